@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# vkfd: a software AMD KFD device with many isolated GPU contexts per process.
+#
+#   make            module, library, tools and tests (against Debian's headers)
+#   make demo       boot a guest, load vkfd, show what it does
+#   make check      every test, in qemu, on the distro, debug and amdkfd lanes
+#   make lint       checkpatch --strict and sparse on the module
+#
+# Everything downloaded or built outside the work tree lives in $(VKFD_CACHE).
+
+VKFD_CACHE ?= $(HOME)/.cache/vkfd
+export VKFD_CACHE
+
+BUILD ?= $(CURDIR)/build
+
+# Debian's kernel headers: linux-headers-amd64 names the current ABI.
+KABI := $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+	  sed -n 's/.*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p')
+KDIR ?= /usr/src/linux-headers-$(KABI)
+MODDIR ?= $(BUILD)/module
+
+# kselftest_harness.h comes from Debian's linux-source tree.
+LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
+KSFT_DIR := $(VKFD_CACHE)/kselftest
+KSFT_STAMP := $(KSFT_DIR)/.stamp
+
+CC ?= gcc
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	       -I$(CURDIR)/include/uapi -I$(CURDIR)/lib
+TEST_CFLAGS := $(USER_CFLAGS) -I$(KSFT_DIR) -Wno-unused-parameter
+USER_LDFLAGS := -static -pthread
+
+TEST_SRCS := $(wildcard tests/*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_HDRS := $(wildcard tests/*.h) $(wildcard include/uapi/linux/*.h) $(wildcard lib/*.h)
+
+LIB_SRCS := $(filter-out %_test.c,$(wildcard lib/*.c))
+LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+LIB := $(BUILD)/lib/libvkfd.a
+
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_BINS := $(BUILD)/tools/vkfdctl
+
+.PHONY: all module lib tools tests deps check demo lint clean FORCE
+
+all: module lib tools tests
+
+deps:
+	@./vm/setup-host.sh
+
+# Out-of-tree builds for several kernels must not share object files, so
+# each build directory is a tree of symlinks to kernel/.
+module: FORCE
+	@test -d "$(KDIR)" || { echo "vkfd: no kernel build tree at KDIR=$(KDIR); run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(MODDIR)
+	@cd kernel && find . -type d -exec mkdir -p $(MODDIR)/{} \; && \
+		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $(MODDIR)/{} \;
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
+
+$(KSFT_STAMP): $(LINUX_SOURCE_TAR)
+	@mkdir -p $(KSFT_DIR)
+	tar -xf $(LINUX_SOURCE_TAR) -C $(KSFT_DIR) --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h
+	@touch $@
+
+$(BUILD)/lib/%.o: lib/%.c $(TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(if $(LIB_OBJS),ar rcs $@ $(LIB_OBJS),ar rcs $@)
+
+lib: $(LIB)
+
+$(BUILD)/tools/vkfdctl: $(TOOL_SRCS) $(LIB) $(TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $(TOOL_SRCS) $(LIB) $(USER_LDFLAGS)
+
+tools: $(TOOL_BINS)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_HDRS) $(LIB) $(KSFT_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(USER_LDFLAGS)
+
+tests: $(TEST_BINS)
+
+check: deps
+	@./vm/check.sh
+
+demo: deps
+	@./vm/demo.sh
+
+lint: deps
+	@./vm/lint.sh
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vkfd - the sysfs directory of a context.
+ *
+ * A primary is /sys/class/<name>/<name>/proc/<pid>, with the files amdkfd
+ * publishes there and tools such as rocm-smi read:
+ *
+ *   pasid     PASID of the context's first GPU address space (amdkfd 6.1
+ *             prints its per-process PASID here)
+ *   queues/   one directory per user queue (none yet)
+ *
+ * The directory is a separate object from the context: kobject_del()
+ * waits for every show() in progress, so once vkfd_ctx_sysfs_remove() has
+ * returned no show() can reach the context.
+ */
+#include <linux/kernfs.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "vkfd_priv.h"
+
+/**
+ * struct vkfd_ctx_sysfs - sysfs directory of a context
+ * @kobj: the directory
+ * @queues: its queues/ sub-directory
+ * @ctx: the context; valid while @kobj is in sysfs
+ */
+struct vkfd_ctx_sysfs {
+	struct kobject kobj;
+	struct kobject *queues;
+	struct vkfd_ctx *ctx;
+};
+
+static ssize_t pasid_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	struct vkfd_ctx_sysfs *s = container_of(kobj, struct vkfd_ctx_sysfs,
+						kobj);
+
+	return sysfs_emit(buf, "%u\n", s->ctx->pasid[0]);
+}
+static struct kobj_attribute vkfd_ctx_attr_pasid = __ATTR_RO(pasid);
+
+static struct attribute *vkfd_ctx_attrs[] = {
+	&vkfd_ctx_attr_pasid.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(vkfd_ctx);
+
+static void vkfd_ctx_sysfs_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct vkfd_ctx_sysfs, kobj));
+}
+
+static const struct kobj_type vkfd_ctx_ktype = {
+	.sysfs_ops = &kobj_sysfs_ops,
+	.release = vkfd_ctx_sysfs_release,
+	.default_groups = vkfd_ctx_groups,
+};
+
+/*
+ * Is there already an entry @name below @parent? Adding a duplicate would
+ * make sysfs dump a stack trace. It happens only if a process's address
+ * space outlives the process (someone else held it) until its pid is
+ * reused by a new vkfd user.
+ */
+static bool vkfd_sysfs_exists(struct kobject *parent, const char *name)
+{
+	struct kernfs_node *kn = kernfs_find_and_get(parent->sd, name);
+
+	if (!kn)
+		return false;
+	kernfs_put(kn);
+	return true;
+}
+
+/**
+ * vkfd_ctx_sysfs_add() - create the sysfs directory of a context
+ * @ctx: a primary context, not yet published
+ *
+ * If proc/<pid> is still taken by a dead context whose address space
+ * outlived its process, the new context goes without a directory.
+ *
+ * Context: Process context.
+ * Return: 0 or -ENOMEM.
+ */
+int vkfd_ctx_sysfs_add(struct vkfd_ctx *ctx)
+{
+	struct kobject *parent = ctx->vdev->proc_kobj;
+	struct vkfd_ctx_sysfs *s;
+	char name[16];
+	int ret;
+
+	snprintf(name, sizeof(name), "%d", ctx->pid);
+	if (vkfd_sysfs_exists(parent, name))
+		return 0;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	s->ctx = ctx;
+	ret = kobject_init_and_add(&s->kobj, &vkfd_ctx_ktype, parent, "%s",
+				   name);
+	if (ret)
+		goto err_put;
+
+	s->queues = kobject_create_and_add("queues", &s->kobj);
+	if (!s->queues) {
+		ret = -ENOMEM;
+		goto err_del;
+	}
+	ctx->sysfs = s;
+	return 0;
+
+err_del:
+	kobject_del(&s->kobj);
+err_put:
+	kobject_put(&s->kobj);
+	return ret;
+}
+
+/**
+ * vkfd_ctx_sysfs_remove() - remove the sysfs directory of a context
+ * @ctx: the context
+ *
+ * Idempotent. The callers (address space teardown, then final release)
+ * never run concurrently for one context.
+ *
+ * Context: Process context.
+ */
+void vkfd_ctx_sysfs_remove(struct vkfd_ctx *ctx)
+{
+	struct vkfd_ctx_sysfs *s = ctx->sysfs;
+
+	if (!s)
+		return;
+	ctx->sysfs = NULL;
+	kobject_put(s->queues);
+	kobject_del(&s->kobj);
+	kobject_put(&s->kobj);
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vkfd - a software AMD KFD compute device with many isolated GPU contexts
+ * per process.
+ *
+ * DOC: overview
+ *
+ * vkfd provides /dev/kfd and the kfd_ioctl.h uAPI of amdkfd on virtual
+ * GPUs implemented in software, so that KFD userspace (ROCm, hypervisors
+ * serving many guest programs) can be developed and tested without AMD
+ * hardware. It follows the upstream multiple-contexts design: the first
+ * open() of a process gives its primary context; each context owns its
+ * own GPU address spaces and PASIDs.
+ *
+ * This file holds the module glue: parameters, the character device, the
+ * class and device that carry the sysfs tree, open and release.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cdev.h>
+#include <linux/compat.h>
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/kernfs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sizes.h>
+
+#include "vkfd_priv.h"
+
+static char *vkfd_name = "kfd";
+module_param_named(name, vkfd_name, charp, 0444);
+MODULE_PARM_DESC(name,
+		 "Name of the device node, class and sysfs directory (default: kfd, as amdkfd; use vkfd next to amdgpu)");
+
+static unsigned int vkfd_num_gpus = 1;
+module_param_named(num_gpus, vkfd_num_gpus, uint, 0444);
+MODULE_PARM_DESC(num_gpus, "Number of virtual GPUs, 1..8 (default: 1)");
+
+static unsigned int vkfd_vram_mb = 1024;
+module_param_named(vram_mb, vkfd_vram_mb, uint, 0444);
+MODULE_PARM_DESC(vram_mb,
+		 "VRAM budget of each virtual GPU in MiB, 16..65536 (default: 1024)");
+
+#define VKFD_VRAM_MB_MIN	16
+#define VKFD_VRAM_MB_MAX	65536
+
+/* The device of this module instance, for module exit. */
+static struct vkfd_device *vkfd_device;
+
+static int vkfd_open(struct inode *inode, struct file *filp)
+{
+	struct vkfd_device *vdev = container_of(inode->i_cdev,
+						struct vkfd_device, cdev);
+	struct vkfd_file *vfile;
+	struct vkfd_ctx *ctx;
+
+	if (iminor(inode) != 0)
+		return -ENODEV;
+	/* As amdkfd: the uAPI structures are laid out for 64-bit callers. */
+	if (in_compat_syscall())
+		return -EPERM;
+
+	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL_ACCOUNT);
+	if (!vfile)
+		return -ENOMEM;
+
+	ctx = vkfd_ctx_open_primary(vdev);
+	if (IS_ERR(ctx)) {
+		kfree(vfile);
+		return PTR_ERR(ctx);
+	}
+	vfile->vdev = vdev;
+	rcu_assign_pointer(vfile->ctx, ctx);
+	filp->private_data = vfile;
+	return 0;
+}
+
+static int vkfd_release(struct inode *inode, struct file *filp)
+{
+	struct vkfd_file *vfile = filp->private_data;
+
+	/* No ioctl can run any more: this is the last reference to filp. */
+	vkfd_ctx_put(rcu_dereference_protected(vfile->ctx, true));
+	kfree(vfile);
+	return 0;
+}
+
+static const struct file_operations vkfd_fops = {
+	.owner = THIS_MODULE,
+	.open = vkfd_open,
+	.release = vkfd_release,
+	.unlocked_ioctl = vkfd_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* /dev/kfd is usable by everyone, as amdkfd's udev rule makes it. */
+static char *vkfd_devnode(struct device *dev, umode_t *mode)
+{
+	if (mode)
+		*mode = 0666;
+	return NULL;
+}
+
+static bool vkfd_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	size_t i;
+
+	if (!len || len > VKFD_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-')
+			return false;
+	return true;
+}
+
+static int vkfd_params_check(void)
+{
+	if (!vkfd_name_valid(vkfd_name)) {
+		pr_err("name=%s: use 1..%d characters of [A-Za-z0-9_-]\n",
+		       vkfd_name, VKFD_NAME_MAX);
+		return -EINVAL;
+	}
+	if (vkfd_num_gpus < 1 || vkfd_num_gpus > VKFD_MAX_GPUS) {
+		pr_err("num_gpus=%u: must be 1..%d\n", vkfd_num_gpus,
+		       VKFD_MAX_GPUS);
+		return -EINVAL;
+	}
+	if (vkfd_vram_mb < VKFD_VRAM_MB_MIN || vkfd_vram_mb > VKFD_VRAM_MB_MAX) {
+		pr_err("vram_mb=%u: must be %d..%d\n", vkfd_vram_mb,
+		       VKFD_VRAM_MB_MIN, VKFD_VRAM_MB_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Does /sys/class/<name> exist? class_create() with a taken name would
+ * fail only after sysfs dumped a stack trace, so look first. The sysfs
+ * root is found from this module's own directory, /sys/module/<module>.
+ */
+static bool vkfd_class_exists(const char *name)
+{
+	struct kernfs_node *root = THIS_MODULE->mkobj.kobj.sd;
+	struct kernfs_node *classes, *kn;
+
+	while (root->parent)
+		root = root->parent;
+	classes = kernfs_find_and_get(root, "class");
+	if (!classes)
+		return false;
+	kn = kernfs_find_and_get(classes, name);
+	kernfs_put(classes);
+	if (!kn)
+		return false;
+	kernfs_put(kn);
+	return true;
+}
+
+static void vkfd_gpus_init(struct vkfd_device *vdev)
+{
+	unsigned int i;
+
+	vdev->num_gpus = vkfd_num_gpus;
+	for (i = 0; i < vdev->num_gpus; i++) {
+		vdev->gpus[i].index = i;
+		vdev->gpus[i].gpu_id = vkfd_topology_gpu_id(i);
+		vdev->gpus[i].vram_size = (u64)vkfd_vram_mb * SZ_1M;
+	}
+}
+
+static int __init vkfd_init(void)
+{
+	struct vkfd_device *vdev;
+	int ret;
+
+	ret = vkfd_params_check();
+	if (ret)
+		return ret;
+	if (vkfd_class_exists(vkfd_name)) {
+		pr_err("class '%s' already exists (is amdgpu loaded?); load vkfd with name=vkfd\n",
+		       vkfd_name);
+		return -EEXIST;
+	}
+
+	vdev = kzalloc(sizeof(*vdev), GFP_KERNEL);
+	if (!vdev)
+		return -ENOMEM;
+	vdev->name = vkfd_name;
+	vkfd_gpus_init(vdev);
+	vkfd_ctx_table_init(vdev);
+
+	vdev->wq = alloc_workqueue("vkfd", 0, 0);
+	if (!vdev->wq) {
+		ret = -ENOMEM;
+		goto err_free_vdev;
+	}
+
+	ret = alloc_chrdev_region(&vdev->devt, 0, 1, vdev->name);
+	if (ret)
+		goto err_destroy_wq;
+
+	vdev->class = class_create(THIS_MODULE, vdev->name);
+	if (IS_ERR(vdev->class)) {
+		ret = PTR_ERR(vdev->class);
+		goto err_unregister_chrdev;
+	}
+	vdev->class->devnode = vkfd_devnode;
+
+	vdev->dev = device_create(vdev->class, NULL, vdev->devt,
+				  vdev, "%s", vdev->name);
+	if (IS_ERR(vdev->dev)) {
+		ret = PTR_ERR(vdev->dev);
+		goto err_destroy_class;
+	}
+
+	ret = vkfd_topology_init(vdev);
+	if (ret)
+		goto err_destroy_device;
+
+	vdev->proc_kobj = kobject_create_and_add("proc", &vdev->dev->kobj);
+	if (!vdev->proc_kobj) {
+		ret = -ENOMEM;
+		goto err_topology_fini;
+	}
+
+	/* Last: from here on open() may run. */
+	cdev_init(&vdev->cdev, &vkfd_fops);
+	vdev->cdev.owner = THIS_MODULE;
+	ret = cdev_add(&vdev->cdev, vdev->devt, 1);
+	if (ret)
+		goto err_put_proc;
+
+	vkfd_device = vdev;
+	pr_info("/dev/%s: %u GPU(s), %u MiB VRAM each\n", vdev->name,
+		vdev->num_gpus, vkfd_vram_mb);
+	return 0;
+
+err_put_proc:
+	kobject_put(vdev->proc_kobj);
+err_topology_fini:
+	vkfd_topology_fini(vdev);
+err_destroy_device:
+	device_destroy(vdev->class, vdev->devt);
+err_destroy_class:
+	class_destroy(vdev->class);
+err_unregister_chrdev:
+	unregister_chrdev_region(vdev->devt, 1);
+err_destroy_wq:
+	destroy_workqueue(vdev->wq);
+err_free_vdev:
+	kfree(vdev);
+	return ret;
+}
+
+static void __exit vkfd_exit(void)
+{
+	struct vkfd_device *vdev = vkfd_device;
+
+	/* No fd is open and no context holds the module any more. */
+	cdev_del(&vdev->cdev);
+	vkfd_ctx_table_fini(vdev);
+	kobject_put(vdev->proc_kobj);
+	vkfd_topology_fini(vdev);
+	device_destroy(vdev->class, vdev->devt);
+	class_destroy(vdev->class);
+	unregister_chrdev_region(vdev->devt, 1);
+	destroy_workqueue(vdev->wq);
+	vkfd_pasid_fini();
+	kfree(vdev);
+	vkfd_device = NULL;
+}
+
+module_init(vkfd_init);
+module_exit(vkfd_exit);
+
+MODULE_DESCRIPTION("Software AMD KFD compute device with isolated GPU contexts");
+MODULE_AUTHOR("The vkfd developers");
+MODULE_LICENSE("Dual MIT/GPL");

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vkfd - the ioctl table and dispatcher.
+ *
+ * DOC: ioctl dispatch
+ *
+ * As amdkfd: commands are indexed by _IOC_NR(); the table's own command
+ * word, not the caller's, decides the copy direction and the kernel size.
+ * The caller's _IOC_SIZE() is honoured: min(user, kernel) bytes are
+ * copied in and out, a shorter user struct is zero-extended, and bytes
+ * beyond the kernel struct are never touched, so userspace built against
+ * an older or newer kfd_ioctl.h keeps working.
+ *
+ * Errors the dispatcher itself returns:
+ *
+ * - ENOTTY: the type is not 'K', or vkfd implements no command with that
+ *   number (amdkfd answers numbers beyond its table with ENOTTY as well);
+ * - EBADF: the fd is used by a process other than the one that opened it
+ *   (fork child, SCM_RIGHTS receiver) or after exec(); nothing is done;
+ * - EFAULT: the argument cannot be copied in or out.
+ */
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/kfd_ioctl.h>
+
+#include "vkfd_priv.h"
+
+/**
+ * typedef vkfd_ioctl_fn - an ioctl handler
+ * @vfile: the file the ioctl was issued on
+ * @ctx: the context the file is bound to, referenced for the call
+ * @data: the argument, in kernel memory, of the table's size
+ */
+typedef int vkfd_ioctl_fn(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			  void *data);
+
+/**
+ * struct vkfd_ioctl_desc - one entry of the ioctl table
+ * @cmd: the command word, from <linux/kfd_ioctl.h>
+ * @fn: the handler
+ * @name: the command's name, for debugging
+ */
+struct vkfd_ioctl_desc {
+	unsigned int cmd;
+	vkfd_ioctl_fn *fn;
+	const char *name;
+};
+
+#define VKFD_IOCTL_DEF(_ioc, _fn) \
+	[_IOC_NR(_ioc)] = { .cmd = _ioc, .fn = _fn, .name = #_ioc }
+
+static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
+	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_VERSION, vkfd_get_version_ioctl),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_CLOCK_COUNTERS,
+		       vkfd_get_clock_counters_ioctl),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_PROCESS_APERTURES,
+		       vkfd_get_apertures_ioctl),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_PROCESS_APERTURES_NEW,
+		       vkfd_get_apertures_new_ioctl),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_SET_XNACK_MODE, vkfd_set_xnack_mode_ioctl),
+};
+
+/* Argument sizes up to this are copied through the stack. */
+#define VKFD_IOCTL_STACK_SIZE	128
+
+/* Take a reference on the context @vfile is bound to right now. */
+static struct vkfd_ctx *vkfd_file_ctx_get(struct vkfd_file *vfile)
+{
+	struct vkfd_ctx *ctx;
+
+	rcu_read_lock();
+	do {
+		/*
+		 * The fd holds a reference on the context it points to;
+		 * a context found with a zero count has just been replaced,
+		 * and the new binding is already visible.
+		 */
+		ctx = rcu_dereference(vfile->ctx);
+	} while (!kref_get_unless_zero(&ctx->ref));
+	rcu_read_unlock();
+	return ctx;
+}
+
+/**
+ * vkfd_ioctl() - the unlocked_ioctl of /dev/kfd
+ * @filp: the file
+ * @cmd: the command word
+ * @arg: the user pointer to the argument
+ *
+ * Context: Process context.
+ * Return: 0, a handler's negative errno, or a dispatcher errno (see
+ * "ioctl dispatch" above).
+ */
+long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct vkfd_file *vfile = filp->private_data;
+	void __user *uarg = (void __user *)arg;
+	const struct vkfd_ioctl_desc *desc;
+	u8 stack_data[VKFD_IOCTL_STACK_SIZE] __aligned(8);
+	unsigned int nr = _IOC_NR(cmd);
+	unsigned int ksize, csize;
+	struct vkfd_ctx *ctx;
+	void *data = stack_data;
+	long ret;
+
+	if (_IOC_TYPE(cmd) != AMDKFD_IOCTL_BASE ||
+	    nr >= ARRAY_SIZE(vkfd_ioctls) || !vkfd_ioctls[nr].fn)
+		return -ENOTTY;
+	desc = &vkfd_ioctls[nr];
+
+	ctx = vkfd_file_ctx_get(vfile);
+	if (!vkfd_ctx_owned_by_current(ctx)) {
+		ret = -EBADF;
+		goto out_put;
+	}
+
+	ksize = _IOC_SIZE(desc->cmd);
+	csize = min(_IOC_SIZE(cmd), ksize);
+	if (ksize > sizeof(stack_data)) {
+		data = kmalloc(ksize, GFP_KERNEL);
+		if (!data) {
+			ret = -ENOMEM;
+			goto out_put;
+		}
+	}
+
+	if (desc->cmd & IOC_IN) {
+		if (copy_from_user(data, uarg, csize)) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+		memset(data + csize, 0, ksize - csize);
+	} else {
+		memset(data, 0, ksize);
+	}
+
+	ret = desc->fn(vfile, ctx, data);
+
+	/*
+	 * Output goes back on success; on failure only for read-write
+	 * commands, whose buffer still holds the caller's own input plus
+	 * whatever the handler reports with the error.
+	 */
+	if ((desc->cmd & IOC_OUT) && (!ret || (desc->cmd & IOC_IN)) &&
+	    copy_to_user(uarg, data, csize))
+		ret = -EFAULT;
+
+out_free:
+	if (data != stack_data)
+		kfree(data);
+out_put:
+	vkfd_ctx_put(ctx);
+	return ret;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vkfd - topology description, independent of sysfs so KUnit can test it.
+ */
+#ifndef _VKFD_TOPOLOGY_H_
+#define _VKFD_TOPOLOGY_H_
+
+#include <linux/types.h>
+
+/* Upper bound of the properties of any topology object. */
+#define VKFD_TOPOLOGY_MAX_PROPS		48
+
+/* Caches published for the CPU node (a guest may have no cacheinfo). */
+#define VKFD_CPU_CACHES			2
+
+/* HSA heap types (hsakmttypes.h HSA_HEAPTYPE_*) */
+#define VKFD_HEAP_SYSTEM		0
+#define VKFD_HEAP_FB_PUBLIC		1
+
+/* HSA cache type bits (hsakmttypes.h HsaCacheType) */
+#define VKFD_CACHE_DATA			BIT(0)
+#define VKFD_CACHE_CPU			BIT(2)
+#define VKFD_CACHE_HSACU		BIT(3)
+
+/* HSA io link type (hsakmttypes.h HSA_IOLINKTYPE_PCIEXPRESS) */
+#define VKFD_IOLINK_PCIE		2
+
+/* HSA_CAPABILITY: DoorbellType 2 (gfx9 64-bit doorbells), bits 12-13 */
+#define VKFD_CAP_DOORBELL_TYPE_2	(2u << 12)
+
+/* What vkfd's GPUs present themselves as: a gfx900 (Vega10) dGPU. */
+#define VKFD_GFX_TARGET_VERSION		90000
+#define VKFD_VENDOR_ID			0x1002
+#define VKFD_DEVICE_ID			0x6860
+
+/* gpu_id of GPU i is VKFD_GPU_ID_BASE + i: non-zero and below 0x10000. */
+#define VKFD_GPU_ID_BASE		0x9001
+
+/*
+ * Render minors until vkfd registers DRM render nodes: in the range
+ * libhsakmt requires, and absent, which it treats as a hidden GPU.
+ */
+#define VKFD_RENDER_MINOR_BASE		192
+
+/**
+ * struct vkfd_prop - one "key value" line of a topology properties file
+ * @key: the key, a static string
+ * @value: the value, printed as an unsigned decimal
+ */
+struct vkfd_prop {
+	const char *key;
+	u64 value;
+};
+
+/**
+ * struct vkfd_topology_desc - what the topology describes
+ * @num_cpus: CPU cores of the CPU node
+ * @ram_size: system memory of the CPU node, bytes
+ * @cpu_mhz: maximum CPU clock, MHz (0 if unknown)
+ * @num_gpus: number of GPU nodes
+ * @vram_size: VRAM of every GPU, bytes
+ */
+struct vkfd_topology_desc {
+	unsigned int num_cpus;
+	u64 ram_size;
+	unsigned int cpu_mhz;
+	unsigned int num_gpus;
+	u64 vram_size;
+};
+
+static inline u32 vkfd_topology_gpu_id(unsigned int gpu)
+{
+	return VKFD_GPU_ID_BASE + gpu;
+}
+
+unsigned int vkfd_topology_cpu_props(const struct vkfd_topology_desc *d,
+				     struct vkfd_prop *p);
+unsigned int vkfd_topology_gpu_props(const struct vkfd_topology_desc *d,
+				     unsigned int gpu, struct vkfd_prop *p);
+unsigned int vkfd_topology_mem_props(u32 heap_type, u64 size,
+				     struct vkfd_prop *p);
+unsigned int vkfd_topology_cpu_cache_props(unsigned int cache,
+					   struct vkfd_prop *p);
+unsigned int vkfd_topology_gpu_cache_props(unsigned int gpu,
+					   struct vkfd_prop *p);
+unsigned int vkfd_topology_iolink_props(unsigned int from, unsigned int to,
+					struct vkfd_prop *p);
+unsigned int vkfd_topology_system_props(struct vkfd_prop *p);
+int vkfd_topology_format(char *buf, size_t size,
+			 const struct vkfd_prop *props, unsigned int n);
+int vkfd_topology_format_sibling_map(char *buf, size_t size,
+				     unsigned int nbits, unsigned int nset);
+
+#endif /* _VKFD_TOPOLOGY_H_ */

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Install, idempotently, every Debian package vkfd's build and test lanes
+# need. Packages already installed cost nothing; nothing is installed by hand.
+set -euo pipefail
+
+pkgs=(
+	build-essential bc bison flex libelf-dev libssl-dev dwarves
+	kmod cpio busybox-static qemu-system-x86 xz-utils zstd rsync
+	linux-headers-amd64 linux-source-6.1 sparse perl python3
+	libc6-dev
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
+		grep -qx installed || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -ne 0 ]; then
+	echo "vkfd: installing ${missing[*]}"
+	SUDO=
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
