@@ -20,14 +20,17 @@ KABI := $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null |
 KDIR ?= /usr/src/linux-headers-$(KABI)
 MODDIR ?= $(BUILD)/module
 
-# kselftest_harness.h comes from Debian's linux-source tree.
+# kselftest_harness.h, and the DRM uAPI headers <linux/kfd_ioctl.h> includes
+# (Debian's linux-libc-dev lacks them), come from Debian's linux-source tree.
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR := $(VKFD_CACHE)/kselftest
 KSFT_STAMP := $(KSFT_DIR)/.stamp
+UAPI_DIR := $(VKFD_CACHE)/uapi
+UAPI_STAMP := $(UAPI_DIR)/.stamp
 
 CC ?= gcc
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	       -I$(CURDIR)/include/uapi -I$(CURDIR)/lib
+	       -I$(CURDIR)/include/uapi -I$(CURDIR)/lib -I$(UAPI_DIR)
 TEST_CFLAGS := $(USER_CFLAGS) -I$(KSFT_DIR) -Wno-unused-parameter
 USER_LDFLAGS := -static -pthread
 
@@ -65,7 +68,17 @@ $(KSFT_STAMP): $(LINUX_SOURCE_TAR)
 		linux-source-6.1/tools/testing/selftests/kselftest.h
 	@touch $@
 
-$(BUILD)/lib/%.o: lib/%.c $(TEST_HDRS)
+$(UAPI_STAMP): $(LINUX_SOURCE_TAR)
+	@mkdir -p $(UAPI_DIR)
+	tar -xf $(LINUX_SOURCE_TAR) -C $(UAPI_DIR) --strip-components=3 \
+		linux-source-6.1/include/uapi/drm/drm.h \
+		linux-source-6.1/include/uapi/drm/drm_mode.h
+	@# What the kernel's headers_install does to uAPI headers:
+	sed -i -E 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
+		$(UAPI_DIR)/drm/drm.h $(UAPI_DIR)/drm/drm_mode.h
+	@touch $@
+
+$(BUILD)/lib/%.o: lib/%.c $(TEST_HDRS) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
 
@@ -76,13 +89,13 @@ $(LIB): $(LIB_OBJS)
 
 lib: $(LIB)
 
-$(BUILD)/tools/vkfdctl: $(TOOL_SRCS) $(LIB) $(TEST_HDRS)
+$(BUILD)/tools/vkfdctl: $(TOOL_SRCS) $(LIB) $(TEST_HDRS) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $(TOOL_SRCS) $(LIB) $(USER_LDFLAGS)
 
 tools: $(TOOL_BINS)
 
-$(BUILD)/tests/%: tests/%.c $(TEST_HDRS) $(LIB) $(KSFT_STAMP)
+$(BUILD)/tests/%: tests/%.c $(TEST_HDRS) $(LIB) $(KSFT_STAMP) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(USER_LDFLAGS)
 
