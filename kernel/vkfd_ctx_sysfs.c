@@ -39,6 +39,7 @@ static ssize_t pasid_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 	return sysfs_emit(buf, "%u\n", s->ctx->pasid[0]);
 }
+
 static struct kobj_attribute vkfd_ctx_attr_pasid = __ATTR_RO(pasid);
 
 static struct attribute *vkfd_ctx_attrs[] = {

@@ -39,7 +39,7 @@ typedef int vkfd_ioctl_fn(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
  * struct vkfd_ioctl_desc - one entry of the ioctl table
  * @cmd: the command word, from <linux/kfd_ioctl.h>
  * @fn: the handler
- * @name: the command's name, for debugging
+ * @name: the command's name without AMDKFD_IOC_, for debugging
  */
 struct vkfd_ioctl_desc {
 	unsigned int cmd;
@@ -47,18 +47,17 @@ struct vkfd_ioctl_desc {
 	const char *name;
 };
 
-#define VKFD_IOCTL_DEF(_ioc, _fn) \
-	[_IOC_NR(_ioc)] = { .cmd = _ioc, .fn = _fn, .name = #_ioc }
+#define VKFD_IOCTL_DEF(_name, _fn)					\
+	[_IOC_NR(AMDKFD_IOC_##_name)] = {				\
+		.cmd = AMDKFD_IOC_##_name, .fn = _fn, .name = #_name,	\
+	}
 
 static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
-	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_VERSION, vkfd_get_version_ioctl),
-	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_CLOCK_COUNTERS,
-		       vkfd_get_clock_counters_ioctl),
-	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_PROCESS_APERTURES,
-		       vkfd_get_apertures_ioctl),
-	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_PROCESS_APERTURES_NEW,
-		       vkfd_get_apertures_new_ioctl),
-	VKFD_IOCTL_DEF(AMDKFD_IOC_SET_XNACK_MODE, vkfd_set_xnack_mode_ioctl),
+	VKFD_IOCTL_DEF(GET_VERSION, vkfd_get_version_ioctl),
+	VKFD_IOCTL_DEF(GET_CLOCK_COUNTERS, vkfd_get_clock_counters_ioctl),
+	VKFD_IOCTL_DEF(GET_PROCESS_APERTURES, vkfd_get_apertures_ioctl),
+	VKFD_IOCTL_DEF(GET_PROCESS_APERTURES_NEW, vkfd_get_apertures_new_ioctl),
+	VKFD_IOCTL_DEF(SET_XNACK_MODE, vkfd_set_xnack_mode_ioctl),
 };
 
 /* Argument sizes up to this are copied through the stack. */

@@ -73,7 +73,7 @@ struct vkfd_device {
 	struct kobject *proc_kobj;
 	struct workqueue_struct *wq;
 
-	struct mutex ctx_lock;
+	struct mutex ctx_lock;	/* protects @primaries */
 	DECLARE_HASHTABLE(primaries, 8);
 };
 

@@ -5,6 +5,7 @@
  * Each handler gets its argument in kernel memory from the dispatcher,
  * validates every field before acting, and fails without side effects.
  */
+#include <linux/bits.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/sizes.h>
@@ -21,11 +22,11 @@
  * bottom is reserved, as amdgpu does) up to the 47-bit canonical limit,
  * so libhsakmt uses the same addresses on the CPU and the GPU.
  */
-#define VKFD_LDS_BASE		(1ULL << 48)
-#define VKFD_SCRATCH_BASE	(2ULL << 48)
+#define VKFD_LDS_BASE		BIT_ULL(48)
+#define VKFD_SCRATCH_BASE	BIT_ULL(49)
 #define VKFD_APERTURE_SIZE	SZ_4G
 #define VKFD_GPUVM_BASE		SZ_2M
-#define VKFD_GPUVM_LIMIT	((1ULL << 47) - 1)
+#define VKFD_GPUVM_LIMIT	(BIT_ULL(47) - 1)
 
 /**
  * vkfd_get_version_ioctl() - AMDKFD_IOC_GET_VERSION

@@ -56,11 +56,13 @@ struct vkfd_topology {
 static struct attribute vkfd_attr_properties = {
 	.name = "properties", .mode = 0444,
 };
+
 static struct attribute vkfd_attr_gpu_id = { .name = "gpu_id", .mode = 0444 };
 static struct attribute vkfd_attr_name = { .name = "name", .mode = 0444 };
 static struct attribute vkfd_attr_generation_id = {
 	.name = "generation_id", .mode = 0444,
 };
+
 static struct attribute vkfd_attr_system_properties = {
 	.name = "system_properties", .mode = 0444,
 };
@@ -74,6 +76,7 @@ static ssize_t vkfd_topo_show(struct kobject *kobj, struct attribute *attr,
 			      char *buf)
 {
 	struct vkfd_topo_obj *obj = to_vkfd_topo_obj(kobj);
+	size_t len;
 
 	if (attr == &vkfd_attr_gpu_id)
 		return sysfs_emit(buf, "%u\n", obj->gpu_id);
@@ -81,7 +84,10 @@ static ssize_t vkfd_topo_show(struct kobject *kobj, struct attribute *attr,
 		return sysfs_emit(buf, "%s\n", obj->name);
 	if (attr == &vkfd_attr_generation_id)
 		return sysfs_emit(buf, "%u\n", VKFD_TOPOLOGY_GENERATION);
-	return sysfs_emit(buf, "%s", obj->text);
+	/* Newline-terminated lines, formatted to fit a page at load */
+	len = strlen(obj->text);
+	memcpy(buf, obj->text, len);
+	return len;
 }
 
 static const struct sysfs_ops vkfd_topo_sysfs_ops = {

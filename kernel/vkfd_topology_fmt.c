@@ -17,7 +17,7 @@
 #include "vkfd_topology.h"
 
 #define PROP(_key, _value) \
-	(struct vkfd_prop){ .key = (_key), .value = (_value) }
+	((struct vkfd_prop){ .key = (_key), .value = (_value) })
 
 /**
  * vkfd_topology_cpu_props() - properties of the CPU node (node 0)

@@ -306,6 +306,7 @@ static struct kunit_suite vkfd_topology_test_suite = {
 	.name = "vkfd-topology",
 	.test_cases = vkfd_topology_test_cases,
 };
+
 kunit_test_suite(vkfd_topology_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the vkfd topology");
