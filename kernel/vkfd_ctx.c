@@ -5,19 +5,26 @@
  * DOC: contexts
  *
  * A context is what an fd of vkfd is bound to: per GPU, a GPU address space
- * with its own PASID. The first open() of a process creates its *primary*
- * context; every later open() in the same process (same mm) binds the new
- * fd to the same primary.
+ * with its own PASID.
  *
- * The primary lives as long as the address space: an MMU notifier's
- * release callback, run when the mm is torn down, unpublishes the primary
- * and removes its sysfs directory. Closing fds only drops references.
+ * The first open() of a process creates its *primary* context (id 0xffff);
+ * every later open() in the same process (same mm) binds the new fd to the
+ * same primary. The primary lives as long as the address space: an MMU
+ * notifier's release callback, run when the mm is torn down (exit, exec),
+ * unpublishes it and removes its directories. Closing fds only drops
+ * references.
+ *
+ * AMDKFD_IOC_CREATE_PROCESS on an fd bound to a primary creates a
+ * *secondary* context and rebinds that fd to it. A secondary gets an id
+ * (0..0xfffe) from its primary, holds a reference on its primary, and dies
+ * with the last close of its fd.
  *
  * References on a context (&vkfd_ctx.ref):
  *
  * - one per fd bound to it (&vkfd_file.ctx);
  * - one held by the MMU notifier of a primary, from registration until the
  *   notifier's free callback (after an SRCU grace period);
+ * - one held by each secondary on its primary;
  * - a short one taken by the ioctl dispatcher for the duration of a call.
  *
  * The last put queues the teardown on &vkfd_device.wq, because it can
@@ -35,14 +42,102 @@
 
 static const struct mmu_notifier_ops vkfd_primary_mn_ops;
 
-/* Free everything a context owns; the context must be unreachable. */
-static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
+static void vkfd_ctx_unpublish_pasids(struct vkfd_ctx *ctx)
 {
 	unsigned int i;
 
-	vkfd_ctx_sysfs_remove(ctx);
 	for (i = 0; i < ctx->vdev->num_gpus; i++)
+		vkfd_pasid_unpublish(ctx->pasid[i]);
+}
+
+static void vkfd_ctx_publish_pasids(struct vkfd_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->vdev->num_gpus; i++)
+		vkfd_pasid_publish(ctx->pasid[i], ctx);
+}
+
+/* Create the sysfs and debugfs directories of a context. */
+static int vkfd_ctx_fs_add(struct vkfd_ctx *ctx)
+{
+	struct vkfd_ctx *family = vkfd_ctx_family(ctx);
+	int ret = 0;
+
+	mutex_lock(&family->fs_lock);
+	/* Nothing below the directories of a primary that is gone. */
+	if (!family->fs_dead) {
+		ret = vkfd_ctx_sysfs_add(ctx);
+		if (!ret)
+			vkfd_debugfs_ctx_add(ctx);
+	}
+	mutex_unlock(&family->fs_lock);
+	return ret;
+}
+
+/* Remove the directories of a context; idempotent. */
+static void vkfd_ctx_fs_remove(struct vkfd_ctx *ctx)
+{
+	struct vkfd_ctx *family = vkfd_ctx_family(ctx);
+
+	mutex_lock(&family->fs_lock);
+	vkfd_debugfs_ctx_remove(ctx);
+	vkfd_ctx_sysfs_remove(ctx);
+	mutex_unlock(&family->fs_lock);
+}
+
+/*
+ * The primary's address space is gone: remove the directories of the
+ * whole family, children first, by object rather than by name, and let
+ * no new ones appear. Secondaries that live on (their fds are held
+ * elsewhere) stay allocated but invisible until their last close.
+ */
+static void vkfd_ctx_fs_remove_family(struct vkfd_ctx *primary)
+{
+	struct vkfd_ctx *sec;
+	unsigned long id;
+
+	mutex_lock(&primary->fs_lock);
+	primary->fs_dead = true;
+	/*
+	 * A secondary leaves @secondaries only after removing its own
+	 * directories under @fs_lock, so every entry seen here is valid.
+	 */
+	xa_for_each(&primary->secondaries, id, sec) {
+		vkfd_debugfs_ctx_remove(sec);
+		vkfd_ctx_sysfs_remove(sec);
+	}
+	vkfd_debugfs_ctx_remove(primary);
+	vkfd_ctx_sysfs_remove(primary);
+	mutex_unlock(&primary->fs_lock);
+}
+
+/* Free everything a context owns; the context must be unreachable. */
+static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
+{
+	struct vkfd_device *vdev = ctx->vdev;
+	unsigned int i;
+
+	vkfd_ctx_unpublish_pasids(ctx);
+	mutex_lock(&vdev->ctx_lock);
+	list_del_init(&ctx->node);
+	mutex_unlock(&vdev->ctx_lock);
+
+	vkfd_ctx_fs_remove(ctx);
+	/* The id last: nobody may reuse it while context_<id> exists. */
+	if (ctx->id_reserved)
+		xa_erase(&ctx->primary->secondaries, ctx->id);
+
+	for (i = 0; i < vdev->num_gpus; i++)
 		vkfd_pasid_free(ctx->pasid[i]);
+	if (ctx->primary) {
+		vkfd_ctx_put(ctx->primary);
+	} else {
+		/* Every secondary holds a reference on its primary. */
+		WARN_ON(!xa_empty(&ctx->secondaries));
+		xa_destroy(&ctx->secondaries);
+		mutex_destroy(&ctx->fs_lock);
+	}
 	put_task_struct(ctx->lead_thread);
 	mmdrop(ctx->mm);
 	/* The ioctl dispatcher may still be looking at it under RCU. */
@@ -108,27 +203,54 @@ bool vkfd_ctx_owned_by_current(const struct vkfd_ctx *ctx)
 	       ctx->mm == current->mm;
 }
 
-/* Allocate a context for the calling process, unpublished. */
-static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev, u16 id)
+/*
+ * Allocate a context for the calling process, unpublished: a primary if
+ * @primary is NULL, else a secondary of @primary with a new id.
+ */
+static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev,
+				       struct vkfd_ctx *primary)
 {
 	struct vkfd_ctx *ctx;
 	unsigned int i;
+	u32 id;
 	int ret;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 
+	/* Everything vkfd_ctx_destroy() looks at, before any failure. */
 	kref_init(&ctx->ref);
 	ctx->vdev = vdev;
-	ctx->id = id;
+	ctx->id = VKFD_CTX_ID_PRIMARY;
 	ctx->mm = current->mm;
 	mmgrab(ctx->mm);
 	ctx->lead_thread = current->group_leader;
 	get_task_struct(ctx->lead_thread);
 	ctx->pid = task_tgid_nr(current);
 	INIT_HLIST_NODE(&ctx->mm_node);
+	INIT_LIST_HEAD(&ctx->node);
 	INIT_WORK(&ctx->release_work, vkfd_ctx_release_work);
+	if (primary) {
+		vkfd_ctx_get(primary);
+		ctx->primary = primary;
+	} else {
+		xa_init_flags(&ctx->secondaries, XA_FLAGS_ALLOC);
+		mutex_init(&ctx->fs_lock);
+	}
+
+	if (primary) {
+		/* Reserved, not yet visible: the entry stays NULL. */
+		ret = xa_alloc(&primary->secondaries, &id, NULL,
+			       XA_LIMIT(0, VKFD_CTX_ID_MAX),
+			       GFP_KERNEL_ACCOUNT);
+		if (ret) {
+			ret = ret == -EBUSY ? -ENOSPC : ret;
+			goto err_destroy;
+		}
+		ctx->id = id;
+		ctx->id_reserved = true;
+	}
 
 	/*
 	 * PASIDs are allocated eagerly, one per GPU: every context has its
@@ -149,23 +271,6 @@ err_destroy:
 	return ERR_PTR(ret);
 }
 
-/* Make the context's PASIDs resolve to it. */
-static void vkfd_ctx_publish_pasids(struct vkfd_ctx *ctx)
-{
-	unsigned int i;
-
-	for (i = 0; i < ctx->vdev->num_gpus; i++)
-		vkfd_pasid_publish(ctx->pasid[i], ctx);
-}
-
-static void vkfd_ctx_unpublish_pasids(struct vkfd_ctx *ctx)
-{
-	unsigned int i;
-
-	for (i = 0; i < ctx->vdev->num_gpus; i++)
-		vkfd_pasid_unpublish(ctx->pasid[i]);
-}
-
 static struct vkfd_ctx *
 vkfd_ctx_find_primary_locked(struct vkfd_device *vdev, struct mm_struct *mm)
 {
@@ -177,6 +282,21 @@ vkfd_ctx_find_primary_locked(struct vkfd_device *vdev, struct mm_struct *mm)
 		if (ctx->mm == mm)
 			return ctx;
 	return NULL;
+}
+
+/* Make a built context visible: lookups, PASIDs, the debugfs listing. */
+static void vkfd_ctx_publish_locked(struct vkfd_ctx *ctx)
+{
+	struct vkfd_device *vdev = ctx->vdev;
+
+	lockdep_assert_held(&vdev->ctx_lock);
+
+	if (ctx->primary)
+		xa_store(&ctx->primary->secondaries, ctx->id, ctx, GFP_KERNEL);
+	else
+		hash_add(vdev->primaries, &ctx->mm_node, (unsigned long)ctx->mm);
+	vkfd_ctx_publish_pasids(ctx);
+	list_add_tail(&ctx->node, &vdev->contexts);
 }
 
 /**
@@ -210,7 +330,7 @@ struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev)
 		goto out_unlock;
 	}
 
-	ctx = vkfd_ctx_alloc(vdev, VKFD_CTX_ID_PRIMARY);
+	ctx = vkfd_ctx_alloc(vdev, NULL);
 	if (IS_ERR(ctx))
 		goto out_unlock;
 
@@ -221,12 +341,11 @@ struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev)
 	/* The notifier's reference, dropped by vkfd_primary_mn_free(). */
 	vkfd_ctx_get(ctx);
 
-	ret = vkfd_ctx_sysfs_add(ctx);
+	ret = vkfd_ctx_fs_add(ctx);
 	if (ret)
 		goto err_notifier_put;
 
-	hash_add(vdev->primaries, &ctx->mm_node, (unsigned long)mm);
-	vkfd_ctx_publish_pasids(ctx);
+	vkfd_ctx_publish_locked(ctx);
 out_unlock:
 	mutex_unlock(&vdev->ctx_lock);
 	return ctx;
@@ -240,12 +359,85 @@ err_put:
 	return ERR_PTR(ret);
 }
 
+/**
+ * vkfd_ctx_create_secondary() - rebind an fd of a primary to a new context
+ * @vfile: the fd, bound to @primary when the caller looked
+ * @primary: the caller's primary, referenced by the caller
+ *
+ * Builds a secondary context completely (id, PASIDs, directories), then,
+ * under &vkfd_device.ctx_lock, checks that @vfile is still bound to
+ * @primary and swaps the binding: of several threads converting one fd,
+ * exactly one succeeds. The fd's reference on the primary is dropped.
+ *
+ * Context: Process context; takes &vkfd_device.ctx_lock.
+ * Return: 0; -EINVAL if another thread converted the fd first; -ENOSPC if
+ * the primary has 65535 secondaries or no PASID is left; -ENOMEM.
+ */
+int vkfd_ctx_create_secondary(struct vkfd_file *vfile,
+			      struct vkfd_ctx *primary)
+{
+	struct vkfd_device *vdev = primary->vdev;
+	struct vkfd_ctx *ctx;
+	int ret;
+
+	ctx = vkfd_ctx_alloc(vdev, primary);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+
+	/* Outside the global lock: sysfs may sleep on readers. */
+	ret = vkfd_ctx_fs_add(ctx);
+	if (ret)
+		goto err_put;
+
+	mutex_lock(&vdev->ctx_lock);
+	if (rcu_access_pointer(vfile->ctx) != primary) {
+		mutex_unlock(&vdev->ctx_lock);
+		ret = -EINVAL;
+		goto err_put;
+	}
+	vkfd_ctx_publish_locked(ctx);
+	rcu_assign_pointer(vfile->ctx, ctx);
+	mutex_unlock(&vdev->ctx_lock);
+
+	/* The fd's reference on the primary: the fd now owns @ctx's. */
+	vkfd_ctx_put(primary);
+	return 0;
+
+err_put:
+	vkfd_ctx_put(ctx);
+	return ret;
+}
+
+/**
+ * vkfd_ctx_lookup_secondary() - find a secondary of @primary by id
+ * @primary: a primary context
+ * @id: the secondary's context id
+ *
+ * O(1) whatever the number of contexts.
+ *
+ * Context: Any context.
+ * Return: the secondary with a new reference, or NULL if @primary has no
+ * published secondary with that id.
+ */
+struct vkfd_ctx *vkfd_ctx_lookup_secondary(struct vkfd_ctx *primary, u16 id)
+{
+	struct vkfd_ctx *ctx;
+
+	rcu_read_lock();
+	ctx = xa_load(&primary->secondaries, id);
+	if (ctx && !kref_get_unless_zero(&ctx->ref))
+		ctx = NULL;
+	rcu_read_unlock();
+	return ctx;
+}
+
 /*
  * The address space of a primary is going away (process exit or exec):
- * unpublish the primary so that no new open() finds it, and remove it from
- * sysfs now rather than when its last fd is closed. Fds that still refer
- * to it (inherited, passed to another process) keep it allocated but
- * cannot use it, see vkfd_ctx_owned_by_current().
+ * unpublish the primary so that no new open() finds it, and remove the
+ * directories of its family now rather than when the last fd is closed.
+ * Fds that still refer to it or to its secondaries (inherited, passed to
+ * another process) keep them allocated but cannot use them, see
+ * vkfd_ctx_owned_by_current().
  */
 static void vkfd_primary_mm_release(struct mmu_notifier *mn,
 				    struct mm_struct *mm)
@@ -258,7 +450,7 @@ static void vkfd_primary_mm_release(struct mmu_notifier *mn,
 	mutex_unlock(&vdev->ctx_lock);
 
 	vkfd_ctx_unpublish_pasids(ctx);
-	vkfd_ctx_sysfs_remove(ctx);
+	vkfd_ctx_fs_remove_family(ctx);
 	/* Allowed from the release callback; frees after a grace period. */
 	mmu_notifier_put(&ctx->mn);
 }
@@ -284,6 +476,7 @@ void vkfd_ctx_table_init(struct vkfd_device *vdev)
 {
 	mutex_init(&vdev->ctx_lock);
 	hash_init(vdev->primaries);
+	INIT_LIST_HEAD(&vdev->contexts);
 }
 
 /**
@@ -300,5 +493,6 @@ void vkfd_ctx_table_fini(struct vkfd_device *vdev)
 	mmu_notifier_synchronize();
 	flush_workqueue(vdev->wq);
 	WARN_ON(!hash_empty(vdev->primaries));
+	WARN_ON(!list_empty(&vdev->contexts));
 	mutex_destroy(&vdev->ctx_lock);
 }

@@ -2,8 +2,10 @@
 /*
  * vkfd - the sysfs directory of a context.
  *
- * A primary is /sys/class/<name>/<name>/proc/<pid>, with the files amdkfd
- * publishes there and tools such as rocm-smi read:
+ * A primary is /sys/class/<name>/<name>/proc/<pid>, a secondary is
+ * proc/<pid>/context_<id> below its primary (as upstream amdkfd, where
+ * AMD-SMI looks for them). Both hold the files amdkfd publishes there and
+ * tools such as rocm-smi read:
  *
  *   pasid     PASID of the context's first GPU address space (amdkfd 6.1
  *             prints its per-process PASID here)
@@ -11,7 +13,8 @@
  *
  * The directory is a separate object from the context: kobject_del()
  * waits for every show() in progress, so once vkfd_ctx_sysfs_remove() has
- * returned no show() can reach the context.
+ * returned no show() can reach the context. The callers serialise adding
+ * and removing with the fs_lock of the context's primary.
  */
 #include <linux/kernfs.h>
 #include <linux/slab.h>
@@ -77,24 +80,37 @@ static bool vkfd_sysfs_exists(struct kobject *parent, const char *name)
 
 /**
  * vkfd_ctx_sysfs_add() - create the sysfs directory of a context
- * @ctx: a primary context, not yet published
+ * @ctx: a context, not yet published
  *
  * If proc/<pid> is still taken by a dead context whose address space
- * outlived its process, the new context goes without a directory.
+ * outlived its process, the new primary goes without a directory, and so
+ * do its secondaries. A secondary's directory is named after its id,
+ * which is not reused before the directory is gone.
  *
- * Context: Process context.
+ * Context: Process context; the caller holds the fs_lock of the
+ * context's primary.
  * Return: 0 or -ENOMEM.
  */
 int vkfd_ctx_sysfs_add(struct vkfd_ctx *ctx)
 {
-	struct kobject *parent = ctx->vdev->proc_kobj;
+	struct kobject *parent;
 	struct vkfd_ctx_sysfs *s;
-	char name[16];
+	char name[24];
 	int ret;
 
-	snprintf(name, sizeof(name), "%d", ctx->pid);
-	if (vkfd_sysfs_exists(parent, name))
-		return 0;
+	lockdep_assert_held(&vkfd_ctx_family(ctx)->fs_lock);
+
+	if (ctx->primary) {
+		if (!ctx->primary->sysfs)
+			return 0;
+		parent = &ctx->primary->sysfs->kobj;
+		snprintf(name, sizeof(name), "context_%u", ctx->id);
+	} else {
+		parent = ctx->vdev->proc_kobj;
+		snprintf(name, sizeof(name), "%d", ctx->pid);
+		if (vkfd_sysfs_exists(parent, name))
+			return 0;
+	}
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
@@ -124,14 +140,17 @@ err_put:
  * vkfd_ctx_sysfs_remove() - remove the sysfs directory of a context
  * @ctx: the context
  *
- * Idempotent. The callers (address space teardown, then final release)
- * never run concurrently for one context.
+ * Idempotent. A primary's directory is removed only after those of its
+ * secondaries.
  *
- * Context: Process context.
+ * Context: Process context; the caller holds the fs_lock of the
+ * context's primary.
  */
 void vkfd_ctx_sysfs_remove(struct vkfd_ctx *ctx)
 {
 	struct vkfd_ctx_sysfs *s = ctx->sysfs;
+
+	lockdep_assert_held(&vkfd_ctx_family(ctx)->fs_lock);
 
 	if (!s)
 		return;

@@ -227,6 +227,8 @@ static int __init vkfd_init(void)
 		goto err_topology_fini;
 	}
 
+	vkfd_debugfs_init(vdev);
+
 	/* Last: from here on open() may run. */
 	cdev_init(&vdev->cdev, &vkfd_fops);
 	vdev->cdev.owner = THIS_MODULE;
@@ -240,6 +242,7 @@ static int __init vkfd_init(void)
 	return 0;
 
 err_put_proc:
+	vkfd_debugfs_fini(vdev);
 	kobject_put(vdev->proc_kobj);
 err_topology_fini:
 	vkfd_topology_fini(vdev);
@@ -263,6 +266,7 @@ static void __exit vkfd_exit(void)
 	/* No fd is open and no context holds the module any more. */
 	cdev_del(&vdev->cdev);
 	vkfd_ctx_table_fini(vdev);
+	vkfd_debugfs_fini(vdev);
 	kobject_put(vdev->proc_kobj);
 	vkfd_topology_fini(vdev);
 	device_destroy(vdev->class, vdev->devt);

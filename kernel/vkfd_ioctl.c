@@ -11,18 +11,28 @@
  * beyond the kernel struct are never touched, so userspace built against
  * an older or newer kfd_ioctl.h keeps working.
  *
- * Errors the dispatcher itself returns:
+ * Errors the dispatcher itself returns, in this order:
  *
- * - ENOTTY: the type is not 'K', or vkfd implements no command with that
+ * - ENOTTY: the type is not 'K', or vkfd knows no command with that
  *   number (amdkfd answers numbers beyond its table with ENOTTY as well);
  * - EBADF: the fd is used by a process other than the one that opened it
  *   (fork child, SCM_RIGHTS receiver) or after exec(); nothing is done;
+ * - EOPNOTSUPP: the command is for primary contexts only
+ *   (%VKFD_IOCTL_PRIMARY_ONLY) and the fd is bound to a secondary;
+ * - ENOTTY: vkfd knows the command but does not implement it;
  * - EFAULT: the argument cannot be copied in or out.
+ *
+ * Which commands a secondary context may not use is declared once, here,
+ * in the table: SVM and the debugger (upstream's rule: only the primary's
+ * lifetime follows the program, and a guest program must not borrow the
+ * hypervisor's ptrace rights), and CRIU (checkpointing knows nothing of
+ * secondaries).
  */
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <uapi/linux/kfd_ioctl.h>
+#include <linux/kfd_ioctl.h>
+#include <linux/vkfd_ioctl.h>
 
 #include "vkfd_priv.h"
 
@@ -35,29 +45,52 @@
 typedef int vkfd_ioctl_fn(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			  void *data);
 
+/* The command is refused on secondary contexts with -EOPNOTSUPP. */
+#define VKFD_IOCTL_PRIMARY_ONLY		BIT(0)
+/* The command is known, so that its policy applies, but not implemented. */
+#define VKFD_IOCTL_UNIMPLEMENTED	BIT(1)
+
 /**
  * struct vkfd_ioctl_desc - one entry of the ioctl table
- * @cmd: the command word, from <linux/kfd_ioctl.h>
- * @fn: the handler
- * @name: the command's name without AMDKFD_IOC_, for debugging
+ * @cmd: the command word
+ * @fn: the handler; NULL for an unknown or unimplemented command
+ * @flags: %VKFD_IOCTL_PRIMARY_ONLY, %VKFD_IOCTL_UNIMPLEMENTED
+ * @name: the command's name, for debugging
  */
 struct vkfd_ioctl_desc {
 	unsigned int cmd;
 	vkfd_ioctl_fn *fn;
+	unsigned int flags;
 	const char *name;
 };
 
-#define VKFD_IOCTL_DEF(_name, _fn)					\
-	[_IOC_NR(AMDKFD_IOC_##_name)] = {				\
-		.cmd = AMDKFD_IOC_##_name, .fn = _fn, .name = #_name,	\
-	}
+#define VKFD_IOCTL_DEF(_cmd, _fn, _flags)				\
+	[_IOC_NR(_cmd)] = { .cmd = (_cmd), .fn = (_fn), .flags = (_flags), \
+			    .name = #_cmd }
+
+/* Known only by number, without a handler: never copies an argument. */
+#define VKFD_IOCTL_NR(_nr, _flags)					\
+	VKFD_IOCTL_DEF(AMDKFD_IO(_nr), NULL, (_flags) | VKFD_IOCTL_UNIMPLEMENTED)
 
 static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
-	VKFD_IOCTL_DEF(GET_VERSION, vkfd_get_version_ioctl),
-	VKFD_IOCTL_DEF(GET_CLOCK_COUNTERS, vkfd_get_clock_counters_ioctl),
-	VKFD_IOCTL_DEF(GET_PROCESS_APERTURES, vkfd_get_apertures_ioctl),
-	VKFD_IOCTL_DEF(GET_PROCESS_APERTURES_NEW, vkfd_get_apertures_new_ioctl),
-	VKFD_IOCTL_DEF(SET_XNACK_MODE, vkfd_set_xnack_mode_ioctl),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_VERSION, vkfd_get_version_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_CLOCK_COUNTERS,
+		       vkfd_get_clock_counters_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_PROCESS_APERTURES,
+		       vkfd_get_apertures_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_PROCESS_APERTURES_NEW,
+		       vkfd_get_apertures_new_ioctl, 0),
+	VKFD_IOCTL_NR(_IOC_NR(AMDKFD_IOC_SVM), VKFD_IOCTL_PRIMARY_ONLY),
+	/* XNACK is off for every context of vkfd: allowed everywhere. */
+	VKFD_IOCTL_DEF(AMDKFD_IOC_SET_XNACK_MODE,
+		       vkfd_set_xnack_mode_ioctl, 0),
+	VKFD_IOCTL_NR(_IOC_NR(AMDKFD_IOC_CRIU_OP), VKFD_IOCTL_PRIMARY_ONLY),
+	/* Runtime enable is per context upstream: no restriction. */
+	VKFD_IOCTL_NR(VKFD_IOC_NR_RUNTIME_ENABLE, 0),
+	VKFD_IOCTL_NR(VKFD_IOC_NR_DBG_TRAP, VKFD_IOCTL_PRIMARY_ONLY),
+	VKFD_IOCTL_DEF(VKFD_IOC_CREATE_PROCESS_ROCM,
+		       vkfd_create_process_ioctl, 0),
+	VKFD_IOCTL_DEF(VKFD_IOC_CTX_INFO, vkfd_ctx_info_ioctl, 0),
 };
 
 /* Argument sizes up to this are copied through the stack. */
@@ -104,13 +137,24 @@ long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	long ret;
 
 	if (_IOC_TYPE(cmd) != AMDKFD_IOCTL_BASE ||
-	    nr >= ARRAY_SIZE(vkfd_ioctls) || !vkfd_ioctls[nr].fn)
+	    nr >= ARRAY_SIZE(vkfd_ioctls))
 		return -ENOTTY;
 	desc = &vkfd_ioctls[nr];
+	if (!desc->fn && !desc->flags)
+		return -ENOTTY;
 
 	ctx = vkfd_file_ctx_get(vfile);
 	if (!vkfd_ctx_owned_by_current(ctx)) {
 		ret = -EBADF;
+		goto out_put;
+	}
+	if ((desc->flags & VKFD_IOCTL_PRIMARY_ONLY) &&
+	    !vkfd_ctx_is_primary(ctx)) {
+		ret = -EOPNOTSUPP;
+		goto out_put;
+	}
+	if (desc->flags & VKFD_IOCTL_UNIMPLEMENTED) {
+		ret = -ENOTTY;
 		goto out_put;
 	}
 

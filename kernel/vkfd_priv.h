@@ -4,6 +4,7 @@
  *
  * Lock order (outermost first):
  *
+ *   vkfd_device.ctx_lock -> vkfd_ctx.fs_lock (of a primary)
  *   vkfd_device.ctx_lock -> mm->mmap_lock (taken by mmu_notifier_register())
  *
  * Nothing in vkfd takes ctx_lock while holding another vkfd lock.
@@ -15,19 +16,22 @@
 #include <linux/hashtable.h>
 #include <linux/kobject.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <linux/vkfd_ioctl.h>
 
 #include "vkfd_topology.h"
 
-#define VKFD_MAX_GPUS		8
 #define VKFD_NAME_MAX		31
 
-/* Context id of a primary context; secondaries use 0..0xfffe. */
-#define VKFD_CTX_ID_PRIMARY	0xffff
+/* Secondary context ids are 0..VKFD_CTX_ID_MAX, below the primary's. */
+#define VKFD_CTX_ID_MAX		(VKFD_CTX_ID_PRIMARY - 1)
 
 struct vkfd_topology;
 
@@ -57,9 +61,13 @@ struct vkfd_gpu {
  * @topology: the topology sysfs tree
  * @proc_kobj: /sys/class/<name>/<name>/proc, parent of the context dirs
  * @wq: runs the deferred release of contexts
- * @ctx_lock: protects @primaries and the publication of contexts
+ * @debugfs: <debugfs>/vkfd
+ * @debugfs_proc: <debugfs>/vkfd/proc, parent of the per-process dirs
+ * @ctx_lock: protects @primaries, @contexts and the binding of fds to
+ *	contexts (&vkfd_file.ctx)
  * @primaries: primary contexts keyed by mm; holds primaries only, so a
  *	lookup costs O(1) whatever the number of secondary contexts
+ * @contexts: every published context, for debugfs
  */
 struct vkfd_device {
 	const char *name;
@@ -72,9 +80,12 @@ struct vkfd_device {
 	struct vkfd_topology *topology;
 	struct kobject *proc_kobj;
 	struct workqueue_struct *wq;
+	struct dentry *debugfs;
+	struct dentry *debugfs_proc;
 
-	struct mutex ctx_lock;	/* protects @primaries */
+	struct mutex ctx_lock;	/* protects @primaries, @contexts, fd binding */
 	DECLARE_HASHTABLE(primaries, 8);
+	struct list_head contexts;
 };
 
 struct vkfd_ctx_sysfs;
@@ -92,12 +103,26 @@ struct vkfd_ctx_sysfs;
  * @lead_thread: group leader of the opening process; pinned with
  *	get_task_struct(); only that process may use the context's fds
  * @pid: tgid of @lead_thread in the initial pid namespace, names proc/<pid>
+ * @id_reserved: @id was allocated from the primary's @secondaries and must
+ *	be returned, exactly once
+ * @primary: of a secondary, its primary; the secondary holds a reference
+ *	on it, so it is never re-derived from the mm. NULL for a primary.
  * @mm_node: entry in &vkfd_device.primaries, protected by
  *	&vkfd_device.ctx_lock; unhashed once the address space is gone
+ * @node: entry in &vkfd_device.contexts, protected by
+ *	&vkfd_device.ctx_lock
  * @mn: MMU notifier of a primary: its release callback tears the primary
  *	down with the address space
+ * @secondaries: of a primary: context id -> secondary. Ids are allocated
+ *	here, reserved (NULL) until the secondary is published; lookups are
+ *	O(1) and lockless (the xarray's own lock serialises updates).
+ * @fs_lock: of a primary: protects @sysfs, @debugfs and @fs_dead of the
+ *	primary and of all its secondaries
+ * @fs_dead: of a primary: its directories are gone with its address
+ *	space; no directory is created below them any more
  * @pasid: one PASID per GPU, allocated at creation
- * @sysfs: the context's sysfs directory, NULL if it could not be created
+ * @sysfs: the context's sysfs directory, NULL if there is none
+ * @debugfs: the context's debugfs directory, NULL if there is none
  * @release_work: deferred teardown (the last reference can be dropped in
  *	atomic context, from an SRCU callback)
  * @rcu: the dispatcher looks contexts up under RCU, so they are freed
@@ -107,13 +132,20 @@ struct vkfd_ctx {
 	struct kref ref;
 	struct vkfd_device *vdev;
 	u16 id;
+	bool id_reserved;
+	struct vkfd_ctx *primary;
 	struct mm_struct *mm;
 	struct task_struct *lead_thread;
 	pid_t pid;
 	struct hlist_node mm_node;
+	struct list_head node;
 	struct mmu_notifier mn;
+	struct xarray secondaries;
+	struct mutex fs_lock;	/* of a primary: protects the family's fs handles */
+	bool fs_dead;
 	u32 pasid[VKFD_MAX_GPUS];
 	struct vkfd_ctx_sysfs *sysfs;
+	struct dentry *debugfs;
 	struct work_struct release_work;
 	struct rcu_head rcu;
 };
@@ -135,17 +167,38 @@ static inline bool vkfd_ctx_is_primary(const struct vkfd_ctx *ctx)
 	return ctx->id == VKFD_CTX_ID_PRIMARY;
 }
 
+/* The primary of @ctx's family: @ctx itself, or the primary it holds. */
+static inline struct vkfd_ctx *vkfd_ctx_family(struct vkfd_ctx *ctx)
+{
+	return ctx->primary ?: ctx;
+}
+
 /* vkfd_ctx.c */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev);
+int vkfd_ctx_create_secondary(struct vkfd_file *vfile,
+			      struct vkfd_ctx *primary);
+struct vkfd_ctx *vkfd_ctx_lookup_secondary(struct vkfd_ctx *primary, u16 id);
 void vkfd_ctx_get(struct vkfd_ctx *ctx);
 void vkfd_ctx_put(struct vkfd_ctx *ctx);
 bool vkfd_ctx_owned_by_current(const struct vkfd_ctx *ctx);
 void vkfd_ctx_table_init(struct vkfd_device *vdev);
 void vkfd_ctx_table_fini(struct vkfd_device *vdev);
 
+/* vkfd_ctx_ioctl.c */
+int vkfd_create_process_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			      void *data);
+int vkfd_ctx_info_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			void *data);
+
 /* vkfd_ctx_sysfs.c */
 int vkfd_ctx_sysfs_add(struct vkfd_ctx *ctx);
 void vkfd_ctx_sysfs_remove(struct vkfd_ctx *ctx);
+
+/* vkfd_debugfs.c */
+void vkfd_debugfs_init(struct vkfd_device *vdev);
+void vkfd_debugfs_fini(struct vkfd_device *vdev);
+void vkfd_debugfs_ctx_add(struct vkfd_ctx *ctx);
+void vkfd_debugfs_ctx_remove(struct vkfd_ctx *ctx);
 
 /* vkfd_pasid.c */
 int vkfd_pasid_alloc(u32 *pasid);

@@ -3,8 +3,9 @@
  * vkfd - additions to the KFD uAPI (<linux/kfd_ioctl.h>).
  *
  * vkfd implements the amdkfd uAPI: the ioctl numbers, argument layouts
- * and semantics of <linux/kfd_ioctl.h>. This header adds what vkfd
- * reports about itself. docs/uapi.rst is the full contract.
+ * and semantics of <linux/kfd_ioctl.h>. This header adds what Linux 6.1's
+ * header lacks (AMDKFD_IOC_CREATE_PROCESS, Linux 7.0) and vkfd's own
+ * extensions. docs/uapi.rst is the full contract.
  */
 #ifndef _UAPI_LINUX_VKFD_IOCTL_H
 #define _UAPI_LINUX_VKFD_IOCTL_H
@@ -14,14 +15,77 @@
 /*
  * AMDKFD_IOC_GET_VERSION of vkfd reports 1.VKFD_IOCTL_MINOR_VERSION: the
  * highest KFD minor version all of whose features vkfd implements, so that
- * the version never promises more than is there. Userspace should detect
- * newer single features by trying them (an unimplemented ioctl fails with
- * ENOTTY), as libhsakmt does for AMDKFD_IOC_CREATE_PROCESS.
+ * the version never promises more than is there. Userspace detects single
+ * newer features by trying them (an unimplemented ioctl fails with
+ * ENOTTY), as libhsakmt does for AMDKFD_IOC_CREATE_PROCESS, which upstream
+ * added in 1.19 and vkfd implements without 1.3 .. 1.18.
  *
  *   1.1  initial KFD uAPI: version, clock counters, process apertures
  *   1.3  SMI events (not implemented)
  */
 #define VKFD_IOCTL_MAJOR_VERSION	1
 #define VKFD_IOCTL_MINOR_VERSION	1
+
+/*
+ * AMDKFD_IOC_CREATE_PROCESS - turn an fd of the primary context into a
+ * secondary context (Linux 7.0). Upstream defines it without an argument;
+ * ROCm's libhsakmt header defines it with an 8-byte argument whose fields
+ * must be 0. vkfd accepts both encodings.
+ */
+#define VKFD_IOC_CREATE_PROCESS		AMDKFD_IO(0x27)
+
+/**
+ * struct vkfd_ioctl_create_process_args - ROCm's CREATE_PROCESS argument
+ * @flags: must be 0 (to VKFD)
+ * @pad: must be 0 (to VKFD)
+ */
+struct vkfd_ioctl_create_process_args {
+	__u32 flags;
+	__u32 pad;
+};
+
+#define VKFD_IOC_CREATE_PROCESS_ROCM	\
+	AMDKFD_IOWR(0x27, struct vkfd_ioctl_create_process_args)
+
+/* Numbers of upstream ioctls newer than Linux 6.1 that vkfd knows of. */
+#define VKFD_IOC_NR_RUNTIME_ENABLE	0x25
+#define VKFD_IOC_NR_DBG_TRAP		0x26
+
+/* vkfd's own ioctls use numbers from here, far from amdkfd's and ROCm's. */
+#define VKFD_IOC_NR_BASE		0xe0
+
+/* Context ids: the primary's, and the range of secondaries'. */
+#define VKFD_CTX_ID_PRIMARY		0xffff
+#define VKFD_CTX_ID_SELF		0xffffffff
+
+#define VKFD_MAX_GPUS			8
+
+/**
+ * struct vkfd_ioctl_ctx_info - VKFD_IOC_CTX_INFO: describe a context
+ * @ctx_id: to VKFD: VKFD_CTX_ID_SELF for the fd's own context or, on an fd
+ *	of a primary, the id of one of its secondaries (a secondary may only
+ *	describe itself). From VKFD: the context's id, VKFD_CTX_ID_PRIMARY
+ *	for a primary.
+ * @flags: must be 0 (to VKFD)
+ * @num_gpus: number of valid entries in @gpu_ids and @pasids (from VKFD)
+ * @pad: must be 0 (to VKFD)
+ * @gpu_ids: the gpu_id of each GPU (from VKFD)
+ * @pasids: the context's PASID on each GPU (from VKFD)
+ *
+ * As for every KFD ioctl, the size encoded in the command word versions
+ * the structure: a shorter (older) one gets a prefix, a longer one has its
+ * extra bytes left alone.
+ */
+struct vkfd_ioctl_ctx_info {
+	__u32 ctx_id;
+	__u32 flags;
+	__u32 num_gpus;
+	__u32 pad;
+	__u32 gpu_ids[VKFD_MAX_GPUS];
+	__u32 pasids[VKFD_MAX_GPUS];
+};
+
+#define VKFD_IOC_CTX_INFO	\
+	AMDKFD_IOWR(VKFD_IOC_NR_BASE + 0, struct vkfd_ioctl_ctx_info)
 
 #endif /* _UAPI_LINUX_VKFD_IOCTL_H */

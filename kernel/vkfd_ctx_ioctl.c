@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vkfd - ioctls that create and describe contexts.
+ */
+#include <linux/kfd_ioctl.h>
+#include <linux/vkfd_ioctl.h>
+
+#include "vkfd_priv.h"
+
+/**
+ * vkfd_create_process_ioctl() - AMDKFD_IOC_CREATE_PROCESS
+ * @vfile: the file, bound to @ctx
+ * @ctx: the caller's context, referenced by the dispatcher
+ * @data: &struct vkfd_ioctl_create_process_args; all zero when the caller
+ *	used upstream's argument-less encoding
+ *
+ * Turns an fd of the primary context into a secondary context with its
+ * own id, PASIDs and directories; the fd stays bound to it until closed.
+ * What the primary holds stays with the primary: it is shared by all of
+ * the process's primary fds, so "converting" an fd hands nothing over.
+ *
+ * Context: Process context.
+ * Return: 0; -EINVAL if @flags or @pad is not 0, the fd is bound to a
+ * secondary, or another thread converted it first; -ENOSPC if the primary
+ * has 65535 secondaries or no PASID is left; -ENOMEM.
+ */
+int vkfd_create_process_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			      void *data)
+{
+	struct vkfd_ioctl_create_process_args *args = data;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	/* No nesting: the id of a context never changes, no lock needed. */
+	if (!vkfd_ctx_is_primary(ctx))
+		return -EINVAL;
+	return vkfd_ctx_create_secondary(vfile, ctx);
+}
+
+static void vkfd_ctx_info_fill(const struct vkfd_ctx *ctx,
+			       struct vkfd_ioctl_ctx_info *args)
+{
+	const struct vkfd_device *vdev = ctx->vdev;
+	unsigned int i;
+
+	args->ctx_id = ctx->id;
+	args->num_gpus = vdev->num_gpus;
+	for (i = 0; i < vdev->num_gpus; i++) {
+		args->gpu_ids[i] = vdev->gpus[i].gpu_id;
+		args->pasids[i] = ctx->pasid[i];
+	}
+}
+
+/**
+ * vkfd_ctx_info_ioctl() - VKFD_IOC_CTX_INFO
+ * @vfile: the file
+ * @ctx: the caller's context
+ * @data: &struct vkfd_ioctl_ctx_info
+ *
+ * Describes the fd's own context or, asked through the primary, one of
+ * its secondaries: the primary is the owner of the family (the hypervisor,
+ * say), a secondary (a guest program) sees nothing but itself.
+ *
+ * Context: Process context.
+ * Return: 0; -EINVAL if @flags or @pad is not 0 or @ctx_id is neither
+ * VKFD_CTX_ID_SELF nor a secondary id; -EPERM if a secondary asks about
+ * another context; -ENOENT if the primary has no secondary with that id.
+ */
+int vkfd_ctx_info_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			void *data)
+{
+	struct vkfd_ioctl_ctx_info *args = data;
+	struct vkfd_ctx *sec;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (args->ctx_id == VKFD_CTX_ID_SELF) {
+		vkfd_ctx_info_fill(ctx, args);
+		return 0;
+	}
+	if (args->ctx_id > VKFD_CTX_ID_MAX)
+		return -EINVAL;
+	if (!vkfd_ctx_is_primary(ctx))
+		return -EPERM;
+
+	sec = vkfd_ctx_lookup_secondary(ctx, args->ctx_id);
+	if (!sec)
+		return -ENOENT;
+	vkfd_ctx_info_fill(sec, args);
+	vkfd_ctx_put(sec);
+	return 0;
+}
