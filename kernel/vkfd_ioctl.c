@@ -64,33 +64,34 @@ struct vkfd_ioctl_desc {
 	const char *name;
 };
 
-#define VKFD_IOCTL_DEF(_cmd, _fn, _flags)				\
-	[_IOC_NR(_cmd)] = { .cmd = (_cmd), .fn = (_fn), .flags = (_flags), \
-			    .name = #_cmd }
+/* The command word is _pfx##_name, e.g. AMDKFD_IOC_ ## GET_VERSION. */
+#define VKFD_IOCTL_DEF(_pfx, _name, _fn, _flags)			\
+	[_IOC_NR(_pfx##_name)] = { .cmd = _pfx##_name, .fn = (_fn),	\
+				   .flags = (_flags), .name = #_name }
 
 /* Known only by number, without a handler: never copies an argument. */
 #define VKFD_IOCTL_NR(_nr, _flags)					\
-	VKFD_IOCTL_DEF(AMDKFD_IO(_nr), NULL, (_flags) | VKFD_IOCTL_UNIMPLEMENTED)
+	[_nr] = { .flags = (_flags) | VKFD_IOCTL_UNIMPLEMENTED, .name = #_nr }
 
 static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
-	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_VERSION, vkfd_get_version_ioctl, 0),
-	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_CLOCK_COUNTERS,
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_VERSION, vkfd_get_version_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_CLOCK_COUNTERS,
 		       vkfd_get_clock_counters_ioctl, 0),
-	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_PROCESS_APERTURES,
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_PROCESS_APERTURES,
 		       vkfd_get_apertures_ioctl, 0),
-	VKFD_IOCTL_DEF(AMDKFD_IOC_GET_PROCESS_APERTURES_NEW,
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_PROCESS_APERTURES_NEW,
 		       vkfd_get_apertures_new_ioctl, 0),
 	VKFD_IOCTL_NR(_IOC_NR(AMDKFD_IOC_SVM), VKFD_IOCTL_PRIMARY_ONLY),
 	/* XNACK is off for every context of vkfd: allowed everywhere. */
-	VKFD_IOCTL_DEF(AMDKFD_IOC_SET_XNACK_MODE,
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_XNACK_MODE,
 		       vkfd_set_xnack_mode_ioctl, 0),
 	VKFD_IOCTL_NR(_IOC_NR(AMDKFD_IOC_CRIU_OP), VKFD_IOCTL_PRIMARY_ONLY),
 	/* Runtime enable is per context upstream: no restriction. */
 	VKFD_IOCTL_NR(VKFD_IOC_NR_RUNTIME_ENABLE, 0),
 	VKFD_IOCTL_NR(VKFD_IOC_NR_DBG_TRAP, VKFD_IOCTL_PRIMARY_ONLY),
-	VKFD_IOCTL_DEF(VKFD_IOC_CREATE_PROCESS_ROCM,
+	VKFD_IOCTL_DEF(VKFD_IOC_, CREATE_PROCESS_ROCM,
 		       vkfd_create_process_ioctl, 0),
-	VKFD_IOCTL_DEF(VKFD_IOC_CTX_INFO, vkfd_ctx_info_ioctl, 0),
+	VKFD_IOCTL_DEF(VKFD_IOC_, CTX_INFO, vkfd_ctx_info_ioctl, 0),
 };
 
 /* Argument sizes up to this are copied through the stack. */
