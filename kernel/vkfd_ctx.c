@@ -27,8 +27,10 @@
  * - one held by each secondary on its primary;
  * - a short one taken by the ioctl dispatcher for the duration of a call.
  *
- * The last put queues the teardown on &vkfd_device.wq, because it can
- * happen in atomic context (the notifier's free callback). Each context
+ * The last put tears the context down at once, so that closing the last
+ * fd of a secondary has removed its directories and freed its id by the
+ * time close() returns; only the notifier's free callback, which runs in
+ * atomic context, defers the teardown to &vkfd_device.wq. Each context
  * holds a module reference, so vkfd cannot be unloaded while any context
  * exists, and the module's exit path waits for pending callbacks and work.
  */
@@ -144,17 +146,27 @@ static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 	kfree_rcu(ctx, rcu);
 }
 
-static void vkfd_ctx_release_work(struct work_struct *work)
+/*
+ * Drop the context's module reference last. The caller keeps the module
+ * alive meanwhile: an open file, or module exit waiting for the work.
+ */
+static void vkfd_ctx_free(struct vkfd_ctx *ctx)
 {
-	struct vkfd_ctx *ctx = container_of(work, struct vkfd_ctx,
-					    release_work);
-
 	vkfd_ctx_destroy(ctx);
-	/* Last: module exit waits for this work item to return. */
 	module_put(THIS_MODULE);
 }
 
+static void vkfd_ctx_release_work(struct work_struct *work)
+{
+	vkfd_ctx_free(container_of(work, struct vkfd_ctx, release_work));
+}
+
 static void vkfd_ctx_release(struct kref *ref)
+{
+	vkfd_ctx_free(container_of(ref, struct vkfd_ctx, ref));
+}
+
+static void vkfd_ctx_release_deferred(struct kref *ref)
 {
 	struct vkfd_ctx *ctx = container_of(ref, struct vkfd_ctx, ref);
 
@@ -176,13 +188,20 @@ void vkfd_ctx_get(struct vkfd_ctx *ctx)
  * vkfd_ctx_put() - drop a reference on a context
  * @ctx: the context
  *
- * The last reference queues the teardown; it does not run here.
+ * The last reference tears the context down before returning.
  *
- * Context: Any context.
+ * Context: Process context; no vkfd lock held.
  */
 void vkfd_ctx_put(struct vkfd_ctx *ctx)
 {
+	might_sleep();
 	kref_put(&ctx->ref, vkfd_ctx_release);
+}
+
+/* From atomic context: the teardown of a last reference is deferred. */
+static void vkfd_ctx_put_deferred(struct vkfd_ctx *ctx)
+{
+	kref_put(&ctx->ref, vkfd_ctx_release_deferred);
 }
 
 /**
@@ -458,7 +477,7 @@ static void vkfd_primary_mm_release(struct mmu_notifier *mn,
 /* Called from an SRCU callback, in atomic context. */
 static void vkfd_primary_mn_free(struct mmu_notifier *mn)
 {
-	vkfd_ctx_put(container_of(mn, struct vkfd_ctx, mn));
+	vkfd_ctx_put_deferred(container_of(mn, struct vkfd_ctx, mn));
 }
 
 static const struct mmu_notifier_ops vkfd_primary_mn_ops = {
