@@ -21,9 +21,14 @@
  * - a short one taken by the ioctl dispatcher for the duration of a call.
  *
  * The last put queues the teardown on &vkfd_device.wq, because it can
- * happen in atomic context (the notifier's free callback). Each context
- * holds a module reference, so vkfd cannot be unloaded while any context
- * exists, and the module's exit path waits for pending callbacks and work.
+ * happen in atomic context (the notifier's free callback).
+ *
+ * vkfd cannot be unloaded while a context exists: an open fd holds the
+ * module (file_operations.owner), and a live primary holds a module
+ * reference from its publication until its address space is torn down,
+ * so that unloading is refused even after a process closed all its fds.
+ * What is left after that (the notifier's free callback, the release
+ * work) the module's exit path waits for.
  */
 #include <linux/hash.h>
 #include <linux/module.h>
@@ -55,8 +60,6 @@ static void vkfd_ctx_release_work(struct work_struct *work)
 					    release_work);
 
 	vkfd_ctx_destroy(ctx);
-	/* Last: module exit waits for this work item to return. */
-	module_put(THIS_MODULE);
 }
 
 static void vkfd_ctx_release(struct kref *ref)
@@ -140,8 +143,6 @@ static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev, u16 id)
 			goto err_destroy;
 	}
 
-	/* The caller holds the module through its open file. */
-	__module_get(THIS_MODULE);
 	return ctx;
 
 err_destroy:
@@ -227,6 +228,12 @@ struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev)
 
 	hash_add(vdev->primaries, &ctx->mm_node, (unsigned long)mm);
 	vkfd_ctx_publish_pasids(ctx);
+	/*
+	 * A live primary keeps the module; dropped in
+	 * vkfd_primary_mm_release(). The caller holds the module through
+	 * its open file meanwhile.
+	 */
+	__module_get(THIS_MODULE);
 out_unlock:
 	mutex_unlock(&vdev->ctx_lock);
 	return ctx;
@@ -261,6 +268,13 @@ static void vkfd_primary_mm_release(struct mmu_notifier *mn,
 	vkfd_ctx_sysfs_remove(ctx);
 	/* Allowed from the release callback; frees after a grace period. */
 	mmu_notifier_put(&ctx->mn);
+	/*
+	 * The process may be gone now: unloading is allowed once this
+	 * returns. Module exit runs mmu_notifier_synchronize(), which waits
+	 * for the callback queued just above, which cannot run before this
+	 * SRCU read-side section, the release callback, has returned.
+	 */
+	module_put(THIS_MODULE);
 }
 
 /* Called from an SRCU callback, in atomic context. */
@@ -290,8 +304,9 @@ void vkfd_ctx_table_init(struct vkfd_device *vdev)
  * vkfd_ctx_table_fini() - wait for the last contexts to be torn down
  * @vdev: the device
  *
- * Every context holds a module reference, so none is alive any more; this
- * waits for the notifier callbacks and release work still in flight.
+ * No fd is open and no primary is live any more (both hold the module);
+ * this waits for the notifier callbacks and release work still in flight,
+ * which free what is left.
  *
  * Context: Process context, module unload.
  */
