@@ -30,9 +30,14 @@
  * The last put tears the context down at once, so that closing the last
  * fd of a secondary has removed its directories and freed its id by the
  * time close() returns; only the notifier's free callback, which runs in
- * atomic context, defers the teardown to &vkfd_device.wq. Each context
- * holds a module reference, so vkfd cannot be unloaded while any context
- * exists, and the module's exit path waits for pending callbacks and work.
+ * atomic context, defers the teardown to &vkfd_device.wq.
+ *
+ * vkfd cannot be unloaded while a context exists: an open fd holds the
+ * module (file_operations.owner) - every secondary is bound to one - and
+ * a live primary holds a module reference from its publication until its
+ * address space is torn down, so that unloading is refused even after a
+ * process closed all its fds. What is left after that (the notifier's
+ * free callback, the release work) the module's exit path waits for.
  */
 #include <linux/hash.h>
 #include <linux/module.h>
@@ -146,24 +151,14 @@ static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 	kfree_rcu(ctx, rcu);
 }
 
-/*
- * Drop the context's module reference last. The caller keeps the module
- * alive meanwhile: an open file, or module exit waiting for the work.
- */
-static void vkfd_ctx_free(struct vkfd_ctx *ctx)
-{
-	vkfd_ctx_destroy(ctx);
-	module_put(THIS_MODULE);
-}
-
 static void vkfd_ctx_release_work(struct work_struct *work)
 {
-	vkfd_ctx_free(container_of(work, struct vkfd_ctx, release_work));
+	vkfd_ctx_destroy(container_of(work, struct vkfd_ctx, release_work));
 }
 
 static void vkfd_ctx_release(struct kref *ref)
 {
-	vkfd_ctx_free(container_of(ref, struct vkfd_ctx, ref));
+	vkfd_ctx_destroy(container_of(ref, struct vkfd_ctx, ref));
 }
 
 static void vkfd_ctx_release_deferred(struct kref *ref)
@@ -281,8 +276,6 @@ static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev,
 			goto err_destroy;
 	}
 
-	/* The caller holds the module through its open file. */
-	__module_get(THIS_MODULE);
 	return ctx;
 
 err_destroy:
@@ -365,6 +358,12 @@ struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev)
 		goto err_notifier_put;
 
 	vkfd_ctx_publish_locked(ctx);
+	/*
+	 * A live primary keeps the module; dropped in
+	 * vkfd_primary_mm_release(). The caller holds the module through
+	 * its open file meanwhile.
+	 */
+	__module_get(THIS_MODULE);
 out_unlock:
 	mutex_unlock(&vdev->ctx_lock);
 	return ctx;
@@ -472,6 +471,13 @@ static void vkfd_primary_mm_release(struct mmu_notifier *mn,
 	vkfd_ctx_fs_remove_family(ctx);
 	/* Allowed from the release callback; frees after a grace period. */
 	mmu_notifier_put(&ctx->mn);
+	/*
+	 * The process may be gone now: unloading is allowed once this
+	 * returns. Module exit runs mmu_notifier_synchronize(), which waits
+	 * for the callback queued just above, which cannot run before this
+	 * SRCU read-side section, the release callback, has returned.
+	 */
+	module_put(THIS_MODULE);
 }
 
 /* Called from an SRCU callback, in atomic context. */
@@ -502,8 +508,9 @@ void vkfd_ctx_table_init(struct vkfd_device *vdev)
  * vkfd_ctx_table_fini() - wait for the last contexts to be torn down
  * @vdev: the device
  *
- * Every context holds a module reference, so none is alive any more; this
- * waits for the notifier callbacks and release work still in flight.
+ * No fd is open and no primary is live any more (both hold the module);
+ * this waits for the notifier callbacks and release work still in flight,
+ * which free what is left.
  *
  * Context: Process context, module unload.
  */

@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vkfd.ko itself: module parameters, load failures, unload while contexts
+ * exist, load/unload cycles, and coexistence with amdgpu (amdkfd lane).
+ *
+ * Needs VKFD_MODULE (path of vkfd.ko). Every test leaves the module as the
+ * lane had it: loaded with VKFD_MODULE_PARAMS in vkfd lanes, not loaded in
+ * the amdkfd lane. Setup and teardown both restore that state, so a test
+ * killed by the harness timeout does not break the next one.
+ *
+ * The test process never opens the device itself: a context lives as long
+ * as its process, and teardown must be able to unload. Children do.
+ */
+#include <sys/klog.h>
+
+#include "kselftest_harness.h"
+#include "vkfd_utils.h"
+
+#define DEFAULT_NAME		"kfd"
+#define DEFAULT_NUM_GPUS	1
+#define DEFAULT_VRAM_MB		1024
+#define CYCLES			50
+#define UNLOAD_RETRY_MS		5000
+
+/* ------------------------------------------------------------------------
+ * Lane state
+ */
+
+/* The device name vkfd has (or gets) in this lane. */
+static void lane_name(const struct vkfd_env *env, char *buf, size_t n)
+{
+	if (env->amdkfd)
+		snprintf(buf, n, "vkfd");	/* "kfd" belongs to amdgpu */
+	else if (!vkfd_params_get(env->module_params, "name", buf, n))
+		snprintf(buf, n, DEFAULT_NAME);
+}
+
+static uint64_t lane_u64(const struct vkfd_env *env, const char *key,
+			 uint64_t dflt)
+{
+	char buf[32];
+	uint64_t v;
+
+	if (!vkfd_params_get(env->module_params, key, buf, sizeof(buf)) ||
+	    !vkfd_parse_u64(buf, strlen(buf), &v))
+		return dflt;
+	return v;
+}
+
+/* Is the module as the lane wants it? */
+static bool lane_state_ok(const struct vkfd_env *env)
+{
+	char name[64], want[64];
+	uint64_t v;
+
+	if (env->amdkfd)
+		return !vkfd_module_loaded();
+	if (!vkfd_module_loaded())
+		return false;
+	lane_name(env, want, sizeof(want));
+	if (vkfd_module_param("name", name, sizeof(name)) || strcmp(name, want))
+		return false;
+	if (vkfd_module_param_u64("num_gpus", &v) ||
+	    v != lane_u64(env, "num_gpus", DEFAULT_NUM_GPUS))
+		return false;
+	if (vkfd_module_param_u64("vram_mb", &v) ||
+	    v != lane_u64(env, "vram_mb", DEFAULT_VRAM_MB))
+		return false;
+	return true;
+}
+
+/*
+ * Unloads vkfd if it is loaded, waiting (bounded) for users to go away.
+ * The debug lane's KUnit module imports vkfd's symbols and so pins it; its
+ * results were collected at boot, so it goes first.
+ */
+static int unload_if_loaded(void)
+{
+	int ret, waited = 0;
+
+	if (vkfd_exists("/sys/module/vkfd_test") &&
+	    syscall(SYS_delete_module, "vkfd_test", O_NONBLOCK))
+		return -errno;
+	if (!vkfd_module_loaded())
+		return 0;
+	while ((ret = vkfd_module_unload()) == -EWOULDBLOCK && waited < UNLOAD_RETRY_MS) {
+		vkfd_sleep_ms(20);
+		waited += 20;
+	}
+	return ret;
+}
+
+/* Puts the module back into the lane's state. Returns 0 or -errno. */
+static int lane_restore(const struct vkfd_env *env)
+{
+	int ret;
+
+	if (lane_state_ok(env))
+		return 0;
+	ret = unload_if_loaded();
+	if (ret || env->amdkfd)
+		return ret;
+	return vkfd_module_load(env->module, env->module_params);
+}
+
+/* /sys/module/vkfd/refcnt, for failure messages: who still holds vkfd? */
+static const char *refcnt(char *buf)
+{
+	if (vkfd_read_text(VKFD_MODULE_SYSFS "/refcnt", buf, 64) <= 0)
+		return "?";
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* ------------------------------------------------------------------------
+ * Paths of a vkfd instance called @name
+ */
+
+static void dev_path(const char *name, char *buf, size_t n)
+{
+	snprintf(buf, n, "/dev/%s", name);
+}
+
+static void class_path(const char *name, char *buf, size_t n)
+{
+	snprintf(buf, n, "/sys/class/%s/%s", name, name);
+}
+
+static void topology_path(const char *name, char *buf, size_t n)
+{
+	snprintf(buf, n, "/sys/devices/virtual/%s/%s/topology", name, name);
+}
+
+/* Nothing of vkfd, nor of an instance called @name, is left. */
+#define EXPECT_NOTHING_LEFT(name) do {					\
+	char __p[PATH_MAX];						\
+	EXPECT_FALSE(vkfd_module_loaded());				\
+	dev_path(name, __p, sizeof(__p));				\
+	EXPECT_FALSE(vkfd_exists(__p)) TH_LOG("%s", __p);		\
+	snprintf(__p, sizeof(__p), "/sys/class/%s", name);		\
+	EXPECT_FALSE(vkfd_exists(__p)) TH_LOG("%s", __p);		\
+	snprintf(__p, sizeof(__p), "/sys/devices/virtual/%s", name);	\
+	EXPECT_FALSE(vkfd_exists(__p)) TH_LOG("%s", __p);		\
+} while (0)
+
+/* amdgpu's own kfd (amdkfd lane) is still there and untouched. */
+#define EXPECT_AMDKFD_INTACT() do {					\
+	struct stat __st;						\
+	EXPECT_EQ(0, stat("/dev/kfd", &__st));				\
+	EXPECT_TRUE(S_ISCHR(__st.st_mode));				\
+	EXPECT_TRUE(vkfd_is_dir("/sys/class/kfd/kfd/topology/nodes"));	\
+} while (0)
+
+/* ------------------------------------------------------------------------
+ * Child processes that use an instance
+ */
+
+enum { CMD_IOCTL = 1, CMD_CLOSE = 2 };
+
+struct user_args {
+	const char *name;
+	uint32_t minor;			/* expected GET_VERSION minor */
+	const struct vkfd_topo *topo;	/* if set: check the apertures against it */
+};
+
+/*
+ * Opens /dev/<name>, checks GET_VERSION (and the apertures), replies 0,
+ * then serves CMD_IOCTL / CMD_CLOSE until EOF.
+ */
+static int user_child(void *arg, int in, int out)
+{
+	const struct user_args *a = arg;
+	struct kfd_ioctl_get_version_args ver = { 0 };
+	struct kfd_process_device_apertures ap[VKFD_MAX_NODES];
+	struct kfd_ioctl_get_process_apertures_new_args apn = { 0 };
+	struct kfd_ioctl_get_process_apertures_args old;
+	char path[PATH_MAX];
+	uint64_t cmd;
+	int fd, i;
+
+	dev_path(a->name, path, sizeof(path));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 10;
+	if (_vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) ||
+	    ver.major_version != 1 || ver.minor_version != a->minor)
+		return 11;
+	if (a->topo) {
+		apn.kfd_process_device_apertures_ptr = (uintptr_t)ap;
+		apn.num_of_nodes = a->topo->num_nodes;
+		if (_vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn) ||
+		    apn.num_of_nodes != (uint32_t)a->topo->num_gpus)
+			return 12;
+		for (i = 0; i < (int)apn.num_of_nodes; i++)
+			if (!vkfd_topo_has_gpu(a->topo, ap[i].gpu_id))
+				return 13;
+		/* the old ioctl has room for 7 GPUs only */
+		memset(&old, 0, sizeof(old));
+		if (_vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES, &old) ||
+		    old.num_of_nodes != (uint32_t)(a->topo->num_gpus < NUM_OF_SUPPORTED_GPUS ?
+						    a->topo->num_gpus : NUM_OF_SUPPORTED_GPUS))
+			return 16;
+	}
+	if (vkfd_msg_send(out, 0))
+		return 14;
+	while (!vkfd_msg_recv(in, &cmd)) {
+		uint64_t res = 0;
+
+		if (cmd == CMD_IOCTL)
+			res = _vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) ? 1 : 0;
+		else if (cmd == CMD_CLOSE)
+			res = close(fd) ? 1 : 0;
+		if (vkfd_msg_send(out, res))
+			return 15;
+	}
+	return 0;
+}
+
+/* Sends @cmd to the user child and returns its answer (or -1). */
+static int64_t user_cmd(struct vkfd_child *c, uint64_t cmd)
+{
+	uint64_t res;
+
+	if (vkfd_msg_send(c->to_child, cmd) || vkfd_msg_recv(c->from_child, &res))
+		return -1;
+	return res;
+}
+
+/* Runs a child that opens /dev/<name>, checks it, closes and exits. Returns its exit code. */
+static int use_once(const char *name, const struct vkfd_topo *topo)
+{
+	struct user_args args = { .name = name, .minor = 1, .topo = topo };
+	struct vkfd_child c;
+	uint64_t ack;
+	int ret;
+
+	ret = vkfd_child_start(&c, user_child, &args);
+	if (ret)
+		return ret;
+	if (vkfd_msg_recv(c.from_child, &ack))
+		ack = 1;
+	ret = vkfd_child_wait(&c);
+	return ret ? ret : (int)ack;
+}
+
+/* ------------------------------------------------------------------------
+ * Fixture
+ */
+
+FIXTURE(module) {
+	struct vkfd_env env;
+	char name[32];		/* vkfd's device name in this lane */
+	char params[256];	/* scratch */
+	char scratch[64];
+	struct vkfd_child child;
+};
+
+FIXTURE_SETUP(module)
+{
+	vkfd_env_init(&self->env);
+	lane_name(&self->env, self->name, sizeof(self->name));
+	if (self->env.module)
+		ASSERT_EQ(0, lane_restore(&self->env));
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	/* no ASSERT here: it would jump back into the harness */
+	vkfd_child_kill(&self->child);
+	if (self->env.module) {
+		EXPECT_EQ(0, lane_restore(&self->env));
+		EXPECT_TRUE(lane_state_ok(&self->env));
+	}
+}
+
+#define MODULE_REQUIRED() do {						\
+	if (!self->env.module)						\
+		SKIP(return, "VKFD_MODULE is not set");			\
+} while (0)
+
+/* (Re)loads vkfd as "name=<lane name> @extra". */
+#define LOAD_NAMED(extra) do {						\
+	ASSERT_EQ(0, unload_if_loaded());				\
+	snprintf(self->params, sizeof(self->params), "name=%s %s",	\
+		 self->name, extra);					\
+	ASSERT_EQ(0, vkfd_module_load(self->env.module, self->params))	\
+		TH_LOG("params '%s'", self->params);			\
+} while (0)
+
+/* Makes sure vkfd is loaded: as the lane has it, or as "name=vkfd" in the amdkfd lane. */
+#define USE_MODULE() do {						\
+	if (self->env.amdkfd)						\
+		LOAD_NAMED("");						\
+	ASSERT_TRUE(vkfd_module_loaded());				\
+} while (0)
+
+/* Checks the loaded instance's topology: @gpus GPU nodes with @vram_mb of VRAM each. */
+static void check_shape(struct __test_metadata *_metadata, const char *name,
+			uint64_t gpus, uint64_t vram_mb, struct vkfd_topo *topo)
+{
+	struct vkfd_props *props = malloc(sizeof(*props));
+	char topology[256], path[PATH_MAX];
+	uint64_t v;
+	int g, i, count, good;
+
+	ASSERT_NE(NULL, props);
+	ASSERT_EQ(0, vkfd_module_param_u64("num_gpus", &v));
+	EXPECT_EQ(gpus, v);
+	ASSERT_EQ(0, vkfd_module_param_u64("vram_mb", &v));
+	EXPECT_EQ(vram_mb, v);
+
+	topology_path(name, topology, sizeof(topology));
+	ASSERT_EQ(0, vkfd_topo_load(topology, topo));
+	EXPECT_EQ(gpus, (uint64_t)topo->num_gpus);
+	for (g = 0; g < topo->num_gpus; g++) {
+		snprintf(path, sizeof(path), "%s/nodes/%d/mem_banks", topology,
+			 topo->gpu_node[g]);
+		count = vkfd_count_indexed(path);
+		good = 0;
+		for (i = 0; i < count; i++) {
+			snprintf(path, sizeof(path), "%s/nodes/%d/mem_banks/%d/properties",
+				 topology, topo->gpu_node[g], i);
+			if (vkfd_props_read(path, props, 0))
+				continue;
+			v = vkfd_prop_val(props, "heap_type");
+			if ((v == 1 || v == 2) &&
+			    vkfd_prop_val(props, "size_in_bytes") == vram_mb << 20)
+				good++;
+		}
+		EXPECT_EQ(1, good) TH_LOG("node %d", topo->gpu_node[g]);
+	}
+	free(props);
+}
+
+/* ------------------------------------------------------------------------
+ * Parameters
+ */
+
+/* The parameters read back as the lane loaded them (defaults kfd, 1, 1024). */
+TEST_F(module, params_match_lane)
+{
+	char name[64];
+	uint64_t v;
+
+	MODULE_REQUIRED();
+	VKFD_ONLY(&self->env, "vkfd is not loaded in the amdkfd lane");
+	ASSERT_EQ(0, vkfd_module_param("name", name, sizeof(name)));
+	EXPECT_STREQ(self->name, name);
+	ASSERT_EQ(0, vkfd_module_param_u64("num_gpus", &v));
+	EXPECT_EQ(lane_u64(&self->env, "num_gpus", DEFAULT_NUM_GPUS), v);
+	ASSERT_EQ(0, vkfd_module_param_u64("vram_mb", &v));
+	EXPECT_EQ(lane_u64(&self->env, "vram_mb", DEFAULT_VRAM_MB), v);
+}
+
+/* The parameters are 0444: opening them for writing fails and the values stay. */
+TEST_F(module, params_read_only)
+{
+	static const char * const params[] = { "name", "num_gpus", "vram_mb" };
+	char path[PATH_MAX], before[64], after[64];
+	struct stat st;
+	int i, fd;
+
+	MODULE_REQUIRED();
+	USE_MODULE();
+	for (i = 0; i < (int)ARRAY_SIZE(params); i++) {
+		snprintf(path, sizeof(path), VKFD_MODULE_SYSFS "/parameters/%s", params[i]);
+		ASSERT_EQ(0, vkfd_module_param(params[i], before, sizeof(before)));
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
+		EXPECT_EQ(0444U, st.st_mode & 07777) TH_LOG("%s", path);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			EXPECT_EQ(-1, write(fd, "2\n", 2));
+			close(fd);
+		}
+		EXPECT_EQ(-1, fd) TH_LOG("%s", path);
+		EXPECT_EQ(EACCES, errno);
+		ASSERT_EQ(0, vkfd_module_param(params[i], after, sizeof(after)));
+		EXPECT_STREQ(before, after);
+	}
+}
+
+/* Without parameters: name kfd (or the lane's), one GPU, 1024 MiB of VRAM. */
+TEST_F(module, default_params)
+{
+	struct vkfd_topo topo;
+	char name[64];
+
+	MODULE_REQUIRED();
+	ASSERT_EQ(0, unload_if_loaded());
+	/* no parameter at all, unless the lane's name is not the default */
+	if (strcmp(self->name, DEFAULT_NAME))
+		snprintf(self->params, sizeof(self->params), "name=%s", self->name);
+	else
+		self->params[0] = '\0';
+	ASSERT_EQ(0, vkfd_module_load(self->env.module, self->params));
+	ASSERT_EQ(0, vkfd_module_param("name", name, sizeof(name)));
+	EXPECT_STREQ(self->name, name);
+	check_shape(_metadata, self->name, DEFAULT_NUM_GPUS, DEFAULT_VRAM_MB, &topo);
+	EXPECT_EQ(0, use_once(self->name, &topo));
+}
+
+/* Reloaded with num_gpus=3 vram_mb=64, the topology and the apertures show 3 GPUs of 64 MiB. */
+TEST_F(module, reload_three_gpus)
+{
+	struct vkfd_topo topo;
+
+	MODULE_REQUIRED();
+	LOAD_NAMED("num_gpus=3 vram_mb=64");
+	check_shape(_metadata, self->name, 3, 64, &topo);
+	EXPECT_EQ(0, use_once(self->name, &topo));
+}
+
+/* The limits themselves are accepted: 8 GPUs (7 in the old apertures ioctl), 16 and 65536 MiB. */
+TEST_F(module, param_limits_accepted)
+{
+	struct vkfd_topo topo;
+
+	MODULE_REQUIRED();
+	LOAD_NAMED("num_gpus=8 vram_mb=16");
+	check_shape(_metadata, self->name, 8, 16, &topo);
+	EXPECT_EQ(0, use_once(self->name, &topo));
+	LOAD_NAMED("num_gpus=1 vram_mb=65536");
+	check_shape(_metadata, self->name, 1, 65536, &topo);
+	EXPECT_EQ(0, use_once(self->name, &topo));
+}
+
+/* name=vkfd creates /dev/vkfd and /sys/class/vkfd/vkfd/topology, and nothing under kfd. */
+TEST_F(module, name_vkfd)
+{
+	struct user_args args = { .name = "vkfd", .minor = 1 };
+	char path[PATH_MAX], name[64];
+	struct stat a, b;
+	uint64_t ack;
+
+	MODULE_REQUIRED();
+	ASSERT_EQ(0, unload_if_loaded());
+	ASSERT_EQ(0, vkfd_module_load(self->env.module, "name=vkfd"));
+
+	ASSERT_EQ(0, vkfd_module_param("name", name, sizeof(name)));
+	EXPECT_STREQ("vkfd", name);
+	ASSERT_EQ(0, stat("/dev/vkfd", &a));
+	EXPECT_TRUE(S_ISCHR(a.st_mode));
+	ASSERT_EQ(0, stat("/sys/class/vkfd/vkfd/topology", &a));
+	ASSERT_EQ(0, stat("/sys/devices/virtual/vkfd/vkfd/topology", &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	EXPECT_TRUE(vkfd_is_dir("/sys/class/vkfd/vkfd/topology/nodes/1"));
+	if (self->env.amdkfd)
+		EXPECT_AMDKFD_INTACT();
+	else
+		EXPECT_FALSE(vkfd_exists("/dev/" DEFAULT_NAME));
+
+	/* usable, with its per-process entries under the new class */
+	ASSERT_EQ(0, vkfd_child_start(&self->child, user_child, &args));
+	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &ack));
+	EXPECT_EQ(0ULL, ack);
+	snprintf(path, sizeof(path), "/sys/class/vkfd/vkfd/proc/%d", self->child.pid);
+	EXPECT_TRUE(vkfd_is_dir(path));
+	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+
+	ASSERT_EQ(0, vkfd_module_unload());
+	EXPECT_NOTHING_LEFT("vkfd");
+	if (self->env.amdkfd)
+		EXPECT_AMDKFD_INTACT();
+}
+
+/* A 31-character name of every allowed character class loads and unloads cleanly. */
+TEST_F(module, name_31_chars)
+{
+	static const char name[] = "Aa0_-bcdefghijklmnopqrstuvwxyz9";
+	char path[PATH_MAX];
+
+	MODULE_REQUIRED();
+	ASSERT_EQ(31, (int)strlen(name));
+	ASSERT_EQ(0, unload_if_loaded());
+	snprintf(self->params, sizeof(self->params), "name=%s", name);
+	ASSERT_EQ(0, vkfd_module_load(self->env.module, self->params));
+	dev_path(name, path, sizeof(path));
+	EXPECT_TRUE(vkfd_exists(path));
+	class_path(name, path, sizeof(path));
+	EXPECT_TRUE(vkfd_is_dir(path));
+	EXPECT_EQ(0, use_once(name, NULL));
+	ASSERT_EQ(0, vkfd_module_unload());
+	EXPECT_NOTHING_LEFT(name);
+}
+
+/* Occurrences of @needle in the kernel log. */
+static int klog_count(const char *needle)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), len, n = 0;
+	char *buf, *p;
+
+	if (size <= 0)
+		return -1;
+	buf = malloc(size + 1);
+	if (!buf)
+		return -1;
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	if (len < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[len] = '\0';
+	for (p = buf; (p = strstr(p, needle)); p++)
+		n++;
+	free(buf);
+	return n;
+}
+
+/* amdgpu owns class kfd: the default name fails with EEXIST, says name=vkfd, leaves nothing. */
+TEST_F(module, default_name_taken_eexist)
+{
+	struct user_args amdkfd_user = { .name = "kfd", .minor = 11 };
+	uint64_t ack;
+	int before;
+
+	MODULE_REQUIRED();
+	if (!self->env.amdkfd)
+		SKIP(return, "vkfd lane: no other driver owns the kfd class");
+	EXPECT_AMDKFD_INTACT();
+	before = klog_count("name=vkfd");
+	ASSERT_LE(0, before);
+
+	ASSERT_EQ(-EEXIST, vkfd_module_load(self->env.module, ""));
+	EXPECT_NOTHING_LEFT("vkfd");
+	EXPECT_AMDKFD_INTACT();
+	EXPECT_LT(before, klog_count("name=vkfd"));
+
+	/* amdgpu's /dev/kfd still works */
+	ASSERT_EQ(0, vkfd_child_start(&self->child, user_child, &amdkfd_user));
+	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &ack));
+	EXPECT_EQ(0ULL, ack);
+	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+}
+
+/* ------------------------------------------------------------------------
+ * Unload
+ */
+
+/* Unload is refused (EWOULDBLOCK) while a context exists, even with its fds closed; then clean. */
+TEST_F(module, unload_refused_while_context_exists)
+{
+	struct user_args args = { .name = self->name, .minor = 1 };
+	char dev[PATH_MAX], proc[PATH_MAX];
+	uint64_t ack;
+
+	MODULE_REQUIRED();
+	USE_MODULE();
+	dev_path(self->name, dev, sizeof(dev));
+	ASSERT_EQ(0, vkfd_child_start(&self->child, user_child, &args));
+	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &ack));
+	ASSERT_EQ(0ULL, ack);
+	class_path(self->name, proc, sizeof(proc));
+	snprintf(proc + strlen(proc), sizeof(proc) - strlen(proc), "/proc/%d",
+		 self->child.pid);
+	ASSERT_TRUE(vkfd_is_dir(proc));
+
+	/* fd open */
+	ASSERT_EQ(-EWOULDBLOCK, vkfd_module_unload());
+	EXPECT_TRUE(vkfd_module_loaded());
+	EXPECT_TRUE(vkfd_exists(dev));
+	EXPECT_EQ(0, user_cmd(&self->child, CMD_IOCTL));
+
+	/* fd closed, opener alive: the context (and the refusal) remains */
+	ASSERT_EQ(0, user_cmd(&self->child, CMD_CLOSE));
+	ASSERT_EQ(-EWOULDBLOCK, vkfd_module_unload());
+	EXPECT_TRUE(vkfd_module_loaded());
+	EXPECT_TRUE(vkfd_exists(dev));
+	EXPECT_TRUE(vkfd_is_dir(proc));
+
+	/* opener gone: unload succeeds at once */
+	ASSERT_EQ(0, vkfd_child_wait(&self->child));
+	ASSERT_EQ(0, vkfd_module_unload()) TH_LOG("refcnt %s", refcnt(self->scratch));
+	EXPECT_NOTHING_LEFT(self->name);
+}
+
+/* After the last user exits, unload succeeds at once and removes the node, class and module. */
+TEST_F(module, unload_after_exit)
+{
+	MODULE_REQUIRED();
+	USE_MODULE();
+	ASSERT_EQ(0, use_once(self->name, NULL));
+	ASSERT_EQ(0, vkfd_module_unload()) TH_LOG("refcnt %s", refcnt(self->scratch));
+	EXPECT_NOTHING_LEFT(self->name);
+}
+
+/* 50 load / use / unload cycles all succeed and each unload leaves nothing. */
+TEST_F_TIMEOUT(module, load_unload_cycles, 600)
+{
+	const char *params = self->env.amdkfd ? "name=vkfd" : self->env.module_params;
+	char dev[PATH_MAX], cls[PATH_MAX];
+	int i;
+
+	MODULE_REQUIRED();
+	dev_path(self->name, dev, sizeof(dev));
+	class_path(self->name, cls, sizeof(cls));
+	ASSERT_EQ(0, unload_if_loaded());
+	for (i = 0; i < CYCLES; i++) {
+		ASSERT_EQ(0, vkfd_module_load(self->env.module, params)) TH_LOG("cycle %d", i);
+		ASSERT_TRUE(vkfd_exists(dev)) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, use_once(self->name, NULL)) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, vkfd_module_unload())
+			TH_LOG("cycle %d: refcnt %s", i, refcnt(self->scratch));
+		ASSERT_FALSE(vkfd_module_loaded()) TH_LOG("cycle %d", i);
+		ASSERT_FALSE(vkfd_exists(dev)) TH_LOG("cycle %d", i);
+		ASSERT_FALSE(vkfd_exists(cls)) TH_LOG("cycle %d", i);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Invalid parameters: each load fails with EINVAL and leaves nothing.
+ */
+
+FIXTURE(bad_param) {
+	struct vkfd_env env;
+	char name[32];
+	struct vkfd_child child;
+};
+
+FIXTURE_VARIANT(bad_param) {
+	const char *params;
+	const char *bad_name;	/* the invalid name set, if a usable path component */
+	bool sets_name;
+};
+
+FIXTURE_VARIANT_ADD(bad_param, name_empty) { .params = "name=", .sets_name = true };
+FIXTURE_VARIANT_ADD(bad_param, name_32_chars) {
+	.params = "name=abcdefghijklmnopqrstuvwxyz012345",
+	.bad_name = "abcdefghijklmnopqrstuvwxyz012345", .sets_name = true,
+};
+FIXTURE_VARIANT_ADD(bad_param, name_slash) { .params = "name=k/fd", .sets_name = true };
+FIXTURE_VARIANT_ADD(bad_param, name_dot) {
+	.params = "name=kfd.0", .bad_name = "kfd.0", .sets_name = true,
+};
+FIXTURE_VARIANT_ADD(bad_param, name_space) { .params = "name=\"k fd\"", .sets_name = true };
+FIXTURE_VARIANT_ADD(bad_param, name_colon) {
+	.params = "name=kfd:1", .bad_name = "kfd:1", .sets_name = true,
+};
+FIXTURE_VARIANT_ADD(bad_param, num_gpus_0) { .params = "num_gpus=0" };
+FIXTURE_VARIANT_ADD(bad_param, num_gpus_9) { .params = "num_gpus=9" };
+FIXTURE_VARIANT_ADD(bad_param, num_gpus_negative) { .params = "num_gpus=-1" };
+FIXTURE_VARIANT_ADD(bad_param, num_gpus_text) { .params = "num_gpus=two" };
+FIXTURE_VARIANT_ADD(bad_param, vram_mb_0) { .params = "vram_mb=0" };
+FIXTURE_VARIANT_ADD(bad_param, vram_mb_15) { .params = "vram_mb=15" };
+FIXTURE_VARIANT_ADD(bad_param, vram_mb_65537) { .params = "vram_mb=65537" };
+
+FIXTURE_SETUP(bad_param)
+{
+	vkfd_env_init(&self->env);
+	lane_name(&self->env, self->name, sizeof(self->name));
+	if (self->env.module)
+		ASSERT_EQ(0, lane_restore(&self->env));
+}
+
+FIXTURE_TEARDOWN(bad_param)
+{
+	vkfd_child_kill(&self->child);
+	if (self->env.module) {
+		EXPECT_EQ(0, lane_restore(&self->env));
+		EXPECT_TRUE(lane_state_ok(&self->env));
+	}
+}
+
+/* The load fails with EINVAL; no module, device node or class directory remains. */
+TEST_F(bad_param, load_einval_leaves_nothing)
+{
+	char params[256];
+
+	MODULE_REQUIRED();
+	ASSERT_EQ(0, unload_if_loaded());
+	if (variant->sets_name)
+		snprintf(params, sizeof(params), "%s", variant->params);
+	else
+		snprintf(params, sizeof(params), "%s name=%s", variant->params, self->name);
+
+	ASSERT_EQ(-EINVAL, vkfd_module_load(self->env.module, params))
+		TH_LOG("params '%s'", params);
+	EXPECT_NOTHING_LEFT(self->name);
+	if (variant->bad_name)
+		EXPECT_NOTHING_LEFT(variant->bad_name);
+	if (self->env.amdkfd)
+		EXPECT_AMDKFD_INTACT();
+}
+
+TEST_HARNESS_MAIN
