@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Secondary contexts: AMDKFD_IOC_CREATE_PROCESS, context ids, lifetimes,
+ * isolation of processes, primary-only commands, sysfs and debugfs.
+ *
+ * Linux 6.1's amdkfd has no secondary contexts (nr 0x27 is ENOTTY): every
+ * test here skips there, saying so.
+ */
+#include <pthread.h>
+#include <sys/resource.h>
+
+#include "kselftest_harness.h"
+#include "vkfd_utils.h"
+
+#include <linux/vkfd_ioctl.h>
+
+#define CTX_DEBUGFS		"/sys/kernel/debug/vkfd"
+#define CTX_MAX_FDS		1100
+
+FIXTURE(ctx) {
+	struct vkfd_env env;
+	int fd[CTX_MAX_FDS];
+	int nfd;
+	struct vkfd_child child;
+};
+
+/* Open the device; the fd is bound to the process's primary. */
+static int ctx_open(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(ctx) *self)
+{
+	int fd = vkfd_open_dev(&self->env);
+
+	ASSERT_LE(0, fd);
+	ASSERT_GT(CTX_MAX_FDS, self->nfd);
+	self->fd[self->nfd++] = fd;
+	return fd;
+}
+
+static int ctx_create(int fd)
+{
+	return _vkfd_ioctl(fd, VKFD_IOC_CREATE_PROCESS, NULL);
+}
+
+/* The id of the context @fd is bound to, or -errno. */
+static long ctx_id(int fd)
+{
+	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+	int ret = _vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info);
+
+	return ret ? ret : (long)info.ctx_id;
+}
+
+static int ctx_info(int fd, uint32_t id, struct vkfd_ioctl_ctx_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->ctx_id = id;
+	return _vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, info);
+}
+
+static void ctx_dir(const struct vkfd_env *env, pid_t pid, long id,
+		    char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/proc/%d/context_%ld", env->sysfs, (int)pid, id);
+}
+
+static bool ctx_dir_exists(const struct vkfd_env *env, pid_t pid, long id)
+{
+	char path[PATH_MAX];
+
+	ctx_dir(env, pid, id, path, sizeof(path));
+	return vkfd_is_dir(path);
+}
+
+/* Number of context_* directories below proc/<pid>. */
+static int ctx_dir_count(const struct vkfd_env *env, pid_t pid)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	vkfd_proc_path(env, pid, NULL, path, sizeof(path));
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, "context_", 8);
+	closedir(d);
+	return n;
+}
+
+/* Lines of <debugfs>/vkfd/contexts for @pid, and how many say "exited". */
+static int ctx_debugfs_lines(pid_t pid, int *exited)
+{
+	char text[1 << 16], prefix[32], *line, *save;
+	int n = 0;
+
+	if (exited)
+		*exited = 0;
+	if (vkfd_read_text(CTX_DEBUGFS "/contexts", text, sizeof(text)) < 0)
+		return -1;
+	snprintf(prefix, sizeof(prefix), "%d\t", (int)pid);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, prefix, strlen(prefix)))
+			continue;
+		n++;
+		if (exited && strstr(line, "\texited\t"))
+			(*exited)++;
+	}
+	return n;
+}
+
+static void ctx_raise_nofile(unsigned int n)
+{
+	struct rlimit rl = { n, n };
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+FIXTURE_SETUP(ctx)
+{
+	int fd, ret;
+
+	vkfd_env_init(&self->env);
+	self->nfd = 0;
+	/* Does the driver have secondary contexts at all? */
+	fd = vkfd_open_dev(&self->env);
+	ASSERT_LE(0, fd);
+	ret = ctx_create(fd);
+	close(fd);
+	if (ret == -ENOTTY || ret == -EINVAL)
+		SKIP(return, "no AMDKFD_IOC_CREATE_PROCESS (nr 0x27: %s)",
+		     strerror(-ret));
+	ASSERT_EQ(0, ret);
+}
+
+FIXTURE_TEARDOWN(ctx)
+{
+	int i;
+
+	vkfd_child_kill(&self->child);
+	for (i = 0; i < self->nfd; i++)
+		if (self->fd[i] >= 0)
+			close(self->fd[i]);
+}
+
+/* Upstream's encoding, _IO('K', 0x27): the fd becomes secondary 0 with its own directory. */
+TEST_F(ctx, create_upstream_encoding)
+{
+	struct vkfd_ioctl_ctx_info pri, sec;
+	int p = ctx_open(_metadata, self);
+	int s = ctx_open(_metadata, self);
+	char path[PATH_MAX];
+
+	ASSERT_EQ(0, ctx_info(p, VKFD_CTX_ID_SELF, &pri));
+	EXPECT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, pri.ctx_id);
+	ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
+	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &sec));
+	EXPECT_EQ(0U, sec.ctx_id);
+	/* A context of its own: different PASIDs on every GPU */
+	ASSERT_EQ(pri.num_gpus, sec.num_gpus);
+	for (uint32_t i = 0; i < sec.num_gpus; i++) {
+		EXPECT_NE(0U, sec.pasids[i]);
+		EXPECT_NE(pri.pasids[i], sec.pasids[i]);
+	}
+	/* proc/<pid>/context_0 with the files of the primary */
+	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
+	ctx_dir(&self->env, getpid(), 0, path, sizeof(path));
+	strcat(path, "/queues");
+	EXPECT_TRUE(vkfd_is_dir(path));
+	ctx_dir(&self->env, getpid(), 0, path, sizeof(path));
+	strcat(path, "/pasid");
+	{
+		uint64_t pasid;
+
+		ASSERT_EQ(0, vkfd_read_u64(path, &pasid));
+		EXPECT_EQ(sec.pasids[0], pasid);
+	}
+	/* The other fd is still the primary */
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(p));
+}
+
+/* ROCm's encoding, _IOWR with {flags, pad} = 0, works and leaves the argument as it was. */
+TEST_F(ctx, create_rocm_encoding)
+{
+	struct vkfd_ioctl_create_process_args args = { 0, 0 };
+	int s = ctx_open(_metadata, self);
+
+	ASSERT_EQ(0, _vkfd_ioctl(s, VKFD_IOC_CREATE_PROCESS_ROCM, &args));
+	EXPECT_EQ(0U, args.flags);
+	EXPECT_EQ(0U, args.pad);
+	EXPECT_EQ(0, ctx_id(s));
+}
+
+/* Non-zero flags or pad in ROCm's encoding: EINVAL, and the fd stays the primary's. */
+TEST_F(ctx, create_rocm_bad_args_einval)
+{
+	struct vkfd_ioctl_create_process_args args = { 1, 0 };
+	int s = ctx_open(_metadata, self);
+
+	test_err_ioctl(EINVAL, s, VKFD_IOC_CREATE_PROCESS_ROCM, &args);
+	args.flags = 0;
+	args.pad = 1;
+	test_err_ioctl(EINVAL, s, VKFD_IOC_CREATE_PROCESS_ROCM, &args);
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(s));
+	EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+	/* Nothing was consumed: the next secondary is still id 0 */
+	ASSERT_EQ(0, ctx_create(s));
+	EXPECT_EQ(0, ctx_id(s));
+}
+
+/* A secondary cannot be converted again (no nesting): EINVAL, nothing changes. */
+TEST_F(ctx, create_on_secondary_einval)
+{
+	int s = ctx_open(_metadata, self);
+
+	ASSERT_EQ(0, ctx_create(s));
+	EXPECT_EQ(-EINVAL, ctx_create(s));
+	EXPECT_EQ(0, ctx_id(s));
+	EXPECT_EQ(1, ctx_dir_count(&self->env, getpid()));
+}
+
+struct inherit_args {
+	int fd;
+};
+
+/* Child: every ioctl on an inherited fd is EBADF. */
+static int inherit_child(void *arg, int in, int out)
+{
+	const struct inherit_args *a = arg;
+	struct kfd_ioctl_get_version_args ver = { 0 };
+
+	if (ctx_create(a->fd) != -EBADF)
+		return 1;
+	if (_vkfd_ioctl(a->fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF)
+		return 2;
+	if (ctx_id(a->fd) != -EBADF)
+		return 3;
+	/* The number is checked first, as amdkfd does */
+	if (_vkfd_ioctl(a->fd, AMDKFD_IOWR(0x7f, ver), &ver) != -ENOTTY)
+		return 4;
+	return 0;
+}
+
+/* A fork child cannot convert or use the parent's primary fd: EBADF, no context appears. */
+TEST_F(ctx, fork_child_cannot_create)
+{
+	struct inherit_args a = { .fd = ctx_open(_metadata, self) };
+
+	ASSERT_EQ(0, vkfd_child_start(&self->child, inherit_child, &a));
+	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(a.fd));
+	EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+}
+
+/* A fork child cannot use an inherited secondary; the parent's keeps working after the child exits. */
+TEST_F(ctx, fork_child_cannot_use_secondary)
+{
+	struct inherit_args a = { .fd = ctx_open(_metadata, self) };
+
+	ASSERT_EQ(0, ctx_create(a.fd));
+	ASSERT_EQ(0, vkfd_child_start(&self->child, inherit_child, &a));
+	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_EQ(0, ctx_id(a.fd));
+	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
+}
+
+struct sender_args {
+	const struct vkfd_env *env;
+	int sock;
+};
+
+/* Child: open a primary and a secondary, send the secondary's fd, wait. */
+static int sender_child(void *arg, int in, int out)
+{
+	const struct sender_args *a = arg;
+	uint64_t v;
+	int fd;
+
+	if (vkfd_open_dev(a->env) < 0)
+		return 1;
+	fd = vkfd_open_dev(a->env);
+	if (fd < 0 || ctx_create(fd))
+		return 2;
+	if (vkfd_send_fd(a->sock, fd))
+		return 3;
+	vkfd_msg_recv(in, &v);
+	return 0;
+}
+
+/*
+ * A secondary passed over SCM_RIGHTS outlives its process, unusable: its
+ * directories go with the process, debugfs shows it as exited until the
+ * receiver closes it.
+ */
+TEST_F(ctx, scm_rights_secondary_outlives_sender)
+{
+	struct sender_args a;
+	pid_t pid;
+	int sv[2], fd, exited;
+
+	if (access(CTX_DEBUGFS "/contexts", R_OK))
+		SKIP(return, "no debugfs at " CTX_DEBUGFS);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	a = (struct sender_args){ .env = &self->env, .sock = sv[1] };
+	ASSERT_EQ(0, vkfd_child_start(&self->child, sender_child, &a));
+	pid = self->child.pid;
+	fd = vkfd_recv_fd(sv[0]);
+	close(sv[0]);
+	close(sv[1]);
+	ASSERT_LE(0, fd);
+	self->fd[self->nfd++] = fd;
+	EXPECT_TRUE(ctx_dir_exists(&self->env, pid, 0));
+	EXPECT_EQ(-EBADF, ctx_id(fd));
+
+	/* The sender exits: its directories go, the context stays */
+	ASSERT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+	EXPECT_EQ(1, ctx_debugfs_lines(pid, &exited));
+	EXPECT_EQ(1, exited);
+	EXPECT_EQ(-EBADF, ctx_id(fd));
+
+	/* The receiver's close frees it */
+	close(fd);
+	self->fd[--self->nfd] = -1;
+	EXPECT_EQ(0, ctx_debugfs_lines(pid, NULL));
+}
+
+/* Both fds are closed by the parent; the child's exit status tells. */
+static int exec_child(void *arg, int in, int out)
+{
+	const struct vkfd_env *env = arg;
+	char fds[32], *argv[] = { "/proc/self/exe", NULL };
+	int p, s;
+
+	p = vkfd_open_dev(env);
+	s = vkfd_open_dev(env);
+	if (p < 0 || s < 0 || ctx_create(s))
+		return 1;
+	/* Both fds without O_CLOEXEC */
+	if (fcntl(p, F_SETFD, 0) || fcntl(s, F_SETFD, 0))
+		return 2;
+	snprintf(fds, sizeof(fds), "%d,%d", p, s);
+	setenv("VKFD_CTX_EXEC_FDS", fds, 1);
+	execv(argv[0], argv);
+	return 3;
+}
+
+/*
+ * After exec() (the check runs in the new image, see ctx_exec_check()):
+ * the old fds are unusable, and the new program gets a new primary.
+ */
+TEST_F(ctx, exec_without_cloexec)
+{
+	ASSERT_EQ(0, vkfd_child_start(&self->child, exec_child, &self->env));
+	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+}
+
+__attribute__((constructor)) static void ctx_exec_check(void)
+{
+	const char *fds = getenv("VKFD_CTX_EXEC_FDS");
+	struct vkfd_env env;
+	int p, s, fd;
+
+	if (!fds)
+		return;
+	vkfd_env_init(&env);
+	if (sscanf(fds, "%d,%d", &p, &s) != 2)
+		_exit(10);
+	/* The old primary and secondary belong to the old address space */
+	if (ctx_id(p) != -EBADF || ctx_id(s) != -EBADF || ctx_create(p) != -EBADF)
+		_exit(11);
+	/* The new program's open() makes a new primary and a new directory */
+	fd = vkfd_open_dev(&env);
+	if (fd < 0 || ctx_id(fd) != VKFD_CTX_ID_PRIMARY)
+		_exit(12);
+	if (!vkfd_proc_exists(&env, getpid()) || ctx_dir_count(&env, getpid()))
+		_exit(13);
+	/* ... whose secondaries start again from id 0 */
+	if (ctx_create(fd) || ctx_id(fd) != 0)
+		_exit(14);
+	_exit(0);
+}
+
+/* Closing the primary's fd first leaves the secondary working; its close removes it at once. */
+TEST_F(ctx, close_primary_fd_first)
+{
+	struct kfd_ioctl_get_version_args ver = { 0 };
+	int p = ctx_open(_metadata, self);
+	int s = ctx_open(_metadata, self);
+
+	ASSERT_EQ(0, ctx_create(s));
+	close(p);
+	self->fd[0] = -1;
+	test_ioctl(s, AMDKFD_IOC_GET_VERSION, &ver);
+	EXPECT_EQ(0, ctx_id(s));
+	close(s);
+	self->fd[1] = -1;
+	EXPECT_FALSE(ctx_dir_exists(&self->env, getpid(), 0));
+	/* The primary lives with the address space */
+	EXPECT_TRUE(vkfd_proc_exists(&self->env, getpid()));
+}
+
+/* Converting the only fd keeps the primary; a new open() finds the same one. */
+TEST_F(ctx, convert_only_fd_keeps_primary)
+{
+	struct vkfd_ioctl_ctx_info before, after;
+	int s = ctx_open(_metadata, self);
+	int p;
+
+	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &before));
+	ASSERT_EQ(0, ctx_create(s));
+	EXPECT_TRUE(vkfd_proc_exists(&self->env, getpid()));
+	p = ctx_open(_metadata, self);
+	ASSERT_EQ(0, ctx_info(p, VKFD_CTX_ID_SELF, &after));
+	EXPECT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, after.ctx_id);
+	EXPECT_EQ(before.pasids[0], after.pasids[0]);
+}
+
+/* Ids are the lowest free ones, unique while live, and reused only after release. */
+TEST_F(ctx, ids_reused_only_after_release)
+{
+	int fd[3], i;
+
+	for (i = 0; i < 3; i++) {
+		fd[i] = ctx_open(_metadata, self);
+		ASSERT_EQ(0, ctx_create(fd[i]));
+		EXPECT_EQ(i, ctx_id(fd[i]));
+	}
+	/* Releasing id 1 removes context_1 before close() returns */
+	close(fd[1]);
+	self->fd[1] = -1;
+	EXPECT_FALSE(ctx_dir_exists(&self->env, getpid(), 1));
+	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
+	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 2));
+	fd[1] = ctx_open(_metadata, self);
+	ASSERT_EQ(0, ctx_create(fd[1]));
+	EXPECT_EQ(1, ctx_id(fd[1]));
+	EXPECT_EQ(0, ctx_id(fd[0]));
+	EXPECT_EQ(2, ctx_id(fd[2]));
+}
+
+/* Child: create one secondary, report its id, wait for the parent. */
+static int one_secondary_child(void *arg, int in, int out)
+{
+	int fd = vkfd_open_dev(arg);
+	uint64_t v;
+
+	if (fd < 0 || ctx_create(fd))
+		return 1;
+	if (vkfd_msg_send(out, ctx_id(fd)))
+		return 2;
+	vkfd_msg_recv(in, &v);
+	return 0;
+}
+
+/* Ids are per process: two processes both get context 0, in their own directories. */
+TEST_F(ctx, ids_per_process)
+{
+	int s = ctx_open(_metadata, self);
+	uint64_t id;
+
+	ASSERT_EQ(0, ctx_create(s));
+	EXPECT_EQ(0, ctx_id(s));
+	ASSERT_EQ(0, vkfd_child_start(&self->child, one_secondary_child,
+				      &self->env));
+	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &id));
+	EXPECT_EQ(0U, id);
+	EXPECT_TRUE(ctx_dir_exists(&self->env, self->child.pid, 0));
+	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
+	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
+}
+
+/* Every context has its own PASIDs: none shared between a primary and 16 secondaries. */
+TEST_F(ctx, pasids_distinct)
+{
+	uint32_t seen[17 * VKFD_MAX_GPUS];
+	struct vkfd_ioctl_ctx_info info;
+	int n = 0, i, j, fd;
+
+	for (i = 0; i < 17; i++) {
+		fd = ctx_open(_metadata, self);
+		if (i)
+			ASSERT_EQ(0, ctx_create(fd));
+		ASSERT_EQ(0, ctx_info(fd, VKFD_CTX_ID_SELF, &info));
+		ASSERT_LT(0U, info.num_gpus);
+		for (j = 0; j < (int)info.num_gpus; j++) {
+			ASSERT_NE(0U, info.pasids[j]);
+			seen[n++] = info.pasids[j];
+		}
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			EXPECT_NE(seen[i], seen[j]);
+}
+
+/* 10,000 create/close cycles: PASIDs are not reused immediately (cyclic allocation). */
+TEST_F_TIMEOUT(ctx, pasids_not_reused_over_10000_cycles, 900)
+{
+	static uint8_t seen[65536];
+	struct vkfd_ioctl_ctx_info info;
+	int cycle, fd, dup = 0;
+	uint32_t i;
+
+	for (cycle = 0; cycle < 10000; cycle++) {
+		fd = vkfd_open_dev(&self->env);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ctx_create(fd));
+		ASSERT_EQ(0, ctx_info(fd, VKFD_CTX_ID_SELF, &info));
+		/* 10,000 x GPUs < 65535: no PASID may come back */
+		for (i = 0; i < info.num_gpus; i++)
+			dup += seen[info.pasids[i]]++ != 0;
+		ASSERT_EQ(0, close(fd));
+	}
+	EXPECT_EQ(0, dup);
+	/* ... and every cycle freed its id */
+	EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+}
+
+struct race {
+	pthread_barrier_t barrier;
+	int fds[8];
+	int ret[8];
+	int index;
+	pthread_mutex_t lock;
+};
+
+static void *race_thread(void *arg)
+{
+	struct race *r = arg;
+	int i;
+
+	pthread_mutex_lock(&r->lock);
+	i = r->index++;
+	pthread_mutex_unlock(&r->lock);
+	pthread_barrier_wait(&r->barrier);
+	r->ret[i] = ctx_create(r->fds[i]);
+	return NULL;
+}
+
+static void race_run(struct race *r)
+{
+	pthread_t t[8];
+	int i;
+
+	pthread_barrier_init(&r->barrier, NULL, 8);
+	pthread_mutex_init(&r->lock, NULL);
+	r->index = 0;
+	for (i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, race_thread, r);
+	for (i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&r->barrier);
+	pthread_mutex_destroy(&r->lock);
+}
+
+/* Eight threads convert one fd at once: exactly one wins, the others get EINVAL. */
+TEST_F(ctx, race_create_same_fd)
+{
+	struct race r;
+	int i, won = 0, lost = 0, round;
+
+	for (round = 0; round < 20; round++) {
+		int fd = vkfd_open_dev(&self->env);
+
+		ASSERT_LE(0, fd);
+		for (i = 0; i < 8; i++)
+			r.fds[i] = fd;
+		race_run(&r);
+		for (i = 0; i < 8; i++) {
+			won += r.ret[i] == 0;
+			lost += r.ret[i] == -EINVAL;
+		}
+		EXPECT_EQ(round + 1, won);
+		EXPECT_EQ(0, ctx_id(fd));
+		EXPECT_EQ(1, ctx_dir_count(&self->env, getpid()));
+		close(fd);
+	}
+	EXPECT_EQ(20 * 7, lost);
+}
+
+/* Eight threads convert eight fds at once: all succeed with distinct ids. */
+TEST_F(ctx, race_create_different_fds)
+{
+	struct race r;
+	long ids[8];
+	int i, j;
+
+	for (i = 0; i < 8; i++)
+		r.fds[i] = ctx_open(_metadata, self);
+	race_run(&r);
+	for (i = 0; i < 8; i++) {
+		EXPECT_EQ(0, r.ret[i]);
+		ids[i] = ctx_id(r.fds[i]);
+		EXPECT_LE(0, ids[i]);
+		EXPECT_GT(8, ids[i]);
+		for (j = 0; j < i; j++)
+			EXPECT_NE(ids[j], ids[i]);
+	}
+	EXPECT_EQ(8, ctx_dir_count(&self->env, getpid()));
+}
+
+/* SVM, the debugger and CRIU are primary-only: EOPNOTSUPP on a secondary, checked before anything else. */
+TEST_F(ctx, primary_only_commands)
+{
+	static const unsigned int nrs[] = {
+		_IOC_NR(AMDKFD_IOC_SVM), _IOC_NR(AMDKFD_IOC_CRIU_OP),
+		VKFD_IOC_NR_DBG_TRAP,
+	};
+	struct kfd_ioctl_set_xnack_mode_args xnack = { .xnack_enabled = -1 };
+	int p = ctx_open(_metadata, self);
+	int s = ctx_open(_metadata, self);
+	uint8_t buf[64];
+	unsigned int i;
+
+	ASSERT_EQ(0, ctx_create(s));
+	for (i = 0; i < ARRAY_SIZE(nrs); i++) {
+		vkfd_fill(buf, sizeof(buf));
+		EXPECT_EQ(-EOPNOTSUPP,
+			  _vkfd_ioctl(s, AMDKFD_IOWR(nrs[i], buf), buf));
+		EXPECT_TRUE(vkfd_untouched(buf, sizeof(buf)));
+		/* vkfd implements none of them on the primary either */
+		EXPECT_EQ(-ENOTTY, _vkfd_ioctl(p, AMDKFD_IOWR(nrs[i], buf), buf));
+	}
+	/* Runtime enable is not restricted (not implemented: ENOTTY) */
+	EXPECT_EQ(-ENOTTY, _vkfd_ioctl(s, AMDKFD_IOWR(VKFD_IOC_NR_RUNTIME_ENABLE,
+						      buf), buf));
+	/* XNACK is off for every context; the query works on a secondary */
+	test_ioctl(s, AMDKFD_IOC_SET_XNACK_MODE, &xnack);
+	EXPECT_EQ(0, xnack.xnack_enabled);
+}
+
+/* The device-wide queries answer the same on a secondary as on the primary. */
+TEST_F(ctx, queries_on_secondary)
+{
+	struct kfd_process_device_apertures pa[2][VKFD_MAX_GPUS];
+	struct kfd_ioctl_get_process_apertures_new_args args;
+	struct kfd_ioctl_get_version_args ver = { 0 };
+	int fds[2], i;
+
+	fds[0] = ctx_open(_metadata, self);
+	fds[1] = ctx_open(_metadata, self);
+	ASSERT_EQ(0, ctx_create(fds[1]));
+	test_ioctl(fds[1], AMDKFD_IOC_GET_VERSION, &ver);
+	EXPECT_EQ(1U, ver.major_version);
+	for (i = 0; i < 2; i++) {
+		memset(pa[i], 0, sizeof(pa[i]));
+		args = (struct kfd_ioctl_get_process_apertures_new_args) {
+			.kfd_process_device_apertures_ptr = (uintptr_t)pa[i],
+			.num_of_nodes = 1,
+		};
+		test_ioctl(fds[i], AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args);
+		EXPECT_EQ(1U, args.num_of_nodes);
+	}
+	EXPECT_EQ(0, memcmp(pa[0], pa[1], sizeof(pa[0])));
+}
+
+/* The primary describes any of its secondaries; a secondary only itself. */
+TEST_F(ctx, ctx_info_scope)
+{
+	struct vkfd_ioctl_ctx_info self_info, via_primary;
+	int p = ctx_open(_metadata, self);
+	int s0 = ctx_open(_metadata, self);
+	int s1 = ctx_open(_metadata, self);
+
+	ASSERT_EQ(0, ctx_create(s0));
+	ASSERT_EQ(0, ctx_create(s1));
+	ASSERT_EQ(0, ctx_info(s1, VKFD_CTX_ID_SELF, &self_info));
+	ASSERT_EQ(0, ctx_info(p, 1, &via_primary));
+	EXPECT_EQ(0, memcmp(&self_info, &via_primary, sizeof(self_info)));
+	/* A secondary (a guest program) sees nothing of its siblings */
+	EXPECT_EQ(-EPERM, ctx_info(s1, 0, &via_primary));
+	EXPECT_EQ(-EPERM, ctx_info(s1, 1, &via_primary));
+	/* No such secondary, or not a secondary id at all */
+	EXPECT_EQ(-ENOENT, ctx_info(p, 2, &via_primary));
+	EXPECT_EQ(-EINVAL, ctx_info(p, VKFD_CTX_ID_PRIMARY, &via_primary));
+	/* Unknown flags and pad */
+	memset(&via_primary, 0, sizeof(via_primary));
+	via_primary.ctx_id = VKFD_CTX_ID_SELF;
+	via_primary.flags = 1;
+	test_err_ioctl(EINVAL, p, VKFD_IOC_CTX_INFO, &via_primary);
+	via_primary.flags = 0;
+	via_primary.pad = 1;
+	test_err_ioctl(EINVAL, p, VKFD_IOC_CTX_INFO, &via_primary);
+}
+
+/* Child: 1,000 secondaries, then report and wait to be told to exit. */
+static int many_child(void *arg, int in, int out)
+{
+	uint64_t v;
+	int i, fd;
+
+	ctx_raise_nofile(CTX_MAX_FDS + 64);
+	for (i = 0; i < 1000; i++) {
+		fd = vkfd_open_dev(arg);
+		if (fd < 0 || ctx_create(fd))
+			return 1;
+	}
+	if (vkfd_msg_send(out, 1000))
+		return 2;
+	vkfd_msg_recv(in, &v);
+	return 0;
+}
+
+/* A process exiting with 1,000 open secondaries leaves no sysfs, no debugfs, no context. */
+TEST_F_TIMEOUT(ctx, exit_with_1000_secondaries, 600)
+{
+	char path[PATH_MAX];
+	uint64_t n;
+	pid_t pid;
+
+	ASSERT_EQ(0, vkfd_child_start(&self->child, many_child, &self->env));
+	pid = self->child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &n));
+	EXPECT_EQ(1000, ctx_dir_count(&self->env, pid));
+	if (!access(CTX_DEBUGFS "/contexts", R_OK))
+		EXPECT_EQ(1001, ctx_debugfs_lines(pid, NULL));
+	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+
+	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d", (int)pid);
+	EXPECT_FALSE(vkfd_exists(path));
+	if (!access(CTX_DEBUGFS "/contexts", R_OK))
+		EXPECT_EQ(0, ctx_debugfs_lines(pid, NULL));
+}
+
+TEST_HARNESS_MAIN
