@@ -89,17 +89,21 @@ static int ctx_dir_count(const struct vkfd_env *env, pid_t pid)
 	return n;
 }
 
-/* Lines of <debugfs>/vkfd/contexts for @pid, and how many say "exited". */
-static int ctx_debugfs_lines(pid_t pid, int *exited)
+/*
+ * Lines of <debugfs>/vkfd/contexts for @pid (and context @which, e.g.
+ * "primary" or "0", if not NULL), and how many of them say "exited".
+ */
+static int ctx_debugfs_lines(pid_t pid, const char *which, int *exited)
 {
-	char text[1 << 16], prefix[32], *line, *save;
+	char text[1 << 16], prefix[48], *line, *save;
 	int n = 0;
 
 	if (exited)
 		*exited = 0;
 	if (vkfd_read_text(CTX_DEBUGFS "/contexts", text, sizeof(text)) < 0)
 		return -1;
-	snprintf(prefix, sizeof(prefix), "%d\t", (int)pid);
+	snprintf(prefix, sizeof(prefix), "%d\t%s%s", (int)pid,
+		 which ? which : "", which ? "\t" : "");
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, prefix, strlen(prefix)))
@@ -314,17 +318,25 @@ TEST_F(ctx, scm_rights_secondary_outlives_sender)
 	EXPECT_TRUE(ctx_dir_exists(&self->env, pid, 0));
 	EXPECT_EQ(-EBADF, ctx_id(fd));
 
-	/* The sender exits: its directories go, the context stays */
+	/*
+	 * The sender exits: its directories go; the secondary stays, and so
+	 * does the primary it holds a reference on, both marked exited.
+	 */
 	ASSERT_EQ(0, vkfd_child_wait(&self->child));
 	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
-	EXPECT_EQ(1, ctx_debugfs_lines(pid, &exited));
-	EXPECT_EQ(1, exited);
+	EXPECT_EQ(2, ctx_debugfs_lines(pid, NULL, &exited));
+	EXPECT_EQ(2, exited);
+	EXPECT_EQ(1, ctx_debugfs_lines(pid, "0", NULL));
 	EXPECT_EQ(-EBADF, ctx_id(fd));
 
-	/* The receiver's close frees it */
+	/* The receiver's close frees the secondary before close() returns */
 	close(fd);
 	self->fd[--self->nfd] = -1;
-	EXPECT_EQ(0, ctx_debugfs_lines(pid, NULL));
+	EXPECT_EQ(0, ctx_debugfs_lines(pid, "0", NULL));
+	/* The primary goes after its MMU notifier's grace period: poll */
+	for (int ms = 0; ms < 10000 && ctx_debugfs_lines(pid, NULL, NULL); ms += 10)
+		vkfd_sleep_ms(10);
+	EXPECT_EQ(0, ctx_debugfs_lines(pid, NULL, NULL));
 }
 
 /* Both fds are closed by the parent; the child's exit status tells. */
@@ -561,6 +573,7 @@ TEST_F(ctx, race_create_same_fd)
 {
 	struct race r;
 	int i, won = 0, lost = 0, round;
+	long id;
 
 	for (round = 0; round < 20; round++) {
 		int fd = vkfd_open_dev(&self->env);
@@ -574,9 +587,14 @@ TEST_F(ctx, race_create_same_fd)
 			lost += r.ret[i] == -EINVAL;
 		}
 		EXPECT_EQ(round + 1, won);
-		EXPECT_EQ(0, ctx_id(fd));
+		/* A loser may have held id 0 for a moment: any id, one directory */
+		id = ctx_id(fd);
+		EXPECT_LE(0, id);
+		EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), id));
 		EXPECT_EQ(1, ctx_dir_count(&self->env, getpid()));
 		close(fd);
+		/* The losers' ids are all back: the next one is 0 again */
+		EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
 	}
 	EXPECT_EQ(20 * 7, lost);
 }
@@ -716,14 +734,15 @@ TEST_F_TIMEOUT(ctx, exit_with_1000_secondaries, 600)
 	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &n));
 	EXPECT_EQ(1000, ctx_dir_count(&self->env, pid));
 	if (!access(CTX_DEBUGFS "/contexts", R_OK))
-		EXPECT_EQ(1001, ctx_debugfs_lines(pid, NULL));
+		EXPECT_EQ(1001, ctx_debugfs_lines(pid, NULL, NULL));
 	EXPECT_EQ(0, vkfd_child_wait(&self->child));
 
 	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
 	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d", (int)pid);
 	EXPECT_FALSE(vkfd_exists(path));
+	/* The secondaries went with the exiting process's fds */
 	if (!access(CTX_DEBUGFS "/contexts", R_OK))
-		EXPECT_EQ(0, ctx_debugfs_lines(pid, NULL));
+		EXPECT_EQ(0, ctx_debugfs_lines(pid, "0", NULL));
 }
 
 TEST_HARNESS_MAIN
