@@ -133,8 +133,13 @@ FIXTURE_SETUP(ctx)
 	ASSERT_LE(0, fd);
 	ret = ctx_create(fd);
 	close(fd);
+	/*
+	 * Linux 6.1's harness runs the test body after a SKIP() in setup;
+	 * leave both the way ASSERT_*() do, through the harness's longjmp.
+	 */
 	if (ret == -ENOTTY || ret == -EINVAL)
-		SKIP(return, "no AMDKFD_IOC_CREATE_PROCESS (nr 0x27: %s)",
+		SKIP(longjmp(_metadata->env, 1),
+		     "no AMDKFD_IOC_CREATE_PROCESS (nr 0x27: %s)",
 		     strerror(-ret));
 	ASSERT_EQ(0, ret);
 }
