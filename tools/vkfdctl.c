@@ -3,9 +3,10 @@
  * vkfdctl - look at a KFD device (vkfd or amdkfd) from userspace.
  *
  *   vkfdctl topology      the nodes: CPU and GPUs, memory, links
- *   vkfdctl ls            every process using the device and its contexts
- *   vkfdctl tree [N]      open the device N times (default 2) and show the
- *                         calling process's own contexts
+ *   vkfdctl ls            every process using the device, its contexts and
+ *                         their resources, summed as AMD-SMI does
+ *   vkfdctl tree [N]      open the primary and N secondary contexts
+ *                         (default 2) and show the calling process's own
  *
  * Paths come from the environment as for the selftests: VKFD_DEV
  * (/dev/kfd), VKFD_SYSFS (/sys/class/kfd/kfd), VKFD_TOPOLOGY
@@ -24,6 +25,8 @@
 #include <unistd.h>
 
 #include <linux/kfd_ioctl.h>
+
+#include "libvkfd.h"
 
 struct vkfdctl {
 	const char *dev;
@@ -168,36 +171,161 @@ static int cmd_topology(const struct vkfdctl *c)
 	return 0;
 }
 
-/* Print the contexts of process @pid: the primary and its secondaries. */
-static void print_process(const struct vkfdctl *c, const char *pid)
-{
-	char dir[PATH_MAX], path[PATH_MAX], pasid[32];
-	struct dirent *de;
-	DIR *d;
-	int queues;
+/*
+ * Resource usage of a process per GPU, aggregated over the metric paths
+ * proc/<pid> and proc/<pid>/context_* the way AMD-SMI does: VRAM, SDMA
+ * and eviction time add up, CU occupancy is the peak. The files are the
+ * ones amdkfd publishes (vram_<gpu>, sdma_<gpu>, stats_<gpu>/...); a
+ * driver that lacks one simply contributes nothing.
+ */
+struct gpu_usage {
+	unsigned long gpu_id;
+	uint64_t vram;
+	uint64_t sdma;
+	uint64_t cu_occupancy;
+	uint64_t evicted_ms;
+};
 
-	pathf(dir, "%s/proc/%s", c->sysfs, pid);
+struct usage {
+	unsigned int ngpus;
+	struct gpu_usage gpu[16];
+	int queues;
+};
+
+static struct gpu_usage *usage_gpu(struct usage *u, unsigned long gpu_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < u->ngpus; i++)
+		if (u->gpu[i].gpu_id == gpu_id)
+			return &u->gpu[i];
+	if (u->ngpus == sizeof(u->gpu) / sizeof(u->gpu[0]))
+		return NULL;
+	u->gpu[u->ngpus].gpu_id = gpu_id;
+	return &u->gpu[u->ngpus++];
+}
+
+static uint64_t read_u64(const char *path)
+{
+	char buf[32];
+
+	return read_file(path, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
+}
+
+/* Add what the metric path @dir reports to @u. */
+static void usage_add(struct usage *u, const char *dir)
+{
+	char path[PATH_MAX];
+	struct gpu_usage *g;
+	struct dirent *de;
+	unsigned long id;
+	uint64_t v;
+	DIR *d;
+	int n;
+
+	pathf(path, "%s/queues", dir);
+	n = count_entries(path);
+	u->queues += n < 0 ? 0 : n;
+
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		pathf(path, "%s/%s", dir, de->d_name);
+		if (sscanf(de->d_name, "vram_%lu", &id) == 1) {
+			g = usage_gpu(u, id);
+			if (g)
+				g->vram += read_u64(path);
+		} else if (sscanf(de->d_name, "sdma_%lu", &id) == 1) {
+			g = usage_gpu(u, id);
+			if (g)
+				g->sdma += read_u64(path);
+		} else if (sscanf(de->d_name, "stats_%lu", &id) == 1) {
+			g = usage_gpu(u, id);
+			if (!g)
+				continue;
+			pathf(path, "%s/%s/cu_occupancy", dir, de->d_name);
+			v = read_u64(path);
+			if (v > g->cu_occupancy)
+				g->cu_occupancy = v;
+			pathf(path, "%s/%s/evicted_ms", dir, de->d_name);
+			v = g->evicted_ms + read_u64(path);
+			g->evicted_ms = v > UINT32_MAX ? UINT32_MAX : v;
+		}
+	}
+	closedir(d);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* One line per context, from its metric path @dir. */
+static void print_context(const char *dir, const char *what)
+{
+	char path[PATH_MAX], pasid[32];
+	struct usage u = { 0 };
+	uint64_t vram = 0;
+	unsigned int i;
+
 	pathf(path, "%s/pasid", dir);
 	if (read_file(path, pasid, sizeof(pasid)))
-		strcpy(pasid, "?\n");
-	pathf(path, "%s/queues", dir);
-	queues = count_entries(path);
-	printf("pid %s\n  `- primary context (id 0xffff)  pasid %.*s  queues %d\n",
-	       pid, (int)strcspn(pasid, "\n"), pasid, queues < 0 ? 0 : queues);
+		strcpy(pasid, "?");
+	usage_add(&u, dir);
+	for (i = 0; i < u.ngpus; i++)
+		vram += u.gpu[i].vram;
+	printf("  |- %-24s pasid %-6.*s queues %-4d vram %" PRIu64 " B\n",
+	       what, (int)strcspn(pasid, "\n"), pasid, u.queues, vram);
+}
 
+/* The contexts of process @pid, primary first, then totals per GPU. */
+static void print_process(const struct vkfdctl *c, const char *pid)
+{
+	char dir[PATH_MAX], path[PATH_MAX], what[48];
+	struct usage total = { 0 };
+	size_t n = 0, cap = 0, i;
+	long *ids = NULL, *grown;
+	struct dirent *de;
+	DIR *d;
+
+	pathf(dir, "%s/proc/%s", c->sysfs, pid);
 	d = opendir(dir);
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, "context_", 8))
 			continue;
-		pathf(path, "%s/%s/pasid", dir, de->d_name);
-		if (read_file(path, pasid, sizeof(pasid)))
-			continue;
-		printf("  `- secondary context (id %s)  pasid %.*s\n",
-		       de->d_name + 8, (int)strcspn(pasid, "\n"), pasid);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(ids, cap * sizeof(*ids));
+			if (!grown)
+				break;
+			ids = grown;
+		}
+		ids[n++] = strtol(de->d_name + 8, NULL, 10);
 	}
 	closedir(d);
+	qsort(ids, n, sizeof(*ids), cmp_long);
+
+	printf("pid %s: %zu context(s)\n", pid, n + 1);
+	print_context(dir, "primary (id 0xffff)");
+	usage_add(&total, dir);
+	for (i = 0; i < n; i++) {
+		pathf(path, "%s/context_%ld", dir, ids[i]);
+		snprintf(what, sizeof(what), "secondary (id %ld)", ids[i]);
+		print_context(path, what);
+		usage_add(&total, path);
+	}
+	free(ids);
+	for (i = 0; i < total.ngpus; i++)
+		printf("  `= gpu %lu: vram %" PRIu64 " B, sdma %" PRIu64
+		       ", cu_occupancy %" PRIu64 ", evicted %" PRIu64 " ms\n",
+		       total.gpu[i].gpu_id, total.gpu[i].vram, total.gpu[i].sdma,
+		       total.gpu[i].cu_occupancy, total.gpu[i].evicted_ms);
+	printf("  `= queues %d\n", total.queues);
 }
 
 static int cmd_ls(const struct vkfdctl *c, const char *only_pid)
@@ -227,41 +355,47 @@ static int cmd_ls(const struct vkfdctl *c, const char *only_pid)
 	return 0;
 }
 
-static int cmd_tree(const struct vkfdctl *c, int opens)
+/* Open the primary and @secondaries secondary contexts, show them. */
+static int cmd_tree(const struct vkfdctl *c, int secondaries)
 {
-	struct kfd_ioctl_get_version_args ver = { 0 };
+	struct vkfd_context ctx[65];
+	struct vkfd_context_info info;
+	int n = 0, ret;
 	char pid[16];
-	int fds[64];
-	int i, ret = 0;
 
-	if (opens < 1 || opens > 64) {
-		fprintf(stderr, "vkfdctl: tree takes 1..64 opens\n");
+	if (secondaries < 0 || secondaries > 64) {
+		fprintf(stderr, "vkfdctl: tree takes 0..64 secondaries\n");
 		return 2;
 	}
-	for (i = 0; i < opens; i++) {
-		fds[i] = open(c->dev, O_RDWR | O_CLOEXEC);
-		if (fds[i] < 0) {
-			fprintf(stderr, "vkfdctl: open %s: %s\n", c->dev,
-				strerror(errno));
-			opens = i;
-			ret = 1;
-			goto out_close;
-		}
+	ret = vkfd_open_primary(c->dev, &ctx[n]);
+	if (ret) {
+		fprintf(stderr, "vkfdctl: open %s: %s\n", c->dev, strerror(-ret));
+		return 1;
 	}
-	if (ioctl(fds[0], AMDKFD_IOC_GET_VERSION, &ver) == 0)
-		printf("%s: KFD uAPI %u.%u, opened %d time(s) by this process\n",
-		       c->dev, ver.major_version, ver.minor_version, opens);
+	n++;
+	while (n <= secondaries) {
+		ret = vkfd_open_secondary(c->dev, &ctx[n]);
+		if (ret) {
+			fprintf(stderr, "vkfdctl: secondary context: %s\n",
+				ret == -EOPNOTSUPP ? "not supported by this kernel"
+						   : strerror(-ret));
+			break;
+		}
+		n++;
+	}
+	if (!vkfd_query(&ctx[0], &info))
+		printf("%s: KFD uAPI %u.%u; this process has a primary and %d secondary context(s)\n",
+		       c->dev, info.major, info.minor, n - 1);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	ret = cmd_ls(c, pid);
-out_close:
-	for (i = 0; i < opens; i++)
-		close(fds[i]);
+	while (n--)
+		vkfd_close(&ctx[n]);
 	return ret;
 }
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vkfdctl topology | ls | tree [opens]\n");
+	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries]\n");
 	return 2;
 }
 

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vkfdctl, the tool: what "vkfdctl ls" and "vkfdctl topology" print for
+ * the contexts and the topology the test sets up or reads itself.
+ */
+#include "kselftest_harness.h"
+#include "vkfd_utils.h"
+
+#include "libvkfd.h"
+
+FIXTURE(vkfdctl) {
+	struct vkfd_env env;
+	const char *tool;
+	struct vkfd_context ctx[3];
+	char out[1 << 16];
+};
+
+FIXTURE_SETUP(vkfdctl)
+{
+	int i;
+
+	vkfd_env_init(&self->env);
+	for (i = 0; i < 3; i++)
+		self->ctx[i].fd = -1;
+	self->tool = getenv("VKFD_VKFDCTL");
+	if (!self->tool || access(self->tool, X_OK))
+		SKIP(longjmp(_metadata->env, 1), "no vkfdctl (VKFD_VKFDCTL)");
+}
+
+FIXTURE_TEARDOWN(vkfdctl)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (self->ctx[i].fd >= 0)
+			vkfd_close(&self->ctx[i]);
+}
+
+/* Run "vkfdctl @cmd" with the test's environment; its stdout into @out. */
+static int run_tool(const char *tool, const char *cmd, char *out, size_t size)
+{
+	size_t len = 0;
+	int pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		execl(tool, tool, cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len < size - 1 &&
+	       (n = read(pipefd[0], out + len, size - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* "ls" lists this process with its primary and both secondaries, by id. */
+TEST_F(vkfdctl, ls_shows_contexts)
+{
+	char line[64];
+
+	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &self->ctx[0]));
+	if (vkfd_open_secondary(self->env.dev, &self->ctx[1]) == -EOPNOTSUPP)
+		SKIP(return, "the driver has no secondary contexts");
+	ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, &self->ctx[2]));
+	ASSERT_EQ(0, run_tool(self->tool, "ls", self->out, sizeof(self->out)));
+	snprintf(line, sizeof(line), "pid %d: 3 context(s)", (int)getpid());
+	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "primary (id 0xffff)"));
+	EXPECT_NE(NULL, strstr(self->out, "secondary (id 0)"));
+	EXPECT_NE(NULL, strstr(self->out, "secondary (id 1)"));
+
+	/* A closed secondary disappears from the listing */
+	ASSERT_EQ(0, vkfd_close(&self->ctx[1]));
+	ASSERT_EQ(0, run_tool(self->tool, "ls", self->out, sizeof(self->out)));
+	snprintf(line, sizeof(line), "pid %d: 2 context(s)", (int)getpid());
+	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "secondary (id 0)"));
+}
+
+/* "topology" names every node of the topology directory, GPUs by gpu_id. */
+TEST_F(vkfdctl, topology_lists_nodes)
+{
+	char path[PATH_MAX], line[64];
+	int nodes, i;
+	uint64_t id;
+
+	ASSERT_EQ(0, run_tool(self->tool, "topology", self->out,
+			      sizeof(self->out)));
+	snprintf(path, sizeof(path), "%s/nodes", self->env.topology);
+	nodes = vkfd_count_entries(path);
+	ASSERT_LT(0, nodes);
+	snprintf(line, sizeof(line), ": %d node(s)", nodes);
+	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
+	for (i = 0; i < nodes; i++) {
+		snprintf(path, sizeof(path), "%s/nodes/%d/gpu_id",
+			 self->env.topology, i);
+		ASSERT_EQ(0, vkfd_read_u64(path, &id));
+		if (id)
+			snprintf(line, sizeof(line), "node %d  GPU  gpu_id %llu",
+				 i, (unsigned long long)id);
+		else
+			snprintf(line, sizeof(line), "node %d  CPU", i);
+		EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", line);
+	}
+}
+
+TEST_HARNESS_MAIN
