@@ -625,6 +625,74 @@ TEST_F(ctx, race_create_different_fds)
 	EXPECT_EQ(8, ctx_dir_count(&self->env, getpid()));
 }
 
+struct query_race {
+	int fd;
+	volatile bool stop;
+	volatile long primary_seen, secondary_seen, other;
+};
+
+static void *query_thread(void *arg)
+{
+	struct query_race *q = arg;
+	long id;
+
+	while (!q->stop) {
+		id = ctx_id(q->fd);
+		if (id == VKFD_CTX_ID_PRIMARY)
+			q->primary_seen++;
+		else if (id == 0)
+			q->secondary_seen++;
+		else
+			q->other++;
+	}
+	return NULL;
+}
+
+/*
+ * Ioctls racing with the conversion of their fd run against the context
+ * the fd was bound to when they started: before, the primary; after, the
+ * secondary; never anything else.
+ */
+TEST_F(ctx, ioctls_racing_with_create)
+{
+	struct query_race q = { .fd = ctx_open(_metadata, self) };
+	pthread_t t[2];
+	int i;
+
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, query_thread, &q));
+	while (!q.primary_seen)
+		sched_yield();
+	ASSERT_EQ(0, ctx_create(q.fd));
+	q.secondary_seen = 0;
+	while (!q.secondary_seen)
+		sched_yield();
+	q.stop = true;
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(0, q.other);
+	EXPECT_EQ(0, ctx_id(q.fd));
+}
+
+/* An fd that was used before (queries, a failed conversion) converts like a fresh one. */
+TEST_F(ctx, convert_used_fd)
+{
+	struct kfd_ioctl_set_xnack_mode_args xnack = { .xnack_enabled = -1 };
+	struct vkfd_ioctl_create_process_args bad = { .flags = 1 };
+	struct kfd_ioctl_get_version_args ver = { 0 };
+	int p = ctx_open(_metadata, self);
+	int s = ctx_open(_metadata, self);
+
+	test_ioctl(s, AMDKFD_IOC_GET_VERSION, &ver);
+	test_ioctl(s, AMDKFD_IOC_SET_XNACK_MODE, &xnack);
+	test_err_ioctl(EINVAL, s, VKFD_IOC_CREATE_PROCESS_ROCM, &bad);
+	ASSERT_EQ(0, ctx_create(s));
+	EXPECT_EQ(0, ctx_id(s));
+	/* The primary, reached through the other fd, is untouched */
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(p));
+	EXPECT_EQ(1, ctx_dir_count(&self->env, getpid()));
+}
+
 /* SVM, the debugger and CRIU are primary-only: EOPNOTSUPP on a secondary, checked before anything else. */
 TEST_F(ctx, primary_only_commands)
 {
