@@ -5,6 +5,7 @@
 #   make            module, library, tools and tests (against Debian's headers)
 #   make demo       boot a guest, load vkfd, show what it does
 #   make check      every test, in qemu, on the distro, debug and amdkfd lanes
+#   make bench      context benchmarks in qemu: vkfd scaling, memory, vs amdkfd
 #   make lint       checkpatch --strict and sparse on the module
 #
 # Everything downloaded or built outside the work tree lives in $(VKFD_CACHE).
@@ -45,7 +46,7 @@ LIB := $(BUILD)/lib/libvkfd.a
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(BUILD)/tools/vkfdctl
 
-.PHONY: all module lib tools tests deps check demo lint clean FORCE
+.PHONY: all module lib tools tests deps check demo bench lint clean FORCE
 
 all: module lib tools tests
 
@@ -106,6 +107,14 @@ check: deps
 
 demo: deps
 	@./vm/demo.sh
+
+# ctxbench, static, for the bench guest (vm/bench.sh builds it).
+$(BUILD)/bench/ctxbench: bench/ctxbench.c $(TEST_HDRS) $(UAPI_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+
+bench: deps
+	@./vm/bench.sh
 
 lint: deps
 	@./vm/lint.sh

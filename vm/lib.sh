@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# Shared code of the qemu harness: sourced by vm/check.sh, vm/demo.sh and
-# vm/lint.sh. It knows where things are cached, how to get each lane's
-# kernel, how to build the module and the tests for it, how to pack an
-# initramfs and how to boot it.
+# Shared code of the qemu harness: sourced by vm/check.sh, vm/demo.sh,
+# vm/bench.sh and vm/lint.sh. It knows where things are cached, how to get
+# each lane's kernel, how to build the module and the tests for it, how to
+# pack an initramfs and how to boot it.
 #
 # Everything that is downloaded or built outside the work tree lives in
 # $VKFD_CACHE under a directory named after what it was made from (package
@@ -194,7 +194,14 @@ lane_env() {
 # The guest finds: /init, busybox, /vkfd/{lane.env,vkfd.ko,vkfd_test.ko,
 # preload.list,lib/*.ko,tests/*,tools/vkfdctl}.
 make_initramfs() {
-	local out=$1 stage=$2 env=$3 moddir=$4 preload=$5
+	stage_initramfs "$2" "$3" "$4" "$5"
+	pack_initramfs "$2" "$1"
+}
+
+# The staging half of make_initramfs ($1 = its $2, and so on), for a
+# caller that changes the tree before packing it (vm/bench.sh).
+stage_initramfs() {
+	local stage=$1 env=$2 moddir=$3 preload=$4
 	local applet ko
 
 	rm -rf "$stage"
@@ -223,9 +230,12 @@ make_initramfs() {
 			-exec cp {} "$stage/vkfd/tests/" \;
 	fi
 	[ ! -x "$BUILD/tools/vkfdctl" ] || cp "$BUILD/tools/vkfdctl" "$stage/vkfd/tools/"
+}
 
-	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio --quiet -o -H newc --owner=0:0) >"$out"
+# Pack staging directory $1 into the initramfs $2.
+pack_initramfs() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc --owner=0:0) >"$2"
 }
 
 # --- qemu ------------------------------------------------------------------
