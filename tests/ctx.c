@@ -777,6 +777,46 @@ TEST_F(ctx, ctx_info_scope)
 	test_err_ioctl(EINVAL, p, VKFD_IOC_CTX_INFO, &via_primary);
 }
 
+/* debugfs shows each context's PASID per GPU, secondaries below their primary. */
+TEST_F(ctx, debugfs_pasid_files)
+{
+	struct vkfd_ioctl_ctx_info info[2];
+	char path[PATH_MAX];
+	int fd[2], i;
+	uint64_t v;
+	uint32_t g;
+
+	if (access(CTX_DEBUGFS "/contexts", R_OK))
+		SKIP(return, "no debugfs at " CTX_DEBUGFS);
+	fd[0] = ctx_open(_metadata, self);
+	fd[1] = ctx_open(_metadata, self);
+	ASSERT_EQ(0, ctx_create(fd[1]));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ctx_info(fd[i], VKFD_CTX_ID_SELF, &info[i]));
+		for (g = 0; g < info[i].num_gpus; g++) {
+			if (i)
+				snprintf(path, sizeof(path),
+					 CTX_DEBUGFS "/proc/%d/context_0/pasid_%u",
+					 (int)getpid(), info[i].gpu_ids[g]);
+			else
+				snprintf(path, sizeof(path),
+					 CTX_DEBUGFS "/proc/%d/pasid_%u",
+					 (int)getpid(), info[i].gpu_ids[g]);
+			ASSERT_EQ(0, vkfd_read_u64(path, &v)) TH_LOG("%s", path);
+			EXPECT_EQ(info[i].pasids[g], v);
+		}
+	}
+	/* Closing the secondary removes its directory, not the primary's */
+	close(fd[1]);
+	self->fd[1] = -1;
+	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/context_0",
+		 (int)getpid());
+	EXPECT_FALSE(vkfd_exists(path));
+	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/pasid_%u",
+		 (int)getpid(), info[0].gpu_ids[0]);
+	EXPECT_TRUE(vkfd_exists(path));
+}
+
 /* Child: 1,000 secondaries, then report and wait to be told to exit. */
 static int many_child(void *arg, int in, int out)
 {
