@@ -638,47 +638,54 @@ static inline void vkfd_child_kill(struct vkfd_child *c)
  * Passing fds with SCM_RIGHTS
  */
 
-static inline int vkfd_send_fd(int sock, int fd)
-{
-	char data = 'F';
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+/* One byte of data carrying one fd in an SCM_RIGHTS control message. */
+struct vkfd_fd_msg {
+	char data;
+	struct iovec iov;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	struct msghdr msg;
+};
 
-	memset(u.buf, 0, sizeof(u.buf));
+static inline void vkfd_fd_msg_init(struct vkfd_fd_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->data = 'F';
+	m->iov.iov_base = &m->data;
+	m->iov.iov_len = 1;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->u.buf;
+	m->msg.msg_controllen = sizeof(m->u.buf);
+}
+
+static inline int vkfd_send_fd(int sock, int fd)
+{
+	struct vkfd_fd_msg m;
+	struct cmsghdr *cmsg;
+
+	vkfd_fd_msg_init(&m);
+	cmsg = CMSG_FIRSTHDR(&m.msg);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+	return sendmsg(sock, &m.msg, 0) == 1 ? 0 : -1;
 }
 
 /* Returns the received fd or -1. */
 static inline int vkfd_recv_fd(int sock)
 {
-	char data;
-	int fd;
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
+	struct vkfd_fd_msg m;
 	struct cmsghdr *cmsg;
+	int fd;
 
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+	vkfd_fd_msg_init(&m);
+	if (recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC) != 1)
 		return -1;
-	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg = CMSG_FIRSTHDR(&m.msg);
 	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET ||
 	    cmsg->cmsg_type != SCM_RIGHTS ||
 	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
