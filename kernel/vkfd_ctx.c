@@ -82,14 +82,21 @@ static int vkfd_ctx_fs_add(struct vkfd_ctx *ctx)
 	return ret;
 }
 
-/* Remove the directories of a context; idempotent. */
-static void vkfd_ctx_fs_remove(struct vkfd_ctx *ctx)
+/*
+ * Remove the directories of a context, then return its id: both under
+ * the family's fs_lock, so that vkfd_ctx_fs_remove_family() never sees a
+ * secondary that is being freed, and so that no new context_<id> can
+ * appear before the old one is gone.
+ */
+static void vkfd_ctx_unlink(struct vkfd_ctx *ctx)
 {
 	struct vkfd_ctx *family = vkfd_ctx_family(ctx);
 
 	mutex_lock(&family->fs_lock);
 	vkfd_debugfs_ctx_remove(ctx);
 	vkfd_ctx_sysfs_remove(ctx);
+	if (ctx->id_reserved)
+		xa_erase(&family->secondaries, ctx->id);
 	mutex_unlock(&family->fs_lock);
 }
 
@@ -107,8 +114,8 @@ static void vkfd_ctx_fs_remove_family(struct vkfd_ctx *primary)
 	mutex_lock(&primary->fs_lock);
 	primary->fs_dead = true;
 	/*
-	 * A secondary leaves @secondaries only after removing its own
-	 * directories under @fs_lock, so every entry seen here is valid.
+	 * A secondary leaves @secondaries under @fs_lock (vkfd_ctx_unlink()),
+	 * and is freed only after that: every entry seen here is valid.
 	 */
 	xa_for_each(&primary->secondaries, id, sec) {
 		vkfd_debugfs_ctx_remove(sec);
@@ -130,10 +137,7 @@ static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 	list_del_init(&ctx->node);
 	mutex_unlock(&vdev->ctx_lock);
 
-	vkfd_ctx_fs_remove(ctx);
-	/* The id last: nobody may reuse it while context_<id> exists. */
-	if (ctx->id_reserved)
-		xa_erase(&ctx->primary->secondaries, ctx->id);
+	vkfd_ctx_unlink(ctx);
 
 	for (i = 0; i < vdev->num_gpus; i++)
 		vkfd_pasid_free(ctx->pasid[i]);

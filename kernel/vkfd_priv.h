@@ -114,10 +114,12 @@ struct vkfd_ctx_sysfs;
  * @mn: MMU notifier of a primary: its release callback tears the primary
  *	down with the address space
  * @secondaries: of a primary: context id -> secondary. Ids are allocated
- *	here, reserved (NULL) until the secondary is published; lookups are
- *	O(1) and lockless (the xarray's own lock serialises updates).
+ *	here, reserved (NULL) until the secondary is published, and erased
+ *	under @fs_lock; lookups are O(1) and lockless (the xarray's own lock
+ *	serialises updates).
  * @fs_lock: of a primary: protects @sysfs, @debugfs and @fs_dead of the
- *	primary and of all its secondaries
+ *	primary and of all its secondaries, and the removal of entries from
+ *	@secondaries
  * @fs_dead: of a primary: its directories are gone with its address
  *	space; no directory is created below them any more
  * @pasid: one PASID per GPU, allocated at creation
