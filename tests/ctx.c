@@ -817,6 +817,60 @@ TEST_F(ctx, debugfs_pasid_files)
 	EXPECT_TRUE(vkfd_exists(path));
 }
 
+struct passer_args {
+	const struct vkfd_env *env;
+	int sock;
+	int count;
+};
+
+/* Child: create and pass @count secondaries, then exit when told to. */
+static int passer_child(void *arg, int in, int out)
+{
+	const struct passer_args *a = arg;
+	uint64_t v;
+	int i, fd;
+
+	for (i = 0; i < a->count; i++) {
+		fd = vkfd_open_dev(a->env);
+		if (fd < 0 || ctx_create(fd) || vkfd_send_fd(a->sock, fd))
+			return 1;
+		close(fd);
+	}
+	vkfd_msg_recv(in, &v);
+	return 0;	/* the exit tears down the family's directories... */
+}
+
+/*
+ * ... while the receiver closes the passed secondaries, destroying them:
+ * the two teardowns meet in the family's directories and ids.
+ */
+TEST_F_TIMEOUT(ctx, exit_races_with_close_of_passed_secondaries, 300)
+{
+	struct passer_args a = { .env = &self->env, .count = 64 };
+	int sv[2], fds[64], round, i;
+	pid_t pid;
+
+	for (round = 0; round < 10; round++) {
+		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+					sv));
+		a.sock = sv[1];
+		ASSERT_EQ(0, vkfd_child_start(&self->child, passer_child, &a));
+		for (i = 0; i < a.count; i++) {
+			fds[i] = vkfd_recv_fd(sv[0]);
+			ASSERT_LE(0, fds[i]);
+		}
+		close(sv[0]);
+		close(sv[1]);
+		/* Let the child exit, and close everything at the same time */
+		pid = self->child.pid;
+		ASSERT_EQ(0, vkfd_msg_send(self->child.to_child, 1));
+		for (i = 0; i < a.count; i++)
+			close(fds[i]);
+		ASSERT_EQ(0, vkfd_child_wait(&self->child));
+		EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+	}
+}
+
 /* Child: 1,000 secondaries, then report and wait to be told to exit. */
 static int many_child(void *arg, int in, int out)
 {
