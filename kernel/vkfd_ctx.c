@@ -24,8 +24,9 @@
  * - one per fd bound to it (&vkfd_file.ctx);
  * - one held by the MMU notifier of a primary, from registration until the
  *   notifier's free callback (after an SRCU grace period);
- * - one held by each secondary on its primary;
- * - a short one taken by the ioctl dispatcher for the duration of a call.
+ * - one held by each secondary on its primary.
+ *
+ * The ioctl dispatcher takes none: see vkfd_file_ctx().
  *
  * The last put tears the context down at once, so that closing the last
  * fd of a secondary has removed its directories and freed its id by the
@@ -48,6 +49,12 @@
 #include "vkfd_priv.h"
 
 static const struct mmu_notifier_ops vkfd_primary_mn_ops;
+
+/*
+ * Contexts come from their own cache: a process may hold tens of
+ * thousands, and a kmalloc bucket would round each up to 512 bytes.
+ */
+static struct kmem_cache *vkfd_ctx_cache;
 
 static void vkfd_ctx_unpublish_pasids(struct vkfd_ctx *ctx)
 {
@@ -126,6 +133,12 @@ static void vkfd_ctx_fs_remove_family(struct vkfd_ctx *primary)
 	mutex_unlock(&primary->fs_lock);
 }
 
+static void vkfd_ctx_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(vkfd_ctx_cache, container_of(head, struct vkfd_ctx,
+						     rcu));
+}
+
 /* Free everything a context owns; the context must be unreachable. */
 static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 {
@@ -151,8 +164,12 @@ static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 	}
 	put_task_struct(ctx->lead_thread);
 	mmdrop(ctx->mm);
-	/* The ioctl dispatcher may still be looking at it under RCU. */
-	kfree_rcu(ctx, rcu);
+	/*
+	 * The ioctl dispatcher may still be looking at it under RCU. Not
+	 * kfree_rcu(): its batches are not flushed by rcu_barrier() on 6.1,
+	 * and module exit must know every context is freed.
+	 */
+	call_rcu(&ctx->rcu, vkfd_ctx_free_rcu);
 }
 
 static void vkfd_ctx_release_work(struct work_struct *work)
@@ -233,7 +250,7 @@ static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev,
 	u32 id;
 	int ret;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	ctx = kmem_cache_zalloc(vkfd_ctx_cache, GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 
@@ -494,6 +511,31 @@ static const struct mmu_notifier_ops vkfd_primary_mn_ops = {
 	.release = vkfd_primary_mm_release,
 	.free_notifier = vkfd_primary_mn_free,
 };
+
+/**
+ * vkfd_ctx_cache_init() - create the slab cache of contexts
+ *
+ * Context: Process context, module load.
+ * Return: 0 or -ENOMEM.
+ */
+int vkfd_ctx_cache_init(void)
+{
+	vkfd_ctx_cache = KMEM_CACHE(vkfd_ctx, SLAB_ACCOUNT);
+	return vkfd_ctx_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * vkfd_ctx_cache_fini() - destroy the slab cache of contexts
+ *
+ * Waits for the RCU callbacks freeing the last contexts first.
+ *
+ * Context: Process context, module unload.
+ */
+void vkfd_ctx_cache_fini(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(vkfd_ctx_cache);
+}
 
 /**
  * vkfd_ctx_table_init() - set up the context bookkeeping of @vdev

@@ -186,9 +186,15 @@ static int __init vkfd_init(void)
 		return -EEXIST;
 	}
 
+	ret = vkfd_ctx_cache_init();
+	if (ret)
+		return ret;
+
 	vdev = kzalloc(sizeof(*vdev), GFP_KERNEL);
-	if (!vdev)
-		return -ENOMEM;
+	if (!vdev) {
+		ret = -ENOMEM;
+		goto err_ctx_cache_fini;
+	}
 	vdev->name = vkfd_name;
 	vkfd_gpus_init(vdev);
 	vkfd_ctx_table_init(vdev);
@@ -256,6 +262,8 @@ err_destroy_wq:
 	destroy_workqueue(vdev->wq);
 err_free_vdev:
 	kfree(vdev);
+err_ctx_cache_fini:
+	vkfd_ctx_cache_fini();
 	return ret;
 }
 
@@ -276,6 +284,7 @@ static void __exit vkfd_exit(void)
 	vkfd_pasid_fini();
 	kfree(vdev);
 	vkfd_device = NULL;
+	vkfd_ctx_cache_fini();
 }
 
 module_init(vkfd_init);

@@ -97,20 +97,25 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 /* Argument sizes up to this are copied through the stack. */
 #define VKFD_IOCTL_STACK_SIZE	128
 
-/* Take a reference on the context @vfile is bound to right now. */
-static struct vkfd_ctx *vkfd_file_ctx_get(struct vkfd_file *vfile)
+/*
+ * The context @vfile is bound to, if the caller may use it; NULL if not.
+ *
+ * No reference is taken: once the caller is known to own the context, the
+ * context cannot go away during the call. A secondary stays bound to its
+ * fd until the fd is released, which cannot happen while the fd is in an
+ * ioctl. A primary may be swapped out of the fd by a concurrent
+ * CREATE_PROCESS, but its MMU notifier holds it for as long as its address
+ * space lives, and the caller runs in that address space. The check
+ * itself runs under RCU, which contexts are freed after.
+ */
+static struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile)
 {
 	struct vkfd_ctx *ctx;
 
 	rcu_read_lock();
-	do {
-		/*
-		 * The fd holds a reference on the context it points to;
-		 * a context found with a zero count has just been replaced,
-		 * and the new binding is already visible.
-		 */
-		ctx = rcu_dereference(vfile->ctx);
-	} while (!kref_get_unless_zero(&ctx->ref));
+	ctx = rcu_dereference(vfile->ctx);
+	if (!vkfd_ctx_owned_by_current(ctx))
+		ctx = NULL;
 	rcu_read_unlock();
 	return ctx;
 }
@@ -144,29 +149,21 @@ long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if (!desc->fn && !desc->flags)
 		return -ENOTTY;
 
-	ctx = vkfd_file_ctx_get(vfile);
-	if (!vkfd_ctx_owned_by_current(ctx)) {
-		ret = -EBADF;
-		goto out_put;
-	}
+	ctx = vkfd_file_ctx(vfile);
+	if (!ctx)
+		return -EBADF;
 	if ((desc->flags & VKFD_IOCTL_PRIMARY_ONLY) &&
-	    !vkfd_ctx_is_primary(ctx)) {
-		ret = -EOPNOTSUPP;
-		goto out_put;
-	}
-	if (desc->flags & VKFD_IOCTL_UNIMPLEMENTED) {
-		ret = -ENOTTY;
-		goto out_put;
-	}
+	    !vkfd_ctx_is_primary(ctx))
+		return -EOPNOTSUPP;
+	if (desc->flags & VKFD_IOCTL_UNIMPLEMENTED)
+		return -ENOTTY;
 
 	ksize = _IOC_SIZE(desc->cmd);
 	csize = min(_IOC_SIZE(cmd), ksize);
 	if (ksize > sizeof(stack_data)) {
 		data = kmalloc(ksize, GFP_KERNEL);
-		if (!data) {
-			ret = -ENOMEM;
-			goto out_put;
-		}
+		if (!data)
+			return -ENOMEM;
 	}
 
 	if (desc->cmd & IOC_IN) {
@@ -193,7 +190,5 @@ long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 out_free:
 	if (data != stack_data)
 		kfree(data);
-out_put:
-	vkfd_ctx_put(ctx);
 	return ret;
 }

@@ -93,8 +93,7 @@ struct vkfd_ctx_sysfs;
 /**
  * struct vkfd_ctx - a KFD context: one GPU address space per GPU
  * @ref: references: one per fd bound to the context, one held by the MMU
- *	notifier of a primary, and short-lived ones taken by the ioctl
- *	dispatcher
+ *	notifier of a primary, one held by each secondary on its primary
  * @vdev: the device; outlives every context (each holds a module reference)
  * @id: %VKFD_CTX_ID_PRIMARY or a secondary id; immutable, read locklessly
  * @mm: the address space the context belongs to. Pinned with mmgrab() for
@@ -185,6 +184,8 @@ void vkfd_ctx_put(struct vkfd_ctx *ctx);
 bool vkfd_ctx_owned_by_current(const struct vkfd_ctx *ctx);
 void vkfd_ctx_table_init(struct vkfd_device *vdev);
 void vkfd_ctx_table_fini(struct vkfd_device *vdev);
+int vkfd_ctx_cache_init(void);
+void vkfd_ctx_cache_fini(void);
 
 /* vkfd_ctx_ioctl.c */
 int vkfd_create_process_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
