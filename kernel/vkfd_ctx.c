@@ -220,24 +220,6 @@ static void vkfd_ctx_put_deferred(struct vkfd_ctx *ctx)
 	kref_put(&ctx->ref, vkfd_ctx_release_deferred);
 }
 
-/**
- * vkfd_ctx_owned_by_current() - may the calling process use @ctx?
- * @ctx: the context an fd is bound to
- *
- * Only the process that created a context may use it: not a fork child
- * that inherited the fd, not a process that received it over a unix
- * socket, and not the same process after exec() (new address space).
- *
- * Context: Process context.
- * Return: true if the caller belongs to the creating process and still
- * runs in the address space the context was created for.
- */
-bool vkfd_ctx_owned_by_current(const struct vkfd_ctx *ctx)
-{
-	return ctx->lead_thread == current->group_leader &&
-	       ctx->mm == current->mm;
-}
-
 /*
  * Allocate a context for the calling process, unpublished: a primary if
  * @primary is NULL, else a secondary of @primary with a new id.

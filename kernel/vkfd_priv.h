@@ -20,6 +20,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -168,6 +169,25 @@ static inline bool vkfd_ctx_is_primary(const struct vkfd_ctx *ctx)
 	return ctx->id == VKFD_CTX_ID_PRIMARY;
 }
 
+/**
+ * vkfd_ctx_owned_by_current() - may the calling process use @ctx?
+ * @ctx: the context an fd is bound to
+ *
+ * Only the process that created a context may use it: not a fork child
+ * that inherited the fd, not a process that received it over a unix
+ * socket, and not the same process after exec() (new address space).
+ * Inline: the ioctl dispatcher asks on every call.
+ *
+ * Context: Process context.
+ * Return: true if the caller belongs to the creating process and still
+ * runs in the address space the context was created for.
+ */
+static inline bool vkfd_ctx_owned_by_current(const struct vkfd_ctx *ctx)
+{
+	return ctx->lead_thread == current->group_leader &&
+	       ctx->mm == current->mm;
+}
+
 /* The primary of @ctx's family: @ctx itself, or the primary it holds. */
 static inline struct vkfd_ctx *vkfd_ctx_family(struct vkfd_ctx *ctx)
 {
@@ -181,7 +201,6 @@ int vkfd_ctx_create_secondary(struct vkfd_file *vfile,
 struct vkfd_ctx *vkfd_ctx_lookup_secondary(struct vkfd_ctx *primary, u16 id);
 void vkfd_ctx_get(struct vkfd_ctx *ctx);
 void vkfd_ctx_put(struct vkfd_ctx *ctx);
-bool vkfd_ctx_owned_by_current(const struct vkfd_ctx *ctx);
 void vkfd_ctx_table_init(struct vkfd_device *vdev);
 void vkfd_ctx_table_fini(struct vkfd_device *vdev);
 int vkfd_ctx_cache_init(void);
