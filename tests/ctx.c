@@ -518,10 +518,11 @@ TEST_F_TIMEOUT(ctx, pasids_not_reused_over_10000_cycles, 900)
 {
 	static uint8_t seen[65536];
 	struct vkfd_ioctl_ctx_info info;
-	int cycle, fd, dup = 0;
+	int cycle, cycles = vkfd_scaled(10000), fd, dup = 0;
 	uint32_t i;
 
-	for (cycle = 0; cycle < 10000; cycle++) {
+	TH_LOG("%d cycles", cycles);
+	for (cycle = 0; cycle < cycles; cycle++) {
 		fd = vkfd_open_dev(&self->env);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, ctx_create(fd));
@@ -850,7 +851,7 @@ TEST_F_TIMEOUT(ctx, exit_races_with_close_of_passed_secondaries, 300)
 	int sv[2], fds[64], round, i;
 	pid_t pid;
 
-	for (round = 0; round < 10; round++) {
+	for (round = 0; round < vkfd_scaled(10) + 2; round++) {
 		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 					sv));
 		a.sock = sv[1];

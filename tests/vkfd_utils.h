@@ -79,6 +79,18 @@ static inline void vkfd_env_init(struct vkfd_env *env)
 	env->module_params = params ? params : "";
 }
 
+/*
+ * @n iterations of a long loop, divided by VKFD_TEST_SCALE (set to 10 in
+ * the debug lane, whose KASAN kernel is ~10 times slower); at least 1.
+ */
+static inline int vkfd_scaled(int n)
+{
+	const char *s = getenv("VKFD_TEST_SCALE");
+	int div = s ? atoi(s) : 1;
+
+	return div > 1 ? (n / div ?: 1) : n;
+}
+
 /* Skip a test of vkfd-only behaviour in the amdkfd lane, saying why. */
 #define VKFD_ONLY(env, reason) do {					\
 	if ((env)->amdkfd)						\
