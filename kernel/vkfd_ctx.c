@@ -189,13 +189,8 @@ static void vkfd_ctx_release_deferred(struct kref *ref)
 	queue_work(ctx->vdev->wq, &ctx->release_work);
 }
 
-/**
- * vkfd_ctx_get() - take a reference on a context
- * @ctx: a context the caller already holds a reference on
- *
- * Context: Any context.
- */
-void vkfd_ctx_get(struct vkfd_ctx *ctx)
+/* Take a reference on a context the caller already holds one on. */
+static void vkfd_ctx_get(struct vkfd_ctx *ctx)
 {
 	kref_get(&ctx->ref);
 }
@@ -248,15 +243,12 @@ static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev,
 	INIT_HLIST_NODE(&ctx->mm_node);
 	INIT_LIST_HEAD(&ctx->node);
 	INIT_WORK(&ctx->release_work, vkfd_ctx_release_work);
-	if (primary) {
-		vkfd_ctx_get(primary);
-		ctx->primary = primary;
-	} else {
+	if (!primary) {
 		xa_init_flags(&ctx->secondaries, XA_FLAGS_ALLOC);
 		mutex_init(&ctx->fs_lock);
-	}
-
-	if (primary) {
+	} else {
+		vkfd_ctx_get(primary);
+		ctx->primary = primary;
 		/* Reserved, not yet visible: the entry stays NULL. */
 		ret = xa_alloc(&primary->secondaries, &id, NULL,
 			       XA_LIMIT(0, VKFD_CTX_ID_MAX),

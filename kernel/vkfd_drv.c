@@ -71,7 +71,6 @@ static int vkfd_open(struct inode *inode, struct file *filp)
 		kfree(vfile);
 		return PTR_ERR(ctx);
 	}
-	vfile->vdev = vdev;
 	rcu_assign_pointer(vfile->ctx, ctx);
 	filp->private_data = vfile;
 	return 0;

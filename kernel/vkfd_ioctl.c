@@ -55,23 +55,21 @@ typedef int vkfd_ioctl_fn(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
  * @cmd: the command word
  * @fn: the handler; NULL for an unknown or unimplemented command
  * @flags: %VKFD_IOCTL_PRIMARY_ONLY, %VKFD_IOCTL_UNIMPLEMENTED
- * @name: the command's name, for debugging
  */
 struct vkfd_ioctl_desc {
 	unsigned int cmd;
 	vkfd_ioctl_fn *fn;
 	unsigned int flags;
-	const char *name;
 };
 
 /* The command word is _pfx##_name, e.g. AMDKFD_IOC_ ## GET_VERSION. */
 #define VKFD_IOCTL_DEF(_pfx, _name, _fn, _flags)			\
 	[_IOC_NR(_pfx##_name)] = { .cmd = _pfx##_name, .fn = (_fn),	\
-				   .flags = (_flags), .name = #_name }
+				   .flags = (_flags) }
 
 /* Known only by number, without a handler: never copies an argument. */
 #define VKFD_IOCTL_NR(_nr, _flags)					\
-	[_nr] = { .flags = (_flags) | VKFD_IOCTL_UNIMPLEMENTED, .name = #_nr }
+	[_nr] = { .flags = (_flags) | VKFD_IOCTL_UNIMPLEMENTED }
 
 static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_VERSION, vkfd_get_version_ioctl, 0),

@@ -13,6 +13,7 @@
  * to its owner in O(1). vkfd_pasid_unpublish() hides it again when teardown
  * starts, and vkfd_pasid_free() returns it once nothing can use it any more.
  */
+#include <kunit/visibility.h>
 #include <linux/xarray.h>
 
 #include "vkfd_priv.h"
@@ -45,6 +46,7 @@ int vkfd_pasid_alloc(u32 *pasid)
 		return -ENOSPC;
 	return ret < 0 ? ret : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_pasid_alloc);
 
 /**
  * vkfd_pasid_publish() - make a reserved PASID resolve to @owner
@@ -57,6 +59,7 @@ void vkfd_pasid_publish(u32 pasid, void *owner)
 {
 	xa_store(&vkfd_pasids, pasid, owner, GFP_ATOMIC);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_pasid_publish);
 
 /**
  * vkfd_pasid_unpublish() - hide a PASID from lookups, keeping it reserved
@@ -69,6 +72,7 @@ void vkfd_pasid_unpublish(u32 pasid)
 	/* Storing NULL in an allocating xarray keeps the slot reserved. */
 	xa_store(&vkfd_pasids, pasid, NULL, GFP_ATOMIC);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_pasid_unpublish);
 
 /**
  * vkfd_pasid_free() - return a PASID to the pool
@@ -81,19 +85,22 @@ void vkfd_pasid_free(u32 pasid)
 	if (pasid)
 		xa_erase(&vkfd_pasids, pasid);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_pasid_free);
 
 /**
  * vkfd_pasid_lookup() - resolve a PASID
  * @pasid: the PASID
  *
  * Context: Any context. The caller must hold what keeps the owner alive
- * (e.g. rcu_read_lock() for an RCU-freed owner).
+ * (e.g. rcu_read_lock() for an RCU-freed owner). Its first users are the
+ * engine's fault reports; until then only KUnit calls it.
  * Return: the owner, or NULL if the PASID is not published.
  */
 void *vkfd_pasid_lookup(u32 pasid)
 {
 	return xa_load(&vkfd_pasids, pasid);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_pasid_lookup);
 
 /**
  * vkfd_pasid_fini() - check that every PASID was returned

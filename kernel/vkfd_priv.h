@@ -157,11 +157,9 @@ struct vkfd_ctx {
  * @ctx: the context the fd is bound to. Written only under
  *	&vkfd_device.ctx_lock, read under RCU; the fd owns one reference
  *	on the context it points to.
- * @vdev: the device
  */
 struct vkfd_file {
 	struct vkfd_ctx __rcu *ctx;
-	struct vkfd_device *vdev;
 };
 
 static inline bool vkfd_ctx_is_primary(const struct vkfd_ctx *ctx)
@@ -199,7 +197,6 @@ struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev);
 int vkfd_ctx_create_secondary(struct vkfd_file *vfile,
 			      struct vkfd_ctx *primary);
 struct vkfd_ctx *vkfd_ctx_lookup_secondary(struct vkfd_ctx *primary, u16 id);
-void vkfd_ctx_get(struct vkfd_ctx *ctx);
 void vkfd_ctx_put(struct vkfd_ctx *ctx);
 void vkfd_ctx_table_init(struct vkfd_device *vdev);
 void vkfd_ctx_table_fini(struct vkfd_device *vdev);
