@@ -109,9 +109,9 @@ demo: deps
 	@./vm/demo.sh
 
 # ctxbench, static, for the bench guest (vm/bench.sh builds it).
-$(BUILD)/bench/ctxbench: bench/ctxbench.c $(TEST_HDRS) $(UAPI_STAMP)
+$(BUILD)/bench/ctxbench: bench/ctxbench.c $(TEST_HDRS) $(LIB) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LDFLAGS)
 
 bench: deps
 	@./vm/bench.sh

@@ -74,6 +74,8 @@
 #include <linux/kfd_ioctl.h>
 #include <linux/vkfd_ioctl.h>
 
+#include "libvkfd.h"
+
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 #define PHASE_COMPARE		(1u << 0)
@@ -199,17 +201,6 @@ static unsigned int scaled(const struct bench *b, unsigned int n)
 	return v < 10 ? 10 : (unsigned int)v;
 }
 
-/* ioctl() returning 0 or -errno, retried when interrupted. */
-static int kfd_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, cmd, arg);
-	} while (ret == -1 && errno == EINTR);
-	return ret ? -errno : 0;
-}
-
 static int dev_open(const char *dev)
 {
 	/* As libhsakmt opens /dev/kfd. */
@@ -220,14 +211,14 @@ static int dev_open(const char *dev)
 
 static int get_version(int fd, struct kfd_ioctl_get_version_args *v)
 {
-	return kfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, v);
+	return vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, v);
 }
 
 /* Turn a fresh fd (bound to the primary) into a secondary context. */
 static int create_process(int fd)
 {
 	/* Upstream's encoding, without an argument. */
-	return kfd_ioctl(fd, VKFD_IOC_CREATE_PROCESS, NULL);
+	return vkfd_ioctl(fd, VKFD_IOC_CREATE_PROCESS, NULL);
 }
 
 /* Open @dev and make the fd a secondary; returns the fd or -errno. */
@@ -850,7 +841,7 @@ static int probe_child(const struct bench *b, const char *path, int out)
 		printf("  %-12s GET_VERSION failed: %s\n", path, strerror(-ret));
 		return PROBE_BROKEN;
 	}
-	ret = kfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info);
+	ret = vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info);
 	printf("  %-12s %s, KFD uAPI %u.%u\n", path,
 	       ret ? "amdkfd (no VKFD_IOC_CTX_INFO)" : "vkfd",
 	       v.major_version, v.minor_version);

@@ -12,8 +12,7 @@
 
 #include "libvkfd.h"
 
-/* ioctl() that returns 0 or -errno and retries when interrupted. */
-static int vkfd_ioctl(int fd, unsigned long cmd, void *arg)
+int vkfd_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	int ret;
 

@@ -49,6 +49,9 @@ struct vkfd_context_info {
 	uint32_t pasids[VKFD_LIB_MAX_GPUS];
 };
 
+/* ioctl() on a KFD fd: 0 or -errno; retried while interrupted (EINTR). */
+int vkfd_ioctl(int fd, unsigned long cmd, void *arg);
+
 /* Open the process's primary context on @dev (NULL: /dev/kfd). */
 int vkfd_open_primary(const char *dev, struct vkfd_context *ctx);
 

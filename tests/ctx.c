@@ -38,14 +38,14 @@ static int ctx_open(struct __test_metadata *_metadata,
 
 static int ctx_create(int fd)
 {
-	return _vkfd_ioctl(fd, VKFD_IOC_CREATE_PROCESS, NULL);
+	return vkfd_ioctl(fd, VKFD_IOC_CREATE_PROCESS, NULL);
 }
 
 /* The id of the context @fd is bound to, or -errno. */
 static long ctx_id(int fd)
 {
 	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
-	int ret = _vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info);
+	int ret = vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info);
 
 	return ret ? ret : (long)info.ctx_id;
 }
@@ -54,7 +54,7 @@ static int ctx_info(int fd, uint32_t id, struct vkfd_ioctl_ctx_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->ctx_id = id;
-	return _vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, info);
+	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, info);
 }
 
 static void ctx_dir(const struct vkfd_env *env, pid_t pid, long id,
@@ -196,7 +196,7 @@ TEST_F(ctx, create_rocm_encoding)
 	struct vkfd_ioctl_create_process_args args = { 0, 0 };
 	int s = ctx_open(_metadata, self);
 
-	ASSERT_EQ(0, _vkfd_ioctl(s, VKFD_IOC_CREATE_PROCESS_ROCM, &args));
+	ASSERT_EQ(0, vkfd_ioctl(s, VKFD_IOC_CREATE_PROCESS_ROCM, &args));
 	EXPECT_EQ(0U, args.flags);
 	EXPECT_EQ(0U, args.pad);
 	EXPECT_EQ(0, ctx_id(s));
@@ -242,12 +242,12 @@ static int inherit_child(void *arg, int in, int out)
 
 	if (ctx_create(a->fd) != -EBADF)
 		return 1;
-	if (_vkfd_ioctl(a->fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF)
+	if (vkfd_ioctl(a->fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF)
 		return 2;
 	if (ctx_id(a->fd) != -EBADF)
 		return 3;
 	/* The number is checked first, as amdkfd does */
-	if (_vkfd_ioctl(a->fd, AMDKFD_IOWR(0x7f, ver), &ver) != -ENOTTY)
+	if (vkfd_ioctl(a->fd, AMDKFD_IOWR(0x7f, ver), &ver) != -ENOTTY)
 		return 4;
 	return 0;
 }
@@ -711,13 +711,13 @@ TEST_F(ctx, primary_only_commands)
 	for (i = 0; i < ARRAY_SIZE(nrs); i++) {
 		vkfd_fill(buf, sizeof(buf));
 		EXPECT_EQ(-EOPNOTSUPP,
-			  _vkfd_ioctl(s, AMDKFD_IOWR(nrs[i], buf), buf));
+			  vkfd_ioctl(s, AMDKFD_IOWR(nrs[i], buf), buf));
 		EXPECT_TRUE(vkfd_untouched(buf, sizeof(buf)));
 		/* vkfd implements none of them on the primary either */
-		EXPECT_EQ(-ENOTTY, _vkfd_ioctl(p, AMDKFD_IOWR(nrs[i], buf), buf));
+		EXPECT_EQ(-ENOTTY, vkfd_ioctl(p, AMDKFD_IOWR(nrs[i], buf), buf));
 	}
 	/* Runtime enable is not restricted (not implemented: ENOTTY) */
-	EXPECT_EQ(-ENOTTY, _vkfd_ioctl(s, AMDKFD_IOWR(VKFD_IOC_NR_RUNTIME_ENABLE,
+	EXPECT_EQ(-ENOTTY, vkfd_ioctl(s, AMDKFD_IOWR(VKFD_IOC_NR_RUNTIME_ENABLE,
 						      buf), buf));
 	/* XNACK is off for every context; the query works on a secondary */
 	test_ioctl(s, AMDKFD_IOC_SET_XNACK_MODE, &xnack);

@@ -148,7 +148,7 @@ TEST_F_TIMEOUT(fault, create_process_sweep, 600)
 			struct vkfd_ioctl_ctx_info info = {
 				.ctx_id = VKFD_CTX_ID_SELF,
 			};
-			ASSERT_EQ(0, _vkfd_ioctl(s, VKFD_IOC_CTX_INFO, &info));
+			ASSERT_EQ(0, vkfd_ioctl(s, VKFD_IOC_CTX_INFO, &info));
 			ASSERT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, info.ctx_id);
 			ASSERT_EQ(0, subdir_count(dir, "context_"));
 			ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
@@ -156,7 +156,7 @@ TEST_F_TIMEOUT(fault, create_process_sweep, 600)
 		/* Whatever happened, the secondary is id 0: nothing leaked an id */
 		struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
 
-		ASSERT_EQ(0, _vkfd_ioctl(s, VKFD_IOC_CTX_INFO, &info));
+		ASSERT_EQ(0, vkfd_ioctl(s, VKFD_IOC_CTX_INFO, &info));
 		id = info.ctx_id;
 		ASSERT_EQ(0, id) TH_LOG("fault %d", n);
 		ASSERT_EQ(0, close(s));

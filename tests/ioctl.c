@@ -58,7 +58,7 @@ FIXTURE_TEARDOWN(ioctl)
 static int query_xnack(int fd, int *val)
 {
 	struct kfd_ioctl_set_xnack_mode_args args = { .xnack_enabled = -1 };
-	int ret = _vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &args);
+	int ret = vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &args);
 
 	*val = args.xnack_enabled;
 	return ret;
@@ -83,7 +83,7 @@ static int get_apertures_new(int fd, struct kfd_process_device_apertures *ap,
 		.kfd_process_device_apertures_ptr = (uintptr_t)ap,
 		.num_of_nodes = *num,
 	};
-	int ret = _vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args);
+	int ret = vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args);
 
 	*num = args.num_of_nodes;
 	return ret;
@@ -213,9 +213,9 @@ TEST_F(ioctl, bad_argument_pointer_efault)
 
 	ASSERT_NE(NULL, unmapped);
 	for (i = 0; i < (int)ARRAY_SIZE(cmds); i++) {
-		ASSERT_EQ(-EFAULT, _vkfd_ioctl(self->fd, cmds[i], NULL))
+		ASSERT_EQ(-EFAULT, vkfd_ioctl(self->fd, cmds[i], NULL))
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
-		ASSERT_EQ(-EFAULT, _vkfd_ioctl(self->fd, cmds[i], unmapped))
+		ASSERT_EQ(-EFAULT, vkfd_ioctl(self->fd, cmds[i], unmapped))
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
 	}
 	EXPECT_EQ(xnack, xnack_state(self->fd));
@@ -271,7 +271,7 @@ TEST_F(ioctl, unknown_nr_enotty)
 						 unknown_nrs[i], shapes[j].size);
 
 			vkfd_fill(buf, sizeof(buf));
-			ASSERT_EQ(-ENOTTY, _vkfd_ioctl(self->fd, cmd, buf))
+			ASSERT_EQ(-ENOTTY, vkfd_ioctl(self->fd, cmd, buf))
 				TH_LOG("nr 0x%02x size %u", unknown_nrs[i], shapes[j].size);
 			ASSERT_TRUE(vkfd_untouched(buf, sizeof(buf)))
 				TH_LOG("nr 0x%02x size %u", unknown_nrs[i], shapes[j].size);
@@ -326,10 +326,10 @@ TEST_F(ioctl, unimplemented_nr_enotty)
 		ASSERT_GE(sizeof(buf), _IOC_SIZE(cmds[i]));
 		/* all-zero arguments: the most "valid" request possible */
 		memset(buf, 0, sizeof(buf));
-		ASSERT_EQ(-ENOTTY, _vkfd_ioctl(self->fd, cmds[i], buf))
+		ASSERT_EQ(-ENOTTY, vkfd_ioctl(self->fd, cmds[i], buf))
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
 		vkfd_fill(buf, sizeof(buf));
-		ASSERT_EQ(-ENOTTY, _vkfd_ioctl(self->fd, cmds[i], buf))
+		ASSERT_EQ(-ENOTTY, vkfd_ioctl(self->fd, cmds[i], buf))
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
 		ASSERT_TRUE(vkfd_untouched(buf, sizeof(buf)))
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
@@ -371,40 +371,40 @@ static int foreign_ioctls(int fd)
 	unsigned char buf[64];
 
 	vkfd_fill(&ver, sizeof(ver));
-	if (_vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF ||
+	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF ||
 	    !vkfd_untouched(&ver, sizeof(ver)))
 		return 20;
 	vkfd_fill(&clk, sizeof(clk));
 	clk.gpu_id = clk.pad = 0;
-	if (_vkfd_ioctl(fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk) != -EBADF ||
+	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk) != -EBADF ||
 	    !vkfd_untouched(&clk, CLOCK_OUT_SIZE))
 		return 21;
 	vkfd_fill(&apn, sizeof(apn));
 	apn.num_of_nodes = 0;
 	apn.pad = 0;
-	if (_vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn) != -EBADF ||
+	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn) != -EBADF ||
 	    apn.num_of_nodes != 0)
 		return 22;
 	vkfd_fill(&ap, sizeof(ap));
-	if (_vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES, &ap) != -EBADF ||
+	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES, &ap) != -EBADF ||
 	    !vkfd_untouched(&ap, sizeof(ap)))
 		return 23;
 	xn.xnack_enabled = -1;
-	if (_vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF ||
+	if (vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF ||
 	    xn.xnack_enabled != -1)
 		return 24;
 	/* a set attempt: the caller checks the owner's mode did not change */
 	xn.xnack_enabled = 1;
-	if (_vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF)
+	if (vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF)
 		return 25;
 	xn.xnack_enabled = 0;
-	if (_vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF)
+	if (vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF)
 		return 26;
 	/* the number check comes first: unknown numbers stay ENOTTY */
 	vkfd_fill(buf, sizeof(buf));
-	if (_vkfd_ioctl(fd, _IOWR(AMDKFD_IOCTL_BASE, 0xff, buf), buf) != -ENOTTY ||
-	    _vkfd_ioctl(fd, _IO(AMDKFD_IOCTL_BASE, 0x00), buf) != -ENOTTY ||
-	    _vkfd_ioctl(fd, _IOR(AMDKFD_IOCTL_BASE, 0x28, __u64), buf) != -ENOTTY ||
+	if (vkfd_ioctl(fd, _IOWR(AMDKFD_IOCTL_BASE, 0xff, buf), buf) != -ENOTTY ||
+	    vkfd_ioctl(fd, _IO(AMDKFD_IOCTL_BASE, 0x00), buf) != -ENOTTY ||
+	    vkfd_ioctl(fd, _IOR(AMDKFD_IOCTL_BASE, 0x28, __u64), buf) != -ENOTTY ||
 	    !vkfd_untouched(buf, sizeof(buf)))
 		return 27;
 	return 0;
@@ -463,7 +463,7 @@ static int sender_child(void *arg, int in, int out)
 	/* the parent has tried (and failed) to use our fd */
 	if (vkfd_msg_recv(in, &step))
 		return 13;
-	if (_vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) || ver.major_version != 1)
+	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) || ver.major_version != 1)
 		return 14;
 	if (vkfd_msg_send(out, 0))
 		return 15;
@@ -548,9 +548,9 @@ static void *thread_ioctl_fn(void *arg)
 	struct kfd_ioctl_get_clock_counters_args clk = { 0 };
 	struct kfd_ioctl_get_process_apertures_new_args apn = { 0 };
 
-	t->ret[0] = _vkfd_ioctl(t->fd, AMDKFD_IOC_GET_VERSION, &ver);
-	t->ret[1] = _vkfd_ioctl(t->fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk);
-	t->ret[2] = _vkfd_ioctl(t->fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn);
+	t->ret[0] = vkfd_ioctl(t->fd, AMDKFD_IOC_GET_VERSION, &ver);
+	t->ret[1] = vkfd_ioctl(t->fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk);
+	t->ret[2] = vkfd_ioctl(t->fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn);
 	t->major = ver.major_version;
 	t->freq = clk.system_clock_freq;
 	t->num_nodes = apn.num_of_nodes;

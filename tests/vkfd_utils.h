@@ -33,6 +33,8 @@
 
 #include <linux/kfd_ioctl.h>
 
+#include "libvkfd.h"
+
 #define VKFD_SENTINEL		0xa5
 #define VKFD_MAX_NODES		64
 #define VKFD_PROPS_MAX		128
@@ -98,23 +100,14 @@ static inline int vkfd_scaled(int n)
 } while (0)
 
 /* ------------------------------------------------------------------------
- * ioctl helpers: _vkfd_ioctl() returns 0 or -errno.
+ * ioctl helpers, over libvkfd's vkfd_ioctl() (0 or -errno).
  */
 
-static inline int _vkfd_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, cmd, arg);
-	} while (ret == -1 && errno == EINTR);
-	return ret ? -errno : 0;
-}
 
 #define test_ioctl(fd, cmd, arg)					\
-	ASSERT_EQ(0, _vkfd_ioctl(fd, cmd, arg))
+	ASSERT_EQ(0, vkfd_ioctl(fd, cmd, arg))
 #define test_err_ioctl(_errno, fd, cmd, arg)				\
-	ASSERT_EQ(-(_errno), _vkfd_ioctl(fd, cmd, arg))
+	ASSERT_EQ(-(_errno), vkfd_ioctl(fd, cmd, arg))
 
 /* Same command number and type, another size and direction. */
 #define VKFD_IOC_RESIZE(cmd, dir, size)					\
