@@ -20,7 +20,9 @@
  * - EOPNOTSUPP: the command is for primary contexts only
  *   (%VKFD_IOCTL_PRIMARY_ONLY) and the fd is bound to a secondary;
  * - ENOTTY: vkfd knows the command but does not implement it;
- * - EFAULT: the argument cannot be copied in or out.
+ * - EFAULT: the argument cannot be copied in or out; a read-write
+ *   argument that cannot be written is refused before the handler runs,
+ *   so that nothing is created that the caller would never hear of.
  *
  * Which commands a secondary context may not use is declared once, here,
  * in the table: SVM and the debugger (upstream's rule: only the primary's
@@ -184,6 +186,17 @@ long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 
 	if (desc->cmd & IOC_IN) {
 		if (copy_from_user(data, uarg, csize)) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+		/*
+		 * A read-write command may make something the caller names
+		 * by what comes back (a handle): make sure it can come back
+		 * before anything changes, by writing the caller's own bytes
+		 * back. Otherwise a read-only buffer would leave a nameless
+		 * object behind until the context dies.
+		 */
+		if ((desc->cmd & IOC_OUT) && copy_to_user(uarg, data, csize)) {
 			ret = -EFAULT;
 			goto out_free;
 		}

@@ -268,12 +268,13 @@ static int vkfd_mem_check_alloc(struct vkfd_ctx *ctx,
 		return -EINVAL;
 	switch (domain) {
 	case KFD_IOC_ALLOC_MEM_FLAGS_USERPTR:
-		if (!PAGE_ALIGNED(args->mmap_offset) ||
-		    args->mmap_offset + args->size < args->mmap_offset)
-			return -EINVAL;
 		/* Upstream's rule: the primary's memory only. */
 		if (!vkfd_ctx_is_primary(ctx))
 			return -EOPNOTSUPP;
+		if (!PAGE_ALIGNED(args->mmap_offset))
+			return -EINVAL;
+		if (!access_ok(u64_to_user_ptr(args->mmap_offset), args->size))
+			return -EFAULT;
 		break;
 	case KFD_IOC_ALLOC_MEM_FLAGS_DOORBELL:
 		if (args->size != VKFD_DOORBELL_SIZE)
@@ -327,8 +328,9 @@ static int vkfd_mem_back(struct vkfd_mem *mem, u64 *mmap_offset)
  *
  * Context: Process context; takes &vkfd_ctx.mem_lock.
  * Return: 0; -EINVAL for bad flags, size, address, GPU or no VM;
- * -EOPNOTSUPP for USERPTR on a secondary; -ENOMEM when the VRAM budget or
- * memory is exhausted. On failure nothing changed.
+ * -EOPNOTSUPP for USERPTR on a secondary; -EFAULT for a USERPTR range
+ * outside user space; -ENOMEM when the VRAM budget or memory is
+ * exhausted. On failure nothing changed.
  */
 int vkfd_alloc_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			    void *data)
