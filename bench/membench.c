@@ -649,14 +649,19 @@ struct slab_cache {
 /**
  * struct snapshot - kernel memory at one moment
  * @mi: /proc/meminfo
- * @caches: the slab caches, NULL if /proc/slabinfo is not readable
+ * @caches: the slab caches; none if /proc/slabinfo is not readable
  * @n_caches: entries in @caches
+ * @cap: room in @caches; 0 for a snapshot of /proc/meminfo alone
  */
 struct snapshot {
 	struct meminfo mi;
 	struct slab_cache *caches;
 	size_t n_caches;
+	size_t cap;
 };
+
+/* More caches than a kernel has (Debian's 6.1 with slab_nomerge: ~250). */
+#define SLAB_CACHES_MAX		2048
 
 /* A field of /proc/meminfo in kB, 0 if absent. */
 static long mi(const struct meminfo *m, const char *name)
@@ -725,40 +730,41 @@ static void read_meminfo(struct meminfo *m)
 static void read_slabinfo(struct snapshot *s)
 {
 	struct slab_cache c;
-	size_t cap = 0;
 	char line[512];
 	FILE *f;
 
-	s->caches = NULL;
 	s->n_caches = 0;
 	f = fopen("/proc/slabinfo", "r");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f) && s->n_caches < s->cap) {
 		if (sscanf(line, "%63s %lu %*u %lu", c.name, &c.active_objs,
 			   &c.objsize) != 3)
 			continue;
-		if (s->n_caches == cap) {
-			struct slab_cache *n;
-
-			cap = cap ? 2 * cap : 256;
-			n = realloc(s->caches, cap * sizeof(*n));
-			if (!n)
-				die("realloc");
-			s->caches = n;
-		}
 		s->caches[s->n_caches++] = c;
 	}
 	fclose(f);
 }
 
-static void snapshot_take(struct snapshot *s, bool slabinfo)
+/*
+ * Ready a snapshot with room for @cap slab caches (0: meminfo only),
+ * allocated and touched now: its memory is not taken in a measurement.
+ */
+static void snapshot_init(struct snapshot *s, size_t cap)
+{
+	s->caches = cap ? xcalloc(cap, sizeof(*s->caches)) : NULL;
+	if (cap)
+		memset(s->caches, 0xff, cap * sizeof(*s->caches));
+	s->cap = cap;
+	s->n_caches = 0;
+	memset(&s->mi, 0, sizeof(s->mi));
+}
+
+static void snapshot_take(struct snapshot *s)
 {
 	read_meminfo(&s->mi);
-	if (slabinfo)
+	if (s->cap)
 		read_slabinfo(s);
-	else
-		s->caches = NULL, s->n_caches = 0;
 }
 
 static void snapshot_free(struct snapshot *s)
@@ -766,6 +772,7 @@ static void snapshot_free(struct snapshot *s)
 	free(s->caches);
 	s->caches = NULL;
 	s->n_caches = 0;
+	s->cap = 0;
 }
 
 /*
@@ -1436,29 +1443,50 @@ static int cmp_delta(const void *a, const void *b)
 	return bx < by ? 1 : bx > by ? -1 : 0;
 }
 
-/* The caches that grew most between @a and @b, per context. */
-static void print_cache_deltas(const struct snapshot *a,
-			       const struct snapshot *b, unsigned int n)
+/*
+ * The caches whose objects in use changed between @a and @b, largest
+ * growth first; *@nd gets their number, *@total the bytes of all the
+ * objects gained (objects x objsize). NULL if @b has no slabinfo.
+ */
+static struct cache_delta *cache_deltas(const struct snapshot *a,
+					const struct snapshot *b, size_t *nd,
+					double *total)
 {
 	struct cache_delta *d;
-	double shown = 0, total = 0;
-	size_t i, nd = 0;
+	size_t i;
 
-	if (!b->n_caches) {
-		printf("  (/proc/slabinfo not readable: no per-cache breakdown)\n\n");
-		return;
-	}
+	*nd = 0;
+	*total = 0;
+	if (!b->n_caches || !a->n_caches)
+		return NULL;
 	d = xcalloc(b->n_caches, sizeof(*d));
 	for (i = 0; i < b->n_caches; i++) {
 		const struct slab_cache *y = &b->caches[i];
 		const struct slab_cache *x = find_cache(a, y->name);
 		long objs = (long)y->active_objs - (x ? (long)x->active_objs : 0);
 
-		total += (double)objs * y->objsize;
+		*total += (double)objs * y->objsize;
 		if (objs)
-			d[nd++] = (struct cache_delta){ y->name, y->objsize, objs };
+			d[(*nd)++] = (struct cache_delta){ y->name, y->objsize,
+							   objs };
 	}
-	qsort(d, nd, sizeof(*d), cmp_delta);
+	qsort(d, *nd, sizeof(*d), cmp_delta);
+	return d;
+}
+
+/* The caches that grew most between @a and @b, per context. */
+static void print_cache_deltas(const struct snapshot *a,
+			       const struct snapshot *b, unsigned int n)
+{
+	double shown = 0, total;
+	struct cache_delta *d;
+	size_t i, nd;
+
+	d = cache_deltas(a, b, &nd, &total);
+	if (!d) {
+		printf("  (/proc/slabinfo not readable: no per-cache breakdown)\n\n");
+		return;
+	}
 	printf("  slab caches, all five steps   %7s %8s %9s  %s\n", "objsize",
 	       "per ctx", "B per ctx", "allocated for (likely)");
 	for (i = 0; i < nd; i++) {
@@ -1474,6 +1502,28 @@ static void print_cache_deltas(const struct snapshot *a,
 	       (total - shown) / n);
 	printf("  %-29s %7s %8s %9.0f  (objects x objsize; Slab counts whole slab pages)\n\n",
 	       "total", "", "", total / n);
+	free(d);
+}
+
+/* Under a step's row: the three caches that grew most, B per context. */
+static void print_top_caches(const struct snapshot *a,
+			     const struct snapshot *b, unsigned int n)
+{
+	struct cache_delta *d;
+	double total;
+	size_t i, nd;
+
+	d = cache_deltas(a, b, &nd, &total);
+	if (!d)
+		return;
+	printf("  %4s", "");
+	for (i = 0; i < nd && i < 3; i++) {
+		if (d[i].objs * 10 < (long)n)
+			break;
+		printf("%s%s %+.0f", i ? ", " : "", d[i].name,
+		       (double)d[i].objs * d[i].objsize / n);
+	}
+	printf("%s\n", i ? "" : "(no cache grew by an object per 10 contexts)");
 	free(d);
 }
 
@@ -1517,7 +1567,7 @@ static int ctxmem_child(const struct membench *mb)
 	struct ctx_slot *slot;
 	double step_us[CS_STEPS];
 	struct ctx_usage u;
-	bool slabinfo = access("/proc/slabinfo", R_OK) == 0;
+	size_t caps = access("/proc/slabinfo", R_OK) ? 0 : SLAB_CACHES_MAX;
 	bool have_pt;
 	char label[64];
 	double slab, pt, shmem, total;
@@ -1535,6 +1585,11 @@ static int ctxmem_child(const struct membench *mb)
 	for (i = 0; i < n; i++)
 		slot[i].vm.kfd = slot[i].vm.render = -1;
 	grow_fd_table(mb->nofile);
+	for (i = 0; i <= CS_STEPS; i++)
+		snapshot_init(&snap[i], caps);
+	snapshot_init(&noise, 0);
+	snapshot_init(&closed, caps);
+	snapshot_init(&later, 0);
 
 	/* Warm up: slabs of every cache involved exist, ids were cycled. */
 	for (i = 0; i < 50 && !ret; i++) {
@@ -1551,9 +1606,9 @@ static int ctxmem_child(const struct membench *mb)
 	}
 
 	mem_settle();
-	snapshot_take(&noise, false);
+	snapshot_take(&noise);
 	mem_settle();
-	snapshot_take(&snap[0], slabinfo);
+	snapshot_take(&snap[0]);
 	for (step = 0; step < CS_STEPS; step++) {
 		t0 = now_ns();
 		for (i = 0; i < n; i++) {
@@ -1566,17 +1621,17 @@ static int ctxmem_child(const struct membench *mb)
 		}
 		step_us[step] = us((double)(now_ns() - t0) / n);
 		mem_settle();
-		snapshot_take(&snap[step + 1], slabinfo && step == CS_STEPS - 1);
+		snapshot_take(&snap[step + 1]);
 	}
 	have_pt = !ctx_usage(mb, getpid(), VKFD_CTX_ID_SELF, &u) &&
 		  u.contexts >= n;
 	for (i = 0; i < n; i++)
 		vm_close(&slot[i].vm);
 	mem_settle();
-	snapshot_take(&closed, false);
+	snapshot_take(&closed);
 	/* Whatever is freed by workers or after a grace period is back now. */
 	sleep(5);
-	snapshot_take(&later, false);
+	snapshot_take(&later);
 
 	printf("== kernel memory per context with one GPU VM and one 4 KiB mapping (C = %u, vkfd) ==\n",
 	       n);
@@ -1586,15 +1641,27 @@ static int ctxmem_child(const struct membench *mb)
 	       "Shmem B", "Free- B");
 	ctx_print_row("(nothing: the noise of the method)", -1, &noise,
 		      &snap[0], n);
-	for (step = 0; step < CS_STEPS; step++)
+	for (step = 0; step < CS_STEPS; step++) {
 		ctx_print_row(step_names[step], step_us[step], &snap[step],
 			      &snap[step + 1], n);
+		print_top_caches(&snap[step], &snap[step + 1], n);
+	}
 	ctx_print_row("all five steps", -1, &snap[0], &snap[CS_STEPS], n);
 	ctx_print_row("after closing all fds, to before", -1, &snap[0],
 		      &closed, n);
 	ctx_print_row("  and 5 s later", -1, &snap[0], &later, n);
+	if (closed.n_caches) {
+		double left;
+		size_t nd;
+
+		free(cache_deltas(&snap[0], &closed, &nd, &left));
+		printf("  %-40s %8s %9.0f   (objects x objsize)\n",
+		       "  of it, slab objects still in use", "", left / n);
+		print_top_caches(&snap[0], &closed, n);
+	}
 	printf("  (Free-: how much free memory went down, MemFree and the per-CPU free\n"
-	       "   lists of /proc/zoneinfo; Slab and Shmem are part of it)\n\n");
+	       "   lists of /proc/zoneinfo; Slab and Shmem are part of it. Under each\n"
+	       "   step, the caches that grew most, B per context)\n\n");
 
 	slab = per_ctx(&snap[0], &snap[CS_STEPS], "Slab", n);
 	shmem = per_ctx(&snap[0], &snap[CS_STEPS], "Shmem", n);
@@ -1624,6 +1691,7 @@ static int ctxmem_child(const struct membench *mb)
 
 	for (i = 0; i <= CS_STEPS; i++)
 		snapshot_free(&snap[i]);
+	snapshot_free(&closed);
 	free(slot);
 	return 0;
 }
