@@ -115,6 +115,12 @@ struct vkfd_gem *vkfd_gem_create(struct vkfd_gpu *gpu, u64 size, bool vram)
 	if (IS_ERR(shmem)) {
 		if (vram)
 			atomic64_sub(size, &gpu->vram_used);
+		/*
+		 * shmem reports a failed inode allocation, and DRM a full
+		 * mmap offset space, as ENOSPC: both are out of memory here.
+		 */
+		if (PTR_ERR(shmem) == -ENOSPC)
+			return ERR_PTR(-ENOMEM);
 		return ERR_CAST(shmem);
 	}
 	gem = to_vkfd_gem(&shmem->base);
