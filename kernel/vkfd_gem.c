@@ -90,6 +90,21 @@ struct drm_gem_object *vkfd_gem_create_object(struct drm_device *drm,
 	return &gem->base.base;
 }
 
+/*
+ * Take @size bytes of @gpu's VRAM budget. Never over budget, not even for
+ * a moment: AVAILABLE_MEMORY reads the counter locklessly.
+ */
+static bool vkfd_gem_charge_vram(struct vkfd_gpu *gpu, u64 size)
+{
+	s64 used = atomic64_read(&gpu->vram_used);
+
+	do {
+		if (size > gpu->vram_size - used)
+			return false;
+	} while (!atomic64_try_cmpxchg(&gpu->vram_used, &used, used + size));
+	return true;
+}
+
 /**
  * vkfd_gem_create() - create a buffer object
  * @gpu: its GPU
@@ -105,16 +120,19 @@ struct vkfd_gem *vkfd_gem_create(struct vkfd_gpu *gpu, u64 size, bool vram)
 	struct drm_gem_shmem_object *shmem;
 	struct vkfd_gem *gem;
 
-	if (vram && atomic64_add_return(size, &gpu->vram_used) >
-		    gpu->vram_size) {
-		atomic64_sub(size, &gpu->vram_used);
+	if (vram && !vkfd_gem_charge_vram(gpu, size))
 		return ERR_PTR(-ENOMEM);
-	}
 
 	shmem = drm_gem_shmem_create(gpu->drm, size);
 	if (IS_ERR(shmem)) {
 		if (vram)
 			atomic64_sub(size, &gpu->vram_used);
+		/*
+		 * shmem reports a failed inode allocation, and DRM a full
+		 * mmap offset space, as ENOSPC: both are out of memory here.
+		 */
+		if (PTR_ERR(shmem) == -ENOSPC)
+			return ERR_PTR(-ENOMEM);
 		return ERR_CAST(shmem);
 	}
 	gem = to_vkfd_gem(&shmem->base);
