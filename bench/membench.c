@@ -1704,7 +1704,7 @@ static void usage(FILE *f)
 		"usage: membench [-h] [-t PHASES] [-n N,N,...] [-c C] [-g MIB] [-s SCALE]\n"
 		"                [-v DEV]\n"
 		"  -t  phases, comma separated: latency,pt,ctxmem (default: all)\n"
-		"  -n  live 4 KiB mappings of the latency phase (default: 0,100,1000,10000)\n"
+		"  -n  live 4 KiB mappings of the latency phase, from 0 up (default: 0,100,1000,10000)\n"
 		"  -c  contexts of the ctxmem phase (default: %d)\n"
 		"  -g  MiB the pt phase maps (default: 1024, less if memory is short)\n"
 		"  -s  factor on the iteration counts (default: 1.0, sized for TCG)\n"
@@ -1754,7 +1754,11 @@ static int parse_ns(const char *arg, struct membench *mb)
 	return mb->n_ns ? 0 : -1;
 }
 
-/* Find the GPU and its render node; print what is measured. */
+/*
+ * Find the GPU and its render node; print what is measured. Returns 0,
+ * 1 if there is no vkfd device to measure (skipped, as ctxbench skips a
+ * missing device), or -errno if it is there but unusable.
+ */
 static int setup(struct membench *mb)
 {
 	struct vkfd_context_info info;
@@ -1775,7 +1779,8 @@ static int setup(struct membench *mb)
 	ret = vkfd_open_primary(mb->dev, &ctx);
 	if (ret) {
 		printf("  %s: %s: skipped\n", mb->dev, strerror(-ret));
-		return ret;
+		return ret == -ENOENT || ret == -ENODEV || ret == -ENXIO ? 1 :
+		       ret;
 	}
 	ret = vkfd_query(&ctx, &info);
 	vkfd_close(&ctx);
@@ -1811,8 +1816,8 @@ int main(int argc, char **argv)
 		.scale = 1.0,
 	};
 	bool failed = false;
+	int opt, ret;
 	char *end;
-	int opt;
 
 	while ((opt = getopt(argc, argv, "ht:n:c:g:s:v:")) != -1) {
 		switch (opt) {
@@ -1860,8 +1865,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	pin_to_one_cpu();
 	mb.nofile = raise_nofile(2 * MAX_CTXS + 1024);
-	if (setup(&mb))
-		return 1;
+	ret = setup(&mb);
+	if (ret)
+		return ret > 0 ? 0 : 1;
 
 	if (mb.phases & PHASE_LATENCY)
 		failed |= run_child(latency_child, &mb) != 0;

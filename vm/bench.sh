@@ -33,7 +33,7 @@ set -euo pipefail
 BENCH_PARAMS=${VKFD_BENCH_PARAMS:-name=vkfd num_gpus=1 vram_mb=4096}
 # membench maps 1 GiB of buffers (512 MiB if MemAvailable is short).
 export VKFD_QEMU_MEM=${VKFD_QEMU_MEM:-3G}
-# The run takes 3.5 minutes; leave room for a slow (shared) host.
+# The run takes 2.5 to 3.5 minutes; leave room for a slow (shared) host.
 export VKFD_TIMEOUT=${VKFD_TIMEOUT:-900}
 # A cache per kind of object, so the per-cache breakdown can name them.
 BENCH_APPEND="$BASE_APPEND slab_nomerge"
@@ -89,7 +89,7 @@ show_live() {
 }
 
 msg "booting Debian's $ABI kernel with amdgpu and vkfd under qemu;" \
-	"the run takes about 3.5 minutes under TCG (logs: $guest/)"
+	"the run takes about 2.5 minutes under TCG (logs: $guest/)"
 : >"$guest/results.log"
 rc=0
 run_qemu "$root/boot/vmlinuz-$ABI" "$guest/initramfs.cpio" "$BENCH_APPEND" \
