@@ -72,16 +72,24 @@ static void vkfd_ctx_unpublish_pasids(struct vkfd_ctx *ctx)
 	mutex_unlock(&ctx->mem_lock);
 }
 
-/* Free the buffers, then the VMs of a context nobody can reach. */
-static void vkfd_ctx_mem_fini(struct vkfd_ctx *ctx)
+/*
+ * Free the buffers, then the VMs of a context nobody can use any more:
+ * a primary whose address space is gone, or a context being destroyed.
+ * Idempotent.
+ */
+static void vkfd_ctx_mem_release(struct vkfd_ctx *ctx)
 {
 	unsigned int i;
 
-	vkfd_mem_fini(ctx);
-	for (i = 0; i < ctx->vdev->num_gpus; i++)
-		if (ctx->vm[i])
+	mutex_lock(&ctx->mem_lock);
+	vkfd_mem_release_locked(ctx);
+	for (i = 0; i < ctx->vdev->num_gpus; i++) {
+		if (ctx->vm[i]) {
 			vkfd_vm_destroy(ctx->vm[i]);
-	mutex_destroy(&ctx->mem_lock);
+			WRITE_ONCE(ctx->vm[i], NULL);
+		}
+	}
+	mutex_unlock(&ctx->mem_lock);
 }
 
 /* Create the sysfs and debugfs directories of a context. */
@@ -162,7 +170,9 @@ static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 	mutex_unlock(&vdev->ctx_lock);
 
 	vkfd_ctx_unlink(ctx);
-	vkfd_ctx_mem_fini(ctx);
+	vkfd_ctx_mem_release(ctx);
+	xa_destroy(&ctx->mem);
+	mutex_destroy(&ctx->mem_lock);
 
 	if (ctx->primary) {
 		vkfd_ctx_put(ctx->primary);
@@ -461,8 +471,13 @@ static void vkfd_primary_mm_release(struct mmu_notifier *mn,
 	hash_del(&ctx->mm_node);
 	mutex_unlock(&vdev->ctx_lock);
 
-	vkfd_ctx_unpublish_pasids(ctx);
 	vkfd_ctx_fs_remove_family(ctx);
+	/*
+	 * Nobody can use the primary any more: its GPU memory goes now,
+	 * with the render files its VMs hold, which hold the module. The
+	 * exiting process closes them before its parent can see it exit.
+	 */
+	vkfd_ctx_mem_release(ctx);
 	/* Allowed from the release callback; frees after a grace period. */
 	mmu_notifier_put(&ctx->mn);
 	/*

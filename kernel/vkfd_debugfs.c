@@ -23,37 +23,36 @@
 
 #include "vkfd_priv.h"
 
-/* Bytes of VRAM and of page tables of a context, over all its VMs. */
-static void vkfd_debugfs_ctx_mem(const struct vkfd_ctx *ctx, u64 *vram,
-				 u64 *pt)
+/* PASIDs, buffers, bytes of VRAM and of page tables of a context. */
+static void vkfd_debugfs_ctx_mem_show(struct seq_file *m, struct vkfd_ctx *ctx)
 {
-	const struct vkfd_vm *vm;
+	u64 vram = 0, pt = 0;
+	struct vkfd_vm *vm;
 	unsigned int i;
 
-	*vram = 0;
-	*pt = 0;
+	mutex_lock(&ctx->mem_lock);
 	for (i = 0; i < ctx->vdev->num_gpus; i++) {
-		vm = READ_ONCE(ctx->vm[i]);
+		vm = ctx->vm[i];
+		seq_printf(m, "%s%u", i ? "," : "", vm ? vm->pasid : 0);
 		if (vm) {
-			*vram += READ_ONCE(vm->vram);
-			*pt += READ_ONCE(vm->pt.bytes);
+			vram += vm->vram;
+			pt += vm->pt.bytes;
 		}
 	}
+	seq_printf(m, "\t%u\t%llu\t%llu\n", ctx->nr_mem, vram, pt);
+	mutex_unlock(&ctx->mem_lock);
 }
 
 /*
  * The contexts file: pid, context ("primary" or the id), state ("live";
  * "exited" once the process's address space is gone and only fds held
  * elsewhere keep the context), references, the PASID of each GPU (0: no
- * VM), buffer handles, bytes of VRAM and of page tables. The counters are
- * read without the context's lock: a snapshot, exact when idle.
+ * VM), buffer handles, bytes of VRAM and of page tables.
  */
 static int vkfd_debugfs_contexts_show(struct seq_file *m, void *unused)
 {
 	struct vkfd_device *vdev = m->private;
 	struct vkfd_ctx *ctx;
-	unsigned int i;
-	u64 vram, pt;
 
 	seq_puts(m, "pid\tcontext\tstate\trefs\tpasids\tbos\tvram\tpt\n");
 	mutex_lock(&vdev->ctx_lock);
@@ -67,12 +66,7 @@ static int vkfd_debugfs_contexts_show(struct seq_file *m, void *unused)
 			seq_printf(m, "%u", ctx->id);
 		seq_printf(m, "\t%s\t%u\t", live ? "live" : "exited",
 			   kref_read(&ctx->ref));
-		for (i = 0; i < vdev->num_gpus; i++)
-			seq_printf(m, "%s%u", i ? "," : "",
-				   vkfd_ctx_pasid(ctx, i));
-		vkfd_debugfs_ctx_mem(ctx, &vram, &pt);
-		seq_printf(m, "\t%u\t%llu\t%llu\n", READ_ONCE(ctx->nr_mem),
-			   vram, pt);
+		vkfd_debugfs_ctx_mem_show(m, ctx);
 	}
 	mutex_unlock(&vdev->ctx_lock);
 	return 0;

@@ -232,23 +232,22 @@ static void vkfd_mem_destroy_locked(struct vkfd_ctx *ctx, struct vkfd_mem *mem)
 }
 
 /**
- * vkfd_mem_fini() - free every buffer of a dying context
- * @ctx: the context, unreachable
+ * vkfd_mem_release_locked() - free every buffer of a context
+ * @ctx: a context nobody can use any more
  *
- * Context: Process context; takes &vkfd_ctx.mem_lock.
+ * Context: Process context; the caller holds &vkfd_ctx.mem_lock.
  */
-void vkfd_mem_fini(struct vkfd_ctx *ctx)
+void vkfd_mem_release_locked(struct vkfd_ctx *ctx)
 {
 	struct vkfd_mem *mem;
 	unsigned long id;
 
-	mutex_lock(&ctx->mem_lock);
+	lockdep_assert_held(&ctx->mem_lock);
+
 	xa_for_each(&ctx->mem, id, mem) {
 		xa_erase(&ctx->mem, id);
 		vkfd_mem_destroy_locked(ctx, mem);
 	}
-	mutex_unlock(&ctx->mem_lock);
-	xa_destroy(&ctx->mem);
 }
 
 /* Check everything about an allocation that needs no state. */

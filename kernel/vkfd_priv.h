@@ -9,8 +9,10 @@
  *   vkfd_ctx.mem_lock -> drm_gem_shmem_object.pages_lock
  *   vkfd_ctx.mem_lock -> mm->mmap_lock (pinning USERPTR pages)
  *
+ *   vkfd_device.ctx_lock -> vkfd_ctx.mem_lock (the debugfs contexts file)
+ *
  * Nothing in vkfd takes ctx_lock while holding another vkfd lock, and
- * nothing takes mem_lock while holding ctx_lock or fs_lock.
+ * nothing takes mem_lock while holding fs_lock.
  */
 #ifndef _VKFD_PRIV_H_
 #define _VKFD_PRIV_H_
@@ -140,7 +142,9 @@ struct vkfd_ctx_sysfs;
  * @mem_lock: protects @vm, @mem, @nr_mem and the GPU mappings of every
  *	buffer of the context
  * @vm: GPU VM per GPU index, NULL until AMDKFD_IOC_ACQUIRE_VM; set once,
- *	freed with the context, so readers that see it may use it until then
+ *	freed when nobody can use the context any more (a primary's when its
+ *	address space goes, a secondary's at its destruction). Readers hold
+ *	@mem_lock, or know the context's sysfs directory is still there.
  * @mem: buffer handles: id -> &struct vkfd_mem
  * @nr_mem: number of entries in @mem
  * @sysfs: the context's sysfs directory, NULL if there is none
@@ -304,7 +308,7 @@ int vkfd_vm_translate(struct vkfd_ctx *ctx, unsigned int gpu, u64 va,
 		      char *buf, size_t size);
 
 /* vkfd_mem.c */
-void vkfd_mem_fini(struct vkfd_ctx *ctx);
+void vkfd_mem_release_locked(struct vkfd_ctx *ctx);
 int vkfd_alloc_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			    void *data);
 int vkfd_free_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,

@@ -18,6 +18,7 @@
  * &vkfd_ctx.mem_lock.
  */
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/slab.h>
 #include <linux/kfd_ioctl.h>
@@ -75,7 +76,17 @@ void vkfd_vm_destroy(struct vkfd_vm *vm)
 	vkfd_pasid_unpublish(vm->pasid);
 	vkfd_pt_fini(&vm->pt);
 	vkfd_drm_unbind(vm->drm_file, vm);
-	fput(vm->render);
+	/*
+	 * The render file holds the module. From a process, fput() closes
+	 * it before returning to user space; from vkfd's workqueue (a
+	 * primary dying after its process) it would be left to a delayed
+	 * work, and unloading vkfd right after the process is gone would
+	 * fail: close it now.
+	 */
+	if (current->flags & PF_KTHREAD)
+		__fput_sync(vm->render);
+	else
+		fput(vm->render);
 	/* Nothing can name the VM any more: its PASID may be reused. */
 	vkfd_pasid_free(vm->pasid);
 	kfree(vm);

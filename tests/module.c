@@ -16,6 +16,8 @@
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
 
+#include <inttypes.h>
+
 #define DEFAULT_NAME		"kfd"
 #define DEFAULT_NUM_GPUS	1
 #define DEFAULT_VRAM_MB		1024
@@ -579,6 +581,76 @@ TEST_F(module, unload_after_exit)
 	MODULE_REQUIRED();
 	USE_MODULE();
 	ASSERT_EQ(0, use_once(self->name, NULL));
+	ASSERT_EQ(0, vkfd_module_unload()) TH_LOG("refcnt %s", refcnt(self->scratch));
+	EXPECT_NOTHING_LEFT(self->name);
+}
+
+/*
+ * Child: a GPU VM on the first GPU of /dev/<name>, a mapped VRAM buffer
+ * with a CPU mapping, and exit with all of it still open.
+ */
+static int gpu_user_child(void *arg, int in, int out)
+{
+	const char *name = arg;
+	struct kfd_ioctl_acquire_vm_args acq = { 0 };
+	struct kfd_ioctl_alloc_memory_of_gpu_args alloc = { 0 };
+	struct kfd_ioctl_map_memory_to_gpu_args map = { 0 };
+	char path[PATH_MAX], topo_dir[PATH_MAX];
+	struct vkfd_props props;
+	struct vkfd_topo topo;
+	uint64_t minor;
+	int fd, r;
+	char *p;
+
+	class_path(name, topo_dir, sizeof(topo_dir));
+	strncat(topo_dir, "/topology", sizeof(topo_dir) - strlen(topo_dir) - 1);
+	if (vkfd_topo_load(topo_dir, &topo) || !topo.num_gpus)
+		return 10;
+	snprintf(path, sizeof(path), "%s/nodes/%d/properties", topo_dir,
+		 topo.gpu_node[0]);
+	if (vkfd_props_read(path, &props, 0) ||
+	    !vkfd_prop(&props, "drm_render_minor", &minor))
+		return 11;
+	snprintf(path, sizeof(path), "/dev/dri/renderD%" PRIu64, minor);
+	r = open(path, O_RDWR | O_CLOEXEC);
+	dev_path(name, path, sizeof(path));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (r < 0 || fd < 0)
+		return 12;
+	acq.drm_fd = r;
+	acq.gpu_id = topo.gpu_id[0];
+	alloc.va_addr = 0x40000000;
+	alloc.size = 0x10000;
+	alloc.gpu_id = acq.gpu_id;
+	alloc.flags = KFD_IOC_ALLOC_MEM_FLAGS_VRAM |
+		      KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE;
+	if (vkfd_ioctl(fd, AMDKFD_IOC_ACQUIRE_VM, &acq) ||
+	    vkfd_ioctl(fd, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, &alloc))
+		return 13;
+	map.handle = alloc.handle;
+	map.device_ids_array_ptr = (uintptr_t)&acq.gpu_id;
+	map.n_devices = 1;
+	if (vkfd_ioctl(fd, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &map))
+		return 14;
+	p = mmap(NULL, alloc.size, PROT_READ | PROT_WRITE, MAP_SHARED, r,
+		 alloc.mmap_offset);
+	if (p == MAP_FAILED)
+		return 15;
+	p[0] = 1;
+	return 0;
+}
+
+/*
+ * A process that exits with a GPU VM, mapped GPU memory and a CPU mapping
+ * of the render node: unload succeeds at once, the render files included.
+ */
+TEST_F(module, unload_after_exit_with_gpu_memory)
+{
+	MODULE_REQUIRED();
+	USE_MODULE();
+	ASSERT_EQ(0, vkfd_child_start(&self->child, gpu_user_child,
+				      (void *)self->name));
+	ASSERT_EQ(0, vkfd_child_wait(&self->child));
 	ASSERT_EQ(0, vkfd_module_unload()) TH_LOG("refcnt %s", refcnt(self->scratch));
 	EXPECT_NOTHING_LEFT(self->name);
 }
