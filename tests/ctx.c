@@ -115,11 +115,11 @@ static int ctx_debugfs_lines(pid_t pid, const char *which, int *exited)
 	return n;
 }
 
-static void ctx_raise_nofile(unsigned int n)
+static int ctx_raise_nofile(unsigned int n)
 {
 	struct rlimit rl = { n, n };
 
-	setrlimit(RLIMIT_NOFILE, &rl);
+	return setrlimit(RLIMIT_NOFILE, &rl) ? -errno : 0;
 }
 
 /*
@@ -993,6 +993,68 @@ TEST_F_TIMEOUT(ctx, exit_with_1000_secondaries, 600)
 	/* The secondaries went with the exiting process's fds */
 	if (!access(CTX_DEBUGFS "/contexts", R_OK))
 		EXPECT_EQ(0, ctx_debugfs_lines(pid, "0", NULL));
+}
+
+static double ctx_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define CTX_MAX_SECONDARIES	65535
+
+/*
+ * A process holds 65,535 secondaries at once — idle ones hold no PASID, so
+ * the 16-bit PASID space does not limit them — and the next
+ * CREATE_PROCESS fails with ENOSPC, leaving its fd bound to the primary.
+ * Once they are closed, a secondary can be created again. Not scaled down
+ * in the debug lane: the limit is the point.
+ */
+TEST_F_TIMEOUT(ctx, secondaries_65535_then_enospc, 1800)
+{
+	int *fds = malloc(CTX_MAX_SECONDARIES * sizeof(*fds));
+	int i, extra, ret;
+	double t0, t1, t2;
+	char path[PATH_MAX];
+
+	ASSERT_NE(NULL, fds);
+	ASSERT_EQ(0, ctx_raise_nofile(CTX_MAX_SECONDARIES + 128));
+	t0 = ctx_now();
+	for (i = 0; i < CTX_MAX_SECONDARIES; i++) {
+		fds[i] = vkfd_open_dev(&self->env);
+		ASSERT_LE(0, fds[i]) TH_LOG("open #%d: %s", i, strerror(errno));
+		ret = ctx_create(fds[i]);
+		ASSERT_EQ(0, ret) TH_LOG("secondary #%d: %s", i, strerror(-ret));
+	}
+	t1 = ctx_now();
+	/* The lowest free ids, in order: 0 .. 65534 */
+	EXPECT_EQ(0, ctx_id(fds[0]));
+	EXPECT_EQ(CTX_MAX_SECONDARIES - 1, ctx_id(fds[CTX_MAX_SECONDARIES - 1]));
+	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), CTX_MAX_SECONDARIES - 1));
+
+	/* One more: ENOSPC, and the fd is still the primary's */
+	extra = ctx_open(_metadata, self);
+	EXPECT_EQ(-ENOSPC, ctx_create(extra));
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(extra));
+	EXPECT_FALSE(ctx_dir_exists(&self->env, getpid(), CTX_MAX_SECONDARIES));
+	EXPECT_EQ(-ENOSPC, ctx_create(extra));
+	/* Idle secondaries have no debugfs directory */
+	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/context_%d",
+		 (int)getpid(), CTX_MAX_SECONDARIES - 1);
+	EXPECT_FALSE(vkfd_exists(path));
+
+	t2 = ctx_now();
+	for (i = 0; i < CTX_MAX_SECONDARIES; i++)
+		ASSERT_EQ(0, close(fds[i]));
+	TH_LOG("65,535 secondaries: created in %.1f s, closed in %.1f s",
+	       t1 - t0, ctx_now() - t2);
+	free(fds);
+	EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+	/* All ids are free again: the next secondary is 0 */
+	ASSERT_EQ(0, ctx_create(extra));
+	EXPECT_EQ(0, ctx_id(extra));
 }
 
 TEST_HARNESS_MAIN
