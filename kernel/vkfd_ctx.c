@@ -5,7 +5,8 @@
  * DOC: contexts
  *
  * A context is what an fd of vkfd is bound to: per GPU, a GPU address space
- * with its own PASID.
+ * (VM) with its own PASID, made by AMDKFD_IOC_ACQUIRE_VM (vkfd_vm.c), and
+ * the buffers mapped there (vkfd_mem.c).
  *
  * The first open() of a process creates its *primary* context (id 0xffff);
  * every later open() in the same process (same mm) binds the new fd to the
@@ -56,20 +57,31 @@ static const struct mmu_notifier_ops vkfd_primary_mn_ops;
  */
 static struct kmem_cache *vkfd_ctx_cache;
 
+/*
+ * Hide the PASIDs of the context's VMs from lookups, first thing when it
+ * goes away; they are freed with the VMs, after everything else.
+ */
 static void vkfd_ctx_unpublish_pasids(struct vkfd_ctx *ctx)
 {
 	unsigned int i;
 
+	mutex_lock(&ctx->mem_lock);
 	for (i = 0; i < ctx->vdev->num_gpus; i++)
-		vkfd_pasid_unpublish(ctx->pasid[i]);
+		if (ctx->vm[i])
+			vkfd_pasid_unpublish(ctx->vm[i]->pasid);
+	mutex_unlock(&ctx->mem_lock);
 }
 
-static void vkfd_ctx_publish_pasids(struct vkfd_ctx *ctx)
+/* Free the buffers, then the VMs of a context nobody can reach. */
+static void vkfd_ctx_mem_fini(struct vkfd_ctx *ctx)
 {
 	unsigned int i;
 
+	vkfd_mem_fini(ctx);
 	for (i = 0; i < ctx->vdev->num_gpus; i++)
-		vkfd_pasid_publish(ctx->pasid[i], ctx);
+		if (ctx->vm[i])
+			vkfd_vm_destroy(ctx->vm[i]);
+	mutex_destroy(&ctx->mem_lock);
 }
 
 /* Create the sysfs and debugfs directories of a context. */
@@ -143,7 +155,6 @@ static void vkfd_ctx_free_rcu(struct rcu_head *head)
 static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 {
 	struct vkfd_device *vdev = ctx->vdev;
-	unsigned int i;
 
 	vkfd_ctx_unpublish_pasids(ctx);
 	mutex_lock(&vdev->ctx_lock);
@@ -151,9 +162,8 @@ static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 	mutex_unlock(&vdev->ctx_lock);
 
 	vkfd_ctx_unlink(ctx);
+	vkfd_ctx_mem_fini(ctx);
 
-	for (i = 0; i < vdev->num_gpus; i++)
-		vkfd_pasid_free(ctx->pasid[i]);
 	if (ctx->primary) {
 		vkfd_ctx_put(ctx->primary);
 	} else {
@@ -223,7 +233,6 @@ static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev,
 				       struct vkfd_ctx *primary)
 {
 	struct vkfd_ctx *ctx;
-	unsigned int i;
 	u32 id;
 	int ret;
 
@@ -243,6 +252,8 @@ static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev,
 	INIT_HLIST_NODE(&ctx->mm_node);
 	INIT_LIST_HEAD(&ctx->node);
 	INIT_WORK(&ctx->release_work, vkfd_ctx_release_work);
+	mutex_init(&ctx->mem_lock);
+	xa_init_flags(&ctx->mem, XA_FLAGS_ALLOC);
 	if (!primary) {
 		xa_init_flags(&ctx->secondaries, XA_FLAGS_ALLOC);
 		mutex_init(&ctx->fs_lock);
@@ -260,17 +271,7 @@ static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev,
 		ctx->id = id;
 		ctx->id_reserved = true;
 	}
-
-	/*
-	 * PASIDs are allocated eagerly, one per GPU: every context has its
-	 * GPU address spaces from the start.
-	 */
-	for (i = 0; i < vdev->num_gpus; i++) {
-		ret = vkfd_pasid_alloc(&ctx->pasid[i]);
-		if (ret)
-			goto err_destroy;
-	}
-
+	/* No VM and no PASID yet: AMDKFD_IOC_ACQUIRE_VM makes them. */
 	return ctx;
 
 err_destroy:
@@ -291,7 +292,7 @@ vkfd_ctx_find_primary_locked(struct vkfd_device *vdev, struct mm_struct *mm)
 	return NULL;
 }
 
-/* Make a built context visible: lookups, PASIDs, the debugfs listing. */
+/* Make a built context visible: lookups and the debugfs listing. */
 static void vkfd_ctx_publish_locked(struct vkfd_ctx *ctx)
 {
 	struct vkfd_device *vdev = ctx->vdev;
@@ -302,7 +303,6 @@ static void vkfd_ctx_publish_locked(struct vkfd_ctx *ctx)
 		xa_store(&ctx->primary->secondaries, ctx->id, ctx, GFP_KERNEL);
 	else
 		hash_add(vdev->primaries, &ctx->mm_node, (unsigned long)ctx->mm);
-	vkfd_ctx_publish_pasids(ctx);
 	list_add_tail(&ctx->node, &vdev->contexts);
 }
 
@@ -317,8 +317,7 @@ static void vkfd_ctx_publish_locked(struct vkfd_ctx *ctx)
  * Context: Process context; takes &vkfd_device.ctx_lock and the mmap lock.
  * Return: the primary with a new reference for the caller (the fd), or
  * -EINVAL if the caller has no address space of its own (a kernel thread,
- * or a CLONE_VM task outside the thread group), -ENOSPC if no PASID is
- * left, -ENOMEM.
+ * or a CLONE_VM task outside the thread group), -ENOMEM.
  */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev)
 {
@@ -377,14 +376,14 @@ err_put:
  * @vfile: the fd, bound to @primary when the caller looked
  * @primary: the caller's primary, referenced by the caller
  *
- * Builds a secondary context completely (id, PASIDs, directories), then,
+ * Builds a secondary context completely (id, directories), then,
  * under &vkfd_device.ctx_lock, checks that @vfile is still bound to
  * @primary and swaps the binding: of several threads converting one fd,
  * exactly one succeeds. The fd's reference on the primary is dropped.
  *
  * Context: Process context; takes &vkfd_device.ctx_lock.
  * Return: 0; -EINVAL if another thread converted the fd first; -ENOSPC if
- * the primary has 65535 secondaries or no PASID is left; -ENOMEM.
+ * the primary has 65535 secondaries; -ENOMEM.
  */
 int vkfd_ctx_create_secondary(struct vkfd_file *vfile,
 			      struct vkfd_ctx *primary)

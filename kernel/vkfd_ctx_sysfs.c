@@ -7,9 +7,10 @@
  * AMD-SMI looks for them). Both hold the files amdkfd publishes there and
  * tools such as rocm-smi read:
  *
- *   pasid     PASID of the context's first GPU address space (amdkfd 6.1
- *             prints its per-process PASID here)
- *   queues/   one directory per user queue (none yet)
+ *   pasid         PASID of the context's VM on the first GPU, 0 until
+ *                 it has one (amdkfd 6.1 prints its per-process PASID here)
+ *   vram_<gpuid>  bytes of VRAM the context allocated on that GPU
+ *   queues/       one directory per user queue (none yet)
  *
  * The directory is a separate object from the context: kobject_del()
  * waits for every show() in progress, so once vkfd_ctx_sysfs_remove() has
@@ -40,16 +41,50 @@ static ssize_t pasid_show(struct kobject *kobj, struct kobj_attribute *attr,
 	struct vkfd_ctx_sysfs *s = container_of(kobj, struct vkfd_ctx_sysfs,
 						kobj);
 
-	return sysfs_emit(buf, "%u\n", s->ctx->pasid[0]);
+	return sysfs_emit(buf, "%u\n", vkfd_ctx_pasid(s->ctx, 0));
 }
 
 static struct kobj_attribute vkfd_ctx_attr_pasid = __ATTR_RO(pasid);
 
-static struct attribute *vkfd_ctx_attrs[] = {
+/* vram_<gpuid>: one attribute per GPU, named at module load. */
+static char vkfd_vram_names[VKFD_MAX_GPUS][16];
+static struct kobj_attribute vkfd_vram_attrs[VKFD_MAX_GPUS];
+
+static ssize_t vram_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	struct vkfd_ctx_sysfs *s = container_of(kobj, struct vkfd_ctx_sysfs,
+						kobj);
+	const struct vkfd_vm *vm = READ_ONCE(s->ctx->vm[attr - vkfd_vram_attrs]);
+
+	return sysfs_emit(buf, "%llu\n", vm ? READ_ONCE(vm->vram) : 0);
+}
+
+/* pasid, vram_<gpuid> of each GPU, NULL */
+static struct attribute *vkfd_ctx_attrs[2 + VKFD_MAX_GPUS] = {
 	&vkfd_ctx_attr_pasid.attr,
-	NULL,
 };
 ATTRIBUTE_GROUPS(vkfd_ctx);
+
+/**
+ * vkfd_ctx_sysfs_init() - name the per-GPU files of context directories
+ * @vdev: the device
+ *
+ * Context: Process context, module load, before any context exists.
+ */
+void vkfd_ctx_sysfs_init(struct vkfd_device *vdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < vdev->num_gpus; i++) {
+		snprintf(vkfd_vram_names[i], sizeof(vkfd_vram_names[i]),
+			 "vram_%u", vdev->gpus[i].gpu_id);
+		vkfd_vram_attrs[i].attr.name = vkfd_vram_names[i];
+		vkfd_vram_attrs[i].attr.mode = 0444;
+		vkfd_vram_attrs[i].show = vram_show;
+		vkfd_ctx_attrs[1 + i] = &vkfd_vram_attrs[i].attr;
+	}
+}
 
 static void vkfd_ctx_sysfs_release(struct kobject *kobj)
 {

@@ -3,8 +3,14 @@
  * vkfd - debugfs.
  *
  *   <debugfs>/vkfd/contexts                         every context, one per line
+ *   <debugfs>/vkfd/translate                        page-table introspection
  *   <debugfs>/vkfd/proc/<pid>/pasid_<gpuid>          PASIDs of a primary
  *   <debugfs>/vkfd/proc/<pid>/context_<id>/pasid_<gpuid>   of a secondary
+ *
+ * A primary's directory exists as long as the primary; a secondary's, and
+ * each pasid_<gpuid> file, appear when the context makes its VM on that
+ * GPU: idle secondaries, which may number tens of thousands, cost no
+ * debugfs inodes.
  *
  * debugfs is for people and tests, not an ABI. As everywhere in the
  * kernel, failures to create debugfs entries are not errors; the handles
@@ -12,21 +18,44 @@
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "vkfd_priv.h"
+
+/* Bytes of VRAM and of page tables of a context, over all its VMs. */
+static void vkfd_debugfs_ctx_mem(const struct vkfd_ctx *ctx, u64 *vram,
+				 u64 *pt)
+{
+	const struct vkfd_vm *vm;
+	unsigned int i;
+
+	*vram = 0;
+	*pt = 0;
+	for (i = 0; i < ctx->vdev->num_gpus; i++) {
+		vm = READ_ONCE(ctx->vm[i]);
+		if (vm) {
+			*vram += READ_ONCE(vm->vram);
+			*pt += READ_ONCE(vm->pt.bytes);
+		}
+	}
+}
 
 /*
  * The contexts file: pid, context ("primary" or the id), state ("live";
  * "exited" once the process's address space is gone and only fds held
- * elsewhere keep the context), references and the PASID of each GPU.
+ * elsewhere keep the context), references, the PASID of each GPU (0: no
+ * VM), buffer handles, bytes of VRAM and of page tables. The counters are
+ * read without the context's lock: a snapshot, exact when idle.
  */
 static int vkfd_debugfs_contexts_show(struct seq_file *m, void *unused)
 {
 	struct vkfd_device *vdev = m->private;
 	struct vkfd_ctx *ctx;
 	unsigned int i;
+	u64 vram, pt;
 
-	seq_puts(m, "pid\tcontext\tstate\trefs\tpasids\n");
+	seq_puts(m, "pid\tcontext\tstate\trefs\tpasids\tbos\tvram\tpt\n");
 	mutex_lock(&vdev->ctx_lock);
 	list_for_each_entry(ctx, &vdev->contexts, node) {
 		bool live = !hlist_unhashed(&vkfd_ctx_family(ctx)->mm_node);
@@ -39,13 +68,115 @@ static int vkfd_debugfs_contexts_show(struct seq_file *m, void *unused)
 		seq_printf(m, "\t%s\t%u\t", live ? "live" : "exited",
 			   kref_read(&ctx->ref));
 		for (i = 0; i < vdev->num_gpus; i++)
-			seq_printf(m, "%s%u", i ? "," : "", ctx->pasid[i]);
-		seq_putc(m, '\n');
+			seq_printf(m, "%s%u", i ? "," : "",
+				   vkfd_ctx_pasid(ctx, i));
+		vkfd_debugfs_ctx_mem(ctx, &vram, &pt);
+		seq_printf(m, "\t%u\t%llu\t%llu\n", READ_ONCE(ctx->nr_mem),
+			   vram, pt);
 	}
 	mutex_unlock(&vdev->ctx_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vkfd_debugfs_contexts);
+
+/*
+ * translate: write "<pid> <context> <gpu_id> <va>", read the answer from
+ * the same open file. The answer lives in the file's private data.
+ */
+#define VKFD_TRANSLATE_MAX	160
+
+struct vkfd_translate {
+	struct vkfd_device *vdev;
+	size_t len;
+	char line[VKFD_TRANSLATE_MAX];
+};
+
+static int vkfd_translate_open(struct inode *inode, struct file *file)
+{
+	struct vkfd_translate *t;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->vdev = inode->i_private;
+	file->private_data = t;
+	return 0;
+}
+
+static int vkfd_translate_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+/* The context (pid, id), with a reference; O(contexts), for tests only. */
+static struct vkfd_ctx *vkfd_debugfs_find_ctx(struct vkfd_device *vdev,
+					      pid_t pid, u32 id)
+{
+	struct vkfd_ctx *ctx, *found = NULL;
+
+	mutex_lock(&vdev->ctx_lock);
+	list_for_each_entry(ctx, &vdev->contexts, node) {
+		if (ctx->pid == pid && ctx->id == id &&
+		    kref_get_unless_zero(&ctx->ref)) {
+			found = ctx;
+			break;
+		}
+	}
+	mutex_unlock(&vdev->ctx_lock);
+	return found;
+}
+
+static ssize_t vkfd_translate_write(struct file *file,
+				    const char __user *ubuf, size_t count,
+				    loff_t *ppos)
+{
+	struct vkfd_translate *t = file->private_data;
+	int pid, id, gpu_id, len;
+	const struct vkfd_gpu *gpu;
+	struct vkfd_ctx *ctx;
+	char buf[80];
+	long long va;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%i %i %i %lli", &pid, &id, &gpu_id, &va) != 4 ||
+	    id < 0 || id > VKFD_CTX_ID_PRIMARY || va < 0)
+		return -EINVAL;
+
+	gpu = vkfd_gpu_by_id(t->vdev, gpu_id);
+	if (!gpu)
+		return -ENOENT;
+	ctx = vkfd_debugfs_find_ctx(t->vdev, pid, id);
+	if (!ctx)
+		return -ENOENT;
+	len = vkfd_vm_translate(ctx, gpu->index, va, t->line, sizeof(t->line));
+	vkfd_ctx_put(ctx);
+	if (len < 0)
+		return len;
+	t->len = len;
+	return count;
+}
+
+static ssize_t vkfd_translate_read(struct file *file, char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct vkfd_translate *t = file->private_data;
+
+	return simple_read_from_buffer(ubuf, count, ppos, t->line, t->len);
+}
+
+static const struct file_operations vkfd_translate_fops = {
+	.owner = THIS_MODULE,
+	.open = vkfd_translate_open,
+	.release = vkfd_translate_release,
+	.read = vkfd_translate_read,
+	.write = vkfd_translate_write,
+	.llseek = default_llseek,
+};
 
 /**
  * vkfd_debugfs_init() - create <debugfs>/vkfd
@@ -59,6 +190,8 @@ void vkfd_debugfs_init(struct vkfd_device *vdev)
 	vdev->debugfs_proc = debugfs_create_dir("proc", vdev->debugfs);
 	debugfs_create_file("contexts", 0444, vdev->debugfs, vdev,
 			    &vkfd_debugfs_contexts_fops);
+	debugfs_create_file("translate", 0600, vdev->debugfs, vdev,
+			    &vkfd_translate_fops);
 }
 
 /**
@@ -72,23 +205,17 @@ void vkfd_debugfs_fini(struct vkfd_device *vdev)
 	debugfs_remove(vdev->debugfs);
 }
 
-/**
- * vkfd_debugfs_ctx_add() - create the debugfs directory of a context
- * @ctx: the context, not yet published
- *
- * A primary's directory is proc/<pid>; if a dead context still holds that
+/*
+ * Create the directory of @ctx: proc/<pid> for a primary, context_<id>
+ * below it for a secondary. If a dead context still holds a primary's
  * name (see vkfd_ctx_sysfs_add()) the primary and its secondaries go
  * without one.
- *
- * Context: Process context; the caller holds the fs_lock of the
- * context's primary.
  */
-void vkfd_debugfs_ctx_add(struct vkfd_ctx *ctx)
+static void vkfd_debugfs_ctx_dir_locked(struct vkfd_ctx *ctx)
 {
 	struct vkfd_device *vdev = ctx->vdev;
 	struct dentry *parent, *old;
 	char name[24];
-	unsigned int i;
 
 	lockdep_assert_held(&vkfd_ctx_family(ctx)->fs_lock);
 
@@ -106,12 +233,51 @@ void vkfd_debugfs_ctx_add(struct vkfd_ctx *ctx)
 			return;
 		}
 	}
-
 	ctx->debugfs = debugfs_create_dir(name, parent);
-	for (i = 0; i < vdev->num_gpus; i++) {
-		snprintf(name, sizeof(name), "pasid_%u", vdev->gpus[i].gpu_id);
-		debugfs_create_u32(name, 0444, ctx->debugfs, &ctx->pasid[i]);
-	}
+}
+
+/**
+ * vkfd_debugfs_ctx_add() - create the debugfs directory of a primary
+ * @ctx: the context, not yet published
+ *
+ * Secondaries get theirs with their first VM, see vkfd_debugfs_vm_add().
+ *
+ * Context: Process context; the caller holds the fs_lock of the
+ * context's primary.
+ */
+void vkfd_debugfs_ctx_add(struct vkfd_ctx *ctx)
+{
+	if (vkfd_ctx_is_primary(ctx))
+		vkfd_debugfs_ctx_dir_locked(ctx);
+}
+
+/**
+ * vkfd_debugfs_vm_add() - create the pasid_<gpuid> file of a new VM
+ * @vm: the VM, published in its context
+ *
+ * Creates the context's directory first if it has none yet (a secondary
+ * making its first VM), unless the context's process is gone.
+ *
+ * Context: Process context; takes the fs_lock of the context's primary.
+ */
+void vkfd_debugfs_vm_add(struct vkfd_vm *vm)
+{
+	struct vkfd_ctx *ctx = vm->ctx;
+	struct vkfd_ctx *family = vkfd_ctx_family(ctx);
+	char name[24];
+
+	mutex_lock(&family->fs_lock);
+	if (family->fs_dead)
+		goto out_unlock;
+	if (!ctx->debugfs)
+		vkfd_debugfs_ctx_dir_locked(ctx);
+	if (IS_ERR_OR_NULL(ctx->debugfs))
+		goto out_unlock;
+	snprintf(name, sizeof(name), "pasid_%u", vm->gpu->gpu_id);
+	/* The VM outlives the file: both go with the context. */
+	debugfs_create_u32(name, 0444, ctx->debugfs, &vm->pasid);
+out_unlock:
+	mutex_unlock(&family->fs_lock);
 }
 
 /**

@@ -168,6 +168,7 @@ static void vkfd_gpus_init(struct vkfd_device *vdev)
 		vdev->gpus[i].index = i;
 		vdev->gpus[i].gpu_id = vkfd_topology_gpu_id(i);
 		vdev->gpus[i].vram_size = (u64)vkfd_vram_mb * SZ_1M;
+		atomic64_set(&vdev->gpus[i].vram_used, 0);
 	}
 }
 
@@ -197,6 +198,7 @@ static int __init vkfd_init(void)
 	vdev->name = vkfd_name;
 	vkfd_gpus_init(vdev);
 	vkfd_ctx_table_init(vdev);
+	vkfd_ctx_sysfs_init(vdev);
 
 	vdev->wq = alloc_workqueue("vkfd", 0, 0);
 	if (!vdev->wq) {
@@ -222,9 +224,14 @@ static int __init vkfd_init(void)
 		goto err_destroy_class;
 	}
 
-	ret = vkfd_topology_init(vdev);
+	/* The topology publishes the render minors. */
+	ret = vkfd_drm_init(vdev);
 	if (ret)
 		goto err_destroy_device;
+
+	ret = vkfd_topology_init(vdev);
+	if (ret)
+		goto err_drm_fini;
 
 	vdev->proc_kobj = kobject_create_and_add("proc", &vdev->dev->kobj);
 	if (!vdev->proc_kobj) {
@@ -251,6 +258,8 @@ err_put_proc:
 	kobject_put(vdev->proc_kobj);
 err_topology_fini:
 	vkfd_topology_fini(vdev);
+err_drm_fini:
+	vkfd_drm_fini(vdev);
 err_destroy_device:
 	device_destroy(vdev->class, vdev->devt);
 err_destroy_class:
@@ -276,6 +285,7 @@ static void __exit vkfd_exit(void)
 	vkfd_debugfs_fini(vdev);
 	kobject_put(vdev->proc_kobj);
 	vkfd_topology_fini(vdev);
+	vkfd_drm_fini(vdev);
 	device_destroy(vdev->class, vdev->devt);
 	class_destroy(vdev->class);
 	unregister_chrdev_region(vdev->devt, 1);

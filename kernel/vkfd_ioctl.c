@@ -20,7 +20,9 @@
  * - EOPNOTSUPP: the command is for primary contexts only
  *   (%VKFD_IOCTL_PRIMARY_ONLY) and the fd is bound to a secondary;
  * - ENOTTY: vkfd knows the command but does not implement it;
- * - EFAULT: the argument cannot be copied in or out.
+ * - EFAULT: the argument cannot be copied in or out; a read-write
+ *   argument that cannot be written is refused before the handler runs,
+ *   so that nothing is created that the caller would never hear of.
  *
  * Which commands a secondary context may not use is declared once, here,
  * in the table: SVM and the debugger (upstream's rule: only the primary's
@@ -73,17 +75,35 @@ struct vkfd_ioctl_desc {
 
 static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_VERSION, vkfd_get_version_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_MEMORY_POLICY,
+		       vkfd_set_memory_policy_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_CLOCK_COUNTERS,
 		       vkfd_get_clock_counters_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_PROCESS_APERTURES,
 		       vkfd_get_apertures_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_SCRATCH_BACKING_VA,
+		       vkfd_set_scratch_backing_va_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_TILE_CONFIG,
+		       vkfd_get_tile_config_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_PROCESS_APERTURES_NEW,
 		       vkfd_get_apertures_new_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, ACQUIRE_VM, vkfd_acquire_vm_ioctl, 0),
+	/* USERPTR, primary-only, is a flag: checked by the handler. */
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, ALLOC_MEMORY_OF_GPU,
+		       vkfd_alloc_memory_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, FREE_MEMORY_OF_GPU,
+		       vkfd_free_memory_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, MAP_MEMORY_TO_GPU,
+		       vkfd_map_memory_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, UNMAP_MEMORY_FROM_GPU,
+		       vkfd_unmap_memory_ioctl, 0),
 	VKFD_IOCTL_NR(_IOC_NR(AMDKFD_IOC_SVM), VKFD_IOCTL_PRIMARY_ONLY),
 	/* XNACK is off for every context of vkfd: allowed everywhere. */
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_XNACK_MODE,
 		       vkfd_set_xnack_mode_ioctl, 0),
 	VKFD_IOCTL_NR(_IOC_NR(AMDKFD_IOC_CRIU_OP), VKFD_IOCTL_PRIMARY_ONLY),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, AVAILABLE_MEMORY,
+		       vkfd_available_memory_ioctl, 0),
 	/* Runtime enable is per context upstream: no restriction. */
 	VKFD_IOCTL_NR(VKFD_IOC_NR_RUNTIME_ENABLE, 0),
 	VKFD_IOCTL_NR(VKFD_IOC_NR_DBG_TRAP, VKFD_IOCTL_PRIMARY_ONLY),
@@ -166,6 +186,17 @@ long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 
 	if (desc->cmd & IOC_IN) {
 		if (copy_from_user(data, uarg, csize)) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+		/*
+		 * A read-write command may make something the caller names
+		 * by what comes back (a handle): make sure it can come back
+		 * before anything changes, by writing the caller's own bytes
+		 * back. Otherwise a read-only buffer would leave a nameless
+		 * object behind until the context dies.
+		 */
+		if ((desc->cmd & IOC_OUT) && copy_to_user(uarg, data, csize)) {
 			ret = -EFAULT;
 			goto out_free;
 		}

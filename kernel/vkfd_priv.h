@@ -6,8 +6,11 @@
  *
  *   vkfd_device.ctx_lock -> vkfd_ctx.fs_lock (of a primary)
  *   vkfd_device.ctx_lock -> mm->mmap_lock (taken by mmu_notifier_register())
+ *   vkfd_ctx.mem_lock -> drm_gem_shmem_object.pages_lock
+ *   vkfd_ctx.mem_lock -> mm->mmap_lock (pinning USERPTR pages)
  *
- * Nothing in vkfd takes ctx_lock while holding another vkfd lock.
+ * Nothing in vkfd takes ctx_lock while holding another vkfd lock, and
+ * nothing takes mem_lock while holding ctx_lock or fs_lock.
  */
 #ifndef _VKFD_PRIV_H_
 #define _VKFD_PRIV_H_
@@ -27,6 +30,7 @@
 
 #include <linux/vkfd_ioctl.h>
 
+#include "vkfd_pt.h"
 #include "vkfd_topology.h"
 
 #define VKFD_NAME_MAX		31
@@ -36,18 +40,29 @@
 
 struct vkfd_topology;
 
+struct drm_device;
+struct drm_file;
+struct platform_device;
+
 /**
  * struct vkfd_gpu - one virtual GPU
  * @index: position in &vkfd_device.gpus; topology node @index + 1
  * @gpu_id: the KFD gpu_id userspace names this GPU with; non-zero, unique
  * @vram_size: VRAM budget in bytes
+ * @vram_used: VRAM allocated by all contexts, bytes; never above
+ *	@vram_size
+ * @pdev: the platform device that parents @drm
+ * @drm: the GPU's DRM device, with a render node
  *
- * Immutable after module load.
+ * Immutable after module load, but for @vram_used.
  */
 struct vkfd_gpu {
 	unsigned int index;
 	u32 gpu_id;
 	u64 vram_size;
+	atomic64_t vram_used;
+	struct platform_device *pdev;
+	struct drm_device *drm;
 };
 
 /**
@@ -122,7 +137,12 @@ struct vkfd_ctx_sysfs;
  *	@secondaries
  * @fs_dead: of a primary: its directories are gone with its address
  *	space; no directory is created below them any more
- * @pasid: one PASID per GPU, allocated at creation
+ * @mem_lock: protects @vm, @mem, @nr_mem and the GPU mappings of every
+ *	buffer of the context
+ * @vm: GPU VM per GPU index, NULL until AMDKFD_IOC_ACQUIRE_VM; set once,
+ *	freed with the context, so readers that see it may use it until then
+ * @mem: buffer handles: id -> &struct vkfd_mem
+ * @nr_mem: number of entries in @mem
  * @sysfs: the context's sysfs directory, NULL if there is none
  * @debugfs: the context's debugfs directory, NULL if there is none
  * @release_work: deferred teardown (the last reference can be dropped in
@@ -145,11 +165,44 @@ struct vkfd_ctx {
 	struct xarray secondaries;
 	struct mutex fs_lock;	/* of a primary: protects the family's fs handles */
 	bool fs_dead;
-	u32 pasid[VKFD_MAX_GPUS];
+	struct mutex mem_lock;	/* protects @vm, @mem, @nr_mem, GPU mappings */
+	struct vkfd_vm *vm[VKFD_MAX_GPUS];
+	struct xarray mem;
+	unsigned int nr_mem;
 	struct vkfd_ctx_sysfs *sysfs;
 	struct dentry *debugfs;
 	struct work_struct release_work;
 	struct rcu_head rcu;
+};
+
+/**
+ * struct vkfd_vm - the GPU VM of a context on one GPU
+ * @ctx: the context; the VM lives and dies with it
+ * @gpu: the GPU
+ * @pasid: the VM's PASID, published while the VM is usable
+ * @pt: its page tables, under &vkfd_ctx.mem_lock
+ * @render: the render file the VM is bound to; referenced until the VM
+ *	is destroyed, so that it outlives every buffer it may map
+ * @drm_file: the DRM file of @render
+ * @vram: bytes of VRAM the context allocated on this GPU
+ * @scratch_va: SET_SCRATCH_BACKING_VA, recorded
+ * @default_policy: SET_MEMORY_POLICY, recorded
+ * @alt_policy: SET_MEMORY_POLICY, recorded
+ *
+ * @vram, @scratch_va and the policies are written under
+ * &vkfd_ctx.mem_lock and read locklessly by sysfs and debugfs.
+ */
+struct vkfd_vm {
+	struct vkfd_ctx *ctx;
+	struct vkfd_gpu *gpu;
+	u32 pasid;
+	struct vkfd_pt pt;
+	struct file *render;
+	struct drm_file *drm_file;
+	u64 vram;
+	u64 scratch_va;
+	u32 default_policy;
+	u32 alt_policy;
 };
 
 /**
@@ -186,6 +239,14 @@ static inline bool vkfd_ctx_owned_by_current(const struct vkfd_ctx *ctx)
 	       ctx->mm == current->mm;
 }
 
+/* The PASID of @ctx's VM on GPU @i, 0 if it has none. */
+static inline u32 vkfd_ctx_pasid(const struct vkfd_ctx *ctx, unsigned int i)
+{
+	const struct vkfd_vm *vm = READ_ONCE(ctx->vm[i]);
+
+	return vm ? vm->pasid : 0;
+}
+
 /* The primary of @ctx's family: @ctx itself, or the primary it holds. */
 static inline struct vkfd_ctx *vkfd_ctx_family(struct vkfd_ctx *ctx)
 {
@@ -210,14 +271,65 @@ int vkfd_ctx_info_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			void *data);
 
 /* vkfd_ctx_sysfs.c */
+void vkfd_ctx_sysfs_init(struct vkfd_device *vdev);
 int vkfd_ctx_sysfs_add(struct vkfd_ctx *ctx);
 void vkfd_ctx_sysfs_remove(struct vkfd_ctx *ctx);
+
+/* vkfd_drm.c */
+int vkfd_drm_init(struct vkfd_device *vdev);
+void vkfd_drm_fini(struct vkfd_device *vdev);
+unsigned int vkfd_drm_render_minor(const struct vkfd_gpu *gpu);
+struct drm_file *vkfd_drm_render_file(struct vkfd_gpu *gpu,
+				      struct file *file);
+int vkfd_drm_bind(struct drm_file *drm_file, struct vkfd_vm *vm);
+void vkfd_drm_unbind(struct drm_file *drm_file, struct vkfd_vm *vm);
+
+/* vkfd_gem.c */
+struct vkfd_gem;
+struct drm_gem_object *vkfd_gem_create_object(struct drm_device *drm,
+					      size_t size);
+struct vkfd_gem *vkfd_gem_create(struct vkfd_gpu *gpu, u64 size, bool vram);
+struct page **vkfd_gem_get_pages(struct vkfd_gem *gem);
+void vkfd_gem_put_pages(struct vkfd_gem *gem);
+int vkfd_gem_allow(struct vkfd_gem *gem, struct drm_file *drm_file);
+void vkfd_gem_revoke(struct vkfd_gem *gem, struct drm_file *drm_file);
+u64 vkfd_gem_mmap_offset(struct vkfd_gem *gem);
+void vkfd_gem_put(struct vkfd_gem *gem);
+
+/* vkfd_vm.c */
+int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			  void *data);
+void vkfd_vm_destroy(struct vkfd_vm *vm);
+int vkfd_vm_translate(struct vkfd_ctx *ctx, unsigned int gpu, u64 va,
+		      char *buf, size_t size);
+
+/* vkfd_mem.c */
+void vkfd_mem_fini(struct vkfd_ctx *ctx);
+int vkfd_alloc_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			    void *data);
+int vkfd_free_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *data);
+int vkfd_map_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			  void *data);
+int vkfd_unmap_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			    void *data);
+
+/* vkfd_mem_ioctl.c: the memory ioctls that allocate nothing */
+int vkfd_available_memory_ioctl(struct vkfd_file *vfile,
+				struct vkfd_ctx *ctx, void *data);
+int vkfd_set_memory_policy_ioctl(struct vkfd_file *vfile,
+				 struct vkfd_ctx *ctx, void *data);
+int vkfd_set_scratch_backing_va_ioctl(struct vkfd_file *vfile,
+				      struct vkfd_ctx *ctx, void *data);
+int vkfd_get_tile_config_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			       void *data);
 
 /* vkfd_debugfs.c */
 void vkfd_debugfs_init(struct vkfd_device *vdev);
 void vkfd_debugfs_fini(struct vkfd_device *vdev);
 void vkfd_debugfs_ctx_add(struct vkfd_ctx *ctx);
 void vkfd_debugfs_ctx_remove(struct vkfd_ctx *ctx);
+void vkfd_debugfs_vm_add(struct vkfd_vm *vm);
 
 /* vkfd_pasid.c */
 int vkfd_pasid_alloc(u32 *pasid);
@@ -245,7 +357,6 @@ int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 /* vkfd_topology.c */
 int vkfd_topology_init(struct vkfd_device *vdev);
 void vkfd_topology_fini(struct vkfd_device *vdev);
-const struct vkfd_gpu *vkfd_gpu_by_id(const struct vkfd_device *vdev,
-				      u32 gpu_id);
+struct vkfd_gpu *vkfd_gpu_by_id(struct vkfd_device *vdev, u32 gpu_id);
 
 #endif /* _VKFD_PRIV_H_ */

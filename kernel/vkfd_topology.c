@@ -371,6 +371,9 @@ int vkfd_topology_init(struct vkfd_device *vdev)
 	char *text;
 	int ret;
 
+	for (i = 0; i < vdev->num_gpus; i++)
+		desc.render_minor[i] = vkfd_drm_render_minor(&vdev->gpus[i]);
+
 	topo = kzalloc(sizeof(*topo), GFP_KERNEL);
 	props = kcalloc(VKFD_TOPOLOGY_MAX_PROPS, sizeof(*props), GFP_KERNEL);
 	if (topo)
@@ -446,8 +449,7 @@ void vkfd_topology_fini(struct vkfd_device *vdev)
  * Return: the GPU, or NULL if no GPU has that id (0, the CPU node's id,
  * included).
  */
-const struct vkfd_gpu *vkfd_gpu_by_id(const struct vkfd_device *vdev,
-				      u32 gpu_id)
+struct vkfd_gpu *vkfd_gpu_by_id(struct vkfd_device *vdev, u32 gpu_id)
 {
 	u32 index = gpu_id - VKFD_GPU_ID_BASE;
 

@@ -6,6 +6,7 @@
 #define _VKFD_TOPOLOGY_H_
 
 #include <linux/types.h>
+#include <linux/vkfd_ioctl.h>
 
 /* Upper bound of the properties of any topology object. */
 #define VKFD_TOPOLOGY_MAX_PROPS		48
@@ -36,12 +37,6 @@
 /* gpu_id of GPU i is VKFD_GPU_ID_BASE + i: non-zero and below 0x10000. */
 #define VKFD_GPU_ID_BASE		0x9001
 
-/*
- * Render minors until vkfd registers DRM render nodes: in the range
- * libhsakmt requires, and absent, which it treats as a hidden GPU.
- */
-#define VKFD_RENDER_MINOR_BASE		192
-
 /**
  * struct vkfd_prop - one "key value" line of a topology properties file
  * @key: the key, a static string
@@ -59,6 +54,7 @@ struct vkfd_prop {
  * @cpu_mhz: maximum CPU clock, MHz (0 if unknown)
  * @num_gpus: number of GPU nodes
  * @vram_size: VRAM of every GPU, bytes
+ * @render_minor: minor of each GPU's DRM render node (128..255)
  */
 struct vkfd_topology_desc {
 	unsigned int num_cpus;
@@ -66,6 +62,7 @@ struct vkfd_topology_desc {
 	unsigned int cpu_mhz;
 	unsigned int num_gpus;
 	u64 vram_size;
+	unsigned int render_minor[VKFD_MAX_GPUS];
 };
 
 static inline u32 vkfd_topology_gpu_id(unsigned int gpu)

@@ -113,7 +113,7 @@ vkfd_topology_gpu_props(const struct vkfd_topology_desc *d, unsigned int gpu,
 	/* A PCI-like bus number per GPU: bus << 8 | devfn */
 	p[n++] = PROP("location_id", (gpu + 1) << 8);
 	p[n++] = PROP("domain", 0);
-	p[n++] = PROP("drm_render_minor", VKFD_RENDER_MINOR_BASE + gpu);
+	p[n++] = PROP("drm_render_minor", d->render_minor[gpu]);
 	p[n++] = PROP("hive_id", 0);
 	p[n++] = PROP("num_sdma_engines", 2);
 	p[n++] = PROP("num_sdma_xgmi_engines", 0);

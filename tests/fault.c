@@ -10,6 +10,7 @@
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
 
+#include <inttypes.h>
 #include <linux/vkfd_ioctl.h>
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
@@ -166,6 +167,164 @@ TEST_F_TIMEOUT(fault, create_process_sweep, 600)
 	EXPECT_LT(2, n);
 	TH_LOG("%d allocations swept", n - 2);
 	close(p);
+}
+
+/*
+ * The first GPU's id and an open fd of its render node, for the memory
+ * sweeps: @gpu_id, returns the fd or -1.
+ */
+static int first_gpu_render(const struct vkfd_env *env, uint32_t *gpu_id)
+{
+	char path[PATH_MAX];
+	struct vkfd_props props;
+	struct vkfd_topo topo;
+	uint64_t minor;
+
+	if (vkfd_topo_load(env->topology, &topo) || !topo.num_gpus)
+		return -1;
+	*gpu_id = topo.gpu_id[0];
+	snprintf(path, sizeof(path), "%s/nodes/%d/properties", env->topology,
+		 topo.gpu_node[0]);
+	if (vkfd_props_read(path, &props, 0) ||
+	    !vkfd_prop(&props, "drm_render_minor", &minor))
+		return -1;
+	snprintf(path, sizeof(path), "/dev/dri/renderD%" PRIu64, minor);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+static uint32_t ctx_pasid(int fd)
+{
+	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+
+	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX :
+							  info.pasids[0];
+}
+
+static uint64_t available(int fd, uint32_t gpu_id)
+{
+	struct kfd_ioctl_get_available_memory_args args = { .gpu_id = gpu_id };
+
+	return vkfd_ioctl(fd, AMDKFD_IOC_AVAILABLE_MEMORY, &args) ? 0 :
+								    args.available;
+}
+
+/* ACQUIRE_VM on a fresh secondary, with each allocation failing in turn. */
+TEST_F_TIMEOUT(fault, acquire_vm_sweep, 600)
+{
+	struct kfd_ioctl_acquire_vm_args acq = { 0 };
+	int s, r, n, ret, err;
+	bool fired = true;
+
+	for (n = 1; n < SWEEP_MAX && fired; n++) {
+		r = first_gpu_render(&self->env, &acq.gpu_id);
+		ASSERT_LE(0, r);
+		s = vkfd_open_dev(&self->env);
+		ASSERT_LE(0, s);
+		ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
+		acq.drm_fd = r;
+		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ret = ioctl(s, AMDKFD_IOC_ACQUIRE_VM, &acq);
+		err = ret ? errno : 0;
+		fired = disarm(self->fail_nth);
+		if (ret) {
+			/* Failed cleanly: no VM, no PASID; a retry works */
+			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+			ASSERT_EQ(0U, ctx_pasid(s));
+			ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_ACQUIRE_VM, &acq));
+		}
+		ASSERT_NE(0U, ctx_pasid(s));
+		ASSERT_EQ(0, close(s));
+		ASSERT_EQ(0, close(r));
+	}
+	EXPECT_FALSE(fired);
+	EXPECT_LT(2, n);
+	TH_LOG("%d allocations swept", n - 2);
+}
+
+/*
+ * ALLOC then MAP of a VRAM buffer in a secondary with a VM, each
+ * allocation of each failing in turn: a failed ALLOC leaves the budget
+ * and the handle table as they were; a failed MAP maps nothing.
+ */
+TEST_F_TIMEOUT(fault, alloc_map_sweep, 600)
+{
+	struct kfd_ioctl_acquire_vm_args acq = { 0 };
+	struct kfd_ioctl_alloc_memory_of_gpu_args alloc;
+	struct kfd_ioctl_map_memory_to_gpu_args map;
+	struct kfd_ioctl_free_memory_of_gpu_args fr;
+	int s, r, n, ret, err, phase;
+	uint64_t before;
+	bool fired;
+
+	r = first_gpu_render(&self->env, &acq.gpu_id);
+	ASSERT_LE(0, r);
+	s = vkfd_open_dev(&self->env);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
+	acq.drm_fd = r;
+	ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_ACQUIRE_VM, &acq));
+	before = available(s, acq.gpu_id);
+	ASSERT_NE(0ULL, before);
+
+	for (phase = 0; phase < 2; phase++) {
+		fired = true;
+		for (n = 1; n < SWEEP_MAX && fired; n++) {
+			alloc = (struct kfd_ioctl_alloc_memory_of_gpu_args){
+				.va_addr = 0x40000000,
+				.size = 0x10000,
+				.gpu_id = acq.gpu_id,
+				.flags = KFD_IOC_ALLOC_MEM_FLAGS_VRAM |
+					 KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE,
+			};
+			if (phase == 0)
+				ASSERT_EQ(0, arm(self->fail_nth, n));
+			ret = ioctl(s, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, &alloc);
+			err = ret ? errno : 0;
+			if (phase == 0) {
+				fired = disarm(self->fail_nth);
+				if (ret) {
+					ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+					ASSERT_EQ(before, available(s, acq.gpu_id));
+					continue;
+				}
+			}
+			ASSERT_EQ(0, ret);
+			ASSERT_EQ(before - alloc.size, available(s, acq.gpu_id));
+
+			map = (struct kfd_ioctl_map_memory_to_gpu_args){
+				.handle = alloc.handle,
+				.device_ids_array_ptr = (uintptr_t)&acq.gpu_id,
+				.n_devices = 1,
+			};
+			if (phase == 1)
+				ASSERT_EQ(0, arm(self->fail_nth, n));
+			ret = ioctl(s, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &map);
+			err = ret ? errno : 0;
+			if (phase == 1) {
+				fired = disarm(self->fail_nth);
+				if (ret) {
+					ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+					ASSERT_EQ(0U, map.n_success);
+					/* Nothing is mapped: a retry maps */
+					ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &map));
+				}
+			} else {
+				ASSERT_EQ(0, ret);
+			}
+			ASSERT_EQ(1U, map.n_success);
+			fr = (struct kfd_ioctl_free_memory_of_gpu_args){
+				.handle = alloc.handle,
+			};
+			ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_FREE_MEMORY_OF_GPU, &fr));
+			ASSERT_EQ(before, available(s, acq.gpu_id));
+		}
+		EXPECT_FALSE(fired);
+		EXPECT_LT(2, n);
+		TH_LOG("%s: %d allocations swept", phase ? "map" : "alloc",
+		       n - 2);
+	}
+	close(s);
+	close(r);
 }
 
 TEST_HARNESS_MAIN

@@ -17,6 +17,7 @@ static const struct vkfd_topology_desc test_desc = {
 	.cpu_mhz = 3000,
 	.num_gpus = VKFD_MAX_GPUS,
 	.vram_size = 512ULL << 20,
+	.render_minor = { 128, 129, 130, 131, 132, 133, 134, 135 },
 };
 
 static unsigned int prop_count(const struct vkfd_prop *p, unsigned int n,
