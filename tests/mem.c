@@ -920,6 +920,11 @@ TEST_F(mem, userptr_secondary_eopnotsupp)
 					 (uintptr_t)user, F_USERPTR | F_W, NULL));
 	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->gpu[0], MEM_VA, 4 * PAGE,
 					 (uintptr_t)user, F_USERPTR, NULL));
+	/* Checked before the other USERPTR rules: alignment, user range */
+	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->gpu[0], MEM_VA, 4 * PAGE,
+					 (uintptr_t)user + 1, F_USERPTR, NULL));
+	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->gpu[0], MEM_VA, 4 * PAGE,
+					 0xffff888000000000ULL, F_USERPTR, NULL));
 	EXPECT_UNCHANGED(&before);
 	EXPECT_EQ(pins, vkfd_pinned_pages());
 	munmap(user, 4 * PAGE);
