@@ -5,7 +5,8 @@
 #   make            module, library, tools and tests (against Debian's headers)
 #   make demo       boot a guest, load vkfd, show what it does
 #   make check      every test, in qemu, on the distro, debug and amdkfd lanes
-#   make bench      context benchmarks in qemu: vkfd scaling, memory, vs amdkfd
+#   make bench      benchmarks in qemu: contexts (vkfd scaling, memory, vs amdkfd),
+#                   GPU memory (map latency, page tables, memory per context)
 #   make lint       checkpatch --strict and sparse on the module
 #
 # Everything downloaded or built outside the work tree lives in $(VKFD_CACHE).
@@ -108,8 +109,8 @@ check: deps
 demo: deps
 	@./vm/demo.sh
 
-# ctxbench, static, for the bench guest (vm/bench.sh builds it).
-$(BUILD)/bench/ctxbench: bench/ctxbench.c $(TEST_HDRS) $(LIB) $(UAPI_STAMP)
+# ctxbench and membench, static, for the bench guest (vm/bench.sh builds them).
+$(BUILD)/bench/%: bench/%.c $(TEST_HDRS) $(LIB) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LDFLAGS)
 

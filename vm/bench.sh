@@ -1,30 +1,40 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# `make bench`: measure vkfd's context operations in one qemu guest and
-# print the tables (bench/ctxbench.c says what is measured and how).
+# `make bench`: measure vkfd's context operations and GPU memory in one
+# qemu guest and print the tables (bench/ctxbench.c and bench/membench.c
+# say what is measured and how).
 #
 # The guest runs Debian's stock kernel (the distro lane's) with Debian's
 # own amdgpu.ko and its dependencies (the amdkfd lane's: the real amdkfd,
 # /dev/kfd, with a CPU-only topology) and vkfd loaded with
-# "name=vkfd num_gpus=1" (/dev/vkfd) side by side. Its /init is
-# vm/bench-init; the output comes back over ttyS1.
+# "name=vkfd num_gpus=1 vram_mb=4096" (/dev/vkfd, /dev/dri/renderD128)
+# side by side, in 3 GiB of guest memory (membench maps 1 GiB). Its /init
+# is vm/bench-init; the output comes back over ttyS1.
 #
 # The tables are printed as they come and saved, with the guest's
 # description, in build/bench/results.txt; logs are in build/bench/guest/.
 # This is not a test: it fails only if the guest or the bench breaks
-# (a module does not load, ctxbench fails, a kernel splat, a timeout),
+# (a module does not load, a bench fails, a kernel splat, a timeout),
 # never because something is slow.
 #
 # Knobs (and those of vm/lib.sh: VKFD_CACHE, VKFD_KVM, VKFD_TIMEOUT, ...):
 #   VKFD_BENCH_ARGS    extra ctxbench arguments, e.g. "-s 0.2" for a quick
 #                      run or "-n 1,1000,30000 -m 5000"
-#   VKFD_BENCH_PARAMS  vkfd's parameters (default "name=vkfd num_gpus=1")
+#   VKFD_MEMBENCH_ARGS extra membench arguments, e.g. "-s 0.2 -g 256"
+#   VKFD_BENCH_PARAMS  vkfd's parameters (default "name=vkfd num_gpus=1
+#                      vram_mb=4096")
+#   VKFD_QEMU_MEM      guest memory (default here 3G, for membench)
+#   VKFD_TIMEOUT       seconds the guest may run (default here 900)
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BENCH_PARAMS=${VKFD_BENCH_PARAMS:-name=vkfd num_gpus=1}
+BENCH_PARAMS=${VKFD_BENCH_PARAMS:-name=vkfd num_gpus=1 vram_mb=4096}
+# membench maps 1 GiB of buffers (512 MiB if MemAvailable is short).
+export VKFD_QEMU_MEM=${VKFD_QEMU_MEM:-3G}
+# The run takes 2.5 to 3.5 minutes; leave room for a slow (shared) host.
+export VKFD_TIMEOUT=${VKFD_TIMEOUT:-900}
 # A cache per kind of object, so the per-cache breakdown can name them.
 BENCH_APPEND="$BASE_APPEND slab_nomerge"
 
@@ -35,10 +45,10 @@ log=$dir/build.log
 t0=$(now)
 mkdir -p "$dir"
 
-# --- build: ctxbench, vkfd.ko for Debian's kernel, the kernel itself -------
-if ! make -C "$VKFD_SRC" BUILD="$BUILD" "$dir/ctxbench" >"$log" 2>&1; then
+# --- build: the benches, vkfd.ko for Debian's kernel, the kernel itself ----
+if ! make -C "$VKFD_SRC" BUILD="$BUILD" "$dir/ctxbench" "$dir/membench" >"$log" 2>&1; then
 	tail -n 40 "$log" >&2
-	die "building ctxbench failed (log: $log)"
+	die "building ctxbench and membench failed (log: $log)"
 fi
 ABI=$(distro_abi)
 root=$(ensure_distro_kernel)
@@ -49,19 +59,20 @@ rm -rf "$guest"
 mkdir -p "$guest"
 # shellcheck disable=SC2046 # one word per module
 resolve_modules "$root" "$ABI" amdgpu $(vkfd_deps "$moddir/vkfd.ko") >"$guest/preload.list"
-env=$(printf "export VKFD_LANE=bench\nexport VKFD_MODULE_PARAMS='%s'\nexport VKFD_BENCH_ARGS='%s'\n" \
-	"$BENCH_PARAMS" "${VKFD_BENCH_ARGS:-}")
+env=$(printf "export VKFD_LANE=bench\nexport VKFD_MODULE_PARAMS='%s'\nexport VKFD_BENCH_ARGS='%s'\nexport VKFD_MEMBENCH_ARGS='%s'\n" \
+	"$BENCH_PARAMS" "${VKFD_BENCH_ARGS:-}" "${VKFD_MEMBENCH_ARGS:-}")
 stage=$guest/initramfs
 stage_initramfs "$stage" "$env" "$moddir" "$guest/preload.list"
-# The bench guest runs ctxbench, not the tests.
+# The bench guest runs the benches, not the tests.
 rm -rf "$stage/vkfd/tests" "$stage/vkfd/tools" "$stage/vkfd/vkfd_test.ko"
 install -m 0755 "$VM_DIR/bench-init" "$stage/init"
 install -D -m 0755 "$dir/ctxbench" "$stage/vkfd/bench/ctxbench"
+install -D -m 0755 "$dir/membench" "$stage/vkfd/bench/membench"
 pack_initramfs "$stage" "$guest/initramfs.cpio"
 
 # --- run it, showing the tables as they come -----------------------------------
 # The items of the results channel shown live (a line as soon as it
-# arrives): system, ctxbench, ctxbench-nodebugfs.
+# arrives): system, ctxbench, ctxbench-nodebugfs, membench.
 show_live() {
 	local line item=
 	while IFS= read -r line; do
@@ -70,7 +81,7 @@ show_live() {
 		"@@VKFD-"*) item= ;;
 		*)
 			case $item in
-			system | ctxbench | ctxbench-nodebugfs) printf '%s\n' "$line" ;;
+			system | ctxbench | ctxbench-nodebugfs | membench) printf '%s\n' "$line" ;;
 			esac
 			;;
 		esac
@@ -78,7 +89,7 @@ show_live() {
 }
 
 msg "booting Debian's $ABI kernel with amdgpu and vkfd under qemu;" \
-	"the run takes about 90 s under TCG (logs: $guest/)"
+	"the run takes about 2.5 minutes under TCG (logs: $guest/)"
 : >"$guest/results.log"
 rc=0
 run_qemu "$root/boot/vmlinuz-$ABI" "$guest/initramfs.cpio" "$BENCH_APPEND" \
@@ -97,7 +108,7 @@ status() {
 }
 
 {
-	echo "vkfd ctxbench, $(date -u '+%Y-%m-%d %H:%M UTC')," \
+	echo "vkfd ctxbench and membench, $(date -u '+%Y-%m-%d %H:%M UTC')," \
 		"tree $(git -C "$VKFD_SRC" describe --always --dirty 2>/dev/null || echo '?')"
 	echo "host: $(nproc) CPU(s), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
 		"qemu $([ "${VKFD_KVM:-0}" = 1 ] && echo KVM || echo TCG)"
@@ -106,10 +117,12 @@ status() {
 	item ctxbench
 	echo "--- the memory phase again, debugfs not mounted ---"
 	item ctxbench-nodebugfs
+	echo
+	item membench
 } >"$results"
 
 fail=()
-[ "$rc" = 0 ] || fail+=("qemu exited with status $rc$([ "$rc" = 124 ] && echo " (timeout after ${VKFD_TIMEOUT:-600} s)")")
+[ "$rc" = 0 ] || fail+=("qemu exited with status $rc$([ "$rc" = 124 ] && echo " (timeout after $VKFD_TIMEOUT s)")")
 grep -q '^@@VKFD-DONE bench$' "$guest/results.log" || fail+=("the guest did not finish")
 if [ "$(status modules)" != 0 ]; then
 	item modules | grep -v '^ok ' >&2 || true
@@ -117,6 +130,7 @@ if [ "$(status modules)" != 0 ]; then
 fi
 [ "$(status ctxbench)" = 0 ] || fail+=("ctxbench failed (status '$(status ctxbench)')")
 [ "$(status ctxbench-nodebugfs)" = 0 ] || fail+=("ctxbench without debugfs failed")
+[ "$(status membench)" = 0 ] || fail+=("membench failed (status '$(status membench)')")
 # The kernel must not have complained while the bench ran.
 if grep -qE 'BUG:|WARNING:|Oops|KASAN:|Call Trace:|general protection' \
 	"$guest/console.log" <(item dmesg); then
