@@ -1878,6 +1878,116 @@ TEST_F(mem, mmap_other_render_file_eacces)
 	EXPECT_EQ(0, vkfd_free(&p->k, &bo));
 }
 
+/* Child: touch @len bytes at @p; killed by a signal unless it could. */
+struct touch_args {
+	volatile uint8_t *p;
+	size_t len;
+};
+
+static int touch_child(void *arg, int in, int out)
+{
+	const struct touch_args *a = arg;
+	size_t i;
+	uint8_t sum = 0;
+
+	for (i = 0; i < a->len; i += PAGE)
+		sum += a->p[i];
+	return sum ? 2 : 1;	/* reached the end: that is the failure */
+}
+
+/* A CPU mapping longer than the buffer: refused, or what lies past the end faults. */
+TEST_F(mem, mmap_beyond_buffer)
+{
+	struct mem_ctx *c = &self->ctx[0];
+	struct vkfd_bo bo, next;
+	struct touch_args a;
+	uint8_t *p, *q;
+
+	mem_vm(_metadata, self, c, 0);
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA, 64 * KIB, F_VRAM | F_W, &bo));
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA + MIB, 64 * KIB,
+				F_VRAM | F_W, &next));
+	q = bo_map(_metadata, c->render[0], &next, PROT_READ | PROT_WRITE);
+	memset(q, 0x99, 64 * KIB);
+	p = mmap(NULL, 128 * KIB, PROT_READ, MAP_SHARED, c->render[0], bo.mmap_offset);
+	if (p == MAP_FAILED) {
+		TH_LOG("refused: %s", strerror(errno));
+		EXPECT_EQ(EINVAL, errno);
+	} else {
+		/* The buffer's own pages, then a fault: never the next buffer */
+		EXPECT_TRUE(all_zero(p, 64 * KIB));
+		a.p = p + 64 * KIB;
+		a.len = 64 * KIB;
+		ASSERT_EQ(0, vkfd_child_start(&self->child, touch_child, &a));
+		EXPECT_LE(128, vkfd_child_wait(&self->child));
+		munmap(p, 128 * KIB);
+	}
+	/* From the middle of the buffer past its end: the same */
+	p = mmap(NULL, 64 * KIB, PROT_READ, MAP_SHARED, c->render[0],
+		 bo.mmap_offset + 32 * KIB);
+	if (p != MAP_FAILED) {
+		a.p = p + 32 * KIB;
+		a.len = 32 * KIB;
+		ASSERT_EQ(0, vkfd_child_start(&self->child, touch_child, &a));
+		EXPECT_LE(128, vkfd_child_wait(&self->child));
+		munmap(p, 64 * KIB);
+	}
+	EXPECT_EQ(0, munmap(q, 64 * KIB));
+}
+
+/* A CPU mapping outlives its secondary: the pages stay, the VRAM comes back at munmap. */
+TEST_F(mem, cpu_mapping_outlives_secondary)
+{
+	struct mem_ctx *s = mem_ctx_new(_metadata, self, true);
+	struct vkfd_bo bo;
+	uint8_t *map;
+
+	mem_vm(_metadata, self, s, 0);
+	ASSERT_EQ(0, vkfd_alloc(&s->k, self->gpu[0], MEM_VA, MIB, F_VRAM | F_W, &bo));
+	ASSERT_EQ(0, vkfd_map(&s->k, &bo, &self->gpu[0], 1));
+	map = bo_map(_metadata, s->render[0], &bo, PROT_READ | PROT_WRITE);
+	pattern(map + 100 * PAGE, 77);
+	vkfd_close(&s->k);
+	close(s->render[0]);
+	s->render[0] = -1;
+	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->pid, s->id, &(struct vkfd_ctx_row){ 0 }));
+	/* The mapping still reaches the same pages, writable */
+	EXPECT_TRUE(has_pattern(map + 100 * PAGE, 77));
+	pattern(map + 200 * PAGE, 78);
+	EXPECT_TRUE(has_pattern(map + 200 * PAGE, 78));
+	EXPECT_EQ(self->budget - MIB, avail(self, 0));
+	EXPECT_EQ(0, munmap(map, MIB));
+	EXPECT_BUDGET_FREE();
+}
+
+/* The user unmaps a mapped USERPTR's memory: the GPU keeps the pinned pages until UNMAP. */
+TEST_F(mem, userptr_user_unmaps_while_mapped)
+{
+	struct mem_ctx *c = &self->ctx[0];
+	uint8_t *user = user_pages(4);
+	uint32_t gpu = self->gpu[0], n;
+	struct vkfd_xlate x;
+	struct vkfd_bo bo;
+	int64_t pins;
+
+	ASSERT_NE(NULL, user);
+	mem_vm(_metadata, self, c, 0);
+	pins = vkfd_pinned_pages();
+	ASSERT_EQ(0, vkfd_alloc_userptr(&c->k, gpu, MEM_VA, user, 4 * PAGE, F_W, &bo));
+	ASSERT_EQ(0, vkfd_map(&c->k, &bo, &gpu, 1));
+	ASSERT_EQ(0, munmap(user, 4 * PAGE));
+	EXPECT_EQ(pins + 4, vkfd_pinned_pages());
+	ASSERT_MAPPED(c, 0, MEM_VA + 3 * PAGE, &x);
+	EXPECT_TRUE(has_pattern(x.data, 303));
+	ASSERT_EQ(0, vkfd_unmap(&c->k, &bo, &gpu, 1));
+	EXPECT_EQ(pins, vkfd_pinned_pages());
+	/* Mapping it again finds nothing to pin */
+	n = 0;
+	EXPECT_EQ(-EFAULT, map_raw(c, true, bo.handle, &gpu, 1, &n));
+	EXPECT_EQ(pins, vkfd_pinned_pages());
+	EXPECT_EQ(0, vkfd_free(&c->k, &bo));
+}
+
 /* ------------------------------------------------------------------------
  * Races
  */
