@@ -9,6 +9,15 @@
  * hsaKmtCloseSecondaryKFDCtx(). The library keeps no global state: every
  * call works on the struct vkfd_context it is given.
  *
+ * GPU memory follows libhsakmt's hsaKmtAllocMemory()/hsaKmtMapMemoryToGPU()
+ * at the level of the ioctls: a context gets a GPU VM on a GPU by binding a
+ * file of that GPU's DRM render node to it (vkfd_open_vm(), or
+ * vkfd_render_open() and vkfd_acquire_vm()); buffers are allocated for a
+ * GPU address, mapped into the VMs of one or more GPUs, and VRAM and GTT
+ * buffers are CPU-mapped through the render file bound to the VM. Where
+ * the render node of a GPU is comes from the topology directory, which
+ * the caller names (NULL: VKFD_DEFAULT_TOPOLOGY).
+ *
  * Functions return 0 or a negative errno.
  */
 #ifndef LIBVKFD_H
@@ -18,6 +27,8 @@
 #include <stdint.h>
 
 #define VKFD_DEFAULT_DEV	"/dev/kfd"
+#define VKFD_DEFAULT_TOPOLOGY	"/sys/devices/virtual/kfd/kfd/topology"
+#define VKFD_DRI_DIR		"/dev/dri"
 #define VKFD_LIB_MAX_GPUS	8
 
 /**
@@ -67,5 +78,115 @@ int vkfd_close(struct vkfd_context *ctx);
 
 /* Describe a context. */
 int vkfd_query(const struct vkfd_context *ctx, struct vkfd_context_info *info);
+
+/* ------------------------------------------------------------------------
+ * GPUs and GPU VMs
+ */
+
+/*
+ * The gpu_ids of the GPU nodes of @topology (NULL: the default), in node
+ * order: up to @max of them are stored in @gpu_ids. Returns how many GPUs
+ * there are (0 on a CPU-only topology) or -errno.
+ */
+int vkfd_gpu_ids(const char *topology, uint32_t *gpu_ids, unsigned int max);
+
+/* The DRM render minor of GPU @gpu_id; -ENOENT if no node has that gpu_id. */
+int vkfd_render_minor(const char *topology, uint32_t gpu_id, uint32_t *minor);
+
+/*
+ * Open the render node of GPU @gpu_id (VKFD_DRI_DIR/renderD<minor>),
+ * O_RDWR | O_CLOEXEC. Returns the fd or -errno. Each call opens a new
+ * render file; a GPU VM is bound to one of them.
+ */
+int vkfd_render_open(const char *topology, uint32_t gpu_id);
+
+/*
+ * AMDKFD_IOC_ACQUIRE_VM: make @ctx's GPU VM on @gpu_id, bound to the render
+ * file @render_fd (of that GPU). The context keeps the render file alive;
+ * the caller keeps @render_fd to CPU-map buffers (vkfd_bo_mmap()) and may
+ * close it when it no longer needs to.
+ */
+int vkfd_acquire_vm(const struct vkfd_context *ctx, uint32_t gpu_id,
+		    int render_fd);
+
+/*
+ * vkfd_render_open() and vkfd_acquire_vm() in one: on success *@render_fd
+ * is the caller's, on failure nothing stays open.
+ */
+int vkfd_open_vm(const struct vkfd_context *ctx, const char *topology,
+		 uint32_t gpu_id, int *render_fd);
+
+/* AMDKFD_IOC_AVAILABLE_MEMORY: VRAM of @gpu_id no context has allocated. */
+int vkfd_available_memory(const struct vkfd_context *ctx, uint32_t gpu_id,
+			  uint64_t *bytes);
+
+/* ------------------------------------------------------------------------
+ * Buffers
+ */
+
+/**
+ * struct vkfd_bo - a buffer of a context
+ * @handle: the context's handle for it, gpu_id << 32 | n; 0 once freed
+ * @va: its GPU virtual address, the same in the VM of every GPU
+ * @size: bytes, a multiple of 4 KiB
+ * @mmap_offset: VRAM and GTT: where the render file bound to the VM maps
+ *	it; USERPTR: the user address it uses; DOORBELL and MMIO_REMAP: the
+ *	mmap cookie of the KFD device
+ * @gpu_id: the GPU it was allocated on
+ * @flags: KFD_IOC_ALLOC_MEM_FLAGS_*
+ */
+struct vkfd_bo {
+	uint64_t handle;
+	uint64_t va;
+	uint64_t size;
+	uint64_t mmap_offset;
+	uint32_t gpu_id;
+	uint32_t flags;
+};
+
+/*
+ * AMDKFD_IOC_ALLOC_MEMORY_OF_GPU: @size bytes for GPU address @va on
+ * @gpu_id, where @ctx has a VM. @flags: one domain (VRAM, GTT, DOORBELL,
+ * MMIO_REMAP; USERPTR through vkfd_alloc_userptr()) and any attributes.
+ * Not mapped anywhere yet.
+ */
+int vkfd_alloc(const struct vkfd_context *ctx, uint32_t gpu_id, uint64_t va,
+	       uint64_t size, uint32_t flags, struct vkfd_bo *bo);
+
+/*
+ * A USERPTR buffer over the caller's memory at @addr (page aligned),
+ * primary contexts only. @flags gets KFD_IOC_ALLOC_MEM_FLAGS_USERPTR added.
+ * The pages are pinned while the buffer is mapped on some GPU.
+ */
+int vkfd_alloc_userptr(const struct vkfd_context *ctx, uint32_t gpu_id,
+		       uint64_t va, void *addr, uint64_t size, uint32_t flags,
+		       struct vkfd_bo *bo);
+
+/*
+ * AMDKFD_IOC_FREE_MEMORY_OF_GPU: unmaps @bo from every GPU and frees it;
+ * on success @bo is zeroed. CPU mappings keep their pages until unmapped.
+ */
+int vkfd_free(const struct vkfd_context *ctx, struct vkfd_bo *bo);
+
+/*
+ * AMDKFD_IOC_MAP_MEMORY_TO_GPU / _UNMAP_MEMORY_FROM_GPU on the @n GPUs of
+ * @gpu_ids (1..1024). A GPU it is already mapped on counts as done. On
+ * failure the GPUs before the failing one stay (un)mapped, as with the
+ * ioctl.
+ */
+int vkfd_map(const struct vkfd_context *ctx, const struct vkfd_bo *bo,
+	     const uint32_t *gpu_ids, uint32_t n);
+int vkfd_unmap(const struct vkfd_context *ctx, const struct vkfd_bo *bo,
+	       const uint32_t *gpu_ids, uint32_t n);
+
+/*
+ * CPU-map a VRAM or GTT buffer through @render_fd, the render file bound
+ * to the VM of the GPU it was allocated on: MAP_SHARED, @prot any of
+ * PROT_READ | PROT_WRITE, or PROT_NONE. On success *@addr is the mapping
+ * (vkfd_bo_munmap() it); on failure -errno (EACCES: another render file).
+ */
+int vkfd_bo_mmap(int render_fd, const struct vkfd_bo *bo, int prot,
+		 void **addr);
+int vkfd_bo_munmap(const struct vkfd_bo *bo, void *addr);
 
 #endif /* LIBVKFD_H */

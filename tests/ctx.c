@@ -115,11 +115,34 @@ static int ctx_debugfs_lines(pid_t pid, const char *which, int *exited)
 	return n;
 }
 
-static void ctx_raise_nofile(unsigned int n)
+static int ctx_raise_nofile(unsigned int n)
 {
 	struct rlimit rl = { n, n };
 
-	setrlimit(RLIMIT_NOFILE, &rl);
+	return setrlimit(RLIMIT_NOFILE, &rl) ? -errno : 0;
+}
+
+/*
+ * Give the context of @fd its GPU VM on every GPU, through render files
+ * that are closed again (the context keeps them). PASIDs come with the
+ * VMs. Returns 0 or -errno.
+ */
+static int ctx_vms(const struct vkfd_env *env, int fd)
+{
+	struct vkfd_context c = { .fd = fd };
+	uint32_t gpu[VKFD_MAX_GPUS];
+	int n, i, ret, render;
+
+	n = vkfd_gpu_ids(env->topology, gpu, VKFD_MAX_GPUS);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && i < VKFD_MAX_GPUS; i++) {
+		ret = vkfd_open_vm(&c, env->topology, gpu[i], &render);
+		if (ret)
+			return ret;
+		close(render);
+	}
+	return 0;
 }
 
 FIXTURE_SETUP(ctx)
@@ -162,12 +185,18 @@ TEST_F(ctx, create_upstream_encoding)
 	int s = ctx_open(_metadata, self);
 	char path[PATH_MAX];
 
+	ASSERT_EQ(0, ctx_vms(&self->env, p));
 	ASSERT_EQ(0, ctx_info(p, VKFD_CTX_ID_SELF, &pri));
 	EXPECT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, pri.ctx_id);
 	ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
 	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &sec));
 	EXPECT_EQ(0U, sec.ctx_id);
-	/* A context of its own: different PASIDs on every GPU */
+	/* A new context has no GPU VM, hence no PASID */
+	for (uint32_t i = 0; i < sec.num_gpus; i++)
+		EXPECT_EQ(0U, sec.pasids[i]);
+	/* ... and once it has its VMs, PASIDs of its own on every GPU */
+	ASSERT_EQ(0, ctx_vms(&self->env, s));
+	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &sec));
 	ASSERT_EQ(pri.num_gpus, sec.num_gpus);
 	for (uint32_t i = 0; i < sec.num_gpus; i++) {
 		EXPECT_NE(0U, sec.pasids[i]);
@@ -422,17 +451,24 @@ TEST_F(ctx, close_primary_fd_first)
 /* Converting the only fd keeps the primary; a new open() finds the same one. */
 TEST_F(ctx, convert_only_fd_keeps_primary)
 {
-	struct vkfd_ioctl_ctx_info before, after;
+	struct vkfd_ioctl_ctx_info before, after, sec;
 	int s = ctx_open(_metadata, self);
 	int p;
 
+	/* The primary's VMs (and PASIDs), made through this fd, stay its own */
+	ASSERT_EQ(0, ctx_vms(&self->env, s));
 	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &before));
 	ASSERT_EQ(0, ctx_create(s));
 	EXPECT_TRUE(vkfd_proc_exists(&self->env, getpid()));
+	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &sec));
+	for (uint32_t i = 0; i < sec.num_gpus; i++)
+		EXPECT_EQ(0U, sec.pasids[i]);
 	p = ctx_open(_metadata, self);
 	ASSERT_EQ(0, ctx_info(p, VKFD_CTX_ID_SELF, &after));
 	EXPECT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, after.ctx_id);
-	EXPECT_EQ(before.pasids[0], after.pasids[0]);
+	EXPECT_EQ(0, memcmp(before.pasids, after.pasids, sizeof(after.pasids)));
+	if (after.num_gpus)
+		EXPECT_NE(0U, after.pasids[0]);
 }
 
 /* Ids are the lowest free ones, unique while live, and reused only after release. */
@@ -490,7 +526,10 @@ TEST_F(ctx, ids_per_process)
 	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
 }
 
-/* Every context has its own PASIDs: none shared between a primary and 16 secondaries. */
+/*
+ * Every GPU VM has its own PASID: none shared between the VMs of a
+ * primary and 16 secondaries; before its VMs a context has none.
+ */
 TEST_F(ctx, pasids_distinct)
 {
 	uint32_t seen[17 * VKFD_MAX_GPUS];
@@ -501,6 +540,10 @@ TEST_F(ctx, pasids_distinct)
 		fd = ctx_open(_metadata, self);
 		if (i)
 			ASSERT_EQ(0, ctx_create(fd));
+		ASSERT_EQ(0, ctx_info(fd, VKFD_CTX_ID_SELF, &info));
+		for (j = 0; j < (int)info.num_gpus; j++)
+			ASSERT_EQ(0U, info.pasids[j]);
+		ASSERT_EQ(0, ctx_vms(&self->env, fd));
 		ASSERT_EQ(0, ctx_info(fd, VKFD_CTX_ID_SELF, &info));
 		ASSERT_LT(0U, info.num_gpus);
 		for (j = 0; j < (int)info.num_gpus; j++) {
@@ -513,23 +556,44 @@ TEST_F(ctx, pasids_distinct)
 			EXPECT_NE(seen[i], seen[j]);
 }
 
-/* 10,000 create/close cycles: PASIDs are not reused immediately (cyclic allocation). */
+/*
+ * 10,000 cycles of: a secondary, its VM on each GPU (through a render
+ * file), record the PASIDs, close both. PASIDs are not reused immediately
+ * (cyclic allocation).
+ */
 TEST_F_TIMEOUT(ctx, pasids_not_reused_over_10000_cycles, 900)
 {
 	static uint8_t seen[65536];
 	struct vkfd_ioctl_ctx_info info;
-	int cycle, cycles = vkfd_scaled(10000), fd, dup = 0;
+	int cycle, cycles = vkfd_scaled(10000), fd, dup = 0, ngpus, g;
+	uint32_t gpu[VKFD_MAX_GPUS];
+	struct vkfd_context c;
+	int render[VKFD_MAX_GPUS];
 	uint32_t i;
 
-	TH_LOG("%d cycles", cycles);
+	ngpus = vkfd_gpu_ids(self->env.topology, gpu, VKFD_MAX_GPUS);
+	ASSERT_LT(0, ngpus);
+	ASSERT_GE(VKFD_MAX_GPUS, ngpus);
+	TH_LOG("%d cycles, %d GPUs", cycles, ngpus);
 	for (cycle = 0; cycle < cycles; cycle++) {
 		fd = vkfd_open_dev(&self->env);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, ctx_create(fd));
+		c = (struct vkfd_context){ .fd = fd };
+		for (g = 0; g < ngpus; g++) {
+			render[g] = vkfd_render_open(self->env.topology, gpu[g]);
+			ASSERT_LE(0, render[g]);
+			ASSERT_EQ(0, vkfd_acquire_vm(&c, gpu[g], render[g]));
+		}
 		ASSERT_EQ(0, ctx_info(fd, VKFD_CTX_ID_SELF, &info));
+		ASSERT_EQ((uint32_t)ngpus, info.num_gpus);
 		/* 10,000 x GPUs < 65535: no PASID may come back */
-		for (i = 0; i < info.num_gpus; i++)
+		for (i = 0; i < info.num_gpus; i++) {
+			ASSERT_NE(0U, info.pasids[i]);
 			dup += seen[info.pasids[i]]++ != 0;
+		}
+		for (g = 0; g < ngpus; g++)
+			ASSERT_EQ(0, close(render[g]));
 		ASSERT_EQ(0, close(fd));
 	}
 	EXPECT_EQ(0, dup);
@@ -778,20 +842,37 @@ TEST_F(ctx, ctx_info_scope)
 	test_err_ioctl(EINVAL, p, VKFD_IOC_CTX_INFO, &via_primary);
 }
 
-/* debugfs shows each context's PASID per GPU, secondaries below their primary. */
+/*
+ * debugfs shows the PASID of each GPU VM of a context, secondaries below
+ * their primary; the files, and a secondary's directory, appear with the
+ * VMs (an idle secondary costs no debugfs entry).
+ */
 TEST_F(ctx, debugfs_pasid_files)
 {
 	struct vkfd_ioctl_ctx_info info[2];
 	char path[PATH_MAX];
-	int fd[2], i;
+	int fd[2], i, n;
+	uint32_t gpu[VKFD_MAX_GPUS];
 	uint64_t v;
 	uint32_t g;
 
 	if (access(CTX_DEBUGFS "/contexts", R_OK))
 		SKIP(return, "no debugfs at " CTX_DEBUGFS);
+	n = vkfd_gpu_ids(self->env.topology, gpu, VKFD_MAX_GPUS);
+	ASSERT_LT(0, n);
 	fd[0] = ctx_open(_metadata, self);
 	fd[1] = ctx_open(_metadata, self);
 	ASSERT_EQ(0, ctx_create(fd[1]));
+	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/context_0",
+		 (int)getpid());
+	EXPECT_FALSE(vkfd_exists(path));
+	for (g = 0; g < (uint32_t)n; g++) {
+		snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/pasid_%u",
+			 (int)getpid(), gpu[g]);
+		EXPECT_FALSE(vkfd_exists(path)) TH_LOG("%s", path);
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, ctx_vms(&self->env, fd[i]));
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, ctx_info(fd[i], VKFD_CTX_ID_SELF, &info[i]));
 		for (g = 0; g < info[i].num_gpus; g++) {
@@ -804,6 +885,7 @@ TEST_F(ctx, debugfs_pasid_files)
 					 CTX_DEBUGFS "/proc/%d/pasid_%u",
 					 (int)getpid(), info[i].gpu_ids[g]);
 			ASSERT_EQ(0, vkfd_read_u64(path, &v)) TH_LOG("%s", path);
+			EXPECT_NE(0U, info[i].pasids[g]);
 			EXPECT_EQ(info[i].pasids[g], v);
 		}
 	}
@@ -911,6 +993,68 @@ TEST_F_TIMEOUT(ctx, exit_with_1000_secondaries, 600)
 	/* The secondaries went with the exiting process's fds */
 	if (!access(CTX_DEBUGFS "/contexts", R_OK))
 		EXPECT_EQ(0, ctx_debugfs_lines(pid, "0", NULL));
+}
+
+static double ctx_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define CTX_MAX_SECONDARIES	65535
+
+/*
+ * A process holds 65,535 secondaries at once — idle ones hold no PASID, so
+ * the 16-bit PASID space does not limit them — and the next
+ * CREATE_PROCESS fails with ENOSPC, leaving its fd bound to the primary.
+ * Once they are closed, a secondary can be created again. Not scaled down
+ * in the debug lane: the limit is the point.
+ */
+TEST_F_TIMEOUT(ctx, secondaries_65535_then_enospc, 1800)
+{
+	int *fds = malloc(CTX_MAX_SECONDARIES * sizeof(*fds));
+	int i, extra, ret;
+	double t0, t1, t2;
+	char path[PATH_MAX];
+
+	ASSERT_NE(NULL, fds);
+	ASSERT_EQ(0, ctx_raise_nofile(CTX_MAX_SECONDARIES + 128));
+	t0 = ctx_now();
+	for (i = 0; i < CTX_MAX_SECONDARIES; i++) {
+		fds[i] = vkfd_open_dev(&self->env);
+		ASSERT_LE(0, fds[i]) TH_LOG("open #%d: %s", i, strerror(errno));
+		ret = ctx_create(fds[i]);
+		ASSERT_EQ(0, ret) TH_LOG("secondary #%d: %s", i, strerror(-ret));
+	}
+	t1 = ctx_now();
+	/* The lowest free ids, in order: 0 .. 65534 */
+	EXPECT_EQ(0, ctx_id(fds[0]));
+	EXPECT_EQ(CTX_MAX_SECONDARIES - 1, ctx_id(fds[CTX_MAX_SECONDARIES - 1]));
+	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), CTX_MAX_SECONDARIES - 1));
+
+	/* One more: ENOSPC, and the fd is still the primary's */
+	extra = ctx_open(_metadata, self);
+	EXPECT_EQ(-ENOSPC, ctx_create(extra));
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(extra));
+	EXPECT_FALSE(ctx_dir_exists(&self->env, getpid(), CTX_MAX_SECONDARIES));
+	EXPECT_EQ(-ENOSPC, ctx_create(extra));
+	/* Idle secondaries have no debugfs directory */
+	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/context_%d",
+		 (int)getpid(), CTX_MAX_SECONDARIES - 1);
+	EXPECT_FALSE(vkfd_exists(path));
+
+	t2 = ctx_now();
+	for (i = 0; i < CTX_MAX_SECONDARIES; i++)
+		ASSERT_EQ(0, close(fds[i]));
+	TH_LOG("65,535 secondaries: created in %.1f s, closed in %.1f s",
+	       t1 - t0, ctx_now() - t2);
+	free(fds);
+	EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+	/* All ids are free again: the next secondary is 0 */
+	ASSERT_EQ(0, ctx_create(extra));
+	EXPECT_EQ(0, ctx_id(extra));
 }
 
 TEST_HARNESS_MAIN

@@ -6,6 +6,10 @@
  * ENOMEM, leave no trace behind when it fails, and the next attempt must
  * work. The sweep ends at the first n the operation no longer reaches.
  * Leaks show up in the lane's kmemleak scan, warnings in its splat scan.
+ *
+ * The memory sweeps: ACQUIRE_VM, ALLOC then MAP on one GPU, MAP on every
+ * GPU (a failure maps exactly the first n_success GPUs, with their page
+ * tables), MAP of a USERPTR (a failure leaves no page pinned).
  */
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
@@ -325,6 +329,144 @@ TEST_F_TIMEOUT(fault, alloc_map_sweep, 600)
 	}
 	close(s);
 	close(r);
+}
+
+/*
+ * MAP on every GPU, and MAP of a USERPTR, with the page tables, the
+ * translations and the pinned pages checked after each injected failure.
+ */
+
+#define FAULT_VA	0x40000000ULL
+
+struct fault_gpus {
+	int n;
+	uint32_t id[VKFD_MAX_GPUS];
+	uint64_t budget;
+};
+
+/* The GPUs and the VRAM budget; skips the test without GPUs or debugfs. */
+#define FAULT_NEED_GPUS(g) do {						\
+	uint64_t __mb;							\
+	(g)->n = vkfd_gpu_ids(self->env.topology, (g)->id, VKFD_MAX_GPUS); \
+	if ((g)->n <= 0)						\
+		SKIP(return, "no GPU node in the topology");		\
+	if ((g)->n > VKFD_MAX_GPUS)					\
+		(g)->n = VKFD_MAX_GPUS;					\
+	if (!vkfd_debugfs_present())					\
+		SKIP(return, "no debugfs at " VKFD_DEBUGFS);		\
+	ASSERT_EQ(0, vkfd_module_param_u64("vram_mb", &__mb));		\
+	(g)->budget = __mb << 20;					\
+} while (0)
+
+/*
+ * MAP on every GPU: fails with ENOMEM having mapped the first n_success
+ * GPUs (page tables of exactly those), or maps all. Then FREE takes it
+ * out of all of them.
+ */
+TEST_F_TIMEOUT(fault, map_every_gpu_sweep, 600)
+{
+	struct kfd_ioctl_map_memory_to_gpu_args args;
+	struct vkfd_context c;
+	struct vkfd_ctx_row row;
+	struct vkfd_xlate x;
+	struct fault_gpus g;
+	int n, i, ret, render[VKFD_MAX_GPUS];
+	struct vkfd_bo bo;
+	bool fired = true;
+
+	FAULT_NEED_GPUS(&g);
+	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &c));
+	for (i = 0; i < g.n; i++)
+		ASSERT_EQ(0, vkfd_open_vm(&c, self->env.topology, g.id[i], &render[i]));
+	for (n = 1; n < SWEEP_MAX && fired; n++) {
+		ASSERT_EQ(0, vkfd_alloc(&c, g.id[0], FAULT_VA, 2 * 1024 * 1024,
+					KFD_IOC_ALLOC_MEM_FLAGS_VRAM |
+					KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, &bo));
+		args = (struct kfd_ioctl_map_memory_to_gpu_args){
+			.handle = bo.handle,
+			.device_ids_array_ptr = (uintptr_t)g.id,
+			.n_devices = g.n,
+		};
+		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ret = vkfd_ioctl(c.fd, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &args);
+		fired = disarm(self->fail_nth);
+		if (ret) {
+			ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
+		} else {
+			ASSERT_EQ((uint32_t)g.n, args.n_success);
+		}
+		ASSERT_GE((uint32_t)g.n, args.n_success);
+		/* Exactly the first n_success GPUs have it, with their tables */
+		ASSERT_EQ(0, vkfd_ctx_row(getpid(), VKFD_CTX_ID_PRIMARY, &row));
+		ASSERT_EQ(args.n_success * 4 * 4096ULL + (g.n - args.n_success) * 4096ULL,
+			  row.pt) TH_LOG("fault %d, n_success %u", n, args.n_success);
+		for (i = 0; i < g.n; i++) {
+			ASSERT_EQ(0, vkfd_translate(getpid(), VKFD_CTX_ID_PRIMARY,
+						    g.id[i], FAULT_VA + 4096, &x));
+			ASSERT_EQ(i < (int)args.n_success, x.mapped)
+				TH_LOG("fault %d, gpu %d: %s", n, i, x.text);
+		}
+		ASSERT_EQ(0, vkfd_free(&c, &bo));
+		ASSERT_EQ(0, vkfd_ctx_row(getpid(), VKFD_CTX_ID_PRIMARY, &row));
+		ASSERT_EQ(g.n * 4096ULL, row.pt) TH_LOG("fault %d", n);
+		ASSERT_EQ(0ULL, row.bos);
+		ASSERT_EQ(g.budget, available(c.fd, g.id[0]));
+	}
+	EXPECT_FALSE(fired);
+	EXPECT_LT(2, n);
+	TH_LOG("%d allocations swept", n - 2);
+	for (i = 0; i < g.n; i++)
+		close(render[i]);
+	vkfd_close(&c);
+}
+
+/* MAP of a USERPTR: a failure pins nothing and maps nothing. */
+TEST_F_TIMEOUT(fault, map_userptr_sweep, 600)
+{
+	struct vkfd_context c;
+	struct vkfd_ctx_row row;
+	struct fault_gpus g;
+	int n, ret, render;
+	struct vkfd_bo bo;
+	bool fired = true;
+	int64_t pins;
+	uint8_t *user;
+
+	FAULT_NEED_GPUS(&g);
+	user = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, user);
+	memset(user, 1, 16 * 4096);
+	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &c));
+	ASSERT_EQ(0, vkfd_open_vm(&c, self->env.topology, g.id[0], &render));
+	ASSERT_EQ(0, vkfd_alloc_userptr(&c, g.id[0], FAULT_VA, user, 16 * 4096,
+					KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, &bo));
+	pins = vkfd_pinned_pages();
+	ASSERT_NE(INT64_MIN, pins);
+	for (n = 1; n < SWEEP_MAX && fired; n++) {
+		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ret = vkfd_map(&c, &bo, g.id, 1);
+		fired = disarm(self->fail_nth);
+		ASSERT_EQ(0, vkfd_ctx_row(getpid(), VKFD_CTX_ID_PRIMARY, &row));
+		if (ret) {
+			ASSERT_TRUE(ret == -ENOMEM || ret == -EFAULT)
+				TH_LOG("fault %d: %s", n, strerror(-ret));
+			ASSERT_EQ(pins, vkfd_pinned_pages()) TH_LOG("fault %d", n);
+			ASSERT_EQ(4096ULL, row.pt) TH_LOG("fault %d", n);
+			continue;
+		}
+		ASSERT_EQ(pins + 16, vkfd_pinned_pages()) TH_LOG("fault %d", n);
+		ASSERT_EQ(4 * 4096ULL, row.pt) TH_LOG("fault %d", n);
+		ASSERT_EQ(0, vkfd_unmap(&c, &bo, g.id, 1));
+		ASSERT_EQ(pins, vkfd_pinned_pages());
+	}
+	EXPECT_FALSE(fired);
+	EXPECT_LT(2, n);
+	TH_LOG("%d allocations swept", n - 2);
+	ASSERT_EQ(0, vkfd_free(&c, &bo));
+	close(render);
+	vkfd_close(&c);
+	munmap(user, 16 * 4096);
 }
 
 TEST_HARNESS_MAIN

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The KFD ioctl dispatcher (sizes, directions, unknown numbers, the
- * opener-only rule) and each ioctl vkfd implements so far: GET_VERSION,
- * GET_CLOCK_COUNTERS, GET_PROCESS_APERTURES(_NEW) and SET_XNACK_MODE.
- * Shared tests run against vkfd and amdkfd; vkfd-only ones say why they
- * skip on amdkfd.
+ * opener-only rule) and the query ioctls: GET_VERSION, GET_CLOCK_COUNTERS,
+ * GET_PROCESS_APERTURES(_NEW) and SET_XNACK_MODE. The GPU memory ioctls
+ * have their own file, mem.c. Shared tests run against vkfd and amdkfd;
+ * vkfd-only ones say why they skip on amdkfd.
  */
 #include <pthread.h>
 
@@ -207,6 +207,15 @@ TEST_F(ioctl, bad_argument_pointer_efault)
 		AMDKFD_IOC_GET_PROCESS_APERTURES,
 		AMDKFD_IOC_GET_PROCESS_APERTURES_NEW,
 		AMDKFD_IOC_SET_XNACK_MODE,
+		AMDKFD_IOC_SET_MEMORY_POLICY,
+		AMDKFD_IOC_SET_SCRATCH_BACKING_VA,
+		AMDKFD_IOC_GET_TILE_CONFIG,
+		AMDKFD_IOC_ACQUIRE_VM,
+		AMDKFD_IOC_ALLOC_MEMORY_OF_GPU,
+		AMDKFD_IOC_FREE_MEMORY_OF_GPU,
+		AMDKFD_IOC_MAP_MEMORY_TO_GPU,
+		AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU,
+		AMDKFD_IOC_AVAILABLE_MEMORY,
 	};
 	void *unmapped = vkfd_unmapped_page();
 	int i, xnack = xnack_state(self->fd);
@@ -288,24 +297,27 @@ TEST_F(ioctl, unimplemented_nr_enotty)
 		AMDKFD_IOC_GET_VERSION, AMDKFD_IOC_GET_CLOCK_COUNTERS,
 		AMDKFD_IOC_GET_PROCESS_APERTURES,
 		AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, AMDKFD_IOC_SET_XNACK_MODE,
+		/* GPU memory (mem.c) */
+		AMDKFD_IOC_SET_MEMORY_POLICY, AMDKFD_IOC_SET_SCRATCH_BACKING_VA,
+		AMDKFD_IOC_GET_TILE_CONFIG, AMDKFD_IOC_ACQUIRE_VM,
+		AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, AMDKFD_IOC_FREE_MEMORY_OF_GPU,
+		AMDKFD_IOC_MAP_MEMORY_TO_GPU, AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU,
+		AMDKFD_IOC_AVAILABLE_MEMORY,
 	};
 	static const unsigned long cmds[] = {
 		AMDKFD_IOC_CREATE_QUEUE, AMDKFD_IOC_DESTROY_QUEUE,
-		AMDKFD_IOC_SET_MEMORY_POLICY, AMDKFD_IOC_UPDATE_QUEUE,
+		AMDKFD_IOC_UPDATE_QUEUE,
 		AMDKFD_IOC_CREATE_EVENT, AMDKFD_IOC_DESTROY_EVENT,
 		AMDKFD_IOC_SET_EVENT, AMDKFD_IOC_RESET_EVENT,
 		AMDKFD_IOC_WAIT_EVENTS, AMDKFD_IOC_DBG_REGISTER_DEPRECATED,
 		AMDKFD_IOC_DBG_UNREGISTER_DEPRECATED,
 		AMDKFD_IOC_DBG_ADDRESS_WATCH_DEPRECATED,
 		AMDKFD_IOC_DBG_WAVE_CONTROL_DEPRECATED,
-		AMDKFD_IOC_SET_SCRATCH_BACKING_VA, AMDKFD_IOC_GET_TILE_CONFIG,
-		AMDKFD_IOC_SET_TRAP_HANDLER, AMDKFD_IOC_ACQUIRE_VM,
-		AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, AMDKFD_IOC_FREE_MEMORY_OF_GPU,
-		AMDKFD_IOC_MAP_MEMORY_TO_GPU, AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU,
+		AMDKFD_IOC_SET_TRAP_HANDLER,
 		AMDKFD_IOC_SET_CU_MASK, AMDKFD_IOC_GET_QUEUE_WAVE_STATE,
 		AMDKFD_IOC_GET_DMABUF_INFO, AMDKFD_IOC_IMPORT_DMABUF,
 		AMDKFD_IOC_ALLOC_QUEUE_GWS, AMDKFD_IOC_SMI_EVENTS,
-		AMDKFD_IOC_SVM, AMDKFD_IOC_CRIU_OP, AMDKFD_IOC_AVAILABLE_MEMORY,
+		AMDKFD_IOC_SVM, AMDKFD_IOC_CRIU_OP,
 	};
 	bool seen[AMDKFD_COMMAND_END] = { false };
 	unsigned char buf[1024];
@@ -434,9 +446,11 @@ TEST_F(ioctl, fork_child_ebadf)
 {
 	struct foreign_child_args args = { .env = &self->env, .fd = self->fd };
 	struct kfd_ioctl_get_version_args ver;
-	uint64_t pasid = vkfd_proc_pasid(&self->env, getpid());
 	int xnack = xnack_state(self->fd);
+	uint64_t pasid;
 
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd));
+	pasid = vkfd_proc_pasid(&self->env, getpid());
 	ASSERT_NE(0ULL, pasid);
 	ASSERT_EQ(0, vkfd_child_start(&self->child, fork_child, &args));
 	EXPECT_EQ(0, vkfd_child_wait(&self->child));
@@ -456,6 +470,8 @@ static int sender_child(void *arg, int in, int out)
 
 	if (fd < 0)
 		return 10;
+	if (vkfd_pasid_vm(a->env, fd))
+		return 16;
 	if (vkfd_send_fd(a->sock, fd))
 		return 11;
 	if (vkfd_msg_send(out, vkfd_proc_pasid(a->env, getpid())))
@@ -518,9 +534,11 @@ TEST_F(ioctl, scm_rights_to_child_ebadf)
 {
 	struct foreign_child_args args = { .env = &self->env };
 	struct kfd_ioctl_get_version_args ver;
-	uint64_t pasid = vkfd_proc_pasid(&self->env, getpid());
 	int xnack = xnack_state(self->fd);
+	uint64_t pasid;
 
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd));
+	pasid = vkfd_proc_pasid(&self->env, getpid());
 	ASSERT_NE(0ULL, pasid);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, self->sock));
 	args.sock = self->sock[1];

@@ -2,6 +2,10 @@
 /*
  * open()/close() of the KFD device and the primary context's lifetime as
  * seen in $VKFD_SYSFS/proc/<pid>. Runs against vkfd and amdkfd alike.
+ *
+ * The sysfs pasid serves as the identity of a primary. amdkfd 6.1 shows
+ * one from open(); on vkfd it is 0 until the context has a GPU VM, so the
+ * tests first give it one (vkfd_pasid_vm(), nothing to do on amdkfd).
  */
 #include <pthread.h>
 
@@ -47,6 +51,8 @@ static int open_child(void *arg, int in, int out)
 
 	if (fd < 0)
 		return 10;
+	if (vkfd_pasid_vm(a->env, fd))
+		return 13;
 	if (a->close_fd && close(fd))
 		return 11;
 	if (vkfd_msg_send(out, vkfd_proc_pasid(a->env, getpid())))
@@ -68,11 +74,16 @@ TEST_F(open, open_close)
 	self->fd[0] = -1;
 }
 
-/* The first open() creates proc/<pid> with a non-zero pasid and a queues/ directory. */
+/*
+ * The first open() creates proc/<pid> with a pasid file and a queues/
+ * directory. The pasid is non-zero on amdkfd 6.1; on vkfd it is 0 until
+ * the context makes its GPU VM on the first GPU.
+ */
 TEST_F(open, first_open_creates_primary)
 {
 	char path[PATH_MAX];
 	pid_t pid = getpid();
+	uint64_t pasid;
 
 	ASSERT_FALSE(vkfd_proc_exists(&self->env, pid));
 	self->fd[0] = vkfd_open_dev(&self->env);
@@ -80,7 +91,15 @@ TEST_F(open, first_open_creates_primary)
 
 	vkfd_proc_path(&self->env, pid, NULL, path, sizeof(path));
 	EXPECT_TRUE(vkfd_is_dir(path));
-	EXPECT_NE(0ULL, vkfd_proc_pasid(&self->env, pid));
+	vkfd_proc_path(&self->env, pid, "pasid", path, sizeof(path));
+	ASSERT_EQ(0, vkfd_read_u64(path, &pasid));
+	if (self->env.amdkfd) {
+		EXPECT_NE(0ULL, pasid);
+	} else {
+		EXPECT_EQ(0ULL, pasid);
+		ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
+		EXPECT_NE(0ULL, vkfd_proc_pasid(&self->env, pid));
+	}
 	vkfd_proc_path(&self->env, pid, "queues", path, sizeof(path));
 	EXPECT_TRUE(vkfd_is_dir(path));
 }
@@ -94,6 +113,7 @@ TEST_F(open, second_open_shares_primary)
 
 	self->fd[0] = vkfd_open_dev(&self->env);
 	ASSERT_LE(0, self->fd[0]);
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
 	pasid = vkfd_proc_pasid(&self->env, getpid());
 	ASSERT_NE(0ULL, pasid);
 
@@ -126,6 +146,7 @@ TEST_F(open, close_keeps_primary)
 	ASSERT_LE(0, self->fd[0]);
 	self->fd[1] = vkfd_open_dev(&self->env);
 	ASSERT_LE(0, self->fd[1]);
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[1]));
 	pasid = vkfd_proc_pasid(&self->env, getpid());
 	ASSERT_NE(0ULL, pasid);
 
@@ -184,6 +205,7 @@ TEST_F(open, processes_have_distinct_pasids)
 
 	self->fd[0] = vkfd_open_dev(&self->env);
 	ASSERT_LE(0, self->fd[0]);
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
 	mine = vkfd_proc_pasid(&self->env, getpid());
 	ASSERT_NE(0ULL, mine);
 
@@ -221,6 +243,7 @@ TEST_F(open, fork_does_not_inherit_primary)
 	/* not O_CLOEXEC-relevant: fork keeps the fd either way */
 	self->fd[0] = vkfd_open_dev(&self->env);
 	ASSERT_LE(0, self->fd[0]);
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
 	pasid = vkfd_proc_pasid(&self->env, getpid());
 	ASSERT_NE(0ULL, pasid);
 
@@ -245,6 +268,8 @@ static int fork_reopen_child(void *arg, int in, int out)
 
 	if (fd < 0)
 		return 10;
+	if (vkfd_pasid_vm(env, fd))
+		return 12;
 	if (vkfd_msg_send(out, vkfd_proc_pasid(env, getpid())))
 		return 11;
 	vkfd_msg_recv(in, &dummy);
@@ -259,6 +284,7 @@ TEST_F(open, forked_child_opens_own_primary)
 
 	self->fd[0] = vkfd_open_dev(&self->env);
 	ASSERT_LE(0, self->fd[0]);
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
 	mine = vkfd_proc_pasid(&self->env, getpid());
 	ASSERT_NE(0ULL, mine);
 
@@ -303,6 +329,7 @@ TEST_F(open, thread_open_uses_tgid)
 	ASSERT_LE(0, self->fd[0]);
 	ASSERT_NE(getpid(), t.tid);
 
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
 	pasid = vkfd_proc_pasid(&self->env, getpid());
 	EXPECT_NE(0ULL, pasid);
 	EXPECT_FALSE(vkfd_proc_exists(&self->env, t.tid));
@@ -322,6 +349,7 @@ TEST_F(open, pasid_is_read_only)
 
 	self->fd[0] = vkfd_open_dev(&self->env);
 	ASSERT_LE(0, self->fd[0]);
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
 	pasid = vkfd_proc_pasid(&self->env, getpid());
 	ASSERT_NE(0ULL, pasid);
 
