@@ -101,7 +101,12 @@ $(BUILD)/tests/%: tests/%.c $(TEST_HDRS) $(LIB) $(KSFT_STAMP) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(USER_LDFLAGS)
 
+# `make check` stages and runs every binary in $(BUILD)/tests (vm/lib.sh):
+# one whose source is gone (a test file renamed or split) must go too.
+STALE_TEST_BINS := $(filter-out $(TEST_BINS),$(wildcard $(BUILD)/tests/*))
+
 tests: $(TEST_BINS)
+	$(if $(STALE_TEST_BINS),rm -f $(STALE_TEST_BINS))
 
 check: deps
 	@./vm/check.sh
