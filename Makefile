@@ -114,10 +114,16 @@ check: deps
 demo: deps
 	@./vm/demo.sh
 
-# ctxbench and membench, static, for the bench guest (vm/bench.sh builds them).
-$(BUILD)/bench/%: bench/%.c $(TEST_HDRS) $(LIB) $(UAPI_STAMP)
+# ctxbench and membench, static, for the bench guest (vm/bench.sh builds them):
+# bench/<name>.c with its bench/<name>_*.c and the bench library, bench/bench_*.c.
+BENCH_LIB_SRCS := $(wildcard bench/bench_*.c)
+BENCH_HDRS := $(wildcard bench/*.h)
+
+.SECONDEXPANSION:
+$(BUILD)/bench/%: bench/%.c $$(wildcard bench/$$*_*.c) $(BENCH_LIB_SRCS) $(BENCH_HDRS) \
+		  $(TEST_HDRS) $(LIB) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB) $(USER_LDFLAGS)
+	$(CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(USER_LDFLAGS)
 
 bench: deps
 	@./vm/bench.sh
