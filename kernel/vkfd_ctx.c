@@ -58,21 +58,6 @@ static const struct mmu_notifier_ops vkfd_primary_mn_ops;
 static struct kmem_cache *vkfd_ctx_cache;
 
 /*
- * Hide the PASIDs of the context's VMs from lookups, first thing when it
- * goes away; they are freed with the VMs, after everything else.
- */
-static void vkfd_ctx_unpublish_pasids(struct vkfd_ctx *ctx)
-{
-	unsigned int i;
-
-	mutex_lock(&ctx->mem_lock);
-	for (i = 0; i < ctx->vdev->num_gpus; i++)
-		if (ctx->vm[i])
-			vkfd_pasid_unpublish(ctx->vm[i]->pasid);
-	mutex_unlock(&ctx->mem_lock);
-}
-
-/*
  * Free the buffers, then the VMs of a context nobody can use any more:
  * a primary whose address space is gone, or a context being destroyed.
  * Idempotent.
@@ -164,7 +149,6 @@ static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 {
 	struct vkfd_device *vdev = ctx->vdev;
 
-	vkfd_ctx_unpublish_pasids(ctx);
 	mutex_lock(&vdev->ctx_lock);
 	list_del_init(&ctx->node);
 	mutex_unlock(&vdev->ctx_lock);

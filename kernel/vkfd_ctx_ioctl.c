@@ -15,14 +15,15 @@
  *	used upstream's argument-less encoding
  *
  * Turns an fd of the primary context into a secondary context with its
- * own id, PASIDs and directories; the fd stays bound to it until closed.
+ * own id and directories (its GPU VMs, with their PASIDs, come with
+ * AMDKFD_IOC_ACQUIRE_VM); the fd stays bound to it until closed.
  * What the primary holds stays with the primary: it is shared by all of
  * the process's primary fds, so "converting" an fd hands nothing over.
  *
  * Context: Process context.
  * Return: 0; -EINVAL if @flags or @pad is not 0, the fd is bound to a
  * secondary, or another thread converted it first; -ENOSPC if the primary
- * has 65535 secondaries or no PASID is left; -ENOMEM.
+ * has 65535 secondaries; -ENOMEM.
  */
 int vkfd_create_process_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			      void *data)

@@ -132,6 +132,8 @@ static ssize_t vkfd_translate_write(struct file *file,
 	char buf[80];
 	long long va;
 
+	/* A failed request must not leave the previous answer readable. */
+	t->len = 0;
 	if (count >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, count))

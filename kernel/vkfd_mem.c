@@ -49,8 +49,6 @@
 /* More ids than this in one MAP/UNMAP call cannot all be distinct GPUs. */
 #define VKFD_MEM_MAX_DEVICE_IDS	1024
 
-#define VKFD_GPU_VA_LIMIT	BIT_ULL(48)
-
 /**
  * struct vkfd_mem - a buffer of a context
  * @va: GPU address it is mapped at, on every GPU
@@ -262,8 +260,8 @@ static int vkfd_mem_check_alloc(struct vkfd_ctx *ctx,
 		return -EINVAL;
 	if (!args->size || !PAGE_ALIGNED(args->size) ||
 	    !PAGE_ALIGNED(args->va_addr) ||
-	    args->size > VKFD_GPU_VA_LIMIT ||
-	    args->va_addr > VKFD_GPU_VA_LIMIT - args->size)
+	    args->size > VKFD_PT_VA_END ||
+	    args->va_addr > VKFD_PT_VA_END - args->size)
 		return -EINVAL;
 	switch (domain) {
 	case KFD_IOC_ALLOC_MEM_FLAGS_USERPTR:

@@ -26,7 +26,6 @@
 #define VKFD_PT_ROOT_LEVEL	(VKFD_PT_LEVELS - 1)
 #define VKFD_PT_INDEX_BITS	9
 #define VKFD_PT_ENTRIES		BIT(VKFD_PT_INDEX_BITS)
-#define VKFD_PT_VA_END		BIT_ULL(VKFD_PT_VA_BITS)
 
 /* log2 of the VA span that one entry of a table of @level translates */
 static unsigned int vkfd_pt_shift(unsigned int level)

@@ -43,6 +43,7 @@ struct page;
 
 /* The GPU VA space: 2^48 bytes of 4 KiB pages. */
 #define VKFD_PT_VA_BITS		48
+#define VKFD_PT_VA_END		BIT_ULL(VKFD_PT_VA_BITS)
 #define VKFD_GPU_PAGE_SHIFT	12
 #define VKFD_GPU_PAGE_SIZE	BIT_ULL(VKFD_GPU_PAGE_SHIFT)
 

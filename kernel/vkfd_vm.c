@@ -78,10 +78,10 @@ void vkfd_vm_destroy(struct vkfd_vm *vm)
 	vkfd_drm_unbind(vm->drm_file, vm);
 	/*
 	 * The render file holds the module. From a process, fput() closes
-	 * it before returning to user space; from vkfd's workqueue (a
-	 * primary dying after its process) it would be left to a delayed
-	 * work, and unloading vkfd right after the process is gone would
-	 * fail: close it now.
+	 * it before returning to user space; from a kernel thread (the
+	 * delayed close of a secondary's fd) it would be left to yet another
+	 * delayed work, and unloading vkfd right after the last user is gone
+	 * could fail: close it now.
 	 */
 	if (current->flags & PF_KTHREAD)
 		__fput_sync(vm->render);
@@ -180,7 +180,7 @@ int vkfd_vm_translate(struct vkfd_ctx *ctx, unsigned int gpu, u64 va,
 		mutex_unlock(&ctx->mem_lock);
 		return -ENOENT;
 	}
-	pte = va < BIT_ULL(48) ? vkfd_pt_lookup(&vm->pt, va) : 0;
+	pte = vkfd_pt_lookup(&vm->pt, va);
 	if (!(pte & VKFD_PTE_VALID)) {
 		len = scnprintf(buf, size, "va 0x%llx pasid %u unmapped\n",
 				va, vm->pasid);
