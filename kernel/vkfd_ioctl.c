@@ -20,9 +20,10 @@
  * - EOPNOTSUPP: the command is for primary contexts only
  *   (%VKFD_IOCTL_PRIMARY_ONLY) and the fd is bound to a secondary;
  * - ENOTTY: vkfd knows the command but does not implement it;
- * - EFAULT: the argument cannot be copied in or out; a read-write
- *   argument that cannot be written is refused before the handler runs,
- *   so that nothing is created that the caller would never hear of.
+ * - EFAULT: the argument cannot be copied in or out; the argument of a
+ *   command that creates something (%VKFD_IOCTL_CREATES) must be writable
+ *   before the handler runs, so that nothing is made that the caller
+ *   would never hear of.
  *
  * Which commands a secondary context may not use is declared once, here,
  * in the table: SVM and the debugger (upstream's rule: only the primary's
@@ -51,12 +52,19 @@ typedef int vkfd_ioctl_fn(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 #define VKFD_IOCTL_PRIMARY_ONLY		BIT(0)
 /* The command is known, so that its policy applies, but not implemented. */
 #define VKFD_IOCTL_UNIMPLEMENTED	BIT(1)
+/*
+ * The command makes something its output names (a handle, a context):
+ * the output must be writable before it runs, else the caller would
+ * never learn of what was made.
+ */
+#define VKFD_IOCTL_CREATES		BIT(2)
 
 /**
  * struct vkfd_ioctl_desc - one entry of the ioctl table
  * @cmd: the command word
  * @fn: the handler; NULL for an unknown or unimplemented command
- * @flags: %VKFD_IOCTL_PRIMARY_ONLY, %VKFD_IOCTL_UNIMPLEMENTED
+ * @flags: %VKFD_IOCTL_PRIMARY_ONLY, %VKFD_IOCTL_UNIMPLEMENTED,
+ *	%VKFD_IOCTL_CREATES
  */
 struct vkfd_ioctl_desc {
 	unsigned int cmd;
@@ -90,7 +98,7 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, ACQUIRE_VM, vkfd_acquire_vm_ioctl, 0),
 	/* USERPTR, primary-only, is a flag: checked by the handler. */
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, ALLOC_MEMORY_OF_GPU,
-		       vkfd_alloc_memory_ioctl, 0),
+		       vkfd_alloc_memory_ioctl, VKFD_IOCTL_CREATES),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, FREE_MEMORY_OF_GPU,
 		       vkfd_free_memory_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, MAP_MEMORY_TO_GPU,
@@ -108,7 +116,7 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	VKFD_IOCTL_NR(VKFD_IOC_NR_RUNTIME_ENABLE, 0),
 	VKFD_IOCTL_NR(VKFD_IOC_NR_DBG_TRAP, VKFD_IOCTL_PRIMARY_ONLY),
 	VKFD_IOCTL_DEF(VKFD_IOC_, CREATE_PROCESS_ROCM,
-		       vkfd_create_process_ioctl, 0),
+		       vkfd_create_process_ioctl, VKFD_IOCTL_CREATES),
 	VKFD_IOCTL_DEF(VKFD_IOC_, CTX_INFO, vkfd_ctx_info_ioctl, 0),
 };
 
@@ -190,13 +198,11 @@ long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 			goto out_free;
 		}
 		/*
-		 * A read-write command may make something the caller names
-		 * by what comes back (a handle): make sure it can come back
-		 * before anything changes, by writing the caller's own bytes
-		 * back. Otherwise a read-only buffer would leave a nameless
-		 * object behind until the context dies.
+		 * Writing the caller's own bytes back proves the output can
+		 * be written, before anything is made that it would name.
 		 */
-		if ((desc->cmd & IOC_OUT) && copy_to_user(uarg, data, csize)) {
+		if ((desc->flags & VKFD_IOCTL_CREATES) &&
+		    copy_to_user(uarg, data, csize)) {
 			ret = -EFAULT;
 			goto out_free;
 		}
