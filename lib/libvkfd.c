@@ -347,8 +347,10 @@ int vkfd_free(const struct vkfd_context *ctx, struct vkfd_bo *bo)
 	return ret;
 }
 
-int vkfd_map(const struct vkfd_context *ctx, const struct vkfd_bo *bo,
-	     const uint32_t *gpu_ids, uint32_t n)
+/* MAP and UNMAP take the same argument, laid out alike. */
+static int vkfd_map_cmd(const struct vkfd_context *ctx,
+			const struct vkfd_bo *bo, const uint32_t *gpu_ids,
+			uint32_t n, unsigned long cmd)
 {
 	struct kfd_ioctl_map_memory_to_gpu_args args = {
 		.handle = bo->handle,
@@ -356,23 +358,25 @@ int vkfd_map(const struct vkfd_context *ctx, const struct vkfd_bo *bo,
 		.n_devices = n,
 	};
 
+	_Static_assert(sizeof(args) ==
+		       sizeof(struct kfd_ioctl_unmap_memory_from_gpu_args),
+		       "MAP and UNMAP arguments differ");
 	if (ctx->fd < 0)
 		return -EBADF;
-	return vkfd_ioctl(ctx->fd, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &args);
+	return vkfd_ioctl(ctx->fd, cmd, &args);
+}
+
+int vkfd_map(const struct vkfd_context *ctx, const struct vkfd_bo *bo,
+	     const uint32_t *gpu_ids, uint32_t n)
+{
+	return vkfd_map_cmd(ctx, bo, gpu_ids, n, AMDKFD_IOC_MAP_MEMORY_TO_GPU);
 }
 
 int vkfd_unmap(const struct vkfd_context *ctx, const struct vkfd_bo *bo,
 	       const uint32_t *gpu_ids, uint32_t n)
 {
-	struct kfd_ioctl_unmap_memory_from_gpu_args args = {
-		.handle = bo->handle,
-		.device_ids_array_ptr = (uintptr_t)gpu_ids,
-		.n_devices = n,
-	};
-
-	if (ctx->fd < 0)
-		return -EBADF;
-	return vkfd_ioctl(ctx->fd, AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU, &args);
+	return vkfd_map_cmd(ctx, bo, gpu_ids, n,
+			    AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU);
 }
 
 int vkfd_bo_mmap(int render_fd, const struct vkfd_bo *bo, int prot,

@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <linux/vkfd_ioctl.h>
 
-#define CONTEXTS	"/sys/kernel/debug/vkfd/contexts"
 #define VA		0x100000000ULL
 #define WR_VRAM		(KFD_IOC_ALLOC_MEM_FLAGS_VRAM | \
 			 KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE)
@@ -23,117 +22,49 @@
 FIXTURE(adv) {
 	struct vkfd_env env;
 	uint32_t gpu_id;
-	char render[64];
 };
 
 FIXTURE_SETUP(adv)
 {
-	char path[PATH_MAX];
-	struct vkfd_props props;
-	struct vkfd_topo topo;
-	uint64_t minor;
-
 	vkfd_env_init(&self->env);
 	if (self->env.amdkfd)
 		SKIP(longjmp(_metadata->env, 1),
 		     "amdkfd: needs a GPU and vkfd's debugfs");
-	if (access(CONTEXTS, R_OK))
-		SKIP(longjmp(_metadata->env, 1), "no %s", CONTEXTS);
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
-	ASSERT_LT(0, topo.num_gpus);
-	self->gpu_id = topo.gpu_id[0];
-	snprintf(path, sizeof(path), "%s/nodes/%d/properties",
-		 self->env.topology, topo.gpu_node[0]);
-	ASSERT_EQ(0, vkfd_props_read(path, &props, 0));
-	ASSERT_TRUE(vkfd_prop(&props, "drm_render_minor", &minor));
-	snprintf(self->render, sizeof(self->render), "/dev/dri/renderD%" PRIu64,
-		 minor);
+	if (!vkfd_debugfs_present())
+		SKIP(longjmp(_metadata->env, 1), "no debugfs at " VKFD_DEBUGFS);
+	ASSERT_LE(1, vkfd_gpu_ids(self->env.topology, &self->gpu_id, 1));
 }
 
 FIXTURE_TEARDOWN(adv)
 {
 }
 
-/* A fresh secondary with a VM on @gpu_id; its render fd in *@r. */
-static int open_vm(const struct vkfd_env *env, const char *render,
-		   uint32_t gpu_id, int *r)
+/* A fresh secondary with a VM on the fixture's GPU; its render fd in *@r. */
+static int open_vm(FIXTURE_DATA(adv) *self, struct vkfd_context *c, int *r)
 {
-	struct kfd_ioctl_acquire_vm_args acq = { .gpu_id = gpu_id };
-	int s = vkfd_open_dev(env);
+	int ret = vkfd_open_secondary(self->env.dev, c);
 
-	*r = open(render, O_RDWR | O_CLOEXEC);
-	if (s < 0 || *r < 0 || ioctl(s, VKFD_IOC_CREATE_PROCESS, 0))
+	if (!ret)
+		ret = vkfd_open_vm(c, self->env.topology, self->gpu_id, r);
+	return ret;
+}
+
+static uint64_t available(const struct vkfd_context *c, uint32_t gpu_id)
+{
+	uint64_t bytes;
+
+	return vkfd_available_memory(c, gpu_id, &bytes) ? 0 : bytes;
+}
+
+/* Buffer handles of @c (debugfs contexts, column "bos"); -1 if unknown. */
+static long ctx_bos(const struct vkfd_context *c)
+{
+	struct vkfd_context_info info;
+	struct vkfd_ctx_row row;
+
+	if (vkfd_query(c, &info) || vkfd_ctx_row(getpid(), info.ctx_id, &row))
 		return -1;
-	acq.drm_fd = *r;
-	return ioctl(s, AMDKFD_IOC_ACQUIRE_VM, &acq) ? -1 : s;
-}
-
-static int alloc(int fd, uint32_t gpu_id, uint64_t va, uint64_t size,
-		 uint32_t flags, struct kfd_ioctl_alloc_memory_of_gpu_args *a)
-{
-	*a = (struct kfd_ioctl_alloc_memory_of_gpu_args){
-		.va_addr = va, .size = size, .gpu_id = gpu_id, .flags = flags,
-	};
-	return vkfd_ioctl(fd, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, a);
-}
-
-static int map1(int fd, uint64_t handle, uint32_t gpu_id, bool unmap)
-{
-	struct kfd_ioctl_map_memory_to_gpu_args m = {
-		.handle = handle,
-		.device_ids_array_ptr = (uintptr_t)&gpu_id,
-		.n_devices = 1,
-	};
-
-	return vkfd_ioctl(fd, unmap ? AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU :
-				      AMDKFD_IOC_MAP_MEMORY_TO_GPU, &m);
-}
-
-static int free_mem(int fd, uint64_t handle)
-{
-	struct kfd_ioctl_free_memory_of_gpu_args f = { .handle = handle };
-
-	return vkfd_ioctl(fd, AMDKFD_IOC_FREE_MEMORY_OF_GPU, &f);
-}
-
-static uint64_t available(int fd, uint32_t gpu_id)
-{
-	struct kfd_ioctl_get_available_memory_args a = { .gpu_id = gpu_id };
-
-	return vkfd_ioctl(fd, AMDKFD_IOC_AVAILABLE_MEMORY, &a) ? 0 : a.available;
-}
-
-/* The id of @fd's context, for the contexts file ("primary" or a number). */
-static void ctx_name(int fd, char *buf, size_t n)
-{
-	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
-
-	if (vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info))
-		snprintf(buf, n, "?");
-	else if (info.ctx_id == VKFD_CTX_ID_PRIMARY)
-		snprintf(buf, n, "primary");
-	else
-		snprintf(buf, n, "%u", info.ctx_id);
-}
-
-/* Buffer handles of @fd's context (contexts file, column "bos"); -1 if none. */
-static long ctx_bos(int fd)
-{
-	char text[VKFD_TEXT_MAX], want[32], *line, *save;
-	char pid[16], ctx[16], state[16], pasids[64];
-	unsigned long refs, bos;
-
-	ctx_name(fd, want, sizeof(want));
-	if (vkfd_read_text(CONTEXTS, text, sizeof(text)) < 0)
-		return -1;
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%15s %15s %15s %lu %63s %lu", pid, ctx, state,
-			   &refs, pasids, &bos) == 6 &&
-		    atoi(pid) == getpid() && !strcmp(ctx, want))
-			return bos;
-	}
-	return -1;
+	return row.bos;
 }
 
 /* Row 4 (CVE-2024-26656): USERPTR ranges that are not user memory. */
@@ -149,39 +80,33 @@ TEST_F(adv, userptr_bad_ranges)
 		{ 0xfffffffffffff000ULL, 0x2000, EFAULT },	/* wraps */
 		{ 0x10000001ULL, 0x1000, EINVAL },		/* unaligned */
 	};
-	struct kfd_ioctl_acquire_vm_args acq = { .gpu_id = self->gpu_id };
-	struct kfd_ioctl_alloc_memory_of_gpu_args a;
+	struct vkfd_context p;
+	struct vkfd_bo bo;
 	uint64_t before;
 	unsigned int i;
-	int p, r;
+	int r;
 
 	/* USERPTR is for the primary */
-	p = vkfd_open_dev(&self->env);
-	ASSERT_LE(0, p);
-	r = open(self->render, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, r);
-	acq.drm_fd = r;
-	ASSERT_EQ(0, ioctl(p, AMDKFD_IOC_ACQUIRE_VM, &acq));
-	before = available(p, self->gpu_id);
+	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &p));
+	ASSERT_EQ(0, vkfd_open_vm(&p, self->env.topology, self->gpu_id, &r));
+	before = available(&p, self->gpu_id);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		a = (struct kfd_ioctl_alloc_memory_of_gpu_args){
-			.va_addr = VA, .size = cases[i].size,
-			.mmap_offset = cases[i].addr, .gpu_id = self->gpu_id,
-			.flags = KFD_IOC_ALLOC_MEM_FLAGS_USERPTR |
-				 KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE,
-		};
 		EXPECT_EQ(-cases[i].err,
-			  vkfd_ioctl(p, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, &a))
+			  vkfd_alloc_userptr(&p, self->gpu_id, VA,
+					     (void *)(uintptr_t)cases[i].addr,
+					     cases[i].size,
+					     KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE,
+					     &bo))
 			TH_LOG("case %u", i);
-		EXPECT_EQ(0, ctx_bos(p));
+		EXPECT_EQ(0, ctx_bos(&p));
 	}
-	EXPECT_EQ(before, available(p, self->gpu_id));
+	EXPECT_EQ(before, available(&p, self->gpu_id));
 	close(r);
-	close(p);
+	vkfd_close(&p);
 }
 
 struct guess_race {
-	int fd;
+	struct vkfd_context ctx;
 	uint32_t gpu_id;
 	volatile bool stop;
 	long freed;
@@ -191,14 +116,16 @@ struct guess_race {
 static void *guess_thread(void *arg)
 {
 	struct guess_race *g = arg;
+	struct vkfd_bo bo;
 	uint64_t h;
 
 	while (!g->stop) {
 		for (h = 0; h < 4; h++) {
-			uint64_t handle = (uint64_t)g->gpu_id << 32 | h;
-
-			map1(g->fd, handle, g->gpu_id, false);
-			if (!free_mem(g->fd, handle))
+			bo = (struct vkfd_bo){
+				.handle = (uint64_t)g->gpu_id << 32 | h,
+			};
+			vkfd_map(&g->ctx, &bo, &g->gpu_id, 1);
+			if (!vkfd_free(&g->ctx, &bo))
 				g->freed++;
 		}
 	}
@@ -213,49 +140,50 @@ static void *guess_thread(void *arg)
  */
 TEST_F(adv, alloc_races_guessed_free)
 {
-	struct kfd_ioctl_alloc_memory_of_gpu_args a;
 	struct guess_race g = { .gpu_id = self->gpu_id };
 	int i, n = vkfd_scaled(2000), r, mine = 0, ret;
-	pthread_t t;
+	struct vkfd_bo bo;
 	uint64_t before;
+	pthread_t t;
 
-	g.fd = open_vm(&self->env, self->render, self->gpu_id, &r);
-	ASSERT_LE(0, g.fd);
-	before = available(g.fd, self->gpu_id);
+	ASSERT_EQ(0, open_vm(self, &g.ctx, &r));
+	before = available(&g.ctx, self->gpu_id);
 	ASSERT_EQ(0, pthread_create(&t, NULL, guess_thread, &g));
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, alloc(g.fd, self->gpu_id, VA, 0x10000, WR_VRAM, &a));
-		ret = map1(g.fd, a.handle, self->gpu_id, false);
+		ASSERT_EQ(0, vkfd_alloc(&g.ctx, self->gpu_id, VA, 0x10000,
+					WR_VRAM, &bo));
+		ret = vkfd_map(&g.ctx, &bo, &self->gpu_id, 1);
 		ASSERT_TRUE(ret == 0 || ret == -EINVAL);
-		ret = free_mem(g.fd, a.handle);
+		ret = vkfd_free(&g.ctx, &bo);
 		ASSERT_TRUE(ret == 0 || ret == -EINVAL);
 		mine += !ret;
 	}
 	g.stop = true;
 	pthread_join(t, NULL);
 	EXPECT_EQ(n, mine + g.freed);
-	EXPECT_EQ(0, ctx_bos(g.fd));
-	EXPECT_EQ(before, available(g.fd, self->gpu_id));
-	close(g.fd);
+	EXPECT_EQ(0, ctx_bos(&g.ctx));
+	EXPECT_EQ(before, available(&g.ctx, self->gpu_id));
+	vkfd_close(&g.ctx);
 	close(r);
 }
 
 /*
  * Row 7 (vmwgfx stale fd): an argument that cannot be written back gets
- * EFAULT before anything is made: no handle, no VRAM, no conversion.
+ * EFAULT before anything is made: no handle, no VRAM, no conversion. Raw
+ * ioctls: the argument itself is what is under test.
  */
 TEST_F(adv, readonly_argument_makes_nothing)
 {
 	struct kfd_ioctl_alloc_memory_of_gpu_args *a;
 	struct vkfd_ioctl_create_process_args *cp;
-	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+	struct vkfd_context s, p;
+	struct vkfd_context_info info;
 	uint64_t before;
 	void *page;
-	int s, r;
+	int r;
 
-	s = open_vm(&self->env, self->render, self->gpu_id, &r);
-	ASSERT_LE(0, s);
-	before = available(s, self->gpu_id);
+	ASSERT_EQ(0, open_vm(self, &s, &r));
+	before = available(&s, self->gpu_id);
 	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, page);
@@ -265,28 +193,27 @@ TEST_F(adv, readonly_argument_makes_nothing)
 		.flags = WR_VRAM,
 	};
 	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
-	EXPECT_EQ(-EFAULT, vkfd_ioctl(s, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, a));
-	EXPECT_EQ(0, ctx_bos(s));
-	EXPECT_EQ(before, available(s, self->gpu_id));
+	EXPECT_EQ(-EFAULT, vkfd_ioctl(s.fd, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, a));
+	EXPECT_EQ(0, ctx_bos(&s));
+	EXPECT_EQ(before, available(&s, self->gpu_id));
+	vkfd_close(&s);
 
 	/* CREATE_PROCESS (ROCm's read-write form) does not convert */
-	close(s);
-	s = vkfd_open_dev(&self->env);
-	ASSERT_LE(0, s);
+	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &p));
 	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ | PROT_WRITE));
 	cp = page;
 	memset(cp, 0, sizeof(*cp));
 	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
-	EXPECT_EQ(-EFAULT, vkfd_ioctl(s, VKFD_IOC_CREATE_PROCESS_ROCM, cp));
-	ASSERT_EQ(0, vkfd_ioctl(s, VKFD_IOC_CTX_INFO, &info));
+	EXPECT_EQ(-EFAULT, vkfd_ioctl(p.fd, VKFD_IOC_CREATE_PROCESS_ROCM, cp));
+	ASSERT_EQ(0, vkfd_query(&p, &info));
 	EXPECT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, info.ctx_id);
 	munmap(page, 4096);
-	close(s);
+	vkfd_close(&p);
 	close(r);
 }
 
 struct acquire_race {
-	int fd;
+	struct vkfd_context ctx;
 	int render;
 	uint32_t gpu_id;
 	pthread_barrier_t *go;
@@ -296,12 +223,9 @@ struct acquire_race {
 static void *acquire_thread(void *arg)
 {
 	struct acquire_race *a = arg;
-	struct kfd_ioctl_acquire_vm_args acq = {
-		.drm_fd = a->render, .gpu_id = a->gpu_id,
-	};
 
 	pthread_barrier_wait(a->go);
-	a->ret = vkfd_ioctl(a->fd, AMDKFD_IOC_ACQUIRE_VM, &acq);
+	a->ret = vkfd_acquire_vm(&a->ctx, a->gpu_id, a->render);
 	return NULL;
 }
 
@@ -311,25 +235,23 @@ static void *acquire_thread(void *arg)
  */
 TEST_F(adv, acquire_race_one_render_file)
 {
+	struct vkfd_context_info info;
 	struct acquire_race a[2];
-	struct vkfd_ioctl_ctx_info info;
 	pthread_barrier_t go;
 	int i, k, r, rounds = vkfd_scaled(200);
+	pthread_t t[2];
 
 	for (k = 0; k < rounds; k++) {
-		r = open(self->render, O_RDWR | O_CLOEXEC);
+		r = vkfd_render_open(self->env.topology, self->gpu_id);
 		ASSERT_LE(0, r);
 		ASSERT_EQ(0, pthread_barrier_init(&go, NULL, 2));
 		for (i = 0; i < 2; i++) {
 			a[i] = (struct acquire_race){
-				.fd = vkfd_open_dev(&self->env), .render = r,
-				.gpu_id = self->gpu_id, .go = &go,
+				.render = r, .gpu_id = self->gpu_id, .go = &go,
 			};
-			ASSERT_LE(0, a[i].fd);
-			ASSERT_EQ(0, ioctl(a[i].fd, VKFD_IOC_CREATE_PROCESS, 0));
+			ASSERT_EQ(0, vkfd_open_secondary(self->env.dev,
+							 &a[i].ctx));
 		}
-		pthread_t t[2];
-
 		for (i = 0; i < 2; i++)
 			ASSERT_EQ(0, pthread_create(&t[i], NULL,
 						    acquire_thread, &a[i]));
@@ -337,34 +259,30 @@ TEST_F(adv, acquire_race_one_render_file)
 			pthread_join(t[i], NULL);
 		ASSERT_EQ(-EINVAL, a[0].ret + a[1].ret) TH_LOG("round %d", k);
 		for (i = 0; i < 2; i++) {
-			info = (struct vkfd_ioctl_ctx_info){
-				.ctx_id = VKFD_CTX_ID_SELF,
-			};
-			ASSERT_EQ(0, vkfd_ioctl(a[i].fd, VKFD_IOC_CTX_INFO,
-						&info));
+			ASSERT_EQ(0, vkfd_query(&a[i].ctx, &info));
 			EXPECT_EQ(a[i].ret == 0, info.pasids[0] != 0);
-			close(a[i].fd);
+			vkfd_close(&a[i].ctx);
 		}
 		pthread_barrier_destroy(&go);
 		close(r);
 	}
 }
 
-/* Row 12 (KFD watch_id): count fields at their edges. */
+/* Row 12 (KFD watch_id): count fields at their edges, through raw ioctls. */
 TEST_F(adv, map_count_edges)
 {
 	static const uint32_t counts[] = {
 		0, 1025, INT32_MAX, (uint32_t)INT32_MAX + 1, UINT32_MAX,
 	};
-	struct kfd_ioctl_alloc_memory_of_gpu_args a;
 	struct kfd_ioctl_map_memory_to_gpu_args m;
+	struct vkfd_context s;
+	struct vkfd_bo bo;
 	uint32_t *ids;
 	unsigned int i;
-	int s, r, cmd;
+	int r, cmd;
 
-	s = open_vm(&self->env, self->render, self->gpu_id, &r);
-	ASSERT_LE(0, s);
-	ASSERT_EQ(0, alloc(s, self->gpu_id, VA, 0x1000, WR_VRAM, &a));
+	ASSERT_EQ(0, open_vm(self, &s, &r));
+	ASSERT_EQ(0, vkfd_alloc(&s, self->gpu_id, VA, 0x1000, WR_VRAM, &bo));
 	ids = calloc(1024, sizeof(*ids));
 	ASSERT_NE(NULL, ids);
 	for (i = 0; i < 1024; i++)
@@ -375,72 +293,71 @@ TEST_F(adv, map_count_edges)
 
 		for (i = 0; i < ARRAY_SIZE(counts); i++) {
 			m = (struct kfd_ioctl_map_memory_to_gpu_args){
-				.handle = a.handle,
+				.handle = bo.handle,
 				.device_ids_array_ptr = (uintptr_t)ids,
 				.n_devices = counts[i],
 			};
-			EXPECT_EQ(-EINVAL, vkfd_ioctl(s, c, &m))
+			EXPECT_EQ(-EINVAL, vkfd_ioctl(s.fd, c, &m))
 				TH_LOG("n_devices %u", counts[i]);
 			EXPECT_EQ(0U, m.n_success);
 			m.n_devices = 1;
 			m.n_success = counts[i] ? counts[i] : 2;
-			EXPECT_EQ(-EINVAL, vkfd_ioctl(s, c, &m))
+			EXPECT_EQ(-EINVAL, vkfd_ioctl(s.fd, c, &m))
 				TH_LOG("n_success %u", m.n_success);
 		}
 		/* 1024 ids of one GPU: the first maps, the others count */
 		m = (struct kfd_ioctl_map_memory_to_gpu_args){
-			.handle = a.handle,
+			.handle = bo.handle,
 			.device_ids_array_ptr = (uintptr_t)ids,
 			.n_devices = cmd ? 1 : 1024,
 		};
-		EXPECT_EQ(0, vkfd_ioctl(s, c, &m));
+		EXPECT_EQ(0, vkfd_ioctl(s.fd, c, &m));
 		EXPECT_EQ(cmd ? 1U : 1024U, m.n_success);
 		/* n_success == n_devices: nothing left to do */
-		EXPECT_EQ(0, vkfd_ioctl(s, c, &m));
+		EXPECT_EQ(0, vkfd_ioctl(s.fd, c, &m));
 	}
-	EXPECT_EQ(0, free_mem(s, a.handle));
+	EXPECT_EQ(0, vkfd_free(&s, &bo));
 	free(ids);
-	close(s);
+	vkfd_close(&s);
 	close(r);
 }
 
 /*
  * Rows 15 and 16 (LeftoverLocals, VRAM wipe): a context writes a secret
- * into its buffers and dies; new contexts' buffers, read through the CPU
- * and through the page table, never show it.
+ * into its buffers and dies; new contexts' buffers never show it.
  */
 TEST_F(adv, freed_memory_never_leaks)
 {
 	static const uint64_t sizes[] = { 0x1000, 0x10000, 0x200000 };
 	static const char secret[] = "vkfd-secret-0123456789abcdef";
-	struct kfd_ioctl_alloc_memory_of_gpu_args a;
 	unsigned int i, round;
+	struct vkfd_context s;
+	struct vkfd_bo bo;
 	uint64_t off;
-	char *p, *zero;
-	int s, r;
+	char *zero;
+	void *p;
+	int r;
 
 	zero = calloc(1, 0x200000);
 	ASSERT_NE(NULL, zero);
 	/* Round 0 frees its buffers, round 1 dies with them */
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-			s = open_vm(&self->env, self->render, self->gpu_id, &r);
-			ASSERT_LE(0, s);
-			ASSERT_EQ(0, alloc(s, self->gpu_id, VA, sizes[i],
-					   WR_VRAM, &a));
-			ASSERT_EQ(0, map1(s, a.handle, self->gpu_id, false));
-			p = mmap(NULL, sizes[i], PROT_READ | PROT_WRITE,
-				 MAP_SHARED, r, a.mmap_offset);
-			ASSERT_NE(MAP_FAILED, p);
+			ASSERT_EQ(0, open_vm(self, &s, &r));
+			ASSERT_EQ(0, vkfd_alloc(&s, self->gpu_id, VA, sizes[i],
+						WR_VRAM, &bo));
+			ASSERT_EQ(0, vkfd_map(&s, &bo, &self->gpu_id, 1));
+			ASSERT_EQ(0, vkfd_bo_mmap(r, &bo,
+						  PROT_READ | PROT_WRITE, &p));
 			ASSERT_EQ(0, memcmp(p, zero, sizes[i]))
 				TH_LOG("round %u size %" PRIu64, round, sizes[i]);
 			for (off = 0; off + sizeof(secret) <= sizes[i];
 			     off += sizeof(secret))
-				memcpy(p + off, secret, sizeof(secret));
-			munmap(p, sizes[i]);
+				memcpy((char *)p + off, secret, sizeof(secret));
+			ASSERT_EQ(0, vkfd_bo_munmap(&bo, p));
 			if (!round)
-				ASSERT_EQ(0, free_mem(s, a.handle));
-			close(s);
+				ASSERT_EQ(0, vkfd_free(&s, &bo));
+			vkfd_close(&s);
 			close(r);
 		}
 	}

@@ -14,7 +14,6 @@
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
 
-#include <inttypes.h>
 #include <linux/vkfd_ioctl.h>
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
@@ -173,43 +172,30 @@ TEST_F_TIMEOUT(fault, create_process_sweep, 600)
 	close(p);
 }
 
-/*
- * The first GPU's id and an open fd of its render node, for the memory
- * sweeps: @gpu_id, returns the fd or -1.
- */
+/* The first GPU's id, and a new fd of its render node (or -errno). */
 static int first_gpu_render(const struct vkfd_env *env, uint32_t *gpu_id)
 {
-	char path[PATH_MAX];
-	struct vkfd_props props;
-	struct vkfd_topo topo;
-	uint64_t minor;
+	int ret = vkfd_gpu_ids(env->topology, gpu_id, 1);
 
-	if (vkfd_topo_load(env->topology, &topo) || !topo.num_gpus)
-		return -1;
-	*gpu_id = topo.gpu_id[0];
-	snprintf(path, sizeof(path), "%s/nodes/%d/properties", env->topology,
-		 topo.gpu_node[0]);
-	if (vkfd_props_read(path, &props, 0) ||
-	    !vkfd_prop(&props, "drm_render_minor", &minor))
-		return -1;
-	snprintf(path, sizeof(path), "/dev/dri/renderD%" PRIu64, minor);
-	return open(path, O_RDWR | O_CLOEXEC);
+	if (ret < 1)
+		return ret < 0 ? ret : -ENODEV;
+	return vkfd_render_open(env->topology, *gpu_id);
 }
 
 static uint32_t ctx_pasid(int fd)
 {
-	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+	struct vkfd_context c = { .fd = fd };
+	struct vkfd_context_info info;
 
-	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX :
-							  info.pasids[0];
+	return vkfd_query(&c, &info) ? UINT32_MAX : info.pasids[0];
 }
 
 static uint64_t available(int fd, uint32_t gpu_id)
 {
-	struct kfd_ioctl_get_available_memory_args args = { .gpu_id = gpu_id };
+	struct vkfd_context c = { .fd = fd };
+	uint64_t bytes;
 
-	return vkfd_ioctl(fd, AMDKFD_IOC_AVAILABLE_MEMORY, &args) ? 0 :
-								    args.available;
+	return vkfd_available_memory(&c, gpu_id, &bytes) ? 0 : bytes;
 }
 
 /* ACQUIRE_VM on a fresh secondary, with each allocation failing in turn. */

@@ -16,7 +16,6 @@
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
 
-#include <inttypes.h>
 
 #define DEFAULT_NAME		"kfd"
 #define DEFAULT_NUM_GPUS	1
@@ -592,51 +591,30 @@ TEST_F(module, unload_after_exit)
 static int gpu_user_child(void *arg, int in, int out)
 {
 	const char *name = arg;
-	struct kfd_ioctl_acquire_vm_args acq = { 0 };
-	struct kfd_ioctl_alloc_memory_of_gpu_args alloc = { 0 };
-	struct kfd_ioctl_map_memory_to_gpu_args map = { 0 };
-	char path[PATH_MAX], topo_dir[PATH_MAX];
-	struct vkfd_props props;
-	struct vkfd_topo topo;
-	uint64_t minor;
-	int fd, r;
-	char *p;
+	char dev[PATH_MAX], topology[PATH_MAX];
+	struct vkfd_context ctx;
+	struct vkfd_bo bo;
+	uint32_t gpu;
+	int r;
+	void *p;
 
-	class_path(name, topo_dir, sizeof(topo_dir));
-	strncat(topo_dir, "/topology", sizeof(topo_dir) - strlen(topo_dir) - 1);
-	if (vkfd_topo_load(topo_dir, &topo) || !topo.num_gpus)
+	class_path(name, topology, sizeof(topology));
+	strncat(topology, "/topology", sizeof(topology) - strlen(topology) - 1);
+	dev_path(name, dev, sizeof(dev));
+	if (vkfd_gpu_ids(topology, &gpu, 1) < 1)
 		return 10;
-	snprintf(path, sizeof(path), "%s/nodes/%d/properties", topo_dir,
-		 topo.gpu_node[0]);
-	if (vkfd_props_read(path, &props, 0) ||
-	    !vkfd_prop(&props, "drm_render_minor", &minor))
-		return 11;
-	snprintf(path, sizeof(path), "/dev/dri/renderD%" PRIu64, minor);
-	r = open(path, O_RDWR | O_CLOEXEC);
-	dev_path(name, path, sizeof(path));
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (r < 0 || fd < 0)
+	if (vkfd_open_primary(dev, &ctx) ||
+	    vkfd_open_vm(&ctx, topology, gpu, &r))
 		return 12;
-	acq.drm_fd = r;
-	acq.gpu_id = topo.gpu_id[0];
-	alloc.va_addr = 0x40000000;
-	alloc.size = 0x10000;
-	alloc.gpu_id = acq.gpu_id;
-	alloc.flags = KFD_IOC_ALLOC_MEM_FLAGS_VRAM |
-		      KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE;
-	if (vkfd_ioctl(fd, AMDKFD_IOC_ACQUIRE_VM, &acq) ||
-	    vkfd_ioctl(fd, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, &alloc))
+	if (vkfd_alloc(&ctx, gpu, 0x40000000, 0x10000,
+		       KFD_IOC_ALLOC_MEM_FLAGS_VRAM |
+		       KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, &bo))
 		return 13;
-	map.handle = alloc.handle;
-	map.device_ids_array_ptr = (uintptr_t)&acq.gpu_id;
-	map.n_devices = 1;
-	if (vkfd_ioctl(fd, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &map))
+	if (vkfd_map(&ctx, &bo, &gpu, 1))
 		return 14;
-	p = mmap(NULL, alloc.size, PROT_READ | PROT_WRITE, MAP_SHARED, r,
-		 alloc.mmap_offset);
-	if (p == MAP_FAILED)
+	if (vkfd_bo_mmap(r, &bo, PROT_READ | PROT_WRITE, &p))
 		return 15;
-	p[0] = 1;
+	*(char *)p = 1;
 	return 0;
 }
 
