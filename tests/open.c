@@ -37,6 +37,24 @@ FIXTURE_TEARDOWN(open)
 			close(self->fd[i]);
 }
 
+/*
+ * Opens self->fd[@i] and returns the primary's PASID, non-zero: on vkfd
+ * the primary first gets a VM, where PASIDs come from (nothing to do on
+ * amdkfd 6.1, whose PASIDs are per process). Asserts abort the test.
+ */
+static uint64_t open_with_pasid(struct __test_metadata *_metadata,
+				FIXTURE_DATA(open) *self, int i)
+{
+	uint64_t pasid;
+
+	self->fd[i] = vkfd_open_dev(&self->env);
+	ASSERT_LE(0, self->fd[i]);
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[i]));
+	pasid = vkfd_proc_pasid(&self->env, getpid());
+	ASSERT_NE(0ULL, pasid);
+	return pasid;
+}
+
 /* Child: open the device (optionally close it again), send our pasid, wait for EOF. */
 struct open_child_args {
 	const struct vkfd_env *env;
@@ -111,11 +129,7 @@ TEST_F(open, second_open_shares_primary)
 	uint64_t pasid;
 	int i;
 
-	self->fd[0] = vkfd_open_dev(&self->env);
-	ASSERT_LE(0, self->fd[0]);
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
-	pasid = vkfd_proc_pasid(&self->env, getpid());
-	ASSERT_NE(0ULL, pasid);
+	pasid = open_with_pasid(_metadata, self, 0);
 
 	for (i = 1; i < (int)ARRAY_SIZE(self->fd); i++) {
 		self->fd[i] = vkfd_open_dev(&self->env);
@@ -144,11 +158,7 @@ TEST_F(open, close_keeps_primary)
 
 	self->fd[0] = vkfd_open_dev(&self->env);
 	ASSERT_LE(0, self->fd[0]);
-	self->fd[1] = vkfd_open_dev(&self->env);
-	ASSERT_LE(0, self->fd[1]);
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[1]));
-	pasid = vkfd_proc_pasid(&self->env, getpid());
-	ASSERT_NE(0ULL, pasid);
+	pasid = open_with_pasid(_metadata, self, 1);
 
 	ASSERT_EQ(0, close(self->fd[0]));
 	ASSERT_EQ(0, close(self->fd[1]));
@@ -203,11 +213,7 @@ TEST_F(open, processes_have_distinct_pasids)
 	uint64_t mine, theirs;
 	pid_t pid;
 
-	self->fd[0] = vkfd_open_dev(&self->env);
-	ASSERT_LE(0, self->fd[0]);
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
-	mine = vkfd_proc_pasid(&self->env, getpid());
-	ASSERT_NE(0ULL, mine);
+	mine = open_with_pasid(_metadata, self, 0);
 
 	ASSERT_EQ(0, vkfd_child_start(&self->child, open_child, &args));
 	pid = self->child.pid;
@@ -241,11 +247,7 @@ TEST_F(open, fork_does_not_inherit_primary)
 	pid_t pid;
 
 	/* not O_CLOEXEC-relevant: fork keeps the fd either way */
-	self->fd[0] = vkfd_open_dev(&self->env);
-	ASSERT_LE(0, self->fd[0]);
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
-	pasid = vkfd_proc_pasid(&self->env, getpid());
-	ASSERT_NE(0ULL, pasid);
+	pasid = open_with_pasid(_metadata, self, 0);
 
 	ASSERT_EQ(0, vkfd_child_start(&self->child, fork_holder_child,
 				      &self->env));
@@ -282,11 +284,7 @@ TEST_F(open, forked_child_opens_own_primary)
 	uint64_t mine, theirs;
 	pid_t pid;
 
-	self->fd[0] = vkfd_open_dev(&self->env);
-	ASSERT_LE(0, self->fd[0]);
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
-	mine = vkfd_proc_pasid(&self->env, getpid());
-	ASSERT_NE(0ULL, mine);
+	mine = open_with_pasid(_metadata, self, 0);
 
 	ASSERT_EQ(0, vkfd_child_start(&self->child, fork_reopen_child,
 				      &self->env));
@@ -347,11 +345,7 @@ TEST_F(open, pasid_is_read_only)
 	uint64_t pasid;
 	int fd;
 
-	self->fd[0] = vkfd_open_dev(&self->env);
-	ASSERT_LE(0, self->fd[0]);
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
-	pasid = vkfd_proc_pasid(&self->env, getpid());
-	ASSERT_NE(0ULL, pasid);
+	pasid = open_with_pasid(_metadata, self, 0);
 
 	vkfd_proc_path(&self->env, getpid(), "pasid", path, sizeof(path));
 	fd = open(path, O_WRONLY | O_CLOEXEC);
