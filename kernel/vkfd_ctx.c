@@ -58,13 +58,18 @@ static const struct mmu_notifier_ops vkfd_primary_mn_ops;
 static struct kmem_cache *vkfd_ctx_cache;
 
 /*
- * Free the buffers, then the VMs of a context nobody can use any more:
+ * Stop the queues, free the events, the buffers, then the VMs of a
+ * context nobody can use any more:
  * a primary whose address space is gone, or a context being destroyed.
  * Idempotent.
  */
 static void vkfd_ctx_mem_release(struct vkfd_ctx *ctx)
 {
 	unsigned int i;
+
+	/* The engines first: they read the buffers and signal events. */
+	vkfd_queue_release(ctx);
+	vkfd_event_release(ctx);
 
 	mutex_lock(&ctx->mem_lock);
 	vkfd_mem_release_locked(ctx);
@@ -157,6 +162,8 @@ static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 	vkfd_ctx_mem_release(ctx);
 	xa_destroy(&ctx->mem);
 	mutex_destroy(&ctx->mem_lock);
+	xa_destroy(&ctx->queues);
+	mutex_destroy(&ctx->queue_lock);
 
 	if (ctx->primary) {
 		vkfd_ctx_put(ctx->primary);
@@ -248,6 +255,8 @@ static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev,
 	INIT_WORK(&ctx->release_work, vkfd_ctx_release_work);
 	mutex_init(&ctx->mem_lock);
 	xa_init_flags(&ctx->mem, XA_FLAGS_ALLOC);
+	mutex_init(&ctx->queue_lock);
+	xa_init_flags(&ctx->queues, XA_FLAGS_ALLOC);
 	if (!primary) {
 		xa_init_flags(&ctx->secondaries, XA_FLAGS_ALLOC);
 		mutex_init(&ctx->fs_lock);

@@ -92,6 +92,7 @@ static const struct file_operations vkfd_fops = {
 	.release = vkfd_release,
 	.unlocked_ioctl = vkfd_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = vkfd_mmap,
 	.llseek = noop_llseek,
 };
 
@@ -172,6 +173,29 @@ static void vkfd_gpus_init(struct vkfd_device *vdev)
 	}
 }
 
+/* Stop the SDMA engines of the first @n GPUs. */
+static void vkfd_drv_sdma_fini(struct vkfd_device *vdev, unsigned int n)
+{
+	while (n--)
+		vkfd_sdma_fini(&vdev->gpus[n]);
+}
+
+/* Start the SDMA engines of every GPU; all or nothing. */
+static int vkfd_drv_sdma_init(struct vkfd_device *vdev)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vdev->num_gpus; i++) {
+		ret = vkfd_sdma_init(&vdev->gpus[i]);
+		if (ret) {
+			vkfd_drv_sdma_fini(vdev, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static int __init vkfd_init(void)
 {
 	struct vkfd_device *vdev;
@@ -229,9 +253,13 @@ static int __init vkfd_init(void)
 	if (ret)
 		goto err_destroy_device;
 
-	ret = vkfd_topology_init(vdev);
+	ret = vkfd_drv_sdma_init(vdev);
 	if (ret)
 		goto err_drm_fini;
+
+	ret = vkfd_topology_init(vdev);
+	if (ret)
+		goto err_sdma_fini;
 
 	vdev->proc_kobj = kobject_create_and_add("proc", &vdev->dev->kobj);
 	if (!vdev->proc_kobj) {
@@ -258,6 +286,8 @@ err_put_proc:
 	kobject_put(vdev->proc_kobj);
 err_topology_fini:
 	vkfd_topology_fini(vdev);
+err_sdma_fini:
+	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 err_drm_fini:
 	vkfd_drm_fini(vdev);
 err_destroy_device:
@@ -285,6 +315,7 @@ static void __exit vkfd_exit(void)
 	vkfd_debugfs_fini(vdev);
 	kobject_put(vdev->proc_kobj);
 	vkfd_topology_fini(vdev);
+	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 	vkfd_drm_fini(vdev);
 	device_destroy(vdev->class, vdev->devt);
 	class_destroy(vdev->class);

@@ -83,12 +83,22 @@ struct vkfd_ioctl_desc {
 
 static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_VERSION, vkfd_get_version_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, CREATE_QUEUE, vkfd_create_queue_ioctl,
+		       VKFD_IOCTL_CREATES),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, DESTROY_QUEUE, vkfd_destroy_queue_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_MEMORY_POLICY,
 		       vkfd_set_memory_policy_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_CLOCK_COUNTERS,
 		       vkfd_get_clock_counters_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_PROCESS_APERTURES,
 		       vkfd_get_apertures_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, UPDATE_QUEUE, vkfd_update_queue_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, CREATE_EVENT, vkfd_create_event_ioctl,
+		       VKFD_IOCTL_CREATES),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, DESTROY_EVENT, vkfd_destroy_event_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_EVENT, vkfd_set_event_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, RESET_EVENT, vkfd_reset_event_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, WAIT_EVENTS, vkfd_wait_events_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_SCRATCH_BACKING_VA,
 		       vkfd_set_scratch_backing_va_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_TILE_CONFIG,
@@ -123,8 +133,9 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 /* Argument sizes up to this are copied through the stack. */
 #define VKFD_IOCTL_STACK_SIZE	128
 
-/*
- * The context @vfile is bound to, if the caller may use it; NULL if not.
+/**
+ * vkfd_file_ctx() - the context of an fd, if the caller may use it
+ * @vfile: the fd's state
  *
  * No reference is taken: once the caller is known to own the context, the
  * context cannot go away during the call. A secondary stays bound to its
@@ -133,8 +144,11 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
  * CREATE_PROCESS, but its MMU notifier holds it for as long as its address
  * space lives, and the caller runs in that address space. The check
  * itself runs under RCU, which contexts are freed after.
+ *
+ * Context: Process context, in an ioctl or mmap of the fd.
+ * Return: the context, or NULL if the caller may not use it.
  */
-static struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile)
+struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile)
 {
 	struct vkfd_ctx *ctx;
 

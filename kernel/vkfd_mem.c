@@ -37,14 +37,8 @@
 				 KFD_IOC_ALLOC_MEM_FLAGS_COHERENT |	\
 				 KFD_IOC_ALLOC_MEM_FLAGS_UNCACHED)
 
-/* A doorbell slice of a gfx9 GPU, as amdkfd's, and one page of MMIO. */
-#define VKFD_DOORBELL_SIZE	(2 * PAGE_SIZE)
+/* One page of MMIO remap; doorbell slices are VKFD_DOORBELL_SIZE. */
 #define VKFD_MMIO_SIZE		PAGE_SIZE
-
-/* /dev/kfd mmap cookies, as amdkfd's (kfd_priv.h) */
-#define VKFD_MMAP_TYPE_DOORBELL	(0x3ULL << 62)
-#define VKFD_MMAP_TYPE_MMIO	(0x0ULL << 62)
-#define VKFD_MMAP_GPU_ID(id)	((u64)(id) << 46)
 
 /* More ids than this in one MAP/UNMAP call cannot all be distinct GPUs. */
 #define VKFD_MEM_MAX_DEVICE_IDS	1024

@@ -11,6 +11,14 @@
  *
  *   vkfd_device.ctx_lock -> vkfd_ctx.mem_lock (the debugfs contexts file)
  *
+ *   vkfd_ctx.queue_lock -> vkfd_ctx.mem_lock
+ *   vkfd_ctx.mem_lock -> the events' signal lock (engines signal events
+ *	while they hold the mem_lock of the queue's context)
+ *
+ * An SDMA engine takes the mem_lock of the context whose queue it runs,
+ * for a bounded amount of work at a time. vkfd_sdma_queue_stop() waits for
+ * that work to finish, so it must never be called with mem_lock held.
+ *
  * Nothing in vkfd takes ctx_lock while holding another vkfd lock, and
  * nothing takes mem_lock while holding fs_lock.
  */
@@ -37,10 +45,17 @@
 
 #define VKFD_NAME_MAX		31
 
+/* SDMA engines per GPU: the topology's num_sdma_engines. */
+#define VKFD_SDMA_ENGINES	2
+
 /* Secondary context ids are 0..VKFD_CTX_ID_MAX, below the primary's. */
 #define VKFD_CTX_ID_MAX		(VKFD_CTX_ID_PRIMARY - 1)
 
 struct vkfd_topology;
+struct vkfd_events;
+struct vkfd_queue;
+struct vkfd_sdma_engine;
+struct vm_area_struct;
 
 struct drm_device;
 struct drm_file;
@@ -55,8 +70,11 @@ struct platform_device;
  *	@vram_size
  * @pdev: the platform device that parents @drm
  * @drm: the GPU's DRM device, with a render node
+ * @sdma: its SDMA engines (vkfd_sdma.c), started at load, stopped at
+ *	unload
+ * @sdma_next: round-robin cursor that spreads new queues over @sdma
  *
- * Immutable after module load, but for @vram_used.
+ * Immutable after module load, but for @vram_used and @sdma_next.
  */
 struct vkfd_gpu {
 	unsigned int index;
@@ -65,6 +83,8 @@ struct vkfd_gpu {
 	atomic64_t vram_used;
 	struct platform_device *pdev;
 	struct drm_device *drm;
+	struct vkfd_sdma_engine *sdma[VKFD_SDMA_ENGINES];
+	atomic_t sdma_next;
 };
 
 /**
@@ -147,6 +167,11 @@ struct vkfd_ctx_sysfs;
  *	@mem_lock, or know the context's sysfs directory is still there.
  * @mem: buffer handles: id -> &struct vkfd_mem
  * @nr_mem: number of entries in @mem
+ * @queue_lock: protects @queues and the creation of each VM's doorbell
+ *	and MMIO pages
+ * @queues: queue id -> &struct vkfd_queue, ids 0..VKFD_QUEUES_MAX - 1
+ * @events: the context's events and signal page, allocated on first use
+ *	(vkfd_event.c); NULL until then, freed by vkfd_event_release()
  * @sysfs: the context's sysfs directory, NULL if there is none
  * @debugfs: the context's debugfs directory, NULL if there is none
  * @release_work: deferred teardown (the last reference can be dropped in
@@ -173,6 +198,9 @@ struct vkfd_ctx {
 	struct vkfd_vm *vm[VKFD_MAX_GPUS];
 	struct xarray mem;
 	unsigned int nr_mem;
+	struct mutex queue_lock;	/* protects @queues, doorbell pages */
+	struct xarray queues;
+	struct vkfd_events *events;
 	struct vkfd_ctx_sysfs *sysfs;
 	struct dentry *debugfs;
 	struct work_struct release_work;
@@ -192,6 +220,14 @@ struct vkfd_ctx {
  * @scratch_va: SET_SCRATCH_BACKING_VA, recorded
  * @default_policy: SET_MEMORY_POLICY, recorded
  * @alt_policy: SET_MEMORY_POLICY, recorded
+ * @doorbells: the context's doorbell slice on this GPU, VKFD_DOORBELL_SIZE
+ *	bytes (an order-1 page), one 64-bit doorbell per queue; allocated
+ *	under &vkfd_ctx.queue_lock by the first queue or mmap, published
+ *	with a release store, freed with the VM
+ * @mmio: the context's MMIO remap page on this GPU (HDP flush), like
+ *	@doorbells; writes to it have no effect
+ * @faults: GPU page faults of this VM's queues (sysfs counters_<gpuid>/faults)
+ * @sdma_activity: bytes moved by this VM's SDMA queues (sysfs sdma_<gpuid>)
  *
  * @vram, @scratch_va and the policies are written under
  * &vkfd_ctx.mem_lock and read locklessly by sysfs and debugfs.
@@ -207,6 +243,80 @@ struct vkfd_vm {
 	u64 scratch_va;
 	u32 default_policy;
 	u32 alt_policy;
+	struct page *doorbells;
+	struct page *mmio;
+	atomic64_t faults;
+	atomic64_t sdma_activity;
+};
+
+/* A context's doorbell slice on one GPU, as amdkfd's on gfx9: 8 KiB. */
+#define VKFD_DOORBELL_SIZE	(2 * PAGE_SIZE)
+/* User queues per context, over all GPUs (amdkfd's per-process limit). */
+#define VKFD_QUEUES_MAX		1024
+
+/* /dev/kfd mmap offsets, as amdkfd's (kfd_priv.h) */
+#define VKFD_MMAP_TYPE_SHIFT	62
+#define VKFD_MMAP_TYPE_MASK	(0x3ULL << VKFD_MMAP_TYPE_SHIFT)
+#define VKFD_MMAP_TYPE_DOORBELL	(0x3ULL << VKFD_MMAP_TYPE_SHIFT)
+#define VKFD_MMAP_TYPE_EVENTS	(0x2ULL << VKFD_MMAP_TYPE_SHIFT)
+#define VKFD_MMAP_TYPE_MMIO	(0x0ULL << VKFD_MMAP_TYPE_SHIFT)
+#define VKFD_MMAP_GPU_ID_SHIFT	46
+#define VKFD_MMAP_GPU_ID_MASK	GENMASK_ULL(61, VKFD_MMAP_GPU_ID_SHIFT)
+#define VKFD_MMAP_GPU_ID(gpu_id) \
+	(((u64)(gpu_id) << VKFD_MMAP_GPU_ID_SHIFT) & VKFD_MMAP_GPU_ID_MASK)
+
+/**
+ * struct vkfd_queue - a user-mode queue of a context on one GPU
+ * @ctx: the context; its queues are stopped and freed before it is
+ * @vm: the context's VM on @gpu: every address the queue's packets name,
+ *	the ring's and the read pointer's included, is a GPU VA of @vm
+ * @gpu: the GPU
+ * @id: queue_id, unique within the context
+ * @type: KFD_IOC_QUEUE_TYPE_*; only SDMA queues execute anything
+ * @ring_base: GPU VA of the ring buffer
+ * @ring_size: bytes, a power of two
+ * @rptr_va: GPU VA the engine writes the read pointer back to (u64,
+ *	bytes, as gfx9 SDMA)
+ * @wptr_va: GPU VA of the write pointer; SDMA takes the write pointer
+ *	from the doorbell and never reads it
+ * @doorbell: kernel address of the queue's u64 doorbell in @vm's
+ *	@doorbells; user space writes the new write pointer (bytes) there
+ * @doorbell_offset: the doorbell_offset CREATE_QUEUE returned
+ * @percentage: UPDATE_QUEUE's queue_percentage
+ * @priority: queue_priority
+ * @runnable: the queue has a ring and a non-zero percentage: the engine
+ *	executes it (UPDATE_QUEUE may disable it)
+ * @engine: the engine the queue is started on, NULL while stopped;
+ *	see vkfd_sdma_queue_start()
+ * @engine_node: entry in the engine's queue list, the engine's
+ * @rptr: the engine's read pointer, bytes, never reduced modulo the ring
+ *	(the ring offset is @rptr & (@ring_size - 1)); the engine's
+ * @halted: a fault stopped the queue for good; the engine's
+ * @kobj: sysfs queues/<id>/, NULL if the context has no sysfs directory
+ *
+ * Everything but the engine's fields is written under
+ * &vkfd_ctx.queue_lock while the queue is stopped.
+ */
+struct vkfd_queue {
+	struct vkfd_ctx *ctx;
+	struct vkfd_vm *vm;
+	struct vkfd_gpu *gpu;
+	u32 id;
+	u32 type;
+	u64 ring_base;
+	u64 ring_size;
+	u64 rptr_va;
+	u64 wptr_va;
+	u64 *doorbell;
+	u64 doorbell_offset;
+	u32 percentage;
+	u32 priority;
+	bool runnable;
+	struct vkfd_sdma_engine *engine;
+	struct list_head engine_node;
+	u64 rptr;
+	bool halted;
+	struct kobject *kobj;
 };
 
 /**
@@ -256,6 +366,51 @@ static inline struct vkfd_ctx *vkfd_ctx_family(struct vkfd_ctx *ctx)
 {
 	return ctx->primary ?: ctx;
 }
+
+/* vkfd_ioctl.c */
+struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile);
+
+/* vkfd_mmap.c */
+int vkfd_mmap(struct file *filp, struct vm_area_struct *vma);
+
+/* vkfd_queue.c */
+int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			    void *data);
+int vkfd_destroy_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *data);
+int vkfd_update_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			    void *data);
+void vkfd_queue_release(struct vkfd_ctx *ctx);
+
+/* vkfd_doorbell.c: the doorbell and MMIO remap pages */
+int vkfd_doorbell_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
+		       struct vm_area_struct *vma);
+int vkfd_mmio_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
+		   struct vm_area_struct *vma);
+void vkfd_doorbell_free(struct vkfd_vm *vm);
+
+/* vkfd_sdma.c: the SDMA engines */
+int vkfd_sdma_init(struct vkfd_gpu *gpu);
+void vkfd_sdma_fini(struct vkfd_gpu *gpu);
+void vkfd_sdma_queue_start(struct vkfd_queue *q);
+void vkfd_sdma_queue_stop(struct vkfd_queue *q);
+
+/* vkfd_event.c */
+int vkfd_create_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			    void *data);
+int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *data);
+int vkfd_set_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			 void *data);
+int vkfd_reset_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *data);
+int vkfd_wait_events_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *data);
+int vkfd_event_mmap(struct vkfd_ctx *ctx, struct vm_area_struct *vma);
+void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context);
+void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
+			     bool not_present, bool read_only);
+void vkfd_event_release(struct vkfd_ctx *ctx);
 
 /* vkfd_ctx.c */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev);

@@ -74,6 +74,7 @@ err_free:
 void vkfd_vm_destroy(struct vkfd_vm *vm)
 {
 	vkfd_pasid_unpublish(vm->pasid);
+	vkfd_doorbell_free(vm);
 	vkfd_pt_fini(&vm->pt);
 	vkfd_drm_unbind(vm->drm_file, vm);
 	/*
