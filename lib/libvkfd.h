@@ -189,4 +189,166 @@ int vkfd_bo_mmap(int render_fd, const struct vkfd_bo *bo, int prot,
 		 void **addr);
 int vkfd_bo_munmap(const struct vkfd_bo *bo, void *addr);
 
+/* ------------------------------------------------------------------------
+ * Events (lib/libvkfd_event.c)
+ */
+
+/**
+ * struct vkfd_event - an event of a context, as CREATE_EVENT returned it
+ * @id: event_id
+ * @type: KFD_IOC_EVENT_* (SIGNAL 0, ... MEMORY 8)
+ * @slot: event_slot_index: the event's u64 slot in the signal page
+ * @trigger: event_trigger_data, the value a packet signals it with (its id)
+ * @page_offset: event_page_offset: non-zero for every signal event
+ */
+struct vkfd_event {
+	uint32_t id;
+	uint32_t type;
+	uint32_t slot;
+	uint32_t trigger;
+	uint64_t page_offset;
+};
+
+/*
+ * AMDKFD_IOC_CREATE_EVENT of @type (KFD_IOC_EVENT_*). @page_handle: 0, or
+ * the handle of a GTT buffer that becomes the signal page (first signal
+ * event only, as libhsakmt does on dGPUs).
+ */
+int vkfd_event_create(const struct vkfd_context *ctx, uint32_t type,
+		      bool auto_reset, uint64_t page_handle,
+		      struct vkfd_event *ev);
+int vkfd_event_destroy(const struct vkfd_context *ctx, uint32_t id);
+int vkfd_event_set(const struct vkfd_context *ctx, uint32_t id);
+int vkfd_event_reset(const struct vkfd_context *ctx, uint32_t id);
+
+/*
+ * AMDKFD_IOC_WAIT_EVENTS on the @n events @ids: any of them, or all if
+ * @all; @timeout_ms as the ioctl (0xffffffff: forever). 0 with *@result
+ * KFD_IOC_WAIT_RESULT_COMPLETE or _TIMEOUT, or -errno. Not retried when
+ * interrupted: -EINTR reaches the caller.
+ */
+int vkfd_event_wait(const struct vkfd_context *ctx, const uint32_t *ids,
+		    uint32_t n, bool all, uint32_t timeout_ms,
+		    uint32_t *result);
+
+/**
+ * struct vkfd_memory_fault - what a memory-exception event reports
+ * @va: the faulting GPU address (page aligned, as amdkfd reports it)
+ * @gpu_id: the GPU
+ * @not_present: nothing was mapped there
+ * @read_only: the page was mapped, but not writable
+ */
+struct vkfd_memory_fault {
+	uint64_t va;
+	uint32_t gpu_id;
+	bool not_present;
+	bool read_only;
+};
+
+/*
+ * Wait for the MEMORY event @id and return the fault it reports: 0 with
+ * *@result as vkfd_event_wait(), and @fault filled if COMPLETE.
+ */
+int vkfd_event_wait_fault(const struct vkfd_context *ctx, uint32_t id,
+			  uint32_t timeout_ms, uint32_t *result,
+			  struct vkfd_memory_fault *fault);
+
+/*
+ * Map the signal page the kernel allocated (no page handle given):
+ * @size bytes (32 KiB, or 4 KiB as libhsakmt's fallback) of the
+ * @page_offset a signal event returned. *@slots: u64 per event slot.
+ */
+int vkfd_event_page_mmap(const struct vkfd_context *ctx, uint64_t page_offset,
+			 uint64_t size, volatile uint64_t **slots);
+
+/* ------------------------------------------------------------------------
+ * Queues (lib/libvkfd_queue.c)
+ */
+
+/**
+ * struct vkfd_queue - an SDMA queue and its ring, as libhsakmt builds one
+ * @ctx_fd: the KFD fd of the context
+ * @id: queue_id
+ * @gpu_id: its GPU
+ * @bo: one GTT buffer: the ring, then a page holding the read pointer
+ *	(offset 0) and the write pointer (offset 8)
+ * @ring: CPU address of the ring (the buffer mapped at @bo.va: the GPU
+ *	and the CPU see it at the same address, as libhsakmt arranges)
+ * @ring_size: bytes, a power of two
+ * @rptr: CPU address of the read pointer the engine writes back (bytes)
+ * @wptr: the write pointer, bytes, never reduced modulo @ring_size
+ * @doorbell: CPU address of the queue's doorbell in the context's
+ *	doorbell page
+ * @doorbell_page: that mapping, VKFD_DOORBELL_PAGE_SIZE bytes
+ * @doorbell_offset: as CREATE_QUEUE returned it
+ */
+struct vkfd_queue {
+	int ctx_fd;
+	uint32_t id;
+	uint32_t gpu_id;
+	struct vkfd_bo bo;
+	uint32_t *ring;
+	uint64_t ring_size;
+	volatile uint64_t *rptr;
+	uint64_t wptr;
+	volatile uint64_t *doorbell;
+	void *doorbell_page;
+	uint64_t doorbell_offset;
+};
+
+#define VKFD_DOORBELL_PAGE_SIZE	8192
+
+/*
+ * An SDMA queue on @gpu_id of @ctx, whose VM is bound to @render_fd: a
+ * GTT buffer of @ring_size + 4 KiB at GPU (and CPU) address @va, mapped,
+ * CREATE_QUEUE, and the doorbell page mapped through the KFD fd.
+ */
+int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
+		      uint32_t gpu_id, uint64_t va, uint64_t ring_size,
+		      struct vkfd_queue *q);
+/* DESTROY_QUEUE, then unmap and free what vkfd_queue_create() made. */
+int vkfd_queue_destroy(const struct vkfd_context *ctx, struct vkfd_queue *q);
+
+/*
+ * Copy @n dwords of packets into the ring (wrapping at its end), advance
+ * the write pointer and ring the doorbell. -ENOSPC if the ring has not
+ * room for them now.
+ */
+int vkfd_queue_submit(struct vkfd_queue *q, const uint32_t *dw, uint32_t n);
+
+/*
+ * Wait until the engine has read everything submitted (*rptr == wptr),
+ * polling for at most @timeout_ms: 0 or -ETIMEDOUT.
+ */
+int vkfd_queue_wait_idle(const struct vkfd_queue *q, uint32_t timeout_ms);
+
+/* ------------------------------------------------------------------------
+ * SDMA v4 packets (lib/libvkfd_sdma.c): each writes one packet at @dw
+ * and returns its length in dwords. Addresses are GPU VAs.
+ */
+#define VKFD_SDMA_COPY_MAX	(1u << 22)	/* bytes per COPY_LINEAR */
+
+uint32_t vkfd_sdma_nop(uint32_t *dw);
+uint32_t vkfd_sdma_copy_linear(uint32_t *dw, uint64_t dst, uint64_t src,
+			       uint32_t bytes);
+/* @n dwords from @data, written at @dst. */
+uint32_t vkfd_sdma_write_linear(uint32_t *dw, uint64_t dst,
+				const uint32_t *data, uint32_t n);
+/* @bytes (a multiple of 4) of the dword @value at @dst. */
+uint32_t vkfd_sdma_const_fill(uint32_t *dw, uint64_t dst, uint32_t value,
+			      uint32_t bytes);
+/* The dword @value at @dst, once everything before it is done. */
+uint32_t vkfd_sdma_fence(uint32_t *dw, uint64_t dst, uint32_t value);
+/* An interrupt whose context id is @int_ctx: signals event @int_ctx. */
+uint32_t vkfd_sdma_trap(uint32_t *dw, uint32_t int_ctx);
+/* The GPU clock (ns, as GET_CLOCK_COUNTERS' gpu_clock_counter) at @dst. */
+uint32_t vkfd_sdma_timestamp(uint32_t *dw, uint64_t dst);
+/*
+ * Wait until (*@addr & @mask) == @ref (the "equal" function), re-reading
+ * every @interval (x 10 clocks) at most @retries times (0xfff: forever).
+ */
+uint32_t vkfd_sdma_poll_regmem(uint32_t *dw, uint64_t addr, uint32_t ref,
+			       uint32_t mask, uint16_t interval,
+			       uint16_t retries);
+
 #endif /* LIBVKFD_H */
