@@ -10,7 +10,8 @@
 #   amdkfd  Debian's stock kernel with its own amdgpu.ko: the real
 #           /dev/kfd with a CPU-only topology; vkfd is not loaded
 #
-# VKFD_LANES selects lanes (default "distro debug amdkfd"). Logs stay in
+# VKFD_LANES selects lanes (default "distro debug amdkfd"), VKFD_TESTS test
+# binaries (default all; e.g. VKFD_TESTS="event queue"). Logs stay in
 # build/check/<lane>/. See vm/lib.sh for the other knobs.
 set -euo pipefail
 

@@ -181,6 +181,7 @@ lane_env() {
 	printf "export VKFD_MODULE_PARAMS='%s'\n" "$5"
 	printf "export VKFD_TEST_TIMEOUT='%s'\n" "${VKFD_TEST_TIMEOUT:-300}"
 	printf "export VKFD_DEMO='%s'\n" "${VKFD_DEMO:-0}"
+	printf "export VKFD_TESTS='%s'\n" "${VKFD_TESTS:-}"
 }
 
 # --- initramfs -------------------------------------------------------------
