@@ -205,7 +205,7 @@ static void vkfd_vm_access_test_copy(struct kunit *test)
 	static const struct { u64 dst, src, len; } c[] = {
 		{ 0, PG, 2 * PG },		/* aligned, whole pages */
 		{ 1, PG + 2, PG + 11 },		/* both odd */
-		{ PG - 5, 2 * PG + 3, 2 * PG },	/* three dst pages */
+		{ PG - 5, PG + 3, 2 * PG },	/* 3 dst pages, overlapping */
 		{ 100, 100, 50 },		/* onto itself */
 		{ 8, 0, PG },			/* overlapping, same page */
 	};
@@ -257,19 +257,20 @@ static void vkfd_vm_access_test_copy_faults(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, f.write);
 	KUNIT_EXPECT_FALSE(test, f.not_present);
 
-	/* From the hole (the source checked first, though the dst is RO) */
-	KUNIT_EXPECT_EQ(test, cp(t, RO_VA, HOLE_VA - 8, 16, &done, &f),
-			-EFAULT);
+	/* From the hole into read-only: the source is checked first */
+	KUNIT_EXPECT_EQ(test, cp(t, RO_VA, HOLE_VA, 16, &done, &f), -EFAULT);
 	KUNIT_EXPECT_EQ(test, done, 0ULL);
-	KUNIT_EXPECT_EQ(test, f.va, RO_VA);
-	KUNIT_EXPECT_TRUE(test, f.write);
-
-	KUNIT_EXPECT_EQ(test, cp(t, RW_VA, HOLE_VA - 8, 16, &done, &f),
-			-EFAULT);
-	KUNIT_EXPECT_EQ(test, done, 8ULL);
 	KUNIT_EXPECT_EQ(test, f.va, HOLE_VA);
 	KUNIT_EXPECT_FALSE(test, f.write);
 	KUNIT_EXPECT_TRUE(test, f.not_present);
+
+	/* From read-only running into write-only: a read fault there */
+	KUNIT_EXPECT_EQ(test, cp(t, RW_VA, WO_VA - 8, 16, &done, &f),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, done, 8ULL);
+	KUNIT_EXPECT_EQ(test, f.va, WO_VA);
+	KUNIT_EXPECT_FALSE(test, f.write);
+	KUNIT_EXPECT_FALSE(test, f.not_present);
 
 	/* From write-only: a read fault */
 	KUNIT_EXPECT_EQ(test, cp(t, RW_VA, WO_VA, 4, &done, &f), -EFAULT);
