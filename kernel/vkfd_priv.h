@@ -16,6 +16,9 @@
  *	a queue's sysfs directory)
  *   vkfd_ctx.mem_lock -> the events' signal lock (engines signal events
  *	while they hold the mem_lock of the queue's context)
+ *   vkfd_events.lock -> vkfd_ctx.mem_lock (adopting a buffer as the
+ *	signal page) -> the events' signal lock
+ *   mm->mmap_lock -> the events' signal lock (mmap of the signal page)
  *
  * An SDMA engine takes the mem_lock of the context whose queue it runs,
  * for a bounded amount of work at a time. vkfd_sdma_queue_stop() waits for
@@ -177,7 +180,9 @@ struct vkfd_ctx_sysfs;
  *	cmpxchg (the mmap handlers may not take it).
  * @queues: queue id -> &struct vkfd_queue, ids 0..VKFD_QUEUES_MAX - 1
  * @events: the context's events and signal page, allocated on first use
- *	(vkfd_event.c); NULL until then, freed by vkfd_event_release()
+ *	(vkfd_event.c); NULL until then, freed by vkfd_event_release().
+ *	Published and unpublished under @mem_lock, so that the engines,
+ *	which hold it, may use it; ioctls read it with an acquire load.
  * @sysfs: the context's sysfs directory, NULL if there is none
  * @debugfs: the context's debugfs directory, NULL if there is none
  * @release_work: deferred teardown (the last reference can be dropped in
@@ -419,6 +424,7 @@ void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context);
 void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 			     bool not_present, bool read_only);
 void vkfd_event_release(struct vkfd_ctx *ctx);
+unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
 
 /* vkfd_ctx.c */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev);
@@ -464,6 +470,7 @@ void vkfd_gem_put_pages(struct vkfd_gem *gem);
 int vkfd_gem_allow(struct vkfd_gem *gem, struct drm_file *drm_file);
 void vkfd_gem_revoke(struct vkfd_gem *gem, struct drm_file *drm_file);
 u64 vkfd_gem_mmap_offset(struct vkfd_gem *gem);
+void vkfd_gem_get(struct vkfd_gem *gem);
 void vkfd_gem_put(struct vkfd_gem *gem);
 
 /* vkfd_vm.c */
@@ -483,6 +490,7 @@ int vkfd_map_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			  void *data);
 int vkfd_unmap_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			    void *data);
+struct vkfd_gem *vkfd_mem_get_gtt(struct vkfd_ctx *ctx, u64 handle, u64 *size);
 
 /* vkfd_mem_ioctl.c: the memory ioctls that allocate nothing */
 int vkfd_available_memory_ioctl(struct vkfd_file *vfile,
