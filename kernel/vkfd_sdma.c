@@ -252,6 +252,8 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 			  q->type != KFD_IOC_QUEUE_TYPE_SDMA_XGMI))
 		return;
 
+	/* Its ring may have changed (UPDATE_QUEUE): look at it afresh. */
+	q->sdma.stalled = false;
 	i = (unsigned int)atomic_inc_return(&gpu->sdma_next) %
 	    VKFD_SDMA_ENGINES;
 	e = gpu->sdma[i];

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The fixture and helpers of the SDMA engine tests: sdma.c (every packet,
+ * byte-exact through CPU mappings; the ring wrapping; doorbells after
+ * idling; TRAP and events; sysfs), sdma_fault.c (fault containment and
+ * halted queues) and sdma_life.c (destroy, close and exit with busy or
+ * hostile queues; unmap and free under a copy). Header-only and static;
+ * include it after kselftest_harness.h.
+ *
+ * Queues are made with libvkfd's queue calls (a GTT buffer holding the
+ * ring and the read/write pointers, at the same CPU and GPU address, as
+ * libhsakmt does) and packets with its encoders, or by hand where a test
+ * needs a packet the encoders do not make. Waits are bounded by
+ * S_WAIT_MS and never decide a result by how long something took.
+ *
+ * The amdkfd lane has no GPU: every test skips there.
+ */
+#ifndef VKFD_SELFTEST_SDMA_UTILS_H
+#define VKFD_SELFTEST_SDMA_UTILS_H
+
+#include "vkfd_utils.h"
+
+#include <linux/vkfd_sdma.h>
+
+#define S_PAGE		4096ULL
+#define S_WAIT_MS	10000		/* a bound, not an expectation */
+#define S_RING		4096ULL
+/* Rings (and their pointer page) at the same CPU and GPU address */
+#define S_RING_VA	0x7e0000000000ULL
+#define S_RING_STEP	0x1000000ULL
+/* Data buffers: GPU addresses only, CPU-mapped wherever mmap puts them */
+#define S_BUF_VA	0x100000000ULL
+#define S_BUF_STEP	0x10000000ULL
+#define S_EV_VA		0x7000000000ULL	/* the signal page, on the GPU */
+#define S_HOLE_VA	0x6000000000ULL	/* never mapped */
+
+#define S_GTT_RW	(KFD_IOC_ALLOC_MEM_FLAGS_GTT | \
+			 KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE)
+#define S_GTT_RO	KFD_IOC_ALLOC_MEM_FLAGS_GTT
+
+#define S_EV_COMPLETE	((uint32_t)KFD_IOC_WAIT_RESULT_COMPLETE)
+#define S_EV_TIMEOUT	((uint32_t)KFD_IOC_WAIT_RESULT_TIMEOUT)
+
+FIXTURE(sdma) {
+	struct vkfd_env env;
+	int ngpus;
+	uint32_t gpu[VKFD_MAX_GPUS];
+	pid_t pid;
+	struct vkfd_context p;		/* the primary, its VM on GPU 0 */
+	int render;			/* that VM's render fd, -1 without */
+	struct vkfd_child child;
+};
+
+/* Tests need a GPU, vkfd's engines and sysfs. */
+#define S_NEED_GPU() do {						\
+	VKFD_ONLY(&self->env, "no GPU, no SDMA engine");		\
+	if (!self->ngpus)						\
+		SKIP(return, "the topology has no GPU");		\
+} while (0)
+
+/**
+ * struct s_buf - a buffer on GPU 0, mapped there and on the CPU
+ * @bo: the buffer
+ * @cpu: its CPU mapping (read-only for a buffer that is not WRITABLE)
+ */
+struct s_buf {
+	struct vkfd_bo bo;
+	uint8_t *cpu;
+};
+
+static inline volatile uint32_t *s_u32(const struct s_buf *b, uint64_t off)
+{
+	return (volatile uint32_t *)(b->cpu + off);
+}
+
+static inline volatile uint64_t *s_u64(const struct s_buf *b, uint64_t off)
+{
+	return (volatile uint64_t *)(b->cpu + off);
+}
+
+/* A GTT buffer of @c on GPU @gpu_id at @va, GPU- and CPU-mapped. */
+static inline void s_buf_new(struct __test_metadata *_metadata,
+			     const struct vkfd_context *c, int render,
+			     uint32_t gpu_id, uint64_t va, uint64_t size,
+			     uint32_t flags, struct s_buf *b)
+{
+	int prot = PROT_READ;
+	void *p = NULL;
+
+	if (flags & KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE)
+		prot |= PROT_WRITE;
+	ASSERT_EQ(0, vkfd_alloc(c, gpu_id, va, size, flags, &b->bo));
+	ASSERT_EQ(0, vkfd_map(c, &b->bo, &gpu_id, 1));
+	ASSERT_EQ(0, vkfd_bo_mmap(render, &b->bo, prot, &p));
+	b->cpu = p;
+}
+
+/* An SDMA queue of @c on GPU @gpu_id, the @n-th of the test's rings. */
+static inline void s_queue_new(struct __test_metadata *_metadata,
+			       const struct vkfd_context *c, int render,
+			       uint32_t gpu_id, unsigned int n,
+			       uint64_t ring_size, struct vkfd_queue *q)
+{
+	ASSERT_EQ(0, vkfd_queue_create(c, render, gpu_id,
+				       S_RING_VA + n * S_RING_STEP, ring_size,
+				       q));
+}
+
+/* Submit @n dwords; the ring must have room. */
+#define S_SUBMIT(q, dw, n)	ASSERT_EQ(0, vkfd_queue_submit((q), (dw), (n)))
+
+/* Everything submitted to @q is done (its read pointer caught up). */
+#define S_IDLE(q)		ASSERT_EQ(0, vkfd_queue_wait_idle((q), S_WAIT_MS))
+
+static inline uint64_t s_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for *@p == @v, polling for at most S_WAIT_MS. */
+static inline bool s_wait_u64(volatile uint64_t *p, uint64_t v)
+{
+	uint64_t end = s_now_ms() + S_WAIT_MS;
+
+	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != v) {
+		if (s_now_ms() > end)
+			return false;
+		vkfd_sleep_ms(1);
+	}
+	return true;
+}
+
+static inline bool s_wait_u32(volatile uint32_t *p, uint32_t v)
+{
+	uint64_t end = s_now_ms() + S_WAIT_MS;
+
+	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != v) {
+		if (s_now_ms() > end)
+			return false;
+		vkfd_sleep_ms(1);
+	}
+	return true;
+}
+
+/* The context id of @fd: VKFD_CTX_ID_PRIMARY or a secondary's. */
+static inline uint32_t s_ctx_id(int fd)
+{
+	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+
+	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX :
+							   info.ctx_id;
+}
+
+/* A sysfs file of @fd's context about GPU @gpu_id, ~0 if unreadable. */
+static inline uint64_t s_sysfs(FIXTURE_DATA(sdma) *self, int fd,
+			       const char *fmt, uint32_t gpu_id)
+{
+	char file[64];
+	uint64_t v;
+
+	snprintf(file, sizeof(file), fmt, gpu_id);
+	return vkfd_ctx_sysfs_u64(&self->env, self->pid, s_ctx_id(fd), file,
+				  &v) ? UINT64_MAX : v;
+}
+
+#define S_SDMA_BYTES(fd)	s_sysfs(self, (fd), "sdma_%u", self->gpu[0])
+#define S_FAULTS(fd)		s_sysfs(self, (fd), "counters_%u/faults", \
+					self->gpu[0])
+
+/* A new secondary with its VM on GPU 0; *@render is its render fd. */
+static inline void s_secondary(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(sdma) *self,
+			       struct vkfd_context *c, int *render)
+{
+	ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, c));
+	ASSERT_EQ(0, vkfd_open_vm(c, self->env.topology, self->gpu[0],
+				  render));
+}
+
+/* The read pointer's byte offset of the packet @n dwords into the ring. */
+static inline uint64_t s_rptr(const struct vkfd_queue *q)
+{
+	return __atomic_load_n(q->rptr, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * A MEMORY event of @c: set by a fault of any of its queues, reporting
+ * it. Returns its id.
+ */
+static inline uint32_t s_memory_event(struct __test_metadata *_metadata,
+				      const struct vkfd_context *c)
+{
+	struct vkfd_event ev;
+
+	EXPECT_EQ(0, vkfd_event_create(c, KFD_IOC_EVENT_MEMORY, false, 0,
+				       &ev));
+	return ev.id;
+}
+
+/* Header only, for packets made by hand */
+static inline uint32_t s_lo(uint64_t va)
+{
+	return (uint32_t)va;
+}
+
+static inline uint32_t s_hi(uint64_t va)
+{
+	return (uint32_t)(va >> 32);
+}
+
+/* POLL_REGMEM with any compare function (the encoder has "equal" only). */
+static inline uint32_t s_poll(uint32_t *dw, uint64_t addr, uint32_t func,
+			      uint32_t ref, uint32_t mask, uint32_t retries)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) |
+		VKFD_SDMA_POLL_MEM | VKFD_SDMA_POLL_FUNC(func);
+	dw[1] = s_lo(addr);
+	dw[2] = s_hi(addr);
+	dw[3] = ref;
+	dw[4] = mask;
+	dw[5] = VKFD_SDMA_POLL_DW5(1, retries);
+	return VKFD_SDMA_POLL_REGMEM_DW;
+}
+
+/* NOP followed by @count skipped dwords (filled with @junk). */
+static inline uint32_t s_nop_count(uint32_t *dw, uint32_t count,
+				   uint32_t junk)
+{
+	uint32_t i;
+
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_NOP, 0) |
+		VKFD_SDMA_NOP_COUNT(count);
+	for (i = 1; i <= count; i++)
+		dw[i] = junk;
+	return 1 + count;
+}
+
+/* Fill the ring with NOPs until its end is @left bytes away. */
+static inline void s_ring_align(struct __test_metadata *_metadata,
+				struct vkfd_queue *q, uint64_t left)
+{
+	uint64_t off = q->wptr & (q->ring_size - 1);
+	uint64_t n = ((q->ring_size - off - left) & (q->ring_size - 1)) / 4;
+	uint32_t dw[1];
+
+	while (n--) {
+		vkfd_sdma_nop(dw);
+		if (vkfd_queue_submit(q, dw, 1) == -ENOSPC) {
+			S_IDLE(q);
+			S_SUBMIT(q, dw, 1);
+		}
+	}
+	S_IDLE(q);
+}
+
+FIXTURE_SETUP(sdma)
+{
+	struct vkfd_topo topo;
+	int g;
+
+	vkfd_env_init(&self->env);
+	self->render = -1;
+	self->pid = getpid();
+	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
+	self->ngpus = topo.num_gpus < VKFD_MAX_GPUS ? topo.num_gpus :
+						      VKFD_MAX_GPUS;
+	for (g = 0; g < self->ngpus; g++)
+		self->gpu[g] = topo.gpu_id[g];
+	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &self->p));
+	if (!self->env.amdkfd && self->ngpus)
+		ASSERT_EQ(0, vkfd_open_vm(&self->p, self->env.topology,
+					  self->gpu[0], &self->render));
+}
+
+FIXTURE_TEARDOWN(sdma)
+{
+	/* Each test runs in a process of its own: its exit frees the rest */
+	vkfd_child_kill(&self->child);
+	if (self->render >= 0)
+		close(self->render);
+	vkfd_close(&self->p);
+}
+
+#endif /* VKFD_SELFTEST_SDMA_UTILS_H */
