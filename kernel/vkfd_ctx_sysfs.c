@@ -10,14 +10,28 @@
  *   pasid         PASID of the context's VM on the first GPU, 0 until
  *                 it has one (amdkfd 6.1 prints its per-process PASID here)
  *   vram_<gpuid>  bytes of VRAM the context allocated on that GPU
- *   queues/       one directory per user queue (none yet)
+ *   queues/<qid>/ one directory per user queue: size (ring bytes), type
+ *                 (amdkfd's internal queue type) and gpuid
+ *
+ * and, once the context has a VM on a GPU (not before: an idle secondary
+ * must stay small):
+ *
+ *   sdma_<gpuid>            bytes the VM's SDMA queues moved
+ *   counters_<gpuid>/faults GPU page faults of the VM's queues
  *
  * The directory is a separate object from the context: kobject_del()
  * waits for every show() in progress, so once vkfd_ctx_sysfs_remove() has
- * returned no show() can reach the context. The callers serialise adding
- * and removing with the fs_lock of the context's primary.
+ * returned no show() can reach the context, nor its VMs or queues, whose
+ * files are below it. The callers serialise adding and removing with the
+ * fs_lock of the context's primary; the files of VMs and queues are added
+ * and removed under it too (vkfd_ctx_sysfs_vm_add(),
+ * vkfd_ctx_sysfs_queue_add()). A queue's directory is an object of its
+ * own as well, which can outlive the removal of the context's directory
+ * (the address space of a primary goes before its queues are freed): it
+ * keeps its parents allocated, out of sysfs, until it is put.
  */
 #include <linux/kernfs.h>
+#include <linux/kfd_ioctl.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
@@ -60,6 +74,45 @@ static ssize_t vram_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%llu\n", vm ? READ_ONCE(vm->vram) : 0);
 }
 
+/* sdma_<gpuid> and counters_<gpuid>/faults, per GPU, named at load. */
+static char vkfd_sdma_names[VKFD_MAX_GPUS][16];
+static struct kobj_attribute vkfd_sdma_attrs[VKFD_MAX_GPUS];
+static char vkfd_counters_names[VKFD_MAX_GPUS][24];
+static struct kobj_attribute vkfd_faults_attrs[VKFD_MAX_GPUS];
+static struct attribute *vkfd_counters_attrs[VKFD_MAX_GPUS][2];
+static struct attribute_group vkfd_counters_groups[VKFD_MAX_GPUS];
+
+/* The VM on GPU @i of the context of directory @kobj. */
+static const struct vkfd_vm *vkfd_ctx_sysfs_vm(struct kobject *kobj,
+					       unsigned int i)
+{
+	struct vkfd_ctx_sysfs *s = container_of(kobj, struct vkfd_ctx_sysfs,
+						kobj);
+
+	return READ_ONCE(s->ctx->vm[i]);
+}
+
+static ssize_t sdma_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	const struct vkfd_vm *vm = vkfd_ctx_sysfs_vm(kobj,
+						     attr - vkfd_sdma_attrs);
+
+	return sysfs_emit(buf, "%llu\n",
+			  vm ? (u64)atomic64_read(&vm->sdma_activity) : 0);
+}
+
+/* In the group directory counters_<gpuid>: @kobj is the context's. */
+static ssize_t faults_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	const struct vkfd_vm *vm = vkfd_ctx_sysfs_vm(kobj,
+						     attr - vkfd_faults_attrs);
+
+	return sysfs_emit(buf, "%llu\n",
+			  vm ? (u64)atomic64_read(&vm->faults) : 0);
+}
+
 /* pasid, vram_<gpuid> of each GPU, NULL */
 static struct attribute *vkfd_ctx_attrs[2 + VKFD_MAX_GPUS] = {
 	&vkfd_ctx_attr_pasid.attr,
@@ -83,6 +136,23 @@ void vkfd_ctx_sysfs_init(struct vkfd_device *vdev)
 		vkfd_vram_attrs[i].attr.mode = 0444;
 		vkfd_vram_attrs[i].show = vram_show;
 		vkfd_ctx_attrs[1 + i] = &vkfd_vram_attrs[i].attr;
+
+		snprintf(vkfd_sdma_names[i], sizeof(vkfd_sdma_names[i]),
+			 "sdma_%u", vdev->gpus[i].gpu_id);
+		sysfs_attr_init(&vkfd_sdma_attrs[i].attr);
+		vkfd_sdma_attrs[i].attr.name = vkfd_sdma_names[i];
+		vkfd_sdma_attrs[i].attr.mode = 0444;
+		vkfd_sdma_attrs[i].show = sdma_show;
+
+		snprintf(vkfd_counters_names[i], sizeof(vkfd_counters_names[i]),
+			 "counters_%u", vdev->gpus[i].gpu_id);
+		sysfs_attr_init(&vkfd_faults_attrs[i].attr);
+		vkfd_faults_attrs[i].attr.name = "faults";
+		vkfd_faults_attrs[i].attr.mode = 0444;
+		vkfd_faults_attrs[i].show = faults_show;
+		vkfd_counters_attrs[i][0] = &vkfd_faults_attrs[i].attr;
+		vkfd_counters_groups[i].name = vkfd_counters_names[i];
+		vkfd_counters_groups[i].attrs = vkfd_counters_attrs[i];
 	}
 }
 
@@ -193,4 +263,165 @@ void vkfd_ctx_sysfs_remove(struct vkfd_ctx *ctx)
 	kobject_put(s->queues);
 	kobject_del(&s->kobj);
 	kobject_put(&s->kobj);
+}
+
+/**
+ * vkfd_ctx_sysfs_vm_add() - create the files of a new VM
+ * @vm: the VM, published in its context
+ *
+ * sdma_<gpuid> and counters_<gpuid>/faults in the context's directory, if
+ * it has one. They go with the directory, before the VM is freed. As for
+ * debugfs, failing to create them is not an error: the VM works without.
+ *
+ * Context: Process context; takes the fs_lock of the context's primary.
+ */
+void vkfd_ctx_sysfs_vm_add(struct vkfd_vm *vm)
+{
+	struct vkfd_ctx *family = vkfd_ctx_family(vm->ctx);
+	unsigned int i = vm->gpu->index;
+	struct vkfd_ctx_sysfs *s;
+
+	mutex_lock(&family->fs_lock);
+	s = vm->ctx->sysfs;
+	if (s && !sysfs_create_file(&s->kobj, &vkfd_sdma_attrs[i].attr) &&
+	    sysfs_create_group(&s->kobj, &vkfd_counters_groups[i]))
+		sysfs_remove_file(&s->kobj, &vkfd_sdma_attrs[i].attr);
+	mutex_unlock(&family->fs_lock);
+}
+
+/**
+ * struct vkfd_queue_sysfs - the sysfs directory queues/<qid> of a queue
+ * @kobj: the directory
+ * @q: the queue; valid while @kobj is in sysfs
+ */
+struct vkfd_queue_sysfs {
+	struct kobject kobj;
+	struct vkfd_queue *q;
+};
+
+/* The type file shows amdkfd's enum kfd_queue_type: AQL is COMPUTE. */
+#define VKFD_SYSFS_QUEUE_COMPUTE	0
+#define VKFD_SYSFS_QUEUE_SDMA		1
+#define VKFD_SYSFS_QUEUE_SDMA_XGMI	4
+
+static const struct vkfd_queue *vkfd_queue_sysfs_queue(struct kobject *kobj)
+{
+	return container_of(kobj, struct vkfd_queue_sysfs, kobj)->q;
+}
+
+static ssize_t vkfd_queue_size_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  READ_ONCE(vkfd_queue_sysfs_queue(kobj)->ring_size));
+}
+
+static ssize_t vkfd_queue_type_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	u32 type;
+
+	switch (vkfd_queue_sysfs_queue(kobj)->type) {
+	case KFD_IOC_QUEUE_TYPE_SDMA:
+		type = VKFD_SYSFS_QUEUE_SDMA;
+		break;
+	case KFD_IOC_QUEUE_TYPE_SDMA_XGMI:
+		type = VKFD_SYSFS_QUEUE_SDMA_XGMI;
+		break;
+	default:
+		type = VKFD_SYSFS_QUEUE_COMPUTE;
+		break;
+	}
+	return sysfs_emit(buf, "%u\n", type);
+}
+
+static ssize_t vkfd_queue_gpuid_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", vkfd_queue_sysfs_queue(kobj)->gpu->gpu_id);
+}
+
+static struct kobj_attribute vkfd_queue_attr_size =
+	__ATTR(size, 0444, vkfd_queue_size_show, NULL);
+static struct kobj_attribute vkfd_queue_attr_type =
+	__ATTR(type, 0444, vkfd_queue_type_show, NULL);
+static struct kobj_attribute vkfd_queue_attr_gpuid =
+	__ATTR(gpuid, 0444, vkfd_queue_gpuid_show, NULL);
+
+static struct attribute *vkfd_queue_attrs[] = {
+	&vkfd_queue_attr_size.attr,
+	&vkfd_queue_attr_type.attr,
+	&vkfd_queue_attr_gpuid.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(vkfd_queue);
+
+static void vkfd_queue_sysfs_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct vkfd_queue_sysfs, kobj));
+}
+
+static const struct kobj_type vkfd_queue_ktype = {
+	.sysfs_ops = &kobj_sysfs_ops,
+	.release = vkfd_queue_sysfs_release,
+	.default_groups = vkfd_queue_groups,
+};
+
+/**
+ * vkfd_ctx_sysfs_queue_add() - create the directory queues/<qid> of a queue
+ * @q: the queue, complete but for @q->kobj, not yet published
+ *
+ * Nothing is created if the context has no directory.
+ *
+ * Context: Process context; takes the fs_lock of the context's primary.
+ * Return: 0 or -ENOMEM.
+ */
+int vkfd_ctx_sysfs_queue_add(struct vkfd_queue *q)
+{
+	struct vkfd_ctx *family = vkfd_ctx_family(q->ctx);
+	struct vkfd_queue_sysfs *qs;
+	int ret = 0;
+
+	mutex_lock(&family->fs_lock);
+	if (!q->ctx->sysfs)
+		goto out_unlock;
+	qs = kzalloc(sizeof(*qs), GFP_KERNEL_ACCOUNT);
+	if (!qs) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	qs->q = q;
+	ret = kobject_init_and_add(&qs->kobj, &vkfd_queue_ktype,
+				   q->ctx->sysfs->queues, "%u", q->id);
+	if (ret) {
+		kobject_put(&qs->kobj);
+		goto out_unlock;
+	}
+	q->kobj = &qs->kobj;
+out_unlock:
+	mutex_unlock(&family->fs_lock);
+	return ret;
+}
+
+/**
+ * vkfd_ctx_sysfs_queue_remove() - remove the directory of a queue
+ * @q: the queue
+ *
+ * Once this returns no show() can reach @q. Idempotent.
+ *
+ * Context: Process context; takes the fs_lock of the context's primary.
+ */
+void vkfd_ctx_sysfs_queue_remove(struct vkfd_queue *q)
+{
+	struct vkfd_ctx *family = vkfd_ctx_family(q->ctx);
+	struct kobject *kobj = q->kobj;
+
+	if (!kobj)
+		return;
+	/* Gone from sysfs already if the context's directory is. */
+	mutex_lock(&family->fs_lock);
+	kobject_del(kobj);
+	mutex_unlock(&family->fs_lock);
+	q->kobj = NULL;
+	kobject_put(kobj);
 }

@@ -12,12 +12,20 @@
  *   vkfd_device.ctx_lock -> vkfd_ctx.mem_lock (the debugfs contexts file)
  *
  *   vkfd_ctx.queue_lock -> vkfd_ctx.mem_lock
+ *   vkfd_ctx.queue_lock -> vkfd_ctx.fs_lock (of the family's primary:
+ *	a queue's sysfs directory)
  *   vkfd_ctx.mem_lock -> the events' signal lock (engines signal events
  *	while they hold the mem_lock of the queue's context)
+ *   vkfd_events.lock -> vkfd_ctx.mem_lock (adopting a buffer as the
+ *	signal page) -> the events' signal lock
+ *   mm->mmap_lock -> the events' signal lock (mmap of the signal page)
  *
  * An SDMA engine takes the mem_lock of the context whose queue it runs,
  * for a bounded amount of work at a time. vkfd_sdma_queue_stop() waits for
  * that work to finish, so it must never be called with mem_lock held.
+ *
+ * mmap of /dev/kfd runs under mmap_lock, which is taken under mem_lock:
+ * the mmap handlers take neither mem_lock nor queue_lock.
  *
  * Nothing in vkfd takes ctx_lock while holding another vkfd lock, and
  * nothing takes mem_lock while holding fs_lock.
@@ -167,11 +175,14 @@ struct vkfd_ctx_sysfs;
  *	@mem_lock, or know the context's sysfs directory is still there.
  * @mem: buffer handles: id -> &struct vkfd_mem
  * @nr_mem: number of entries in @mem
- * @queue_lock: protects @queues and the creation of each VM's doorbell
- *	and MMIO pages
+ * @queue_lock: protects @queues and serialises changes of the queues.
+ *	Each VM's doorbell and MMIO pages are published without it, with
+ *	cmpxchg (the mmap handlers may not take it).
  * @queues: queue id -> &struct vkfd_queue, ids 0..VKFD_QUEUES_MAX - 1
  * @events: the context's events and signal page, allocated on first use
- *	(vkfd_event.c); NULL until then, freed by vkfd_event_release()
+ *	(vkfd_event.c); NULL until then, freed by vkfd_event_release().
+ *	Published and unpublished under @mem_lock, so that the engines,
+ *	which hold it, may use it; ioctls read it with an acquire load.
  * @sysfs: the context's sysfs directory, NULL if there is none
  * @debugfs: the context's debugfs directory, NULL if there is none
  * @release_work: deferred teardown (the last reference can be dropped in
@@ -221,9 +232,9 @@ struct vkfd_ctx {
  * @default_policy: SET_MEMORY_POLICY, recorded
  * @alt_policy: SET_MEMORY_POLICY, recorded
  * @doorbells: the context's doorbell slice on this GPU, VKFD_DOORBELL_SIZE
- *	bytes (an order-1 page), one 64-bit doorbell per queue; allocated
- *	under &vkfd_ctx.queue_lock by the first queue or mmap, published
- *	with a release store, freed with the VM
+ *	bytes (an order-1 allocation, split into two refcounted pages), one
+ *	64-bit doorbell per queue; allocated by the first queue or mmap,
+ *	published with cmpxchg_release(), freed with the VM
  * @mmio: the context's MMIO remap page on this GPU (HDP flush), like
  *	@doorbells; writes to it have no effect
  * @faults: GPU page faults of this VM's queues (sysfs counters_<gpuid>/faults)
@@ -292,7 +303,8 @@ struct vkfd_vm {
  * @rptr: the engine's read pointer, bytes, never reduced modulo the ring
  *	(the ring offset is @rptr & (@ring_size - 1)); the engine's
  * @halted: a fault stopped the queue for good; the engine's
- * @kobj: sysfs queues/<id>/, NULL if the context has no sysfs directory
+ * @kobj: sysfs queues/<id>/, NULL if the context has no sysfs directory;
+ *	added and removed under the family's fs_lock (vkfd_ctx_sysfs.c)
  *
  * Everything but the engine's fields is written under
  * &vkfd_ctx.queue_lock while the queue is stopped.
@@ -388,6 +400,7 @@ int vkfd_doorbell_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 int vkfd_mmio_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 		   struct vm_area_struct *vma);
 void vkfd_doorbell_free(struct vkfd_vm *vm);
+u64 *vkfd_doorbell_get(struct vkfd_vm *vm);
 
 /* vkfd_sdma.c: the SDMA engines */
 int vkfd_sdma_init(struct vkfd_gpu *gpu);
@@ -411,6 +424,7 @@ void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context);
 void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 			     bool not_present, bool read_only);
 void vkfd_event_release(struct vkfd_ctx *ctx);
+unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
 
 /* vkfd_ctx.c */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev);
@@ -433,6 +447,9 @@ int vkfd_ctx_info_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 void vkfd_ctx_sysfs_init(struct vkfd_device *vdev);
 int vkfd_ctx_sysfs_add(struct vkfd_ctx *ctx);
 void vkfd_ctx_sysfs_remove(struct vkfd_ctx *ctx);
+void vkfd_ctx_sysfs_vm_add(struct vkfd_vm *vm);
+int vkfd_ctx_sysfs_queue_add(struct vkfd_queue *q);
+void vkfd_ctx_sysfs_queue_remove(struct vkfd_queue *q);
 
 /* vkfd_drm.c */
 int vkfd_drm_init(struct vkfd_device *vdev);
@@ -453,6 +470,7 @@ void vkfd_gem_put_pages(struct vkfd_gem *gem);
 int vkfd_gem_allow(struct vkfd_gem *gem, struct drm_file *drm_file);
 void vkfd_gem_revoke(struct vkfd_gem *gem, struct drm_file *drm_file);
 u64 vkfd_gem_mmap_offset(struct vkfd_gem *gem);
+void vkfd_gem_get(struct vkfd_gem *gem);
 void vkfd_gem_put(struct vkfd_gem *gem);
 
 /* vkfd_vm.c */
@@ -472,6 +490,7 @@ int vkfd_map_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			  void *data);
 int vkfd_unmap_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			    void *data);
+struct vkfd_gem *vkfd_mem_get_gtt(struct vkfd_ctx *ctx, u64 handle, u64 *size);
 
 /* vkfd_mem_ioctl.c: the memory ioctls that allocate nothing */
 int vkfd_available_memory_ioctl(struct vkfd_file *vfile,

@@ -146,6 +146,7 @@ int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	mutex_unlock(&ctx->mem_lock);
 
 	vkfd_debugfs_vm_add(vm);
+	vkfd_ctx_sysfs_vm_add(vm);
 	ret = 0;
 out_fput:
 	fput(render);

@@ -137,6 +137,9 @@ TEST_F(ioctl, bad_argument_pointer_efault)
 		AMDKFD_IOC_MAP_MEMORY_TO_GPU,
 		AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU,
 		AMDKFD_IOC_AVAILABLE_MEMORY,
+		/* queues (queue.c) */
+		AMDKFD_IOC_CREATE_QUEUE, AMDKFD_IOC_DESTROY_QUEUE,
+		AMDKFD_IOC_UPDATE_QUEUE,
 	};
 	void *unmapped = vkfd_unmapped_page();
 	int i, xnack = xnack_state(self->fd);
@@ -224,10 +227,11 @@ TEST_F(ioctl, unimplemented_nr_enotty)
 		AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, AMDKFD_IOC_FREE_MEMORY_OF_GPU,
 		AMDKFD_IOC_MAP_MEMORY_TO_GPU, AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU,
 		AMDKFD_IOC_AVAILABLE_MEMORY,
-	};
-	static const unsigned long cmds[] = {
+		/* queues (queue.c) */
 		AMDKFD_IOC_CREATE_QUEUE, AMDKFD_IOC_DESTROY_QUEUE,
 		AMDKFD_IOC_UPDATE_QUEUE,
+	};
+	static const unsigned long cmds[] = {
 		AMDKFD_IOC_CREATE_EVENT, AMDKFD_IOC_DESTROY_EVENT,
 		AMDKFD_IOC_SET_EVENT, AMDKFD_IOC_RESET_EVENT,
 		AMDKFD_IOC_WAIT_EVENTS, AMDKFD_IOC_DBG_REGISTER_DEPRECATED,
