@@ -336,7 +336,7 @@ static int child_event_ioctls(void *arg, int in, int out)
 
 TEST_F(event, fork_child_ebadf)
 {
-	struct vkfd_child child;
+	struct vkfd_child child = { 0 };
 	int fd = self->pri.fd;
 
 	ASSERT_EQ(1, ev_signal(&self->pri, false));
@@ -361,7 +361,7 @@ static int child_recv_ioctls(void *arg, int in, int out)
 
 TEST_F(event, scm_rights_ebadf)
 {
-	struct vkfd_child child;
+	struct vkfd_child child = { 0 };
 	struct vkfd_context sec;
 	int sv[2];
 
