@@ -148,10 +148,19 @@ TEST_F(event, errors)
 	EXPECT_EQ(-EFAULT, ev_wait_raw(self->pri.fd, hole, 1, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
 	EXPECT_EQ(-EFAULT, ev_wait_raw(self->pri.fd, NULL, 1, false, 0, &args));
-	/* Past the end of a readable array */
-	EXPECT_EQ(-EFAULT, ev_wait_raw(self->pri.fd,
-				       (struct kfd_event_data *)((char *)hole - sizeof(data[0])),
-				       2, false, 0, &args));
+	/* A valid first entry at the end of a page, the second past it */
+	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kfd_event_data *edge;
+
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, munmap(two + 4096, 4096));
+	edge = (struct kfd_event_data *)(two + 4096 - sizeof(*edge));
+	memset(edge, 0, sizeof(*edge));
+	edge->event_id = 1;
+	EXPECT_EQ(-EFAULT, ev_wait_raw(self->pri.fd, edge, 2, false, 0, &args));
+	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
+	EXPECT_EQ(0, ev_wait_raw(self->pri.fd, edge, 1, false, 0, &args));
+	munmap(two, 4096);
 	/* The event is fine */
 	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, 1, 0));
 }
