@@ -467,9 +467,10 @@ TEST_F_TIMEOUT(fault, map_userptr_sweep, 600)
 
 static uint32_t ctx_id(int fd)
 {
-	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+	struct vkfd_context c = { .fd = fd };
+	struct vkfd_context_info info;
 
-	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX : info.ctx_id;
+	return vkfd_query(&c, &info) ? UINT32_MAX : info.ctx_id;
 }
 
 /* The events of context @id of this process, by debugfs. */
