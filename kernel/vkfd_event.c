@@ -359,10 +359,12 @@ static bool vkfd_slot_signaled(const u64 *slots, u32 id)
  * @ctx: the context whose queue executed it
  * @int_context: the packet's interrupt context id: an event id
  *
- * As amdkfd's kfd_signal_event_interrupt() with a full id: if the slot of
- * event @int_context is signaled, that event is acknowledged (its slot
- * written back to all ones) and set; otherwise every signal event whose
- * slot is signaled is. A slot nobody wrote signals nothing.
+ * As amdkfd's kfd_signal_event_interrupt() with a full id, but for one
+ * thing: if @int_context is the id of a signal (or debug) event, that
+ * event is acknowledged (its slot written back to all ones) and set,
+ * whether its slot was written or not (amdkfd requires the write, which
+ * its hardware always makes first). Otherwise every signal event whose
+ * slot is signaled is.
  *
  * Context: An engine's kthread, with &vkfd_ctx.mem_lock held. Does not
  * sleep; touches only @ctx.
@@ -382,14 +384,18 @@ void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context)
 	slots = events->slots;
 	if (!slots)
 		goto out_unlock;
-	if (int_context < VKFD_SIGNAL_SLOTS &&
-	    vkfd_slot_signaled(slots, int_context))
+	/*
+	 * amdkfd sets the named event only if its slot was written, which
+	 * hardware does before it interrupts; a TRAP of vkfd names the
+	 * event itself, so a bare TRAP sets it too.
+	 */
+	if (int_context < VKFD_SIGNAL_SLOTS)
 		ev = xa_load(&events->ids, int_context);
 	if (ev) {
 		vkfd_event_signal_gpu_locked(events, ev);
 		goto out_unlock;
 	}
-	/* The id was not that of a signaled event: look at every slot. */
+	/* The id is not that of an event: look at every slot. */
 	xa_for_each_range(&events->ids, id, ev, VKFD_EVENT_ID_FIRST_SIGNAL,
 			  VKFD_SIGNAL_SLOTS - 1)
 		if (vkfd_slot_signaled(slots, id))
