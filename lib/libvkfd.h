@@ -301,7 +301,9 @@ struct vkfd_queue {
 /*
  * An SDMA queue on @gpu_id of @ctx, whose VM is bound to @render_fd: a
  * GTT buffer of @ring_size + 4 KiB at GPU (and CPU) address @va, mapped,
- * CREATE_QUEUE, and the doorbell page mapped through the KFD fd.
+ * CREATE_QUEUE, and the doorbell page mapped through the KFD fd. The CPU
+ * range at @va must be free (-EEXIST otherwise: nothing is replaced).
+ * On failure nothing stays allocated or mapped.
  */
 int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
 		      uint32_t gpu_id, uint64_t va, uint64_t ring_size,
@@ -312,7 +314,7 @@ int vkfd_queue_destroy(const struct vkfd_context *ctx, struct vkfd_queue *q);
 /*
  * Copy @n dwords of packets into the ring (wrapping at its end), advance
  * the write pointer and ring the doorbell. -ENOSPC if the ring has not
- * room for them now.
+ * room for them now, -EINVAL if they are more than the whole ring.
  */
 int vkfd_queue_submit(struct vkfd_queue *q, const uint32_t *dw, uint32_t n);
 
@@ -339,7 +341,10 @@ uint32_t vkfd_sdma_const_fill(uint32_t *dw, uint64_t dst, uint32_t value,
 			      uint32_t bytes);
 /* The dword @value at @dst, once everything before it is done. */
 uint32_t vkfd_sdma_fence(uint32_t *dw, uint64_t dst, uint32_t value);
-/* An interrupt whose context id is @int_ctx: signals event @int_ctx. */
+/*
+ * An interrupt whose context id is @int_ctx: signals event @int_ctx (on
+ * amdkfd only if its slot was written first, e.g. by a FENCE).
+ */
 uint32_t vkfd_sdma_trap(uint32_t *dw, uint32_t int_ctx);
 /* The GPU clock (ns, as GET_CLOCK_COUNTERS' gpu_clock_counter) at @dst. */
 uint32_t vkfd_sdma_timestamp(uint32_t *dw, uint64_t dst);
