@@ -311,7 +311,7 @@ static int setup(struct sdmabench *sb)
 	char dev[256];
 	int ret;
 
-	print_system("sdmabench", 0, sb->scale);
+	print_system("sdmabench", raise_nofile(1024), sb->scale);
 	if (!sb->topology[0]) {
 		snprintf(dev, sizeof(dev), "%s", sb->dev);
 		snprintf(sb->topology, sizeof(sb->topology),
