@@ -214,10 +214,10 @@ static int peer_shared(struct atk_peer *p, bool verify, bool *flag)
 }
 
 /* ------------------------------------------------------------------------
- * Fixture: the four actors; a variant per packet.
+ * Fixtures: the four actors, set up for each test.
  */
 
-FIXTURE(attack) {
+struct atk_fixture {
 	struct vkfd_env env;
 	struct atk_actor actor[ATK_ACTORS - 1];
 	struct vkfd_child child;
@@ -226,19 +226,8 @@ FIXTURE(attack) {
 	int npeers;
 };
 
-FIXTURE_VARIANT(attack) {
-	enum atk_kind kind;
-};
-
-FIXTURE_VARIANT_ADD(attack, copy_src) { .kind = ATK_COPY_SRC };
-FIXTURE_VARIANT_ADD(attack, copy_dst) { .kind = ATK_COPY_DST };
-FIXTURE_VARIANT_ADD(attack, write_linear) { .kind = ATK_WRITE };
-FIXTURE_VARIANT_ADD(attack, const_fill) { .kind = ATK_FILL };
-FIXTURE_VARIANT_ADD(attack, fence) { .kind = ATK_FENCE };
-FIXTURE_VARIANT_ADD(attack, timestamp) { .kind = ATK_TIMESTAMP };
-FIXTURE_VARIANT_ADD(attack, poll_regmem) { .kind = ATK_POLL };
-
-FIXTURE_SETUP(attack)
+static void atk_fixture_setup(struct __test_metadata *_metadata,
+			      struct atk_fixture *self)
 {
 	static const char *const names[] = { "primary", "secondary 0",
 					     "secondary 1" };
@@ -286,7 +275,7 @@ FIXTURE_SETUP(attack)
 	self->npeers = ATK_ACTORS;
 }
 
-FIXTURE_TEARDOWN(attack)
+static void atk_fixture_teardown(struct atk_fixture *self)
 {
 	int i;
 
@@ -294,6 +283,48 @@ FIXTURE_TEARDOWN(attack)
 		atk_actor_fini(&self->actor[i]);
 	/* EOF on its pipe ends the other process; it cleans up itself. */
 	vkfd_child_wait(&self->child);
+}
+
+/* The matrices: a variant per packet. */
+FIXTURE(attack) {
+	struct atk_fixture f;
+};
+
+FIXTURE_VARIANT(attack) {
+	enum atk_kind kind;
+};
+
+FIXTURE_VARIANT_ADD(attack, copy_src) { .kind = ATK_COPY_SRC };
+FIXTURE_VARIANT_ADD(attack, copy_dst) { .kind = ATK_COPY_DST };
+FIXTURE_VARIANT_ADD(attack, write_linear) { .kind = ATK_WRITE };
+FIXTURE_VARIANT_ADD(attack, const_fill) { .kind = ATK_FILL };
+FIXTURE_VARIANT_ADD(attack, fence) { .kind = ATK_FENCE };
+FIXTURE_VARIANT_ADD(attack, timestamp) { .kind = ATK_TIMESTAMP };
+FIXTURE_VARIANT_ADD(attack, poll_regmem) { .kind = ATK_POLL };
+
+FIXTURE_SETUP(attack)
+{
+	atk_fixture_setup(_metadata, &self->f);
+}
+
+FIXTURE_TEARDOWN(attack)
+{
+	atk_fixture_teardown(&self->f);
+}
+
+/* One GPU address in every context, whatever the packet. */
+FIXTURE(attack_va) {
+	struct atk_fixture f;
+};
+
+FIXTURE_SETUP(attack_va)
+{
+	atk_fixture_setup(_metadata, &self->f);
+}
+
+FIXTURE_TEARDOWN(attack_va)
+{
+	atk_fixture_teardown(&self->f);
 }
 
 /* @va is not mapped in @p's VM (debugfs walks its page table). */
@@ -320,13 +351,13 @@ TEST_F(attack, matrix)
 		       vkfd_scaled(ATK_ATTEMPTS);
 	uint64_t tries = 0, faults = 0, exact = 0, leaked = 0, changed = 0;
 	uint64_t halted = 0, counted = 0, victims_ok = 0, pairs = 0;
-	uint32_t gpu_id = self->actor[0].gpu_id;
+	uint32_t gpu_id = self->f.actor[0].gpu_id;
 	int ai, vi, j;
 
-	for (ai = 0; ai < self->npeers; ai++) {
-		for (vi = 0; vi < self->npeers; vi++) {
-			struct atk_peer *att = &self->peer[ai];
-			struct atk_peer *vic = &self->peer[vi];
+	for (ai = 0; ai < self->f.npeers; ai++) {
+		for (vi = 0; vi < self->f.npeers; vi++) {
+			struct atk_peer *att = &self->f.peer[ai];
+			struct atk_peer *vic = &self->f.peer[vi];
 			struct atk_check c;
 			bool unmapped = false;
 			int ret;
@@ -401,7 +432,7 @@ TEST_F(attack, matrix)
 	printf("# matrix %s: %d contexts, %llu ordered pairs: attempts %llu, "
 	       "faults %llu (exact address %llu, halted %llu, counted %llu), "
 	       "bytes leaked %llu, bytes changed %llu, victims still working "
-	       "%llu/%llu\n", atk_kind_name(kind), self->npeers,
+	       "%llu/%llu\n", atk_kind_name(kind), self->f.npeers,
 	       (unsigned long long)pairs, (unsigned long long)tries,
 	       (unsigned long long)faults, (unsigned long long)exact,
 	       (unsigned long long)halted, (unsigned long long)counted,
@@ -421,7 +452,7 @@ TEST_F(attack, matrix)
  */
 TEST_F(attack, own_memory_works)
 {
-	struct atk_actor *a = &self->actor[0];
+	struct atk_actor *a = &self->f.actor[0];
 	enum atk_kind kind = variant->kind;
 	uint32_t dw[32], n, result = 0;
 	uint64_t target = a->dst.va + 0x400;
@@ -489,32 +520,30 @@ TEST_F(attack, own_memory_works)
 /*
  * One GPU address, four buffers: each context copies from ATK_SHARED_VA
  * and writes a tag there; each sees its own bytes and finds only its own
- * tag. Runs once (in the first variant only: it does not depend on it).
+ * tag.
  */
-TEST_F(attack, same_va_different_buffers)
+TEST_F(attack_va, same_va_different_buffers)
 {
 	bool own[ATK_ACTORS], ok;
 	int i, seen = 0;
 
-	if (variant->kind != ATK_COPY_SRC)
-		SKIP(return, "runs with the copy_src variant");
-	for (i = 0; i < self->npeers; i++) {
-		ASSERT_EQ(0, peer_shared(&self->peer[i], false, &own[i]))
-			TH_LOG("%s: %s", self->peer[i].name, self->peer[i].where);
+	for (i = 0; i < self->f.npeers; i++) {
+		ASSERT_EQ(0, peer_shared(&self->f.peer[i], false, &own[i]))
+			TH_LOG("%s: %s", self->f.peer[i].name, self->f.peer[i].where);
 		EXPECT_TRUE(own[i]) TH_LOG("%s read another context's bytes",
-					   self->peer[i].name);
+					   self->f.peer[i].name);
 		seen += own[i];
 	}
-	for (i = 0; i < self->npeers; i++) {
-		ASSERT_EQ(0, peer_shared(&self->peer[i], true, &ok));
+	for (i = 0; i < self->f.npeers; i++) {
+		ASSERT_EQ(0, peer_shared(&self->f.peer[i], true, &ok));
 		EXPECT_TRUE(ok) TH_LOG("%s's buffer holds another's tag",
-				       self->peer[i].name);
+				       self->f.peer[i].name);
 		seen += ok;
 	}
 	printf("# same GPU address 0x%llx in %d contexts: %d/%d copies and "
 	       "writes stayed in their own buffer\n",
-	       (unsigned long long)ATK_SHARED_VA, self->npeers, seen,
-	       2 * self->npeers);
+	       (unsigned long long)ATK_SHARED_VA, self->f.npeers, seen,
+	       2 * self->f.npeers);
 	fflush(stdout);
 }
 
