@@ -23,7 +23,7 @@
 
 #include "vkfd_priv.h"
 
-/* PASIDs, buffers, bytes of VRAM and of page tables of a context. */
+/* PASIDs, buffers, bytes of VRAM and of page tables, events of a context. */
 static void vkfd_debugfs_ctx_mem_show(struct seq_file *m, struct vkfd_ctx *ctx)
 {
 	u64 vram = 0, pt = 0;
@@ -39,7 +39,8 @@ static void vkfd_debugfs_ctx_mem_show(struct seq_file *m, struct vkfd_ctx *ctx)
 			pt += vm->pt.bytes;
 		}
 	}
-	seq_printf(m, "\t%u\t%llu\t%llu\n", ctx->nr_mem, vram, pt);
+	seq_printf(m, "\t%u\t%llu\t%llu\t%u\n", ctx->nr_mem, vram, pt,
+		   vkfd_event_count(ctx));
 	mutex_unlock(&ctx->mem_lock);
 }
 
@@ -47,14 +48,14 @@ static void vkfd_debugfs_ctx_mem_show(struct seq_file *m, struct vkfd_ctx *ctx)
  * The contexts file: pid, context ("primary" or the id), state ("live";
  * "exited" once the process's address space is gone and only fds held
  * elsewhere keep the context), references, the PASID of each GPU (0: no
- * VM), buffer handles, bytes of VRAM and of page tables.
+ * VM), buffer handles, bytes of VRAM and of page tables, events.
  */
 static int vkfd_debugfs_contexts_show(struct seq_file *m, void *unused)
 {
 	struct vkfd_device *vdev = m->private;
 	struct vkfd_ctx *ctx;
 
-	seq_puts(m, "pid\tcontext\tstate\trefs\tpasids\tbos\tvram\tpt\n");
+	seq_puts(m, "pid\tcontext\tstate\trefs\tpasids\tbos\tvram\tpt\tevents\n");
 	mutex_lock(&vdev->ctx_lock);
 	list_for_each_entry(ctx, &vdev->contexts, node) {
 		bool live = !hlist_unhashed(&vkfd_ctx_family(ctx)->mm_node);

@@ -1,56 +1,711 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vkfd - events. Placeholder until the events land: every event ioctl
- * fails with ENOTTY, as an unimplemented command does.
+ * vkfd - events: AMDKFD_IOC_CREATE_EVENT, DESTROY_EVENT, SET_EVENT,
+ * RESET_EVENT, the signal page and its mmap, and what the engines signal.
+ * AMDKFD_IOC_WAIT_EVENTS is in vkfd_event_wait.c.
+ *
+ * DOC: events
+ *
+ * As amdkfd's (kfd_events.c). A context's events live in its own table:
+ * an event id means nothing through another context's fd. Signal (and
+ * debug) events have ids 1..4095, each also the index of the event's u64
+ * slot in the context's *signal page*; the other types get ids from
+ * 2^30 up. The page is 32 KiB, all ones ("unsignaled") in every slot
+ * nobody wrote; it is allocated with the first signal event and mapped
+ * through /dev/kfd at the offset CREATE_EVENT returns, or it is a GTT
+ * buffer the caller hands over by handle with its first CREATE_EVENT, as
+ * libhsakmt does on dGPUs. An engine that executes a TRAP (or a fault)
+ * for a context signals its events: vkfd_event_interrupt() and
+ * vkfd_event_memory_fault().
+ *
+ * The page vkfd allocates is mapped with refcounted page insertion, never
+ * remap_pfn_range(): a primary's events are released when its address
+ * space is torn down, at its MMU notifier's release, while its VMAs still
+ * exist. Its pages go when the last mapping does.
+ *
+ * Locking: &vkfd_events.lock (a mutex) serialises creation, which sets
+ * the page up once; it is taken before &vkfd_ctx.mem_lock (adopting a
+ * buffer looks its handle up). Everything else - the state of each
+ * event, its waiters, the page's pointers - is under the signal lock,
+ * the xa_lock of &vkfd_events.ids, a spinlock the engines take under
+ * mem_lock. Neither is held across a user copy: the mmap path (under
+ * mmap_lock) takes only the signal lock.
+ *
+ * Lifetime: &vkfd_ctx.events is allocated by the first CREATE_EVENT and
+ * published under mem_lock; vkfd_event_release() unpublishes it under
+ * mem_lock, so an engine, which calls in with mem_lock held, never sees it
+ * freed, and frees every event and the page. No ioctl can run on the
+ * context then (it is released when nobody can use it any more); a wait
+ * in progress would hold a reference on the events and fail.
  */
-#include <linux/errno.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
 
+#include "vkfd_event.h"
 #include "vkfd_priv.h"
 
-int vkfd_create_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data)
+#define VKFD_SIGNAL_PAGE_ORDER	get_order(VKFD_SIGNAL_PAGE_SIZE)
+#define VKFD_SIGNAL_PAGES	(VKFD_SIGNAL_PAGE_SIZE >> PAGE_SHIFT)
+
+static bool vkfd_event_has_slot(u32 type)
 {
-	return -ENOTTY;
+	return type == KFD_IOC_EVENT_SIGNAL || type == KFD_IOC_EVENT_DEBUG_EVENT;
 }
 
-int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			     void *data)
+/*
+ * The events of @ctx, NULL if it never created one. Pairs with the release
+ * store that publishes them: a reader sees them initialised.
+ */
+static struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx)
 {
-	return -ENOTTY;
+	/* Pairs with smp_store_release() in vkfd_events_get_or_alloc(). */
+	return smp_load_acquire(&ctx->events);
 }
 
-int vkfd_set_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			 void *data)
+static void vkfd_events_free(struct kref *ref)
 {
-	return -ENOTTY;
+	struct vkfd_events *events = container_of(ref, struct vkfd_events, ref);
+
+	WARN_ON(!xa_empty(&events->ids));
+	xa_destroy(&events->ids);
+	mutex_destroy(&events->lock);
+	kfree(events);
 }
 
-int vkfd_reset_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data)
+/**
+ * vkfd_events_get() - the events of a context, referenced
+ * @ctx: a context the caller may use
+ *
+ * Context: Process context, in an ioctl of @ctx.
+ * Return: the events with a new reference, or NULL if the context has
+ * never created one.
+ */
+struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx)
 {
-	return -ENOTTY;
+	struct vkfd_events *events = vkfd_events_of(ctx);
+
+	if (events)
+		kref_get(&events->ref);
+	return events;
 }
 
-int vkfd_wait_events_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data)
+/**
+ * vkfd_events_put() - drop a reference vkfd_events_get() took
+ * @events: the events
+ *
+ * Context: Any context.
+ */
+void vkfd_events_put(struct vkfd_events *events)
 {
-	return -ENOTTY;
+	kref_put(&events->ref, vkfd_events_free);
 }
 
+/* The events of @ctx, allocated on first use; not referenced. */
+static struct vkfd_events *vkfd_events_get_or_alloc(struct vkfd_ctx *ctx)
+{
+	struct vkfd_events *events = vkfd_events_of(ctx);
+	struct vkfd_events *new;
+
+	if (events)
+		return events;
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&new->ref);
+	mutex_init(&new->lock);
+	xa_init_flags(&new->ids, XA_FLAGS_ALLOC);
+
+	/* Under mem_lock, which the engines hold, as release unpublishes it. */
+	mutex_lock(&ctx->mem_lock);
+	events = ctx->events;
+	if (!events) {
+		/* Initialised before published: pairs with vkfd_events_of(). */
+		smp_store_release(&ctx->events, new);
+		events = new;
+		new = NULL;
+	}
+	mutex_unlock(&ctx->mem_lock);
+	if (new)
+		vkfd_events_put(new);
+	return events;
+}
+
+/* ------------------------------------------------------------------------
+ * The signal page
+ */
+
+/* Allocate the signal page: all slots unsignaled, 256 usable until mapped. */
+static int vkfd_event_page_alloc(struct vkfd_events *events)
+{
+	struct page *pages;
+	u64 *slots;
+
+	lockdep_assert_held(&events->lock);
+
+	pages = alloc_pages(GFP_KERNEL_ACCOUNT, VKFD_SIGNAL_PAGE_ORDER);
+	if (!pages)
+		return -ENOMEM;
+	/* Each page its own refcount: mappings hold them one by one. */
+	split_page(pages, VKFD_SIGNAL_PAGE_ORDER);
+	slots = page_address(pages);
+	memset(slots, 0xff, VKFD_SIGNAL_PAGE_SIZE);
+
+	xa_lock(&events->ids);
+	events->pages = pages;
+	events->slots = slots;
+	events->mapped_slots = VKFD_SIGNAL_SLOTS_UNMAPPED;
+	xa_unlock(&events->ids);
+	return 0;
+}
+
+/*
+ * Make the GTT buffer @handle of @ctx the signal page (amdkfd's
+ * kfd_kmap_event_page): pinned and mapped into the kernel, referenced,
+ * so that it outlives the handle if userspace frees the buffer.
+ */
+static int vkfd_event_page_adopt(struct vkfd_ctx *ctx,
+				 struct vkfd_events *events, u64 handle)
+{
+	struct vkfd_gem *gem;
+	struct page **pages;
+	u64 size, *slots;
+	int ret;
+
+	lockdep_assert_held(&events->lock);
+
+	if (events->slots)
+		return -EINVAL;
+	gem = vkfd_mem_get_gtt(ctx, handle, &size);
+	if (IS_ERR(gem))
+		return PTR_ERR(gem);
+	if (size < VKFD_SIGNAL_PAGE_SIZE) {
+		ret = -EINVAL;
+		goto err_put;
+	}
+	pages = vkfd_gem_get_pages(gem);
+	if (IS_ERR(pages)) {
+		ret = PTR_ERR(pages);
+		goto err_put;
+	}
+	slots = vmap(pages, VKFD_SIGNAL_PAGES, VM_MAP, PAGE_KERNEL);
+	if (!slots) {
+		ret = -ENOMEM;
+		goto err_put_pages;
+	}
+	memset(slots, 0xff, VKFD_SIGNAL_PAGE_SIZE);
+
+	xa_lock(&events->ids);
+	events->gem = gem;
+	events->slots = slots;
+	events->mapped_slots = VKFD_SIGNAL_SLOTS;
+	xa_unlock(&events->ids);
+	return 0;
+
+err_put_pages:
+	vkfd_gem_put_pages(gem);
+err_put:
+	vkfd_gem_put(gem);
+	return ret;
+}
+
+/* Unpublish and free the signal page, if there is one. */
+static void vkfd_event_page_free(struct vkfd_events *events)
+{
+	struct vkfd_gem *gem;
+	struct page *pages;
+	unsigned int i;
+	u64 *slots;
+
+	xa_lock(&events->ids);
+	slots = events->slots;
+	pages = events->pages;
+	gem = events->gem;
+	events->slots = NULL;
+	events->pages = NULL;
+	events->gem = NULL;
+	events->mapped_slots = 0;
+	xa_unlock(&events->ids);
+
+	if (gem) {
+		vunmap(slots);
+		vkfd_gem_put_pages(gem);
+		vkfd_gem_put(gem);
+	} else if (pages) {
+		/* Mappings hold their own references. */
+		for (i = 0; i < VKFD_SIGNAL_PAGES; i++)
+			__free_page(pages + i);
+	}
+}
+
+/**
+ * vkfd_event_mmap() - mmap of the signal page through /dev/kfd
+ * @ctx: the context of the fd
+ * @vma: the new mapping, at offset %VKFD_MMAP_TYPE_EVENTS
+ *
+ * amdkfd's rules (kfd_event_mmap): at most the page's 32 KiB, and the
+ * mapping's size sets how many slots later signal events may use. vkfd
+ * also wants the exact offset CREATE_EVENT returned and a shared mapping;
+ * a page adopted from a buffer is mapped through the render node instead.
+ *
+ * Context: Process context, mmap_lock held for writing.
+ * Return: 0; -EINVAL for another offset, a size above 32 KiB, a private
+ * mapping, no signal page or an adopted one; -ENOMEM.
+ */
 int vkfd_event_mmap(struct vkfd_ctx *ctx, struct vm_area_struct *vma)
 {
-	return -EINVAL;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	struct vkfd_events *events;
+	struct page *pages = NULL;
+	unsigned long i;
+	int ret = 0;
+
+	if ((u64)vma->vm_pgoff << PAGE_SHIFT != VKFD_MMAP_TYPE_EVENTS ||
+	    size > VKFD_SIGNAL_PAGE_SIZE || !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	/* The creation of a first signal event may still free the page. */
+	events = vkfd_events_of(ctx);
+	if (events) {
+		xa_lock(&events->ids);
+		pages = events->pages;
+		if (pages)
+			for (i = 0; i < VKFD_SIGNAL_PAGES; i++)
+				get_page(pages + i);
+		xa_unlock(&events->ids);
+	}
+	if (!pages)
+		return -EINVAL;
+
+	vma->vm_flags |= VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+	for (i = 0; i < size >> PAGE_SHIFT && !ret; i++)
+		ret = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
+				     pages + i);
+	if (!ret) {
+		xa_lock(&events->ids);
+		if (events->pages == pages)
+			events->mapped_slots = size / sizeof(u64);
+		xa_unlock(&events->ids);
+	}
+	for (i = 0; i < VKFD_SIGNAL_PAGES; i++)
+		put_page(pages + i);
+	return ret;
 }
 
+/* ------------------------------------------------------------------------
+ * Signalling
+ */
+
+/* Wake @w's waiter, which the event was signaled or destroyed for. */
+static void vkfd_event_waiter_wake(struct vkfd_event_waiter *w)
+{
+	wake_up_process(w->task);
+}
+
+/**
+ * vkfd_event_set_locked() - signal an event (amdkfd's set_event)
+ * @ev: the event
+ *
+ * Every wait that found it unsignaled is activated. An auto-reset event
+ * stays signaled only if there was no such wait to take the signal.
+ *
+ * Context: Any context; the signal lock held.
+ */
+void vkfd_event_set_locked(struct vkfd_event *ev)
+{
+	struct vkfd_event_waiter *w;
+	bool taken = false;
+
+	list_for_each_entry(w, &ev->waiters, node) {
+		if (!w->queued)
+			continue;
+		taken = true;
+		WRITE_ONCE(w->activated, true);
+		vkfd_event_waiter_wake(w);
+	}
+	ev->signaled = !ev->auto_reset || !taken;
+}
+
+/* Fail every wait on @ev: the event is going away. */
+static void vkfd_event_detach_locked(struct vkfd_event *ev)
+{
+	struct vkfd_event_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, &ev->waiters, node) {
+		list_del_init(&w->node);
+		WRITE_ONCE(w->ev, NULL);
+		vkfd_event_waiter_wake(w);
+	}
+}
+
+/* A GPU signal for @ev: acknowledge its slot, then set it. */
+static void vkfd_event_signal_gpu_locked(struct vkfd_events *events,
+					 struct vkfd_event *ev)
+{
+	if (!vkfd_event_has_slot(ev->type))
+		return;
+	WRITE_ONCE(events->slots[ev->id], VKFD_SLOT_UNSIGNALED);
+	vkfd_event_set_locked(ev);
+}
+
+static bool vkfd_slot_signaled(const u64 *slots, u32 id)
+{
+	return READ_ONCE(slots[id]) != VKFD_SLOT_UNSIGNALED;
+}
+
+/**
+ * vkfd_event_interrupt() - an engine's TRAP for a context
+ * @ctx: the context whose queue executed it
+ * @int_context: the packet's interrupt context id: an event id
+ *
+ * As amdkfd's kfd_signal_event_interrupt() with a full id, but for one
+ * thing: if @int_context is the id of a signal (or debug) event, that
+ * event is acknowledged (its slot written back to all ones) and set,
+ * whether its slot was written or not (amdkfd requires the write, which
+ * its hardware always makes first). Otherwise every signal event whose
+ * slot is signaled is.
+ *
+ * Context: An engine's kthread, with &vkfd_ctx.mem_lock held. Does not
+ * sleep; touches only @ctx.
+ */
 void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context)
 {
+	struct vkfd_events *events = ctx->events;
+	struct vkfd_event *ev = NULL;
+	unsigned long id;
+	u64 *slots;
+
+	lockdep_assert_held(&ctx->mem_lock);
+
+	if (!events)
+		return;
+	xa_lock(&events->ids);
+	slots = events->slots;
+	if (!slots)
+		goto out_unlock;
+	/*
+	 * amdkfd sets the named event only if its slot was written, which
+	 * hardware does before it interrupts; a TRAP of vkfd names the
+	 * event itself, so a bare TRAP sets it too.
+	 */
+	if (int_context < VKFD_SIGNAL_SLOTS)
+		ev = xa_load(&events->ids, int_context);
+	if (ev) {
+		vkfd_event_signal_gpu_locked(events, ev);
+		goto out_unlock;
+	}
+	/* The id is not that of an event: look at every slot. */
+	xa_for_each_range(&events->ids, id, ev, VKFD_EVENT_ID_FIRST_SIGNAL,
+			  VKFD_SIGNAL_SLOTS - 1)
+		if (vkfd_slot_signaled(slots, id))
+			vkfd_event_signal_gpu_locked(events, ev);
+out_unlock:
+	xa_unlock(&events->ids);
 }
 
+/**
+ * vkfd_event_memory_fault() - a GPU memory fault of a context
+ * @ctx: the context whose queue faulted
+ * @gpu_id: the GPU
+ * @va: the faulting GPU address
+ * @not_present: nothing was mapped at @va
+ * @read_only: a write to a page mapped read-only
+ *
+ * As amdkfd's kfd_signal_vm_fault_event(): every MEMORY event of @ctx
+ * records the fault (the page's address, the GPU, the failure bits) and
+ * is set; WAIT_EVENTS reports the record in the event's kfd_event_data.
+ *
+ * Context: An engine's kthread, with &vkfd_ctx.mem_lock held. Does not
+ * sleep; touches only @ctx.
+ */
 void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 			     bool not_present, bool read_only)
 {
+	/* The uAPI's failure bits, in their order: NotPresent, ReadOnly. */
+	struct kfd_hsa_memory_exception_data mem = {
+		.failure = { not_present, read_only },
+		.va = va & PAGE_MASK,
+		.gpu_id = gpu_id,
+	};
+	struct vkfd_events *events = ctx->events;
+	struct vkfd_event *ev;
+	unsigned long id;
+
+	lockdep_assert_held(&ctx->mem_lock);
+
+	if (!events)
+		return;
+	xa_lock(&events->ids);
+	xa_for_each_range(&events->ids, id, ev, VKFD_EVENT_ID_FIRST_OTHER,
+			  VKFD_EVENT_ID_LAST_OTHER) {
+		if (ev->type != KFD_IOC_EVENT_MEMORY)
+			continue;
+		ev->mem = mem;
+		vkfd_event_set_locked(ev);
+	}
+	xa_unlock(&events->ids);
 }
 
+/* ------------------------------------------------------------------------
+ * The ioctls
+ */
+
+/*
+ * Give @ev an id, returned in *@id, and publish it. A signal event's slot
+ * is reset under the signal lock, so that no interrupt sees the previous
+ * owner's value. Once the lock is dropped, @ev may be destroyed by a
+ * caller that guessed its id.
+ */
+static int vkfd_event_publish(struct vkfd_events *events,
+			      struct vkfd_event *ev, u32 *id)
+{
+	struct xa_limit limit = XA_LIMIT(VKFD_EVENT_ID_FIRST_OTHER,
+					 VKFD_EVENT_ID_LAST_OTHER);
+	bool slot = vkfd_event_has_slot(ev->type);
+	int ret;
+
+	xa_lock(&events->ids);
+	if (slot)
+		limit = XA_LIMIT(VKFD_EVENT_ID_FIRST_SIGNAL,
+				 events->mapped_slots - 1);
+	/* May drop the lock to allocate; @ev is visible only on success. */
+	ret = __xa_alloc(&events->ids, &ev->id, ev, limit, GFP_KERNEL_ACCOUNT);
+	if (!ret) {
+		*id = ev->id;
+		if (slot)
+			WRITE_ONCE(events->slots[*id], VKFD_SLOT_UNSIGNALED);
+		events->nr++;
+	}
+	xa_unlock(&events->ids);
+	return ret == -EBUSY ? -ENOSPC : ret;
+}
+
+/**
+ * vkfd_create_event_ioctl() - AMDKFD_IOC_CREATE_EVENT
+ * @vfile: the fd
+ * @ctx: its context
+ * @data: struct kfd_ioctl_create_event_args
+ *
+ * A non-zero @event_page_offset is the handle of a GTT buffer of at least
+ * 32 KiB that becomes the signal page (only while the context has none).
+ * Returns the event's id, its trigger data (the id), and for signal and
+ * debug events the slot index and the signal page's mmap offset; the slot
+ * index of another type is left as passed. A failed call changes nothing.
+ *
+ * Context: Process context; takes the events' lock, &vkfd_ctx.mem_lock.
+ * Return: 0; -EINVAL for an unknown type, a page handle while the context
+ * has a signal page, a handle that is not a GTT buffer of the context of
+ * at least 32 KiB; -ENOSPC when the signal slots (or the other ids) are
+ * all taken; -ENOMEM.
+ */
+int vkfd_create_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			    void *data)
+{
+	struct kfd_ioctl_create_event_args *args = data;
+	bool slot = vkfd_event_has_slot(args->event_type);
+	struct vkfd_events *events;
+	bool new_page = false;
+	struct vkfd_event *ev;
+	u32 id;
+	int ret;
+
+	if (args->event_type > KFD_IOC_EVENT_MEMORY)
+		return -EINVAL;
+	events = vkfd_events_get_or_alloc(ctx);
+	if (IS_ERR(events))
+		return PTR_ERR(events);
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
+	if (!ev)
+		return -ENOMEM;
+	ev->type = args->event_type;
+	ev->auto_reset = args->auto_reset;
+	INIT_LIST_HEAD(&ev->waiters);
+
+	mutex_lock(&events->lock);
+	if (args->event_page_offset) {
+		ret = vkfd_event_page_adopt(ctx, events, args->event_page_offset);
+		if (ret)
+			goto err_unlock;
+		new_page = true;
+	} else if (slot && !events->slots) {
+		ret = vkfd_event_page_alloc(events);
+		if (ret)
+			goto err_unlock;
+		new_page = true;
+	}
+	ret = vkfd_event_publish(events, ev, &id);
+	if (ret)
+		goto err_free_page;
+	mutex_unlock(&events->lock);
+
+	args->event_id = id;
+	args->event_trigger_data = id;
+	args->event_page_offset = 0;
+	if (slot) {
+		args->event_page_offset = VKFD_MMAP_TYPE_EVENTS;
+		args->event_slot_index = id;
+	}
+	return 0;
+
+err_free_page:
+	if (new_page)
+		vkfd_event_page_free(events);
+err_unlock:
+	mutex_unlock(&events->lock);
+	kfree(ev);
+	return ret;
+}
+
+/* The event @id of @events, under the signal lock; NULL if none. */
+static struct vkfd_event *vkfd_event_lookup_locked(struct vkfd_events *events,
+						   u32 id)
+{
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	return xa_load(&events->ids, id);
+}
+
+/**
+ * vkfd_destroy_event_ioctl() - AMDKFD_IOC_DESTROY_EVENT
+ * @vfile: the fd
+ * @ctx: its context
+ * @data: struct kfd_ioctl_destroy_event_args
+ *
+ * Waits on the event fail: they return EIO (as amdkfd). The id is free
+ * for the next event at once.
+ *
+ * Context: Process context; takes the signal lock.
+ * Return: 0, or -EINVAL for an unknown id or a non-zero pad.
+ */
+int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *data)
+{
+	struct kfd_ioctl_destroy_event_args *args = data;
+	struct vkfd_events *events = vkfd_events_of(ctx);
+	struct vkfd_event *ev;
+
+	if (args->pad || !events)
+		return -EINVAL;
+	xa_lock(&events->ids);
+	ev = vkfd_event_lookup_locked(events, args->event_id);
+	if (ev) {
+		__xa_erase(&events->ids, ev->id);
+		events->nr--;
+		vkfd_event_detach_locked(ev);
+	}
+	xa_unlock(&events->ids);
+	kfree(ev);
+	return ev ? 0 : -EINVAL;
+}
+
+/* SET_EVENT and RESET_EVENT: signal events only, as amdkfd. */
+static int vkfd_event_cpu_signal(struct vkfd_ctx *ctx, u32 id, u32 pad,
+				 bool set)
+{
+	struct vkfd_events *events = vkfd_events_of(ctx);
+	struct vkfd_event *ev;
+	int ret = 0;
+
+	if (pad || !events)
+		return -EINVAL;
+	xa_lock(&events->ids);
+	ev = vkfd_event_lookup_locked(events, id);
+	if (!ev || ev->type != KFD_IOC_EVENT_SIGNAL)
+		ret = -EINVAL;
+	else if (set)
+		vkfd_event_set_locked(ev);
+	else
+		ev->signaled = false;
+	xa_unlock(&events->ids);
+	return ret;
+}
+
+/**
+ * vkfd_set_event_ioctl() - AMDKFD_IOC_SET_EVENT
+ * @vfile: the fd
+ * @ctx: its context
+ * @data: struct kfd_ioctl_set_event_args
+ *
+ * Signals a signal event: every wait on it completes; an auto-reset event
+ * that nobody waits on stays signaled until a wait takes it.
+ *
+ * Context: Process context; takes the signal lock.
+ * Return: 0, or -EINVAL for an unknown id, an event of another type or a
+ * non-zero pad.
+ */
+int vkfd_set_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			 void *data)
+{
+	struct kfd_ioctl_set_event_args *args = data;
+
+	return vkfd_event_cpu_signal(ctx, args->event_id, args->pad, true);
+}
+
+/**
+ * vkfd_reset_event_ioctl() - AMDKFD_IOC_RESET_EVENT
+ * @vfile: the fd
+ * @ctx: its context
+ * @data: struct kfd_ioctl_reset_event_args
+ *
+ * Context: Process context; takes the signal lock.
+ * Return: 0, or -EINVAL for an unknown id, an event of another type or a
+ * non-zero pad.
+ */
+int vkfd_reset_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *data)
+{
+	struct kfd_ioctl_reset_event_args *args = data;
+
+	return vkfd_event_cpu_signal(ctx, args->event_id, args->pad, false);
+}
+
+/**
+ * vkfd_event_count() - how many events a context has, for debugfs
+ * @ctx: the context
+ *
+ * Context: Process context; the caller holds &vkfd_ctx.mem_lock.
+ * Return: the number of events.
+ */
+unsigned int vkfd_event_count(struct vkfd_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->mem_lock);
+
+	return ctx->events ? READ_ONCE(ctx->events->nr) : 0;
+}
+
+/**
+ * vkfd_event_release() - free the events of a context nobody can use
+ * @ctx: the context
+ *
+ * Destroys every event (a wait still in progress fails) and frees the
+ * signal page; mappings of the page keep its pages until unmapped, and an
+ * adopted buffer's reference is dropped. Idempotent. Runs after the
+ * context's queues are stopped: no engine signals its events any more.
+ *
+ * Context: Process context; takes &vkfd_ctx.mem_lock.
+ */
 void vkfd_event_release(struct vkfd_ctx *ctx)
 {
+	struct vkfd_events *events;
+	struct vkfd_event *ev;
+	unsigned long id;
+
+	mutex_lock(&ctx->mem_lock);
+	events = ctx->events;
+	WRITE_ONCE(ctx->events, NULL);
+	mutex_unlock(&ctx->mem_lock);
+	if (!events)
+		return;
+
+	xa_lock(&events->ids);
+	xa_for_each(&events->ids, id, ev) {
+		__xa_erase(&events->ids, id);
+		vkfd_event_detach_locked(ev);
+		kfree(ev);
+	}
+	events->nr = 0;
+	xa_unlock(&events->ids);
+	vkfd_event_page_free(events);
+	vkfd_events_put(events);
 }

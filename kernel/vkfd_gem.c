@@ -210,6 +210,17 @@ u64 vkfd_gem_mmap_offset(struct vkfd_gem *gem)
 }
 
 /**
+ * vkfd_gem_get() - take another reference on a buffer object
+ * @gem: the object, referenced by the caller
+ *
+ * Context: Any context.
+ */
+void vkfd_gem_get(struct vkfd_gem *gem)
+{
+	drm_gem_object_get(&gem->base.base);
+}
+
+/**
  * vkfd_gem_put() - drop a reference on a buffer object
  * @gem: the object
  *

@@ -513,3 +513,32 @@ int vkfd_unmap_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			      args->n_devices, &args->n_success,
 			      vkfd_mem_op_unmap);
 }
+
+/**
+ * vkfd_mem_get_gtt() - the buffer object of a GTT buffer, referenced
+ * @ctx: the context
+ * @handle: a buffer handle of @ctx
+ * @size: the buffer's size, returned
+ *
+ * For the events' signal page, which keeps the object (and its own pin of
+ * the pages) after the handle is freed.
+ *
+ * Context: Process context; takes &vkfd_ctx.mem_lock.
+ * Return: the object with a new reference, or -EINVAL if @handle is not a
+ * GTT buffer of @ctx.
+ */
+struct vkfd_gem *vkfd_mem_get_gtt(struct vkfd_ctx *ctx, u64 handle, u64 *size)
+{
+	struct vkfd_gem *gem = ERR_PTR(-EINVAL);
+	struct vkfd_mem *mem;
+
+	mutex_lock(&ctx->mem_lock);
+	mem = vkfd_mem_lookup_locked(ctx, handle);
+	if (mem && (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_GTT)) {
+		gem = mem->gem;
+		vkfd_gem_get(gem);
+		*size = mem->size;
+	}
+	mutex_unlock(&ctx->mem_lock);
+	return gem;
+}

@@ -16,10 +16,21 @@
  *	a queue's sysfs directory)
  *   vkfd_ctx.mem_lock -> the events' signal lock (engines signal events
  *	while they hold the mem_lock of the queue's context)
+ *   vkfd_events.lock -> vkfd_ctx.mem_lock (adopting a buffer as the
+ *	signal page) -> the events' signal lock
+ *   mm->mmap_lock -> the events' signal lock (mmap of the signal page)
  *
  * An SDMA engine takes the mem_lock of the context whose queue it runs,
  * for a bounded amount of work at a time. vkfd_sdma_queue_stop() waits for
  * that work to finish, so it must never be called with mem_lock held.
+ * Lockdep sees that wait as the pseudo-lock "vkfd_sdma_slice", held by an
+ * engine around each slice of work and taken (then released) by
+ * vkfd_sdma_queue_stop():
+ *
+ *   vkfd_ctx.queue_lock -> vkfd_sdma_slice -> vkfd_ctx.mem_lock
+ *
+ * vkfd_sdma_engine.lock (a spinlock: an engine's queue list and the queue
+ * it is serving) is innermost: nothing is taken under it.
  *
  * mmap of /dev/kfd runs under mmap_lock, which is taken under mem_lock:
  * the mmap handlers take neither mem_lock nor queue_lock.
@@ -177,7 +188,9 @@ struct vkfd_ctx_sysfs;
  *	cmpxchg (the mmap handlers may not take it).
  * @queues: queue id -> &struct vkfd_queue, ids 0..VKFD_QUEUES_MAX - 1
  * @events: the context's events and signal page, allocated on first use
- *	(vkfd_event.c); NULL until then, freed by vkfd_event_release()
+ *	(vkfd_event.c); NULL until then, freed by vkfd_event_release().
+ *	Published and unpublished under @mem_lock, so that the engines,
+ *	which hold it, may use it; ioctls read it with an acquire load.
  * @sysfs: the context's sysfs directory, NULL if there is none
  * @debugfs: the context's debugfs directory, NULL if there is none
  * @release_work: deferred teardown (the last reference can be dropped in
@@ -272,6 +285,28 @@ struct vkfd_vm {
 	(((u64)(gpu_id) << VKFD_MMAP_GPU_ID_SHIFT) & VKFD_MMAP_GPU_ID_MASK)
 
 /**
+ * struct vkfd_sdma_qstate - what an SDMA engine remembers of a queue
+ *	between two slices of work (vkfd_sdma_pkt.c); all zero initially
+ * @pkt_rptr: the read pointer the other fields are about: the packet
+ *	being executed. They are reset when the read pointer moves on.
+ * @pkt_done: bytes of that packet's work done (COPY_LINEAR, CONST_FILL,
+ *	WRITE_LINEAR)
+ * @poll_tries: failed polls of that POLL_REGMEM packet
+ * @poll_next: ktime_get_ns() at which that packet polls again
+ * @stall_wptr: doorbell value at which the packet at the read pointer
+ *	was found incomplete; the engine waits for another value
+ * @stalled: @stall_wptr is valid
+ */
+struct vkfd_sdma_qstate {
+	u64 pkt_rptr;
+	u64 pkt_done;
+	u32 poll_tries;
+	u64 poll_next;
+	u64 stall_wptr;
+	bool stalled;
+};
+
+/**
  * struct vkfd_queue - a user-mode queue of a context on one GPU
  * @ctx: the context; its queues are stopped and freed before it is
  * @vm: the context's VM on @gpu: every address the queue's packets name,
@@ -299,7 +334,10 @@ struct vkfd_vm {
  * @engine_node: entry in the engine's queue list, the engine's
  * @rptr: the engine's read pointer, bytes, never reduced modulo the ring
  *	(the ring offset is @rptr & (@ring_size - 1)); the engine's
- * @halted: a fault stopped the queue for good; the engine's
+ * @halted: a fault, or a packet or doorbell value the engine cannot
+ *	execute, stopped the queue for good; the engine's (written with
+ *	WRITE_ONCE(), may be read locklessly)
+ * @sdma: the engine's state of a partly executed packet; the engine's
  * @kobj: sysfs queues/<id>/, NULL if the context has no sysfs directory;
  *	added and removed under the family's fs_lock (vkfd_ctx_sysfs.c)
  *
@@ -325,6 +363,7 @@ struct vkfd_queue {
 	struct list_head engine_node;
 	u64 rptr;
 	bool halted;
+	struct vkfd_sdma_qstate sdma;
 	struct kobject *kobj;
 };
 
@@ -421,6 +460,7 @@ void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context);
 void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 			     bool not_present, bool read_only);
 void vkfd_event_release(struct vkfd_ctx *ctx);
+unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
 
 /* vkfd_ctx.c */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev);
@@ -466,6 +506,7 @@ void vkfd_gem_put_pages(struct vkfd_gem *gem);
 int vkfd_gem_allow(struct vkfd_gem *gem, struct drm_file *drm_file);
 void vkfd_gem_revoke(struct vkfd_gem *gem, struct drm_file *drm_file);
 u64 vkfd_gem_mmap_offset(struct vkfd_gem *gem);
+void vkfd_gem_get(struct vkfd_gem *gem);
 void vkfd_gem_put(struct vkfd_gem *gem);
 
 /* vkfd_vm.c */
@@ -485,6 +526,7 @@ int vkfd_map_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			  void *data);
 int vkfd_unmap_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			    void *data);
+struct vkfd_gem *vkfd_mem_get_gtt(struct vkfd_ctx *ctx, u64 handle, u64 *size);
 
 /* vkfd_mem_ioctl.c: the memory ioctls that allocate nothing */
 int vkfd_available_memory_ioctl(struct vkfd_file *vfile,

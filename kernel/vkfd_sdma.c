@@ -1,22 +1,368 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vkfd - the software SDMA engines. Placeholder until the engine lands.
+ * vkfd - the software SDMA engines.
+ *
+ * DOC: SDMA engines
+ *
+ * Each GPU has VKFD_SDMA_ENGINES engines, each a kernel thread started at
+ * module load and stopped at unload. A runnable SDMA queue is started on
+ * one of its GPU's engines (round robin) and served by that thread until
+ * it is stopped. The thread serves its queues in turn, one slice each
+ * (vkfd_sdma.h: at most about 1 MiB of data or 4096 packets), so that no
+ * queue can hold an engine, and nothing waits on an engine for longer
+ * than a slice.
+ *
+ * Serving a queue: read the write pointer from its doorbell; if there is
+ * something to do (vkfd_sdma_queue_ready()), take the context's mem_lock,
+ * execute packets (vkfd_sdma_pkt.c), signal each TRAP's event, write the
+ * read pointer back, and on a fault or an invalid packet halt the queue
+ * for good — a fault also counts in the VM's counters and raises the
+ * context's memory event. Nothing of it can reach another queue.
+ *
+ * A doorbell is plain memory, so a write to it cannot wake anything: the
+ * engine polls. After a round that did some work it keeps polling,
+ * without sleeping, for VKFD_SDMA_SPIN_NS; then it sleeps between rounds,
+ * first VKFD_SDMA_SLEEP_MIN_NS, each time twice as long, up to
+ * VKFD_SDMA_SLEEP_MAX_NS (hrtimers). An engine without queues sleeps until
+ * vkfd_sdma_queue_start() wakes it.
+ *
+ * Stopping a queue takes it off the engine's list, then waits until the
+ * engine is not serving it: at most the rest of one slice.
  */
-#include "vkfd_priv.h"
+#include <kunit/visibility.h>
+#include <linux/atomic.h>
+#include <linux/hrtimer.h>
+#include <linux/kfd_ioctl.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/lockdep.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/wait_bit.h>
 
-int vkfd_sdma_init(struct vkfd_gpu *gpu)
+#include "vkfd_priv.h"
+#include "vkfd_sdma.h"
+
+/* Busy polling after activity, then sleeps growing up to ~1 ms. */
+#define VKFD_SDMA_SPIN_NS	(100 * NSEC_PER_USEC)
+#define VKFD_SDMA_SLEEP_MIN_NS	(10 * NSEC_PER_USEC)
+#define VKFD_SDMA_SLEEP_MAX_NS	NSEC_PER_MSEC
+
+/**
+ * struct vkfd_sdma_engine - one SDMA engine of a GPU: a kernel thread
+ * @gpu: the GPU
+ * @thread: the engine's thread
+ * @lock: protects @queues, @nr_queues, the &vkfd_queue.engine_node of the
+ *	queues on @queues, and the writes of @running
+ * @queues: the queues started on the engine; it serves the first and
+ *	moves it to the tail
+ * @nr_queues: entries in @queues
+ * @running: the queue the engine is serving, NULL between two; set under
+ *	@lock as the queue is taken from @queues, so a queue off the list
+ *	never becomes @running again. vkfd_sdma_queue_stop() waits for it
+ *	to change.
+ * @kick: set by vkfd_sdma_queue_start(): look at the queues now, and poll
+ *	without back-off
+ */
+struct vkfd_sdma_engine {
+	struct vkfd_gpu *gpu;
+	struct task_struct *thread;
+	spinlock_t lock;	/* protects @queues, @nr_queues, @running */
+	struct list_head queues;
+	unsigned int nr_queues;
+	struct vkfd_queue *running;
+	atomic_t kick;
+};
+
+/*
+ * Lockdep's view of vkfd_sdma_queue_stop() waiting for the engine: a
+ * pseudo-lock held by the engine around each slice, which stop takes and
+ * releases. Lockdep then reports a stop under mem_lock (or any lock the
+ * engine takes in a slice) as the deadlock it is.
+ */
+#ifdef CONFIG_LOCKDEP
+static struct lock_class_key vkfd_sdma_slice_key;
+static struct lockdep_map vkfd_sdma_slice_map =
+	STATIC_LOCKDEP_MAP_INIT("vkfd_sdma_slice", &vkfd_sdma_slice_key);
+#define VKFD_SDMA_SLICE_MAP	(&vkfd_sdma_slice_map)
+#else
+#define VKFD_SDMA_SLICE_MAP	NULL
+#endif
+
+static void vkfd_sdma_slice_acquire(void)
 {
+	lock_map_acquire(VKFD_SDMA_SLICE_MAP);
+}
+
+static void vkfd_sdma_slice_release(void)
+{
+	lock_map_release(VKFD_SDMA_SLICE_MAP);
+}
+
+/* A fault of @q: halt it, count it, tell its context. */
+static void vkfd_sdma_fault_locked(struct vkfd_queue *q,
+				   const struct vkfd_vm_fault *f)
+{
+	lockdep_assert_held(&q->ctx->mem_lock);
+
+	WRITE_ONCE(q->halted, true);
+	atomic64_inc(&q->vm->faults);
+	vkfd_event_memory_fault(q->ctx, q->gpu->gpu_id,
+				f->va & ~(VKFD_GPU_PAGE_SIZE - 1),
+				f->not_present, f->write && !f->not_present);
+}
+
+/*
+ * One slice of @q. Return true if the queue moved on or has more to do
+ * right away: the engine keeps polling without sleeping.
+ */
+static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
+{
+	struct vkfd_ctx *ctx = q->ctx;
+	struct vkfd_sdma_run run = { .budget = VKFD_SDMA_SLICE };
+	enum vkfd_sdma_status st;
+	struct vkfd_vm_fault fault;
+	u64 rptr;
+
+	run.wptr = READ_ONCE(*q->doorbell);
+	if (!vkfd_sdma_queue_ready(q, run.wptr, now))
+		return false;
+	/* User space wrote the packets, then the doorbell. */
+	smp_rmb();
+
+	vkfd_sdma_slice_acquire();
+	mutex_lock(&ctx->mem_lock);
+	rptr = q->rptr;
+	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP)
+		vkfd_event_interrupt(ctx, run.int_context);
+	/* Progress up to a faulting packet is reported too. */
+	if (q->rptr != rptr && vkfd_sdma_rptr_write_locked(q, &fault) &&
+	    st != VKFD_SDMA_FAULT) {
+		st = VKFD_SDMA_FAULT;
+		run.fault = fault;
+	}
+	if (st == VKFD_SDMA_FAULT)
+		vkfd_sdma_fault_locked(q, &run.fault);
+	else if (st == VKFD_SDMA_INVALID)
+		WRITE_ONCE(q->halted, true);
+	if (run.moved)
+		atomic64_add(run.moved, &q->vm->sdma_activity);
+	mutex_unlock(&ctx->mem_lock);
+	vkfd_sdma_slice_release();
+
+	return q->rptr != rptr || run.moved || st == VKFD_SDMA_BUDGET;
+}
+
+/* Serve every queue of @e once. Return true if any made progress. */
+static bool vkfd_sdma_round(struct vkfd_sdma_engine *e)
+{
+	u64 now = ktime_get_ns();
+	bool busy = false;
+	unsigned int n;
+
+	spin_lock(&e->lock);
+	n = e->nr_queues;
+	spin_unlock(&e->lock);
+
+	while (n--) {
+		struct vkfd_queue *q;
+
+		spin_lock(&e->lock);
+		q = list_first_entry_or_null(&e->queues, struct vkfd_queue,
+					     engine_node);
+		if (q) {
+			list_move_tail(&q->engine_node, &e->queues);
+			WRITE_ONCE(e->running, q);
+		}
+		spin_unlock(&e->lock);
+		if (!q)
+			break;
+
+		busy |= vkfd_sdma_serve(q, now);
+
+		/* Done with @q: a stop waiting for it may return. */
+		smp_store_mb(e->running, NULL);
+		wake_up_var(&e->running);
+		cond_resched();
+	}
+	return busy;
+}
+
+/* Sleep @ns, or until woken: by a new queue, or to stop. */
+static void vkfd_sdma_sleep(struct vkfd_sdma_engine *e, u64 ns)
+{
+	ktime_t t = ns_to_ktime(ns);
+
+	set_current_state(TASK_IDLE);
+	if (kthread_should_stop() || atomic_read(&e->kick)) {
+		__set_current_state(TASK_RUNNING);
+		return;
+	}
+	if (READ_ONCE(e->nr_queues))
+		schedule_hrtimeout_range(&t, ns / 4, HRTIMER_MODE_REL);
+	else
+		schedule();
+	__set_current_state(TASK_RUNNING);
+}
+
+static int vkfd_sdma_thread(void *data)
+{
+	struct vkfd_sdma_engine *e = data;
+	u64 sleep_ns = VKFD_SDMA_SLEEP_MIN_NS;
+	u64 busy_at = ktime_get_ns();
+
+	while (!kthread_should_stop()) {
+		if (atomic_xchg(&e->kick, 0) | vkfd_sdma_round(e)) {
+			busy_at = ktime_get_ns();
+			sleep_ns = VKFD_SDMA_SLEEP_MIN_NS;
+			cond_resched();
+			continue;
+		}
+		if (ktime_get_ns() - busy_at < VKFD_SDMA_SPIN_NS) {
+			cpu_relax();
+			cond_resched();
+			continue;
+		}
+		vkfd_sdma_sleep(e, sleep_ns);
+		sleep_ns = min_t(u64, sleep_ns * 2, VKFD_SDMA_SLEEP_MAX_NS);
+	}
 	return 0;
 }
 
-void vkfd_sdma_fini(struct vkfd_gpu *gpu)
-{
-}
-
+/**
+ * vkfd_sdma_queue_start() - let an engine execute a queue
+ * @q: a runnable SDMA queue, stopped
+ *
+ * Puts @q on one of its GPU's engines, round robin, and wakes it. Queues
+ * of other types execute nothing and are left alone, as is a queue
+ * already started. A halted queue may be started; it stays halted.
+ * Starting and stopping one queue is serialised by the caller
+ * (&vkfd_ctx.queue_lock).
+ *
+ * Context: Process context; takes an engine's lock.
+ */
 void vkfd_sdma_queue_start(struct vkfd_queue *q)
 {
-}
+	struct vkfd_gpu *gpu = q->gpu;
+	struct vkfd_sdma_engine *e;
+	unsigned int i;
 
+	if (q->engine || (q->type != KFD_IOC_QUEUE_TYPE_SDMA &&
+			  q->type != KFD_IOC_QUEUE_TYPE_SDMA_XGMI))
+		return;
+
+	i = (unsigned int)atomic_inc_return(&gpu->sdma_next) %
+	    VKFD_SDMA_ENGINES;
+	e = gpu->sdma[i];
+	spin_lock(&e->lock);
+	list_add_tail(&q->engine_node, &e->queues);
+	e->nr_queues++;
+	q->engine = e;
+	spin_unlock(&e->lock);
+
+	atomic_set(&e->kick, 1);
+	wake_up_process(e->thread);
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_start);
+
+/**
+ * vkfd_sdma_queue_stop() - take a queue off its engine
+ * @q: the queue; started or not
+ *
+ * Once this returns, the engine does not touch @q any more. It waits for
+ * the slice the engine may be executing for @q: never longer than one
+ * slice, whatever the ring holds. The queue's read pointer and the state
+ * of a packet half done stay, for a later vkfd_sdma_queue_start().
+ *
+ * Context: Process context; sleeps. Must not hold the queue's
+ * &vkfd_ctx.mem_lock, which the engine may need to finish the slice.
+ */
 void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 {
+	struct vkfd_sdma_engine *e = q->engine;
+
+	might_sleep();
+	if (!e)
+		return;
+
+	spin_lock(&e->lock);
+	list_del_init(&q->engine_node);
+	e->nr_queues--;
+	spin_unlock(&e->lock);
+
+	/* As if taking the slice lock: tells lockdep what we wait for. */
+	vkfd_sdma_slice_acquire();
+	vkfd_sdma_slice_release();
+	wait_var_event(&e->running, READ_ONCE(e->running) != q);
+	q->engine = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_stop);
+
+/**
+ * vkfd_sdma_fini() - stop a GPU's engines
+ * @gpu: the GPU; no queue is started on it (no context exists)
+ *
+ * Also undoes a vkfd_sdma_init() that failed half way.
+ *
+ * Context: Process context; sleeps.
+ */
+void vkfd_sdma_fini(struct vkfd_gpu *gpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
+		struct vkfd_sdma_engine *e = gpu->sdma[i];
+
+		if (!e)
+			continue;
+		kthread_stop(e->thread);
+		kfree(e);
+		gpu->sdma[i] = NULL;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_fini);
+
+/**
+ * vkfd_sdma_init() - start a GPU's engines
+ * @gpu: the GPU
+ *
+ * Starts VKFD_SDMA_ENGINES threads, "vkfd_sdma<gpu index>.<engine>", each
+ * asleep until a queue is started on it.
+ *
+ * Context: Process context; sleeps.
+ * Return: 0, -ENOMEM, or the error of kthread_run() (-EINTR if the
+ * caller was killed).
+ */
+int vkfd_sdma_init(struct vkfd_gpu *gpu)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
+		struct vkfd_sdma_engine *e = kzalloc(sizeof(*e), GFP_KERNEL);
+
+		if (!e) {
+			ret = -ENOMEM;
+			goto err_fini;
+		}
+		e->gpu = gpu;
+		spin_lock_init(&e->lock);
+		INIT_LIST_HEAD(&e->queues);
+		e->thread = kthread_run(vkfd_sdma_thread, e, "vkfd_sdma%u.%u",
+					gpu->index, i);
+		if (IS_ERR(e->thread)) {
+			ret = PTR_ERR(e->thread);
+			kfree(e);
+			goto err_fini;
+		}
+		gpu->sdma[i] = e;
+	}
+	atomic_set(&gpu->sdma_next, 0);
+	return 0;
+
+err_fini:
+	vkfd_sdma_fini(gpu);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_init);

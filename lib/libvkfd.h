@@ -342,7 +342,10 @@ uint32_t vkfd_sdma_const_fill(uint32_t *dw, uint64_t dst, uint32_t value,
 			      uint32_t bytes);
 /* The dword @value at @dst, once everything before it is done. */
 uint32_t vkfd_sdma_fence(uint32_t *dw, uint64_t dst, uint32_t value);
-/* An interrupt whose context id is @int_ctx: signals event @int_ctx. */
+/*
+ * An interrupt whose context id is @int_ctx: signals event @int_ctx (on
+ * amdkfd only if its slot was written first, e.g. by a FENCE).
+ */
 uint32_t vkfd_sdma_trap(uint32_t *dw, uint32_t int_ctx);
 /* The GPU clock (ns, as GET_CLOCK_COUNTERS' gpu_clock_counter) at @dst. */
 uint32_t vkfd_sdma_timestamp(uint32_t *dw, uint64_t dst);

@@ -34,6 +34,7 @@ struct vkfd_ctx_row {
 	uint64_t bos;		/* live buffer handles */
 	uint64_t vram;		/* bytes of VRAM allocated */
 	uint64_t pt;		/* page-table bytes over the context's VMs */
+	uint64_t events;	/* live events */
 };
 
 /* Index of column @name in the tab-separated header @hdr, or -1. */
@@ -94,6 +95,7 @@ static inline int vkfd_ctx_row(pid_t pid, uint32_t ctx_id,
 	char buf[128], *p;
 	int ret = -ENOENT;
 	int c_pid, c_ctx, c_state, c_refs, c_pasids, c_bos, c_vram, c_pt;
+	int c_events;
 	ssize_t len;
 
 	if (!text)
@@ -117,6 +119,7 @@ static inline int vkfd_ctx_row(pid_t pid, uint32_t ctx_id,
 	c_bos = vkfd_col(line, "bos");
 	c_vram = vkfd_col(line, "vram");
 	c_pt = vkfd_col(line, "pt");
+	c_events = vkfd_col(line, "events");
 	if (ctx_id == VKFD_CTX_ID_PRIMARY)
 		snprintf(want, sizeof(want), "primary");
 	else
@@ -132,6 +135,7 @@ static inline int vkfd_ctx_row(pid_t pid, uint32_t ctx_id,
 		row->bos = vkfd_field_u64(line, c_bos);
 		row->vram = vkfd_field_u64(line, c_vram);
 		row->pt = vkfd_field_u64(line, c_pt);
+		row->events = vkfd_field_u64(line, c_events);
 		if (vkfd_field(line, c_pasids, buf, sizeof(buf))) {
 			for (p = buf; *p && row->num_pasids < VKFD_LIB_MAX_GPUS;
 			     p += *p == ',') {

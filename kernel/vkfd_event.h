@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vkfd - what the two files of events share (vkfd_event.c: the events
+ * and their signal page; vkfd_event_wait.c: AMDKFD_IOC_WAIT_EVENTS).
+ */
+#ifndef _VKFD_EVENT_H_
+#define _VKFD_EVENT_H_
+
+#include <linux/kfd_ioctl.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+struct vkfd_ctx;
+struct vkfd_gem;
+struct task_struct;
+
+/* Signal slots of the signal page, one u64 each: 32 KiB, as amdkfd. */
+#define VKFD_SIGNAL_SLOTS	KFD_SIGNAL_EVENT_LIMIT
+#define VKFD_SIGNAL_PAGE_SIZE	(VKFD_SIGNAL_SLOTS * sizeof(u64))
+/* The slots libhsakmt may use before it maps the page (amdkfd's 256). */
+#define VKFD_SIGNAL_SLOTS_UNMAPPED	256
+/* A slot nobody signaled: all ones, never a valid event id. */
+#define VKFD_SLOT_UNSIGNALED	(~0ULL)
+
+/*
+ * Event ids, as amdkfd's: signal (and debug) events use their signal
+ * slot's index, 1..4095 (0 is never an event: the CP's interrupts without
+ * a context id carry it); the others come from the upper half of the
+ * positive int range.
+ */
+#define VKFD_EVENT_ID_FIRST_SIGNAL	1
+#define VKFD_EVENT_ID_FIRST_OTHER	((INT_MAX >> 1) + 1)
+#define VKFD_EVENT_ID_LAST_OTHER	INT_MAX
+
+/**
+ * struct vkfd_event - an event of a context
+ * @id: its id; for a signal or debug event also its slot index
+ * @type: KFD_IOC_EVENT_*
+ * @auto_reset: a wait that sees it signaled resets it
+ * @signaled: set and not yet consumed or reset
+ * @waiters: the &struct vkfd_event_waiter of every wait on it
+ * @mem: of a MEMORY event, the last fault reported
+ *
+ * Everything but @id and @type, which never change, is under the
+ * events' signal lock (the xa_lock of &vkfd_events.ids).
+ */
+struct vkfd_event {
+	u32 id;
+	u32 type;
+	bool auto_reset;
+	bool signaled;
+	struct list_head waiters;
+	struct kfd_hsa_memory_exception_data mem;
+};
+
+/**
+ * struct vkfd_events - the events of a context and its signal page
+ * @ref: one reference for the context, one for each wait in progress:
+ *	vkfd_event_release() fails the waits, they free the last of it
+ * @lock: serialises creation: the signal page is set up once
+ * @ids: event id -> &struct vkfd_event. Its xa_lock is the *signal
+ *	lock*: it protects the events' state and waiters, the signal page
+ *	fields below and @nr; lookups take it. A spinlock, because the
+ *	engines signal events from their kthreads under the context's
+ *	mem_lock.
+ * @nr: events in @ids, for debugfs
+ * @slots: the signal page's kernel address, NULL until the first signal
+ *	event or the adoption of a buffer; then never changes until release
+ * @mapped_slots: how many slots signal event ids may use: 256 until the
+ *	page is mapped, then what the mapping covers (amdkfd's
+ *	signal_mapped_size / 8), at most %VKFD_SIGNAL_SLOTS
+ * @pages: the page vkfd allocated (order 3, split): NULL if adopted
+ * @gem: the adopted GTT buffer, referenced and pinned; NULL if none
+ */
+struct vkfd_events {
+	struct kref ref;
+	struct mutex lock;	/* serialises creation and the page's setup */
+	struct xarray ids;
+	unsigned int nr;
+	u64 *slots;
+	u32 mapped_slots;
+	struct page *pages;
+	struct vkfd_gem *gem;
+};
+
+/**
+ * struct vkfd_event_waiter - one event of a wait in progress
+ * @node: entry in &vkfd_event.waiters; empty once the event is destroyed
+ * @ev: the event, NULL once it is destroyed
+ * @task: the waiting thread
+ * @id: the event id the caller named
+ * @queued: the event was not signaled when the wait began: the wait is
+ *	what a set of an auto-reset event is given to (amdkfd's wait queue)
+ * @activated: the event was signaled for this wait
+ * @report: @mem is to be copied out (an activated MEMORY event)
+ * @mem: a snapshot of @ev's fault data, taken when the wait completes
+ *
+ * @ev and @activated are written under the signal lock and read by the
+ * waiter without it while it sleeps.
+ */
+struct vkfd_event_waiter {
+	struct list_head node;
+	struct vkfd_event *ev;
+	struct task_struct *task;
+	u32 id;
+	bool queued;
+	bool activated;
+	bool report;
+	struct kfd_hsa_memory_exception_data mem;
+};
+
+struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx);
+void vkfd_events_put(struct vkfd_events *events);
+void vkfd_event_set_locked(struct vkfd_event *ev);
+
+#endif /* _VKFD_EVENT_H_ */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vkfd - the SDMA packet executor (vkfd_sdma_pkt.c), which the engine
+ * threads (vkfd_sdma.c) drive.
+ */
+#ifndef _VKFD_SDMA_H_
+#define _VKFD_SDMA_H_
+
+#include <linux/sizes.h>
+#include <linux/types.h>
+
+#include "vkfd_vm_access.h"
+
+struct vkfd_queue;
+
+/*
+ * A slice: what one engine does for one queue under one hold of the
+ * context's mem_lock. Every packet costs VKFD_SDMA_PKT_COST, and each
+ * byte it moves one more; a slice ends once VKFD_SDMA_SLICE is spent.
+ */
+#define VKFD_SDMA_SLICE		((long)SZ_1M)
+#define VKFD_SDMA_PKT_COST	256
+
+/**
+ * enum vkfd_sdma_status - why vkfd_sdma_exec_locked() returned
+ * @VKFD_SDMA_IDLE: everything up to the doorbell's write pointer is done
+ * @VKFD_SDMA_BUDGET: the slice's budget is spent; there is more to do
+ * @VKFD_SDMA_STALL: the packet at the read pointer is not all in the ring
+ *	yet; nothing to do until the doorbell moves
+ * @VKFD_SDMA_POLL: a POLL_REGMEM condition is false; poll again at
+ *	&vkfd_sdma_qstate.poll_next
+ * @VKFD_SDMA_TRAP: a TRAP packet was executed: signal
+ *	&vkfd_sdma_run.int_context, then call again
+ * @VKFD_SDMA_FAULT: a GPU page fault, &vkfd_sdma_run.fault; the read
+ *	pointer is at the packet that faulted
+ * @VKFD_SDMA_INVALID: an unknown or malformed packet at the read pointer,
+ *	or a write pointer that cannot be: not a multiple of 4, or more than
+ *	the ring's size ahead of the read pointer
+ */
+enum vkfd_sdma_status {
+	VKFD_SDMA_IDLE = 1,
+	VKFD_SDMA_BUDGET,
+	VKFD_SDMA_STALL,
+	VKFD_SDMA_POLL,
+	VKFD_SDMA_TRAP,
+	VKFD_SDMA_FAULT,
+	VKFD_SDMA_INVALID,
+};
+
+/**
+ * struct vkfd_sdma_run - one call of the executor
+ * @wptr: in: the write pointer, bytes, as read from the doorbell
+ * @budget: in/out: what is left of the slice (VKFD_SDMA_SLICE at first)
+ * @moved: out: bytes written to memory by the packets, added up
+ * @int_context: out: for %VKFD_SDMA_TRAP, the TRAP's int_context
+ * @fault: out: for %VKFD_SDMA_FAULT, the fault
+ */
+struct vkfd_sdma_run {
+	u64 wptr;
+	long budget;
+	u64 moved;
+	u32 int_context;
+	struct vkfd_vm_fault fault;
+};
+
+bool vkfd_sdma_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now);
+enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
+					    struct vkfd_sdma_run *run);
+int vkfd_sdma_rptr_write_locked(struct vkfd_queue *q,
+				struct vkfd_vm_fault *fault);
+
+#endif /* _VKFD_SDMA_H_ */

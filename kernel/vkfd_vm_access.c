@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vkfd - access to a GPU VM's memory by GPU virtual address.
+ *
+ * DOC: GPU VA access
+ *
+ * The software engines never dereference a GPU VA: every access walks the
+ * VM's page table (vkfd_pt_lookup()) and goes to the page the PTE names,
+ * if the PTE allows it — VKFD_PTE_READABLE to read, VKFD_PTE_WRITEABLE to
+ * write. Anything else is a GPU page fault, reported to the caller with
+ * the address; the bytes before it have been accessed, as on hardware.
+ *
+ * The caller holds the context's &vkfd_ctx.mem_lock for the whole call:
+ * mapped pages are pinned while they are mapped, and unmapping needs that
+ * lock, so no page can go away under an access. Long accesses are split
+ * by the caller into chunks, each under one hold of the lock, and every
+ * chunk translates its addresses afresh: after an unmap between two
+ * chunks, the next one faults instead of touching a page that may be
+ * free. Within a call each page is translated once (one page-table walk
+ * per 4 KiB page and direction) and reached with kmap_local_page().
+ */
+#include <kunit/visibility.h>
+#include <linux/highmem.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+
+#include "vkfd_priv.h"
+#include "vkfd_vm_access.h"
+
+#define VKFD_GPU_PAGE_MASK	(~(VKFD_GPU_PAGE_SIZE - 1))
+
+/*
+ * A cursor over one direction of an access: the GPU page it has
+ * translated last, so that consecutive segments in one page cost one
+ * walk.
+ */
+struct vkfd_vm_cursor {
+	struct vkfd_vm *vm;
+	bool write;
+	bool valid;
+	u64 page_va;
+	struct page *page;
+};
+
+static void vkfd_vm_cursor_init(struct vkfd_vm_cursor *c, struct vkfd_vm *vm,
+				bool write)
+{
+	c->vm = vm;
+	c->write = write;
+	c->valid = false;
+}
+
+/*
+ * The page behind @va, if the PTE allows the cursor's access; else NULL
+ * and @fault filled in.
+ */
+static struct page *vkfd_vm_cursor_page(struct vkfd_vm_cursor *c, u64 va,
+					struct vkfd_vm_fault *fault)
+{
+	u64 need = VKFD_PTE_VALID |
+		   (c->write ? VKFD_PTE_WRITEABLE : VKFD_PTE_READABLE);
+	u64 pte;
+
+	if (c->valid && (va & VKFD_GPU_PAGE_MASK) == c->page_va)
+		return c->page;
+
+	pte = vkfd_pt_lookup(&c->vm->pt, va);
+	if ((pte & need) != need) {
+		fault->va = va;
+		fault->write = c->write;
+		fault->not_present = !(pte & VKFD_PTE_VALID);
+		return NULL;
+	}
+	c->valid = true;
+	c->page_va = va & VKFD_GPU_PAGE_MASK;
+	c->page = pfn_to_page(PHYS_PFN(pte & VKFD_PTE_ADDR_MASK));
+	return c->page;
+}
+
+/* Bytes from @va to the end of its GPU page, at most @len. */
+static size_t vkfd_vm_seg(u64 va, u64 len)
+{
+	return min_t(u64, len, VKFD_GPU_PAGE_SIZE - (va & ~VKFD_GPU_PAGE_MASK));
+}
+
+/**
+ * vkfd_vm_read_locked() - read GPU memory into a kernel buffer
+ * @vm: the GPU VM
+ * @va: GPU VA of the first byte; any alignment
+ * @buf: where to put the bytes
+ * @len: how many
+ * @fault: filled in if the read faults
+ *
+ * Context: Process context. The caller holds @vm's &vkfd_ctx.mem_lock.
+ * Return: 0, or -EFAULT if a byte is not mapped readable; @buf then holds
+ * the bytes before it.
+ */
+int vkfd_vm_read_locked(struct vkfd_vm *vm, u64 va, void *buf, size_t len,
+			struct vkfd_vm_fault *fault)
+{
+	struct vkfd_vm_cursor c;
+
+	lockdep_assert_held(&vm->ctx->mem_lock);
+
+	vkfd_vm_cursor_init(&c, vm, false);
+	while (len) {
+		size_t n = vkfd_vm_seg(va, len);
+		struct page *page = vkfd_vm_cursor_page(&c, va, fault);
+		void *vaddr;
+
+		if (!page)
+			return -EFAULT;
+		vaddr = kmap_local_page(page);
+		memcpy(buf, vaddr + (va & ~VKFD_GPU_PAGE_MASK), n);
+		kunmap_local(vaddr);
+		buf += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_read_locked);
+
+/**
+ * vkfd_vm_write_locked() - write a kernel buffer to GPU memory
+ * @vm: the GPU VM
+ * @va: GPU VA of the first byte; any alignment
+ * @buf: the bytes
+ * @len: how many
+ * @fault: filled in if the write faults
+ *
+ * Context: Process context. The caller holds @vm's &vkfd_ctx.mem_lock.
+ * Return: 0, or -EFAULT if a byte is not mapped writable; the bytes
+ * before it are written.
+ */
+int vkfd_vm_write_locked(struct vkfd_vm *vm, u64 va, const void *buf,
+			 size_t len, struct vkfd_vm_fault *fault)
+{
+	struct vkfd_vm_cursor c;
+
+	lockdep_assert_held(&vm->ctx->mem_lock);
+
+	vkfd_vm_cursor_init(&c, vm, true);
+	while (len) {
+		size_t n = vkfd_vm_seg(va, len);
+		struct page *page = vkfd_vm_cursor_page(&c, va, fault);
+		void *vaddr;
+
+		if (!page)
+			return -EFAULT;
+		vaddr = kmap_local_page(page);
+		memcpy(vaddr + (va & ~VKFD_GPU_PAGE_MASK), buf, n);
+		kunmap_local(vaddr);
+		buf += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_write_locked);
+
+/**
+ * vkfd_vm_copy_locked() - copy GPU memory to GPU memory within a VM
+ * @vm: the GPU VM
+ * @dst: GPU VA of the destination; any alignment
+ * @src: GPU VA of the source; any alignment
+ * @len: bytes
+ * @done: set to the bytes copied, all of @len unless it faults
+ * @fault: filled in if the copy faults
+ *
+ * Each page is checked when the copy reaches it, the source before the
+ * destination. Overlapping ranges give what a forward copy gives, as on
+ * hardware, but never touch memory outside the two ranges.
+ *
+ * Context: Process context; may sleep between pages. The caller holds
+ * @vm's &vkfd_ctx.mem_lock.
+ * Return: 0, or -EFAULT if a source byte is not readable or a destination
+ * byte not writable; *@done bytes were copied before it.
+ */
+int vkfd_vm_copy_locked(struct vkfd_vm *vm, u64 dst, u64 src, u64 len,
+			u64 *done, struct vkfd_vm_fault *fault)
+{
+	struct vkfd_vm_cursor s, d;
+
+	lockdep_assert_held(&vm->ctx->mem_lock);
+
+	vkfd_vm_cursor_init(&s, vm, false);
+	vkfd_vm_cursor_init(&d, vm, true);
+	*done = 0;
+	while (len) {
+		size_t n = min(vkfd_vm_seg(src, len), vkfd_vm_seg(dst, len));
+		struct page *sp, *dp;
+		void *from, *to;
+
+		sp = vkfd_vm_cursor_page(&s, src, fault);
+		if (!sp)
+			return -EFAULT;
+		dp = vkfd_vm_cursor_page(&d, dst, fault);
+		if (!dp)
+			return -EFAULT;
+		from = kmap_local_page(sp);
+		to = kmap_local_page(dp);
+		/* Two different pages cannot overlap; within one, memmove. */
+		if (sp == dp)
+			memmove(to + (dst & ~VKFD_GPU_PAGE_MASK),
+				from + (src & ~VKFD_GPU_PAGE_MASK), n);
+		else
+			memcpy(to + (dst & ~VKFD_GPU_PAGE_MASK),
+			       from + (src & ~VKFD_GPU_PAGE_MASK), n);
+		kunmap_local(to);
+		kunmap_local(from);
+		src += n;
+		dst += n;
+		len -= n;
+		*done += n;
+		cond_resched();
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_copy_locked);
+
+/**
+ * vkfd_vm_fill_locked() - fill GPU memory with a 32-bit pattern
+ * @vm: the GPU VM
+ * @dst: GPU VA of the first byte, a multiple of 4
+ * @pattern: the dword written at @dst, @dst + 4, ...
+ * @len: bytes, a multiple of 4
+ * @done: set to the bytes filled, all of @len unless it faults
+ * @fault: filled in if the fill faults
+ *
+ * Context: Process context; may sleep between pages. The caller holds
+ * @vm's &vkfd_ctx.mem_lock.
+ * Return: 0; -EINVAL if @dst or @len is not a multiple of 4 (nothing is
+ * written); -EFAULT if a byte is not writable, *@done bytes were filled
+ * before it.
+ */
+int vkfd_vm_fill_locked(struct vkfd_vm *vm, u64 dst, u32 pattern, u64 len,
+			u64 *done, struct vkfd_vm_fault *fault)
+{
+	struct vkfd_vm_cursor d;
+
+	lockdep_assert_held(&vm->ctx->mem_lock);
+
+	*done = 0;
+	if ((dst | len) & 3)
+		return -EINVAL;
+	vkfd_vm_cursor_init(&d, vm, true);
+	while (len) {
+		size_t n = vkfd_vm_seg(dst, len);
+		struct page *page = vkfd_vm_cursor_page(&d, dst, fault);
+		void *vaddr;
+
+		if (!page)
+			return -EFAULT;
+		vaddr = kmap_local_page(page);
+		/* Aligned: pages are, and so are @dst and @len. */
+		memset32(vaddr + (dst & ~VKFD_GPU_PAGE_MASK), pattern, n / 4);
+		kunmap_local(vaddr);
+		dst += n;
+		len -= n;
+		*done += n;
+		cond_resched();
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_fill_locked);
