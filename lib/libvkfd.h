@@ -270,8 +270,8 @@ int vkfd_event_page_mmap(const struct vkfd_context *ctx, uint64_t page_offset,
  * @ctx_fd: the KFD fd of the context
  * @id: queue_id
  * @gpu_id: its GPU
- * @bo: one GTT buffer: the ring, then a page holding the read pointer
- *	(offset 0) and the write pointer (offset 8)
+ * @bo: one GTT buffer: the ring, then the read pointer (right after the
+ *	ring) and the write pointer (8 bytes further)
  * @ring: CPU address of the ring (the buffer mapped at @bo.va: the GPU
  *	and the CPU see it at the same address, as libhsakmt arranges)
  * @ring_size: bytes, a power of two
@@ -300,7 +300,8 @@ struct vkfd_queue {
 
 /*
  * An SDMA queue on @gpu_id of @ctx, whose VM is bound to @render_fd: a
- * GTT buffer of @ring_size + 4 KiB at GPU (and CPU) address @va, mapped,
+ * GTT buffer of @ring_size + 4 KiB (rounded up to 4 KiB; a ring of at
+ * least 1 KiB) at GPU (and CPU) address @va, mapped,
  * CREATE_QUEUE, and the doorbell page mapped through the KFD fd. The CPU
  * range at @va must be free (-EEXIST otherwise: nothing is replaced).
  * On failure nothing stays allocated or mapped.

@@ -63,7 +63,10 @@ int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
 	if (!ring_size || ring_size & (ring_size - 1) || ring_size > UINT32_MAX)
 		return -EINVAL;
 
-	ret = vkfd_alloc(ctx, gpu_id, va, ring_size + VKFD_QUEUE_PTR_PAGE,
+	/* A ring smaller than a page shares its page with the pointers. */
+	ret = vkfd_alloc(ctx, gpu_id, va,
+			 (ring_size + 2 * VKFD_QUEUE_PTR_PAGE - 1) &
+			 ~(uint64_t)(VKFD_QUEUE_PTR_PAGE - 1),
 			 KFD_IOC_ALLOC_MEM_FLAGS_GTT |
 			 KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, &q->bo);
 	if (ret)

@@ -534,6 +534,7 @@ TEST_F(queue, lib_create_destroy)
 	EXPECT_EQ(self->p.fd, q.ctx_fd);
 	EXPECT_EQ((void *)(uintptr_t)Q_LIB_VA, (void *)q.ring);
 	EXPECT_EQ(Q_RING, q.ring_size);
+	EXPECT_EQ(Q_RING + Q_PAGE, q.bo.size);
 	EXPECT_EQ((volatile uint64_t *)((char *)q.ring + Q_RING), q.rptr);
 	EXPECT_EQ(0ULL, *q.rptr);
 	EXPECT_EQ(0ULL, q.wptr);
@@ -581,6 +582,18 @@ TEST_F(queue, lib_create_destroy)
 	ASSERT_EQ(0, vkfd_ctx_row(self->pid, VKFD_CTX_ID_PRIMARY, &row));
 	EXPECT_EQ(0ULL, row.bos);
 	munmap(p, 4096);
+
+	/* The smallest ring shares its page with the pointers */
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       Q_LIB_VA, 1024, &q));
+	EXPECT_EQ(2 * Q_PAGE, q.bo.size);
+	EXPECT_EQ((volatile uint64_t *)((char *)q.ring + 1024), q.rptr);
+	EXPECT_QUEUE_SYSFS(self->p.fd, 0, 1024, Q_SYSFS_SDMA, self->gpu[0]);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	/* Not a power of two: nothing made */
+	EXPECT_EQ(-EINVAL, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+					     Q_LIB_VA, 3000, &q));
+	EXPECT_QUEUES(self->p.fd, 0);
 
 	/* A secondary's queue: its own id 0, its own doorbell slice */
 	s.fd = q_secondary(_metadata, self, -1);

@@ -327,4 +327,41 @@ TEST_F(queue, doorbell_mapping_holds_the_context)
 	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->pid, id, &(struct vkfd_ctx_row){ 0 }));
 }
 
+/*
+ * A doorbell slice mapped through an fd of the primary stays the
+ * primary's when CREATE_PROCESS turns that fd into a secondary (as
+ * upstream); mapped again through the fd, it is the secondary's.
+ */
+TEST_F(queue, doorbell_mmap_before_conversion)
+{
+	struct vkfd_context s;
+	uint64_t *before, *after, *prim;
+	int render;
+
+	Q_NEED_GPUS(1);
+	s.fd = q_keep(_metadata, self, vkfd_open_dev(&self->env));
+	before = q_mmap(s.fd, q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
+			PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, before);
+	before[5] = 0x55;
+	ASSERT_EQ(0, vkfd_ioctl(s.fd, VKFD_IOC_CREATE_PROCESS, NULL));
+	ASSERT_NE((uint32_t)VKFD_CTX_ID_PRIMARY, q_ctx_id(s.fd));
+	ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, self->gpu[0], &render));
+	q_keep(_metadata, self, render);
+	after = q_mmap(s.fd, q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
+		       PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, after);
+	prim = q_mmap(self->p.fd, q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
+		      PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, prim);
+	EXPECT_EQ(0ULL, after[5]);
+	EXPECT_EQ(0x55ULL, prim[5]);
+	after[6] = 0x66;
+	EXPECT_EQ(0ULL, before[6]);
+	EXPECT_EQ(0ULL, prim[6]);
+	munmap(before, Q_DOORBELL_SIZE);
+	munmap(after, Q_DOORBELL_SIZE);
+	munmap(prim, Q_DOORBELL_SIZE);
+}
+
 TEST_HARNESS_MAIN
