@@ -3,10 +3,12 @@
 # vkfd: a software AMD KFD device with many isolated GPU contexts per process.
 #
 #   make            module, library, tools and tests (against Debian's headers)
-#   make demo       boot a guest, load vkfd, show what it does
+#   make demo       boot a guest, load vkfd, show what it does: one shared
+#                   context leaks a secret over SDMA, a context each faults
 #   make check      every test, in qemu, on the distro, debug and amdkfd lanes
 #   make bench      benchmarks in qemu: contexts (vkfd scaling, memory, vs amdkfd),
-#                   GPU memory (map latency, page tables, memory per context)
+#                   GPU memory (map latency, page tables, memory per context),
+#                   SDMA (copy vs memcpy, doorbell latency), events vs amdkfd
 #   make lint       checkpatch --strict and sparse on the module
 #
 # Everything downloaded or built outside the work tree lives in $(VKFD_CACHE).
@@ -91,7 +93,7 @@ $(LIB): $(LIB_OBJS)
 
 lib: $(LIB)
 
-$(BUILD)/tools/vkfdctl: $(TOOL_SRCS) $(LIB) $(TEST_HDRS) $(UAPI_STAMP)
+$(BUILD)/tools/vkfdctl: $(TOOL_SRCS) $(wildcard tools/*.h) $(LIB) $(TEST_HDRS) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $(TOOL_SRCS) $(LIB) $(USER_LDFLAGS)
 
@@ -114,7 +116,7 @@ check: deps
 demo: deps
 	@./vm/demo.sh
 
-# ctxbench and membench, static, for the bench guest (vm/bench.sh builds them):
+# ctxbench, membench and sdmabench, static, for the bench guest (vm/bench.sh builds them):
 # bench/<name>.c with its bench/<name>_*.c and the bench library, bench/bench_*.c.
 BENCH_LIB_SRCS := $(wildcard bench/bench_*.c)
 BENCH_HDRS := $(wildcard bench/*.h)

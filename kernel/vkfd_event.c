@@ -54,6 +54,16 @@ static bool vkfd_event_has_slot(u32 type)
 	return type == KFD_IOC_EVENT_SIGNAL || type == KFD_IOC_EVENT_DEBUG_EVENT;
 }
 
+/*
+ * The events of @ctx, NULL if it never created one. Pairs with the release
+ * store that publishes them: a reader sees them initialised.
+ */
+static struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx)
+{
+	/* Pairs with smp_store_release() in vkfd_events_get_or_alloc(). */
+	return smp_load_acquire(&ctx->events);
+}
+
 static void vkfd_events_free(struct kref *ref)
 {
 	struct vkfd_events *events = container_of(ref, struct vkfd_events, ref);
@@ -74,7 +84,7 @@ static void vkfd_events_free(struct kref *ref)
  */
 struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx)
 {
-	struct vkfd_events *events = smp_load_acquire(&ctx->events);
+	struct vkfd_events *events = vkfd_events_of(ctx);
 
 	if (events)
 		kref_get(&events->ref);
@@ -95,7 +105,7 @@ void vkfd_events_put(struct vkfd_events *events)
 /* The events of @ctx, allocated on first use; not referenced. */
 static struct vkfd_events *vkfd_events_get_or_alloc(struct vkfd_ctx *ctx)
 {
-	struct vkfd_events *events = smp_load_acquire(&ctx->events);
+	struct vkfd_events *events = vkfd_events_of(ctx);
 	struct vkfd_events *new;
 
 	if (events)
@@ -111,6 +121,7 @@ static struct vkfd_events *vkfd_events_get_or_alloc(struct vkfd_ctx *ctx)
 	mutex_lock(&ctx->mem_lock);
 	events = ctx->events;
 	if (!events) {
+		/* Initialised before published: pairs with vkfd_events_of(). */
 		smp_store_release(&ctx->events, new);
 		events = new;
 		new = NULL;
@@ -255,7 +266,7 @@ int vkfd_event_mmap(struct vkfd_ctx *ctx, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	/* The creation of a first signal event may still free the page. */
-	events = smp_load_acquire(&ctx->events);
+	events = vkfd_events_of(ctx);
 	if (events) {
 		xa_lock(&events->ids);
 		pages = events->pages;
@@ -348,10 +359,12 @@ static bool vkfd_slot_signaled(const u64 *slots, u32 id)
  * @ctx: the context whose queue executed it
  * @int_context: the packet's interrupt context id: an event id
  *
- * As amdkfd's kfd_signal_event_interrupt() with a full id: if the slot of
- * event @int_context is signaled, that event is acknowledged (its slot
- * written back to all ones) and set; otherwise every signal event whose
- * slot is signaled is. A slot nobody wrote signals nothing.
+ * As amdkfd's kfd_signal_event_interrupt() with a full id, but for one
+ * thing: if @int_context is the id of a signal (or debug) event, that
+ * event is acknowledged (its slot written back to all ones) and set,
+ * whether its slot was written or not (amdkfd requires the write, which
+ * its hardware always makes first). Otherwise every signal event whose
+ * slot is signaled is.
  *
  * Context: An engine's kthread, with &vkfd_ctx.mem_lock held. Does not
  * sleep; touches only @ctx.
@@ -371,14 +384,18 @@ void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context)
 	slots = events->slots;
 	if (!slots)
 		goto out_unlock;
-	if (int_context < VKFD_SIGNAL_SLOTS &&
-	    vkfd_slot_signaled(slots, int_context))
+	/*
+	 * amdkfd sets the named event only if its slot was written, which
+	 * hardware does before it interrupts; a TRAP of vkfd names the
+	 * event itself, so a bare TRAP sets it too.
+	 */
+	if (int_context < VKFD_SIGNAL_SLOTS)
 		ev = xa_load(&events->ids, int_context);
 	if (ev) {
 		vkfd_event_signal_gpu_locked(events, ev);
 		goto out_unlock;
 	}
-	/* The id was not that of a signaled event: look at every slot. */
+	/* The id is not that of an event: look at every slot. */
 	xa_for_each_range(&events->ids, id, ev, VKFD_EVENT_ID_FIRST_SIGNAL,
 			  VKFD_SIGNAL_SLOTS - 1)
 		if (vkfd_slot_signaled(slots, id))
@@ -405,9 +422,9 @@ out_unlock:
 void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 			     bool not_present, bool read_only)
 {
+	/* The uAPI's failure bits, in their order: NotPresent, ReadOnly. */
 	struct kfd_hsa_memory_exception_data mem = {
-		.failure.NotPresent = not_present,
-		.failure.ReadOnly = read_only,
+		.failure = { not_present, read_only },
 		.va = va & PAGE_MASK,
 		.gpu_id = gpu_id,
 	};
@@ -565,7 +582,7 @@ int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			     void *data)
 {
 	struct kfd_ioctl_destroy_event_args *args = data;
-	struct vkfd_events *events = smp_load_acquire(&ctx->events);
+	struct vkfd_events *events = vkfd_events_of(ctx);
 	struct vkfd_event *ev;
 
 	if (args->pad || !events)
@@ -586,7 +603,7 @@ int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 static int vkfd_event_cpu_signal(struct vkfd_ctx *ctx, u32 id, u32 pad,
 				 bool set)
 {
-	struct vkfd_events *events = smp_load_acquire(&ctx->events);
+	struct vkfd_events *events = vkfd_events_of(ctx);
 	struct vkfd_event *ev;
 	int ret = 0;
 

@@ -326,7 +326,9 @@ struct vkfd_sdma_qstate {
  * @percentage: UPDATE_QUEUE's queue_percentage
  * @priority: queue_priority
  * @runnable: the queue has a ring and a non-zero percentage: the engine
- *	executes it (UPDATE_QUEUE may disable it)
+ *	executes it if it is an SDMA queue (UPDATE_QUEUE may disable it).
+ *	Runnable SDMA queues are exactly those vkfd_sdma_queue_start() was
+ *	called for, and vkfd_sdma_queue_stop() is called only for them.
  * @engine: the engine the queue is started on, NULL while stopped;
  *	see vkfd_sdma_queue_start()
  * @engine_node: entry in the engine's queue list, the engine's

@@ -245,14 +245,14 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	ret = vkfd_ctx_sysfs_queue_add(q);
 	if (ret)
 		goto err_erase;
+	args->queue_id = id;
+	args->doorbell_offset = q->doorbell_offset;
 	/* Fills the reserved slot: allocates nothing, cannot fail. */
 	xa_store(&ctx->queues, id, q, GFP_KERNEL_ACCOUNT);
 	if (vkfd_queue_executes(q))
 		vkfd_sdma_queue_start(q);
+	/* Once unlocked, a guessed id may destroy @q: not touched again. */
 	mutex_unlock(&ctx->queue_lock);
-
-	args->queue_id = id;
-	args->doorbell_offset = q->doorbell_offset;
 	return 0;
 
 err_erase:

@@ -270,8 +270,8 @@ int vkfd_event_page_mmap(const struct vkfd_context *ctx, uint64_t page_offset,
  * @ctx_fd: the KFD fd of the context
  * @id: queue_id
  * @gpu_id: its GPU
- * @bo: one GTT buffer: the ring, then a page holding the read pointer
- *	(offset 0) and the write pointer (offset 8)
+ * @bo: one GTT buffer: the ring, then the read pointer (right after the
+ *	ring) and the write pointer (8 bytes further)
  * @ring: CPU address of the ring (the buffer mapped at @bo.va: the GPU
  *	and the CPU see it at the same address, as libhsakmt arranges)
  * @ring_size: bytes, a power of two
@@ -300,8 +300,11 @@ struct vkfd_queue {
 
 /*
  * An SDMA queue on @gpu_id of @ctx, whose VM is bound to @render_fd: a
- * GTT buffer of @ring_size + 4 KiB at GPU (and CPU) address @va, mapped,
- * CREATE_QUEUE, and the doorbell page mapped through the KFD fd.
+ * GTT buffer of @ring_size + 4 KiB (rounded up to 4 KiB; a ring of at
+ * least 1 KiB) at GPU (and CPU) address @va, mapped,
+ * CREATE_QUEUE, and the doorbell page mapped through the KFD fd. The CPU
+ * range at @va must be free (-EEXIST otherwise: nothing is replaced).
+ * On failure nothing stays allocated or mapped.
  */
 int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
 		      uint32_t gpu_id, uint64_t va, uint64_t ring_size,
@@ -312,7 +315,7 @@ int vkfd_queue_destroy(const struct vkfd_context *ctx, struct vkfd_queue *q);
 /*
  * Copy @n dwords of packets into the ring (wrapping at its end), advance
  * the write pointer and ring the doorbell. -ENOSPC if the ring has not
- * room for them now.
+ * room for them now, -EINVAL if they are more than the whole ring.
  */
 int vkfd_queue_submit(struct vkfd_queue *q, const uint32_t *dw, uint32_t n);
 
@@ -339,7 +342,10 @@ uint32_t vkfd_sdma_const_fill(uint32_t *dw, uint64_t dst, uint32_t value,
 			      uint32_t bytes);
 /* The dword @value at @dst, once everything before it is done. */
 uint32_t vkfd_sdma_fence(uint32_t *dw, uint64_t dst, uint32_t value);
-/* An interrupt whose context id is @int_ctx: signals event @int_ctx. */
+/*
+ * An interrupt whose context id is @int_ctx: signals event @int_ctx (on
+ * amdkfd only if its slot was written first, e.g. by a FENCE).
+ */
 uint32_t vkfd_sdma_trap(uint32_t *dw, uint32_t int_ctx);
 /* The GPU clock (ns, as GET_CLOCK_COUNTERS' gpu_clock_counter) at @dst. */
 uint32_t vkfd_sdma_timestamp(uint32_t *dw, uint64_t dst);

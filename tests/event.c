@@ -79,6 +79,27 @@ TEST_F(event, create_unknown_type)
 	EXPECT_EQ(EV_FIRST_OTHER_ID, a.event_id);
 }
 
+/*
+ * An argument that cannot be written back: EFAULT before anything is
+ * made (anchors §6 row 7). amdkfd makes the event, then fails the copy.
+ */
+TEST_F(event, create_unwritable_arg)
+{
+	struct kfd_ioctl_create_event_args *a;
+	long psz = sysconf(_SC_PAGESIZE);
+
+	VKFD_ONLY(&self->env, "makes the event, then fails the copy-out with EFAULT");
+	a = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	a->event_type = KFD_IOC_EVENT_SIGNAL;
+	ASSERT_EQ(0, mprotect(a, psz, PROT_READ));
+	EXPECT_EQ(-EFAULT, ev_create_raw(self->pri.fd, a));
+	/* Not even a page: nothing was made */
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, 4096, MAP_SHARED, EV_PAGE_OFFSET));
+	EXPECT_EQ(1, ev_signal(&self->pri, false));
+	munmap(a, psz);
+}
+
 /* The lowest free id is handed out: a destroyed id comes back at once. */
 TEST_F(event, ids_reused)
 {
@@ -336,7 +357,7 @@ static int child_event_ioctls(void *arg, int in, int out)
 
 TEST_F(event, fork_child_ebadf)
 {
-	struct vkfd_child child;
+	struct vkfd_child child = { 0 };
 	int fd = self->pri.fd;
 
 	ASSERT_EQ(1, ev_signal(&self->pri, false));
@@ -361,7 +382,7 @@ static int child_recv_ioctls(void *arg, int in, int out)
 
 TEST_F(event, scm_rights_ebadf)
 {
-	struct vkfd_child child;
+	struct vkfd_child child = { 0 };
 	struct vkfd_context sec;
 	int sv[2];
 

@@ -108,11 +108,12 @@ static inline int ev_wait_raw(int fd, struct kfd_event_data *data, uint32_t n,
 
 struct ev_waiter {
 	pthread_t thread;
-	const struct vkfd_context *ctx;
-	uint32_t ids[8];
+	int fd;
+	struct kfd_event_data data[8];
 	uint32_t n;
 	bool all;
 	uint32_t timeout;
+	struct kfd_ioctl_wait_events_args args;	/* as the kernel left it */
 	pid_t tid;		/* set by the thread before it waits */
 	int ret;		/* 0 or -errno */
 	uint32_t result;
@@ -124,24 +125,42 @@ static inline void *ev_waiter_main(void *arg)
 	struct ev_waiter *w = arg;
 
 	__atomic_store_n(&w->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
-	w->ret = vkfd_event_wait(w->ctx, w->ids, w->n, w->all, w->timeout,
-				 &w->result);
+	w->ret = ev_wait_raw(w->fd, w->data, w->n, w->all, w->timeout, &w->args);
+	w->result = w->args.wait_result;
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-static inline int ev_waiter_start(struct ev_waiter *w,
+/* Start the thread of a waiter set up by hand. */
+static inline int ev_waiter_go(struct ev_waiter *w)
+{
+	return pthread_create(&w->thread, NULL, ev_waiter_main, w) ? -1 : 0;
+}
+
+/* Set a waiter up for @ids of @ctx, waiting forever; ev_waiter_go() starts it. */
+static inline void ev_waiter_init(struct ev_waiter *w,
 				  const struct vkfd_context *ctx,
 				  const uint32_t *ids, uint32_t n, bool all)
 {
+	uint32_t i;
+
 	memset(w, 0, sizeof(*w));
-	w->ctx = ctx;
-	memcpy(w->ids, ids, n * sizeof(*ids));
+	w->fd = ctx->fd;
+	for (i = 0; i < n; i++)
+		w->data[i].event_id = ids[i];
 	w->n = n;
 	w->all = all;
 	w->timeout = EV_INFINITE;
 	w->result = 0xdead;
-	return pthread_create(&w->thread, NULL, ev_waiter_main, w) ? -1 : 0;
+}
+
+/* A thread waiting forever for @ids of @ctx. */
+static inline int ev_waiter_start(struct ev_waiter *w,
+				  const struct vkfd_context *ctx,
+				  const uint32_t *ids, uint32_t n, bool all)
+{
+	ev_waiter_init(w, ctx, ids, n, all);
+	return ev_waiter_go(w);
 }
 
 /* The scheduler state letter of thread @tid of this process, or 0. */
@@ -227,9 +246,10 @@ static inline bool ev_slots_unsignaled(const volatile uint64_t *slots, size_t n)
 /* The context id of an fd (VKFD_CTX_ID_PRIMARY for a primary's). */
 static inline uint32_t ctx_id_of_fd(int fd)
 {
-	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+	struct vkfd_context c = { .fd = fd };
+	struct vkfd_context_info info;
 
-	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX : info.ctx_id;
+	return vkfd_query(&c, &info) ? UINT32_MAX : info.ctx_id;
 }
 
 /* The number of events of a context in <debugfs>/vkfd/contexts. */

@@ -10,6 +10,10 @@
  * The memory sweeps: ACQUIRE_VM, ALLOC then MAP on one GPU, MAP on every
  * GPU (a failure maps exactly the first n_success GPUs, with their page
  * tables), MAP of a USERPTR (a failure leaves no page pinned).
+ *
+ * The event sweeps: the first CREATE_EVENT of a context (its events, the
+ * signal page), one that adopts a GTT buffer as the page, and WAIT_EVENTS:
+ * a failure leaves no event, no page and every signal where it was.
  */
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
@@ -453,6 +457,187 @@ TEST_F_TIMEOUT(fault, map_userptr_sweep, 600)
 	close(render);
 	vkfd_close(&c);
 	munmap(user, 16 * 4096);
+}
+
+/* ------------------------------------------------------------------------
+ * Events
+ */
+
+#define EV_PAGE_OFFSET	(2ULL << 62)
+
+static uint32_t ctx_id(int fd)
+{
+	struct vkfd_context c = { .fd = fd };
+	struct vkfd_context_info info;
+
+	return vkfd_query(&c, &info) ? UINT32_MAX : info.ctx_id;
+}
+
+/* The events of context @id of this process, by debugfs. */
+static uint64_t ctx_events(uint32_t id)
+{
+	struct vkfd_ctx_row row;
+
+	return vkfd_ctx_row(getpid(), id, &row) ? UINT64_MAX : row.events;
+}
+
+/* mmap of the signal page: 0 if it maps, else errno. */
+static int page_map_err(int fd)
+{
+	void *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, EV_PAGE_OFFSET);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, 4096);
+	return 0;
+}
+
+/*
+ * The first signal event of a fresh secondary: its events, the signal
+ * page, the event, its id. A failure leaves no event and no page; the
+ * retry gets id 1.
+ */
+TEST_F_TIMEOUT(fault, create_event_sweep, 600)
+{
+	struct kfd_ioctl_create_event_args a;
+	int s, n, ret, err;
+	bool fired = true;
+	uint32_t id;
+
+	if (!vkfd_debugfs_present())
+		SKIP(return, "no debugfs at " VKFD_DEBUGFS);
+	for (n = 1; n < SWEEP_MAX && fired; n++) {
+		s = vkfd_open_dev(&self->env);
+		ASSERT_LE(0, s);
+		ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
+		id = ctx_id(s);
+		a = (struct kfd_ioctl_create_event_args){
+			.event_type = KFD_IOC_EVENT_SIGNAL,
+		};
+		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ret = ioctl(s, AMDKFD_IOC_CREATE_EVENT, &a);
+		err = ret ? errno : 0;
+		fired = disarm(self->fail_nth);
+		if (ret) {
+			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+			ASSERT_EQ(0ULL, ctx_events(id)) TH_LOG("fault %d", n);
+			ASSERT_EQ(EINVAL, page_map_err(s)) TH_LOG("fault %d", n);
+			ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_CREATE_EVENT, &a));
+		}
+		ASSERT_EQ(1U, a.event_id) TH_LOG("fault %d", n);
+		ASSERT_EQ(EV_PAGE_OFFSET, a.event_page_offset);
+		ASSERT_EQ(1ULL, ctx_events(id));
+		ASSERT_EQ(0, page_map_err(s));
+		ASSERT_EQ(0, close(s));
+	}
+	EXPECT_FALSE(fired);
+	EXPECT_LT(2, n);
+	TH_LOG("%d allocations swept", n - 2);
+}
+
+/*
+ * The first CREATE_EVENT of a secondary, adopting a GTT buffer as its
+ * signal page: a failure adopts nothing (the retry adopts the buffer).
+ */
+TEST_F_TIMEOUT(fault, create_event_adopt_sweep, 600)
+{
+	struct kfd_ioctl_acquire_vm_args acq = { 0 };
+	struct kfd_ioctl_create_event_args a;
+	struct vkfd_context c;
+	int r, n, ret, err;
+	bool fired = true;
+	struct vkfd_bo bo;
+	uint32_t id;
+
+	if (!vkfd_debugfs_present())
+		SKIP(return, "no debugfs at " VKFD_DEBUGFS);
+	for (n = 1; n < SWEEP_MAX && fired; n++) {
+		r = first_gpu_render(&self->env, &acq.gpu_id);
+		if (r == -ENODEV)
+			SKIP(return, "no GPU node in the topology");
+		ASSERT_LE(0, r);
+		c.fd = vkfd_open_dev(&self->env);
+		ASSERT_LE(0, c.fd);
+		ASSERT_EQ(0, ioctl(c.fd, VKFD_IOC_CREATE_PROCESS, 0));
+		id = ctx_id(c.fd);
+		acq.drm_fd = r;
+		ASSERT_EQ(0, ioctl(c.fd, AMDKFD_IOC_ACQUIRE_VM, &acq));
+		ASSERT_EQ(0, vkfd_alloc(&c, acq.gpu_id, 0x40000000, 32768,
+					KFD_IOC_ALLOC_MEM_FLAGS_GTT |
+					KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, &bo));
+		a = (struct kfd_ioctl_create_event_args){
+			.event_type = KFD_IOC_EVENT_SIGNAL,
+			.event_page_offset = bo.handle,
+		};
+		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ret = ioctl(c.fd, AMDKFD_IOC_CREATE_EVENT, &a);
+		err = ret ? errno : 0;
+		fired = disarm(self->fail_nth);
+		if (ret) {
+			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+			ASSERT_EQ(0ULL, ctx_events(id)) TH_LOG("fault %d", n);
+			/* Not adopted: adopting works now */
+			ASSERT_EQ(0, ioctl(c.fd, AMDKFD_IOC_CREATE_EVENT, &a))
+				TH_LOG("fault %d", n);
+		}
+		ASSERT_EQ(1U, a.event_id) TH_LOG("fault %d", n);
+		ASSERT_EQ(1ULL, ctx_events(id));
+		/* The page is the buffer's, not one of vkfd's own */
+		ASSERT_EQ(EINVAL, page_map_err(c.fd));
+		ASSERT_EQ(0, close(c.fd));
+		ASSERT_EQ(0, close(r));
+	}
+	EXPECT_FALSE(fired);
+	EXPECT_LT(2, n);
+	TH_LOG("%d allocations swept", n - 2);
+}
+
+/* WAIT_EVENTS: a failure takes no signal. */
+TEST_F_TIMEOUT(fault, wait_events_sweep, 600)
+{
+	struct kfd_ioctl_create_event_args a = {
+		.event_type = KFD_IOC_EVENT_SIGNAL,
+		.auto_reset = 1,
+	};
+	struct kfd_ioctl_set_event_args set = { 0 };
+	struct kfd_ioctl_wait_events_args w;
+	struct kfd_event_data data[2];
+	int s, n, ret, err;
+	bool fired = true;
+
+	s = vkfd_open_dev(&self->env);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
+	ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_CREATE_EVENT, &a));
+	memset(data, 0, sizeof(data));
+	data[0].event_id = data[1].event_id = a.event_id;
+	set.event_id = a.event_id;
+	for (n = 1; n < SWEEP_MAX && fired; n++) {
+		ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_SET_EVENT, &set));
+		w = (struct kfd_ioctl_wait_events_args){
+			.events_ptr = (uintptr_t)data,
+			.num_events = 2,
+		};
+		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ret = ioctl(s, AMDKFD_IOC_WAIT_EVENTS, &w);
+		err = ret ? errno : 0;
+		fired = disarm(self->fail_nth);
+		if (ret) {
+			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+			ASSERT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_FAIL, w.wait_result);
+			/* The signal is still there */
+			ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_WAIT_EVENTS, &w));
+		}
+		ASSERT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_COMPLETE, w.wait_result)
+			TH_LOG("fault %d", n);
+		/* and it was taken */
+		ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_WAIT_EVENTS, &w));
+		ASSERT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_TIMEOUT, w.wait_result);
+	}
+	EXPECT_FALSE(fired);
+	EXPECT_LT(2, n);
+	TH_LOG("%d allocations swept", n - 2);
+	close(s);
 }
 
 TEST_HARNESS_MAIN

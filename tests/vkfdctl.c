@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfdctl, the tool: what "vkfdctl ls" and "vkfdctl topology" print for
- * the contexts and the topology the test sets up or reads itself.
+ * the contexts and the topology the test sets up or reads itself, and
+ * whether "vkfdctl demo" tells its story (and says so in its status).
  */
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
@@ -114,6 +115,52 @@ TEST_F(vkfdctl, topology_lists_nodes)
 			snprintf(line, sizeof(line), "node %d  CPU", i);
 		EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", line);
 	}
+}
+
+/*
+ * "demo": part 1 (one shared context) leaks the secret, part 2 (a
+ * context per program) faults at its address with 0 bytes leaked, and
+ * the status says the story held. vkfd only: amdkfd has no GPU here.
+ */
+TEST_F(vkfdctl, demo_tells_the_story)
+{
+	static const char *const lines[] = {
+		"Part 1 - one shared context",
+		"program 2 reads \"swordfish-42, do not share\"",
+		"=> LEAKED: 26 of 26 bytes.",
+		"Part 2 - one secondary context per program",
+		"GPU page fault: program 2's memory event reports address "
+			"0x101010000000",
+		"program 2 reads \"..........................\": 0 of 26 "
+			"bytes leaked",
+		"program 1 copies its own secret: it still works",
+		"=> ISOLATED",
+		"The story held",
+	};
+	const char *at = self->out;
+	unsigned int i;
+	int status;
+
+	VKFD_ONLY(&self->env, "no GPU to run the demo's SDMA copies on");
+	status = run_tool(self->tool, "demo", self->out, sizeof(self->out));
+	EXPECT_EQ(0, status) TH_LOG("%s", self->out);
+	/* the key lines, in order */
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		const char *hit = strstr(at, lines[i]);
+
+		EXPECT_NE(NULL, hit) TH_LOG("missing, or out of order: '%s'",
+					    lines[i]);
+		if (!hit) {
+			TH_LOG("the demo said:\n%s", self->out);
+			break;
+		}
+		at = hit + strlen(lines[i]);
+	}
+	/* the live tree: the primary and one secondary per program */
+	EXPECT_NE(NULL, strstr(self->out, "primary context, id 0xffff"));
+	EXPECT_NE(NULL, strstr(self->out, "secondary id 0"));
+	EXPECT_NE(NULL, strstr(self->out, "secondary id 1"));
+	EXPECT_NE(NULL, strstr(self->out, "primary id 0xffff"));
 }
 
 TEST_HARNESS_MAIN

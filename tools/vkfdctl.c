@@ -7,6 +7,10 @@
  *                         their resources, summed as AMD-SMI does
  *   vkfdctl tree [N]      open the primary and N secondary contexts
  *                         (default 2) and show the calling process's own
+ *   vkfdctl demo [N]      one process serves N guest programs (default 2):
+ *                         with one shared context program 2 copies program
+ *                         1's secret; with a context each it faults
+ *                         (vkfdctl_demo.c)
  *
  * Paths come from the environment as for the selftests: VKFD_DEV
  * (/dev/kfd), VKFD_SYSFS (/sys/class/kfd/kfd), VKFD_TOPOLOGY
@@ -27,12 +31,7 @@
 #include <linux/kfd_ioctl.h>
 
 #include "libvkfd.h"
-
-struct vkfdctl {
-	const char *dev;
-	const char *sysfs;
-	const char *topology;
-};
+#include "vkfdctl.h"
 
 static const char *env_or(const char *name, const char *def)
 {
@@ -395,7 +394,7 @@ static int cmd_tree(const struct vkfdctl *c, int secondaries)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries]\n");
+	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries] | demo [programs]\n");
 	return 2;
 }
 
@@ -416,5 +415,7 @@ int main(int argc, char **argv)
 		return cmd_ls(&c, NULL);
 	if (!strcmp(argv[1], "tree"))
 		return cmd_tree(&c, argc > 2 ? atoi(argv[2]) : 2);
+	if (!strcmp(argv[1], "demo"))
+		return vkfdctl_demo(&c, argc - 2, argv + 2);
 	return usage();
 }

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# `make bench`: measure vkfd's context operations and GPU memory in one
-# qemu guest and print the tables (bench/ctxbench.c and bench/membench.c
-# say what is measured and how).
+# `make bench`: measure vkfd's context operations, GPU memory, SDMA
+# engine and events in one qemu guest and print the tables
+# (bench/ctxbench.c, bench/membench.c and bench/sdmabench.c say what is
+# measured and how).
 #
 # The guest runs Debian's stock kernel (the distro lane's) with Debian's
 # own amdgpu.ko and its dependencies (the amdkfd lane's: the real amdkfd,
@@ -22,6 +23,7 @@
 #   VKFD_BENCH_ARGS    extra ctxbench arguments, e.g. "-s 0.2" for a quick
 #                      run or "-n 1,1000,30000 -m 5000"
 #   VKFD_MEMBENCH_ARGS extra membench arguments, e.g. "-s 0.2 -g 256"
+#   VKFD_SDMABENCH_ARGS extra sdmabench arguments, e.g. "-t copy -r 9"
 #   VKFD_BENCH_PARAMS  vkfd's parameters (default "name=vkfd num_gpus=1
 #                      vram_mb=4096")
 #   VKFD_QEMU_MEM      guest memory (default here 3G, for membench)
@@ -46,9 +48,10 @@ t0=$(now)
 mkdir -p "$dir"
 
 # --- build: the benches, vkfd.ko for Debian's kernel, the kernel itself ----
-if ! make -C "$VKFD_SRC" BUILD="$BUILD" "$dir/ctxbench" "$dir/membench" >"$log" 2>&1; then
+if ! make -C "$VKFD_SRC" BUILD="$BUILD" "$dir/ctxbench" "$dir/membench" \
+	"$dir/sdmabench" >"$log" 2>&1; then
 	tail -n 40 "$log" >&2
-	die "building ctxbench and membench failed (log: $log)"
+	die "building the benches failed (log: $log)"
 fi
 ABI=$(distro_abi)
 root=$(ensure_distro_kernel)
@@ -59,8 +62,8 @@ rm -rf "$guest"
 mkdir -p "$guest"
 # shellcheck disable=SC2046 # one word per module
 resolve_modules "$root" "$ABI" amdgpu $(vkfd_deps "$moddir/vkfd.ko") >"$guest/preload.list"
-env=$(printf "export VKFD_LANE=bench\nexport VKFD_MODULE_PARAMS='%s'\nexport VKFD_BENCH_ARGS='%s'\nexport VKFD_MEMBENCH_ARGS='%s'\n" \
-	"$BENCH_PARAMS" "${VKFD_BENCH_ARGS:-}" "${VKFD_MEMBENCH_ARGS:-}")
+env=$(printf "export VKFD_LANE=bench\nexport VKFD_MODULE_PARAMS='%s'\nexport VKFD_BENCH_ARGS='%s'\nexport VKFD_MEMBENCH_ARGS='%s'\nexport VKFD_SDMABENCH_ARGS='%s'\n" \
+	"$BENCH_PARAMS" "${VKFD_BENCH_ARGS:-}" "${VKFD_MEMBENCH_ARGS:-}" "${VKFD_SDMABENCH_ARGS:-}")
 stage=$guest/initramfs
 stage_initramfs "$stage" "$env" "$moddir" "$guest/preload.list"
 # The bench guest runs the benches, not the tests.
@@ -68,11 +71,12 @@ rm -rf "$stage/vkfd/tests" "$stage/vkfd/tools" "$stage/vkfd/vkfd_test.ko"
 install -m 0755 "$VM_DIR/bench-init" "$stage/init"
 install -D -m 0755 "$dir/ctxbench" "$stage/vkfd/bench/ctxbench"
 install -D -m 0755 "$dir/membench" "$stage/vkfd/bench/membench"
+install -D -m 0755 "$dir/sdmabench" "$stage/vkfd/bench/sdmabench"
 pack_initramfs "$stage" "$guest/initramfs.cpio"
 
 # --- run it, showing the tables as they come -----------------------------------
 # The items of the results channel shown live (a line as soon as it
-# arrives): system, ctxbench, ctxbench-nodebugfs, membench.
+# arrives): system, ctxbench, ctxbench-nodebugfs, membench, sdmabench.
 show_live() {
 	local line item=
 	while IFS= read -r line; do
@@ -81,7 +85,7 @@ show_live() {
 		"@@VKFD-"*) item= ;;
 		*)
 			case $item in
-			system | ctxbench | ctxbench-nodebugfs | membench) printf '%s\n' "$line" ;;
+			system | ctxbench | ctxbench-nodebugfs | membench | sdmabench) printf '%s\n' "$line" ;;
 			esac
 			;;
 		esac
@@ -108,7 +112,7 @@ status() {
 }
 
 {
-	echo "vkfd ctxbench and membench, $(date -u '+%Y-%m-%d %H:%M UTC')," \
+	echo "vkfd ctxbench, membench and sdmabench, $(date -u '+%Y-%m-%d %H:%M UTC')," \
 		"tree $(git -C "$VKFD_SRC" describe --always --dirty 2>/dev/null || echo '?')"
 	echo "host: $(nproc) CPU(s), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
 		"qemu $([ "${VKFD_KVM:-0}" = 1 ] && echo KVM || echo TCG)"
@@ -119,6 +123,8 @@ status() {
 	item ctxbench-nodebugfs
 	echo
 	item membench
+	echo
+	item sdmabench
 } >"$results"
 
 fail=()
@@ -131,6 +137,7 @@ fi
 [ "$(status ctxbench)" = 0 ] || fail+=("ctxbench failed (status '$(status ctxbench)')")
 [ "$(status ctxbench-nodebugfs)" = 0 ] || fail+=("ctxbench without debugfs failed")
 [ "$(status membench)" = 0 ] || fail+=("membench failed (status '$(status membench)')")
+[ "$(status sdmabench)" = 0 ] || fail+=("sdmabench failed (status '$(status sdmabench)')")
 # The kernel must not have complained while the bench ran.
 if grep -qE 'BUG:|WARNING:|Oops|KASAN:|Call Trace:|general protection' \
 	"$guest/console.log" <(item dmesg); then

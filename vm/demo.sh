@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # `make demo`: boot Debian's stock kernel in qemu, load vkfd with its
-# default parameters and show what it presents: `vkfdctl topology` and
-# `vkfdctl tree` (or, until vkfdctl exists, the raw sysfs topology).
+# default parameters, show its topology and run `vkfdctl demo`: one
+# process serves VKFD_DEMO_PROGRAMS guest programs (default 2); with one
+# shared context program 2 copies program 1's secret with the GPU, with a
+# context per program the same copy faults. Fails unless the story held.
 # The guest's output comes over ttyS1 and is printed here; the kernel
 # console is kept in build/check/demo/console.log.
 set -euo pipefail
@@ -21,7 +23,9 @@ mkdir -p "$dir"
 # shellcheck disable=SC2046 # one word per module
 resolve_modules "$root" "$ABI" $(vkfd_deps "$moddir/vkfd.ko") >"$dir/preload.list"
 make_initramfs "$dir/initramfs.cpio" "$dir/initramfs" \
-	"$(VKFD_DEMO=1 lane_env demo vkfd 1 0 "")" "$moddir" "$dir/preload.list"
+	"$(VKFD_DEMO=1 lane_env demo vkfd 1 0 ""
+	   printf "export VKFD_DEMO_PROGRAMS='%s'\n" "${VKFD_DEMO_PROGRAMS:-2}")" \
+	"$moddir" "$dir/preload.list"
 
 msg "booting Debian's $ABI kernel under qemu (about 15 s)..."
 rc=0

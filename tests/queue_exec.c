@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * What the SDMA engines make of queues, seen from the queue's side:
+ * libvkfd's submit and wait, the write pointer wrapping around the ring,
+ * a queue UPDATE_QUEUE disabled executing nothing until enabled again,
+ * each context's queue writing into its own VM only, and DESTROY_QUEUE
+ * stopping a queue that waits forever. The packets themselves are the
+ * engine's tests (sdma*.c). These need the engine: with the placeholder
+ * engine nothing executes and they fail.
+ *
+ * vkfd only: the amdkfd lane has no GPU.
+ */
+#include "kselftest_harness.h"
+#include "queue_utils.h"
+
+#include <linux/vkfd_sdma.h>
+
+#define X_RING_VA	0x7e0000000000ULL
+#define X_DST_VA	0x7f0000000000ULL
+#define X_DST_SIZE	(16 * Q_PAGE)
+#define X_WAIT_MS	10000	/* a bound, not an expectation */
+
+/* FENCE: the dword @value at @dst once everything before is done. */
+static uint32_t x_fence(uint32_t *dw, uint64_t dst, uint32_t value)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_FENCE, 0);
+	dw[1] = (uint32_t)dst;
+	dw[2] = (uint32_t)(dst >> 32);
+	dw[3] = value;
+	return VKFD_SDMA_FENCE_DW;
+}
+
+/* POLL_REGMEM: wait until *@addr == @ref, forever. */
+static uint32_t x_poll_forever(uint32_t *dw, uint64_t addr, uint32_t ref)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) |
+		VKFD_SDMA_POLL_MEM |
+		VKFD_SDMA_POLL_FUNC(VKFD_SDMA_POLL_FUNC_EQUAL);
+	dw[1] = (uint32_t)addr;
+	dw[2] = (uint32_t)(addr >> 32);
+	dw[3] = ref;
+	dw[4] = 0xffffffff;
+	dw[5] = VKFD_SDMA_POLL_DW5(10, VKFD_SDMA_POLL_RETRY_FOREVER);
+	return VKFD_SDMA_POLL_REGMEM_DW;
+}
+
+/* A GTT buffer at X_DST_VA in @c's VM on GPU 0, CPU-mapped through @render. */
+static volatile uint32_t *x_dst(struct __test_metadata *_metadata,
+				FIXTURE_DATA(queue) *self,
+				const struct vkfd_context *c, int render,
+				struct vkfd_bo *bo)
+{
+	void *p = NULL;
+
+	ASSERT_EQ(0, vkfd_alloc(c, self->gpu[0], X_DST_VA, X_DST_SIZE,
+				KFD_IOC_ALLOC_MEM_FLAGS_GTT |
+				KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, bo));
+	ASSERT_EQ(0, vkfd_map(c, bo, &self->gpu[0], 1));
+	ASSERT_EQ(0, vkfd_bo_mmap(render, bo, PROT_READ | PROT_WRITE, &p));
+	return p;
+}
+
+/* One FENCE: submitted, executed, the read pointer written back. */
+TEST_F(queue, exec_fence)
+{
+	volatile uint32_t *dst;
+	struct vkfd_queue q;
+	struct vkfd_bo bo;
+	uint32_t dw[8];
+
+	Q_NEED_GPUS(1);
+	dst = x_dst(_metadata, self, &self->p, self->render, &bo);
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       X_RING_VA, Q_RING, &q));
+	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_fence(dw, X_DST_VA, 0xcafe)));
+	ASSERT_EQ(0, vkfd_queue_wait_idle(&q, X_WAIT_MS));
+	EXPECT_EQ(0xcafeU, dst[0]);
+	EXPECT_EQ(16ULL, *q.rptr);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+}
+
+/* The smallest ring, wrapped around many times: every packet runs once, in order. */
+TEST_F(queue, exec_wraps_around)
+{
+	volatile uint32_t *dst;
+	struct vkfd_queue q;
+	struct vkfd_bo bo;
+	uint32_t dw[4], i;
+
+	Q_NEED_GPUS(1);
+	dst = x_dst(_metadata, self, &self->p, self->render, &bo);
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       X_RING_VA, 1024, &q));
+	/* 16-byte packets, 64 per ring: 500 of them go round ~8 times */
+	for (i = 0; i < 500; i++) {
+		x_fence(dw, X_DST_VA + 4 * (i % 64), i);
+		if (vkfd_queue_submit(&q, dw, 4) == -ENOSPC) {
+			ASSERT_EQ(0, vkfd_queue_wait_idle(&q, X_WAIT_MS));
+			ASSERT_EQ(0, vkfd_queue_submit(&q, dw, 4));
+		}
+	}
+	ASSERT_EQ(0, vkfd_queue_wait_idle(&q, X_WAIT_MS));
+	EXPECT_EQ(500ULL * 16, *q.rptr);
+	/* Slot i holds the last value written there: the largest v < 500, v % 64 == i */
+	for (i = 0; i < 64; i++)
+		EXPECT_EQ(i + 64 * ((499 - i) / 64), dst[i]) TH_LOG("dword %u", i);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+}
+
+/*
+ * UPDATE_QUEUE with a 0 percentage disables a queue: what it is given
+ * waits, while another queue runs, until it is enabled again.
+ */
+TEST_F(queue, exec_disabled_queue_waits)
+{
+	volatile uint32_t *dst;
+	struct vkfd_queue q, q2;
+	struct vkfd_bo bo;
+	uint32_t dw[4];
+
+	Q_NEED_GPUS(1);
+	dst = x_dst(_metadata, self, &self->p, self->render, &bo);
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       X_RING_VA, Q_RING, &q));
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       X_RING_VA + 0x100000, Q_RING, &q2));
+	ASSERT_EQ(0, q_update(self->p.fd, q.id, X_RING_VA, Q_RING, 0, Q_PRIO_NORMAL));
+	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_fence(dw, X_DST_VA, 1)));
+	/* The other queue, on the same engines, gets through */
+	ASSERT_EQ(0, vkfd_queue_submit(&q2, dw, x_fence(dw, X_DST_VA + 4, 2)));
+	ASSERT_EQ(0, vkfd_queue_wait_idle(&q2, X_WAIT_MS));
+	EXPECT_EQ(2U, dst[1]);
+	EXPECT_EQ(0U, dst[0]);
+	EXPECT_EQ(0ULL, *q.rptr);
+	/* A NULL ring disables it too */
+	ASSERT_EQ(0, q_update(self->p.fd, q.id, 0, Q_RING, 100, Q_PRIO_NORMAL));
+	ASSERT_EQ(0, vkfd_queue_submit(&q2, dw, x_fence(dw, X_DST_VA + 4, 3)));
+	ASSERT_EQ(0, vkfd_queue_wait_idle(&q2, X_WAIT_MS));
+	EXPECT_EQ(0U, dst[0]);
+	/* Enabled again: it runs what it was given */
+	ASSERT_EQ(0, q_update(self->p.fd, q.id, X_RING_VA, Q_RING, 100, Q_PRIO_NORMAL));
+	ASSERT_EQ(0, vkfd_queue_wait_idle(&q, X_WAIT_MS));
+	EXPECT_EQ(1U, dst[0]);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q2));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+}
+
+/*
+ * Two contexts with a buffer at the same GPU address: each one's queue
+ * writes into its own VM only (the fd's context, anchors row 10).
+ */
+TEST_F(queue, exec_writes_own_vm)
+{
+	volatile uint32_t *pd, *sd;
+	struct vkfd_context s;
+	struct vkfd_queue qp, qs;
+	struct vkfd_bo pbo, sbo;
+	uint32_t dw[4];
+	int render;
+
+	Q_NEED_GPUS(1);
+	s.fd = q_secondary(_metadata, self, -1);
+	ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, self->gpu[0], &render));
+	q_keep(_metadata, self, render);
+	pd = x_dst(_metadata, self, &self->p, self->render, &pbo);
+	sd = x_dst(_metadata, self, &s, render, &sbo);
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       X_RING_VA, Q_RING, &qp));
+	/* The same CPU range cannot hold both rings: the secondary's is elsewhere */
+	ASSERT_EQ(0, vkfd_queue_create(&s, render, self->gpu[0],
+				       X_RING_VA + 0x100000, Q_RING, &qs));
+	ASSERT_EQ(0, vkfd_queue_submit(&qs, dw, x_fence(dw, X_DST_VA, 0x5)));
+	ASSERT_EQ(0, vkfd_queue_wait_idle(&qs, X_WAIT_MS));
+	EXPECT_EQ(0x5U, sd[0]);
+	EXPECT_EQ(0U, pd[0]);
+	ASSERT_EQ(0, vkfd_queue_submit(&qp, dw, x_fence(dw, X_DST_VA, 0x7)));
+	ASSERT_EQ(0, vkfd_queue_wait_idle(&qp, X_WAIT_MS));
+	EXPECT_EQ(0x7U, pd[0]);
+	EXPECT_EQ(0x5U, sd[0]);
+	EXPECT_EQ(0, vkfd_queue_destroy(&s, &qs));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &qp));
+}
+
+/*
+ * A queue waiting forever on memory nobody writes: DESTROY_QUEUE stops it
+ * and returns; closing a context with such a queue does too.
+ */
+TEST_F(queue, exec_destroy_stops_waiting_queue)
+{
+	struct vkfd_context s;
+	struct vkfd_queue q;
+	struct vkfd_bo bo;
+	uint32_t dw[8];
+	int render;
+
+	Q_NEED_GPUS(1);
+	x_dst(_metadata, self, &self->p, self->render, &bo);
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       X_RING_VA, Q_RING, &q));
+	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_poll_forever(dw, X_DST_VA, 1)));
+	EXPECT_EQ(-ETIMEDOUT, vkfd_queue_wait_idle(&q, 50));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_QUEUES(self->p.fd, 0);
+
+	s.fd = q_secondary(_metadata, self, -1);
+	ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, self->gpu[0], &render));
+	q_keep(_metadata, self, render);
+	x_dst(_metadata, self, &s, render, &bo);
+	ASSERT_EQ(0, vkfd_queue_create(&s, render, self->gpu[0],
+				       X_RING_VA + 0x100000, Q_RING, &q));
+	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_poll_forever(dw, X_DST_VA, 1)));
+	q_close(self, s.fd);
+	munmap(q.ring, q.bo.size);
+	munmap(q.doorbell_page, VKFD_DOORBELL_PAGE_SIZE);
+	EXPECT_EQ(1, vkfd_ctx_rows(self->pid));
+}
+
+TEST_HARNESS_MAIN

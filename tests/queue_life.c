@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Queues against the lifetime of their context: close and exit with
+ * queues (everything back to baseline: sysfs and the debugfs contexts
+ * file), fork and exec; the anchors' row 5 (ids guessed and destroyed
+ * while being made) and concurrent creation; and a fault-injection sweep
+ * over CREATE_QUEUE (debug kernel).
+ *
+ * vkfd only: the amdkfd lane has no GPU to make queues on.
+ */
+#include "kselftest_harness.h"
+#include "queue_utils.h"
+
+#include <pthread.h>
+
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+#define SWEEP_MAX	2000
+
+/* debugfs rows of @pid, polled until there are @n (bounded): the count. */
+static int q_rows_settle(pid_t pid, int n)
+{
+	int ms, rows = vkfd_ctx_rows(pid);
+
+	for (ms = 0; ms < Q_GONE_MS && rows != n; ms += 20) {
+		vkfd_sleep_ms(20);
+		rows = vkfd_ctx_rows(pid);
+	}
+	return rows;
+}
+
+/* The last close of a secondary with queues: they, and it, are gone at once. */
+TEST_F(queue, close_with_queues)
+{
+	static const uint32_t types[] = {
+		KFD_IOC_QUEUE_TYPE_SDMA, KFD_IOC_QUEUE_TYPE_COMPUTE,
+		KFD_IOC_QUEUE_TYPE_COMPUTE_AQL, KFD_IOC_QUEUE_TYPE_SDMA_XGMI,
+	};
+	struct kfd_ioctl_create_queue_args a;
+	struct vkfd_ctx_row row;
+	char path[PATH_MAX];
+	unsigned int i;
+	uint64_t *db;
+	uint32_t id;
+	int s;
+
+	Q_NEED_GPUS(1);
+	s = q_secondary(_metadata, self, 0);
+	id = q_ctx_id(s);
+	for (i = 0; i < 4; i++) {
+		a = q_args(self->gpu[0], types[i], Q_RING);
+		ASSERT_EQ(0, q_create_raw(s, &a));
+	}
+	/* A disabled queue, and one whose doorbell was rung */
+	ASSERT_EQ(0, q_update(s, 0, 0, 0, 0, 0));
+	db = mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, s,
+		  (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(self->gpu[0])));
+	ASSERT_NE(MAP_FAILED, db);
+	db[3] = 64;
+	ASSERT_EQ(0, munmap(db, Q_DOORBELL_SIZE));
+	EXPECT_EQ(4, q_sysfs_count(self, self->pid, id));
+	ASSERT_EQ(0, vkfd_ctx_row(self->pid, id, &row));
+
+	q_close(self, s);
+	vkfd_ctx_sysfs_path(&self->env, self->pid, id, "", path, sizeof(path));
+	EXPECT_FALSE(vkfd_exists(path));
+	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->pid, id, &row));
+	/* The primary's rows are all that is left */
+	EXPECT_EQ(1, vkfd_ctx_rows(self->pid));
+	EXPECT_QUEUES(self->p.fd, 0);
+}
+
+struct q_exit_args {
+	const struct vkfd_env *env;
+	uint32_t gpu;
+};
+
+/* Child: a primary and a secondary, with queues and doorbell mappings; exits when told. */
+static int q_exit_child(void *arg, int in, int out)
+{
+	const struct q_exit_args *a = arg;
+	struct vkfd_context c[2];
+	uint64_t v, *db;
+	int i, j, render;
+
+	if (vkfd_open_primary(a->env->dev, &c[0]) ||
+	    vkfd_open_secondary(a->env->dev, &c[1]))
+		return 1;
+	for (i = 0; i < 2; i++) {
+		if (vkfd_open_vm(&c[i], a->env->topology, a->gpu, &render))
+			return 2;
+		for (j = 0; j < 3; j++)
+			if (q_create(c[i].fd, a->gpu) != j)
+				return 3;
+		db = mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, c[i].fd,
+			  (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(a->gpu)));
+		if (db == MAP_FAILED)
+			return 4;
+		db[1] = 128;	/* left mapped, and rung */
+	}
+	if (vkfd_msg_send(out, 1))
+		return 5;
+	vkfd_msg_recv(in, &v);
+	return 0;	/* exit with all of it */
+}
+
+/*
+ * A process exiting with queues and doorbell mappings (its VMs go while
+ * the mappings still exist): its directories go before it is reaped,
+ * every context of it soon after.
+ */
+TEST_F(queue, exit_with_queues)
+{
+	struct q_exit_args a = { &self->env, self->gpu[0] };
+	char path[PATH_MAX];
+	uint64_t v;
+	pid_t pid;
+
+	Q_NEED_GPUS(1);
+	ASSERT_EQ(0, vkfd_child_start(&self->child, q_exit_child, &a));
+	pid = self->child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &v));
+	EXPECT_EQ(3, q_sysfs_count(self, pid, VKFD_CTX_ID_PRIMARY));
+	EXPECT_EQ(3, q_sysfs_count(self, pid, 0));
+	EXPECT_EQ(2, vkfd_ctx_rows(pid));
+
+	ASSERT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+	EXPECT_EQ(0, q_rows_settle(pid, 0));
+	snprintf(path, sizeof(path), VKFD_DEBUGFS "/proc/%d", (int)pid);
+	EXPECT_FALSE(vkfd_exists(path));
+	/* This process's contexts are untouched */
+	EXPECT_EQ(0, q_create(self->p.fd, self->gpu[0]));
+}
+
+/* Child: the parent's fds make, destroy and change no queue. */
+static int q_fork_ioctl_child(void *arg, int in, int out)
+{
+	const int *fds = arg;
+	struct kfd_ioctl_create_queue_args c;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		c = q_args(fds[2], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
+		if (q_create_raw(fds[i], &c) != -EBADF || c.queue_id)
+			return 1 + i;
+		if (q_destroy(fds[i], 0) != -EBADF ||
+		    q_update(fds[i], 0, 0, 0, 0, 0) != -EBADF)
+			return 3 + i;
+	}
+	return 0;
+}
+
+/* A fork child cannot reach the parent's queues; the parent's stay. */
+TEST_F(queue, fork_child_ebadf)
+{
+	int fds[3];
+
+	Q_NEED_GPUS(1);
+	fds[0] = self->p.fd;
+	fds[1] = q_secondary(_metadata, self, 0);
+	fds[2] = (int)self->gpu[0];
+	ASSERT_EQ(0, q_create(fds[0], self->gpu[0]));
+	ASSERT_EQ(0, q_create(fds[1], self->gpu[0]));
+	ASSERT_EQ(0, vkfd_child_start(&self->child, q_fork_ioctl_child, fds));
+	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_QUEUE_SYSFS(fds[0], 0, Q_RING, Q_SYSFS_SDMA, self->gpu[0]);
+	EXPECT_QUEUE_SYSFS(fds[1], 0, Q_RING, Q_SYSFS_SDMA, self->gpu[0]);
+	EXPECT_QUEUES(fds[0], 1);
+	EXPECT_QUEUES(fds[1], 1);
+}
+
+/* Exec's child: queues in a primary and a secondary, fds kept across exec(). */
+static int q_exec_child(void *arg, int in, int out)
+{
+	const struct q_exit_args *a = arg;
+	char env[64], *argv[] = { "/proc/self/exe", NULL };
+	struct vkfd_context c[2];
+	int i, render;
+
+	if (vkfd_open_primary(a->env->dev, &c[0]) ||
+	    vkfd_open_secondary(a->env->dev, &c[1]))
+		return 1;
+	for (i = 0; i < 2; i++) {
+		if (vkfd_open_vm(&c[i], a->env->topology, a->gpu, &render) ||
+		    q_create(c[i].fd, a->gpu) != 0)
+			return 2;
+		if (fcntl(c[i].fd, F_SETFD, 0))
+			return 3;
+		if (mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 c[i].fd, (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(a->gpu))) ==
+		    MAP_FAILED)
+			return 4;
+	}
+	snprintf(env, sizeof(env), "%d,%d,%u", c[0].fd, c[1].fd, a->gpu);
+	setenv("VKFD_QUEUE_EXEC", env, 1);
+	execv(argv[0], argv);
+	return 5;
+}
+
+/* After exec (see q_exec_check()): the old contexts' queues are unreachable. */
+TEST_F(queue, exec_keeps_fds)
+{
+	struct q_exit_args a = { &self->env, self->gpu[0] };
+
+	Q_NEED_GPUS(1);
+	ASSERT_EQ(0, vkfd_child_start(&self->child, q_exec_child, &a));
+	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+}
+
+__attribute__((constructor)) static void q_exec_check(void)
+{
+	const char *fds = getenv("VKFD_QUEUE_EXEC");
+	struct kfd_ioctl_create_queue_args c;
+	struct vkfd_env env;
+	int i, fd[2], p, ms;
+	uint32_t gpu;
+	void *db;
+
+	if (!fds)
+		return;
+	vkfd_env_init(&env);
+	if (sscanf(fds, "%d,%d,%u", &fd[0], &fd[1], &gpu) != 3)
+		_exit(10);
+	for (i = 0; i < 2; i++) {
+		/* The old contexts belong to the old address space */
+		c = q_args(gpu, KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
+		if (q_create_raw(fd[i], &c) != -EBADF || q_destroy(fd[i], 0) != -EBADF ||
+		    q_update(fd[i], 0, 0, 0, 0, 0) != -EBADF)
+			_exit(11 + i);
+		db = mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  fd[i], (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(gpu)));
+		if (db != MAP_FAILED || errno != EBADF)
+			_exit(13 + i);
+	}
+	/* The old primary went with the address space: a new one, without queues */
+	p = vkfd_open_dev(&env);
+	if (p < 0 || !vkfd_proc_exists(&env, getpid()))
+		_exit(15);
+	{
+		char path[PATH_MAX];
+
+		vkfd_ctx_sysfs_path(&env, getpid(), VKFD_CTX_ID_PRIMARY, "queues",
+				    path, sizeof(path));
+		if (vkfd_count_entries(path) != 0)
+			_exit(16);
+	}
+	/* Closing the old fds frees the old contexts, their queues with them */
+	close(fd[0]);
+	close(fd[1]);
+	for (ms = 0; ms < Q_GONE_MS && vkfd_ctx_rows(getpid()) != 1; ms += 20)
+		vkfd_sleep_ms(20);
+	if (vkfd_ctx_rows(getpid()) != 1)
+		_exit(17);
+	_exit(0);
+}
+
+struct q_race {
+	int fd;
+	uint32_t gpu;
+	volatile bool stop;
+	long destroyed;
+};
+
+/* Destroys and changes the ids it predicts the creator gets next. */
+static void *q_guess_thread(void *arg)
+{
+	struct q_race *r = arg;
+	uint32_t id;
+
+	while (!r->stop) {
+		for (id = 0; id < 4; id++) {
+			q_update(r->fd, id, Q_RING_VA, Q_RING, 0, 0);
+			if (!q_destroy(r->fd, id))
+				r->destroyed++;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Row 5 (xe): an id names its queue only once the queue is complete. One
+ * thread creates and destroys, another destroys and updates the ids it
+ * guesses: every queue is destroyed exactly once, by one of them, and
+ * none is left.
+ */
+TEST_F_TIMEOUT(queue, race_guessed_ids, 300)
+{
+	struct q_race r;
+	int i, n = vkfd_scaled(3000), id, mine = 0, ret;
+	pthread_t t;
+
+	Q_NEED_GPUS(1);
+	r = (struct q_race){ .fd = q_secondary(_metadata, self, 0),
+			     .gpu = self->gpu[0] };
+	ASSERT_EQ(0, pthread_create(&t, NULL, q_guess_thread, &r));
+	for (i = 0; i < n; i++) {
+		id = q_create(r.fd, r.gpu);
+		ASSERT_LE(0, id) TH_LOG("create %d: %s", i, strerror(-id));
+		ret = q_update(r.fd, id, Q_RING_VA, Q_RING, 100, 0);
+		ASSERT_TRUE(ret == 0 || ret == -EFAULT);
+		ret = q_destroy(r.fd, id);
+		ASSERT_TRUE(ret == 0 || ret == -EINVAL);
+		mine += !ret;
+	}
+	r.stop = true;
+	pthread_join(t, NULL);
+	EXPECT_EQ(n, mine + r.destroyed);
+	EXPECT_QUEUES(r.fd, 0);
+	TH_LOG("%d destroyed by the creator, %ld by the guesser", mine, r.destroyed);
+}
+
+struct q_maker {
+	int fd;
+	uint32_t gpu;
+	int n;
+	int ids[256];
+	int err;
+};
+
+static void *q_make_thread(void *arg)
+{
+	struct q_maker *m = arg;
+	int i;
+
+	for (i = 0; i < m->n; i++) {
+		m->ids[i] = q_create(m->fd, m->gpu);
+		if (m->ids[i] < 0) {
+			m->err = m->ids[i];
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Four threads making 256 queues each in one context: 1024 distinct ids. */
+TEST_F_TIMEOUT(queue, race_concurrent_create, 300)
+{
+	static struct q_maker m[4];
+	bool seen[Q_MAX] = { false };
+	pthread_t t[4];
+	int i, j, fd;
+
+	Q_NEED_GPUS(1);
+	fd = q_secondary(_metadata, self, 0);
+	for (i = 0; i < 4; i++) {
+		m[i] = (struct q_maker){ .fd = fd, .gpu = self->gpu[0], .n = 256 };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, q_make_thread, &m[i]));
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, m[i].err);
+		for (j = 0; j < 256; j++) {
+			ASSERT_GT(Q_MAX, m[i].ids[j]);
+			ASSERT_FALSE(seen[m[i].ids[j]]) TH_LOG("id %d twice", m[i].ids[j]);
+			seen[m[i].ids[j]] = true;
+		}
+	}
+	EXPECT_QUEUES(fd, Q_MAX);
+	EXPECT_EQ(-ENOSPC, q_create(fd, self->gpu[0]));
+	q_close(self, fd);
+}
+
+/* Arm: the @n-th fault-injection point this thread reaches fails. */
+static int q_arm(int fd, int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/* Disarm; returns whether the armed fault was injected. */
+static bool q_disarm(int fd)
+{
+	char buf[16] = "";
+	bool fired;
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return false;
+	fired = atoi(buf) == 0;
+	if (pwrite(fd, "0", 1, 0) != 1)
+		return fired;
+	return fired;
+}
+
+/*
+ * CREATE_QUEUE in a fresh secondary (the first queue makes the doorbell
+ * slice) and in one that has a queue, each allocation failing in turn:
+ * ENOMEM, no queue, no id kept; the retry works.
+ */
+TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
+{
+	struct kfd_ioctl_create_queue_args a;
+	int fail_nth, s, n, ret, err, phase, render;
+	struct vkfd_context c;
+	bool fired;
+
+	Q_NEED_GPUS(1);
+	fail_nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	if (fail_nth < 0)
+		SKIP(return, "no %s (kernel without fault injection)", FAIL_NTH);
+	for (phase = 0; phase < 2; phase++) {
+		fired = true;
+		for (n = 1; n < SWEEP_MAX && fired; n++) {
+			ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, &c));
+			ASSERT_EQ(0, vkfd_open_vm(&c, self->env.topology,
+						  self->gpu[0], &render));
+			s = c.fd;
+			if (phase)
+				ASSERT_EQ(0, q_create(s, self->gpu[0]));
+			a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
+			ASSERT_EQ(0, q_arm(fail_nth, n));
+			ret = q_create_raw(s, &a);
+			err = ret;
+			fired = q_disarm(fail_nth);
+			if (err) {
+				ASSERT_EQ(-ENOMEM, err) TH_LOG("fault %d", n);
+				EXPECT_QUEUES(s, phase);
+				a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
+				ASSERT_EQ(0, q_create_raw(s, &a));
+			}
+			ASSERT_EQ((uint32_t)phase, a.queue_id) TH_LOG("fault %d", n);
+			EXPECT_EQ(q_doorbell_offset(self->gpu[0], phase), a.doorbell_offset);
+			EXPECT_QUEUES(s, phase + 1);
+			ASSERT_EQ(0, q_destroy(s, phase));
+			close(s);
+			close(render);
+		}
+		EXPECT_FALSE(fired);
+		EXPECT_LT(2, n);
+		TH_LOG("phase %d: %d allocations swept", phase, n - 2);
+	}
+	close(fail_nth);
+}
+
+TEST_HARNESS_MAIN

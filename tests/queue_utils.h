@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The fixture and helpers of the queue tests: queue.c (CREATE, DESTROY
+ * and UPDATE_QUEUE, their errnos, ids, sysfs), queue_mmap.c (the doorbell
+ * and MMIO pages through /dev/kfd), queue_life.c (close, exit, fork, exec,
+ * races, fault injection) and queue_exec.c (what the SDMA engines run).
+ * Header-only and static, like vkfd_utils.h; include it after
+ * kselftest_harness.h.
+ *
+ * Every call is checked twice: its return (the exact errno of
+ * docs/uapi.rst) and the state afterwards: the queues/<qid> directories of
+ * each context in sysfs, and which id the next queue gets (an id a failed
+ * call took and kept would show there).
+ *
+ * The amdkfd lane has no GPU: the checks CREATE_QUEUE makes before it
+ * looks at gpu_id, and the answers to unknown queue ids, are the same
+ * there and run on both; everything else skips there, saying why.
+ */
+#ifndef VKFD_SELFTEST_QUEUE_UTILS_H
+#define VKFD_SELFTEST_QUEUE_UTILS_H
+
+#include "vkfd_utils.h"
+
+#include <linux/vkfd_ioctl.h>
+
+#define Q_PAGE		4096ULL
+#define Q_VA_TOP	(1ULL << 48)		/* the end of a 48-bit GPU VM */
+#define Q_RING_VA	0x40000000ULL		/* rings (need not be mapped) */
+#define Q_RING		4096U
+#define Q_PTR_VA	0x50000000ULL		/* rptr; wptr 8 bytes above */
+#define Q_MAX		1024			/* queues per context */
+#define Q_DOORBELL_SIZE	8192ULL
+#define Q_PRIO_NORMAL	7
+
+/* amdkfd answers an unknown queue type with the kernel-internal ENOTSUPP. */
+#define Q_ENOTSUPP	524
+
+/* /dev/kfd mmap cookies, as amdkfd's */
+#define Q_MMAP_DOORBELL		(3ULL << 62)
+#define Q_MMAP_MMIO		(0ULL << 62)
+#define Q_MMAP_GPU(id)		((uint64_t)(id) << 46)
+
+/* amdkfd's enum kfd_queue_type, which sysfs queues/<qid>/type shows */
+#define Q_SYSFS_COMPUTE		0
+#define Q_SYSFS_SDMA		1
+#define Q_SYSFS_SDMA_XGMI	4
+
+#define Q_MAX_FDS	16
+#define Q_GONE_MS	10000	/* an exited primary may go from a workqueue */
+
+FIXTURE(queue) {
+	struct vkfd_env env;
+	int ngpus;
+	uint32_t gpu[VKFD_MAX_GPUS];
+	pid_t pid;
+	struct vkfd_context p;		/* the primary; its VM on GPU 0 (vkfd) */
+	int render;			/* render fd of that VM, -1 without */
+	int nfd;
+	int fd[Q_MAX_FDS];		/* other fds to close */
+	struct vkfd_child child;
+};
+
+/* Tests that need a GPU (and vkfd's sysfs) skip without. */
+#define Q_NEED_GPUS(n) do {						\
+	VKFD_ONLY(&self->env, "CPU-only, no GPU to make queues on");	\
+	if (self->ngpus < (n))						\
+		SKIP(return, "needs %d GPUs, the topology has %d",	\
+		     (n), self->ngpus);					\
+} while (0)
+
+/* Keep @fd to be closed by the teardown; returns it. */
+static inline int q_keep(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(queue) *self, int fd)
+{
+	ASSERT_LE(0, fd);
+	ASSERT_GT(Q_MAX_FDS, self->nfd);
+	self->fd[self->nfd++] = fd;
+	return fd;
+}
+
+/* The context id of @fd: VKFD_CTX_ID_PRIMARY or a secondary's, ~0 on error. */
+static inline uint32_t q_ctx_id(int fd)
+{
+	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+
+	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX : info.ctx_id;
+}
+
+/* A new secondary; with its VM on GPU @g if @g >= 0. Returns its fd. */
+static inline int q_secondary(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(queue) *self, int g)
+{
+	struct vkfd_context c;
+	int render;
+
+	ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, &c));
+	q_keep(_metadata, self, c.fd);
+	if (g >= 0) {
+		ASSERT_EQ(0, vkfd_open_vm(&c, self->env.topology, self->gpu[g],
+					  &render));
+		q_keep(_metadata, self, render);
+	}
+	return c.fd;
+}
+
+/* Close a kept fd early. */
+static inline void q_close(FIXTURE_DATA(queue) *self, int fd)
+{
+	int i;
+
+	for (i = 0; i < self->nfd; i++)
+		if (self->fd[i] == fd)
+			self->fd[i] = -1;
+	close(fd);
+}
+
+/* ------------------------------------------------------------------------
+ * Raw ioctls
+ */
+
+/* Valid arguments for a queue of @type on @gpu_id, ring @size at Q_RING_VA. */
+static inline struct kfd_ioctl_create_queue_args
+q_args(uint32_t gpu_id, uint32_t type, uint32_t size)
+{
+	return (struct kfd_ioctl_create_queue_args){
+		.ring_base_address = Q_RING_VA,
+		.ring_size = size,
+		.gpu_id = gpu_id,
+		.queue_type = type,
+		.queue_percentage = KFD_MAX_QUEUE_PERCENTAGE,
+		.queue_priority = Q_PRIO_NORMAL,
+		.read_pointer_address = Q_PTR_VA,
+		.write_pointer_address = Q_PTR_VA + 8,
+	};
+}
+
+/* CREATE_QUEUE; 0 with *@id, or -errno. */
+static inline int q_create_raw(int fd, struct kfd_ioctl_create_queue_args *a)
+{
+	return vkfd_ioctl(fd, AMDKFD_IOC_CREATE_QUEUE, a);
+}
+
+/* An SDMA queue on @gpu_id; its id, or -errno. */
+static inline int q_create(int fd, uint32_t gpu_id)
+{
+	struct kfd_ioctl_create_queue_args a = q_args(gpu_id,
+						      KFD_IOC_QUEUE_TYPE_SDMA,
+						      Q_RING);
+	int ret = q_create_raw(fd, &a);
+
+	return ret ? ret : (int)a.queue_id;
+}
+
+static inline int q_destroy(int fd, uint32_t id)
+{
+	struct kfd_ioctl_destroy_queue_args a = { .queue_id = id };
+
+	return vkfd_ioctl(fd, AMDKFD_IOC_DESTROY_QUEUE, &a);
+}
+
+static inline int q_update(int fd, uint32_t id, uint64_t base, uint32_t size,
+			   uint32_t percentage, uint32_t priority)
+{
+	struct kfd_ioctl_update_queue_args a = {
+		.ring_base_address = base, .queue_id = id, .ring_size = size,
+		.queue_percentage = percentage, .queue_priority = priority,
+	};
+
+	return vkfd_ioctl(fd, AMDKFD_IOC_UPDATE_QUEUE, &a);
+}
+
+/* ------------------------------------------------------------------------
+ * sysfs: proc/<pid>[/context_<id>]/queues/<qid>/{size,type,gpuid}
+ */
+
+static inline void q_sysfs_path(FIXTURE_DATA(queue) *self, pid_t pid,
+				uint32_t ctx_id, const char *file, char *buf,
+				size_t n)
+{
+	vkfd_ctx_sysfs_path(&self->env, pid, ctx_id, file, buf, n);
+}
+
+/* Number of queue directories of a context; -errno if it has no queues/. */
+static inline int q_sysfs_count(FIXTURE_DATA(queue) *self, pid_t pid,
+				uint32_t ctx_id)
+{
+	char path[PATH_MAX];
+
+	q_sysfs_path(self, pid, ctx_id, "queues", path, sizeof(path));
+	return vkfd_count_entries(path);
+}
+
+static inline bool q_sysfs_exists(FIXTURE_DATA(queue) *self, pid_t pid,
+				  uint32_t ctx_id, uint32_t qid)
+{
+	char file[32], path[PATH_MAX];
+
+	snprintf(file, sizeof(file), "queues/%u", qid);
+	q_sysfs_path(self, pid, ctx_id, file, path, sizeof(path));
+	return vkfd_is_dir(path);
+}
+
+/* queues/<qid>/@name of a context, ~0 if unreadable. */
+static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
+			       uint32_t ctx_id, uint32_t qid, const char *name)
+{
+	char file[64];
+	uint64_t v;
+
+	snprintf(file, sizeof(file), "queues/%u/%s", qid, name);
+	return vkfd_ctx_sysfs_u64(&self->env, pid, ctx_id, file, &v) ?
+	       UINT64_MAX : v;
+}
+
+/* The queue's three files say what it is. */
+#define EXPECT_QUEUE_SYSFS(fd, qid, size, type, gpu_id) do {		\
+	uint32_t __c = q_ctx_id(fd);					\
+	EXPECT_TRUE(q_sysfs_exists(self, self->pid, __c, (qid)))	\
+		TH_LOG("queues/%u of context %u", (qid), __c);		\
+	EXPECT_EQ((uint64_t)(size),					\
+		  q_sysfs(self, self->pid, __c, (qid), "size"));	\
+	EXPECT_EQ((uint64_t)(type),					\
+		  q_sysfs(self, self->pid, __c, (qid), "type"));	\
+	EXPECT_EQ((uint64_t)(gpu_id),					\
+		  q_sysfs(self, self->pid, __c, (qid), "gpuid"));	\
+} while (0)
+
+/* The context of @fd has exactly @n queues in sysfs. */
+#define EXPECT_QUEUES(fd, n)						\
+	EXPECT_EQ((n), q_sysfs_count(self, self->pid, q_ctx_id(fd)))	\
+		TH_LOG("queues of context %u", q_ctx_id(fd))
+
+/*
+ * Nothing of a failed call stayed: @n queues, and the next queue gets
+ * the lowest free id, @next. (Creates and destroys that queue.)
+ */
+#define EXPECT_NOTHING_MADE(fd, n, next) do {				\
+	int __id;							\
+	EXPECT_QUEUES(fd, n);						\
+	__id = q_create((fd), self->gpu[0]);				\
+	EXPECT_EQ((next), __id);					\
+	if (__id >= 0)							\
+		EXPECT_EQ(0, q_destroy((fd), __id));			\
+} while (0)
+
+/* The doorbell_offset of queue @id on @gpu_id: amdkfd's gfx9 encoding. */
+static inline uint64_t q_doorbell_offset(uint32_t gpu_id, uint32_t id)
+{
+	return Q_MMAP_DOORBELL | Q_MMAP_GPU(gpu_id) | id * 8ULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Fixture
+ */
+
+FIXTURE_SETUP(queue)
+{
+	struct vkfd_topo topo;
+	int g;
+
+	vkfd_env_init(&self->env);
+	self->render = -1;
+	self->pid = getpid();
+	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
+	self->ngpus = topo.num_gpus < VKFD_MAX_GPUS ? topo.num_gpus : VKFD_MAX_GPUS;
+	for (g = 0; g < self->ngpus; g++)
+		self->gpu[g] = topo.gpu_id[g];
+	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &self->p));
+	if (!self->env.amdkfd && self->ngpus) {
+		ASSERT_EQ(0, vkfd_open_vm(&self->p, self->env.topology,
+					  self->gpu[0], &self->render));
+		/* A new process: a new primary, without queues */
+		ASSERT_EQ(0, q_sysfs_count(self, self->pid, VKFD_CTX_ID_PRIMARY));
+	}
+}
+
+FIXTURE_TEARDOWN(queue)
+{
+	int i;
+
+	/* Each test runs in a process of its own: its exit frees the rest */
+	vkfd_child_kill(&self->child);
+	for (i = 0; i < self->nfd; i++)
+		if (self->fd[i] >= 0)
+			close(self->fd[i]);
+	if (self->render >= 0)
+		close(self->render);
+	vkfd_close(&self->p);
+}
+
+#endif /* VKFD_SELFTEST_QUEUE_UTILS_H */

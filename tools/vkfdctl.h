@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vkfdctl - what the commands of the tool share.
+ */
+#ifndef VKFDCTL_H
+#define VKFDCTL_H
+
+/* Where the device is: from the environment, as for the selftests. */
+struct vkfdctl {
+	const char *dev;
+	const char *sysfs;
+	const char *topology;
+};
+
+/* vkfdctl demo [N] (vkfdctl_demo.c): the exit status of the command. */
+int vkfdctl_demo(const struct vkfdctl *c, int argc, char **argv);
+
+#endif /* VKFDCTL_H */
