@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The fixture of the SDMA KUnit suites (vkfd_sdma_test.c: the packet
+ * executor; vkfd_sdma_engine_test.c: the engine threads): a queue and a
+ * GPU VM built in the test, with a ring, a read pointer page, data pages,
+ * a read-only page, a hole, and two 2 MiB ranges of one repeated page;
+ * the packets, made by hand from <linux/vkfd_sdma.h>.
+ */
+#ifndef _VKFD_SDMA_TEST_H_
+#define _VKFD_SDMA_TEST_H_
+
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/kfd_ioctl.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vkfd_sdma.h>
+
+#include "../vkfd_priv.h"
+#include "../vkfd_sdma.h"
+
+#define PG		VKFD_GPU_PAGE_SIZE
+#define R		(VKFD_PTE_VALID | VKFD_PTE_READABLE)
+#define RW		(R | VKFD_PTE_WRITEABLE)
+
+/* The VM */
+#define RING_VA		0x100000ULL	/* RING_PAGES pages, the ring */
+#define RING_PAGES	2
+#define RING_SIZE	(RING_PAGES * PG)
+#define RPTR_VA		0x200000ULL	/* the read pointer's page */
+#define DATA_VA		0x300000ULL	/* DATA_PAGES pages */
+#define DATA_PAGES	4
+#define RO_VA		(DATA_VA + DATA_PAGES * PG) /* read-only page */
+#define HOLE_VA		0x500000ULL	/* nothing */
+#define BIG_SRC_VA	0x10000000ULL	/* BIG bytes: one page, repeated */
+#define BIG_DST_VA	0x20000000ULL	/* BIG bytes: another, repeated */
+#define BIG		SZ_2M
+
+/* The pages, in &struct sdma_test.pages */
+enum {
+	P_RING,
+	P_RPTR = P_RING + RING_PAGES,
+	P_DATA,
+	P_RO = P_DATA + DATA_PAGES,
+	P_BIG_SRC,
+	P_BIG_DST,
+	NPAGES
+};
+
+struct sdma_test {
+	struct vkfd_ctx ctx;
+	struct vkfd_vm vm;
+	struct vkfd_gpu gpu;
+	struct vkfd_queue q;
+	u64 doorbell;
+	u64 wptr;
+	struct page *pages[NPAGES];
+	struct page **big;
+};
+
+static inline void *page_of(struct sdma_test *t, unsigned int i)
+{
+	return page_address(t->pages[i]);
+}
+
+static inline u32 *data(struct sdma_test *t, u64 off)
+{
+	return page_of(t, P_DATA + off / PG) + off % PG;
+}
+
+static inline int sdma_test_map(struct sdma_test *t)
+{
+	unsigned int i;
+	int ret;
+
+	ret = vkfd_pt_map(&t->vm.pt, RING_VA, &t->pages[P_RING], RING_PAGES,
+			  RW);
+	if (!ret)
+		ret = vkfd_pt_map(&t->vm.pt, RPTR_VA, &t->pages[P_RPTR], 1, RW);
+	if (!ret)
+		ret = vkfd_pt_map(&t->vm.pt, DATA_VA, &t->pages[P_DATA],
+				  DATA_PAGES, RW);
+	if (!ret)
+		ret = vkfd_pt_map(&t->vm.pt, RO_VA, &t->pages[P_RO], 1, R);
+	if (ret)
+		return ret;
+	for (i = 0; i < BIG / PG; i++)
+		t->big[i] = t->pages[P_BIG_SRC];
+	ret = vkfd_pt_map(&t->vm.pt, BIG_SRC_VA, t->big, BIG / PG, R);
+	if (ret)
+		return ret;
+	for (i = 0; i < BIG / PG; i++)
+		t->big[i] = t->pages[P_BIG_DST];
+	return vkfd_pt_map(&t->vm.pt, BIG_DST_VA, t->big, BIG / PG, RW);
+}
+
+static inline int sdma_test_init(struct kunit *test)
+{
+	struct sdma_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	unsigned int i;
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	test->priv = t;
+	mutex_init(&t->ctx.mem_lock);
+	t->gpu.gpu_id = 0x1234;
+	t->vm.ctx = &t->ctx;
+	t->vm.gpu = &t->gpu;
+	t->q.ctx = &t->ctx;
+	t->q.vm = &t->vm;
+	t->q.gpu = &t->gpu;
+	t->q.type = KFD_IOC_QUEUE_TYPE_SDMA;
+	t->q.ring_base = RING_VA;
+	t->q.ring_size = RING_SIZE;
+	t->q.rptr_va = RPTR_VA;
+	t->q.doorbell = &t->doorbell;
+	INIT_LIST_HEAD(&t->q.engine_node);
+	for (i = 0; i < NPAGES; i++) {
+		t->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!t->pages[i])
+			return -ENOMEM;
+	}
+	t->big = kunit_kcalloc(test, BIG / PG, sizeof(*t->big), GFP_KERNEL);
+	if (!t->big)
+		return -ENOMEM;
+	ret = vkfd_pt_init(&t->vm.pt);
+	return ret ?: sdma_test_map(t);
+}
+
+static inline void sdma_test_exit(struct kunit *test)
+{
+	struct sdma_test *t = test->priv;
+	unsigned int i;
+
+	if (!t)
+		return;
+	vkfd_pt_fini(&t->vm.pt);
+	for (i = 0; i < NPAGES; i++)
+		if (t->pages[i])
+			__free_page(t->pages[i]);
+	mutex_destroy(&t->ctx.mem_lock);
+}
+
+/* Append @n dwords to the ring at the write pointer; no doorbell yet. */
+static inline void emit(struct sdma_test *t, const u32 *dw, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++, t->wptr += 4) {
+		u64 off = t->wptr & (RING_SIZE - 1);
+		u32 *p = page_of(t, P_RING + off / PG) + off % PG;
+
+		*p = dw[i];
+	}
+}
+
+/* Put both pointers at @ptr: an empty ring there. */
+static inline void reset_at(struct sdma_test *t, u64 ptr)
+{
+	t->q.rptr = ptr;
+	t->wptr = ptr;
+	memset(&t->q.sdma, 0, sizeof(t->q.sdma));
+}
+
+/* Execute up to the write pointer, one slice, as the engine would. */
+static inline enum vkfd_sdma_status
+run_budget(struct sdma_test *t, struct vkfd_sdma_run *r, long budget)
+{
+	enum vkfd_sdma_status st;
+
+	memset(r, 0, sizeof(*r));
+	r->wptr = t->wptr;
+	r->budget = budget;
+	mutex_lock(&t->ctx.mem_lock);
+	st = vkfd_sdma_exec_locked(&t->q, r);
+	mutex_unlock(&t->ctx.mem_lock);
+	return st;
+}
+
+static inline enum vkfd_sdma_status run(struct sdma_test *t,
+					struct vkfd_sdma_run *r)
+{
+	return run_budget(t, r, VKFD_SDMA_SLICE);
+}
+
+/* Packets */
+static inline unsigned int pkt_nop(u32 *dw, u32 count)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_NOP, 0) |
+		VKFD_SDMA_NOP_COUNT(count);
+	return 1;
+}
+
+static inline unsigned int pkt_copy(u32 *dw, u64 dst, u64 src, u32 bytes)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_COPY,
+				 VKFD_SDMA_SUBOP_COPY_LINEAR);
+	dw[1] = bytes - 1;
+	dw[2] = 0;
+	dw[3] = lower_32_bits(src);
+	dw[4] = upper_32_bits(src);
+	dw[5] = lower_32_bits(dst);
+	dw[6] = upper_32_bits(dst);
+	return VKFD_SDMA_COPY_LINEAR_DW;
+}
+
+/* Header only: the caller appends the @n dwords. */
+static inline unsigned int pkt_write_hdr(u32 *dw, u64 dst, u32 n)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_WRITE,
+				 VKFD_SDMA_SUBOP_WRITE_LINEAR);
+	dw[1] = lower_32_bits(dst);
+	dw[2] = upper_32_bits(dst);
+	dw[3] = n - 1;
+	return VKFD_SDMA_WRITE_LINEAR_DW;
+}
+
+static inline unsigned int pkt_fill(u32 *dw, u64 dst, u32 val, u32 bytes)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_CONST_FILL, 0);
+	dw[1] = lower_32_bits(dst);
+	dw[2] = upper_32_bits(dst);
+	dw[3] = val;
+	dw[4] = bytes - 1;
+	return VKFD_SDMA_CONST_FILL_DW;
+}
+
+static inline unsigned int pkt_fence(u32 *dw, u64 dst, u32 val)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_FENCE, 0);
+	dw[1] = lower_32_bits(dst);
+	dw[2] = upper_32_bits(dst);
+	dw[3] = val;
+	return VKFD_SDMA_FENCE_DW;
+}
+
+static inline unsigned int pkt_trap(u32 *dw, u32 int_ctx)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_TRAP, 0);
+	dw[1] = int_ctx;
+	return VKFD_SDMA_TRAP_DW;
+}
+
+static inline unsigned int pkt_timestamp(u32 *dw, u64 dst)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_TIMESTAMP,
+				 VKFD_SDMA_SUBOP_TIMESTAMP_GET_GLOBAL);
+	dw[1] = lower_32_bits(dst);
+	dw[2] = upper_32_bits(dst);
+	return VKFD_SDMA_TIMESTAMP_DW;
+}
+
+static inline unsigned int pkt_poll(u32 *dw, u64 addr, u32 func, u32 ref,
+				    u32 mask, u32 interval, u32 retries)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) |
+		VKFD_SDMA_POLL_MEM | VKFD_SDMA_POLL_FUNC(func);
+	dw[1] = lower_32_bits(addr);
+	dw[2] = upper_32_bits(addr);
+	dw[3] = ref;
+	dw[4] = mask;
+	dw[5] = VKFD_SDMA_POLL_DW5(interval, retries);
+	return VKFD_SDMA_POLL_REGMEM_DW;
+}
+
+#define EMIT(t, pkt, ...) do {						\
+	u32 __dw[8];							\
+	emit(t, __dw, pkt(__dw, ##__VA_ARGS__));			\
+} while (0)
+
+static inline void fill_pattern(u8 *buf, size_t len, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (u8)(seed + i * 13);
+}
+
+#endif /* _VKFD_SDMA_TEST_H_ */
