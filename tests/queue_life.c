@@ -52,8 +52,7 @@ TEST_F(queue, close_with_queues)
 	}
 	/* A disabled queue, and one whose doorbell was rung */
 	ASSERT_EQ(0, q_update(s, 0, 0, 0, 0, 0));
-	db = mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, s,
-		  (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(self->gpu[0])));
+	db = q_doorbells_map(s, self->gpu[0]);
 	ASSERT_NE(MAP_FAILED, db);
 	db[3] = 64;
 	ASSERT_EQ(0, munmap(db, Q_DOORBELL_SIZE));
@@ -91,9 +90,7 @@ static int q_exit_child(void *arg, int in, int out)
 		for (j = 0; j < 3; j++)
 			if (q_create(c[i].fd, a->gpu) != j)
 				return 3;
-		db = mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE,
-			  MAP_SHARED, c[i].fd,
-			  (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(a->gpu)));
+		db = q_doorbells_map(c[i].fd, a->gpu);
 		if (db == MAP_FAILED)
 			return 4;
 		db[1] = 128;	/* left mapped, and rung */
@@ -187,9 +184,7 @@ static int q_exec_child(void *arg, int in, int out)
 			return 2;
 		if (fcntl(c[i].fd, F_SETFD, 0))
 			return 3;
-		if (mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 c[i].fd, (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(a->gpu))) ==
-		    MAP_FAILED)
+		if (q_doorbells_map(c[i].fd, a->gpu) == MAP_FAILED)
 			return 4;
 	}
 	snprintf(env, sizeof(env), "%d,%d,%u", c[0].fd, c[1].fd, a->gpu);
@@ -228,8 +223,7 @@ __attribute__((constructor)) static void q_exec_check(void)
 		if (q_create_raw(fd[i], &c) != -EBADF || q_destroy(fd[i], 0) != -EBADF ||
 		    q_update(fd[i], 0, 0, 0, 0, 0) != -EBADF)
 			_exit(11 + i);
-		db = mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			  fd[i], (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(gpu)));
+		db = q_doorbells_map(fd[i], gpu);
 		if (db != MAP_FAILED || errno != EBADF)
 			_exit(13 + i);
 	}

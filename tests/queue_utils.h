@@ -243,6 +243,33 @@ static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 		EXPECT_EQ(0, q_destroy((fd), __id));			\
 } while (0)
 
+/* ------------------------------------------------------------------------
+ * mmap of /dev/kfd
+ */
+
+/* mmap of /dev/kfd: the address, or MAP_FAILED with errno set. */
+static inline void *q_mmap(int fd, uint64_t offset, size_t len, int prot,
+			   int flags)
+{
+	return mmap(NULL, len, prot, flags, fd, (off_t)offset);
+}
+
+/* The mmap cookie of the doorbell slice on @gpu_id. */
+static inline uint64_t q_cookie(uint32_t gpu_id)
+{
+	return Q_MMAP_DOORBELL | Q_MMAP_GPU(gpu_id);
+}
+
+/*
+ * The whole doorbell slice of @fd's context on @gpu_id, shared and
+ * writable, as libhsakmt maps it: the mapping, or MAP_FAILED with errno.
+ */
+static inline uint64_t *q_doorbells_map(int fd, uint32_t gpu_id)
+{
+	return q_mmap(fd, q_cookie(gpu_id), Q_DOORBELL_SIZE,
+		      PROT_READ | PROT_WRITE, MAP_SHARED);
+}
+
 /* The doorbell_offset of queue @id on @gpu_id: amdkfd's gfx9 encoding. */
 static inline uint64_t q_doorbell_offset(uint32_t gpu_id, uint32_t id)
 {
