@@ -239,12 +239,15 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	q->doorbell_offset = VKFD_MMAP_TYPE_DOORBELL |
 			     VKFD_MMAP_GPU_ID(gpu->gpu_id) |
 			     id * sizeof(u64);
-	/* A previous queue of this id may have left its write pointer. */
-	WRITE_ONCE(*q->doorbell, 0);
 
 	ret = vkfd_ctx_sysfs_queue_add(q);
 	if (ret)
 		goto err_erase;
+	/*
+	 * A previous queue of this id may have left its write pointer. Only
+	 * once nothing can fail: a failed call leaves the doorbell alone.
+	 */
+	WRITE_ONCE(*q->doorbell, 0);
 	args->queue_id = id;
 	args->doorbell_offset = q->doorbell_offset;
 	/* Fills the reserved slot: allocates nothing, cannot fail. */

@@ -379,16 +379,21 @@ static bool q_disarm(int fd)
 	return fired;
 }
 
+/* What the doorbell of a queue not yet made holds, written by the test. */
+#define Q_DOORBELL_MARK	0x5eedULL
+
 /*
  * CREATE_QUEUE in a fresh secondary (the first queue makes the doorbell
  * slice) and in one that has a queue, each allocation failing in turn:
- * ENOMEM, no queue, no id kept; the retry works.
+ * ENOMEM, no queue, no id kept and, in the second, the doorbell of the
+ * id left as the test wrote it; the retry works and resets that doorbell.
  */
 TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
 {
 	struct kfd_ioctl_create_queue_args a;
 	int fail_nth, s, n, ret, err, phase, render;
 	struct vkfd_context c;
+	uint64_t *db;
 	bool fired;
 
 	Q_NEED_GPUS(1);
@@ -402,8 +407,14 @@ TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
 			ASSERT_EQ(0, vkfd_open_vm(&c, self->env.topology,
 						  self->gpu[0], &render));
 			s = c.fd;
-			if (phase)
+			db = NULL;
+			if (phase) {
 				ASSERT_EQ(0, q_create(s, self->gpu[0]));
+				/* Phase 0 leaves the slice to the call to make */
+				db = q_doorbells_map(s, self->gpu[0]);
+				ASSERT_NE(MAP_FAILED, db);
+				db[phase] = Q_DOORBELL_MARK;
+			}
 			a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
 			ASSERT_EQ(0, q_arm(fail_nth, n));
 			ret = q_create_raw(s, &a);
@@ -412,13 +423,20 @@ TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
 			if (err) {
 				ASSERT_EQ(-ENOMEM, err) TH_LOG("fault %d", n);
 				EXPECT_QUEUES(s, phase);
+				if (db)
+					EXPECT_EQ(Q_DOORBELL_MARK, db[phase])
+						TH_LOG("fault %d", n);
 				a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
 				ASSERT_EQ(0, q_create_raw(s, &a));
 			}
 			ASSERT_EQ((uint32_t)phase, a.queue_id) TH_LOG("fault %d", n);
 			EXPECT_EQ(q_doorbell_offset(self->gpu[0], phase), a.doorbell_offset);
+			if (db)
+				EXPECT_EQ(0ULL, db[phase]) TH_LOG("fault %d", n);
 			EXPECT_QUEUES(s, phase + 1);
 			ASSERT_EQ(0, q_destroy(s, phase));
+			if (db)
+				munmap(db, Q_DOORBELL_SIZE);
 			close(s);
 			close(render);
 		}
