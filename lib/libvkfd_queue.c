@@ -20,6 +20,12 @@
 #define VKFD_QUEUE_RPTR_OFF	0
 #define VKFD_QUEUE_WPTR_OFF	8
 
+/*
+ * The kernel counts a smaller ring as this (amdkfd's KFD_MIN_QUEUE_RING_SIZE):
+ * a ring of the library's smaller size would overlap the pointers.
+ */
+#define VKFD_QUEUE_RING_MIN	1024
+
 /* libhsakmt's HSA_QUEUE_PRIORITY_NORMAL, as the thunk passes it. */
 #define VKFD_QUEUE_PRIORITY	7
 
@@ -60,7 +66,8 @@ int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
 
 	memset(q, 0, sizeof(*q));
 	q->ctx_fd = -1;
-	if (!ring_size || ring_size & (ring_size - 1) || ring_size > UINT32_MAX)
+	if (ring_size < VKFD_QUEUE_RING_MIN || ring_size & (ring_size - 1) ||
+	    ring_size > UINT32_MAX)
 		return -EINVAL;
 
 	/* A ring smaller than a page shares its page with the pointers. */

@@ -594,6 +594,16 @@ TEST_F(queue, lib_create_destroy)
 	EXPECT_EQ(-EINVAL, vkfd_queue_create(&self->p, self->render, self->gpu[0],
 					     Q_LIB_VA, 3000, &q));
 	EXPECT_QUEUES(self->p.fd, 0);
+	/*
+	 * Below 1 KiB the kernel would run a 1 KiB ring over the pointers
+	 * the library puts right after the ring: refused, nothing made
+	 */
+	EXPECT_EQ(-EINVAL, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+					     Q_LIB_VA, 512, &q));
+	EXPECT_EQ(-1, q.ctx_fd);
+	EXPECT_QUEUES(self->p.fd, 0);
+	ASSERT_EQ(0, vkfd_ctx_row(self->pid, VKFD_CTX_ID_PRIMARY, &row));
+	EXPECT_EQ(0ULL, row.bos);
 
 	/* A secondary's queue: its own id 0, its own doorbell slice */
 	s.fd = q_secondary(_metadata, self, -1);
