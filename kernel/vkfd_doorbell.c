@@ -124,7 +124,7 @@ static int vkfd_vm_pages_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 	 * Set once under mem_lock, freed only when nobody can use the
 	 * context: not while its owner maps through its fd.
 	 */
-	vm = READ_ONCE(ctx->vm[gpu->index]);
+	vm = vkfd_ctx_vm(ctx, gpu->index);
 	if (!vm)
 		return -EINVAL;
 

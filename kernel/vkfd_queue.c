@@ -197,7 +197,7 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	 * Set once under mem_lock, freed only when nobody can use the
 	 * context any more: not during an ioctl of its owner.
 	 */
-	vm = READ_ONCE(ctx->vm[gpu->index]);
+	vm = vkfd_ctx_vm(ctx, gpu->index);
 	if (!vm)
 		return -ESRCH;
 
