@@ -698,14 +698,20 @@ void vkfd_event_release(struct vkfd_ctx *ctx)
 	if (!events)
 		return;
 
-	xa_lock(&events->ids);
+	/*
+	 * One event at a time, the signal lock taken for each: a context may
+	 * have millions of events, and the lock is a spinlock. Nothing else
+	 * changes the table now (no ioctl, no engine).
+	 */
 	xa_for_each(&events->ids, id, ev) {
+		xa_lock(&events->ids);
 		__xa_erase(&events->ids, id);
+		events->nr--;
 		vkfd_event_detach_locked(ev);
+		xa_unlock(&events->ids);
 		kfree(ev);
+		cond_resched();
 	}
-	events->nr = 0;
-	xa_unlock(&events->ids);
 	vkfd_event_page_free(events);
 	vkfd_events_put(events);
 }
