@@ -219,7 +219,7 @@ struct vkfd_ctx {
 	struct vkfd_vm *vm[VKFD_MAX_GPUS];
 	struct xarray mem;
 	unsigned int nr_mem;
-	struct mutex queue_lock;	/* protects @queues, doorbell pages */
+	struct mutex queue_lock;	/* @queues; serialises queue changes */
 	struct xarray queues;
 	struct vkfd_events *events;
 	struct vkfd_ctx_sysfs *sysfs;
