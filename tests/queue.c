@@ -471,7 +471,7 @@ TEST_F(queue, vm_sysfs_files)
 
 	Q_NEED_GPUS(1);
 	s.fd = q_secondary(_metadata, self, -1);
-	id = q_ctx_id(s.fd);
+	id = vkfd_ctx_id_of_fd(s.fd);
 	vkfd_ctx_sysfs_path(&self->env, self->pid, id, "", dir, sizeof(dir));
 	want[0] = '\0';
 	snprintf(want, sizeof(want), "pasid,queues");

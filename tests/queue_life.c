@@ -45,7 +45,7 @@ TEST_F(queue, close_with_queues)
 
 	Q_NEED_GPUS(1);
 	s = q_secondary(_metadata, self, 0);
-	id = q_ctx_id(s);
+	id = vkfd_ctx_id_of_fd(s);
 	for (i = 0; i < 4; i++) {
 		a = q_args(self->gpu[0], types[i], Q_RING);
 		ASSERT_EQ(0, q_create_raw(s, &a));

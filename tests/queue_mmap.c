@@ -296,7 +296,7 @@ TEST_F(queue, doorbell_mapping_holds_the_context)
 
 	Q_NEED_GPUS(1);
 	s = q_secondary(_metadata, self, 0);
-	id = q_ctx_id(s);
+	id = vkfd_ctx_id_of_fd(s);
 	ASSERT_EQ(0, q_create(s, self->gpu[0]));
 	db = q_doorbells_map(s, self->gpu[0]);
 	ASSERT_NE(MAP_FAILED, db);
@@ -328,7 +328,7 @@ TEST_F(queue, doorbell_mmap_before_conversion)
 	ASSERT_NE(MAP_FAILED, before);
 	before[5] = 0x55;
 	ASSERT_EQ(0, vkfd_ioctl(s.fd, VKFD_IOC_CREATE_PROCESS, NULL));
-	ASSERT_NE((uint32_t)VKFD_CTX_ID_PRIMARY, q_ctx_id(s.fd));
+	ASSERT_NE((uint32_t)VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(s.fd));
 	ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, self->gpu[0], &render));
 	q_keep(_metadata, self, render);
 	after = q_doorbells_map(s.fd, self->gpu[0]);

@@ -78,14 +78,6 @@ static inline int q_keep(struct __test_metadata *_metadata,
 	return fd;
 }
 
-/* The context id of @fd: VKFD_CTX_ID_PRIMARY or a secondary's, ~0 on error. */
-static inline uint32_t q_ctx_id(int fd)
-{
-	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
-
-	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX : info.ctx_id;
-}
-
 /* A new secondary; with its VM on GPU @g if @g >= 0. Returns its fd. */
 static inline int q_secondary(struct __test_metadata *_metadata,
 			      FIXTURE_DATA(queue) *self, int g)
@@ -214,7 +206,7 @@ static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 
 /* The queue's three files say what it is. */
 #define EXPECT_QUEUE_SYSFS(fd, qid, size, type, gpu_id) do {		\
-	uint32_t __c = q_ctx_id(fd);					\
+	uint32_t __c = vkfd_ctx_id_of_fd(fd);				\
 	EXPECT_TRUE(q_sysfs_exists(self, self->pid, __c, (qid)))	\
 		TH_LOG("queues/%u of context %u", (qid), __c);		\
 	EXPECT_EQ((uint64_t)(size),					\
@@ -227,8 +219,9 @@ static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 
 /* The context of @fd has exactly @n queues in sysfs. */
 #define EXPECT_QUEUES(fd, n)						\
-	EXPECT_EQ((n), q_sysfs_count(self, self->pid, q_ctx_id(fd)))	\
-		TH_LOG("queues of context %u", q_ctx_id(fd))
+	EXPECT_EQ((n), q_sysfs_count(self, self->pid,			\
+				     vkfd_ctx_id_of_fd(fd)))		\
+		TH_LOG("queues of context %u", vkfd_ctx_id_of_fd(fd))
 
 /*
  * Nothing of a failed call stayed: @n queues, and the next queue gets

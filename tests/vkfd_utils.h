@@ -136,6 +136,17 @@ static inline int vkfd_open_dev(const struct vkfd_env *env)
 	return open(env->dev, O_RDWR | O_CLOEXEC);
 }
 
+/*
+ * The id of the context @fd is bound to (VKFD_CTX_ID_PRIMARY for a
+ * primary), UINT32_MAX if the kernel cannot say (amdkfd).
+ */
+static inline uint32_t vkfd_ctx_id_of_fd(int fd)
+{
+	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+
+	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX : info.ctx_id;
+}
+
 /* A page that is guaranteed to fault: mapped, then unmapped. */
 static inline void *vkfd_unmapped_page(void)
 {
