@@ -13,7 +13,6 @@
 
 #include <pthread.h>
 
-#define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define SWEEP_MAX	2000
 
 /* debugfs rows of @pid, polled until there are @n (bounded): the count. */
@@ -356,29 +355,6 @@ TEST_F_TIMEOUT(queue, race_concurrent_create, 300)
 	q_close(self, fd);
 }
 
-/* Arm: the @n-th fault-injection point this thread reaches fails. */
-static int q_arm(int fd, int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%d", n);
-
-	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
-}
-
-/* Disarm; returns whether the armed fault was injected. */
-static bool q_disarm(int fd)
-{
-	char buf[16] = "";
-	bool fired;
-
-	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
-		return false;
-	fired = atoi(buf) == 0;
-	if (pwrite(fd, "0", 1, 0) != 1)
-		return fired;
-	return fired;
-}
-
 /* What the doorbell of a queue not yet made holds, written by the test. */
 #define Q_DOORBELL_MARK	0x5eedULL
 
@@ -397,9 +373,9 @@ TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
 	bool fired;
 
 	Q_NEED_GPUS(1);
-	fail_nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	fail_nth = open(VKFD_FAIL_NTH, O_RDWR | O_CLOEXEC);
 	if (fail_nth < 0)
-		SKIP(return, "no %s (kernel without fault injection)", FAIL_NTH);
+		SKIP(return, "no %s (kernel without fault injection)", VKFD_FAIL_NTH);
 	for (phase = 0; phase < 2; phase++) {
 		fired = true;
 		for (n = 1; n < SWEEP_MAX && fired; n++) {
@@ -416,10 +392,10 @@ TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
 				db[phase] = Q_DOORBELL_MARK;
 			}
 			a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-			ASSERT_EQ(0, q_arm(fail_nth, n));
+			ASSERT_EQ(0, vkfd_fail_nth_arm(fail_nth, n));
 			ret = q_create_raw(s, &a);
 			err = ret;
-			fired = q_disarm(fail_nth);
+			fired = vkfd_fail_nth_disarm(fail_nth);
 			if (err) {
 				ASSERT_EQ(-ENOMEM, err) TH_LOG("fault %d", n);
 				EXPECT_QUEUES(s, phase);
