@@ -409,9 +409,7 @@ TEST_F(queue, ids_per_context)
 	int fd[3], i, j;
 
 	Q_NEED_GPUS(1);
-	fd[0] = self->p.fd;
-	fd[1] = q_secondary(_metadata, self, 0);
-	fd[2] = q_secondary(_metadata, self, 0);
+	q_three_contexts(_metadata, self, fd);
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, q_create(fd[i], self->gpu[0]));
 		EXPECT_QUEUE_SYSFS(fd[i], 0, Q_RING, Q_SYSFS_SDMA, self->gpu[0]);

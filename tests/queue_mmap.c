@@ -176,9 +176,7 @@ TEST_F(queue, doorbell_mmap_is_the_fds_context)
 	int fd[3], i, j, render;
 
 	Q_NEED_GPUS(1);
-	fd[0] = self->p.fd;
-	fd[1] = q_secondary(_metadata, self, 0);
-	fd[2] = q_secondary(_metadata, self, 0);
+	q_three_contexts(_metadata, self, fd);
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, q_create(fd[i], self->gpu[0]));
 		db[i] = q_doorbells_map(fd[i], self->gpu[0]);

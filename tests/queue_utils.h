@@ -95,6 +95,18 @@ static inline int q_secondary(struct __test_metadata *_metadata,
 	return c.fd;
 }
 
+/*
+ * The three contexts of the isolation tests, each with its VM on GPU 0:
+ * @fd[0] the primary's, @fd[1] and @fd[2] two new secondaries'.
+ */
+static inline void q_three_contexts(struct __test_metadata *_metadata,
+				    FIXTURE_DATA(queue) *self, int fd[3])
+{
+	fd[0] = self->p.fd;
+	fd[1] = q_secondary(_metadata, self, 0);
+	fd[2] = q_secondary(_metadata, self, 0);
+}
+
 /* Close a kept fd early. */
 static inline void q_close(FIXTURE_DATA(queue) *self, int fd)
 {
