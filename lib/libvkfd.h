@@ -310,7 +310,10 @@ struct vkfd_queue {
 int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
 		      uint32_t gpu_id, uint64_t va, uint64_t ring_size,
 		      struct vkfd_queue *q);
-/* DESTROY_QUEUE, then unmap and free what vkfd_queue_create() made. */
+/*
+ * DESTROY_QUEUE, then unmap and free what vkfd_queue_create() made.
+ * -EINVAL, and nothing done, if @ctx is not the context @q was made in.
+ */
 int vkfd_queue_destroy(const struct vkfd_context *ctx, struct vkfd_queue *q);
 
 /*

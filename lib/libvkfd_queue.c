@@ -141,6 +141,12 @@ int vkfd_queue_destroy(const struct vkfd_context *ctx, struct vkfd_queue *q)
 	struct kfd_ioctl_destroy_queue_args args = { .queue_id = q->id };
 	int ret;
 
+	/*
+	 * Queue ids and buffer handles are per context: through another
+	 * context's fd, q->id names that context's queue, if any.
+	 */
+	if (q->ctx_fd < 0 || ctx->fd != q->ctx_fd)
+		return -EINVAL;
 	ret = vkfd_ioctl(ctx->fd, AMDKFD_IOC_DESTROY_QUEUE, &args);
 	if (ret)
 		return ret;

@@ -611,8 +611,23 @@ TEST_F(queue, lib_create_destroy)
 	EXPECT_EQ(0U, q.id);
 	EXPECT_EQ(0ULL, *q.doorbell);
 	EXPECT_QUEUE_SYSFS(s.fd, 0, Q_RING, Q_SYSFS_SDMA, self->gpu[0]);
+	/*
+	 * Through the primary, whose queue 0 exists too, the secondary's
+	 * queue is not destroyed, and neither is the primary's
+	 */
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       Q_LIB_VA + 0x100000, Q_RING, &q2));
+	ASSERT_EQ(0U, q2.id);
+	EXPECT_EQ(-EINVAL, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_QUEUES(self->p.fd, 1);
+	EXPECT_QUEUES(s.fd, 1);
+	EXPECT_EQ(0U, q.id);
+	EXPECT_EQ(s.fd, q.ctx_fd);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q2));
 	EXPECT_EQ(0, vkfd_queue_destroy(&s, &q));
 	EXPECT_QUEUES(s.fd, 0);
+	/* A queue destroyed already: nothing to do */
+	EXPECT_EQ(-EINVAL, vkfd_queue_destroy(&s, &q));
 }
 
 /*
