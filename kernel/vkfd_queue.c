@@ -339,7 +339,8 @@ int vkfd_update_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	if (vkfd_queue_executes(q))
 		vkfd_sdma_queue_stop(q);
 	q->ring_base = args->ring_base_address;
-	q->ring_size = ring_size;
+	/* sysfs reads it without queue_lock. */
+	WRITE_ONCE(q->ring_size, ring_size);
 	q->percentage = args->queue_percentage;
 	q->priority = args->queue_priority;
 	q->runnable = vkfd_queue_runnable(args->ring_base_address,
