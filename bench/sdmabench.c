@@ -179,8 +179,8 @@ static double mib_s(uint64_t bytes, double ns)
 	return ns > 0 ? (double)bytes / MIB / (ns / 1e9) : 0;
 }
 
-static unsigned int scaled(const struct sdmabench *sb, unsigned int n,
-			   unsigned int min)
+unsigned int scaled(const struct sdmabench *sb, unsigned int n,
+		    unsigned int min)
 {
 	unsigned int v = (unsigned int)(n * sb->scale);
 

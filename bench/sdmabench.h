@@ -29,6 +29,10 @@ struct sdmabench {
 	uint32_t gpu_id;
 };
 
+/* @n scaled by -s, at least @min. */
+unsigned int scaled(const struct sdmabench *sb, unsigned int n,
+		    unsigned int min);
+
 /* The events phase: vkfd against amdkfd. Returns 0, or 1 if an op failed. */
 int events_phase(const struct sdmabench *sb);
 

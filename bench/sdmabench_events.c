@@ -126,15 +126,13 @@ static void row(const char *what, struct samples *v, struct samples *a)
 
 int events_phase(const struct sdmabench *sb)
 {
-	unsigned int per = (unsigned int)(PER_ROUND * sb->scale), r;
+	unsigned int per = scaled(sb, PER_ROUND, 10), r;
 	struct evdev d[2] = {
 		{ .name = "vkfd", .dev = sb->dev },
 		{ .name = "amdkfd", .dev = sb->amdkfd },
 	};
 	int failed = 0, i;
 
-	if (per < 10)
-		per = 10;
 	printf("events: vkfd vs amdkfd, us per pair (median of %u after a "
 	       "warm-up round), ratio vkfd / amdkfd\n", (ROUNDS - 1) * per);
 	if (evdev_open(&d[0]))

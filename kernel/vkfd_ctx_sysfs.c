@@ -69,7 +69,7 @@ static ssize_t vram_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	struct vkfd_ctx_sysfs *s = container_of(kobj, struct vkfd_ctx_sysfs,
 						kobj);
-	const struct vkfd_vm *vm = READ_ONCE(s->ctx->vm[attr - vkfd_vram_attrs]);
+	const struct vkfd_vm *vm = vkfd_ctx_vm(s->ctx, attr - vkfd_vram_attrs);
 
 	return sysfs_emit(buf, "%llu\n", vm ? READ_ONCE(vm->vram) : 0);
 }
@@ -89,7 +89,7 @@ static const struct vkfd_vm *vkfd_ctx_sysfs_vm(struct kobject *kobj,
 	struct vkfd_ctx_sysfs *s = container_of(kobj, struct vkfd_ctx_sysfs,
 						kobj);
 
-	return READ_ONCE(s->ctx->vm[i]);
+	return vkfd_ctx_vm(s->ctx, i);
 }
 
 static ssize_t sdma_show(struct kobject *kobj, struct kobj_attribute *attr,

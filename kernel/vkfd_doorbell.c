@@ -28,11 +28,11 @@
  * rules and more: exactly the whole slice (8 KiB) or page (4 KiB), at
  * exactly the cookie, MAP_SHARED only, not inherited by fork(), not
  * expandable, not dumped, VM_IO (no ptrace or /proc/<pid>/mem access, as
- * amdkfd's). The pages are inserted
- * with a reference each, never as raw PFNs, because the VMs of a primary
- * are freed when its address space goes, while its mappings can still
- * exist: a page is freed when the VM and every mapping have let go of it.
- * Only the fd's own context is mapped, never the caller's primary.
+ * amdkfd's). The pages are inserted with a reference each, never as raw
+ * PFNs, because the VMs of a primary are freed when its address space
+ * goes, while its mappings can still exist: a page is freed when the VM
+ * and every mapping have let go of it. Only the fd's own context is
+ * mapped, never the caller's primary.
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -124,7 +124,7 @@ static int vkfd_vm_pages_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 	 * Set once under mem_lock, freed only when nobody can use the
 	 * context: not while its owner maps through its fd.
 	 */
-	vm = READ_ONCE(ctx->vm[gpu->index]);
+	vm = vkfd_ctx_vm(ctx, gpu->index);
 	if (!vm)
 		return -EINVAL;
 

@@ -46,6 +46,13 @@
 #include "vkfd_event.h"
 #include "vkfd_priv.h"
 
+/*
+ * Marks the MEMORY events in &vkfd_events.ids, so that a fault visits
+ * them only, not every event of the context (XA_MARK_0 is the
+ * allocator's).
+ */
+#define VKFD_EVENT_MARK_MEMORY	XA_MARK_1
+
 #define VKFD_SIGNAL_PAGE_ORDER	get_order(VKFD_SIGNAL_PAGE_SIZE)
 #define VKFD_SIGNAL_PAGES	(VKFD_SIGNAL_PAGE_SIZE >> PAGE_SHIFT)
 
@@ -437,10 +444,7 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 	if (!events)
 		return;
 	xa_lock(&events->ids);
-	xa_for_each_range(&events->ids, id, ev, VKFD_EVENT_ID_FIRST_OTHER,
-			  VKFD_EVENT_ID_LAST_OTHER) {
-		if (ev->type != KFD_IOC_EVENT_MEMORY)
-			continue;
+	xa_for_each_marked(&events->ids, id, ev, VKFD_EVENT_MARK_MEMORY) {
 		ev->mem = mem;
 		vkfd_event_set_locked(ev);
 	}
@@ -475,6 +479,9 @@ static int vkfd_event_publish(struct vkfd_events *events,
 		*id = ev->id;
 		if (slot)
 			WRITE_ONCE(events->slots[*id], VKFD_SLOT_UNSIGNALED);
+		/* Erasing the entry clears the mark. */
+		if (ev->type == KFD_IOC_EVENT_MEMORY)
+			__xa_set_mark(&events->ids, *id, VKFD_EVENT_MARK_MEMORY);
 		events->nr++;
 	}
 	xa_unlock(&events->ids);
@@ -698,14 +705,20 @@ void vkfd_event_release(struct vkfd_ctx *ctx)
 	if (!events)
 		return;
 
-	xa_lock(&events->ids);
+	/*
+	 * One event at a time, the signal lock taken for each: a context may
+	 * have millions of events, and the lock is a spinlock. Nothing else
+	 * changes the table now (no ioctl, no engine).
+	 */
 	xa_for_each(&events->ids, id, ev) {
+		xa_lock(&events->ids);
 		__xa_erase(&events->ids, id);
+		events->nr--;
 		vkfd_event_detach_locked(ev);
+		xa_unlock(&events->ids);
 		kfree(ev);
+		cond_resched();
 	}
-	events->nr = 0;
-	xa_unlock(&events->ids);
 	vkfd_event_page_free(events);
 	vkfd_events_put(events);
 }

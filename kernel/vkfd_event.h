@@ -65,7 +65,8 @@ struct vkfd_event {
  *	lock*: it protects the events' state and waiters, the signal page
  *	fields below and @nr; lookups take it. A spinlock, because the
  *	engines signal events from their kthreads under the context's
- *	mem_lock.
+ *	mem_lock. MEMORY events are marked (vkfd_event.c), so that a fault
+ *	walks them only.
  * @nr: events in @ids, for debugfs
  * @slots: the signal page's kernel address, NULL until the first signal
  *	event or the adoption of a buffer; then never changes until release

@@ -42,7 +42,8 @@
 /**
  * typedef vkfd_ioctl_fn - an ioctl handler
  * @vfile: the file the ioctl was issued on
- * @ctx: the context the file is bound to, referenced for the call
+ * @ctx: the context the file is bound to; not referenced, but alive for
+ *	the call (see vkfd_file_ctx())
  * @data: the argument, in kernel memory, of the table's size
  */
 typedef int vkfd_ioctl_fn(struct vkfd_file *vfile, struct vkfd_ctx *ctx,

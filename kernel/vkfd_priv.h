@@ -179,8 +179,10 @@ struct vkfd_ctx_sysfs;
  *	buffer of the context
  * @vm: GPU VM per GPU index, NULL until AMDKFD_IOC_ACQUIRE_VM; set once,
  *	freed when nobody can use the context any more (a primary's when its
- *	address space goes, a secondary's at its destruction). Readers hold
- *	@mem_lock, or know the context's sysfs directory is still there.
+ *	address space goes, a secondary's at its destruction). Published
+ *	with a release store; readers hold @mem_lock, or use vkfd_ctx_vm()
+ *	and know the VM cannot be freed meanwhile (an ioctl or mmap of the
+ *	context's owner, a show() of its sysfs directory).
  * @mem: buffer handles: id -> &struct vkfd_mem
  * @nr_mem: number of entries in @mem
  * @queue_lock: protects @queues and serialises changes of the queues.
@@ -217,7 +219,7 @@ struct vkfd_ctx {
 	struct vkfd_vm *vm[VKFD_MAX_GPUS];
 	struct xarray mem;
 	unsigned int nr_mem;
-	struct mutex queue_lock;	/* protects @queues, doorbell pages */
+	struct mutex queue_lock;	/* @queues; serialises queue changes */
 	struct xarray queues;
 	struct vkfd_events *events;
 	struct vkfd_ctx_sysfs *sysfs;
@@ -401,10 +403,22 @@ static inline bool vkfd_ctx_owned_by_current(const struct vkfd_ctx *ctx)
 	       ctx->mm == current->mm;
 }
 
+/*
+ * The VM of @ctx on GPU @i, NULL if it has none, for a reader that does
+ * not hold &vkfd_ctx.mem_lock: pairs with the release store that
+ * publishes the VM, so that its fields are seen initialised.
+ */
+static inline struct vkfd_vm *vkfd_ctx_vm(const struct vkfd_ctx *ctx,
+					  unsigned int i)
+{
+	/* Pairs with smp_store_release() in vkfd_acquire_vm_ioctl(). */
+	return smp_load_acquire(&ctx->vm[i]);
+}
+
 /* The PASID of @ctx's VM on GPU @i, 0 if it has none. */
 static inline u32 vkfd_ctx_pasid(const struct vkfd_ctx *ctx, unsigned int i)
 {
-	const struct vkfd_vm *vm = READ_ONCE(ctx->vm[i]);
+	const struct vkfd_vm *vm = vkfd_ctx_vm(ctx, i);
 
 	return vm ? vm->pasid : 0;
 }

@@ -197,7 +197,7 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	 * Set once under mem_lock, freed only when nobody can use the
 	 * context any more: not during an ioctl of its owner.
 	 */
-	vm = READ_ONCE(ctx->vm[gpu->index]);
+	vm = vkfd_ctx_vm(ctx, gpu->index);
 	if (!vm)
 		return -ESRCH;
 
@@ -239,12 +239,15 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	q->doorbell_offset = VKFD_MMAP_TYPE_DOORBELL |
 			     VKFD_MMAP_GPU_ID(gpu->gpu_id) |
 			     id * sizeof(u64);
-	/* A previous queue of this id may have left its write pointer. */
-	WRITE_ONCE(*q->doorbell, 0);
 
 	ret = vkfd_ctx_sysfs_queue_add(q);
 	if (ret)
 		goto err_erase;
+	/*
+	 * A previous queue of this id may have left its write pointer. Only
+	 * once nothing can fail: a failed call leaves the doorbell alone.
+	 */
+	WRITE_ONCE(*q->doorbell, 0);
 	args->queue_id = id;
 	args->doorbell_offset = q->doorbell_offset;
 	/* Fills the reserved slot: allocates nothing, cannot fail. */
@@ -336,7 +339,8 @@ int vkfd_update_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	if (vkfd_queue_executes(q))
 		vkfd_sdma_queue_stop(q);
 	q->ring_base = args->ring_base_address;
-	q->ring_size = ring_size;
+	/* sysfs reads it without queue_lock. */
+	WRITE_ONCE(q->ring_size, ring_size);
 	q->percentage = args->queue_percentage;
 	q->priority = args->queue_priority;
 	q->runnable = vkfd_queue_runnable(args->ring_base_address,

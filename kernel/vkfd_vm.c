@@ -142,7 +142,8 @@ int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 		mutex_unlock(&ctx->mem_lock);
 		goto out_fput;
 	}
-	WRITE_ONCE(ctx->vm[gpu->index], vm);
+	/* Initialised first: lockless readers use vkfd_ctx_vm(). */
+	smp_store_release(&ctx->vm[gpu->index], vm);
 	mutex_unlock(&ctx->mem_lock);
 
 	vkfd_debugfs_vm_add(vm);

@@ -300,16 +300,20 @@ struct vkfd_queue {
 
 /*
  * An SDMA queue on @gpu_id of @ctx, whose VM is bound to @render_fd: a
- * GTT buffer of @ring_size + 4 KiB (rounded up to 4 KiB; a ring of at
- * least 1 KiB) at GPU (and CPU) address @va, mapped,
- * CREATE_QUEUE, and the doorbell page mapped through the KFD fd. The CPU
- * range at @va must be free (-EEXIST otherwise: nothing is replaced).
- * On failure nothing stays allocated or mapped.
+ * GTT buffer of @ring_size + 4 KiB (rounded up to 4 KiB) at GPU (and CPU)
+ * address @va, mapped, CREATE_QUEUE, and the doorbell page mapped through
+ * the KFD fd. @ring_size is a power of two from 1 KiB (the kernel's
+ * smallest ring) to 2 GiB, else -EINVAL. The CPU range at @va must be
+ * free (-EEXIST otherwise: nothing is replaced). On failure nothing stays
+ * allocated or mapped.
  */
 int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
 		      uint32_t gpu_id, uint64_t va, uint64_t ring_size,
 		      struct vkfd_queue *q);
-/* DESTROY_QUEUE, then unmap and free what vkfd_queue_create() made. */
+/*
+ * DESTROY_QUEUE, then unmap and free what vkfd_queue_create() made.
+ * -EINVAL, and nothing done, if @ctx is not the context @q was made in.
+ */
 int vkfd_queue_destroy(const struct vkfd_context *ctx, struct vkfd_queue *q);
 
 /*

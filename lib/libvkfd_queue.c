@@ -20,6 +20,12 @@
 #define VKFD_QUEUE_RPTR_OFF	0
 #define VKFD_QUEUE_WPTR_OFF	8
 
+/*
+ * The kernel counts a smaller ring as this (amdkfd's KFD_MIN_QUEUE_RING_SIZE):
+ * a ring of the library's smaller size would overlap the pointers.
+ */
+#define VKFD_QUEUE_RING_MIN	1024
+
 /* libhsakmt's HSA_QUEUE_PRIORITY_NORMAL, as the thunk passes it. */
 #define VKFD_QUEUE_PRIORITY	7
 
@@ -60,7 +66,8 @@ int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
 
 	memset(q, 0, sizeof(*q));
 	q->ctx_fd = -1;
-	if (!ring_size || ring_size & (ring_size - 1) || ring_size > UINT32_MAX)
+	if (ring_size < VKFD_QUEUE_RING_MIN || ring_size & (ring_size - 1) ||
+	    ring_size > UINT32_MAX)
 		return -EINVAL;
 
 	/* A ring smaller than a page shares its page with the pointers. */
@@ -134,6 +141,12 @@ int vkfd_queue_destroy(const struct vkfd_context *ctx, struct vkfd_queue *q)
 	struct kfd_ioctl_destroy_queue_args args = { .queue_id = q->id };
 	int ret;
 
+	/*
+	 * Queue ids and buffer handles are per context: through another
+	 * context's fd, q->id names that context's queue, if any.
+	 */
+	if (q->ctx_fd < 0 || ctx->fd != q->ctx_fd)
+		return -EINVAL;
 	ret = vkfd_ioctl(ctx->fd, AMDKFD_IOC_DESTROY_QUEUE, &args);
 	if (ret)
 		return ret;

@@ -514,11 +514,11 @@ TEST_F(event, count_baseline)
 	ASSERT_EQ(0ULL, ev_count(getpid(), VKFD_CTX_ID_PRIMARY));
 	for (i = 1; i <= 10; i++)
 		ASSERT_EQ(i, ev_signal(&sec, i % 2));
-	EXPECT_EQ(10ULL, ev_count(getpid(), ctx_id_of_fd(sec.fd)));
+	EXPECT_EQ(10ULL, ev_count(getpid(), vkfd_ctx_id_of_fd(sec.fd)));
 	EXPECT_EQ(0ULL, ev_count(getpid(), VKFD_CTX_ID_PRIMARY));
 	for (i = 1; i <= 10; i++)
 		ASSERT_EQ(0, vkfd_event_destroy(&sec, i));
-	EXPECT_EQ(0ULL, ev_count(getpid(), ctx_id_of_fd(sec.fd)));
+	EXPECT_EQ(0ULL, ev_count(getpid(), vkfd_ctx_id_of_fd(sec.fd)));
 	vkfd_close(&sec);
 }
 

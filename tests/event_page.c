@@ -341,19 +341,34 @@ static void gtt_done(struct gtt *g)
 	close(g->render);
 }
 
+/*
+ * A GTT buffer of the page's size on @gpu, handed over as the page with
+ * the primary's first CREATE_EVENT, of @type; the argument as it came
+ * back in *@a.
+ */
+static void gtt_adopt(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(event) *self, uint32_t gpu, uint32_t type,
+		      struct gtt *g, struct kfd_ioctl_create_event_args *a)
+{
+	gtt_new(_metadata, &self->pri, &self->env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_GTT,
+		EV_PAGE_SIZE, g);
+	*a = (struct kfd_ioctl_create_event_args){
+		.event_type = type,
+		.event_page_offset = g->bo.handle,
+	};
+	ASSERT_EQ(0, ev_create_raw(self->pri.fd, a));
+}
+
 /* libhsakmt's dGPU path: the first CREATE_EVENT hands the page over. */
 TEST_F(event, adopt_gtt)
 {
-	struct kfd_ioctl_create_event_args a = { .event_type = KFD_IOC_EVENT_SIGNAL };
+	struct kfd_ioctl_create_event_args a;
 	struct vkfd_event ev;
 	struct gtt g;
 	uint32_t gpu;
 
 	NEED_GPU(&gpu);
-	gtt_new(_metadata, &self->pri, &self->env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_GTT,
-		EV_PAGE_SIZE, &g);
-	a.event_page_offset = g.bo.handle;
-	ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	gtt_adopt(_metadata, self, gpu, KFD_IOC_EVENT_SIGNAL, &g, &a);
 	EXPECT_EQ(1U, a.event_id);
 	EXPECT_EQ(1U, a.event_slot_index);
 	EXPECT_EQ(EV_PAGE_OFFSET, a.event_page_offset);
@@ -437,15 +452,12 @@ TEST_F(event, adopt_errors)
  */
 TEST_F(event, adopt_then_free)
 {
-	struct kfd_ioctl_create_event_args a = { .event_type = KFD_IOC_EVENT_SIGNAL };
+	struct kfd_ioctl_create_event_args a;
 	struct gtt g;
 	uint32_t gpu;
 
 	NEED_GPU(&gpu);
-	gtt_new(_metadata, &self->pri, &self->env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_GTT,
-		EV_PAGE_SIZE, &g);
-	a.event_page_offset = g.bo.handle;
-	ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	gtt_adopt(_metadata, self, gpu, KFD_IOC_EVENT_SIGNAL, &g, &a);
 	ASSERT_EQ(0, vkfd_free(&self->pri, &g.bo));
 	g.cpu[2] = 2;
 	g.cpu[3] = 3;
@@ -463,15 +475,12 @@ TEST_F(event, adopt_then_free)
 /* A handle passed with an event of another type is adopted all the same (amdkfd). */
 TEST_F(event, adopt_with_other_type)
 {
-	struct kfd_ioctl_create_event_args a = { .event_type = KFD_IOC_EVENT_MEMORY };
+	struct kfd_ioctl_create_event_args a;
 	struct gtt g;
 	uint32_t gpu;
 
 	NEED_GPU(&gpu);
-	gtt_new(_metadata, &self->pri, &self->env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_GTT,
-		EV_PAGE_SIZE, &g);
-	a.event_page_offset = g.bo.handle;
-	ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	gtt_adopt(_metadata, self, gpu, KFD_IOC_EVENT_MEMORY, &g, &a);
 	EXPECT_EQ(EV_FIRST_OTHER_ID, a.event_id);
 	EXPECT_EQ(0ULL, a.event_page_offset);
 	EXPECT_TRUE(ev_slots_unsignaled(g.cpu, KFD_SIGNAL_EVENT_LIMIT));

@@ -243,15 +243,6 @@ static inline bool ev_slots_unsignaled(const volatile uint64_t *slots, size_t n)
 	return true;
 }
 
-/* The context id of an fd (VKFD_CTX_ID_PRIMARY for a primary's). */
-static inline uint32_t ctx_id_of_fd(int fd)
-{
-	struct vkfd_context c = { .fd = fd };
-	struct vkfd_context_info info;
-
-	return vkfd_query(&c, &info) ? UINT32_MAX : info.ctx_id;
-}
-
 /* The number of events of a context in <debugfs>/vkfd/contexts. */
 static inline uint64_t ev_count(pid_t pid, uint32_t ctx_id)
 {

@@ -589,7 +589,7 @@ TEST_F(event, close_secondary_with_events)
 	int i;
 
 	EV_SECONDARY(&sec);
-	id = ctx_id_of_fd(sec.fd);
+	id = vkfd_ctx_id_of_fd(sec.fd);
 	for (i = 1; i <= 5; i++)
 		ASSERT_EQ(i, ev_signal(&sec, i % 2));
 	ASSERT_EQ(0, vkfd_event_page_mmap(&sec, EV_PAGE_OFFSET, EV_PAGE_SIZE, &slots));

@@ -20,7 +20,6 @@
 
 #include <linux/vkfd_ioctl.h>
 
-#define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define SWEEP_MAX	2000
 
 FIXTURE(fault) {
@@ -34,38 +33,16 @@ FIXTURE_SETUP(fault)
 	if (self->env.amdkfd)
 		SKIP(longjmp(_metadata->env, 1),
 		     "amdkfd: sweeps target vkfd's error paths");
-	self->fail_nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	self->fail_nth = open(VKFD_FAIL_NTH, O_RDWR | O_CLOEXEC);
 	if (self->fail_nth < 0)
 		SKIP(longjmp(_metadata->env, 1),
-		     "no %s (kernel without fault injection)", FAIL_NTH);
+		     "no %s (kernel without fault injection)", VKFD_FAIL_NTH);
 }
 
 FIXTURE_TEARDOWN(fault)
 {
 	if (self->fail_nth >= 0)
 		close(self->fail_nth);
-}
-
-/* Arm: the @n-th fault-injection point this thread reaches fails. */
-static int arm(int fd, int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%d", n);
-
-	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
-}
-
-/* Disarm; returns whether the armed fault was injected. */
-static bool disarm(int fd)
-{
-	char buf[16] = "";
-	bool fired;
-
-	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
-		return false;
-	fired = atoi(buf) == 0;
-	pwrite(fd, "0", 1, 0);
-	return fired;
 }
 
 static int subdir_count(const char *path, const char *prefix)
@@ -87,15 +64,15 @@ static int open_child(void *arg, int in, int out)
 {
 	const struct vkfd_env *env = ((void **)arg)[0];
 	int n = *(int *)((void **)arg)[1];
-	int fail_nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	int fail_nth = open(VKFD_FAIL_NTH, O_RDWR | O_CLOEXEC);
 	int fd, err;
 	bool fired;
 
-	if (fail_nth < 0 || arm(fail_nth, n))
+	if (fail_nth < 0 || vkfd_fail_nth_arm(fail_nth, n))
 		return 10;
 	fd = vkfd_open_dev(env);
 	err = fd < 0 ? errno : 0;
-	fired = disarm(fail_nth);
+	fired = vkfd_fail_nth_disarm(fail_nth);
 	if (fd < 0 && err != ENOMEM)
 		return 11;
 	/* Failed: nothing of the primary may be there; a retry works */
@@ -146,10 +123,10 @@ TEST_F_TIMEOUT(fault, create_process_sweep, 600)
 	for (n = 1; n < SWEEP_MAX && fired; n++) {
 		s = vkfd_open_dev(&self->env);
 		ASSERT_LE(0, s);
-		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
 		ret = ioctl(s, VKFD_IOC_CREATE_PROCESS, 0);
 		err = ret ? errno : 0;
-		fired = disarm(self->fail_nth);
+		fired = vkfd_fail_nth_disarm(self->fail_nth);
 		if (ret) {
 			/* Failed cleanly: ENOMEM, still the primary, no directory */
 			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
@@ -216,10 +193,10 @@ TEST_F_TIMEOUT(fault, acquire_vm_sweep, 600)
 		ASSERT_LE(0, s);
 		ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
 		acq.drm_fd = r;
-		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
 		ret = ioctl(s, AMDKFD_IOC_ACQUIRE_VM, &acq);
 		err = ret ? errno : 0;
-		fired = disarm(self->fail_nth);
+		fired = vkfd_fail_nth_disarm(self->fail_nth);
 		if (ret) {
 			/* Failed cleanly: no VM, no PASID; a retry works */
 			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
@@ -271,11 +248,11 @@ TEST_F_TIMEOUT(fault, alloc_map_sweep, 600)
 					 KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE,
 			};
 			if (phase == 0)
-				ASSERT_EQ(0, arm(self->fail_nth, n));
+				ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
 			ret = ioctl(s, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, &alloc);
 			err = ret ? errno : 0;
 			if (phase == 0) {
-				fired = disarm(self->fail_nth);
+				fired = vkfd_fail_nth_disarm(self->fail_nth);
 				if (ret) {
 					ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
 					ASSERT_EQ(before, available(s, acq.gpu_id));
@@ -291,11 +268,11 @@ TEST_F_TIMEOUT(fault, alloc_map_sweep, 600)
 				.n_devices = 1,
 			};
 			if (phase == 1)
-				ASSERT_EQ(0, arm(self->fail_nth, n));
+				ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
 			ret = ioctl(s, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &map);
 			err = ret ? errno : 0;
 			if (phase == 1) {
-				fired = disarm(self->fail_nth);
+				fired = vkfd_fail_nth_disarm(self->fail_nth);
 				if (ret) {
 					ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
 					ASSERT_EQ(0U, map.n_success);
@@ -377,9 +354,9 @@ TEST_F_TIMEOUT(fault, map_every_gpu_sweep, 600)
 			.device_ids_array_ptr = (uintptr_t)g.id,
 			.n_devices = g.n,
 		};
-		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
 		ret = vkfd_ioctl(c.fd, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &args);
-		fired = disarm(self->fail_nth);
+		fired = vkfd_fail_nth_disarm(self->fail_nth);
 		if (ret) {
 			ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 		} else {
@@ -434,9 +411,9 @@ TEST_F_TIMEOUT(fault, map_userptr_sweep, 600)
 	pins = vkfd_pinned_pages();
 	ASSERT_NE(INT64_MIN, pins);
 	for (n = 1; n < SWEEP_MAX && fired; n++) {
-		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
 		ret = vkfd_map(&c, &bo, g.id, 1);
-		fired = disarm(self->fail_nth);
+		fired = vkfd_fail_nth_disarm(self->fail_nth);
 		ASSERT_EQ(0, vkfd_ctx_row(getpid(), VKFD_CTX_ID_PRIMARY, &row));
 		if (ret) {
 			ASSERT_TRUE(ret == -ENOMEM || ret == -EFAULT)
@@ -514,10 +491,10 @@ TEST_F_TIMEOUT(fault, create_event_sweep, 600)
 		a = (struct kfd_ioctl_create_event_args){
 			.event_type = KFD_IOC_EVENT_SIGNAL,
 		};
-		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
 		ret = ioctl(s, AMDKFD_IOC_CREATE_EVENT, &a);
 		err = ret ? errno : 0;
-		fired = disarm(self->fail_nth);
+		fired = vkfd_fail_nth_disarm(self->fail_nth);
 		if (ret) {
 			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
 			ASSERT_EQ(0ULL, ctx_events(id)) TH_LOG("fault %d", n);
@@ -569,10 +546,10 @@ TEST_F_TIMEOUT(fault, create_event_adopt_sweep, 600)
 			.event_type = KFD_IOC_EVENT_SIGNAL,
 			.event_page_offset = bo.handle,
 		};
-		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
 		ret = ioctl(c.fd, AMDKFD_IOC_CREATE_EVENT, &a);
 		err = ret ? errno : 0;
-		fired = disarm(self->fail_nth);
+		fired = vkfd_fail_nth_disarm(self->fail_nth);
 		if (ret) {
 			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
 			ASSERT_EQ(0ULL, ctx_events(id)) TH_LOG("fault %d", n);
@@ -618,10 +595,10 @@ TEST_F_TIMEOUT(fault, wait_events_sweep, 600)
 			.events_ptr = (uintptr_t)data,
 			.num_events = 2,
 		};
-		ASSERT_EQ(0, arm(self->fail_nth, n));
+		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
 		ret = ioctl(s, AMDKFD_IOC_WAIT_EVENTS, &w);
 		err = ret ? errno : 0;
-		fired = disarm(self->fail_nth);
+		fired = vkfd_fail_nth_disarm(self->fail_nth);
 		if (ret) {
 			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
 			ASSERT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_FAIL, w.wait_result);

@@ -78,13 +78,6 @@ FIXTURE(mem) {
  * Contexts and VMs
  */
 
-static inline uint32_t ctx_id_of(int fd)
-{
-	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
-
-	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX : info.ctx_id;
-}
-
 /* A new context: the primary (a plain open) or a new secondary. */
 static inline struct mem_ctx *mem_ctx_new(struct __test_metadata *_metadata,
 					  FIXTURE_DATA(mem) *self, bool secondary)
@@ -102,7 +95,7 @@ static inline struct mem_ctx *mem_ctx_new(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &c->k));
 	}
 	self->nctx++;
-	c->id = ctx_id_of(c->k.fd);
+	c->id = vkfd_ctx_id_of_fd(c->k.fd);
 	ASSERT_NE(UINT32_MAX, c->id);
 	ASSERT_EQ(secondary, c->id != VKFD_CTX_ID_PRIMARY);
 	return c;

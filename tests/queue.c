@@ -409,9 +409,7 @@ TEST_F(queue, ids_per_context)
 	int fd[3], i, j;
 
 	Q_NEED_GPUS(1);
-	fd[0] = self->p.fd;
-	fd[1] = q_secondary(_metadata, self, 0);
-	fd[2] = q_secondary(_metadata, self, 0);
+	q_three_contexts(_metadata, self, fd);
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, q_create(fd[i], self->gpu[0]));
 		EXPECT_QUEUE_SYSFS(fd[i], 0, Q_RING, Q_SYSFS_SDMA, self->gpu[0]);
@@ -471,7 +469,7 @@ TEST_F(queue, vm_sysfs_files)
 
 	Q_NEED_GPUS(1);
 	s.fd = q_secondary(_metadata, self, -1);
-	id = q_ctx_id(s.fd);
+	id = vkfd_ctx_id_of_fd(s.fd);
 	vkfd_ctx_sysfs_path(&self->env, self->pid, id, "", dir, sizeof(dir));
 	want[0] = '\0';
 	snprintf(want, sizeof(want), "pasid,queues");
@@ -594,6 +592,16 @@ TEST_F(queue, lib_create_destroy)
 	EXPECT_EQ(-EINVAL, vkfd_queue_create(&self->p, self->render, self->gpu[0],
 					     Q_LIB_VA, 3000, &q));
 	EXPECT_QUEUES(self->p.fd, 0);
+	/*
+	 * Below 1 KiB the kernel would run a 1 KiB ring over the pointers
+	 * the library puts right after the ring: refused, nothing made
+	 */
+	EXPECT_EQ(-EINVAL, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+					     Q_LIB_VA, 512, &q));
+	EXPECT_EQ(-1, q.ctx_fd);
+	EXPECT_QUEUES(self->p.fd, 0);
+	ASSERT_EQ(0, vkfd_ctx_row(self->pid, VKFD_CTX_ID_PRIMARY, &row));
+	EXPECT_EQ(0ULL, row.bos);
 
 	/* A secondary's queue: its own id 0, its own doorbell slice */
 	s.fd = q_secondary(_metadata, self, -1);
@@ -603,8 +611,23 @@ TEST_F(queue, lib_create_destroy)
 	EXPECT_EQ(0U, q.id);
 	EXPECT_EQ(0ULL, *q.doorbell);
 	EXPECT_QUEUE_SYSFS(s.fd, 0, Q_RING, Q_SYSFS_SDMA, self->gpu[0]);
+	/*
+	 * Through the primary, whose queue 0 exists too, the secondary's
+	 * queue is not destroyed, and neither is the primary's
+	 */
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       Q_LIB_VA + 0x100000, Q_RING, &q2));
+	ASSERT_EQ(0U, q2.id);
+	EXPECT_EQ(-EINVAL, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_QUEUES(self->p.fd, 1);
+	EXPECT_QUEUES(s.fd, 1);
+	EXPECT_EQ(0U, q.id);
+	EXPECT_EQ(s.fd, q.ctx_fd);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q2));
 	EXPECT_EQ(0, vkfd_queue_destroy(&s, &q));
 	EXPECT_QUEUES(s.fd, 0);
+	/* A queue destroyed already: nothing to do */
+	EXPECT_EQ(-EINVAL, vkfd_queue_destroy(&s, &q));
 }
 
 /*

@@ -3,10 +3,11 @@
  * What the SDMA engines make of queues, seen from the queue's side:
  * libvkfd's submit and wait, the write pointer wrapping around the ring,
  * a queue UPDATE_QUEUE disabled executing nothing until enabled again,
- * each context's queue writing into its own VM only, and DESTROY_QUEUE
- * stopping a queue that waits forever. The packets themselves are the
- * engine's tests (sdma*.c). These need the engine: with the placeholder
- * engine nothing executes and they fail.
+ * each context's queue writing into its own VM only, DESTROY_QUEUE
+ * stopping a queue that waits forever, and the MEMORY events a fault
+ * sets. The packets themselves are the engine's tests (sdma*.c). These
+ * need the engine: with the placeholder engine nothing executes and they
+ * fail.
  *
  * vkfd only: the amdkfd lane has no GPU.
  */
@@ -213,6 +214,66 @@ TEST_F(queue, exec_destroy_stops_waiting_queue)
 	munmap(q.ring, q.bo.size);
 	munmap(q.doorbell_page, VKFD_DOORBELL_PAGE_SIZE);
 	EXPECT_EQ(1, vkfd_ctx_rows(self->pid));
+}
+
+/* A new event of @type of @c; its id. */
+static uint32_t x_event(struct __test_metadata *_metadata,
+			const struct vkfd_context *c, uint32_t type)
+{
+	struct vkfd_event ev;
+
+	ASSERT_EQ(0, vkfd_event_create(c, type, false, 0, &ev)) TH_LOG("type %u", type);
+	return ev.id;
+}
+
+/*
+ * A GPU page fault sets every MEMORY event of the queue's context, with
+ * the fault's record, and only those: not events of other types, not one
+ * whose id was a MEMORY event's before, also when ids were reused across
+ * types.
+ */
+TEST_F(queue, exec_fault_sets_memory_events)
+{
+	uint32_t hw, mem1, mem2, node, reused, ids[3], result, i;
+	struct vkfd_memory_fault f;
+	struct vkfd_queue q;
+	uint32_t dw[8];
+
+	Q_NEED_GPUS(1);
+	hw = x_event(_metadata, &self->p, KFD_IOC_EVENT_HW_EXCEPTION);
+	mem1 = x_event(_metadata, &self->p, KFD_IOC_EVENT_MEMORY);
+	node = x_event(_metadata, &self->p, KFD_IOC_EVENT_NODECHANGE);
+	mem2 = x_event(_metadata, &self->p, KFD_IOC_EVENT_MEMORY);
+	/* The ids of a MEMORY event and another swap types */
+	ASSERT_EQ(0, vkfd_event_destroy(&self->p, mem1));
+	ASSERT_EQ(0, vkfd_event_destroy(&self->p, node));
+	reused = x_event(_metadata, &self->p, KFD_IOC_EVENT_HW_EXCEPTION);
+	ASSERT_EQ(mem1, reused);
+	ASSERT_EQ(node, x_event(_metadata, &self->p, KFD_IOC_EVENT_MEMORY));
+	ids[0] = node;
+	ids[1] = mem2;
+	ids[2] = x_event(_metadata, &self->p, KFD_IOC_EVENT_MEMORY);
+
+	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+				       X_RING_VA, Q_RING, &q));
+	/* Nothing is mapped at X_DST_VA in this test */
+	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_fence(dw, X_DST_VA + 8, 1)));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, vkfd_event_wait_fault(&self->p, ids[i], X_WAIT_MS,
+						   &result, &f));
+		ASSERT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_COMPLETE, result)
+			TH_LOG("MEMORY event %u", ids[i]);
+		EXPECT_EQ(X_DST_VA, f.va);
+		EXPECT_EQ(self->gpu[0], f.gpu_id);
+		EXPECT_TRUE(f.not_present);
+		EXPECT_FALSE(f.read_only);
+	}
+	/* The others were not set: a look finds them unsignaled */
+	ASSERT_EQ(0, vkfd_event_wait(&self->p, &hw, 1, false, 0, &result));
+	EXPECT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_TIMEOUT, result);
+	ASSERT_EQ(0, vkfd_event_wait(&self->p, &reused, 1, false, 0, &result));
+	EXPECT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_TIMEOUT, result);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
 }
 
 TEST_HARNESS_MAIN

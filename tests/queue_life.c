@@ -13,7 +13,6 @@
 
 #include <pthread.h>
 
-#define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define SWEEP_MAX	2000
 
 /* debugfs rows of @pid, polled until there are @n (bounded): the count. */
@@ -45,15 +44,14 @@ TEST_F(queue, close_with_queues)
 
 	Q_NEED_GPUS(1);
 	s = q_secondary(_metadata, self, 0);
-	id = q_ctx_id(s);
+	id = vkfd_ctx_id_of_fd(s);
 	for (i = 0; i < 4; i++) {
 		a = q_args(self->gpu[0], types[i], Q_RING);
 		ASSERT_EQ(0, q_create_raw(s, &a));
 	}
 	/* A disabled queue, and one whose doorbell was rung */
 	ASSERT_EQ(0, q_update(s, 0, 0, 0, 0, 0));
-	db = mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, s,
-		  (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(self->gpu[0])));
+	db = q_doorbells_map(s, self->gpu[0]);
 	ASSERT_NE(MAP_FAILED, db);
 	db[3] = 64;
 	ASSERT_EQ(0, munmap(db, Q_DOORBELL_SIZE));
@@ -91,9 +89,7 @@ static int q_exit_child(void *arg, int in, int out)
 		for (j = 0; j < 3; j++)
 			if (q_create(c[i].fd, a->gpu) != j)
 				return 3;
-		db = mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE,
-			  MAP_SHARED, c[i].fd,
-			  (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(a->gpu)));
+		db = q_doorbells_map(c[i].fd, a->gpu);
 		if (db == MAP_FAILED)
 			return 4;
 		db[1] = 128;	/* left mapped, and rung */
@@ -187,9 +183,7 @@ static int q_exec_child(void *arg, int in, int out)
 			return 2;
 		if (fcntl(c[i].fd, F_SETFD, 0))
 			return 3;
-		if (mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 c[i].fd, (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(a->gpu))) ==
-		    MAP_FAILED)
+		if (q_doorbells_map(c[i].fd, a->gpu) == MAP_FAILED)
 			return 4;
 	}
 	snprintf(env, sizeof(env), "%d,%d,%u", c[0].fd, c[1].fd, a->gpu);
@@ -228,8 +222,7 @@ __attribute__((constructor)) static void q_exec_check(void)
 		if (q_create_raw(fd[i], &c) != -EBADF || q_destroy(fd[i], 0) != -EBADF ||
 		    q_update(fd[i], 0, 0, 0, 0, 0) != -EBADF)
 			_exit(11 + i);
-		db = mmap(NULL, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			  fd[i], (off_t)(Q_MMAP_DOORBELL | Q_MMAP_GPU(gpu)));
+		db = q_doorbells_map(fd[i], gpu);
 		if (db != MAP_FAILED || errno != EBADF)
 			_exit(13 + i);
 	}
@@ -362,45 +355,27 @@ TEST_F_TIMEOUT(queue, race_concurrent_create, 300)
 	q_close(self, fd);
 }
 
-/* Arm: the @n-th fault-injection point this thread reaches fails. */
-static int q_arm(int fd, int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%d", n);
-
-	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
-}
-
-/* Disarm; returns whether the armed fault was injected. */
-static bool q_disarm(int fd)
-{
-	char buf[16] = "";
-	bool fired;
-
-	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
-		return false;
-	fired = atoi(buf) == 0;
-	if (pwrite(fd, "0", 1, 0) != 1)
-		return fired;
-	return fired;
-}
+/* What the doorbell of a queue not yet made holds, written by the test. */
+#define Q_DOORBELL_MARK	0x5eedULL
 
 /*
  * CREATE_QUEUE in a fresh secondary (the first queue makes the doorbell
  * slice) and in one that has a queue, each allocation failing in turn:
- * ENOMEM, no queue, no id kept; the retry works.
+ * ENOMEM, no queue, no id kept and, in the second, the doorbell of the
+ * id left as the test wrote it; the retry works and resets that doorbell.
  */
 TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
 {
 	struct kfd_ioctl_create_queue_args a;
 	int fail_nth, s, n, ret, err, phase, render;
 	struct vkfd_context c;
+	uint64_t *db;
 	bool fired;
 
 	Q_NEED_GPUS(1);
-	fail_nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	fail_nth = open(VKFD_FAIL_NTH, O_RDWR | O_CLOEXEC);
 	if (fail_nth < 0)
-		SKIP(return, "no %s (kernel without fault injection)", FAIL_NTH);
+		SKIP(return, "no %s (kernel without fault injection)", VKFD_FAIL_NTH);
 	for (phase = 0; phase < 2; phase++) {
 		fired = true;
 		for (n = 1; n < SWEEP_MAX && fired; n++) {
@@ -408,23 +383,36 @@ TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
 			ASSERT_EQ(0, vkfd_open_vm(&c, self->env.topology,
 						  self->gpu[0], &render));
 			s = c.fd;
-			if (phase)
+			db = NULL;
+			if (phase) {
 				ASSERT_EQ(0, q_create(s, self->gpu[0]));
+				/* Phase 0 leaves the slice to the call to make */
+				db = q_doorbells_map(s, self->gpu[0]);
+				ASSERT_NE(MAP_FAILED, db);
+				db[phase] = Q_DOORBELL_MARK;
+			}
 			a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-			ASSERT_EQ(0, q_arm(fail_nth, n));
+			ASSERT_EQ(0, vkfd_fail_nth_arm(fail_nth, n));
 			ret = q_create_raw(s, &a);
 			err = ret;
-			fired = q_disarm(fail_nth);
+			fired = vkfd_fail_nth_disarm(fail_nth);
 			if (err) {
 				ASSERT_EQ(-ENOMEM, err) TH_LOG("fault %d", n);
 				EXPECT_QUEUES(s, phase);
+				if (db)
+					EXPECT_EQ(Q_DOORBELL_MARK, db[phase])
+						TH_LOG("fault %d", n);
 				a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
 				ASSERT_EQ(0, q_create_raw(s, &a));
 			}
 			ASSERT_EQ((uint32_t)phase, a.queue_id) TH_LOG("fault %d", n);
 			EXPECT_EQ(q_doorbell_offset(self->gpu[0], phase), a.doorbell_offset);
+			if (db)
+				EXPECT_EQ(0ULL, db[phase]) TH_LOG("fault %d", n);
 			EXPECT_QUEUES(s, phase + 1);
 			ASSERT_EQ(0, q_destroy(s, phase));
+			if (db)
+				munmap(db, Q_DOORBELL_SIZE);
 			close(s);
 			close(render);
 		}

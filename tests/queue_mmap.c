@@ -11,12 +11,6 @@
 #include "kselftest_harness.h"
 #include "queue_utils.h"
 
-/* mmap of /dev/kfd: the address, or MAP_FAILED with errno set. */
-static void *q_mmap(int fd, uint64_t offset, size_t len, int prot, int flags)
-{
-	return mmap(NULL, len, prot, flags, fd, (off_t)offset);
-}
-
 /* mmap that must fail with @err, and map nothing. */
 #define EXPECT_MMAP_FAILS(err, fd, off, len, flags) do {		\
 	void *__p = q_mmap((fd), (off), (len),				\
@@ -30,11 +24,6 @@ static void *q_mmap(int fd, uint64_t offset, size_t len, int prot, int flags)
 		munmap(__p, (len));					\
 	}								\
 } while (0)
-
-static uint64_t q_cookie(uint32_t gpu_id)
-{
-	return Q_MMAP_DOORBELL | Q_MMAP_GPU(gpu_id);
-}
 
 static uint64_t q_mmio_cookie(uint32_t gpu_id)
 {
@@ -121,8 +110,7 @@ TEST_F(queue, doorbell_page_shared_and_zeroed)
 
 	Q_NEED_GPUS(1);
 	/* Mapped before any queue exists: allocated by the mmap */
-	a = q_mmap(self->p.fd, q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
-		   PROT_READ | PROT_WRITE, MAP_SHARED);
+	a = q_doorbells_map(self->p.fd, self->gpu[0]);
 	ASSERT_NE(MAP_FAILED, a);
 	ASSERT_EQ(0, vkfd_alloc(&self->p, self->gpu[0], 0x70000000, Q_DOORBELL_SIZE,
 				KFD_IOC_ALLOC_MEM_FLAGS_DOORBELL |
@@ -133,8 +121,7 @@ TEST_F(queue, doorbell_page_shared_and_zeroed)
 	ASSERT_NE(MAP_FAILED, b);
 	ASSERT_EQ(0, q_create(self->p.fd, self->gpu[0]));
 	ASSERT_EQ(1, q_create(self->p.fd, self->gpu[0]));
-	c = q_mmap(self->p.fd, q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
-		   PROT_READ | PROT_WRITE, MAP_SHARED);
+	c = q_doorbells_map(self->p.fd, self->gpu[0]);
 	ASSERT_NE(MAP_FAILED, c);
 
 	/* Both pages of the slice are the same in every mapping */
@@ -189,13 +176,10 @@ TEST_F(queue, doorbell_mmap_is_the_fds_context)
 	int fd[3], i, j, render;
 
 	Q_NEED_GPUS(1);
-	fd[0] = self->p.fd;
-	fd[1] = q_secondary(_metadata, self, 0);
-	fd[2] = q_secondary(_metadata, self, 0);
+	q_three_contexts(_metadata, self, fd);
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, q_create(fd[i], self->gpu[0]));
-		db[i] = q_mmap(fd[i], q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
-			       PROT_READ | PROT_WRITE, MAP_SHARED);
+		db[i] = q_doorbells_map(fd[i], self->gpu[0]);
 		ASSERT_NE(MAP_FAILED, db[i]);
 	}
 	for (i = 0; i < 3; i++)
@@ -222,8 +206,7 @@ TEST_F(queue, doorbell_mmap_is_the_fds_context)
 		ASSERT_EQ(0, vkfd_open_vm(&self->p, self->env.topology,
 					  self->gpu[1], &render));
 		q_keep(_metadata, self, render);
-		other = q_mmap(fd[0], q_cookie(self->gpu[1]), Q_DOORBELL_SIZE,
-			       PROT_READ | PROT_WRITE, MAP_SHARED);
+		other = q_doorbells_map(fd[0], self->gpu[1]);
 		ASSERT_NE(MAP_FAILED, other);
 		EXPECT_EQ(0ULL, other[0]);
 		other[0] = 7;
@@ -311,10 +294,9 @@ TEST_F(queue, doorbell_mapping_holds_the_context)
 
 	Q_NEED_GPUS(1);
 	s = q_secondary(_metadata, self, 0);
-	id = q_ctx_id(s);
+	id = vkfd_ctx_id_of_fd(s);
 	ASSERT_EQ(0, q_create(s, self->gpu[0]));
-	db = q_mmap(s, q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
-		    PROT_READ | PROT_WRITE, MAP_SHARED);
+	db = q_doorbells_map(s, self->gpu[0]);
 	ASSERT_NE(MAP_FAILED, db);
 	db[0] = 9;
 	q_close(self, s);
@@ -340,19 +322,16 @@ TEST_F(queue, doorbell_mmap_before_conversion)
 
 	Q_NEED_GPUS(1);
 	s.fd = q_keep(_metadata, self, vkfd_open_dev(&self->env));
-	before = q_mmap(s.fd, q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
-			PROT_READ | PROT_WRITE, MAP_SHARED);
+	before = q_doorbells_map(s.fd, self->gpu[0]);
 	ASSERT_NE(MAP_FAILED, before);
 	before[5] = 0x55;
 	ASSERT_EQ(0, vkfd_ioctl(s.fd, VKFD_IOC_CREATE_PROCESS, NULL));
-	ASSERT_NE((uint32_t)VKFD_CTX_ID_PRIMARY, q_ctx_id(s.fd));
+	ASSERT_NE((uint32_t)VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(s.fd));
 	ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, self->gpu[0], &render));
 	q_keep(_metadata, self, render);
-	after = q_mmap(s.fd, q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
-		       PROT_READ | PROT_WRITE, MAP_SHARED);
+	after = q_doorbells_map(s.fd, self->gpu[0]);
 	ASSERT_NE(MAP_FAILED, after);
-	prim = q_mmap(self->p.fd, q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
-		      PROT_READ | PROT_WRITE, MAP_SHARED);
+	prim = q_doorbells_map(self->p.fd, self->gpu[0]);
 	ASSERT_NE(MAP_FAILED, prim);
 	EXPECT_EQ(0ULL, after[5]);
 	EXPECT_EQ(0x55ULL, prim[5]);

@@ -78,14 +78,6 @@ static inline int q_keep(struct __test_metadata *_metadata,
 	return fd;
 }
 
-/* The context id of @fd: VKFD_CTX_ID_PRIMARY or a secondary's, ~0 on error. */
-static inline uint32_t q_ctx_id(int fd)
-{
-	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
-
-	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX : info.ctx_id;
-}
-
 /* A new secondary; with its VM on GPU @g if @g >= 0. Returns its fd. */
 static inline int q_secondary(struct __test_metadata *_metadata,
 			      FIXTURE_DATA(queue) *self, int g)
@@ -101,6 +93,18 @@ static inline int q_secondary(struct __test_metadata *_metadata,
 		q_keep(_metadata, self, render);
 	}
 	return c.fd;
+}
+
+/*
+ * The three contexts of the isolation tests, each with its VM on GPU 0:
+ * @fd[0] the primary's, @fd[1] and @fd[2] two new secondaries'.
+ */
+static inline void q_three_contexts(struct __test_metadata *_metadata,
+				    FIXTURE_DATA(queue) *self, int fd[3])
+{
+	fd[0] = self->p.fd;
+	fd[1] = q_secondary(_metadata, self, 0);
+	fd[2] = q_secondary(_metadata, self, 0);
 }
 
 /* Close a kept fd early. */
@@ -214,7 +218,7 @@ static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 
 /* The queue's three files say what it is. */
 #define EXPECT_QUEUE_SYSFS(fd, qid, size, type, gpu_id) do {		\
-	uint32_t __c = q_ctx_id(fd);					\
+	uint32_t __c = vkfd_ctx_id_of_fd(fd);				\
 	EXPECT_TRUE(q_sysfs_exists(self, self->pid, __c, (qid)))	\
 		TH_LOG("queues/%u of context %u", (qid), __c);		\
 	EXPECT_EQ((uint64_t)(size),					\
@@ -227,8 +231,9 @@ static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 
 /* The context of @fd has exactly @n queues in sysfs. */
 #define EXPECT_QUEUES(fd, n)						\
-	EXPECT_EQ((n), q_sysfs_count(self, self->pid, q_ctx_id(fd)))	\
-		TH_LOG("queues of context %u", q_ctx_id(fd))
+	EXPECT_EQ((n), q_sysfs_count(self, self->pid,			\
+				     vkfd_ctx_id_of_fd(fd)))		\
+		TH_LOG("queues of context %u", vkfd_ctx_id_of_fd(fd))
 
 /*
  * Nothing of a failed call stayed: @n queues, and the next queue gets
@@ -242,6 +247,33 @@ static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 	if (__id >= 0)							\
 		EXPECT_EQ(0, q_destroy((fd), __id));			\
 } while (0)
+
+/* ------------------------------------------------------------------------
+ * mmap of /dev/kfd
+ */
+
+/* mmap of /dev/kfd: the address, or MAP_FAILED with errno set. */
+static inline void *q_mmap(int fd, uint64_t offset, size_t len, int prot,
+			   int flags)
+{
+	return mmap(NULL, len, prot, flags, fd, (off_t)offset);
+}
+
+/* The mmap cookie of the doorbell slice on @gpu_id. */
+static inline uint64_t q_cookie(uint32_t gpu_id)
+{
+	return Q_MMAP_DOORBELL | Q_MMAP_GPU(gpu_id);
+}
+
+/*
+ * The whole doorbell slice of @fd's context on @gpu_id, shared and
+ * writable, as libhsakmt maps it: the mapping, or MAP_FAILED with errno.
+ */
+static inline uint64_t *q_doorbells_map(int fd, uint32_t gpu_id)
+{
+	return q_mmap(fd, q_cookie(gpu_id), Q_DOORBELL_SIZE,
+		      PROT_READ | PROT_WRITE, MAP_SHARED);
+}
 
 /* The doorbell_offset of queue @id on @gpu_id: amdkfd's gfx9 encoding. */
 static inline uint64_t q_doorbell_offset(uint32_t gpu_id, uint32_t id)

@@ -136,6 +136,46 @@ static inline int vkfd_open_dev(const struct vkfd_env *env)
 	return open(env->dev, O_RDWR | O_CLOEXEC);
 }
 
+/*
+ * The id of the context @fd is bound to (VKFD_CTX_ID_PRIMARY for a
+ * primary), UINT32_MAX if the kernel cannot say (amdkfd).
+ */
+static inline uint32_t vkfd_ctx_id_of_fd(int fd)
+{
+	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+
+	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX : info.ctx_id;
+}
+
+/* ------------------------------------------------------------------------
+ * Fault injection (the debug lane): fail the n-th allocation of a call
+ */
+
+#define VKFD_FAIL_NTH	"/proc/thread-self/fail-nth"
+
+/* Arm: the @n-th fault-injection point this thread reaches fails. */
+static inline int vkfd_fail_nth_arm(int fd, int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/* Disarm; returns whether the armed fault was injected. */
+static inline bool vkfd_fail_nth_disarm(int fd)
+{
+	char buf[16] = "";
+	bool fired;
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return false;
+	fired = atoi(buf) == 0;
+	if (pwrite(fd, "0", 1, 0) != 1)
+		return fired;
+	return fired;
+}
+
 /* A page that is guaranteed to fault: mapped, then unmapped. */
 static inline void *vkfd_unmapped_page(void)
 {
