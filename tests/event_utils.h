@@ -176,9 +176,23 @@ static inline char ev_thread_state(pid_t tid)
 }
 
 /*
- * Wait until the thread sleeps in its WAIT_EVENTS (the only thing it can
- * sleep in once it has a tid): true, or false after 10 s or if it
- * returned.
+ * Is thread @tid in an ioctl()? /proc/<tid>/syscall starts with the
+ * number of the system call it is in; without that file, assume so.
+ */
+static inline bool ev_thread_in_ioctl(pid_t tid)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	if (vkfd_read_text(path, buf, sizeof(buf)) <= 0)
+		return true;
+	return strtol(buf, NULL, 10) == SYS_ioctl;
+}
+
+/*
+ * Wait until the thread sleeps in its WAIT_EVENTS: sleeping, and in an
+ * ioctl (a page fault on the way would not do). True, or false after 10 s
+ * or if it returned.
  */
 static inline bool ev_waiter_blocked(struct ev_waiter *w)
 {
@@ -189,7 +203,8 @@ static inline bool ev_waiter_blocked(struct ev_waiter *w)
 
 		if (__atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
 			return false;
-		if (tid && ev_thread_state(tid) == 'S')
+		if (tid && ev_thread_state(tid) == 'S' &&
+		    ev_thread_in_ioctl(tid))
 			return true;
 		vkfd_sleep_ms(1);
 	}
