@@ -85,6 +85,42 @@ static size_t vkfd_vm_seg(u64 va, u64 len)
 	return min_t(u64, len, VKFD_GPU_PAGE_SIZE - (va & ~VKFD_GPU_PAGE_MASK));
 }
 
+/*
+ * Copy @len bytes between GPU memory at @va and the kernel buffer @buf,
+ * into @buf if !@write, out of it if @write (@buf is then only read).
+ * Always inlined with a constant @write: each caller gets its own loop,
+ * without a test or an indirect call per page.
+ */
+static __always_inline int vkfd_vm_rw_locked(struct vkfd_vm *vm, u64 va,
+					     void *buf, size_t len,
+					     struct vkfd_vm_fault *fault,
+					     bool write)
+{
+	struct vkfd_vm_cursor c;
+
+	lockdep_assert_held(&vm->ctx->mem_lock);
+
+	vkfd_vm_cursor_init(&c, vm, write);
+	while (len) {
+		size_t n = vkfd_vm_seg(va, len);
+		struct page *page = vkfd_vm_cursor_page(&c, va, fault);
+		void *vaddr;
+
+		if (!page)
+			return -EFAULT;
+		vaddr = kmap_local_page(page);
+		if (write)
+			memcpy(vaddr + (va & ~VKFD_GPU_PAGE_MASK), buf, n);
+		else
+			memcpy(buf, vaddr + (va & ~VKFD_GPU_PAGE_MASK), n);
+		kunmap_local(vaddr);
+		buf += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /**
  * vkfd_vm_read_locked() - read GPU memory into a kernel buffer
  * @vm: the GPU VM
@@ -100,26 +136,7 @@ static size_t vkfd_vm_seg(u64 va, u64 len)
 int vkfd_vm_read_locked(struct vkfd_vm *vm, u64 va, void *buf, size_t len,
 			struct vkfd_vm_fault *fault)
 {
-	struct vkfd_vm_cursor c;
-
-	lockdep_assert_held(&vm->ctx->mem_lock);
-
-	vkfd_vm_cursor_init(&c, vm, false);
-	while (len) {
-		size_t n = vkfd_vm_seg(va, len);
-		struct page *page = vkfd_vm_cursor_page(&c, va, fault);
-		void *vaddr;
-
-		if (!page)
-			return -EFAULT;
-		vaddr = kmap_local_page(page);
-		memcpy(buf, vaddr + (va & ~VKFD_GPU_PAGE_MASK), n);
-		kunmap_local(vaddr);
-		buf += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+	return vkfd_vm_rw_locked(vm, va, buf, len, fault, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_read_locked);
 
@@ -138,26 +155,8 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_read_locked);
 int vkfd_vm_write_locked(struct vkfd_vm *vm, u64 va, const void *buf,
 			 size_t len, struct vkfd_vm_fault *fault)
 {
-	struct vkfd_vm_cursor c;
-
-	lockdep_assert_held(&vm->ctx->mem_lock);
-
-	vkfd_vm_cursor_init(&c, vm, true);
-	while (len) {
-		size_t n = vkfd_vm_seg(va, len);
-		struct page *page = vkfd_vm_cursor_page(&c, va, fault);
-		void *vaddr;
-
-		if (!page)
-			return -EFAULT;
-		vaddr = kmap_local_page(page);
-		memcpy(vaddr + (va & ~VKFD_GPU_PAGE_MASK), buf, n);
-		kunmap_local(vaddr);
-		buf += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+	/* only read: vkfd_vm_rw_locked() copies out of @buf when writing */
+	return vkfd_vm_rw_locked(vm, va, (void *)buf, len, fault, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_write_locked);
 
