@@ -104,6 +104,21 @@ static void vkfd_sdma_moved(struct vkfd_sdma_run *run, u64 n)
 	run->budget -= n;
 }
 
+/*
+ * After a slice of a COPY or a FILL: @n more bytes of @total done after
+ * @done, stopped by @ret if not 0. What the packet does next.
+ */
+static int vkfd_sdma_slice_done(struct vkfd_queue *q,
+				struct vkfd_sdma_run *run, u64 done, u64 n,
+				u64 total, int ret)
+{
+	vkfd_sdma_moved(run, n);
+	q->sdma.pkt_done = done + n;
+	if (ret)
+		return VKFD_SDMA_FAULT;
+	return q->sdma.pkt_done < total ? VKFD_SDMA_BUDGET : VKFD_SDMA_NEXT;
+}
+
 static int vkfd_sdma_copy(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 			  const struct vkfd_sdma_pkt *p)
 {
@@ -117,11 +132,7 @@ static int vkfd_sdma_copy(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 	ret = vkfd_vm_copy_locked(q->vm, dst + done, src + done,
 				  vkfd_sdma_chunk(run, total - done), &n,
 				  &run->fault);
-	vkfd_sdma_moved(run, n);
-	q->sdma.pkt_done = done + n;
-	if (ret)
-		return VKFD_SDMA_FAULT;
-	return q->sdma.pkt_done < total ? VKFD_SDMA_BUDGET : VKFD_SDMA_NEXT;
+	return vkfd_sdma_slice_done(q, run, done, n, total, ret);
 }
 
 /* WRITE_LINEAR: the data follows the 4 dwords of the header in the ring. */
@@ -166,11 +177,7 @@ static int vkfd_sdma_fill(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 	ret = vkfd_vm_fill_locked(q->vm, dst + done, p->dw[3],
 				  vkfd_sdma_chunk(run, total - done), &n,
 				  &run->fault);
-	vkfd_sdma_moved(run, n);
-	q->sdma.pkt_done = done + n;
-	if (ret)
-		return VKFD_SDMA_FAULT;
-	return q->sdma.pkt_done < total ? VKFD_SDMA_BUDGET : VKFD_SDMA_NEXT;
+	return vkfd_sdma_slice_done(q, run, done, n, total, ret);
 }
 
 /* Write @len bytes of @val at @va, after everything before it. */
