@@ -10,10 +10,7 @@
 #define _VKFD_SDMA_TEST_H_
 
 #include <kunit/test.h>
-#include <linux/gfp.h>
 #include <linux/kfd_ioctl.h>
-#include <linux/mm.h>
-#include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -21,10 +18,7 @@
 
 #include "../vkfd_priv.h"
 #include "../vkfd_sdma.h"
-
-#define PG		VKFD_GPU_PAGE_SIZE
-#define R		(VKFD_PTE_VALID | VKFD_PTE_READABLE)
-#define RW		(R | VKFD_PTE_WRITEABLE)
+#include "vkfd_vm_test.h"
 
 /* The VM */
 #define RING_VA		0x100000ULL	/* RING_PAGES pages, the ring */
@@ -100,15 +94,12 @@ static inline int sdma_test_map(struct sdma_test *t)
 static inline int sdma_test_init(struct kunit *test)
 {
 	struct sdma_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	unsigned int i;
 	int ret;
 
 	if (!t)
 		return -ENOMEM;
 	test->priv = t;
-	mutex_init(&t->ctx.mem_lock);
 	t->gpu.gpu_id = 0x1234;
-	t->vm.ctx = &t->ctx;
 	t->vm.gpu = &t->gpu;
 	t->q.ctx = &t->ctx;
 	t->q.vm = &t->vm;
@@ -119,30 +110,21 @@ static inline int sdma_test_init(struct kunit *test)
 	t->q.rptr_va = RPTR_VA;
 	t->q.doorbell = &t->doorbell;
 	INIT_LIST_HEAD(&t->q.engine_node);
-	for (i = 0; i < NPAGES; i++) {
-		t->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!t->pages[i])
-			return -ENOMEM;
-	}
+	ret = vkfd_vm_test_init(&t->ctx, &t->vm, t->pages, NPAGES);
+	if (ret)
+		return ret;
 	t->big = kunit_kcalloc(test, BIG / PG, sizeof(*t->big), GFP_KERNEL);
 	if (!t->big)
 		return -ENOMEM;
-	ret = vkfd_pt_init(&t->vm.pt);
-	return ret ?: sdma_test_map(t);
+	return sdma_test_map(t);
 }
 
 static inline void sdma_test_exit(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
-	unsigned int i;
 
-	if (!t)
-		return;
-	vkfd_pt_fini(&t->vm.pt);
-	for (i = 0; i < NPAGES; i++)
-		if (t->pages[i])
-			__free_page(t->pages[i]);
-	mutex_destroy(&t->ctx.mem_lock);
+	if (t)
+		vkfd_vm_test_exit(&t->ctx, &t->vm, t->pages, NPAGES);
 }
 
 /* Append @n dwords to the ring at the write pointer; no doorbell yet. */

@@ -6,19 +6,14 @@
  * byte it could not reach with the bytes before it done.
  */
 #include <kunit/test.h>
-#include <linux/gfp.h>
-#include <linux/mm.h>
-#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "../vkfd_priv.h"
 #include "../vkfd_vm_access.h"
+#include "vkfd_vm_test.h"
 
-#define PG		VKFD_GPU_PAGE_SIZE
-#define R		(VKFD_PTE_VALID | VKFD_PTE_READABLE)
 #define W		(VKFD_PTE_VALID | VKFD_PTE_WRITEABLE)
-#define RW		(R | W)
 
 /*
  * The VM: 4 RW pages at RW_VA, one read-only page right after them, one
@@ -44,20 +39,12 @@ static u8 *page_of(struct access_test *t, unsigned int i)
 static int access_test_init(struct kunit *test)
 {
 	struct access_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	unsigned int i;
 	int ret;
 
 	if (!t)
 		return -ENOMEM;
 	test->priv = t;
-	mutex_init(&t->ctx.mem_lock);
-	t->vm.ctx = &t->ctx;
-	for (i = 0; i < NPAGES; i++) {
-		t->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!t->pages[i])
-			return -ENOMEM;
-	}
-	ret = vkfd_pt_init(&t->vm.pt);
+	ret = vkfd_vm_test_init(&t->ctx, &t->vm, t->pages, NPAGES);
 	if (ret)
 		return ret;
 	ret = vkfd_pt_map(&t->vm.pt, RW_VA, t->pages, 4, RW);
@@ -71,15 +58,9 @@ static int access_test_init(struct kunit *test)
 static void access_test_exit(struct kunit *test)
 {
 	struct access_test *t = test->priv;
-	unsigned int i;
 
-	if (!t)
-		return;
-	vkfd_pt_fini(&t->vm.pt);
-	for (i = 0; i < NPAGES; i++)
-		if (t->pages[i])
-			__free_page(t->pages[i]);
-	mutex_destroy(&t->ctx.mem_lock);
+	if (t)
+		vkfd_vm_test_exit(&t->ctx, &t->vm, t->pages, NPAGES);
 }
 
 /* The accesses, each under the context's mem_lock as the engine does */
