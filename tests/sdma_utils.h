@@ -120,12 +120,17 @@ static inline uint64_t s_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait for *@p == @v, polling for at most S_WAIT_MS. */
-static inline bool s_wait_u64(volatile uint64_t *p, uint64_t v)
+/*
+ * Wait for the @size-byte value at @p (4 or 8 bytes) to be @v, polling
+ * for at most S_WAIT_MS.
+ */
+static inline bool s_wait(volatile void *p, size_t size, uint64_t v)
 {
 	uint64_t end = s_now_ms() + S_WAIT_MS;
 
-	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != v) {
+	while ((size == 4 ?
+		__atomic_load_n((volatile uint32_t *)p, __ATOMIC_ACQUIRE) :
+		__atomic_load_n((volatile uint64_t *)p, __ATOMIC_ACQUIRE)) != v) {
 		if (s_now_ms() > end)
 			return false;
 		vkfd_sleep_ms(1);
@@ -133,16 +138,14 @@ static inline bool s_wait_u64(volatile uint64_t *p, uint64_t v)
 	return true;
 }
 
+static inline bool s_wait_u64(volatile uint64_t *p, uint64_t v)
+{
+	return s_wait(p, sizeof(*p), v);
+}
+
 static inline bool s_wait_u32(volatile uint32_t *p, uint32_t v)
 {
-	uint64_t end = s_now_ms() + S_WAIT_MS;
-
-	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != v) {
-		if (s_now_ms() > end)
-			return false;
-		vkfd_sleep_ms(1);
-	}
-	return true;
+	return s_wait(p, sizeof(*p), v);
 }
 
 /* The context id of @fd: VKFD_CTX_ID_PRIMARY or a secondary's. */
