@@ -287,23 +287,12 @@ static inline uint64_t q_doorbell_offset(uint32_t gpu_id, uint32_t id)
 
 FIXTURE_SETUP(queue)
 {
-	struct vkfd_topo topo;
-	int g;
-
-	vkfd_env_init(&self->env);
-	self->render = -1;
 	self->pid = getpid();
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
-	self->ngpus = topo.num_gpus < VKFD_MAX_GPUS ? topo.num_gpus : VKFD_MAX_GPUS;
-	for (g = 0; g < self->ngpus; g++)
-		self->gpu[g] = topo.gpu_id[g];
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &self->p));
-	if (!self->env.amdkfd && self->ngpus) {
-		ASSERT_EQ(0, vkfd_open_vm(&self->p, self->env.topology,
-					  self->gpu[0], &self->render));
-		/* A new process: a new primary, without queues */
+	vkfd_gpu_fixture_open(_metadata, &self->env, self->gpu, &self->ngpus,
+			      &self->p, &self->render);
+	/* A new process with a VM: a new primary, without queues */
+	if (self->render >= 0)
 		ASSERT_EQ(0, q_sysfs_count(self, self->pid, VKFD_CTX_ID_PRIMARY));
-	}
 }
 
 FIXTURE_TEARDOWN(queue)

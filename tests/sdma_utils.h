@@ -261,21 +261,9 @@ static inline void s_ring_align(struct __test_metadata *_metadata,
 
 FIXTURE_SETUP(sdma)
 {
-	struct vkfd_topo topo;
-	int g;
-
-	vkfd_env_init(&self->env);
-	self->render = -1;
 	self->pid = getpid();
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
-	self->ngpus = topo.num_gpus < VKFD_MAX_GPUS ? topo.num_gpus :
-						      VKFD_MAX_GPUS;
-	for (g = 0; g < self->ngpus; g++)
-		self->gpu[g] = topo.gpu_id[g];
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &self->p));
-	if (!self->env.amdkfd && self->ngpus)
-		ASSERT_EQ(0, vkfd_open_vm(&self->p, self->env.topology,
-					  self->gpu[0], &self->render));
+	vkfd_gpu_fixture_open(_metadata, &self->env, self->gpu, &self->ngpus,
+			      &self->p, &self->render);
 }
 
 FIXTURE_TEARDOWN(sdma)

@@ -79,6 +79,31 @@ static inline uint32_t vkfd_topo_unused_gpu_id(const struct vkfd_topo *t)
 	return id;
 }
 
+/*
+ * The start of a fixture of GPU tests (queues, SDMA): @env from the
+ * environment, the ids of the first *@ngpus GPUs (at most VKFD_MAX_GPUS)
+ * in @gpu, the primary context @p and, on vkfd with a GPU, its VM on the
+ * first GPU, whose render fd goes to *@render (else -1).
+ */
+static inline void vkfd_gpu_fixture_open(struct __test_metadata *_metadata,
+					 struct vkfd_env *env, uint32_t *gpu,
+					 int *ngpus, struct vkfd_context *p,
+					 int *render)
+{
+	struct vkfd_topo topo;
+	int g;
+
+	vkfd_env_init(env);
+	*render = -1;
+	ASSERT_EQ(0, vkfd_topo_load(env->topology, &topo));
+	*ngpus = topo.num_gpus < VKFD_MAX_GPUS ? topo.num_gpus : VKFD_MAX_GPUS;
+	for (g = 0; g < *ngpus; g++)
+		gpu[g] = topo.gpu_id[g];
+	ASSERT_EQ(0, vkfd_open_primary(env->dev, p));
+	if (!env->amdkfd && *ngpus)
+		ASSERT_EQ(0, vkfd_open_vm(p, env->topology, gpu[0], render));
+}
+
 /* ------------------------------------------------------------------------
  * Per-process sysfs entries: $VKFD_SYSFS/proc/<pid>
  */
