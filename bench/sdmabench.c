@@ -15,7 +15,9 @@
  *            (at least 5) is reported, with the ratio SDMA / memcpy.
  *   latency  doorbell to fence: a FENCE alone is submitted (written to
  *            the ring, doorbell rung) and the CPU spins on the fence
- *            value; median and 90th percentile.
+ *            value; median and 90th percentile, back to back (the engine
+ *            still polling) and after 20 ms of idleness (the engine
+ *            asleep between two polls).
  *   events   vkfd against the real amdkfd, side by side in the same guest:
  *            CREATE_EVENT + DESTROY_EVENT of a signal event, and
  *            SET_EVENT + WAIT_EVENTS on a signal event (sdmabench_events.c).
@@ -61,6 +63,8 @@
 #define RING_SIZE		(64 * 1024ull)	/* 256 copies and a fence */
 #define FENCE_TIMEOUT_NS	(60 * 1000000000ull)
 #define LATENCY_SAMPLES		300
+#define IDLE_SAMPLES		30
+#define IDLE_MS			20
 
 /* GPU addresses; the ring is CPU-mapped at its GPU address too. */
 #define VA_RING			0x100000000000ull
@@ -253,25 +257,43 @@ static void copy_phase(struct engine *e, const struct sdmabench *sb)
 	printf("\n");
 }
 
-static void latency_phase(struct engine *e, const struct sdmabench *sb)
+/* @n FENCEs, each @idle_ms after the one before, the first discarded. */
+static struct summary latency_samples(struct engine *e, unsigned int n,
+				      unsigned int idle_ms)
 {
-	unsigned int n = scaled(sb, LATENCY_SAMPLES, 20), i;
 	struct samples s;
 	struct summary r;
+	unsigned int i;
 
 	samples_init(&s, n);
 	for (i = 0; i <= n; i++) {
-		uint64_t ns = engine_run(e, 0);
+		uint64_t ns;
 
+		if (idle_ms)
+			usleep(idle_ms * 1000);
+		ns = engine_run(e, 0);
 		if (i)
 			samples_add(&s, ns);
 	}
 	r = summarize(&s);
-	printf("latency: doorbell to fence (a FENCE alone, the CPU spinning on "
-	       "its value), %zu samples after a warm-up\n", r.n);
-	printf("  median %.1f us, p90 %.1f us, max %.1f us (clock read %.2f us)\n\n",
-	       us(r.p50), us(r.p90), us(r.max), us(clock_overhead_ns()));
 	samples_free(&s);
+	return r;
+}
+
+static void latency_phase(struct engine *e, const struct sdmabench *sb)
+{
+	struct summary r;
+
+	r = latency_samples(e, scaled(sb, LATENCY_SAMPLES, 20), 0);
+	printf("latency: doorbell to fence (a FENCE alone, the CPU spinning on "
+	       "its value), after a warm-up (clock read %.2f us)\n",
+	       us(clock_overhead_ns()));
+	printf("  back to back:     %4zu samples, median %.1f us, p90 %.1f us, "
+	       "max %.1f us\n", r.n, us(r.p50), us(r.p90), us(r.max));
+	r = latency_samples(e, scaled(sb, IDLE_SAMPLES, 5), IDLE_MS);
+	printf("  after %u ms idle: %4zu samples, median %.1f us, p90 %.1f us, "
+	       "max %.1f us\n\n", IDLE_MS, r.n, us(r.p50), us(r.p90),
+	       us(r.max));
 }
 
 static void usage(FILE *f)
