@@ -320,14 +320,12 @@ struct vkfd_sdma_qstate {
  * @ring_size: bytes, a power of two
  * @rptr_va: GPU VA the engine writes the read pointer back to (u64,
  *	bytes, as gfx9 SDMA)
- * @wptr_va: GPU VA of the write pointer; SDMA takes the write pointer
- *	from the doorbell and never reads it
  * @doorbell: kernel address of the queue's u64 doorbell in @vm's
  *	@doorbells; user space writes the new write pointer (bytes) there
- * @doorbell_offset: the doorbell_offset CREATE_QUEUE returned
- * @percentage: UPDATE_QUEUE's queue_percentage
- * @priority: queue_priority
- * @runnable: the queue has a ring and a non-zero percentage: the engine
+ * @runnable: the queue has a ring and a non-zero queue_percentage (the
+ *	only use vkfd has for the percentage; the write pointer's address
+ *	and the priority are validated, but SDMA takes its write pointer
+ *	from the doorbell and one priority serves all): the engine
  *	executes it if it is an SDMA queue (UPDATE_QUEUE may disable it).
  *	Runnable SDMA queues are exactly those vkfd_sdma_queue_start() was
  *	called for, and vkfd_sdma_queue_stop() is called only for them.
@@ -355,11 +353,7 @@ struct vkfd_queue {
 	u64 ring_base;
 	u64 ring_size;
 	u64 rptr_va;
-	u64 wptr_va;
 	u64 *doorbell;
-	u64 doorbell_offset;
-	u32 percentage;
-	u32 priority;
 	bool runnable;
 	struct vkfd_sdma_engine *engine;
 	struct list_head engine_node;

@@ -211,9 +211,6 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	q->ring_base = args->ring_base_address;
 	q->ring_size = ring_size;
 	q->rptr_va = args->read_pointer_address;
-	q->wptr_va = args->write_pointer_address;
-	q->percentage = args->queue_percentage;
-	q->priority = args->queue_priority;
 	q->runnable = vkfd_queue_runnable(args->ring_base_address,
 					  args->ring_size,
 					  args->queue_percentage);
@@ -236,9 +233,6 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	}
 	q->id = id;
 	q->doorbell = &doorbells[id];
-	q->doorbell_offset = VKFD_MMAP_TYPE_DOORBELL |
-			     VKFD_MMAP_GPU_ID(gpu->gpu_id) |
-			     id * sizeof(u64);
 
 	ret = vkfd_ctx_sysfs_queue_add(q);
 	if (ret)
@@ -249,7 +243,8 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	 */
 	WRITE_ONCE(*q->doorbell, 0);
 	args->queue_id = id;
-	args->doorbell_offset = q->doorbell_offset;
+	args->doorbell_offset = VKFD_MMAP_TYPE_DOORBELL |
+				VKFD_MMAP_GPU_ID(gpu->gpu_id) | id * sizeof(u64);
 	/* Fills the reserved slot: allocates nothing, cannot fail. */
 	xa_store(&ctx->queues, id, q, GFP_KERNEL_ACCOUNT);
 	if (vkfd_queue_executes(q))
@@ -341,8 +336,6 @@ int vkfd_update_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	q->ring_base = args->ring_base_address;
 	/* sysfs reads it without queue_lock. */
 	WRITE_ONCE(q->ring_size, ring_size);
-	q->percentage = args->queue_percentage;
-	q->priority = args->queue_priority;
 	q->runnable = vkfd_queue_runnable(args->ring_base_address,
 					  args->ring_size,
 					  args->queue_percentage);
