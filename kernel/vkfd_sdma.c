@@ -136,6 +136,15 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	rptr = q->rptr;
 	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP)
 		vkfd_event_interrupt(ctx, run.int_context);
+	/*
+	 * Counted before the read pointer says the work is done: whoever
+	 * waits for the read pointer then reads sdma_<gpuid> sees it.
+	 */
+	if (run.moved) {
+		atomic64_add(run.moved, &q->vm->sdma_activity);
+		/* Orders the count before the read pointer's store. */
+		smp_mb__after_atomic();
+	}
 	/* Progress up to a faulting packet is reported too. */
 	if (q->rptr != rptr && vkfd_sdma_rptr_write_locked(q, &fault) &&
 	    st != VKFD_SDMA_FAULT) {
@@ -146,8 +155,6 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		vkfd_sdma_fault_locked(q, &run.fault);
 	else if (st == VKFD_SDMA_INVALID)
 		WRITE_ONCE(q->halted, true);
-	if (run.moved)
-		atomic64_add(run.moved, &q->vm->sdma_activity);
 	mutex_unlock(&ctx->mem_lock);
 	vkfd_sdma_slice_release();
 
