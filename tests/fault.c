@@ -113,7 +113,7 @@ TEST_F_TIMEOUT(fault, open_primary_sweep, 600)
 TEST_F_TIMEOUT(fault, create_process_sweep, 600)
 {
 	char dir[PATH_MAX];
-	int p, s, n, ret, err;
+	int p, s, n, ret;
 	bool fired = true;
 	long id;
 
@@ -123,13 +123,11 @@ TEST_F_TIMEOUT(fault, create_process_sweep, 600)
 	for (n = 1; n < SWEEP_MAX && fired; n++) {
 		s = vkfd_open_dev(&self->env);
 		ASSERT_LE(0, s);
-		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
-		ret = ioctl(s, VKFD_IOC_CREATE_PROCESS, 0);
-		err = ret ? errno : 0;
-		fired = vkfd_fail_nth_disarm(self->fail_nth);
+		ret = vkfd_fail_nth_ioctl(self->fail_nth, n, s, VKFD_IOC_CREATE_PROCESS,
+						  NULL, &fired);
 		if (ret) {
 			/* Failed cleanly: ENOMEM, still the primary, no directory */
-			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+			ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 			struct vkfd_ioctl_ctx_info info = {
 				.ctx_id = VKFD_CTX_ID_SELF,
 			};
@@ -183,7 +181,7 @@ static uint64_t available(int fd, uint32_t gpu_id)
 TEST_F_TIMEOUT(fault, acquire_vm_sweep, 600)
 {
 	struct kfd_ioctl_acquire_vm_args acq = { 0 };
-	int s, r, n, ret, err;
+	int s, r, n, ret;
 	bool fired = true;
 
 	for (n = 1; n < SWEEP_MAX && fired; n++) {
@@ -193,13 +191,11 @@ TEST_F_TIMEOUT(fault, acquire_vm_sweep, 600)
 		ASSERT_LE(0, s);
 		ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
 		acq.drm_fd = r;
-		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
-		ret = ioctl(s, AMDKFD_IOC_ACQUIRE_VM, &acq);
-		err = ret ? errno : 0;
-		fired = vkfd_fail_nth_disarm(self->fail_nth);
+		ret = vkfd_fail_nth_ioctl(self->fail_nth, n, s, AMDKFD_IOC_ACQUIRE_VM,
+						  &acq, &fired);
 		if (ret) {
 			/* Failed cleanly: no VM, no PASID; a retry works */
-			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+			ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 			ASSERT_EQ(0U, ctx_pasid(s));
 			ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_ACQUIRE_VM, &acq));
 		}
@@ -223,7 +219,7 @@ TEST_F_TIMEOUT(fault, alloc_map_sweep, 600)
 	struct kfd_ioctl_alloc_memory_of_gpu_args alloc;
 	struct kfd_ioctl_map_memory_to_gpu_args map;
 	struct kfd_ioctl_free_memory_of_gpu_args fr;
-	int s, r, n, ret, err, phase;
+	int s, r, n, ret, phase;
 	uint64_t before;
 	bool fired;
 
@@ -249,12 +245,11 @@ TEST_F_TIMEOUT(fault, alloc_map_sweep, 600)
 			};
 			if (phase == 0)
 				ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
-			ret = ioctl(s, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, &alloc);
-			err = ret ? errno : 0;
+			ret = vkfd_ioctl(s, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, &alloc);
 			if (phase == 0) {
 				fired = vkfd_fail_nth_disarm(self->fail_nth);
 				if (ret) {
-					ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+					ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 					ASSERT_EQ(before, available(s, acq.gpu_id));
 					continue;
 				}
@@ -269,12 +264,11 @@ TEST_F_TIMEOUT(fault, alloc_map_sweep, 600)
 			};
 			if (phase == 1)
 				ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
-			ret = ioctl(s, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &map);
-			err = ret ? errno : 0;
+			ret = vkfd_ioctl(s, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &map);
 			if (phase == 1) {
 				fired = vkfd_fail_nth_disarm(self->fail_nth);
 				if (ret) {
-					ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+					ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 					ASSERT_EQ(0U, map.n_success);
 					/* Nothing is mapped: a retry maps */
 					ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &map));
@@ -354,9 +348,8 @@ TEST_F_TIMEOUT(fault, map_every_gpu_sweep, 600)
 			.device_ids_array_ptr = (uintptr_t)g.id,
 			.n_devices = g.n,
 		};
-		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
-		ret = vkfd_ioctl(c.fd, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &args);
-		fired = vkfd_fail_nth_disarm(self->fail_nth);
+		ret = vkfd_fail_nth_ioctl(self->fail_nth, n, c.fd, AMDKFD_IOC_MAP_MEMORY_TO_GPU,
+						  &args, &fired);
 		if (ret) {
 			ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 		} else {
@@ -477,7 +470,7 @@ static int page_map_err(int fd)
 TEST_F_TIMEOUT(fault, create_event_sweep, 600)
 {
 	struct kfd_ioctl_create_event_args a;
-	int s, n, ret, err;
+	int s, n, ret;
 	bool fired = true;
 	uint32_t id;
 
@@ -491,12 +484,10 @@ TEST_F_TIMEOUT(fault, create_event_sweep, 600)
 		a = (struct kfd_ioctl_create_event_args){
 			.event_type = KFD_IOC_EVENT_SIGNAL,
 		};
-		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
-		ret = ioctl(s, AMDKFD_IOC_CREATE_EVENT, &a);
-		err = ret ? errno : 0;
-		fired = vkfd_fail_nth_disarm(self->fail_nth);
+		ret = vkfd_fail_nth_ioctl(self->fail_nth, n, s, AMDKFD_IOC_CREATE_EVENT,
+						  &a, &fired);
 		if (ret) {
-			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+			ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 			ASSERT_EQ(0ULL, ctx_events(id)) TH_LOG("fault %d", n);
 			ASSERT_EQ(EINVAL, page_map_err(s)) TH_LOG("fault %d", n);
 			ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_CREATE_EVENT, &a));
@@ -521,7 +512,7 @@ TEST_F_TIMEOUT(fault, create_event_adopt_sweep, 600)
 	struct kfd_ioctl_acquire_vm_args acq = { 0 };
 	struct kfd_ioctl_create_event_args a;
 	struct vkfd_context c;
-	int r, n, ret, err;
+	int r, n, ret;
 	bool fired = true;
 	struct vkfd_bo bo;
 	uint32_t id;
@@ -546,12 +537,10 @@ TEST_F_TIMEOUT(fault, create_event_adopt_sweep, 600)
 			.event_type = KFD_IOC_EVENT_SIGNAL,
 			.event_page_offset = bo.handle,
 		};
-		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
-		ret = ioctl(c.fd, AMDKFD_IOC_CREATE_EVENT, &a);
-		err = ret ? errno : 0;
-		fired = vkfd_fail_nth_disarm(self->fail_nth);
+		ret = vkfd_fail_nth_ioctl(self->fail_nth, n, c.fd, AMDKFD_IOC_CREATE_EVENT,
+						  &a, &fired);
 		if (ret) {
-			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+			ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 			ASSERT_EQ(0ULL, ctx_events(id)) TH_LOG("fault %d", n);
 			/* Not adopted: adopting works now */
 			ASSERT_EQ(0, ioctl(c.fd, AMDKFD_IOC_CREATE_EVENT, &a))
@@ -579,7 +568,7 @@ TEST_F_TIMEOUT(fault, wait_events_sweep, 600)
 	struct kfd_ioctl_set_event_args set = { 0 };
 	struct kfd_ioctl_wait_events_args w;
 	struct kfd_event_data data[2];
-	int s, n, ret, err;
+	int s, n, ret;
 	bool fired = true;
 
 	s = vkfd_open_dev(&self->env);
@@ -595,12 +584,10 @@ TEST_F_TIMEOUT(fault, wait_events_sweep, 600)
 			.events_ptr = (uintptr_t)data,
 			.num_events = 2,
 		};
-		ASSERT_EQ(0, vkfd_fail_nth_arm(self->fail_nth, n));
-		ret = ioctl(s, AMDKFD_IOC_WAIT_EVENTS, &w);
-		err = ret ? errno : 0;
-		fired = vkfd_fail_nth_disarm(self->fail_nth);
+		ret = vkfd_fail_nth_ioctl(self->fail_nth, n, s, AMDKFD_IOC_WAIT_EVENTS,
+						  &w, &fired);
 		if (ret) {
-			ASSERT_EQ(ENOMEM, err) TH_LOG("fault %d", n);
+			ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 			ASSERT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_FAIL, w.wait_result);
 			/* The signal is still there */
 			ASSERT_EQ(0, ioctl(s, AMDKFD_IOC_WAIT_EVENTS, &w));

@@ -367,7 +367,7 @@ TEST_F_TIMEOUT(queue, race_concurrent_create, 300)
 TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
 {
 	struct kfd_ioctl_create_queue_args a;
-	int fail_nth, s, n, ret, err, phase, render;
+	int fail_nth, s, n, ret, phase, render;
 	struct vkfd_context c;
 	uint64_t *db;
 	bool fired;
@@ -392,12 +392,11 @@ TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
 				db[phase] = Q_DOORBELL_MARK;
 			}
 			a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-			ASSERT_EQ(0, vkfd_fail_nth_arm(fail_nth, n));
-			ret = q_create_raw(s, &a);
-			err = ret;
-			fired = vkfd_fail_nth_disarm(fail_nth);
-			if (err) {
-				ASSERT_EQ(-ENOMEM, err) TH_LOG("fault %d", n);
+			ret = vkfd_fail_nth_ioctl(fail_nth, n, s,
+						  AMDKFD_IOC_CREATE_QUEUE, &a,
+						  &fired);
+			if (ret) {
+				ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
 				EXPECT_QUEUES(s, phase);
 				if (db)
 					EXPECT_EQ(Q_DOORBELL_MARK, db[phase])

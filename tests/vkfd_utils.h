@@ -176,6 +176,24 @@ static inline bool vkfd_fail_nth_disarm(int fd)
 	return fired;
 }
 
+/*
+ * vkfd_ioctl(@fd, @cmd, @arg) with allocation @n of the calling task
+ * failing (the fail-nth file @fail_nth): 0 or -errno; -EBADF if the
+ * fault could not be armed. *@fired: whether the fault was injected.
+ */
+static inline int vkfd_fail_nth_ioctl(int fail_nth, int n, int fd,
+				      unsigned long cmd, void *arg,
+				      bool *fired)
+{
+	int ret;
+
+	if (vkfd_fail_nth_arm(fail_nth, n))
+		return -EBADF;
+	ret = vkfd_ioctl(fd, cmd, arg);
+	*fired = vkfd_fail_nth_disarm(fail_nth);
+	return ret;
+}
+
 /* A page that is guaranteed to fault: mapped, then unmapped. */
 static inline void *vkfd_unmapped_page(void)
 {
