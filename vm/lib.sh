@@ -11,7 +11,7 @@
 # of any input makes a fresh one next to the old.
 #
 # Environment knobs (all optional; vm/README.md has the full list):
-#   VKFD_LANES      lanes check.sh runs (default "distro debug amdkfd")
+#   VKFD_LANES      lanes check.sh runs (default "distro debug amdkfd rocm")
 #   VKFD_PARALLEL   0 = run the lanes one after the other (default 1)
 #   VKFD_TEST_TIMEOUT  seconds one test binary may run (default 300)
 #   VKFD_CACHE      cache directory (default ~/.cache/vkfd)
@@ -172,7 +172,8 @@ vkfd_deps() {
 }
 
 # The guest's /vkfd/lane.env (see vm/init): lane, VKFD_IMPL, load vkfd?,
-# kmemleak scan?, vkfd's module parameters.
+# kmemleak scan?, vkfd's module parameters, and the name of vkfd's module
+# (default vkfd; the rocm lane's is amdgpu).
 lane_env() {
 	printf "export VKFD_LANE='%s'\n" "$1"
 	printf "export VKFD_IMPL='%s'\n" "$2"
@@ -182,6 +183,7 @@ lane_env() {
 	printf "export VKFD_TEST_TIMEOUT='%s'\n" "${VKFD_TEST_TIMEOUT:-300}"
 	printf "export VKFD_DEMO='%s'\n" "${VKFD_DEMO:-0}"
 	printf "export VKFD_TESTS='%s'\n" "${VKFD_TESTS:-}"
+	printf "export VKFD_MODULE_NAME='%s'\n" "${6:-vkfd}"
 }
 
 # --- initramfs -------------------------------------------------------------

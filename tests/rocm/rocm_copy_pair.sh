@@ -1,0 +1,21 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# rocm_copy_pair: two rocm_copy processes at once, each with its own
+# KFD process, GPU VMs and SDMA queues; both must pass every check. Sizes
+# up to 16 MiB (the 64 MiB copies run in rocm_copy alone).
+. /vkfd/rocm/rocm_lib.sh
+
+"$ROCM_BIN/rocm_copy" -m 16M >a.log 2>&1 </dev/null &
+a=$!
+"$ROCM_BIN/rocm_copy" -m 16M >b.log 2>&1 </dev/null &
+b=$!
+wait "$a"
+sa=$?
+wait "$b"
+sb=$?
+merge "process A" a.log
+check "$sa" "process A exits with status 0 ($sa)"
+merge "process B" b.log
+check "$sb" "process B exits with status 0 ($sb)"
+done_tap
