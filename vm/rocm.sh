@@ -75,7 +75,11 @@ ensure_rocm_userspace() {
 	list=$(rocm_package_list)
 	if grep -q '=(none)$' <<<"$list"; then
 		msg "no candidate for: $(grep '=(none)$' <<<"$list" | tr '\n' ' '); updating the package lists"
-		[ "$(id -u)" -eq 0 ] && apt-get update -qq >/dev/null || sudo apt-get update -qq >/dev/null
+		if [ "$(id -u)" -eq 0 ]; then
+			apt-get update -qq >/dev/null
+		else
+			sudo apt-get update -qq >/dev/null
+		fi
 		list=$(rocm_package_list)
 		! grep -q '=(none)$' <<<"$list" || die "Debian's ROCm packages are not in the archive: $(grep '=(none)$' <<<"$list" | tr '\n' ' ')"
 	fi
@@ -129,12 +133,13 @@ ROCM_PY_DYNLOAD_PRUNE='_test|_ctypes_test|xxlimited|_xxtestfuzz|_ssl|_hashlib|_s
 # Stage ROCm into the guest tree $2 from the unpacked tree $1; $3... are
 # host programs to place in the guest's /vkfd/rocm (with their libraries).
 stage_rocm() {
-	local root=$1 stage=$2 py=usr/lib/python3.11 f p
+	local root=$1 stage=$2 py=usr/lib/python3.11 f p progs=()
 	shift 2
 	mkdir -p "$stage/vkfd/rocm" "$stage/$py" "$stage/usr/bin" "$stage/bin" \
 		"$stage/usr/libexec" "$stage/usr/share/libdrm"
 	for p in "$@"; do
 		install -m 0755 "$p" "$stage/vkfd/rocm/"
+		progs+=("$stage/vkfd/rocm/$(basename "$p")")
 	done
 	# Scripts and data.
 	cp -a "$root/usr/bin/rocm_agent_enumerator" "$root/usr/bin/rocm-smi" "$stage/usr/bin/"
@@ -162,7 +167,7 @@ stage_rocm() {
 	python3 "$VM_DIR/rocm-stage.py" "$root" "$stage" \
 		usr/bin/rocminfo usr/bin/python3.11 bin/ps usr/lib/librocm_smi64.so.1 \
 		usr/lib/x86_64-linux-gnu/libhsa-runtime64.so.1 "$@" \
-		$(find "$stage/vkfd/rocm" -type f) ||
+		"${progs[@]}" ||
 		die "staging ROCm's libraries failed"
 	# Byte-compile the library once here, with the guest's own python run
 	# through the guest's own dynamic linker (its libc may be newer than

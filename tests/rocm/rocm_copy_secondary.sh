@@ -20,7 +20,7 @@ dir=$kfd/proc/${pid:-none}
 
 ctxs=$(ls -d "$dir"/context_* 2>/dev/null)
 [ -n "$pid" ] && [ "$(echo "$ctxs" | grep -c .)" = 1 ]
-check $? "proc/$pid has exactly one secondary context ($(echo $ctxs | sed "s|$dir/||g"))"
+check $? "proc/$pid has exactly one secondary context ($(echo "$ctxs" | sed "s|$dir/||" | tr '\n' ' '))"
 ctx=$(echo "$ctxs" | head -n 1)
 
 [ -d "$dir/queues" ] && [ -z "$(ls "$dir/queues" 2>/dev/null)" ]
