@@ -12,7 +12,8 @@
 # dynamic, against its headers and libraries) and stages into a guest only
 # what runs there: the programs, rocminfo, rocm_agent_enumerator, rocm-smi
 # with python 3.11 and the part of its standard library these import,
-# procps's ps, libdrm's amdgpu.ids, and every library all of them need.
+# procps's ps, dash as /bin/sh, libdrm's amdgpu.ids, and every library
+# all of them need.
 
 # What the guest runs and the host builds against. Their dependencies are
 # followed into library packages only (lib*, zlib1g): the guest has no use
@@ -23,7 +24,7 @@ ROCM_PKGS=(
 	libhsakmt-dev libhsa-runtime-dev
 	libdrm-common
 	python3.11-minimal libpython3.11-minimal libpython3.11-stdlib
-	procps
+	procps dash
 )
 
 # The packages and their library dependencies, one "name=version" a line,
@@ -148,8 +149,12 @@ stage_rocm() {
 	# Their "#!/usr/bin/env python3" (env is busybox's).
 	ln -sf python3.11 "$stage/usr/bin/python3"
 	# procps's ps: rocm-smi names a process with "ps -p PID -o comm=",
-	# which busybox's ps does not take.
-	rm -f "$stage/bin/ps"
+	# which busybox's ps does not take. It runs that through /bin/sh, and
+	# busybox's sh prefers its own applets to anything in PATH: /bin/sh
+	# is Debian's, dash, as on a Debian system (the guest's /init runs
+	# busybox's sh by name).
+	rm -f "$stage/bin/ps" "$stage/bin/sh"
+	ln -s dash "$stage/bin/sh"
 	(cd "$root/$py" && find . -mindepth 1 -maxdepth 1) | sed 's|^\./||' | while read -r f; do
 		case " ${ROCM_PY_PRUNE[*]} " in *" $f "*) continue ;; esac
 		cp -a "$root/$py/$f" "$stage/$py/"
@@ -165,7 +170,7 @@ stage_rocm() {
 	done
 	# The programs and every library they need, from the unpacked tree.
 	python3 "$VM_DIR/rocm-stage.py" "$root" "$stage" \
-		usr/bin/rocminfo usr/bin/python3.11 bin/ps usr/lib/librocm_smi64.so.1 \
+		usr/bin/rocminfo usr/bin/python3.11 bin/ps bin/dash usr/lib/librocm_smi64.so.1 \
 		usr/lib/x86_64-linux-gnu/libhsa-runtime64.so.1 "$@" \
 		"${progs[@]}" ||
 		die "staging ROCm's libraries failed"

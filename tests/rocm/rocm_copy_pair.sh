@@ -2,13 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # rocm_copy_pair: two rocm_copy processes at once, each with its own
-# KFD process, GPU VMs and SDMA queues; both must pass every check. Sizes
-# up to 16 MiB (the 64 MiB copies run in rocm_copy alone).
+# KFD process, GPU VMs and SDMA queues; both must pass every check.
 . /vkfd/rocm/rocm_lib.sh
 
-"$ROCM_BIN/rocm_copy" -m 16M >a.log 2>&1 </dev/null &
+"$ROCM_BIN/rocm_copy" >a.log 2>&1 </dev/null &
 a=$!
-"$ROCM_BIN/rocm_copy" -m 16M >b.log 2>&1 </dev/null &
+"$ROCM_BIN/rocm_copy" >b.log 2>&1 </dev/null &
 b=$!
 wait "$a"
 sa=$?

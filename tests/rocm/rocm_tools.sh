@@ -73,7 +73,8 @@ diag pids.out
 row=$(awk -v pid="${pid:-none}" '$1 == pid' pids.out)
 echo "# row: $row"
 set -- $row
-[ "$st" = 0 ] && [ -n "$pid" ] && [ "$1" = "$pid" ]
+check "$st" "rocm-smi --showpids exits with status 0 ($st)"
+[ -n "$pid" ] && [ "$1" = "$pid" ]
 check $? "rocm-smi --showpids lists the holder's pid ($pid)"
 [ "$2" = rocm_hsakmt ]
 check $? "... with its name ($2)"
