@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * TAP output and small helpers shared by the ROCm programs (tests/rocm,
- * bench/rocm). They link Debian's libhsakmt or libhsa-runtime64
- * dynamically, so they cannot use the kselftest harness (which forks
- * each test: ROCr and libhsakmt refuse to work in a forked child); they
- * print one "ok N - name" line per check and the plan at the end, which
- * vm/report.py counts like a kselftest binary's output.
+ * bench/rocm), which link Debian's libhsakmt or libhsa-runtime64
+ * dynamically. Each is one sequence (open, allocate, copy, shut down)
+ * whose steps need the ones before, not a set of independent tests for
+ * the kselftest harness: they print one "ok N - name" line per check and
+ * the plan at the end, which vm/report.py counts like a kselftest
+ * binary's output.
  */
 #ifndef ROCM_TAP_H
 #define ROCM_TAP_H
