@@ -88,19 +88,53 @@ static int probe_dir_fd(const struct probe *p, char *name, size_t n)
 	return open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-static FILE *probe_stream_fd(FILE *f, int *fd)
+/* The stream words: the stream's fd (the stream is never closed), or -1. */
+static int probe_open_stream(const struct probe *p, const char *w)
 {
-	*fd = f ? fileno(f) : -1;
-	return f;
+	FILE *f = NULL;
+
+	if (!strcmp(w, "fopen")) {
+		f = fopen(p->dev, "r+e");
+	} else if (!strcmp(w, "fopen64")) {
+		f = fopen64(p->dev, "r+e");
+	} else if (!strcmp(w, "freopen")) {
+		f = fopen("/proc/self/cmdline", "re");
+		if (f)
+			f = freopen(p->dev, "r+e", f);
+	} else {
+		errno = EINVAL;
+	}
+	return f ? fileno(f) : -1;
+}
+
+/* The words relative to the device's directory: the fd, or -1. */
+static int probe_open_at(const struct probe *p, const char *w)
+{
+	char name[PATH_MAX];
+	int fd = -1, dir, e;
+
+	dir = probe_dir_fd(p, name, sizeof(name));
+	if (dir < 0)
+		return -1;
+	if (!strcmp(w, "openat"))
+		fd = openat(dir, name, O_RDWR | O_CLOEXEC);
+	else if (!strcmp(w, "openat64"))
+		fd = openat64(dir, name, O_RDWR | O_CLOEXEC);
+	else if (!strcmp(w, "fortify_at"))
+		fd = openat(dir, name, p->flags);
+	else if (!strcmp(w, "openat64_2"))
+		fd = __openat64_2(dir, name, O_RDWR | O_CLOEXEC);
+	else
+		errno = EINVAL;
+	e = errno;
+	close(dir);
+	errno = e;
+	return fd;
 }
 
 /* One of the open words: the fd, or -1 with errno set. */
 static int probe_open_word(struct probe *p, const char *w)
 {
-	char name[PATH_MAX];
-	int fd = -1, dir, e;
-	FILE *f;
-
 	if (!strcmp(w, "open"))
 		return open(p->dev, O_RDWR | O_CLOEXEC);
 	if (!strcmp(w, "open64"))
@@ -113,42 +147,15 @@ static int probe_open_word(struct probe *p, const char *w)
 		return open(p->dev, p->flags);
 	if (!strcmp(w, "open64_2"))
 		return __open64_2(p->dev, O_RDWR | O_CLOEXEC);
-	if (!strcmp(w, "fopen"))
-		f = probe_stream_fd(fopen(p->dev, "r+e"), &fd);
-	else if (!strcmp(w, "fopen64"))
-		f = probe_stream_fd(fopen64(p->dev, "r+e"), &fd);
-	else if (!strcmp(w, "freopen")) {
-		f = fopen("/proc/self/cmdline", "re");
-		if (!f)
-			return -1;
-		f = probe_stream_fd(freopen(p->dev, "r+e", f), &fd);
-	}
-	else if (!strcmp(w, "symlink")) {
+	if (!strcmp(w, "symlink")) {
 		unlink("kfd-link");
 		if (symlink(p->dev, "kfd-link"))
 			return -1;
 		return open("kfd-link", O_RDWR | O_CLOEXEC);
-	} else {
-		dir = probe_dir_fd(p, name, sizeof(name));
-		if (dir < 0)
-			return -1;
-		if (!strcmp(w, "openat"))
-			fd = openat(dir, name, O_RDWR | O_CLOEXEC);
-		else if (!strcmp(w, "openat64"))
-			fd = openat64(dir, name, O_RDWR | O_CLOEXEC);
-		else if (!strcmp(w, "fortify_at"))
-			fd = openat(dir, name, p->flags);
-		else if (!strcmp(w, "openat64_2"))
-			fd = __openat64_2(dir, name, O_RDWR | O_CLOEXEC);
-		else
-			errno = EINVAL;
-		e = errno;
-		close(dir);
-		errno = e;
-		return fd;
 	}
-	/* a stream: its fd stays with it (the stream is never closed) */
-	return f ? fd : -1;
+	if (!strncmp(w, "fopen", 5) || !strcmp(w, "freopen"))
+		return probe_open_stream(p, w);
+	return probe_open_at(p, w);
 }
 
 static bool probe_is_open_word(const char *w)
@@ -220,7 +227,8 @@ static void probe_fds(const struct probe *p)
 	DIR *d;
 	int fd;
 
-	if (stat(p->dev, &dev) || !(d = opendir("/proc/self/fd"))) {
+	d = stat(p->dev, &dev) ? NULL : opendir("/proc/self/fd");
+	if (!d) {
 		printf("fds err %d\n", errno);
 		return;
 	}
