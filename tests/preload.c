@@ -149,22 +149,29 @@ static int probe_start(struct probe_run *r, const char *tool, const char *prog,
 	return 0;
 }
 
-/* Read the program's stdout until @marker shows (true) or it ends (false). */
-static bool probe_wait_for(struct probe_run *r, const char *marker)
+/* Read more of the program's stdout: false at EOF (or a full buffer). */
+static bool probe_read(struct probe_run *r)
 {
 	ssize_t n;
 
-	while (!strstr(r->text, marker)) {
+	do {
 		if (r->len >= sizeof(r->text) - 1)
 			return false;
 		n = read(r->out, r->text + r->len, sizeof(r->text) - 1 - r->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return false;
+	r->len += n;
+	r->text[r->len] = '\0';
+	return true;
+}
+
+/* Read the program's stdout until @marker shows (true) or it ends (false). */
+static bool probe_wait_for(struct probe_run *r, const char *marker)
+{
+	while (!strstr(r->text, marker))
+		if (!probe_read(r))
 			return false;
-		r->len += n;
-		r->text[r->len] = '\0';
-	}
 	return true;
 }
 
@@ -177,12 +184,16 @@ static int probe_finish(struct probe_run *r)
 
 	close(r->in);
 	r->in = -1;
-	probe_wait_for(r, "\n\n");	/* never printed: reads to EOF */
+	while (probe_read(r))
+		;
 	while (elen < sizeof(r->errtext) - 1 &&
 	       (n = read(r->err, r->errtext + elen,
 			 sizeof(r->errtext) - 1 - elen)) > 0)
 		elen += n;
 	r->errtext[elen] = '\0';
+	close(r->out);
+	close(r->err);
+	r->out = r->err = -1;
 	if (waitpid(r->pid, &status, 0) != r->pid)
 		return -1;
 	r->pid = 0;
@@ -506,6 +517,36 @@ TEST_F(preload, through_a_shell_script)
 	EXPECT_NE(NULL, strstr(r->text, "script done\n"));
 	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
 	unlink(script);
+}
+
+/*
+ * libhsakmt makes paged system memory USERPTR buffers, which a secondary
+ * cannot have, unless HSA_USERPTR_FOR_PAGED_MEM is 0: vkfdctl sets it to
+ * 0, and leaves a value the user gave alone.
+ */
+TEST_F(preload, rocm_paged_memory_not_userptr)
+{
+	static const char *const words[] = { "env", NULL };
+	struct probe_run *r = &self->run;
+	const char *old = getenv("HSA_USERPTR_FOR_PAGED_MEM");
+	char *saved = old ? strdup(old) : NULL;
+
+	unsetenv("HSA_USERPTR_FOR_PAGED_MEM");
+	ASSERT_EQ(0, probe_start(r, self->tool, self->probe, words));
+	EXPECT_EQ(0, probe_finish(r));
+	EXPECT_NE(NULL, strstr(r->text, "env HSA_USERPTR_FOR_PAGED_MEM=0\n"))
+		TH_LOG("%s", r->text);
+
+	setenv("HSA_USERPTR_FOR_PAGED_MEM", "1", 1);
+	ASSERT_EQ(0, probe_start(r, self->tool, self->probe, words));
+	EXPECT_EQ(0, probe_finish(r));
+	EXPECT_NE(NULL, strstr(r->text, "env HSA_USERPTR_FOR_PAGED_MEM=1\n"))
+		TH_LOG("%s", r->text);
+	if (saved)
+		setenv("HSA_USERPTR_FOR_PAGED_MEM", saved, 1);
+	else
+		unsetenv("HSA_USERPTR_FOR_PAGED_MEM");
+	free(saved);
 }
 
 /*

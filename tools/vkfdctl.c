@@ -420,8 +420,9 @@ static int help(void)
 	       "                  in that process. An open the kernel cannot make a secondary\n"
 	       "                  fails with the kernel's errno and a 'vkfd-secondary:' line on\n"
 	       "                  stderr. The library is PATH, else ../lib/ next to vkfdctl.\n"
-	       "                  Statically linked programs are refused (126). The status is\n"
-	       "                  the program's.\n"
+	       "                  Statically linked programs are refused (126). Sets\n"
+	       "                  HSA_USERPTR_FOR_PAGED_MEM=0 unless set (ROCm: no USERPTR\n"
+	       "                  buffers in a secondary). The status is the program's.\n"
 	       "\n"
 	       "Environment: VKFD_DEV (/dev/kfd), VKFD_SYSFS (/sys/class/kfd/kfd),\n"
 	       "VKFD_TOPOLOGY (/sys/devices/virtual/kfd/kfd/topology).\n");

@@ -15,6 +15,12 @@
  * VKFD_PRELOAD_INSTALLED. It is put first in LD_PRELOAD (by absolute
  * path), the variable's earlier entries after it.
  *
+ * libhsakmt (ROCm) allocates paged system memory as USERPTR buffers unless
+ * HSA_USERPTR_FOR_PAGED_MEM is 0, and a secondary context cannot have
+ * USERPTR buffers (docs/uapi.rst): vkfdctl sets it to 0 unless it is set
+ * already, so that ROCr's system memory (queues, kernel arguments,
+ * signals) comes from GTT buffers instead.
+ *
  * A statically linked program (an ELF without an interpreter) loads no
  * preload library: it would use the primary without being told, so it is
  * refused (126). Only the program itself is checked: a script runs, and
@@ -173,6 +179,11 @@ int vkfdctl_run(int argc, char **argv)
 		return 126;
 	}
 
+	if (setenv("HSA_USERPTR_FOR_PAGED_MEM", "0", 0)) {
+		fprintf(stderr, "vkfdctl run: HSA_USERPTR_FOR_PAGED_MEM: %s\n",
+			strerror(errno));
+		return 1;
+	}
 	old = getenv("LD_PRELOAD");
 	len = strlen(lib) + (old ? strlen(old) : 0) + 2;
 	value = malloc(len);

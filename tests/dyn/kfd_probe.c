@@ -32,6 +32,7 @@
  *   fork     the child runs the remaining words ("child pid <pid>" first),
  *            the parent waits for it: "child exit <status>"
  *   wait     "ready pid <pid>", then block until stdin reaches EOF
+ *   env      "env HSA_USERPTR_FOR_PAGED_MEM=<value or (unset)>"
  *
  * The device is $VKFD_DEV (default /dev/kfd), the topology $VKFD_TOPOLOGY.
  */
@@ -338,6 +339,10 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(w, "wait")) {
 			probe_wait();
+		} else if (!strcmp(w, "env")) {
+			dev = getenv("HSA_USERPTR_FOR_PAGED_MEM");
+			printf("env HSA_USERPTR_FOR_PAGED_MEM=%s\n",
+			       dev ? dev : "(unset)");
 		} else {
 			fprintf(stderr, "kfd_probe: unknown word '%s'\n", w);
 			return 2;
