@@ -19,6 +19,7 @@
 #define PROBE_MAX_FDS	32
 #define PROBE_FD_BASE	512	/* where the library puts the primary's fd */
 #define PROBE_MAX_SECONDARIES	65535
+#define PROBE_THREADS	8	/* kfd_probe's "threads" */
 
 /* A run of vkfdctl run --secondary -- PROGRAM WORDS... */
 struct probe_run {
@@ -367,6 +368,70 @@ TEST_F(preload, every_libc_entry)
 	EXPECT_EQ(0, probe_said(r->errtext)) TH_LOG("%s", r->errtext);
 	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
 	unlink("kfd-link");
+}
+
+/*
+ * An O_PATH fd reaches no driver and makes no context: the library leaves
+ * it alone and opens no primary for it; the next real open is converted.
+ */
+TEST_F(preload, o_path_left_alone)
+{
+	static const char *const words[] = { "opath", "fds", "open", "wait", NULL };
+	struct probe_run *r = &self->run;
+	struct probe_fd fds[PROBE_MAX_FDS];
+	int fd, pathfd;
+	long ctx;
+	pid_t pid;
+
+	NEED_SECONDARIES();
+	ASSERT_EQ(0, probe_start(r, self->tool, self->probe, words));
+	ASSERT_TRUE(probe_wait_for(r, "ready pid ")) TH_LOG("%s", r->text);
+	pid = probe_ready_pid(r->text);
+	ASSERT_EQ(0, probe_open(r->text, "opath", 0, &pathfd, &ctx));
+	EXPECT_EQ(-EBADF, ctx);		/* no ioctl on a path fd */
+	ASSERT_EQ(1, probe_fds(r->text, fds, PROBE_MAX_FDS)) TH_LOG("%s", r->text);
+	EXPECT_EQ(pathfd, fds[0].fd);
+	ASSERT_EQ(0, probe_open(r->text, "open", 0, &fd, &ctx));
+	EXPECT_EQ(0, ctx);
+	EXPECT_EQ(1, ctx_dir_count(&self->env, pid));
+	EXPECT_EQ(0, probe_finish(r));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+}
+
+/*
+ * Threads whose first opens of the device race: each gets a secondary of
+ * its own, and the library opens one primary, not one per thread.
+ */
+TEST_F(preload, racing_first_opens)
+{
+	static const char *const words[] = { "threads", "fds", "wait", NULL };
+	struct probe_run *r = &self->run;
+	struct probe_fd fds[PROBE_MAX_FDS];
+	bool seen[PROBE_THREADS] = { false };
+	int i, n, fd, primaries = 0;
+	long ctx;
+	pid_t pid;
+
+	NEED_SECONDARIES();
+	ASSERT_EQ(0, probe_start(r, self->tool, self->probe, words));
+	ASSERT_TRUE(probe_wait_for(r, "ready pid ")) TH_LOG("%s", r->text);
+	pid = probe_ready_pid(r->text);
+	for (i = 0; i < PROBE_THREADS; i++) {
+		ASSERT_EQ(0, probe_open(r->text, "thread", i, &fd, &ctx))
+			TH_LOG("%s", r->text);
+		ASSERT_LE(0, ctx);
+		ASSERT_GT(PROBE_THREADS, ctx);
+		EXPECT_FALSE(seen[ctx]) TH_LOG("id %ld twice", ctx);
+		seen[ctx] = true;
+	}
+	n = probe_fds(r->text, fds, PROBE_MAX_FDS);
+	ASSERT_EQ(PROBE_THREADS + 1, n) TH_LOG("%s", r->text);
+	for (i = 0; i < n; i++)
+		primaries += fds[i].ctx == VKFD_CTX_ID_PRIMARY;
+	EXPECT_EQ(1, primaries);
+	EXPECT_EQ(PROBE_THREADS, ctx_dir_count(&self->env, pid));
+	EXPECT_EQ(0, probe_finish(r));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
 }
 
 /*

@@ -18,6 +18,7 @@
  *   open64_2|openat64_2    the other fortify entries, called directly
  *                          (what -D_FILE_OFFSET_BITS=64 would make)
  *   symlink                through a symlink kfd-link in the current directory
+ *   opath                  open(O_PATH): a path fd, which reaches no driver
  *       -> "open <word> fd <fd> ctx <id>" (the VKFD_IOC_CTX_INFO id, or
  *          -errno) or "open <word> err <errno>"
  *   vram     on the last fd: its VM on the first GPU, 1 MiB of VRAM mapped
@@ -27,6 +28,8 @@
  *   fds      every fd of the device this process holds:
  *            "kfdfd <fd> ctx <id> cloexec <0|1>" ..., then "fds end"
  *   close    close the last fd: "closed <fd>"
+ *   threads  PROBE_THREADS threads open the device at once, each once:
+ *            "open thread fd <fd> ctx <id>" or "open thread err <errno>"
  *   fill     open until an open fails (fd limit raised first; the fds are
  *            closed again): "fill <opened> err <errno>"
  *   fork     the child runs the remaining words ("child pid <pid>" first),
@@ -37,6 +40,7 @@
  * The device is $VKFD_DEV (default /dev/kfd), the topology $VKFD_TOPOLOGY.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -57,6 +61,7 @@
 #define PROBE_MAX_FDS	70000
 #define PROBE_VRAM_VA	0x100000000ULL
 #define PROBE_RING_VA	0x200000000ULL
+#define PROBE_THREADS	8
 
 struct probe {
 	const char *dev;
@@ -148,6 +153,8 @@ static int probe_open_word(struct probe *p, const char *w)
 		return open(p->dev, p->flags);
 	if (!strcmp(w, "open64_2"))
 		return __open64_2(p->dev, O_RDWR | O_CLOEXEC);
+	if (!strcmp(w, "opath"))
+		return open(p->dev, O_PATH | O_CLOEXEC);
 	if (!strcmp(w, "symlink")) {
 		unlink("kfd-link");
 		if (symlink(p->dev, "kfd-link"))
@@ -163,7 +170,7 @@ static bool probe_is_open_word(const char *w)
 {
 	static const char *const words[] = {
 		"open", "open64", "creat", "creat64", "fortify", "open64_2",
-		"fopen", "fopen64", "freopen", "symlink", "openat",
+		"fopen", "fopen64", "freopen", "symlink", "opath", "openat",
 		"openat64", "fortify_at", "openat64_2",
 	};
 	size_t i;
@@ -272,6 +279,53 @@ static void probe_fill(const struct probe *p)
 	free(fds);
 }
 
+struct probe_thread {
+	const char *dev;
+	pthread_barrier_t *start;
+	int fd;
+	int err;
+};
+
+static void *probe_thread_open(void *arg)
+{
+	struct probe_thread *t = arg;
+
+	pthread_barrier_wait(t->start);
+	t->fd = open(t->dev, O_RDWR | O_CLOEXEC);
+	t->err = t->fd < 0 ? errno : 0;
+	return NULL;
+}
+
+/* PROBE_THREADS first opens at once: the library makes one primary. */
+static void probe_threads(const struct probe *p)
+{
+	struct probe_thread t[PROBE_THREADS];
+	pthread_t tid[PROBE_THREADS];
+	pthread_barrier_t start;
+	int i, n;
+
+	pthread_barrier_init(&start, NULL, PROBE_THREADS);
+	for (n = 0; n < PROBE_THREADS; n++) {
+		t[n] = (struct probe_thread){ .dev = p->dev, .start = &start };
+		if (pthread_create(&tid[n], NULL, probe_thread_open, &t[n]))
+			break;
+	}
+	if (n < PROBE_THREADS) {
+		/* the barrier would never open: a broken run, say so and end */
+		printf("threads err %d\n", EAGAIN);
+		exit(1);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(tid[i], NULL);
+		if (t[i].fd < 0)
+			printf("open thread err %d\n", t[i].err);
+		else
+			printf("open thread fd %d ctx %ld\n", t[i].fd,
+			       probe_ctx_id(t[i].fd));
+	}
+	pthread_barrier_destroy(&start);
+}
+
 static void probe_wait(void)
 {
 	char buf[64];
@@ -319,6 +373,8 @@ int main(int argc, char **argv)
 			printf("closed %d\n", p.last_fd);
 			close(p.last_fd);
 			p.last_fd = -1;
+		} else if (!strcmp(w, "threads")) {
+			probe_threads(&p);
 		} else if (!strcmp(w, "fill")) {
 			probe_fill(&p);
 		} else if (!strcmp(w, "fork")) {
