@@ -11,6 +11,10 @@
  *                         with one shared context program 2 copies program
  *                         1's secret; with a context each it faults
  *                         (vkfdctl_demo.c)
+ *   vkfdctl run --secondary [--preload PATH] [--] PROGRAM [ARGS]
+ *                         run an unmodified program whose opens of the
+ *                         device each become a secondary context
+ *                         (vkfdctl_run.c, lib/vkfd_preload.c)
  *
  * Paths come from the environment as for the selftests: VKFD_DEV
  * (/dev/kfd), VKFD_SYSFS (/sys/class/kfd/kfd), VKFD_TOPOLOGY
@@ -394,8 +398,35 @@ static int cmd_tree(const struct vkfdctl *c, int secondaries)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries] | demo [programs]\n");
+	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries] | demo [programs] |\n"
+		"               run --secondary [--preload PATH] [--] PROGRAM [ARGS] | --help\n");
 	return 2;
+}
+
+static int help(void)
+{
+	printf("usage: vkfdctl COMMAND [ARGS]\n"
+	       "\n"
+	       "  topology        the nodes of the KFD topology: CPU and GPUs, memory, links\n"
+	       "  ls              every process using the device, its contexts and their\n"
+	       "                  resources, summed as AMD-SMI does\n"
+	       "  tree [N]        open the primary and N secondary contexts (default 2), show them\n"
+	       "  demo [N]        one process serves N guest programs (default 2): a shared\n"
+	       "                  context leaks a secret over SDMA, a context each faults\n"
+	       "  run --secondary [--preload PATH] [--] PROGRAM [ARGS]\n"
+	       "                  run PROGRAM with libvkfd-secondary.so preloaded: each open of\n"
+	       "                  the device by the program (and by the programs it starts)\n"
+	       "                  becomes a secondary context of a primary the library holds\n"
+	       "                  in that process. An open the kernel cannot make a secondary\n"
+	       "                  fails with the kernel's errno and a 'vkfd-secondary:' line on\n"
+	       "                  stderr. The library is PATH, else ../lib/ next to vkfdctl.\n"
+	       "                  Statically linked programs are refused (126). Sets\n"
+	       "                  HSA_USERPTR_FOR_PAGED_MEM=0 unless set (ROCm: no USERPTR\n"
+	       "                  buffers in a secondary). The status is the program's.\n"
+	       "\n"
+	       "Environment: VKFD_DEV (/dev/kfd), VKFD_SYSFS (/sys/class/kfd/kfd),\n"
+	       "VKFD_TOPOLOGY (/sys/devices/virtual/kfd/kfd/topology).\n");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -417,5 +448,9 @@ int main(int argc, char **argv)
 		return cmd_tree(&c, argc > 2 ? atoi(argv[2]) : 2);
 	if (!strcmp(argv[1], "demo"))
 		return vkfdctl_demo(&c, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "run"))
+		return vkfdctl_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
+		return help();
 	return usage();
 }
