@@ -17,6 +17,12 @@ comes along too.
 A Python extension module (lib-dynload/*.so) whose libraries ROOT lacks is
 left out with a note, as python itself would fail to import it anyway;
 any other unresolved library is an error (exit status 1).
+
+ROOT's libraries win: one STAGE already has (vm/lib.sh stages the host's
+glibc for the preload library and tests-dyn) is replaced by ROOT's, and so
+is every other library of those directories that ROOT has too, so that
+the guest's glibc (loader, libc, libm, ...) is one build: its parts check
+each other's private symbols.
 """
 
 import os
@@ -63,10 +69,24 @@ def resolve(root, rel):
 
 def copy(root, stage, rel):
     dst = os.path.join(stage, rel)
-    if not os.path.lexists(dst):
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        shutil.copy2(resolve(root, rel), dst)
+    if os.path.lexists(dst):
+        os.unlink(dst)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    shutil.copy2(resolve(root, rel), dst)
     return dst
+
+
+def refresh(root, stage):
+    """Replace every library STAGE has that ROOT has too by ROOT's."""
+    for d in LIBDIRS:
+        sdir = os.path.join(stage, d)
+        if not os.path.isdir(sdir) or os.path.islink(sdir):
+            continue
+        for name in os.listdir(sdir):
+            rel = os.path.join(d, name)
+            if (".so" in name and os.path.isfile(os.path.join(sdir, name))
+                    and os.path.lexists(os.path.join(root, rel))):
+                copy(root, stage, rel)
 
 
 def main(argv):
@@ -74,6 +94,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     root, stage = argv[1], argv[2]
+    refresh(root, stage)
     todo = []
     for elf in argv[3:]:
         if os.path.isabs(elf):
@@ -97,9 +118,10 @@ def main(argv):
                 lib = find_lib(root, os.path.basename(rel))
                 copy(root, stage, lib)
                 link = os.path.join(stage, rel)
-                if not os.path.lexists(link):
-                    os.makedirs(os.path.dirname(link), exist_ok=True)
-                    os.symlink("/" + lib, link)
+                if os.path.lexists(link):
+                    os.unlink(link)
+                os.makedirs(os.path.dirname(link), exist_ok=True)
+                os.symlink("/" + lib, link)
         missing = [so for so in needed if so not in seen and not find_lib(root, so)]
         if missing:
             if "/lib-dynload/" in name:
