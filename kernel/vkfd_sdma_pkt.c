@@ -14,10 +14,14 @@
  *
  * A packet is executed once it is all in the ring (below the write
  * pointer); until then the queue waits for the doorbell to move. A packet
- * that moves more than a slice allows (COPY_LINEAR, WRITE_LINEAR,
- * CONST_FILL) is executed in pieces, one per slice; &vkfd_queue.sdma
- * remembers how far it got, and every piece translates its addresses
- * afresh.
+ * that moves more than a slice allows (COPY_LINEAR, COPY_LINEAR_RECT,
+ * WRITE_LINEAR, CONST_FILL) is executed in pieces, one per slice;
+ * &vkfd_queue.sdma remembers how far it got, and every piece translates
+ * its addresses afresh. ATOMIC is vkfd_sdma_atomic.c's, COPY_LINEAR_RECT
+ * vkfd_sdma_rect.c's; the rest is here. What ROCm 5.2's runtime sends on
+ * gfx9 is all executed; GCR (op 17), which it sends on gfx10 and later
+ * only, is an invalid packet like every op not listed in
+ * <linux/vkfd_sdma.h>.
  */
 #include <kunit/visibility.h>
 #include <linux/kernel.h>
