@@ -231,25 +231,39 @@ TEST_F(sdma, atomic_loop_cmpswap)
 /*
  * ATOMIC and COPY_LINEAR_RECT fault like any packet: unmapped, and
  * read-only for the ATOMIC's value or the rectangle's destination.
- * Nothing is written; the queue halts at the packet; each counts.
+ * Nothing is written; the queue halts at the packet; each counts. A
+ * secondary context mapping writable buffers at the same addresses hears
+ * of none of it and keeps its bytes.
  */
 TEST_F(sdma, atomic_rect_faults)
 {
 	struct vkfd_sdma_rect ok = { .va = S_BUF_VA, .pitch = 64, .slice = 1 };
 	struct vkfd_sdma_rect bad = ok;
 	struct vkfd_memory_fault f;
-	uint32_t dw[32], n, ev, result, i, at;
-	struct s_buf rw, ro;
+	uint32_t dw[32], n, ev, sev, result, i, at;
+	struct s_buf rw, ro, shole, sro;
+	struct vkfd_context s;
 	struct vkfd_queue q;
+	int render;
 
 	S_NEED_GPU();
 	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
 		  S_PAGE, S_GTT_RW, &rw);
 	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
 		  S_BUF_VA + S_BUF_STEP, S_PAGE, S_GTT_RO, &ro);
-	ev = s_memory_event(_metadata, &self->p);
+	s_secondary(_metadata, self, &s, &render);
+	s_buf_new(_metadata, &s, render, self->gpu[0], S_HOLE_VA, S_PAGE,
+		  S_GTT_RW, &shole);
+	s_buf_new(_metadata, &s, render, self->gpu[0], S_BUF_VA + S_BUF_STEP,
+		  S_PAGE, S_GTT_RW, &sro);
+	memset(shole.cpu, 0x33, S_PAGE);
+	memset(sro.cpu, 0x44, S_PAGE);
+	sev = s_memory_event(_metadata, &s);
 	for (i = 0; i < 4; i++) {
 		uint64_t va = i & 1 ? ro.bo.va + 256 : S_HOLE_VA + 256;
+
+		/* a new event: the last one stays signaled */
+		ev = s_memory_event(_metadata, &self->p);
 
 		s_queue_new(_metadata, &self->p, self->render, self->gpu[0], i,
 			    S_RING, &q);
@@ -277,11 +291,17 @@ TEST_F(sdma, atomic_rect_faults)
 		EXPECT_EQ(1U, *s_u32(&rw, 2048 + 8 * i));
 		EXPECT_EQ(0U, *s_u32(&rw, 2048 + 8 * i + 4));
 		EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
-		/* the event is not auto-reset: ready for the next fault */
-		ASSERT_EQ(0, vkfd_event_reset(&self->p, ev));
 	}
-	for (i = 0; i < S_PAGE; i++)
+	for (i = 0; i < S_PAGE; i++) {
 		ASSERT_EQ(0, ro.cpu[i]);
+		ASSERT_EQ(0x33, shole.cpu[i]);
+		ASSERT_EQ(0x44, sro.cpu[i]);
+	}
+	EXPECT_EQ(0ULL, S_FAULTS(s.fd));
+	ASSERT_EQ(0, vkfd_event_wait(&s, &sev, 1, false, 0, &result));
+	EXPECT_EQ(S_EV_TIMEOUT, result);
+	vkfd_close(&s);
+	close(render);
 }
 
 /* The byte offset of element (@i, @j, @k) of @s's box */
@@ -365,6 +385,8 @@ TEST_F(sdma, copy_rect)
 TEST_F(sdma, rocr_fill_and_split_copy)
 {
 	const uint64_t size = ROCR_COPY_MAX + 2 * S_PAGE + 12;
+	/* whole pages, and a page for the fill after the copy's bytes */
+	const uint64_t bufsz = ((size + S_PAGE - 1) & ~(S_PAGE - 1)) + S_PAGE;
 	uint32_t dw[32], n = 0;
 	struct vkfd_queue q;
 	struct s_buf a, b;
@@ -372,13 +394,13 @@ TEST_F(sdma, rocr_fill_and_split_copy)
 
 	S_NEED_GPU();
 	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
-		  size + S_PAGE, S_GTT_RW, &a);
+		  bufsz, S_GTT_RW, &a);
 	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
-		  S_BUF_VA + S_BUF_STEP, size + S_PAGE, S_GTT_RW, &b);
+		  S_BUF_VA + S_BUF_STEP, bufsz, S_GTT_RW, &b);
 	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
 		    &q);
 	pattern(a.cpu, size, 3);
-	memset(b.cpu, 0x11, size + S_PAGE);
+	memset(b.cpu, 0x11, bufsz);
 	for (off = 0; off < size; off += ROCR_COPY_MAX) {
 		uint64_t len = size - off < ROCR_COPY_MAX ? size - off :
 							    ROCR_COPY_MAX;
