@@ -15,8 +15,11 @@
  *                 parameters (0), src lo, src hi, dst lo, dst hi
  *   WRITE_LINEAR  4 + n dwords: header (sub_op 0), dst lo, dst hi,
  *                 n - 1 (bits 0..19), then the n dwords to write
- *   CONST_FILL    5 dwords: header, dst lo, dst hi, the 32-bit pattern,
- *                 bytes - 1 (bits 0..21); bytes is a multiple of 4
+ *   CONST_FILL    5 dwords: header (fill size in bits 30..31), dst lo,
+ *                 dst hi, the 32-bit pattern, count (bits 0..21): with
+ *                 fill size 2 ("dword", as ROCm's runtime sends it)
+ *                 count / 4 + 1 dwords, the count's bits 0..1 ignored;
+ *                 otherwise count + 1 bytes, a multiple of 4
  *   FENCE         4 dwords: header, dst lo, dst hi, the dword to write
  *   TRAP          2 dwords: header, int_context (bits 0..27): the id of
  *                 the event to signal
@@ -26,8 +29,6 @@
  *                 hdp_flush bit 26), addr lo, addr hi, reference, mask,
  *                 interval (bits 0..15) | retry count (bits 16..27,
  *                 0xfff = forever)
- *   CONST_FILL    fillsize (header bits 30..31) 2, "dword fill": the
- *                 count's bits 0..1 are ignored, count / 4 + 1 dwords
  *   ATOMIC        8 dwords: header (loop bit 16, TC operation in bits
  *                 25..31), addr lo, addr hi, src lo, src hi, cmp lo,
  *                 cmp hi, loop interval (bits 0..12)
@@ -149,9 +150,12 @@ static inline __u32 vkfd_sdma_pkt_hi(__u64 va)
 }
 
 /*
- * A register-mode POLL_REGMEM: @hdp_flush with func "equal", as amdgpu
- * flushes the HDP; or, without @hdp_flush, ROCm's runtime's HDP flush on
- * gfx9, exactly { 0x8, 0, 0x80000000, 0, 0, 0 } with @reg 0 and @func 0.
+ * A register-mode POLL_REGMEM (no mem_poll): @reg and @reg2 in dwords 1
+ * and 2, @ref_mask as both reference and mask; with @hdp_flush, interval
+ * 10 and retry forever, else 0. amdgpu's HDP flush is @hdp_flush, @func 3
+ * (equal), the two registers' byte offsets and 1; ROCm's runtime's on
+ * gfx9, { 0x8, 0, 0x80000000, 0, 0, 0 }, is no @hdp_flush, @func 0
+ * (always), @reg 0, @reg2 0x80000000, @ref_mask 0.
  */
 static inline __u32 vkfd_sdma_pkt_poll_reg(__u32 *dw, int hdp_flush,
 					   __u32 func, __u32 reg, __u32 reg2,
