@@ -4,8 +4,8 @@
 # rocm_copy_secondary: rocm_copy under `vkfdctl run --secondary`, which
 # makes the program's /dev/kfd a secondary context of its process. While
 # the program holds (rocm_copy -w) after its copies, sysfs must show its
-# queues and VRAM in proc/<pid>/context_<id>, none in the primary's
-# proc/<pid>; after it exits, proc/<pid> must be gone.
+# GPU VM (pasid), queues and VRAM in proc/<pid>/context_<id>, none in the
+# primary's proc/<pid>; after it exits, proc/<pid> must be gone.
 . /vkfd/rocm/rocm_lib.sh
 
 kfd=/sys/class/kfd/kfd
@@ -23,6 +23,12 @@ ctxs=$(ls -d "$dir"/context_* 2>/dev/null)
 check $? "proc/$pid has exactly one secondary context ($(echo "$ctxs" | sed "s|$dir/||" | tr '\n' ' '))"
 ctx=$(echo "$ctxs" | head -n 1)
 
+# A context's pasid file: the PASID of its VM on the first GPU, 0 without.
+[ "$(cat "$dir/pasid" 2>/dev/null)" = 0 ]
+check $? "the primary proc/$pid has no GPU VM (pasid $(cat "$dir/pasid" 2>/dev/null))"
+p=$(cat "$ctx/pasid" 2>/dev/null)
+[ -n "$p" ] && [ "$p" != 0 ]
+check $? "the secondary has the program's GPU VM (pasid $p)"
 [ -d "$dir/queues" ] && [ -z "$(ls "$dir/queues" 2>/dev/null)" ]
 check $? "the primary proc/$pid has no queues"
 [ -n "$ctx" ] && [ -n "$(ls "$ctx/queues" 2>/dev/null)" ]
