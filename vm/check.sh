@@ -101,7 +101,8 @@ prepare_lane() {
 		preload=$dir/preload.list
 		# shellcheck disable=SC2046 # one word per module
 		resolve_modules "$DISTRO_ROOT" "$ABI" $(vkfd_deps "$DISTRO_MODDIR/vkfd.ko") >"$preload"
-		env=$(lane_env rocm vkfd 1 0 "$VKFD_CHECK_PARAMS" amdgpu)
+		# vkfd as amdgpu, whatever VKFD_CHECK_MODNAME says for the others
+		env=$(VKFD_CHECK_MODNAME=amdgpu lane_env rocm vkfd 1 0 "$VKFD_CHECK_PARAMS" amdgpu)
 		stage_rocm_lane "$dir/initramfs" "$env" "$preload"
 		pack_initramfs "$dir/initramfs" "$dir/initramfs.cpio"
 		return

@@ -183,7 +183,7 @@ lane_env() {
 	printf "export VKFD_TEST_TIMEOUT='%s'\n" "${VKFD_TEST_TIMEOUT:-300}"
 	printf "export VKFD_DEMO='%s'\n" "${VKFD_DEMO:-0}"
 	printf "export VKFD_TESTS='%s'\n" "${VKFD_TESTS:-}"
-	printf "export VKFD_MODULE_NAME='%s'\n" "${6:-vkfd}"
+	printf "export VKFD_MODNAME='%s'\n" "${6:-vkfd}"
 }
 
 # --- initramfs -------------------------------------------------------------
