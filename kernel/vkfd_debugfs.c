@@ -6,6 +6,11 @@
  *   <debugfs>/vkfd/translate                        page-table introspection
  *   <debugfs>/vkfd/proc/<pid>/pasid_<gpuid>          PASIDs of a primary
  *   <debugfs>/vkfd/proc/<pid>/context_<id>/pasid_<gpuid>   of a secondary
+ *   <debugfs>/vkfd/proc/<pid>/[context_<id>/]trap_<gpuid>  trap handler
+ *
+ * The top directory is named after the module: vkfd, or amdgpu for the
+ * same driver built as amdgpu.ko (see Kbuild), so that both can be
+ * loaded side by side.
  *
  * A primary's directory exists as long as the primary; a secondary's, and
  * each pasid_<gpuid> file, appear when the context makes its VM on that
@@ -176,14 +181,14 @@ static const struct file_operations vkfd_translate_fops = {
 };
 
 /**
- * vkfd_debugfs_init() - create <debugfs>/vkfd
+ * vkfd_debugfs_init() - create <debugfs>/<module name>
  * @vdev: the device
  *
  * Context: Process context, module load.
  */
 void vkfd_debugfs_init(struct vkfd_device *vdev)
 {
-	vdev->debugfs = debugfs_create_dir("vkfd", NULL);
+	vdev->debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	vdev->debugfs_proc = debugfs_create_dir("proc", vdev->debugfs);
 	debugfs_create_file("contexts", 0444, vdev->debugfs, vdev,
 			    &vkfd_debugfs_contexts_fops);
@@ -192,7 +197,7 @@ void vkfd_debugfs_init(struct vkfd_device *vdev)
 }
 
 /**
- * vkfd_debugfs_fini() - remove <debugfs>/vkfd
+ * vkfd_debugfs_fini() - remove <debugfs>/<module name>
  * @vdev: the device
  *
  * Context: Process context, module unload.

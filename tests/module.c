@@ -107,7 +107,10 @@ static int lane_restore(const struct vkfd_env *env)
 /* /sys/module/vkfd/refcnt, for failure messages: who still holds vkfd? */
 static const char *refcnt(char *buf)
 {
-	if (vkfd_read_text(VKFD_MODULE_SYSFS "/refcnt", buf, 64) <= 0)
+	char path[PATH_MAX];
+
+	vkfd_mod_path(vkfd_modname(), "refcnt", path, sizeof(path));
+	if (vkfd_read_text(path, buf, 64) <= 0)
 		return "?";
 	buf[strcspn(buf, "\n")] = '\0';
 	return buf;
@@ -357,14 +360,15 @@ TEST_F(module, params_match_lane)
 TEST_F(module, params_read_only)
 {
 	static const char * const params[] = { "name", "num_gpus", "vram_mb" };
-	char path[PATH_MAX], before[64], after[64];
+	char path[PATH_MAX], rel[64], before[64], after[64];
 	struct stat st;
 	int i, fd;
 
 	MODULE_REQUIRED();
 	USE_MODULE();
 	for (i = 0; i < (int)ARRAY_SIZE(params); i++) {
-		snprintf(path, sizeof(path), VKFD_MODULE_SYSFS "/parameters/%s", params[i]);
+		snprintf(rel, sizeof(rel), "parameters/%s", params[i]);
+		vkfd_mod_path(vkfd_modname(), rel, path, sizeof(path));
 		ASSERT_EQ(0, vkfd_module_param(params[i], before, sizeof(before)));
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 		EXPECT_EQ(0444U, st.st_mode & 07777) TH_LOG("%s", path);

@@ -133,8 +133,8 @@ ensure_debug_kernel() {
 
 # --- module, tests and tools -----------------------------------------------
 
-# Build vkfd.ko (and vkfd_test.ko where the kernel has KUnit) for one lane
-# through the top-level Makefile. $1 = lane name, $2 = KDIR. The build log
+# Build vkfd.ko, the same driver as amdgpu.ko, and vkfd_test.ko where the
+# kernel has KUnit, for one lane through the top-level Makefile. $1 = lane name, $2 = KDIR. The build log
 # goes to $BUILD/check/logs/module-<lane>.log; prints the module directory.
 build_module() {
 	local lane=$1 kdir=$2
@@ -145,6 +145,7 @@ build_module() {
 		die "module build for the $lane lane failed (log: $log)"
 	fi
 	[ -f "$moddir/vkfd.ko" ] || die "module build for $lane made no vkfd.ko"
+	[ -f "$moddir/amdgpu.ko" ] || die "module build for $lane made no amdgpu.ko"
 	echo "$moddir"
 }
 
@@ -190,10 +191,10 @@ lane_env() {
 # kernel reads that, and packing stays quick).
 #   $1 output .cpio     $2 staging directory (recreated)
 #   $3 lane.env content
-#   $4 directory with vkfd.ko / vkfd_test.ko ("" = none)
+#   $4 directory with vkfd.ko / amdgpu.ko / vkfd_test.ko ("" = none)
 #   $5 file listing .ko paths to insmod first, in order ("" = none)
-# The guest finds: /init, busybox, /vkfd/{lane.env,vkfd.ko,vkfd_test.ko,
-# preload.list,lib/*.ko,tests/*,tools/vkfdctl}.
+# The guest finds: /init, busybox, /vkfd/{lane.env,vkfd.ko,amdgpu.ko,
+# vkfd_test.ko,preload.list,lib/*.ko,tests/*,tools/vkfdctl}.
 make_initramfs() {
 	stage_initramfs "$2" "$3" "$4" "$5"
 	pack_initramfs "$2" "$1"
@@ -216,7 +217,7 @@ stage_initramfs() {
 	printf '%s\n' "$env" >"$stage/vkfd/lane.env"
 
 	if [ -n "$moddir" ]; then
-		cp "$moddir/vkfd.ko" "$stage/vkfd/"
+		cp "$moddir/vkfd.ko" "$moddir/amdgpu.ko" "$stage/vkfd/"
 		[ ! -f "$moddir/vkfd_test.ko" ] || cp "$moddir/vkfd_test.ko" "$stage/vkfd/"
 	fi
 	: >"$stage/vkfd/preload.list"
