@@ -88,6 +88,22 @@ static inline int vkfd_mod_param_u64(const char *mod, const char *name,
 	return vkfd_read_u64(path, val);
 }
 
+/*
+ * Is the module named @mod vkfd (vkfd.ko, or vkfd's amdgpu.ko)? vkfd has
+ * the parameters num_gpus and vram_mb, AMD's amdgpu neither: the rule
+ * vkfdctl load uses too.
+ */
+static inline bool vkfd_mod_is_vkfd(const char *mod)
+{
+	char path[PATH_MAX];
+
+	vkfd_mod_path(mod, "parameters/num_gpus", path, sizeof(path));
+	if (!vkfd_exists(path))
+		return false;
+	vkfd_mod_path(mod, "parameters/vram_mb", path, sizeof(path));
+	return vkfd_exists(path);
+}
+
 static inline bool vkfd_module_loaded(void)
 {
 	return vkfd_mod_loaded(vkfd_modname());

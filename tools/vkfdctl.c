@@ -11,6 +11,10 @@
  *                         with one shared context program 2 copies program
  *                         1's secret; with a context each it faults
  *                         (vkfdctl_demo.c)
+ *   vkfdctl load [--as-amdgpu] [--module PATH] [PARAM=VALUE...]
+ *                         load vkfd.ko, or amdgpu.ko for ROCm's tools,
+ *                         refusing where AMD's amdgpu is loaded
+ *   vkfdctl unload        unload vkfd under either name (vkfdctl_load.c)
  *
  * Paths come from the environment as for the selftests: VKFD_DEV
  * (/dev/kfd), VKFD_SYSFS (/sys/class/kfd/kfd), VKFD_TOPOLOGY
@@ -394,7 +398,8 @@ static int cmd_tree(const struct vkfdctl *c, int secondaries)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries] | demo [programs]\n");
+	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries] | demo [programs]\n"
+		"       vkfdctl load [--as-amdgpu] [--module PATH] [PARAM=VALUE...] | unload\n");
 	return 2;
 }
 
@@ -417,5 +422,9 @@ int main(int argc, char **argv)
 		return cmd_tree(&c, argc > 2 ? atoi(argv[2]) : 2);
 	if (!strcmp(argv[1], "demo"))
 		return vkfdctl_demo(&c, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "load"))
+		return vkfdctl_load(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "unload"))
+		return vkfdctl_unload(argc - 2, argv + 2);
 	return usage();
 }
