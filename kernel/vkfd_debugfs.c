@@ -253,8 +253,16 @@ void vkfd_debugfs_ctx_add(struct vkfd_ctx *ctx)
 		vkfd_debugfs_ctx_dir_locked(ctx);
 }
 
+/* trap_<gpuid>: the VM's trap handler, see vkfd_trap_show(). */
+static int vkfd_debugfs_trap_show(struct seq_file *m, void *unused)
+{
+	vkfd_trap_show(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vkfd_debugfs_trap);
+
 /**
- * vkfd_debugfs_vm_add() - create the pasid_<gpuid> file of a new VM
+ * vkfd_debugfs_vm_add() - create the pasid_<gpuid> and trap_<gpuid> files of a new VM
  * @vm: the VM, published in its context
  *
  * Creates the context's directory first if it has none yet (a secondary
@@ -278,6 +286,8 @@ void vkfd_debugfs_vm_add(struct vkfd_vm *vm)
 	snprintf(name, sizeof(name), "pasid_%u", vm->gpu->gpu_id);
 	/* The VM outlives the file: both go with the context. */
 	debugfs_create_u32(name, 0444, ctx->debugfs, &vm->pasid);
+	snprintf(name, sizeof(name), "trap_%u", vm->gpu->gpu_id);
+	debugfs_create_file(name, 0444, ctx->debugfs, vm, &vkfd_debugfs_trap_fops);
 out_unlock:
 	mutex_unlock(&family->fs_lock);
 }
