@@ -38,11 +38,11 @@ static int read_trap(FIXTURE_DATA(mem) *self, struct mem_ctx *c, int g,
 	ssize_t len;
 
 	if (c->id == VKFD_CTX_ID_PRIMARY)
-		snprintf(path, sizeof(path), VKFD_DEBUGFS "/proc/%d/trap_%u",
-			 (int)self->pid, self->gpu[g]);
+		vkfd_debugfs_path(path, sizeof(path), "/proc/%d/trap_%u",
+				  (int)self->pid, self->gpu[g]);
 	else
-		snprintf(path, sizeof(path), VKFD_DEBUGFS "/proc/%d/context_%u/trap_%u",
-			 (int)self->pid, c->id, self->gpu[g]);
+		vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_%u/trap_%u",
+				  (int)self->pid, c->id, self->gpu[g]);
 	len = vkfd_read_text(path, text, sizeof(text));
 	if (len < 0)
 		return len;

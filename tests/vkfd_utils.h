@@ -15,6 +15,7 @@
 #define VKFD_SELFTEST_UTILS_H
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -23,6 +23,9 @@
 #   VKFD_TIMEOUT    hard limit for one guest, in seconds (default 600)
 #   VKFD_CHECK_PARAMS  vkfd.ko parameters in the distro and debug lanes
 #                   (default "num_gpus=2 vram_mb=512")
+#   VKFD_CHECK_MODNAME  the module the distro and debug lanes load: vkfd
+#                   (default) or amdgpu (the same driver as amdgpu.ko; the
+#                   debug lane then runs no KUnit)
 
 # shellcheck disable=SC2034 # some variables are for the sourcing scripts
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -173,13 +176,24 @@ vkfd_deps() {
 }
 
 # The guest's /vkfd/lane.env (see vm/init): lane, VKFD_IMPL, load vkfd?,
-# kmemleak scan?, vkfd's module parameters.
+# kmemleak scan?, vkfd's module parameters; the module name vkfd is
+# loaded as follows from VKFD_IMPL and VKFD_CHECK_MODNAME.
 lane_env() {
 	printf "export VKFD_LANE='%s'\n" "$1"
 	printf "export VKFD_IMPL='%s'\n" "$2"
 	printf "export VKFD_LOAD_VKFD='%s'\n" "$3"
 	printf "export VKFD_KMEMLEAK='%s'\n" "$4"
 	printf "export VKFD_MODULE_PARAMS='%s'\n" "$5"
+	# AMD's amdgpu owns that name in the amdkfd lane
+	if [ "$2" = vkfd ]; then
+		case ${VKFD_CHECK_MODNAME:-vkfd} in
+		vkfd | amdgpu) ;;
+		*) die "VKFD_CHECK_MODNAME=$VKFD_CHECK_MODNAME: vkfd or amdgpu" ;;
+		esac
+		printf "export VKFD_MODNAME='%s'\n" "${VKFD_CHECK_MODNAME:-vkfd}"
+	else
+		printf "export VKFD_MODNAME='vkfd'\n"
+	fi
 	printf "export VKFD_TEST_TIMEOUT='%s'\n" "${VKFD_TEST_TIMEOUT:-300}"
 	printf "export VKFD_DEMO='%s'\n" "${VKFD_DEMO:-0}"
 	printf "export VKFD_TESTS='%s'\n" "${VKFD_TESTS:-}"
