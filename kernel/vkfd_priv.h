@@ -253,9 +253,8 @@ struct vkfd_ctx {
  * @faults: GPU page faults of this VM's queues (sysfs counters_<gpuid>/faults)
  * @sdma_activity: bytes moved by this VM's SDMA queues (sysfs sdma_<gpuid>)
  *
- * @vram, @scratch_va and the policies are written under
- * &vkfd_ctx.mem_lock and read locklessly by sysfs and debugfs; @tba and
- * @tma are written and read (as a pair) under &vkfd_ctx.mem_lock.
+ * @vram, @scratch_va, the policies, @tba and @tma are written under
+ * &vkfd_ctx.mem_lock and read locklessly by sysfs and debugfs.
  */
 struct vkfd_vm {
 	struct vkfd_ctx *ctx;

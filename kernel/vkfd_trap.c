@@ -53,8 +53,8 @@ int vkfd_set_trap_handler_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	mutex_lock(&ctx->mem_lock);
 	vm = ctx->vm[gpu->index];
 	if (vm) {
-		vm->tba = args->tba_addr;
-		vm->tma = args->tma_addr;
+		WRITE_ONCE(vm->tba, args->tba_addr);
+		WRITE_ONCE(vm->tma, args->tma_addr);
 	}
 	mutex_unlock(&ctx->mem_lock);
 	return vm ? 0 : -ESRCH;
@@ -65,18 +65,16 @@ int vkfd_set_trap_handler_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
  * @m: the seq_file
  * @vm: the VM
  *
- * Prints "tba 0x<tba> tma 0x<tma>", both 0 until SET_TRAP_HANDLER; the
- * pair as one call set it.
+ * Prints "tba 0x<tba> tma 0x<tma>", both 0 until SET_TRAP_HANDLER. Read
+ * without &vkfd_ctx.mem_lock, as the other recorded values: the file is
+ * removed under the family's fs_lock, which waits for its readers, so a
+ * reader must not wait for a context lock. A read racing with a call may
+ * show one old and one new value.
  *
- * Context: Process context; takes &vkfd_ctx.mem_lock.
+ * Context: Process context.
  */
 void vkfd_trap_show(struct seq_file *m, struct vkfd_vm *vm)
 {
-	u64 tba, tma;
-
-	mutex_lock(&vm->ctx->mem_lock);
-	tba = vm->tba;
-	tma = vm->tma;
-	mutex_unlock(&vm->ctx->mem_lock);
-	seq_printf(m, "tba 0x%llx tma 0x%llx\n", tba, tma);
+	seq_printf(m, "tba 0x%llx tma 0x%llx\n", READ_ONCE(vm->tba),
+		   READ_ONCE(vm->tma));
 }
