@@ -40,9 +40,24 @@ USER_LDFLAGS := -static -pthread
 
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+# Dynamically linked helpers of the selftests (tests/dyn/*.c ->
+# build/tests-dyn/*), for what only a dynamic program shows (LD_PRELOAD);
+# not tests by themselves. Fortified, as distributions build programs.
+DYN_TEST_SRCS := $(wildcard tests/dyn/*.c)
+DYN_TEST_BINS := $(patsubst tests/dyn/%.c,$(BUILD)/tests-dyn/%,$(DYN_TEST_SRCS))
+DYN_CFLAGS := $(USER_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -pthread
 TEST_HDRS := $(wildcard tests/*.h) $(wildcard include/uapi/linux/*.h) $(wildcard lib/*.h)
 
-LIB_SRCS := $(filter-out %_test.c,$(wildcard lib/*.c))
+# libvkfd-secondary.so, the LD_PRELOAD library of `vkfdctl run --secondary`
+# (lib/vkfd_preload.c): position independent, libc (and libdl) only, not
+# part of libvkfd.a. No fortify: it defines open() and __open_2() itself.
+PRELOAD_SRC := lib/vkfd_preload.c
+PRELOAD_SO := $(BUILD)/lib/libvkfd-secondary.so
+PRELOAD_CFLAGS := $(USER_CFLAGS) -U_FORTIFY_SOURCE -fPIC -fvisibility=hidden -pthread
+PRELOAD_LDFLAGS := -shared -Wl,-z,defs -Wl,--as-needed -ldl
+
+LIB_SRCS := $(filter-out %_test.c $(PRELOAD_SRC),$(wildcard lib/*.c))
 LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIB := $(BUILD)/lib/libvkfd.a
 
@@ -101,24 +116,41 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(if $(LIB_OBJS),ar rcs $@ $(LIB_OBJS),ar rcs $@)
 
-lib: $(LIB)
+$(PRELOAD_SO): $(PRELOAD_SRC) $(wildcard include/uapi/linux/*.h) $(UAPI_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(PRELOAD_CFLAGS) -o $@ $< $(PRELOAD_LDFLAGS)
+
+lib: $(LIB) $(PRELOAD_SO)
 
 $(BUILD)/tools/vkfdctl: $(TOOL_SRCS) $(wildcard tools/*.h) $(LIB) $(TEST_HDRS) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $(TOOL_SRCS) $(LIB) $(USER_LDFLAGS)
 
-tools: $(TOOL_BINS)
+# `vkfdctl run --secondary` finds the preload library at ../lib/ from itself.
+tools: $(TOOL_BINS) $(PRELOAD_SO)
 
 $(BUILD)/tests/%: tests/%.c $(TEST_HDRS) $(LIB) $(KSFT_STAMP) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(USER_LDFLAGS)
 
+# kfd_probe must reach glibc's __open_2 and __openat_2 through the fortified
+# headers (its "fortify" words), or the tests of those entries would test
+# nothing.
+$(BUILD)/tests-dyn/%: tests/dyn/%.c $(TEST_HDRS) $(LIB) $(UAPI_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(DYN_CFLAGS) -o $@ $< $(LIB)
+	$(if $(filter kfd_probe,$*),@for f in __open_2 __openat_2; do \
+		nm -D $@ | grep -qw $$f || { echo "vkfd: $@ does not call $$f (fortify)" >&2; \
+		rm -f $@; exit 1; }; done)
+
 # `make check` stages and runs every binary in $(BUILD)/tests (vm/lib.sh):
 # one whose source is gone (a test file renamed or split) must go too.
-STALE_TEST_BINS := $(filter-out $(TEST_BINS),$(wildcard $(BUILD)/tests/*))
+STALE_TEST_BINS := $(filter-out $(TEST_BINS),$(wildcard $(BUILD)/tests/*)) \
+		   $(filter-out $(DYN_TEST_BINS),$(wildcard $(BUILD)/tests-dyn/*))
 
-tests: $(TEST_BINS)
-	$(if $(STALE_TEST_BINS),rm -f $(STALE_TEST_BINS))
+# The preload test runs build/tests-dyn/* under build/lib/libvkfd-secondary.so.
+tests: $(TEST_BINS) $(DYN_TEST_BINS) $(PRELOAD_SO)
+	$(if $(strip $(STALE_TEST_BINS)),rm -f $(STALE_TEST_BINS))
 
 check: deps
 	@./vm/check.sh

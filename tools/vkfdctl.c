@@ -11,6 +11,10 @@
  *                         with one shared context program 2 copies program
  *                         1's secret; with a context each it faults
  *                         (vkfdctl_demo.c)
+ *   vkfdctl run --secondary [--preload PATH] [--] PROGRAM [ARGS]
+ *                         run an unmodified program whose opens of the
+ *                         device each become a secondary context
+ *                         (vkfdctl_run.c, lib/vkfd_preload.c)
  *   vkfdctl load [--as-amdgpu] [--module PATH] [PARAM=VALUE...]
  *                         load vkfd.ko, or amdgpu.ko for ROCm's tools,
  *                         refusing where AMD's amdgpu is loaded
@@ -398,9 +402,43 @@ static int cmd_tree(const struct vkfdctl *c, int secondaries)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries] | demo [programs]\n"
+	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries] | demo [programs] |\n"
+		"               run --secondary [--preload PATH] [--] PROGRAM [ARGS] | --help\n"
 		"       vkfdctl load [--as-amdgpu] [--module PATH] [PARAM=VALUE...] | unload\n");
 	return 2;
+}
+
+static int help(void)
+{
+	printf("usage: vkfdctl COMMAND [ARGS]\n"
+	       "\n"
+	       "  topology        the nodes of the KFD topology: CPU and GPUs, memory, links\n"
+	       "  ls              every process using the device, its contexts and their\n"
+	       "                  resources, summed as AMD-SMI does\n"
+	       "  tree [N]        open the primary and N secondary contexts (default 2), show them\n"
+	       "  demo [N]        one process serves N guest programs (default 2): a shared\n"
+	       "                  context leaks a secret over SDMA, a context each faults\n"
+	       "  run --secondary [--preload PATH] [--] PROGRAM [ARGS]\n"
+	       "                  run PROGRAM with libvkfd-secondary.so preloaded: each open of\n"
+	       "                  the device by the program (and by the programs it starts)\n"
+	       "                  becomes a secondary context of a primary the library holds\n"
+	       "                  in that process. An open the kernel cannot make a secondary\n"
+	       "                  fails with the kernel's errno and a 'vkfd-secondary:' line on\n"
+	       "                  stderr. The library is PATH, else ../lib/ next to vkfdctl.\n"
+	       "                  Statically linked programs are refused (126). Sets\n"
+	       "                  HSA_USERPTR_FOR_PAGED_MEM=0 unless set (ROCm: no USERPTR\n"
+	       "                  buffers in a secondary). The status is the program's.\n"
+	       "  load [--as-amdgpu] [--module PATH] [PARAM=VALUE...]\n"
+	       "                  load vkfd.ko, or with --as-amdgpu the same driver as\n"
+	       "                  amdgpu.ko (for ROCm's tools), from PATH, else ../module/\n"
+	       "                  next to vkfdctl, with its dependencies. Refused (1), saying\n"
+	       "                  why, where AMD's amdgpu is loaded, where vkfd already is,\n"
+	       "                  or without name= where /sys/class/kfd exists\n"
+	       "  unload          unload vkfd, as vkfd or as amdgpu; never AMD's amdgpu\n"
+	       "\n"
+	       "Environment: VKFD_DEV (/dev/kfd), VKFD_SYSFS (/sys/class/kfd/kfd),\n"
+	       "VKFD_TOPOLOGY (/sys/devices/virtual/kfd/kfd/topology).\n");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -426,5 +464,9 @@ int main(int argc, char **argv)
 		return vkfdctl_load(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "unload"))
 		return vkfdctl_unload(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "run"))
+		return vkfdctl_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
+		return help();
 	return usage();
 }

@@ -15,6 +15,12 @@ struct vkfdctl {
 /* vkfdctl demo [N] (vkfdctl_demo.c): the exit status of the command. */
 int vkfdctl_demo(const struct vkfdctl *c, int argc, char **argv);
 
+/*
+ * vkfdctl run --secondary ... PROGRAM (vkfdctl_run.c): @argv is what
+ * follows "run". Execs PROGRAM; returns only on failure, its status.
+ */
+int vkfdctl_run(int argc, char **argv);
+
 /* vkfdctl load | unload (vkfdctl_load.c): the exit status of the command. */
 int vkfdctl_load(int argc, char **argv);
 int vkfdctl_unload(int argc, char **argv);

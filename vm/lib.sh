@@ -208,7 +208,9 @@ lane_env() {
 #   $4 directory with vkfd.ko / amdgpu.ko / vkfd_test.ko ("" = none)
 #   $5 file listing .ko paths to insmod first, in order ("" = none)
 # The guest finds: /init, busybox, /vkfd/{lane.env,vkfd.ko,amdgpu.ko,
-# vkfd_test.ko,preload.list,lib/*.ko,tests/*,tools/vkfdctl}.
+# vkfd_test.ko,preload.list,lib/*.ko,lib/libvkfd-secondary.so,tests/*,
+# tests-dyn/*,tools/vkfdctl}, and glibc's loader and libraries for the
+# dynamically linked ones.
 make_initramfs() {
 	stage_initramfs "$2" "$3" "$4" "$5"
 	pack_initramfs "$2" "$1"
@@ -246,6 +248,39 @@ stage_initramfs() {
 			-exec cp {} "$stage/vkfd/tests/" \;
 	fi
 	[ ! -x "$BUILD/tools/vkfdctl" ] || cp "$BUILD/tools/vkfdctl" "$stage/vkfd/tools/"
+	stage_dynamic "$stage"
+}
+
+# The dynamically linked part of a guest ($1 = staging directory):
+# build/lib/libvkfd-secondary.so (into /vkfd/lib/, ../lib/ from vkfdctl,
+# where `vkfdctl run --secondary` looks), build/tests-dyn/* (/vkfd/tests-dyn/,
+# the programs tests/preload.c runs under it), and the host's loader and
+# libraries they need (glibc), at the paths ldd names, so that the guest's
+# loader finds them in its default directories.
+stage_dynamic() {
+	local stage=$1 f lib
+	local dyn=()
+	if [ -f "$BUILD/lib/libvkfd-secondary.so" ]; then
+		cp "$BUILD/lib/libvkfd-secondary.so" "$stage/vkfd/lib/"
+		dyn+=("$BUILD/lib/libvkfd-secondary.so")
+	fi
+	if [ -d "$BUILD/tests-dyn" ]; then
+		mkdir -p "$stage/vkfd/tests-dyn"
+		for f in "$BUILD"/tests-dyn/*; do
+			{ [ -f "$f" ] && [ -x "$f" ]; } || continue
+			cp "$f" "$stage/vkfd/tests-dyn/"
+			dyn+=("$f")
+		done
+	fi
+	[ "${#dyn[@]}" -gt 0 ] || return 0
+	# Below each "file:" line, "\tlibc.so.6 => /lib/.../libc.so.6 (0x...)"
+	# and "\t/lib64/ld-linux-x86-64.so.2 (0x...)".
+	for lib in $(ldd "${dyn[@]}" |
+		awk '/^\t/ && $2 == "=>" && $3 ~ /^\// { print $3 }
+		     /^\t\// { print $1 }' | sort -u); do
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
 }
 
 # Pack staging directory $1 into the initramfs $2.
