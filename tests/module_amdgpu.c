@@ -227,6 +227,43 @@ TEST_F(amdgpu, vkfdctl_refuses_taken_kfd)
 	EXPECT_TRUE(lane_state_ok(&self->env));
 }
 
+/* Bad command lines are usage errors (2) and change nothing. */
+TEST_F(amdgpu, vkfdctl_usage_errors)
+{
+	static const char * const usage[][4] = {
+		{ "load", "--bogus" }, { "load", "num_gpus" }, { "load", "=1" },
+		{ "load", "--module" }, { "unload", "extra" },
+	};
+	char *argv[6];
+	int i, j;
+
+	TOOL_REQUIRED();
+	for (i = 0; i < (int)ARRAY_SIZE(usage); i++) {
+		argv[0] = (char *)self->tool;
+		for (j = 0; usage[i][j]; j++)
+			argv[j + 1] = (char *)usage[i][j];
+		argv[j + 1] = NULL;
+		EXPECT_EQ(2, vkfd_run(argv, true, self->out, sizeof(self->out)))
+			TH_LOG("%s %s: %s", usage[i][0], usage[i][1], self->out);
+		EXPECT_NE(NULL, strstr(self->out, "usage:")) TH_LOG("%s", self->out);
+	}
+	EXPECT_TRUE(lane_state_ok(&self->env));
+}
+
+/* A module that cannot be read, or is no ELF module, fails (1) and changes nothing. */
+TEST_F(amdgpu, vkfdctl_bad_module)
+{
+	TOOL_REQUIRED();
+	/* past the checks: a vkfd lane, where amdgpu is free */
+	VKFD_ONLY(&self->env, "AMD's amdgpu is loaded: load --as-amdgpu stops earlier");
+	EXPECT_EQ(1, LOAD(true, "/nonexistent/amdgpu.ko", "name=vkfdx"));
+	EXPECT_NE(NULL, strstr(self->out, "No such file")) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, LOAD(true, "/proc/self/status", "name=vkfdx"));
+	EXPECT_NE(NULL, strstr(self->out, "is not a kernel module")) TH_LOG("%s", self->out);
+	EXPECT_FALSE(vkfd_mod_loaded("amdgpu"));
+	EXPECT_TRUE(lane_state_ok(&self->env));
+}
+
 /*
  * AMD's amdgpu is loaded (amdkfd lane): the kernel refuses a second
  * amdgpu with a bare EEXIST; vkfdctl load --as-amdgpu exits 1 and says
