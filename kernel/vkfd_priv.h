@@ -296,10 +296,10 @@ struct vkfd_vm {
  *	between two slices of work (vkfd_sdma_pkt.c); all zero initially
  * @pkt_rptr: the read pointer the other fields are about: the packet
  *	being executed. They are reset when the read pointer moves on.
- * @pkt_done: bytes of that packet's work done (COPY_LINEAR, CONST_FILL,
- *	WRITE_LINEAR)
- * @poll_tries: failed polls of that POLL_REGMEM packet
- * @poll_next: ktime_get_ns() at which that packet polls again
+ * @pkt_done: bytes of that packet's work done (COPY_LINEAR,
+ *	COPY_LINEAR_RECT, CONST_FILL, WRITE_LINEAR)
+ * @poll_tries: failed tries of that POLL_REGMEM or looping ATOMIC CMPSWAP
+ * @poll_next: ktime_get_ns() at which that packet is tried again
  * @stall_wptr: doorbell value at which the packet at the read pointer
  *	was found incomplete; the engine waits for another value
  * @stalled: @stall_wptr is valid

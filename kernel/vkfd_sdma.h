@@ -8,6 +8,7 @@
 
 #include <linux/sizes.h>
 #include <linux/types.h>
+#include <linux/vkfd_sdma.h>
 
 #include "vkfd_vm_access.h"
 
@@ -62,6 +63,50 @@ struct vkfd_sdma_run {
 	u32 int_context;
 	struct vkfd_vm_fault fault;
 };
+
+/*
+ * The executor's own: what the packet handlers of vkfd_sdma_pkt.c,
+ * vkfd_sdma_atomic.c and vkfd_sdma_rect.c share.
+ */
+
+/* The longest fixed part of a packet, in dwords */
+#define VKFD_SDMA_FIXED_MAX		VKFD_SDMA_COPY_LINEAR_RECT_DW
+
+/* POLL_REGMEM's and ATOMIC's intervals: units of 10 GPU clocks (1 GHz). */
+#define VKFD_SDMA_POLL_UNIT_NS		10
+
+/* "Execute the next packet": what a packet handler returns when done */
+#define VKFD_SDMA_NEXT			0
+
+/**
+ * struct vkfd_sdma_pkt - a packet at the read pointer
+ * @dw: its fixed part, converted to CPU order
+ * @ndw: its length in dwords, data of WRITE_LINEAR and NOP included
+ */
+struct vkfd_sdma_pkt {
+	u32 dw[VKFD_SDMA_FIXED_MAX];
+	u64 ndw;
+};
+
+static inline u64 vkfd_sdma_addr(u32 lo, u32 hi)
+{
+	return (u64)hi << 32 | lo;
+}
+
+/* Account @n bytes a packet wrote. */
+static inline void vkfd_sdma_moved(struct vkfd_sdma_run *run, u64 n)
+{
+	run->moved += n;
+	run->budget -= n;
+}
+
+u64 vkfd_sdma_chunk(const struct vkfd_sdma_run *run, u64 left);
+bool vkfd_sdma_parked(const struct vkfd_queue *q, u64 now);
+int vkfd_sdma_park(struct vkfd_queue *q, u64 now, u32 interval);
+int vkfd_sdma_atomic(struct vkfd_queue *q, struct vkfd_sdma_run *run,
+		     const struct vkfd_sdma_pkt *p);
+int vkfd_sdma_copy_rect(struct vkfd_queue *q, struct vkfd_sdma_run *run,
+			const struct vkfd_sdma_pkt *p);
 
 bool vkfd_sdma_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now);
 enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,

@@ -14,54 +14,31 @@
  *
  * A packet is executed once it is all in the ring (below the write
  * pointer); until then the queue waits for the doorbell to move. A packet
- * that moves more than a slice allows (COPY_LINEAR, WRITE_LINEAR,
- * CONST_FILL) is executed in pieces, one per slice; &vkfd_queue.sdma
- * remembers how far it got, and every piece translates its addresses
- * afresh.
+ * that moves more than a slice allows (COPY_LINEAR, COPY_LINEAR_RECT,
+ * WRITE_LINEAR, CONST_FILL) is executed in pieces, one per slice;
+ * &vkfd_queue.sdma remembers how far it got, and every piece translates
+ * its addresses afresh. ATOMIC is vkfd_sdma_atomic.c's, COPY_LINEAR_RECT
+ * vkfd_sdma_rect.c's; the rest is here. What ROCm 5.2's runtime sends on
+ * gfx9 is all executed; GCR (op 17), which it sends on gfx10 and later
+ * only, is an invalid packet like every op not listed in
+ * <linux/vkfd_sdma.h>.
  */
 #include <kunit/visibility.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/sizes.h>
-#include <linux/vkfd_sdma.h>
-
 #include "vkfd_priv.h"
 #include "vkfd_sdma.h"
 
-/* The longest fixed part of a packet, in dwords */
-#define VKFD_SDMA_FIXED_MAX		VKFD_SDMA_COPY_LINEAR_DW
-
 /* Header bits beyond op and sub_op that vkfd looks at */
 #define VKFD_SDMA_COPY_BROADCAST	BIT(27)
-#define VKFD_SDMA_POLL_HDP_FLUSH	BIT(26)
 #define VKFD_SDMA_POLL_FUNC_ALWAYS	0
 #define VKFD_SDMA_POLL_FUNC_LT		1
 #define VKFD_SDMA_POLL_FUNC_LE		2
 #define VKFD_SDMA_POLL_FUNC_NE		4
 #define VKFD_SDMA_POLL_FUNC_GE		5
 #define VKFD_SDMA_POLL_FUNC_GT		6
-
-/* POLL_REGMEM's interval is in units of 10 GPU clocks, 1 GHz: 10 ns. */
-#define VKFD_SDMA_POLL_UNIT_NS		10
-
-/* "Execute the next packet": what a packet handler returns when done */
-#define VKFD_SDMA_NEXT			0
-
-/**
- * struct vkfd_sdma_pkt - a packet at the read pointer
- * @dw: its fixed part, converted to CPU order
- * @ndw: its length in dwords, data of WRITE_LINEAR and NOP included
- */
-struct vkfd_sdma_pkt {
-	u32 dw[VKFD_SDMA_FIXED_MAX];
-	u64 ndw;
-};
-
-static u64 vkfd_sdma_addr(u32 lo, u32 hi)
-{
-	return (u64)hi << 32 | lo;
-}
 
 /* Read @n dwords of the ring, from @pos bytes past the read pointer. */
 static int vkfd_sdma_ring_read(struct vkfd_queue *q, u64 pos, u32 *dw,
@@ -85,23 +62,60 @@ static int vkfd_sdma_ring_read(struct vkfd_queue *q, u64 pos, u32 *dw,
 	return 0;
 }
 
-/*
- * How much of a packet's remaining @left bytes to do in this slice: what
- * the budget allows, but at least a page, so that every slice moves on;
- * a multiple of 4, for CONST_FILL.
+/**
+ * vkfd_sdma_chunk() - how much of a packet to do in this slice
+ * @run: the slice
+ * @left: bytes the packet still has to move
+ *
+ * What the budget allows, but at least a page, so that every slice moves
+ * on; a multiple of 4, for CONST_FILL.
+ *
+ * Context: Any.
+ * Return: bytes, at most @left.
  */
-static u64 vkfd_sdma_chunk(const struct vkfd_sdma_run *run, u64 left)
+u64 vkfd_sdma_chunk(const struct vkfd_sdma_run *run, u64 left)
 {
 	long allow = max_t(long, run->budget, SZ_4K);
 
 	return min_t(u64, left, ALIGN_DOWN(allow, 4));
 }
 
-/* Account @n bytes a packet wrote. */
-static void vkfd_sdma_moved(struct vkfd_sdma_run *run, u64 n)
+/**
+ * vkfd_sdma_parked() - does the packet at the read pointer wait?
+ * @q: the queue
+ * @now: ktime_get_ns()
+ *
+ * A POLL_REGMEM whose condition was false, or a looping ATOMIC CMPSWAP
+ * whose comparison failed, is tried again no sooner than
+ * &vkfd_sdma_qstate.poll_next.
+ *
+ * Context: The engine executing @q.
+ * Return: true if it is too early to try the packet again.
+ */
+bool vkfd_sdma_parked(const struct vkfd_queue *q, u64 now)
 {
-	run->moved += n;
-	run->budget -= n;
+	return q->sdma.poll_tries && now < q->sdma.poll_next;
+}
+
+/**
+ * vkfd_sdma_park() - try the packet at the read pointer again later
+ * @q: the queue
+ * @now: ktime_get_ns()
+ * @interval: in units of 10 GPU clocks (10 ns)
+ *
+ * Counts a failed try and parks the queue on the packet: the engine
+ * serves its other queues and comes back no sooner than @interval later
+ * (vkfd_sdma_queue_ready()), without spinning on it.
+ *
+ * Context: The engine executing @q.
+ * Return: %VKFD_SDMA_POLL.
+ */
+int vkfd_sdma_park(struct vkfd_queue *q, u64 now, u32 interval)
+{
+	if (q->sdma.poll_tries < U32_MAX)
+		q->sdma.poll_tries++;
+	q->sdma.poll_next = now + (u64)interval * VKFD_SDMA_POLL_UNIT_NS;
+	return VKFD_SDMA_POLL;
 }
 
 /*
@@ -162,15 +176,23 @@ static int vkfd_sdma_write(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 	return done < total ? VKFD_SDMA_BUDGET : VKFD_SDMA_NEXT;
 }
 
+/*
+ * CONST_FILL. With fill size 2 (dword), as ROCm's runtime sends it, the
+ * count is (dwords - 1) * 4: its two low bits do not count. Otherwise it
+ * is bytes - 1, as amdgpu sends it, and must make whole dwords.
+ */
 static int vkfd_sdma_fill(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 			  const struct vkfd_sdma_pkt *p)
 {
 	u64 dst = vkfd_sdma_addr(p->dw[1], p->dw[2]);
-	u64 total = (p->dw[4] & VKFD_SDMA_FILL_COUNT_MASK) + 1;
-	u64 done = min(q->sdma.pkt_done, total);
-	u64 n;
+	u32 count = p->dw[4] & VKFD_SDMA_FILL_COUNT_MASK;
+	u64 total = (u64)count + 1;
+	u64 done, n;
 	int ret;
 
+	if (VKFD_SDMA_FILL_GET_SIZE(p->dw[0]) == VKFD_SDMA_FILL_SIZE_DWORD)
+		total = ((u64)count / 4 + 1) * 4;
+	done = min(q->sdma.pkt_done, total);
 	/* Dword fills only: whole dwords at a dword-aligned address. */
 	if ((dst | total) & 3)
 		return VKFD_SDMA_INVALID;
@@ -237,9 +259,15 @@ static bool vkfd_sdma_poll_true(u32 func, u32 val, u32 ref)
  * POLL_REGMEM on memory: the queue stays on the packet until
  * (*addr & mask) func ref holds, polling again no sooner than interval x
  * 10 ns later; after 1 + retry-count failed polls it gives up and goes on
- * with the next packet, unless the retry count is 0xfff (forever). With
- * HDP_FLUSH and no MEM_POLL it is an HDP flush, which the software GPU
- * does not need: a no-op. Other register polls are not supported.
+ * with the next packet, unless the retry count is 0xfff (forever).
+ *
+ * On a register (no MEM_POLL): the software GPU has no registers. With
+ * HDP_FLUSH it is an HDP flush (amdgpu's), which the software GPU does
+ * not need: done at once. With func 0, "always", the condition holds
+ * whatever the register holds: done at once - ROCm's runtime flushes the
+ * HDP on gfx9 with such a packet, { 0x8, 0, 0x80000000, 0, 0, 0 }. Any
+ * other register poll would wait for a value nothing can ever produce:
+ * an invalid packet, the queue halts, rather than hang or pretend.
  */
 static int vkfd_sdma_poll(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 			  const struct vkfd_sdma_pkt *p)
@@ -251,13 +279,14 @@ static int vkfd_sdma_poll(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 	u64 now;
 
 	if (!(p->dw[0] & VKFD_SDMA_POLL_MEM))
-		return p->dw[0] & VKFD_SDMA_POLL_HDP_FLUSH ?
+		return (p->dw[0] & VKFD_SDMA_POLL_HDP_FLUSH) ||
+		       func == VKFD_SDMA_POLL_FUNC_ALWAYS ?
 		       VKFD_SDMA_NEXT : VKFD_SDMA_INVALID;
 	if (func > VKFD_SDMA_POLL_FUNC_GT)
 		return VKFD_SDMA_INVALID;
 
 	now = ktime_get_ns();
-	if (q->sdma.poll_tries && now < q->sdma.poll_next)
+	if (vkfd_sdma_parked(q, now))
 		return VKFD_SDMA_POLL;
 	if (vkfd_vm_read_locked(q->vm, vkfd_sdma_addr(p->dw[1], p->dw[2]),
 				&raw, sizeof(raw), &run->fault))
@@ -265,13 +294,11 @@ static int vkfd_sdma_poll(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 	if (vkfd_sdma_poll_true(func, le32_to_cpu(raw) & p->dw[4], p->dw[3]))
 		return VKFD_SDMA_NEXT;
 
-	if (q->sdma.poll_tries < U32_MAX)
-		q->sdma.poll_tries++;
+	/* This failed poll is number poll_tries + 1. */
 	if (retries != VKFD_SDMA_POLL_RETRY_FOREVER &&
-	    q->sdma.poll_tries > retries)
+	    q->sdma.poll_tries >= retries)
 		return VKFD_SDMA_NEXT;
-	q->sdma.poll_next = now + (u64)interval * VKFD_SDMA_POLL_UNIT_NS;
-	return VKFD_SDMA_POLL;
+	return vkfd_sdma_park(q, now, interval);
 }
 
 /*
@@ -302,6 +329,10 @@ static u64 vkfd_sdma_pkt_len(u32 h, unsigned int *fixed)
 		/* The count dwords are skipped, never read. */
 		return VKFD_SDMA_NOP_DW + VKFD_SDMA_NOP_GET_COUNT(h);
 	case VKFD_SDMA_OP_COPY:
+		if (sub_op == VKFD_SDMA_SUBOP_COPY_LINEAR_RECT) {
+			*fixed = VKFD_SDMA_COPY_LINEAR_RECT_DW;
+			break;
+		}
 		if (sub_op != VKFD_SDMA_SUBOP_COPY_LINEAR ||
 		    (h & VKFD_SDMA_COPY_BROADCAST))
 			return 0;
@@ -329,6 +360,9 @@ static u64 vkfd_sdma_pkt_len(u32 h, unsigned int *fixed)
 		break;
 	case VKFD_SDMA_OP_POLL_REGMEM:
 		*fixed = VKFD_SDMA_POLL_REGMEM_DW;
+		break;
+	case VKFD_SDMA_OP_ATOMIC:
+		*fixed = VKFD_SDMA_ATOMIC_DW;
 		break;
 	default:
 		return 0;
@@ -362,7 +396,11 @@ static int vkfd_sdma_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 
 	switch (VKFD_SDMA_HEADER_OP(p.dw[0])) {
 	case VKFD_SDMA_OP_COPY:
-		st = vkfd_sdma_copy(q, run, &p);
+		if (VKFD_SDMA_HEADER_SUB_OP(p.dw[0]) ==
+		    VKFD_SDMA_SUBOP_COPY_LINEAR_RECT)
+			st = vkfd_sdma_copy_rect(q, run, &p);
+		else
+			st = vkfd_sdma_copy(q, run, &p);
 		break;
 	case VKFD_SDMA_OP_WRITE:
 		p.ndw += (p.dw[3] & VKFD_SDMA_WRITE_COUNT_MASK) + 1;
@@ -385,6 +423,9 @@ static int vkfd_sdma_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		break;
 	case VKFD_SDMA_OP_POLL_REGMEM:
 		st = vkfd_sdma_poll(q, run, &p);
+		break;
+	case VKFD_SDMA_OP_ATOMIC:
+		st = vkfd_sdma_atomic(q, run, &p);
 		break;
 	default:
 		/* NOP */
@@ -419,8 +460,7 @@ bool vkfd_sdma_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now)
 		return false;
 	if (q->sdma.stalled && q->sdma.stall_wptr == wptr)
 		return false;
-	if (q->sdma.poll_tries && q->sdma.pkt_rptr == q->rptr &&
-	    now < q->sdma.poll_next)
+	if (q->sdma.pkt_rptr == q->rptr && vkfd_sdma_parked(q, now))
 		return false;
 	return true;
 }

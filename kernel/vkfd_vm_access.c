@@ -18,7 +18,14 @@
  * chunks, the next one faults instead of touching a page that may be
  * free. Within a call each page is translated once (one page-table walk
  * per 4 KiB page and direction) and reached with kmap_local_page().
+ *
+ * An atomic read-modify-write (vkfd_vm_rmw_locked(), SDMA's ATOMIC) needs
+ * the page readable and writable, and is atomic with respect to the CPU:
+ * the page may be mapped into user space, whose threads update the same
+ * word (a signal) concurrently; the update is a cmpxchg loop on the
+ * kernel's mapping of the page.
  */
+#include <linux/atomic.h>
 #include <kunit/visibility.h>
 #include <linux/highmem.h>
 #include <linux/minmax.h>
@@ -265,3 +272,79 @@ int vkfd_vm_fill_locked(struct vkfd_vm *vm, u64 dst, u32 pattern, u64 len,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_fill_locked);
+
+/* The new value of @size bytes, little-endian @old, in memory order. */
+static u64 vkfd_vm_rmw_new(u64 old, unsigned int size, vkfd_vm_rmw_fn fn,
+			   void *arg, bool *store)
+{
+	u64 v = size == 4 ? le32_to_cpu((__force __le32)(u32)old) :
+			    le64_to_cpu((__force __le64)old);
+
+	*store = fn(&v, arg);
+	return size == 4 ? (__force u32)cpu_to_le32((u32)v) :
+			   (__force u64)cpu_to_le64(v);
+}
+
+/**
+ * vkfd_vm_rmw_locked() - an atomic read-modify-write of GPU memory
+ * @vm: the GPU VM
+ * @va: GPU VA of the value, a multiple of @size
+ * @size: 4 or 8 bytes; the value is little-endian in memory
+ * @fn: called with the value in *@v (zero-extended if 32-bit): sets
+ *	*@v to the new value and returns true to store it, or returns false
+ *	to leave memory as it is; may be called again if the value changed
+ *	under it, so it must not have side effects
+ * @arg: for @fn
+ * @fault: filled in if the access faults
+ *
+ * Translates @va for reading and writing (a page mapped without write
+ * permission is a write fault), then updates the value with a cmpxchg on
+ * the kernel's mapping of the page: atomic with respect to the CPU and
+ * to every other engine. A store is fully ordered with everything before
+ * and after it (a successful cmpxchg is).
+ *
+ * Context: Process context. The caller holds @vm's &vkfd_ctx.mem_lock.
+ * Return: 0; -EINVAL if @size is not 4 or 8 or @va not a multiple of it
+ * (nothing is accessed); -EFAULT if the page is not mapped readable and
+ * writable.
+ */
+int vkfd_vm_rmw_locked(struct vkfd_vm *vm, u64 va, unsigned int size,
+		       vkfd_vm_rmw_fn fn, void *arg,
+		       struct vkfd_vm_fault *fault)
+{
+	u64 need = VKFD_PTE_VALID | VKFD_PTE_READABLE | VKFD_PTE_WRITEABLE;
+	bool store;
+	void *vaddr, *p;
+	u64 pte;
+
+	lockdep_assert_held(&vm->ctx->mem_lock);
+
+	if ((size != 4 && size != 8) || (va & (size - 1)))
+		return -EINVAL;
+	pte = vkfd_pt_lookup(&vm->pt, va);
+	if ((pte & need) != need) {
+		fault->va = va;
+		fault->write = true;
+		fault->not_present = !(pte & VKFD_PTE_VALID);
+		return -EFAULT;
+	}
+	vaddr = kmap_local_page(pfn_to_page(PHYS_PFN(pte & VKFD_PTE_ADDR_MASK)));
+	/* Aligned to @size: the value is within the page. */
+	p = vaddr + (va & ~VKFD_GPU_PAGE_MASK);
+	if (size == 4) {
+		u32 *w = p, old = READ_ONCE(*w), new;
+
+		do {
+			new = vkfd_vm_rmw_new(old, 4, fn, arg, &store);
+		} while (store && !try_cmpxchg(w, &old, new));
+	} else {
+		u64 *w = p, old = READ_ONCE(*w), new;
+
+		do {
+			new = vkfd_vm_rmw_new(old, 8, fn, arg, &store);
+		} while (store && !try_cmpxchg64(w, &old, new));
+	}
+	kunmap_local(vaddr);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_rmw_locked);

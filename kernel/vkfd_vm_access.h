@@ -34,4 +34,14 @@ int vkfd_vm_copy_locked(struct vkfd_vm *vm, u64 dst, u64 src, u64 len,
 int vkfd_vm_fill_locked(struct vkfd_vm *vm, u64 dst, u32 pattern, u64 len,
 			u64 *done, struct vkfd_vm_fault *fault);
 
+/*
+ * Computes a read-modify-write's new value in *@v from the old one there;
+ * false: store nothing (vkfd_vm_rmw_locked()).
+ */
+typedef bool (*vkfd_vm_rmw_fn)(u64 *v, void *arg);
+
+int vkfd_vm_rmw_locked(struct vkfd_vm *vm, u64 va, unsigned int size,
+		       vkfd_vm_rmw_fn fn, void *arg,
+		       struct vkfd_vm_fault *fault);
+
 #endif /* _VKFD_VM_ACCESS_H_ */

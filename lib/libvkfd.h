@@ -331,7 +331,9 @@ int vkfd_queue_wait_idle(const struct vkfd_queue *q, uint32_t timeout_ms);
 
 /* ------------------------------------------------------------------------
  * SDMA v4 packets (lib/libvkfd_sdma.c): each writes one packet at @dw
- * and returns its length in dwords. Addresses are GPU VAs.
+ * and returns its length in dwords. Addresses are GPU VAs. ATOMIC,
+ * COPY_LINEAR_RECT, register polls and dword fills: vkfd_sdma_pkt_*() of
+ * <linux/vkfd_sdma.h>.
  */
 #define VKFD_SDMA_COPY_MAX	(1u << 22)	/* bytes per COPY_LINEAR */
 

@@ -8,6 +8,11 @@
  * Counts are encoded as the packets want them, minus one and masked to
  * their field: a caller that asks for more than a field holds gets a
  * packet that does less, never one that spills into the next dword.
+ *
+ * The encoders of the packets vkfd executes for ROCm's runtime (ATOMIC,
+ * COPY_LINEAR_RECT, register polls, dword fills) are static inline in
+ * <linux/vkfd_sdma.h>, vkfd_sdma_pkt_*(): the kernel's KUnit tests use
+ * the same ones.
  */
 #include <stdint.h>
 

@@ -98,6 +98,9 @@ enum atk_kind {
 	ATK_FENCE,		/* FENCE */
 	ATK_TIMESTAMP,		/* TIMESTAMP */
 	ATK_POLL,		/* POLL_REGMEM on the target */
+	ATK_ATOMIC,		/* ATOMIC ADD64 on the target */
+	ATK_RECT_SRC,		/* COPY_LINEAR_RECT from the target */
+	ATK_RECT_DST,		/* COPY_LINEAR_RECT to the target */
 	ATK_KINDS
 };
 
@@ -106,7 +109,8 @@ static inline const char *atk_kind_name(enum atk_kind k)
 	static const char *const names[ATK_KINDS] = {
 		"COPY_LINEAR (source)", "COPY_LINEAR (destination)",
 		"WRITE_LINEAR", "CONST_FILL", "FENCE", "TIMESTAMP",
-		"POLL_REGMEM",
+		"POLL_REGMEM", "ATOMIC", "COPY_LINEAR_RECT (source)",
+		"COPY_LINEAR_RECT (destination)",
 	};
 
 	return k < ATK_KINDS ? names[k] : "?";
@@ -410,6 +414,12 @@ static inline uint32_t atk_encode(const struct atk_actor *a, enum atk_kind kind,
 {
 	static const uint32_t data[4] = { 0xa77ac4ed, 0xa77ac4ee, 0xa77ac4ef,
 					  0xa77ac4f0 };
+	/*
+	 * A page as a box of 4 rows of 256 dwords, pitch = width: the same
+	 * bytes as COPY_LINEAR of a page.
+	 */
+	struct vkfd_sdma_rect page = { .pitch = 256, .slice = 1 };
+	struct vkfd_sdma_rect other = page;
 
 	switch (kind) {
 	case ATK_COPY_SRC:
@@ -429,6 +439,17 @@ static inline uint32_t atk_encode(const struct atk_actor *a, enum atk_kind kind,
 					     atk_secret_dword(seed, target_off),
 					     0xffffffff, 1,
 					     VKFD_SDMA_POLL_RETRY_FOREVER);
+	case ATK_ATOMIC:
+		return vkfd_sdma_pkt_atomic(dw, VKFD_SDMA_ATOMIC_ADD_RTN_64,
+					    target, 1, 0, 0, 0);
+	case ATK_RECT_SRC:
+		page.va = target;
+		other.va = a->dst.va;
+		return vkfd_sdma_pkt_copy_rect(dw, 2, &other, &page, 256, 4, 1);
+	case ATK_RECT_DST:
+		page.va = target;
+		other.va = a->src.va;
+		return vkfd_sdma_pkt_copy_rect(dw, 2, &page, &other, 256, 4, 1);
 	default:
 		return vkfd_sdma_nop(dw);
 	}

@@ -166,6 +166,85 @@ TEST(poll_regmem)
 		     0x00000001, 0x000000ff, 0x0fffffff);
 }
 
+/*
+ * The encoders of <linux/vkfd_sdma.h> for what ROCm 5.2's runtime sends,
+ * against the bitfields of its sdma_registers.h. ATOMIC: op 10, loop bit
+ * 16, operation in bits 25..31; ROCr's signal decrement is ADD_RTN_64 (47)
+ * of -1.
+ */
+TEST(atomic)
+{
+	uint32_t buf[BUF_DW], len;
+
+	fill_canary(buf);
+	len = vkfd_sdma_pkt_atomic(buf, VKFD_SDMA_ATOMIC_ADD_RTN_64,
+				   0x00007f0012345678ull, ~0ull, 0, 0, 0);
+	CHECK_PACKET(len, buf, 0x5e00000a, 0x12345678, 0x00007f00,
+		     0xffffffff, 0xffffffff, 0, 0, 0);
+
+	/* CMPSWAP_32 (no return, 0x48), looping; the interval is 13 bits */
+	fill_canary(buf);
+	len = vkfd_sdma_pkt_atomic(buf, 0x48, 0x1000, 5, 0x700000007ull, 1,
+				   0x2064);
+	CHECK_PACKET(len, buf, 0x9001000a, 0x00001000, 0, 5, 0, 7, 7,
+		     0x00000064);
+}
+
+/*
+ * Register polls: ROCr's hdp_flush_cmd exactly, and amdgpu's HDP flush
+ * (hdp_flush bit 26, func 3, the two registers' byte offsets).
+ */
+TEST(poll_reg)
+{
+	uint32_t buf[BUF_DW], len;
+
+	fill_canary(buf);
+	len = vkfd_sdma_pkt_poll_reg(buf, 0, 0, 0, 0x80000000, 0);
+	CHECK_PACKET(len, buf, 0x00000008, 0, 0x80000000, 0, 0, 0);
+
+	fill_canary(buf);
+	len = vkfd_sdma_pkt_poll_reg(buf, 1, 3, 0x5480 << 2, 0x5484 << 2, 1);
+	CHECK_PACKET(len, buf, 0x34000008, 0x00015200, 0x00015210, 1, 1,
+		     0x0fff000a);
+}
+
+/* CONST_FILL as BuildFillCommand(): fill size 2, count (dwords - 1) * 4 */
+TEST(fill_dwords)
+{
+	uint32_t buf[BUF_DW], len;
+
+	fill_canary(buf);
+	len = vkfd_sdma_pkt_fill_dwords(buf, 0x0000000500001000ull, 0xcafe,
+					0x100);
+	CHECK_PACKET(len, buf, 0x8000000b, 0x00001000, 0x00000005,
+		     0x0000cafe, 0x000003fc);
+}
+
+/*
+ * COPY_LINEAR_RECT as BuildCopyRectCommand(): sub_op 4, element in bits
+ * 29..31; per side base, x | y << 16, z | (pitch - 1) << 13, slice pitch
+ * - 1; then (width - 1) | (height - 1) << 16, depth - 1.
+ */
+TEST(copy_rect)
+{
+	const struct vkfd_sdma_rect src = {
+		.va = 0x123456780ull, .x = 1, .y = 2, .z = 3, .pitch = 100,
+		.slice = 5000,
+	};
+	const struct vkfd_sdma_rect dst = {
+		.va = 0xabc00000004ull, .x = 3, .z = 1, .pitch = 64,
+		.slice = 4096,
+	};
+	uint32_t buf[BUF_DW], len;
+
+	fill_canary(buf);
+	len = vkfd_sdma_pkt_copy_rect(buf, 2, &dst, &src, 16, 8, 2);
+	CHECK_PACKET(len, buf, 0x40000401, 0x23456780, 0x00000001,
+		     0x00020001, 0x000c6003, 0x00001387, 0x00000004,
+		     0x00000abc, 0x00000003, 0x0007e001, 0x00000fff,
+		     0x0007000f, 0x00000001);
+}
+
 /* The uAPI's lengths are the ones the encoders return. */
 TEST(lengths_match_uapi)
 {

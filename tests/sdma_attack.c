@@ -301,6 +301,9 @@ FIXTURE_VARIANT_ADD(attack, const_fill) { .kind = ATK_FILL };
 FIXTURE_VARIANT_ADD(attack, fence) { .kind = ATK_FENCE };
 FIXTURE_VARIANT_ADD(attack, timestamp) { .kind = ATK_TIMESTAMP };
 FIXTURE_VARIANT_ADD(attack, poll_regmem) { .kind = ATK_POLL };
+FIXTURE_VARIANT_ADD(attack, atomic) { .kind = ATK_ATOMIC };
+FIXTURE_VARIANT_ADD(attack, rect_src) { .kind = ATK_RECT_SRC };
+FIXTURE_VARIANT_ADD(attack, rect_dst) { .kind = ATK_RECT_DST };
 
 FIXTURE_SETUP(attack)
 {
@@ -462,6 +465,7 @@ TEST_F(attack, own_memory_works)
 	memset(a->dst_cpu, ATK_DST_FILL, ATK_BUF);
 	switch (kind) {
 	case ATK_COPY_SRC:
+	case ATK_RECT_SRC:
 	case ATK_POLL:
 		target = a->secret.va + 0x400;
 		break;
@@ -474,12 +478,14 @@ TEST_F(attack, own_memory_works)
 
 	switch (kind) {
 	case ATK_COPY_SRC:
+	case ATK_RECT_SRC:
 		for (i = 0; i < (int)ATK_PAGE; i++)
 			if (a->dst_cpu[i] != atk_secret_byte(a->seed, 0x400 + i))
 				break;
 		EXPECT_EQ((int)ATK_PAGE, i);
 		break;
 	case ATK_COPY_DST:
+	case ATK_RECT_DST:
 		for (i = 0; i < (int)ATK_PAGE; i++)
 			if (a->dst_cpu[0x400 + i] != atk_secret_byte(a->seed + 0x40, i))
 				break;
@@ -507,6 +513,11 @@ TEST_F(attack, own_memory_works)
 		break;
 	case ATK_POLL:
 		/* got past the comparison: the fence is there */
+		break;
+	case ATK_ATOMIC:
+		EXPECT_EQ(0x1111111111111112ull,
+			  *(uint64_t *)(a->dst_cpu + 0x400));
+		EXPECT_EQ(ATK_DST_FILL, a->dst_cpu[0x408]);
 		break;
 	default:
 		break;

@@ -177,11 +177,24 @@ TEST_F(sdma, fault_ring_and_rptr)
  */
 TEST_F(sdma, invalid_packets_halt)
 {
-	static const struct { uint32_t dw[7]; uint32_t n; } bad[] = {
+	static const struct { uint32_t dw[13]; uint32_t n; } bad[] = {
 		{ { 0xff }, 1 },					/* op */
 		{ { VKFD_SDMA_HEADER(VKFD_SDMA_OP_COPY, 1) }, 7 },	/* tiled */
 		{ { VKFD_SDMA_HEADER(VKFD_SDMA_OP_TIMESTAMP, 0) }, 3 },/* SET */
-		{ { VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) }, 6 },
+		/* a register poll for "equal": no register to wait for */
+		{ { VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) |
+		    VKFD_SDMA_POLL_FUNC(VKFD_SDMA_POLL_FUNC_EQUAL) }, 6 },
+		/* ATOMIC: FMAX_RTN_64; a misaligned 64-bit ADD */
+		{ { VKFD_SDMA_HEADER(VKFD_SDMA_OP_ATOMIC, 0) |
+		    VKFD_SDMA_ATOMIC_OP(0x23), (uint32_t)S_BUF_VA }, 8 },
+		{ { VKFD_SDMA_HEADER(VKFD_SDMA_OP_ATOMIC, 0) |
+		    VKFD_SDMA_ATOMIC_OP(VKFD_SDMA_ATOMIC_ADD_RTN_64),
+		    (uint32_t)S_BUF_VA + 4 }, 8 },
+		/* COPY_LINEAR_RECT of 32-byte elements */
+		{ { VKFD_SDMA_HEADER(VKFD_SDMA_OP_COPY,
+				     VKFD_SDMA_SUBOP_COPY_LINEAR_RECT) |
+		    VKFD_SDMA_RECT_ELEMENT(5), (uint32_t)S_BUF_VA, 0, 0, 0, 0,
+		    (uint32_t)S_BUF_VA + 64 }, 13 },
 		/* a fill of 3 bytes */
 		{ { VKFD_SDMA_HEADER(VKFD_SDMA_OP_CONST_FILL, 0),
 		    (uint32_t)S_BUF_VA, 0, 0, 2 }, 5 },

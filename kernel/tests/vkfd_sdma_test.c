@@ -259,8 +259,9 @@ static void vkfd_sdma_test_invalid(struct kunit *test)
 		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_WRITE, 1) },
 		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_TIMESTAMP, 0) },
 		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_TIMESTAMP, 1) },
-		/* register poll, and the reserved function */
-		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) },
+		/* register poll (not "always", no HDP flush), reserved func */
+		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) |
+		  VKFD_SDMA_POLL_FUNC(VKFD_SDMA_POLL_FUNC_EQUAL) },
 		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) |
 		  VKFD_SDMA_POLL_MEM | VKFD_SDMA_POLL_FUNC(7),
 		  (u32)DATA_VA },

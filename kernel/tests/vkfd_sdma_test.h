@@ -250,7 +250,7 @@ static inline unsigned int pkt_poll(u32 *dw, u64 addr, u32 func, u32 ref,
 }
 
 #define EMIT(t, pkt, ...) do {						\
-	u32 __dw[8];							\
+	u32 __dw[VKFD_SDMA_FIXED_MAX];					\
 	emit(t, __dw, pkt(__dw, ##__VA_ARGS__));			\
 } while (0)
 
