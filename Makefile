@@ -72,13 +72,23 @@ deps:
 	@./vm/setup-host.sh
 
 # Out-of-tree builds for several kernels must not share object files, so
-# each build directory is a tree of symlinks to kernel/.
+# each build directory is a tree of symlinks to kernel/. The same driver
+# is built twice: as vkfd.ko in $(MODDIR), and as amdgpu.ko (the module
+# name ROCm's tools look for, see README) in a second tree below it,
+# since one Kbuild directory cannot link the same objects into two
+# modules. Both .ko files end up in $(MODDIR).
+AMDGPU_MODDIR := $(MODDIR)/as-amdgpu
+
 module: FORCE
 	@test -d "$(KDIR)" || { echo "vkfd: no kernel build tree at KDIR=$(KDIR); run 'make deps'" >&2; exit 1; }
-	@mkdir -p $(MODDIR)
-	@cd kernel && find . -type d -exec mkdir -p $(MODDIR)/{} \; && \
-		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $(MODDIR)/{} \;
-	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
+	@for d in $(MODDIR) $(AMDGPU_MODDIR); do \
+		mkdir -p $$d && cd $(CURDIR)/kernel && \
+		find . -type d -exec mkdir -p $$d/{} \; && \
+		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $$d/{} \; || exit 1; \
+	done
+	$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd modules
+	$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu modules
+	cp -f $(AMDGPU_MODDIR)/amdgpu.ko $(MODDIR)/amdgpu.ko
 
 $(KSFT_STAMP): $(LINUX_SOURCE_TAR)
 	@mkdir -p $(KSFT_DIR)

@@ -157,8 +157,11 @@ static int vkfd_drm_gpu_init(struct vkfd_gpu *gpu)
 	struct drm_device *drm;
 	int ret;
 
-	/* DRM wants a parent device; it names the GPU in sysfs too. */
-	gpu->pdev = platform_device_register_simple("vkfd", gpu->index,
+	/*
+	 * DRM wants a parent device; it names the GPU in sysfs too. Named
+	 * after the module, so that vkfd.ko and amdgpu.ko can coexist.
+	 */
+	gpu->pdev = platform_device_register_simple(KBUILD_MODNAME, gpu->index,
 						    NULL, 0);
 	if (IS_ERR(gpu->pdev)) {
 		ret = PTR_ERR(gpu->pdev);

@@ -14,6 +14,11 @@
  *
  * This file holds the module glue: parameters, the character device, the
  * class and device that carry the sysfs tree, open and release.
+ *
+ * The same sources build vkfd.ko and amdgpu.ko (Kbuild's VKFD_MODNAME):
+ * ROCm's tools look for a module named amdgpu. Whatever is named after the
+ * module (log prefix, debugfs directory, platform devices) uses
+ * KBUILD_MODNAME; the device node stays governed by the name parameter.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -45,6 +50,13 @@ MODULE_PARM_DESC(vram_mb,
 
 #define VKFD_VRAM_MB_MIN	16
 #define VKFD_VRAM_MB_MAX	65536
+
+/*
+ * Built as amdgpu.ko (see Kbuild), the log says what it really is: not
+ * AMD's GPU driver.
+ */
+#define VKFD_AS_MODNAME \
+	(strcmp(KBUILD_MODNAME, "vkfd") ? "vkfd, loaded as " KBUILD_MODNAME ": " : "")
 
 /* The device of this module instance, for module exit. */
 static struct vkfd_device *vkfd_device;
@@ -205,8 +217,9 @@ static int __init vkfd_init(void)
 	if (ret)
 		return ret;
 	if (vkfd_class_exists(vkfd_name)) {
-		pr_err("class '%s' already exists (is amdgpu loaded?); load vkfd with name=vkfd\n",
-		       vkfd_name);
+		pr_err("name=%s is taken: /sys/class/%s exists (amdgpu's amdkfd, or another vkfd); load %s.ko with %s\n",
+		       vkfd_name, vkfd_name, KBUILD_MODNAME,
+		       strcmp(vkfd_name, "vkfd") ? "name=vkfd" : "another name=");
 		return -EEXIST;
 	}
 
@@ -277,8 +290,8 @@ static int __init vkfd_init(void)
 		goto err_put_proc;
 
 	vkfd_device = vdev;
-	pr_info("/dev/%s: %u GPU(s), %u MiB VRAM each\n", vdev->name,
-		vdev->num_gpus, vkfd_vram_mb);
+	pr_info("%s/dev/%s: %u GPU(s), %u MiB VRAM each\n", VKFD_AS_MODNAME,
+		vdev->name, vdev->num_gpus, vkfd_vram_mb);
 	return 0;
 
 err_put_proc:

@@ -72,6 +72,7 @@ struct vkfd_events;
 struct vkfd_queue;
 struct vkfd_sdma_engine;
 struct vm_area_struct;
+struct seq_file;
 
 struct drm_device;
 struct drm_file;
@@ -241,6 +242,8 @@ struct vkfd_ctx {
  * @scratch_va: SET_SCRATCH_BACKING_VA, recorded
  * @default_policy: SET_MEMORY_POLICY, recorded
  * @alt_policy: SET_MEMORY_POLICY, recorded
+ * @tba: SET_TRAP_HANDLER's trap base address, recorded (vkfd_trap.c)
+ * @tma: SET_TRAP_HANDLER's trap memory address, recorded
  * @doorbells: the context's doorbell slice on this GPU, VKFD_DOORBELL_SIZE
  *	bytes (an order-1 allocation, split into two refcounted pages), one
  *	64-bit doorbell per queue; allocated by the first queue or mmap,
@@ -250,7 +253,7 @@ struct vkfd_ctx {
  * @faults: GPU page faults of this VM's queues (sysfs counters_<gpuid>/faults)
  * @sdma_activity: bytes moved by this VM's SDMA queues (sysfs sdma_<gpuid>)
  *
- * @vram, @scratch_va and the policies are written under
+ * @vram, @scratch_va, the policies, @tba and @tma are written under
  * &vkfd_ctx.mem_lock and read locklessly by sysfs and debugfs.
  */
 struct vkfd_vm {
@@ -264,6 +267,8 @@ struct vkfd_vm {
 	u64 scratch_va;
 	u32 default_policy;
 	u32 alt_policy;
+	u64 tba;
+	u64 tma;
 	struct page *doorbells;
 	struct page *mmio;
 	atomic64_t faults;
@@ -545,6 +550,11 @@ int vkfd_set_scratch_backing_va_ioctl(struct vkfd_file *vfile,
 				      struct vkfd_ctx *ctx, void *data);
 int vkfd_get_tile_config_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			       void *data);
+
+/* vkfd_trap.c: the trap handler, recorded */
+int vkfd_set_trap_handler_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+				void *data);
+void vkfd_trap_show(struct seq_file *m, struct vkfd_vm *vm);
 
 /* vkfd_debugfs.c */
 void vkfd_debugfs_init(struct vkfd_device *vdev);
