@@ -288,6 +288,8 @@ TEST_F(drm, read_gb_addr_config)
 						  sizeof(val)));
 			EXPECT_EQ(se, 1U << ((val[0] >> 19) & 3));
 			EXPECT_EQ(2U, val[0] & 7);	/* 4 pipes, as Vega10 */
+			/* Vega10's value (0x2a114042) with 1 engine, 1 RB */
+			EXPECT_EQ(0x22014042U, val[0]);
 			EXPECT_EQ(0xa5a5a5a5U, val[1]);
 		}
 	}

@@ -98,4 +98,5 @@ static struct kunit_suite vkfd_busy_test_suite = {
 	.name = "vkfd-busy",
 	.test_cases = vkfd_busy_test_cases,
 };
+
 kunit_test_suite(vkfd_busy_test_suite);
