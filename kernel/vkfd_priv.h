@@ -30,7 +30,9 @@
  *   vkfd_ctx.queue_lock -> vkfd_sdma_slice -> vkfd_ctx.mem_lock
  *
  * vkfd_sdma_engine.lock (a spinlock: an engine's queue list and the queue
- * it is serving) is innermost: nothing is taken under it.
+ * it is serving) is innermost: nothing is taken under it. So is
+ * vkfd_busy.lock (a spinlock: a GPU's busy-time samples), taken by the
+ * engines between slices, with no lock held, and by sysfs.
  *
  * mmap of /dev/kfd runs under mmap_lock, which is taken under mem_lock:
  * the mmap handlers take neither mem_lock nor queue_lock.
