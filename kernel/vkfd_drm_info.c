@@ -13,7 +13,8 @@
  * nothing, as Linux 6.1's amdgpu_info_ioctl() does for a gfx900 with
  * vkfd's configuration: the numbers the topology publishes (1 shader
  * engine with 1 shader array of 4 CUs, the VRAM size), the GPU VM range
- * the KFD apertures report, the 1 GHz GPU clock of GET_CLOCK_COUNTERS.
+ * the KFD apertures report, the 1 GHz GPU clock of GET_CLOCK_COUNTERS,
+ * the VRAM budget and its use.
  * Everything a software GPU does not have is 0: no render backends, no
  * graphics contexts, no clocks or sensors (SENSOR fails with ENOENT, as
  * amdgpu's without power management).
@@ -28,6 +29,7 @@
  */
 #include <linux/ktime.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -199,6 +201,20 @@ int vkfd_drm_info_ioctl(struct drm_device *drm, void *data,
 	case AMDGPU_INFO_TIMESTAMP:
 		/* The GPU counter of AMDKFD_IOC_GET_CLOCK_COUNTERS */
 		return vkfd_drm_info_u64(info, ktime_get_raw_ns());
+	case AMDGPU_INFO_VRAM_GTT: {
+		/*
+		 * VRAM is the GPU's budget, all of it CPU-visible; GTT
+		 * buffers are system memory with no other limit, as the
+		 * topology's system memory bank says.
+		 */
+		struct drm_amdgpu_info_vram_gtt vg = {
+			.vram_size = gpu->vram_size,
+			.vram_cpu_accessible_size = gpu->vram_size,
+			.gtt_size = (u64)totalram_pages() << PAGE_SHIFT,
+		};
+
+		return vkfd_drm_info_copy(info, &vg, sizeof(vg));
+	}
 	case AMDGPU_INFO_VRAM_USAGE:
 	case AMDGPU_INFO_VIS_VRAM_USAGE:
 		/* All of vkfd's VRAM is CPU-visible. */

@@ -387,7 +387,7 @@ TEST_F(drm, info_unanswered)
 		AMDGPU_INFO_CRTC_FROM_ID, AMDGPU_INFO_HW_IP_INFO,
 		AMDGPU_INFO_HW_IP_COUNT, AMDGPU_INFO_FW_VERSION,
 		AMDGPU_INFO_NUM_BYTES_MOVED, AMDGPU_INFO_GTT_USAGE,
-		AMDGPU_INFO_GDS_CONFIG, AMDGPU_INFO_VRAM_GTT,
+		AMDGPU_INFO_GDS_CONFIG,
 		AMDGPU_INFO_VCE_CLOCK_TABLE, AMDGPU_INFO_VBIOS,
 		AMDGPU_INFO_NUM_HANDLES, AMDGPU_INFO_MEMORY,
 		AMDGPU_INFO_RAS_ENABLED_FEATURES, AMDGPU_INFO_VIDEO_CAPS,
@@ -421,6 +421,37 @@ TEST_F(drm, unknown_driver_ioctl)
 
 	EXPECT_EQ(-1, ioctl(self->fd[0], DRM_IOCTL_AMDGPU_GEM_CREATE, &create));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+/* VRAM_GTT: the topology's VRAM bank and system memory bank. */
+TEST_F(drm, vram_gtt)
+{
+	struct {
+		struct drm_amdgpu_info_vram_gtt vg;
+		uint8_t after[16];
+	} buf;
+	char path[PATH_MAX];
+	struct vkfd_props bank;
+	uint64_t vram, ram;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/nodes/0/mem_banks/0/properties",
+		 self->env.topology);
+	ASSERT_EQ(0, vkfd_props_read(path, &bank, 0));
+	ram = vkfd_prop_val(&bank, "size_in_bytes");
+	for (i = 0; i < self->n; i++) {
+		snprintf(path, sizeof(path), "%s/nodes/%d/mem_banks/0/properties",
+			 self->env.topology, self->gpu[i].node);
+		ASSERT_EQ(0, vkfd_props_read(path, &bank, 0));
+		vram = vkfd_prop_val(&bank, "size_in_bytes");
+		memset(&buf, VKFD_SENTINEL, sizeof(buf));
+		ASSERT_EQ(0, drm_amdgpu_info(self->fd[i], AMDGPU_INFO_VRAM_GTT,
+					     &buf, sizeof(buf), NULL));
+		EXPECT_EQ(vram, buf.vg.vram_size);
+		EXPECT_EQ(vram, buf.vg.vram_cpu_accessible_size);
+		EXPECT_EQ(ram, buf.vg.gtt_size);
+		EXPECT_TRUE(vkfd_untouched(buf.after, sizeof(buf.after)));
+	}
 }
 
 /* VRAM_LOST_COUNTER 0; TIMESTAMP the 1 GHz GPU counter, monotonic. */
