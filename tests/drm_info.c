@@ -156,14 +156,15 @@ static void gpuvm_range(struct __test_metadata *_metadata,
 			uint64_t *base, uint64_t *limit)
 {
 	struct kfd_process_device_apertures pa[VKFD_MAX_NODES];
-	struct kfd_ioctl_get_process_apertures_new_args args = {
-		.kfd_process_device_apertures_ptr = (uintptr_t)pa,
-		.num_of_nodes = VKFD_MAX_NODES,
-	};
+	struct kfd_ioctl_get_process_apertures_new_args args = { 0 };
 	int fd = vkfd_open_dev(env);
 	uint32_t i;
 
 	ASSERT_LE(0, fd);
+	/* How many, then them, as libhsakmt asks */
+	ASSERT_EQ(0, ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args));
+	ASSERT_GE((uint32_t)VKFD_MAX_NODES, args.num_of_nodes);
+	args.kfd_process_device_apertures_ptr = (uintptr_t)pa;
 	ASSERT_EQ(0, ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args));
 	close(fd);
 	for (i = 0; i < args.num_of_nodes; i++) {

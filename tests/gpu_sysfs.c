@@ -254,27 +254,29 @@ TEST_F(gpu, vram_used)
 
 	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &p));
 	ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, &s));
+	for (j = 0; j < self->n; j++)
+		ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[j], "mem_info_vram_used",
+					     &base[j]));
 	for (i = 0; i < self->n; i++) {
 		uint32_t id = self->gpu[i].gpu_id;
 
-		for (j = 0; j < self->n; j++)
-			ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[j],
-						     "mem_info_vram_used",
-						     &base[j]));
 		ASSERT_EQ(0, vkfd_open_vm(&p, self->env.topology, id, &rp));
 		ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, id, &rs));
 		ASSERT_EQ(0, vkfd_alloc(&p, id, 0x100000000ULL, a,
 					KFD_IOC_ALLOC_MEM_FLAGS_VRAM, &bo_p));
 		ASSERT_EQ(0, vkfd_alloc(&s, id, 0x100000000ULL, b,
 					KFD_IOC_ALLOC_MEM_FLAGS_VRAM, &bo_s));
+		/* GPUs before i still hold the secondary's buffer */
 		for (j = 0; j < self->n; j++) {
+			uint64_t want = base[j] + (j == i ? a + b : j < i ? b : 0);
+
 			ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[j],
 						     "mem_info_vram_used", &v));
-			EXPECT_EQ(base[j] + (i == j ? a + b : 0), v);
+			EXPECT_EQ(want, v) TH_LOG("gpu %d, allocated on %d", j, i);
 			ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[j],
 						     "mem_info_vis_vram_used",
 						     &v));
-			EXPECT_EQ(base[j] + (i == j ? a + b : 0), v);
+			EXPECT_EQ(want, v);
 		}
 		ASSERT_EQ(0, vkfd_free(&p, &bo_p));
 		ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[i], "mem_info_vram_used",
