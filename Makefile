@@ -24,13 +24,15 @@ KABI := $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null |
 KDIR ?= /usr/src/linux-headers-$(KABI)
 MODDIR ?= $(BUILD)/module
 
-# kselftest_harness.h, and the DRM uAPI headers <linux/kfd_ioctl.h> includes
-# (Debian's linux-libc-dev lacks them), come from Debian's linux-source tree.
+# kselftest_harness.h, and the DRM uAPI headers <linux/kfd_ioctl.h> and the
+# render node tests include (Debian's linux-libc-dev lacks them), come from
+# Debian's linux-source tree.
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR := $(VKFD_CACHE)/kselftest
 KSFT_STAMP := $(KSFT_DIR)/.stamp
 UAPI_DIR := $(VKFD_CACHE)/uapi
-UAPI_STAMP := $(UAPI_DIR)/.stamp
+# The cache outlives the list of headers: a new list needs a new stamp.
+UAPI_STAMP := $(UAPI_DIR)/.stamp-amdgpu
 
 CC ?= gcc
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
@@ -101,10 +103,12 @@ $(UAPI_STAMP): $(LINUX_SOURCE_TAR)
 	@mkdir -p $(UAPI_DIR)
 	tar -xf $(LINUX_SOURCE_TAR) -C $(UAPI_DIR) --strip-components=3 \
 		linux-source-6.1/include/uapi/drm/drm.h \
-		linux-source-6.1/include/uapi/drm/drm_mode.h
+		linux-source-6.1/include/uapi/drm/drm_mode.h \
+		linux-source-6.1/include/uapi/drm/amdgpu_drm.h
 	@# What the kernel's headers_install does to uAPI headers:
 	sed -i -E 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
-		$(UAPI_DIR)/drm/drm.h $(UAPI_DIR)/drm/drm_mode.h
+		$(UAPI_DIR)/drm/drm.h $(UAPI_DIR)/drm/drm_mode.h \
+		$(UAPI_DIR)/drm/amdgpu_drm.h
 	@touch $@
 
 $(BUILD)/lib/%.o: lib/%.c $(TEST_HDRS) $(UAPI_STAMP)

@@ -261,18 +261,23 @@ static int __init vkfd_init(void)
 		goto err_destroy_class;
 	}
 
-	/* The topology publishes the render minors. */
-	ret = vkfd_drm_init(vdev);
+	/* First: the GPUs' devices show what the engines account. */
+	ret = vkfd_drv_sdma_init(vdev);
 	if (ret)
 		goto err_destroy_device;
 
-	ret = vkfd_drv_sdma_init(vdev);
+	ret = vkfd_gpu_dev_init(vdev);
 	if (ret)
-		goto err_drm_fini;
+		goto err_sdma_fini;
+
+	/* The topology publishes the render minors. */
+	ret = vkfd_drm_init(vdev);
+	if (ret)
+		goto err_gpu_dev_fini;
 
 	ret = vkfd_topology_init(vdev);
 	if (ret)
-		goto err_sdma_fini;
+		goto err_drm_fini;
 
 	vdev->proc_kobj = kobject_create_and_add("proc", &vdev->dev->kobj);
 	if (!vdev->proc_kobj) {
@@ -299,10 +304,12 @@ err_put_proc:
 	kobject_put(vdev->proc_kobj);
 err_topology_fini:
 	vkfd_topology_fini(vdev);
-err_sdma_fini:
-	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 err_drm_fini:
 	vkfd_drm_fini(vdev);
+err_gpu_dev_fini:
+	vkfd_gpu_dev_fini(vdev);
+err_sdma_fini:
+	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 err_destroy_device:
 	device_destroy(vdev->class, vdev->devt);
 err_destroy_class:
@@ -328,8 +335,9 @@ static void __exit vkfd_exit(void)
 	vkfd_debugfs_fini(vdev);
 	kobject_put(vdev->proc_kobj);
 	vkfd_topology_fini(vdev);
-	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 	vkfd_drm_fini(vdev);
+	vkfd_gpu_dev_fini(vdev);
+	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 	device_destroy(vdev->class, vdev->devt);
 	class_destroy(vdev->class);
 	unregister_chrdev_region(vdev->devt, 1);
