@@ -24,13 +24,15 @@ KABI := $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null |
 KDIR ?= /usr/src/linux-headers-$(KABI)
 MODDIR ?= $(BUILD)/module
 
-# kselftest_harness.h, and the DRM uAPI headers <linux/kfd_ioctl.h> includes
-# (Debian's linux-libc-dev lacks them), come from Debian's linux-source tree.
+# kselftest_harness.h, and the DRM uAPI headers <linux/kfd_ioctl.h> and the
+# render node tests include (Debian's linux-libc-dev lacks them), come from
+# Debian's linux-source tree.
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR := $(VKFD_CACHE)/kselftest
 KSFT_STAMP := $(KSFT_DIR)/.stamp
 UAPI_DIR := $(VKFD_CACHE)/uapi
-UAPI_STAMP := $(UAPI_DIR)/.stamp
+# The cache outlives the list of headers: a new list needs a new stamp.
+UAPI_STAMP := $(UAPI_DIR)/.stamp-amdgpu
 
 CC ?= gcc
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
@@ -72,13 +74,23 @@ deps:
 	@./vm/setup-host.sh
 
 # Out-of-tree builds for several kernels must not share object files, so
-# each build directory is a tree of symlinks to kernel/.
+# each build directory is a tree of symlinks to kernel/. The same driver
+# is built twice: as vkfd.ko in $(MODDIR), and as amdgpu.ko (the module
+# name ROCm's tools look for, see README) in a second tree below it,
+# since one Kbuild directory cannot link the same objects into two
+# modules. Both .ko files end up in $(MODDIR).
+AMDGPU_MODDIR := $(MODDIR)/as-amdgpu
+
 module: FORCE
 	@test -d "$(KDIR)" || { echo "vkfd: no kernel build tree at KDIR=$(KDIR); run 'make deps'" >&2; exit 1; }
-	@mkdir -p $(MODDIR)
-	@cd kernel && find . -type d -exec mkdir -p $(MODDIR)/{} \; && \
-		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $(MODDIR)/{} \;
-	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
+	@for d in $(MODDIR) $(AMDGPU_MODDIR); do \
+		mkdir -p $$d && cd $(CURDIR)/kernel && \
+		find . -type d -exec mkdir -p $$d/{} \; && \
+		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $$d/{} \; || exit 1; \
+	done
+	$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd modules
+	$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu modules
+	cp -f $(AMDGPU_MODDIR)/amdgpu.ko $(MODDIR)/amdgpu.ko
 
 $(KSFT_STAMP): $(LINUX_SOURCE_TAR)
 	@mkdir -p $(KSFT_DIR)
@@ -91,10 +103,12 @@ $(UAPI_STAMP): $(LINUX_SOURCE_TAR)
 	@mkdir -p $(UAPI_DIR)
 	tar -xf $(LINUX_SOURCE_TAR) -C $(UAPI_DIR) --strip-components=3 \
 		linux-source-6.1/include/uapi/drm/drm.h \
-		linux-source-6.1/include/uapi/drm/drm_mode.h
+		linux-source-6.1/include/uapi/drm/drm_mode.h \
+		linux-source-6.1/include/uapi/drm/amdgpu_drm.h
 	@# What the kernel's headers_install does to uAPI headers:
 	sed -i -E 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
-		$(UAPI_DIR)/drm/drm.h $(UAPI_DIR)/drm/drm_mode.h
+		$(UAPI_DIR)/drm/drm.h $(UAPI_DIR)/drm/drm_mode.h \
+		$(UAPI_DIR)/drm/amdgpu_drm.h
 	@touch $@
 
 $(BUILD)/lib/%.o: lib/%.c $(TEST_HDRS) $(UAPI_STAMP)

@@ -19,6 +19,11 @@
  *   sdma_<gpuid>            bytes the VM's SDMA queues moved
  *   counters_<gpuid>/faults GPU page faults of the VM's queues
  *
+ * A primary has sdma_<gpuid> of every GPU from the start (0 without a
+ * VM), as amdkfd's processes do: rocm-smi --showpids reads vram_<gpuid>
+ * and sdma_<gpuid> of every GPU for every process, and shows nothing
+ * for a process that lacks one.
+ *
  * The directory is a separate object from the context: kobject_del()
  * waits for every show() in progress, so once vkfd_ctx_sysfs_remove() has
  * returned no show() can reach the context, nor its VMs or queues, whose
@@ -183,6 +188,21 @@ static bool vkfd_sysfs_exists(struct kobject *parent, const char *name)
 	return true;
 }
 
+/* sdma_<gpuid> of every GPU in a primary's directory @s */
+static int vkfd_ctx_sysfs_add_sdma(struct vkfd_device *vdev,
+				   struct vkfd_ctx_sysfs *s)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vdev->num_gpus; i++) {
+		ret = sysfs_create_file(&s->kobj, &vkfd_sdma_attrs[i].attr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /**
  * vkfd_ctx_sysfs_add() - create the sysfs directory of a context
  * @ctx: a context, not yet published
@@ -231,9 +251,16 @@ int vkfd_ctx_sysfs_add(struct vkfd_ctx *ctx)
 		ret = -ENOMEM;
 		goto err_del;
 	}
+	if (!ctx->primary) {
+		ret = vkfd_ctx_sysfs_add_sdma(ctx->vdev, s);
+		if (ret)
+			goto err_put_queues;
+	}
 	ctx->sysfs = s;
 	return 0;
 
+err_put_queues:
+	kobject_put(s->queues);
 err_del:
 	kobject_del(&s->kobj);
 err_put:
@@ -269,23 +296,29 @@ void vkfd_ctx_sysfs_remove(struct vkfd_ctx *ctx)
  * vkfd_ctx_sysfs_vm_add() - create the files of a new VM
  * @vm: the VM, published in its context
  *
- * sdma_<gpuid> and counters_<gpuid>/faults in the context's directory, if
- * it has one. They go with the directory, before the VM is freed. As for
- * debugfs, failing to create them is not an error: the VM works without.
+ * counters_<gpuid>/faults in the context's directory, if it has one, and
+ * sdma_<gpuid> in a secondary's (a primary has it already). They go with
+ * the directory, before the VM is freed. As for debugfs, failing to
+ * create them is not an error: the VM works without.
  *
  * Context: Process context; takes the fs_lock of the context's primary.
  */
 void vkfd_ctx_sysfs_vm_add(struct vkfd_vm *vm)
 {
 	struct vkfd_ctx *family = vkfd_ctx_family(vm->ctx);
+	bool secondary = !vkfd_ctx_is_primary(vm->ctx);
 	unsigned int i = vm->gpu->index;
 	struct vkfd_ctx_sysfs *s;
 
 	mutex_lock(&family->fs_lock);
 	s = vm->ctx->sysfs;
-	if (s && !sysfs_create_file(&s->kobj, &vkfd_sdma_attrs[i].attr) &&
-	    sysfs_create_group(&s->kobj, &vkfd_counters_groups[i]))
+	if (!s || (secondary &&
+		   sysfs_create_file(&s->kobj, &vkfd_sdma_attrs[i].attr)))
+		goto out_unlock;
+	if (sysfs_create_group(&s->kobj, &vkfd_counters_groups[i]) &&
+	    secondary)
 		sysfs_remove_file(&s->kobj, &vkfd_sdma_attrs[i].attr);
+out_unlock:
 	mutex_unlock(&family->fs_lock);
 }
 

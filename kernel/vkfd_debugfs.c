@@ -6,6 +6,11 @@
  *   <debugfs>/vkfd/translate                        page-table introspection
  *   <debugfs>/vkfd/proc/<pid>/pasid_<gpuid>          PASIDs of a primary
  *   <debugfs>/vkfd/proc/<pid>/context_<id>/pasid_<gpuid>   of a secondary
+ *   <debugfs>/vkfd/proc/<pid>/[context_<id>/]trap_<gpuid>  trap handler
+ *
+ * The top directory is named after the module: vkfd, or amdgpu for the
+ * same driver built as amdgpu.ko (see Kbuild), so that both can be
+ * loaded side by side.
  *
  * A primary's directory exists as long as the primary; a secondary's, and
  * each pasid_<gpuid> file, appear when the context makes its VM on that
@@ -176,14 +181,14 @@ static const struct file_operations vkfd_translate_fops = {
 };
 
 /**
- * vkfd_debugfs_init() - create <debugfs>/vkfd
+ * vkfd_debugfs_init() - create <debugfs>/<module name>
  * @vdev: the device
  *
  * Context: Process context, module load.
  */
 void vkfd_debugfs_init(struct vkfd_device *vdev)
 {
-	vdev->debugfs = debugfs_create_dir("vkfd", NULL);
+	vdev->debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	vdev->debugfs_proc = debugfs_create_dir("proc", vdev->debugfs);
 	debugfs_create_file("contexts", 0444, vdev->debugfs, vdev,
 			    &vkfd_debugfs_contexts_fops);
@@ -192,7 +197,7 @@ void vkfd_debugfs_init(struct vkfd_device *vdev)
 }
 
 /**
- * vkfd_debugfs_fini() - remove <debugfs>/vkfd
+ * vkfd_debugfs_fini() - remove <debugfs>/<module name>
  * @vdev: the device
  *
  * Context: Process context, module unload.
@@ -248,8 +253,16 @@ void vkfd_debugfs_ctx_add(struct vkfd_ctx *ctx)
 		vkfd_debugfs_ctx_dir_locked(ctx);
 }
 
+/* trap_<gpuid>: the VM's trap handler, see vkfd_trap_show(). */
+static int vkfd_debugfs_trap_show(struct seq_file *m, void *unused)
+{
+	vkfd_trap_show(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vkfd_debugfs_trap);
+
 /**
- * vkfd_debugfs_vm_add() - create the pasid_<gpuid> file of a new VM
+ * vkfd_debugfs_vm_add() - create the pasid_<gpuid> and trap_<gpuid> files of a new VM
  * @vm: the VM, published in its context
  *
  * Creates the context's directory first if it has none yet (a secondary
@@ -273,6 +286,8 @@ void vkfd_debugfs_vm_add(struct vkfd_vm *vm)
 	snprintf(name, sizeof(name), "pasid_%u", vm->gpu->gpu_id);
 	/* The VM outlives the file: both go with the context. */
 	debugfs_create_u32(name, 0444, ctx->debugfs, &vm->pasid);
+	snprintf(name, sizeof(name), "trap_%u", vm->gpu->gpu_id);
+	debugfs_create_file(name, 0444, ctx->debugfs, vm, &vkfd_debugfs_trap_fops);
 out_unlock:
 	mutex_unlock(&family->fs_lock);
 }

@@ -15,12 +15,23 @@
  *   bound to the VM the buffer was allocated in, at the offset
  *   AMDKFD_IOC_ALLOC_MEMORY_OF_GPU returned (see vkfd_gem.c).
  *
- * The device has no ioctls of its own beyond the DRM core's. Its files
- * hold the module (DRM takes a reference on the driver's fops owner), so
- * vkfd cannot be unloaded while a render file is open.
+ * Beyond the DRM core's ioctls, the render node answers amdgpu's
+ * DRM_IOCTL_AMDGPU_INFO for the queries libdrm_amdgpu makes when
+ * amdgpu_device_initialize() opens a GPU (vkfd_drm_info.c), which
+ * libhsakmt does for every GPU to learn its marketing name. For that the
+ * driver reports amdgpu's version, 3.49 (KMS_DRIVER_MAJOR and _MINOR of
+ * Linux 6.1's amdgpu): libdrm_amdgpu refuses any major but 3, and the
+ * minor tells userspace which amdgpu features the kernel has, so vkfd
+ * claims those of the amdgpu whose AMDGPU_INFO it answers like. The
+ * driver's name stays "vkfd": libdrm_amdgpu never looks at it, while
+ * Mesa's loader picks its driver by it and would load radeonsi for a
+ * device named "amdgpu".
+ *
+ * The DRM device's parent is the GPU's device (vkfd_gpu_dev.c). Its
+ * files hold the module (DRM takes a reference on the driver's fops
+ * owner), so vkfd cannot be unloaded while a render file is open.
  */
-#include <linux/platform_device.h>
-
+#include <drm/amdgpu_drm.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
@@ -60,18 +71,37 @@ static void vkfd_drm_postclose(struct drm_device *drm, struct drm_file *file)
 
 DEFINE_DRM_GEM_FOPS(vkfd_drm_fops);
 
+static const struct drm_ioctl_desc vkfd_drm_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(AMDGPU_INFO, vkfd_drm_info_ioctl, DRM_RENDER_ALLOW),
+};
+
 static const struct drm_driver vkfd_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,
 	.open = vkfd_drm_open,
 	.postclose = vkfd_drm_postclose,
 	.fops = &vkfd_drm_fops,
 	.gem_create_object = vkfd_gem_create_object,
+	.ioctls = vkfd_drm_ioctls,
+	.num_ioctls = ARRAY_SIZE(vkfd_drm_ioctls),
 	.name = "vkfd",
 	.desc = "vkfd virtual GPU",
 	.date = "20261121",
-	.major = 1,
-	.minor = 0,
+	/* amdgpu's KMS_DRIVER_MAJOR and _MINOR in Linux 6.1, see the DOC */
+	.major = 3,
+	.minor = 49,
 };
+
+/**
+ * vkfd_drm_gpu() - the GPU of a DRM device
+ * @drm: one of vkfd's DRM devices
+ *
+ * Context: Any context.
+ * Return: the GPU.
+ */
+struct vkfd_gpu *vkfd_drm_gpu(struct drm_device *drm)
+{
+	return dev_get_drvdata(drm->dev);
+}
 
 /**
  * vkfd_drm_render_minor() - the minor of a GPU's render node
@@ -146,10 +176,6 @@ static void vkfd_drm_gpu_fini(struct vkfd_gpu *gpu)
 		drm_dev_put(gpu->drm);
 		gpu->drm = NULL;
 	}
-	if (gpu->pdev) {
-		platform_device_unregister(gpu->pdev);
-		gpu->pdev = NULL;
-	}
 }
 
 static int vkfd_drm_gpu_init(struct vkfd_gpu *gpu)
@@ -157,36 +183,21 @@ static int vkfd_drm_gpu_init(struct vkfd_gpu *gpu)
 	struct drm_device *drm;
 	int ret;
 
-	/* DRM wants a parent device; it names the GPU in sysfs too. */
-	gpu->pdev = platform_device_register_simple("vkfd", gpu->index,
-						    NULL, 0);
-	if (IS_ERR(gpu->pdev)) {
-		ret = PTR_ERR(gpu->pdev);
-		gpu->pdev = NULL;
-		return ret;
-	}
-
-	drm = drm_dev_alloc(&vkfd_drm_driver, &gpu->pdev->dev);
-	if (IS_ERR(drm)) {
-		ret = PTR_ERR(drm);
-		goto err_fini;
-	}
+	drm = drm_dev_alloc(&vkfd_drm_driver, gpu->dev);
+	if (IS_ERR(drm))
+		return PTR_ERR(drm);
 	ret = drm_dev_register(drm, 0);
 	if (ret) {
 		drm_dev_put(drm);
-		goto err_fini;
+		return ret;
 	}
 	gpu->drm = drm;
 	return 0;
-
-err_fini:
-	vkfd_drm_gpu_fini(gpu);
-	return ret;
 }
 
 /**
  * vkfd_drm_init() - register the DRM device of every GPU
- * @vdev: the device
+ * @vdev: the device, with the GPUs' devices (vkfd_gpu_dev_init())
  *
  * Context: Process context, module load.
  * Return: 0 or a negative errno; on failure nothing is left registered.

@@ -14,6 +14,11 @@
  *
  * This file holds the module glue: parameters, the character device, the
  * class and device that carry the sysfs tree, open and release.
+ *
+ * The same sources build vkfd.ko and amdgpu.ko (Kbuild's VKFD_MODNAME):
+ * ROCm's tools look for a module named amdgpu. Whatever is named after the
+ * module (log prefix, debugfs directory, platform devices) uses
+ * KBUILD_MODNAME; the device node stays governed by the name parameter.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -45,6 +50,13 @@ MODULE_PARM_DESC(vram_mb,
 
 #define VKFD_VRAM_MB_MIN	16
 #define VKFD_VRAM_MB_MAX	65536
+
+/*
+ * Built as amdgpu.ko (see Kbuild), the log says what it really is: not
+ * AMD's GPU driver.
+ */
+#define VKFD_AS_MODNAME \
+	(strcmp(KBUILD_MODNAME, "vkfd") ? "vkfd, loaded as " KBUILD_MODNAME ": " : "")
 
 /* The device of this module instance, for module exit. */
 static struct vkfd_device *vkfd_device;
@@ -205,8 +217,9 @@ static int __init vkfd_init(void)
 	if (ret)
 		return ret;
 	if (vkfd_class_exists(vkfd_name)) {
-		pr_err("class '%s' already exists (is amdgpu loaded?); load vkfd with name=vkfd\n",
-		       vkfd_name);
+		pr_err("name=%s is taken: /sys/class/%s exists (amdgpu's amdkfd, or another vkfd); load %s.ko with %s\n",
+		       vkfd_name, vkfd_name, KBUILD_MODNAME,
+		       strcmp(vkfd_name, "vkfd") ? "name=vkfd" : "another name=");
 		return -EEXIST;
 	}
 
@@ -248,18 +261,23 @@ static int __init vkfd_init(void)
 		goto err_destroy_class;
 	}
 
-	/* The topology publishes the render minors. */
-	ret = vkfd_drm_init(vdev);
+	/* First: the GPUs' devices show what the engines account. */
+	ret = vkfd_drv_sdma_init(vdev);
 	if (ret)
 		goto err_destroy_device;
 
-	ret = vkfd_drv_sdma_init(vdev);
+	ret = vkfd_gpu_dev_init(vdev);
 	if (ret)
-		goto err_drm_fini;
+		goto err_sdma_fini;
+
+	/* The topology publishes the render minors. */
+	ret = vkfd_drm_init(vdev);
+	if (ret)
+		goto err_gpu_dev_fini;
 
 	ret = vkfd_topology_init(vdev);
 	if (ret)
-		goto err_sdma_fini;
+		goto err_drm_fini;
 
 	vdev->proc_kobj = kobject_create_and_add("proc", &vdev->dev->kobj);
 	if (!vdev->proc_kobj) {
@@ -277,8 +295,8 @@ static int __init vkfd_init(void)
 		goto err_put_proc;
 
 	vkfd_device = vdev;
-	pr_info("/dev/%s: %u GPU(s), %u MiB VRAM each\n", vdev->name,
-		vdev->num_gpus, vkfd_vram_mb);
+	pr_info("%s/dev/%s: %u GPU(s), %u MiB VRAM each\n", VKFD_AS_MODNAME,
+		vdev->name, vdev->num_gpus, vkfd_vram_mb);
 	return 0;
 
 err_put_proc:
@@ -286,10 +304,12 @@ err_put_proc:
 	kobject_put(vdev->proc_kobj);
 err_topology_fini:
 	vkfd_topology_fini(vdev);
-err_sdma_fini:
-	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 err_drm_fini:
 	vkfd_drm_fini(vdev);
+err_gpu_dev_fini:
+	vkfd_gpu_dev_fini(vdev);
+err_sdma_fini:
+	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 err_destroy_device:
 	device_destroy(vdev->class, vdev->devt);
 err_destroy_class:
@@ -315,8 +335,9 @@ static void __exit vkfd_exit(void)
 	vkfd_debugfs_fini(vdev);
 	kobject_put(vdev->proc_kobj);
 	vkfd_topology_fini(vdev);
-	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 	vkfd_drm_fini(vdev);
+	vkfd_gpu_dev_fini(vdev);
+	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
 	device_destroy(vdev->class, vdev->devt);
 	class_destroy(vdev->class);
 	unregister_chrdev_region(vdev->devt, 1);

@@ -104,6 +104,9 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 		       vkfd_set_scratch_backing_va_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_TILE_CONFIG,
 		       vkfd_get_tile_config_ioctl, 0),
+	/* Recorded per context and GPU: allowed on secondaries. */
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_TRAP_HANDLER,
+		       vkfd_set_trap_handler_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_PROCESS_APERTURES_NEW,
 		       vkfd_get_apertures_new_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, ACQUIRE_VM, vkfd_acquire_vm_ioctl, 0),

@@ -30,7 +30,9 @@
  *   vkfd_ctx.queue_lock -> vkfd_sdma_slice -> vkfd_ctx.mem_lock
  *
  * vkfd_sdma_engine.lock (a spinlock: an engine's queue list and the queue
- * it is serving) is innermost: nothing is taken under it.
+ * it is serving) is innermost: nothing is taken under it. So is
+ * vkfd_busy.lock (a spinlock: a GPU's busy-time samples), taken by the
+ * engines between slices, with no lock held, and by sysfs.
  *
  * mmap of /dev/kfd runs under mmap_lock, which is taken under mem_lock:
  * the mmap handlers take neither mem_lock nor queue_lock.
@@ -41,6 +43,7 @@
 #ifndef _VKFD_PRIV_H_
 #define _VKFD_PRIV_H_
 
+#include <linux/bits.h>
 #include <linux/cdev.h>
 #include <linux/hashtable.h>
 #include <linux/kobject.h>
@@ -50,12 +53,14 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <linux/vkfd_ioctl.h>
 
+#include "vkfd_busy.h"
 #include "vkfd_pt.h"
 #include "vkfd_topology.h"
 
@@ -72,10 +77,10 @@ struct vkfd_events;
 struct vkfd_queue;
 struct vkfd_sdma_engine;
 struct vm_area_struct;
+struct seq_file;
 
 struct drm_device;
 struct drm_file;
-struct platform_device;
 
 /**
  * struct vkfd_gpu - one virtual GPU
@@ -84,23 +89,28 @@ struct platform_device;
  * @vram_size: VRAM budget in bytes
  * @vram_used: VRAM allocated by all contexts, bytes; never above
  *	@vram_size
- * @pdev: the platform device that parents @drm
+ * @dev: the GPU's device, /sys/devices/<module>/<domain:bus:dev.fn>
+ *	(vkfd_gpu_dev.c); parent of @drm and @hwmon
+ * @hwmon: the hwmon device rocm-smi looks for, or NULL
  * @drm: the GPU's DRM device, with a render node
  * @sdma: its SDMA engines (vkfd_sdma.c), started at load, stopped at
  *	unload
  * @sdma_next: round-robin cursor that spreads new queues over @sdma
+ * @busy: how long @sdma were busy (vkfd_busy.c)
  *
- * Immutable after module load, but for @vram_used and @sdma_next.
+ * Immutable after module load, but for @vram_used, @sdma_next and @busy.
  */
 struct vkfd_gpu {
 	unsigned int index;
 	u32 gpu_id;
 	u64 vram_size;
 	atomic64_t vram_used;
-	struct platform_device *pdev;
+	struct device *dev;
+	struct device *hwmon;
 	struct drm_device *drm;
 	struct vkfd_sdma_engine *sdma[VKFD_SDMA_ENGINES];
 	atomic_t sdma_next;
+	struct vkfd_busy busy;
 };
 
 /**
@@ -110,6 +120,7 @@ struct vkfd_gpu {
  * @cdev: the character device; added last at load, removed first at unload
  * @class: the device class, /sys/class/<name>
  * @dev: the class device, /sys/devices/virtual/<name>/<name>
+ * @gpu_root: /sys/devices/<module name>, parent of the GPUs' devices
  * @num_gpus: number of entries in @gpus
  * @gpus: the virtual GPUs, immutable after load
  * @topology: the topology sysfs tree
@@ -129,6 +140,7 @@ struct vkfd_device {
 	struct cdev cdev;
 	struct class *class;
 	struct device *dev;
+	struct device *gpu_root;
 	unsigned int num_gpus;
 	struct vkfd_gpu gpus[VKFD_MAX_GPUS];
 	struct vkfd_topology *topology;
@@ -241,6 +253,8 @@ struct vkfd_ctx {
  * @scratch_va: SET_SCRATCH_BACKING_VA, recorded
  * @default_policy: SET_MEMORY_POLICY, recorded
  * @alt_policy: SET_MEMORY_POLICY, recorded
+ * @tba: SET_TRAP_HANDLER's trap base address, recorded (vkfd_trap.c)
+ * @tma: SET_TRAP_HANDLER's trap memory address, recorded
  * @doorbells: the context's doorbell slice on this GPU, VKFD_DOORBELL_SIZE
  *	bytes (an order-1 allocation, split into two refcounted pages), one
  *	64-bit doorbell per queue; allocated by the first queue or mmap,
@@ -250,7 +264,7 @@ struct vkfd_ctx {
  * @faults: GPU page faults of this VM's queues (sysfs counters_<gpuid>/faults)
  * @sdma_activity: bytes moved by this VM's SDMA queues (sysfs sdma_<gpuid>)
  *
- * @vram, @scratch_va and the policies are written under
+ * @vram, @scratch_va, the policies, @tba and @tma are written under
  * &vkfd_ctx.mem_lock and read locklessly by sysfs and debugfs.
  */
 struct vkfd_vm {
@@ -264,11 +278,23 @@ struct vkfd_vm {
 	u64 scratch_va;
 	u32 default_policy;
 	u32 alt_policy;
+	u64 tba;
+	u64 tma;
 	struct page *doorbells;
 	struct page *mmio;
 	atomic64_t faults;
 	atomic64_t sdma_activity;
 };
+
+/*
+ * The GPU VM part of the address space, as AMDKFD_IOC_GET_PROCESS_APERTURES
+ * and the render node's AMDGPU_INFO_DEV_INFO report it: from 2 MiB (the
+ * bottom is reserved, as amdgpu's AMDGPU_VA_RESERVED_SIZE) to the 47-bit
+ * canonical limit, so that libhsakmt uses the same addresses on the CPU
+ * and the GPU.
+ */
+#define VKFD_GPUVM_BASE		SZ_2M
+#define VKFD_GPUVM_LIMIT	(BIT_ULL(47) - 1)
 
 /* A context's doorbell slice on one GPU, as amdkfd's on gfx9: 8 KiB. */
 #define VKFD_DOORBELL_SIZE	(2 * PAGE_SIZE)
@@ -495,7 +521,16 @@ void vkfd_ctx_sysfs_vm_add(struct vkfd_vm *vm);
 int vkfd_ctx_sysfs_queue_add(struct vkfd_queue *q);
 void vkfd_ctx_sysfs_queue_remove(struct vkfd_queue *q);
 
+/* vkfd_gpu_dev.c: the GPUs' devices in sysfs */
+int vkfd_gpu_dev_init(struct vkfd_device *vdev);
+void vkfd_gpu_dev_fini(struct vkfd_device *vdev);
+
+/* vkfd_drm_info.c: the render node's amdgpu ioctls */
+int vkfd_drm_info_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file);
+
 /* vkfd_drm.c */
+struct vkfd_gpu *vkfd_drm_gpu(struct drm_device *drm);
 int vkfd_drm_init(struct vkfd_device *vdev);
 void vkfd_drm_fini(struct vkfd_device *vdev);
 unsigned int vkfd_drm_render_minor(const struct vkfd_gpu *gpu);
@@ -545,6 +580,11 @@ int vkfd_set_scratch_backing_va_ioctl(struct vkfd_file *vfile,
 				      struct vkfd_ctx *ctx, void *data);
 int vkfd_get_tile_config_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			       void *data);
+
+/* vkfd_trap.c: the trap handler, recorded */
+int vkfd_set_trap_handler_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+				void *data);
+void vkfd_trap_show(struct seq_file *m, struct vkfd_vm *vm);
 
 /* vkfd_debugfs.c */
 void vkfd_debugfs_init(struct vkfd_device *vdev);

@@ -18,15 +18,12 @@
 
 /*
  * Apertures of a gfx9 GPU (rocm-compat §2.6): LDS and scratch in their own
- * 4 GiB windows above the 48-bit VA space, the GPU VM from 2 MiB (the
- * bottom is reserved, as amdgpu does) up to the 47-bit canonical limit,
- * so libhsakmt uses the same addresses on the CPU and the GPU.
+ * 4 GiB windows above the 48-bit VA space, the GPU VM as vkfd_priv.h says
+ * (VKFD_GPUVM_BASE..VKFD_GPUVM_LIMIT).
  */
 #define VKFD_LDS_BASE		BIT_ULL(48)
 #define VKFD_SCRATCH_BASE	BIT_ULL(49)
 #define VKFD_APERTURE_SIZE	SZ_4G
-#define VKFD_GPUVM_BASE		SZ_2M
-#define VKFD_GPUVM_LIMIT	(BIT_ULL(47) - 1)
 
 /**
  * vkfd_get_version_ioctl() - AMDKFD_IOC_GET_VERSION

@@ -28,6 +28,9 @@
  *
  * Stopping a queue takes it off the engine's list, then waits until the
  * engine is not serving it: at most the rest of one slice.
+ *
+ * The time an engine spends on each slice counts as busy time of the GPU
+ * (vkfd_busy.c, the GPU's gpu_busy_percent).
  */
 #include <kunit/visibility.h>
 #include <linux/atomic.h>
@@ -123,11 +126,13 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	struct vkfd_sdma_run run = { .budget = VKFD_SDMA_SLICE };
 	enum vkfd_sdma_status st;
 	struct vkfd_vm_fault fault;
-	u64 rptr;
+	u64 rptr, start, end;
 
 	run.wptr = READ_ONCE(*q->doorbell);
 	if (!vkfd_sdma_queue_ready(q, run.wptr, now))
 		return false;
+	/* The engine is busy from here to the end of the slice. */
+	start = ktime_get_ns();
 	/* User space wrote the packets, then the doorbell. */
 	smp_rmb();
 
@@ -157,6 +162,8 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		WRITE_ONCE(q->halted, true);
 	mutex_unlock(&ctx->mem_lock);
 	vkfd_sdma_slice_release();
+	end = ktime_get_ns();
+	vkfd_busy_add(&q->gpu->busy, end - start, end);
 
 	return q->rptr != rptr || run.moved || st == VKFD_SDMA_BUDGET;
 }
@@ -337,7 +344,7 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_fini);
  * @gpu: the GPU
  *
  * Starts VKFD_SDMA_ENGINES threads, "vkfd_sdma<gpu index>.<engine>", each
- * asleep until a queue is started on it.
+ * asleep until a queue is started on it, and the GPU's busy accounting.
  *
  * Context: Process context; sleeps.
  * Return: 0, -ENOMEM, or the error of kthread_run() (-EINTR if the
@@ -348,6 +355,7 @@ int vkfd_sdma_init(struct vkfd_gpu *gpu)
 	unsigned int i;
 	int ret;
 
+	vkfd_busy_init(&gpu->busy, VKFD_SDMA_ENGINES, ktime_get_ns());
 	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
 		struct vkfd_sdma_engine *e = kzalloc(sizeof(*e), GFP_KERNEL);
 

@@ -33,6 +33,20 @@
 #define VKFD_GFX_TARGET_VERSION		90000
 #define VKFD_VENDOR_ID			0x1002
 #define VKFD_DEVICE_ID			0x6860
+/* PCI revision: libdrm's amdgpu.ids names 6860 rev 00 "AMD Radeon Instinct MI25" */
+#define VKFD_PCI_REVISION		0x00
+
+/*
+ * The PCI-style address of GPU i, which the topology's domain and
+ * location_id publish and its device's sysfs name spells
+ * ("fffe:<i + 1>:00.0", vkfd_gpu_dev.c): bus i + 1, device 0, function 0
+ * in domain 0xfffe. vkfd's GPUs are not PCI devices; the address only
+ * lets tools that match KFD nodes with DRM cards by PCI address (rocm-smi)
+ * find them. A domain at the top of the 16-bit range is one no machine
+ * numbers its PCI segments up to (ACPI numbers them from 0; VMD's start
+ * at 0x10000), and not 0xffff, which some tools take for "any".
+ */
+#define VKFD_PCI_DOMAIN			0xfffe
 
 /* gpu_id of GPU i is VKFD_GPU_ID_BASE + i: non-zero and below 0x10000. */
 #define VKFD_GPU_ID_BASE		0x9001
@@ -68,6 +82,12 @@ struct vkfd_topology_desc {
 static inline u32 vkfd_topology_gpu_id(unsigned int gpu)
 {
 	return VKFD_GPU_ID_BASE + gpu;
+}
+
+/* location_id of GPU @gpu: bus << 8 | device << 3 | function */
+static inline u32 vkfd_topology_location_id(unsigned int gpu)
+{
+	return (gpu + 1) << 8;
 }
 
 unsigned int vkfd_topology_cpu_props(const struct vkfd_topology_desc *d,

@@ -110,9 +110,9 @@ vkfd_topology_gpu_props(const struct vkfd_topology_desc *d, unsigned int gpu,
 	p[n++] = PROP("gfx_target_version", VKFD_GFX_TARGET_VERSION);
 	p[n++] = PROP("vendor_id", VKFD_VENDOR_ID);
 	p[n++] = PROP("device_id", VKFD_DEVICE_ID);
-	/* A PCI-like bus number per GPU: bus << 8 | devfn */
-	p[n++] = PROP("location_id", (gpu + 1) << 8);
-	p[n++] = PROP("domain", 0);
+	/* The GPU's PCI-style address, see VKFD_PCI_DOMAIN */
+	p[n++] = PROP("location_id", vkfd_topology_location_id(gpu));
+	p[n++] = PROP("domain", VKFD_PCI_DOMAIN);
 	p[n++] = PROP("drm_render_minor", d->render_minor[gpu]);
 	p[n++] = PROP("hive_id", 0);
 	p[n++] = PROP("num_sdma_engines", 2);

@@ -31,7 +31,7 @@ FIXTURE_SETUP(adv)
 		SKIP(longjmp(_metadata->env, 1),
 		     "amdkfd: needs a GPU and vkfd's debugfs");
 	if (!vkfd_debugfs_present())
-		SKIP(longjmp(_metadata->env, 1), "no debugfs at " VKFD_DEBUGFS);
+		SKIP(longjmp(_metadata->env, 1), "no debugfs at %s", vkfd_debugfs_root());
 	ASSERT_LE(1, vkfd_gpu_ids(self->env.topology, &self->gpu_id, 1));
 }
 

@@ -533,19 +533,19 @@ TEST_F(ctx, debugfs_pasid_files)
 	uint64_t v;
 	uint32_t g;
 
-	if (access(CTX_DEBUGFS "/contexts", R_OK))
-		SKIP(return, "no debugfs at " CTX_DEBUGFS);
+	if (!vkfd_debugfs_present())
+		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());
 	n = vkfd_gpu_ids(self->env.topology, gpu, VKFD_MAX_GPUS);
 	ASSERT_LT(0, n);
 	fd[0] = ctx_open(_metadata, self);
 	fd[1] = ctx_open(_metadata, self);
 	ASSERT_EQ(0, ctx_create(fd[1]));
-	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/context_0",
-		 (int)getpid());
+	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_0",
+			  (int)getpid());
 	EXPECT_FALSE(vkfd_exists(path));
 	for (g = 0; g < (uint32_t)n; g++) {
-		snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/pasid_%u",
-			 (int)getpid(), gpu[g]);
+		vkfd_debugfs_path(path, sizeof(path), "/proc/%d/pasid_%u",
+				  (int)getpid(), gpu[g]);
 		EXPECT_FALSE(vkfd_exists(path)) TH_LOG("%s", path);
 	}
 	for (i = 0; i < 2; i++)
@@ -554,13 +554,13 @@ TEST_F(ctx, debugfs_pasid_files)
 		ASSERT_EQ(0, ctx_info(fd[i], VKFD_CTX_ID_SELF, &info[i]));
 		for (g = 0; g < info[i].num_gpus; g++) {
 			if (i)
-				snprintf(path, sizeof(path),
-					 CTX_DEBUGFS "/proc/%d/context_0/pasid_%u",
-					 (int)getpid(), info[i].gpu_ids[g]);
+				vkfd_debugfs_path(path, sizeof(path),
+						  "/proc/%d/context_0/pasid_%u",
+						  (int)getpid(), info[i].gpu_ids[g]);
 			else
-				snprintf(path, sizeof(path),
-					 CTX_DEBUGFS "/proc/%d/pasid_%u",
-					 (int)getpid(), info[i].gpu_ids[g]);
+				vkfd_debugfs_path(path, sizeof(path),
+						  "/proc/%d/pasid_%u",
+						  (int)getpid(), info[i].gpu_ids[g]);
 			ASSERT_EQ(0, vkfd_read_u64(path, &v)) TH_LOG("%s", path);
 			EXPECT_NE(0U, info[i].pasids[g]);
 			EXPECT_EQ(info[i].pasids[g], v);
@@ -569,11 +569,11 @@ TEST_F(ctx, debugfs_pasid_files)
 	/* Closing the secondary removes its directory, not the primary's */
 	close(fd[1]);
 	self->fd[1] = -1;
-	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/context_0",
-		 (int)getpid());
+	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_0",
+			  (int)getpid());
 	EXPECT_FALSE(vkfd_exists(path));
-	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/pasid_%u",
-		 (int)getpid(), info[0].gpu_ids[0]);
+	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/pasid_%u",
+			  (int)getpid(), info[0].gpu_ids[0]);
 	EXPECT_TRUE(vkfd_exists(path));
 }
 

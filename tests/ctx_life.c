@@ -20,12 +20,13 @@
  */
 static int ctx_debugfs_lines(pid_t pid, const char *which, int *exited)
 {
-	char text[1 << 16], prefix[48], *line, *save;
+	char text[1 << 16], prefix[48], path[PATH_MAX], *line, *save;
 	int n = 0;
 
 	if (exited)
 		*exited = 0;
-	if (vkfd_read_text(CTX_DEBUGFS "/contexts", text, sizeof(text)) < 0)
+	vkfd_debugfs_path(path, sizeof(path), "/contexts");
+	if (vkfd_read_text(path, text, sizeof(text)) < 0)
 		return -1;
 	snprintf(prefix, sizeof(prefix), "%d\t%s%s", (int)pid,
 		 which ? which : "", which ? "\t" : "");
@@ -126,8 +127,8 @@ TEST_F(ctx, scm_rights_secondary_outlives_sender)
 	pid_t pid;
 	int sv[2], fd, exited;
 
-	if (access(CTX_DEBUGFS "/contexts", R_OK))
-		SKIP(return, "no debugfs at " CTX_DEBUGFS);
+	if (!vkfd_debugfs_present())
+		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	a = (struct sender_args){ .env = &self->env, .sock = sv[1] };
 	ASSERT_EQ(0, vkfd_child_start(&self->child, sender_child, &a));
@@ -319,15 +320,15 @@ TEST_F_TIMEOUT(ctx, exit_with_1000_secondaries, 600)
 	pid = self->child.pid;
 	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &n));
 	EXPECT_EQ(1000, ctx_dir_count(&self->env, pid));
-	if (!access(CTX_DEBUGFS "/contexts", R_OK))
+	if (vkfd_debugfs_present())
 		EXPECT_EQ(1001, ctx_debugfs_lines(pid, NULL, NULL));
 	EXPECT_EQ(0, vkfd_child_wait(&self->child));
 
 	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
-	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d", (int)pid);
+	vkfd_debugfs_path(path, sizeof(path), "/proc/%d", (int)pid);
 	EXPECT_FALSE(vkfd_exists(path));
 	/* The secondaries went with the exiting process's fds */
-	if (!access(CTX_DEBUGFS "/contexts", R_OK))
+	if (vkfd_debugfs_present())
 		EXPECT_EQ(0, ctx_debugfs_lines(pid, "0", NULL));
 }
 
@@ -385,8 +386,8 @@ TEST_F_TIMEOUT(ctx, secondaries_65535_then_enospc, 1800)
 	EXPECT_FALSE(ctx_dir_exists(&self->env, getpid(), CTX_MAX_SECONDARIES));
 	EXPECT_EQ(-ENOSPC, ctx_create(extra));
 	/* Idle secondaries have no debugfs directory */
-	snprintf(path, sizeof(path), CTX_DEBUGFS "/proc/%d/context_%d",
-		 (int)getpid(), CTX_MAX_SECONDARIES - 1);
+	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_%d",
+			  (int)getpid(), CTX_MAX_SECONDARIES - 1);
 	EXPECT_FALSE(vkfd_exists(path));
 
 	t2 = ctx_now();

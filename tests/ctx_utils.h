@@ -15,7 +15,6 @@
 
 #include <linux/vkfd_ioctl.h>
 
-#define CTX_DEBUGFS		"/sys/kernel/debug/vkfd"
 #define CTX_MAX_FDS		1100
 
 FIXTURE(ctx) {

@@ -509,7 +509,7 @@ TEST_F(event, count_baseline)
 
 	VKFD_ONLY(&self->env, "no vkfd debugfs");
 	if (!vkfd_debugfs_present())
-		SKIP(return, "no debugfs at " VKFD_DEBUGFS);
+		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());
 	EV_SECONDARY(&sec);
 	ASSERT_EQ(0ULL, ev_count(getpid(), VKFD_CTX_ID_PRIMARY));
 	for (i = 1; i <= 10; i++)

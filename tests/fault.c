@@ -314,7 +314,7 @@ struct fault_gpus {
 	if ((g)->n > VKFD_MAX_GPUS)					\
 		(g)->n = VKFD_MAX_GPUS;					\
 	if (!vkfd_debugfs_present())					\
-		SKIP(return, "no debugfs at " VKFD_DEBUGFS);		\
+		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());		\
 	ASSERT_EQ(0, vkfd_module_param_u64("vram_mb", &__mb));		\
 	(g)->budget = __mb << 20;					\
 } while (0)
@@ -475,7 +475,7 @@ TEST_F_TIMEOUT(fault, create_event_sweep, 600)
 	uint32_t id;
 
 	if (!vkfd_debugfs_present())
-		SKIP(return, "no debugfs at " VKFD_DEBUGFS);
+		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());
 	for (n = 1; n < SWEEP_MAX && fired; n++) {
 		s = vkfd_open_dev(&self->env);
 		ASSERT_LE(0, s);
@@ -518,7 +518,7 @@ TEST_F_TIMEOUT(fault, create_event_adopt_sweep, 600)
 	uint32_t id;
 
 	if (!vkfd_debugfs_present())
-		SKIP(return, "no debugfs at " VKFD_DEBUGFS);
+		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());
 	for (n = 1; n < SWEEP_MAX && fired; n++) {
 		r = first_gpu_render(&self->env, &acq.gpu_id);
 		if (r == -ENODEV)

@@ -478,6 +478,7 @@ TEST_F(mem, translate_errors)
 	static const char * const garbage[] = { "hello", "1 2 3", "1 65535" };
 	struct mem_ctx *s = mem_ctx_new(_metadata, self, true);
 	struct vkfd_xlate x;
+	char path[PATH_MAX];
 	int fd, i;
 
 	mem_vm(_metadata, self, &self->ctx[0], 0);
@@ -491,8 +492,9 @@ TEST_F(mem, translate_errors)
 	EXPECT_EQ(-ENOENT, vkfd_translate(self->pid, VKFD_CTX_ID_PRIMARY, 0, MEM_VA, &x));
 	if (self->ngpus > 1)
 		EXPECT_EQ(-ENOENT, xlate(self, &self->ctx[0], 1, MEM_VA, &x));
+	vkfd_debugfs_path(path, sizeof(path), "/translate");
 	for (i = 0; i < (int)ARRAY_SIZE(garbage); i++) {
-		fd = open(VKFD_DEBUGFS "/translate", O_RDWR | O_CLOEXEC);
+		fd = open(path, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, fd);
 		EXPECT_EQ(-1, write(fd, garbage[i], strlen(garbage[i])))
 			TH_LOG("'%s'", garbage[i]);

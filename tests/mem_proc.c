@@ -227,7 +227,7 @@ TEST_F(mem, exit_with_mapped_memory)
 	TH_LOG("all gone %d ms after the exit", ms);
 	EXPECT_EQ(0, vkfd_ctx_rows(pid));
 	EXPECT_BUDGET_FREE();
-	snprintf(path, sizeof(path), VKFD_DEBUGFS "/proc/%d", (int)pid);
+	vkfd_debugfs_path(path, sizeof(path), "/proc/%d", (int)pid);
 	EXPECT_FALSE(vkfd_exists(path));
 }
 

@@ -395,7 +395,7 @@ FIXTURE_SETUP(mem)
 		SKIP(longjmp(_metadata->env, 1),
 		     "no GPU node in the topology (CPU-only)");
 	if (!vkfd_debugfs_present())
-		SKIP(longjmp(_metadata->env, 1), "no debugfs at " VKFD_DEBUGFS);
+		SKIP(longjmp(_metadata->env, 1), "no debugfs at %s", vkfd_debugfs_root());
 	ASSERT_EQ(0, vkfd_module_param_u64("vram_mb", &mb));
 	self->budget = mb << 20;
 	self->ngpus = topo.num_gpus < VKFD_MAX_GPUS ? topo.num_gpus : VKFD_MAX_GPUS;

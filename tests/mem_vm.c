@@ -46,11 +46,11 @@ TEST_F(mem, acquire_vm_makes_pasid)
 		}
 	}
 	/* An idle secondary has no debugfs directory yet */
-	snprintf(path, sizeof(path), VKFD_DEBUGFS "/proc/%d/context_%u",
-		 (int)self->pid, c[1]->id);
+	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_%u",
+			  (int)self->pid, c[1]->id);
 	EXPECT_FALSE(vkfd_exists(path));
-	snprintf(path, sizeof(path), VKFD_DEBUGFS "/proc/%d/pasid_%u",
-		 (int)self->pid, self->gpu[0]);
+	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/pasid_%u",
+			  (int)self->pid, self->gpu[0]);
 	EXPECT_FALSE(vkfd_exists(path));
 
 	for (i = 0; i < 2; i++) {
@@ -76,13 +76,13 @@ TEST_F(mem, acquire_vm_makes_pasid)
 			EXPECT_NE(0U, pasid_of(c[i], g));
 			EXPECT_EQ(pasid_of(c[i], g), row.pasids[g]);
 			if (i)
-				snprintf(path, sizeof(path),
-					 VKFD_DEBUGFS "/proc/%d/context_%u/pasid_%u",
-					 (int)self->pid, c[i]->id, self->gpu[g]);
+				vkfd_debugfs_path(path, sizeof(path),
+						  "/proc/%d/context_%u/pasid_%u",
+						  (int)self->pid, c[i]->id, self->gpu[g]);
 			else
-				snprintf(path, sizeof(path),
-					 VKFD_DEBUGFS "/proc/%d/pasid_%u",
-					 (int)self->pid, self->gpu[g]);
+				vkfd_debugfs_path(path, sizeof(path),
+						  "/proc/%d/pasid_%u",
+						  (int)self->pid, self->gpu[g]);
 			ASSERT_EQ(0, vkfd_read_u64(path, &v)) TH_LOG("%s", path);
 			EXPECT_EQ((uint64_t)pasid_of(c[i], g), v);
 			/* an empty VM: nothing mapped, under the VM's PASID */

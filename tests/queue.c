@@ -457,7 +457,9 @@ static void q_listing(const char *path, char *buf, size_t n)
 
 /*
  * sdma_<gpuid> and counters_<gpuid>/faults come with a VM, not before:
- * an idle secondary's directory stays as small as it was.
+ * an idle secondary's directory stays as small as it was. A primary has
+ * sdma_<gpuid> of every GPU from the start: rocm-smi --showpids reads it
+ * for every process and GPU.
  */
 TEST_F(queue, vm_sysfs_files)
 {
@@ -499,12 +501,14 @@ TEST_F(queue, vm_sysfs_files)
 	EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->env, self->pid, id, file, &v));
 	EXPECT_EQ(0ULL, v);
 
-	/* The primary: its VM on the first GPU only */
+	/* The primary: sdma_ of every GPU, its VM on the first GPU only */
 	for (g = 0; g < self->ngpus; g++) {
 		snprintf(file, sizeof(file), "sdma_%u", self->gpu[g]);
-		EXPECT_EQ(g ? -ENOENT : 0,
-			  vkfd_ctx_sysfs_u64(&self->env, self->pid,
-					     VKFD_CTX_ID_PRIMARY, file, &v));
+		v = UINT64_MAX;
+		EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->env, self->pid,
+						VKFD_CTX_ID_PRIMARY, file, &v));
+		if (g)
+			EXPECT_EQ(0ULL, v);
 		snprintf(file, sizeof(file), "counters_%u/faults", self->gpu[g]);
 		EXPECT_EQ(g ? -ENOENT : 0,
 			  vkfd_ctx_sysfs_u64(&self->env, self->pid,

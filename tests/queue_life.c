@@ -123,7 +123,7 @@ TEST_F(queue, exit_with_queues)
 	ASSERT_EQ(0, vkfd_child_wait(&self->child));
 	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
 	EXPECT_EQ(0, q_rows_settle(pid, 0));
-	snprintf(path, sizeof(path), VKFD_DEBUGFS "/proc/%d", (int)pid);
+	vkfd_debugfs_path(path, sizeof(path), "/proc/%d", (int)pid);
 	EXPECT_FALSE(vkfd_exists(path));
 	/* This process's contexts are untouched */
 	EXPECT_EQ(0, q_create(self->p.fd, self->gpu[0]));

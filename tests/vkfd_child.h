@@ -169,4 +169,47 @@ static inline int vkfd_recv_fd(int sock)
 	return fd;
 }
 
+/* ------------------------------------------------------------------------
+ * Running a program (vkfdctl.c, module.c)
+ */
+
+/*
+ * Runs @argv[0] with @argv and the test's environment, its stdout (and
+ * its stderr too if @with_stderr) into @out, NUL-terminated. Returns its
+ * exit status, or -1 if it could not be run or did not exit.
+ */
+static inline int vkfd_run(char *const argv[], bool with_stderr, char *out,
+			   size_t size)
+{
+	size_t len = 0;
+	int pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	if (!pid) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		if (with_stderr)
+			dup2(pipefd[1], STDERR_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len < size - 1 &&
+	       (n = read(pipefd[0], out + len, size - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 #endif /* VKFD_SELFTEST_CHILD_H */

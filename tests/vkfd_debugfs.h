@@ -15,14 +15,41 @@
 
 /* ------------------------------------------------------------------------
  * debugfs: <debugfs>/vkfd/contexts and translate
+ *
+ * The directory is named after the module (vkfd, or amdgpu for the same
+ * driver as amdgpu.ko): VKFD_DEBUGFS (set by the guest init), else
+ * /sys/kernel/debug/vkfd.
  */
 
-#define VKFD_DEBUGFS		"/sys/kernel/debug/vkfd"
 #define VKFD_CONTEXTS_MAX	(1 << 20)
+
+static inline const char *vkfd_debugfs_root(void)
+{
+	const char *d = getenv("VKFD_DEBUGFS");
+
+	return d && *d ? d : "/sys/kernel/debug/vkfd";
+}
+
+/* The root, then @fmt, into @buf. */
+__attribute__((format(printf, 3, 4)))
+static inline void vkfd_debugfs_path(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = snprintf(buf, size, "%s", vkfd_debugfs_root());
+	va_list ap;
+
+	if (len >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
 
 static inline bool vkfd_debugfs_present(void)
 {
-	return access(VKFD_DEBUGFS "/contexts", R_OK) == 0;
+	char path[PATH_MAX];
+
+	vkfd_debugfs_path(path, sizeof(path), "/contexts");
+	return access(path, R_OK) == 0;
 }
 
 /* A line of <debugfs>/vkfd/contexts; a column the file lacks reads ~0. */
@@ -92,7 +119,7 @@ static inline int vkfd_ctx_row(pid_t pid, uint32_t ctx_id,
 			       struct vkfd_ctx_row *row)
 {
 	char *text = malloc(VKFD_CONTEXTS_MAX), *line, *save, want[32];
-	char buf[128], *p;
+	char buf[128], path[PATH_MAX], *p;
 	int ret = -ENOENT;
 	int c_pid, c_ctx, c_state, c_refs, c_pasids, c_bos, c_vram, c_pt;
 	int c_events;
@@ -101,7 +128,8 @@ static inline int vkfd_ctx_row(pid_t pid, uint32_t ctx_id,
 	if (!text)
 		return -ENOMEM;
 	memset(row, 0, sizeof(*row));
-	len = vkfd_read_text(VKFD_DEBUGFS "/contexts", text, VKFD_CONTEXTS_MAX);
+	vkfd_debugfs_path(path, sizeof(path), "/contexts");
+	len = vkfd_read_text(path, text, VKFD_CONTEXTS_MAX);
 	if (len < 0) {
 		free(text);
 		return len;
@@ -155,13 +183,14 @@ static inline int vkfd_ctx_row(pid_t pid, uint32_t ctx_id,
 /* Number of lines of <debugfs>/vkfd/contexts for @pid, or -errno. */
 static inline int vkfd_ctx_rows(pid_t pid)
 {
-	char *text = malloc(VKFD_CONTEXTS_MAX), *line, *save;
+	char *text = malloc(VKFD_CONTEXTS_MAX), *line, *save, path[PATH_MAX];
 	int n = 0, c_pid;
 	ssize_t len;
 
 	if (!text)
 		return -ENOMEM;
-	len = vkfd_read_text(VKFD_DEBUGFS "/contexts", text, VKFD_CONTEXTS_MAX);
+	vkfd_debugfs_path(path, sizeof(path), "/contexts");
+	len = vkfd_read_text(path, text, VKFD_CONTEXTS_MAX);
 	if (len < 0) {
 		free(text);
 		return len;
@@ -265,12 +294,13 @@ static inline int vkfd_xlate_parse(struct vkfd_xlate *x)
 static inline int vkfd_translate(pid_t pid, uint32_t ctx_id, uint32_t gpu_id,
 				 uint64_t va, struct vkfd_xlate *x)
 {
-	char req[96];
+	char req[96], path[PATH_MAX];
 	int fd, len, ret;
 	ssize_t n;
 
 	memset(x, 0, sizeof(*x));
-	fd = open(VKFD_DEBUGFS "/translate", O_RDWR | O_CLOEXEC);
+	vkfd_debugfs_path(path, sizeof(path), "/translate");
+	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	len = snprintf(req, sizeof(req), "%d %u %u 0x%llx", (int)pid, ctx_id,

@@ -14,13 +14,33 @@
 
 /* ------------------------------------------------------------------------
  * The vkfd module (module.c, topology.c)
+ *
+ * The driver is built as vkfd.ko and, under the name ROCm's tools look
+ * for, as amdgpu.ko. VKFD_MODNAME (set by the guest init) names the one
+ * the lane loaded, default vkfd; the vkfd_module_*() helpers are about
+ * that one, the vkfd_mod_*() ones about the module named @mod.
  */
 
-#define VKFD_MODULE_SYSFS	"/sys/module/vkfd"
-
-static inline bool vkfd_module_loaded(void)
+static inline const char *vkfd_modname(void)
 {
-	return vkfd_exists(VKFD_MODULE_SYSFS);
+	const char *m = getenv("VKFD_MODNAME");
+
+	return m && *m ? m : "vkfd";
+}
+
+/* /sys/module/@mod/@rel into @buf. */
+static inline void vkfd_mod_path(const char *mod, const char *rel,
+				 char *buf, size_t size)
+{
+	snprintf(buf, size, "/sys/module/%s%s%s", mod, *rel ? "/" : "", rel);
+}
+
+static inline bool vkfd_mod_loaded(const char *mod)
+{
+	char path[PATH_MAX];
+
+	vkfd_mod_path(mod, "", path, sizeof(path));
+	return vkfd_exists(path);
 }
 
 /* Returns 0 or -errno. */
@@ -36,18 +56,20 @@ static inline int vkfd_module_load(const char *path, const char *params)
 }
 
 /* Returns 0 or -errno; never waits for users to go away. */
-static inline int vkfd_module_unload(void)
+static inline int vkfd_mod_unload(const char *mod)
 {
-	return syscall(SYS_delete_module, "vkfd", O_NONBLOCK) ? -errno : 0;
+	return syscall(SYS_delete_module, mod, O_NONBLOCK) ? -errno : 0;
 }
 
-/* Reads /sys/module/vkfd/parameters/@name without the newline. */
-static inline int vkfd_module_param(const char *name, char *buf, size_t size)
+/* Reads /sys/module/@mod/parameters/@name without the newline. */
+static inline int vkfd_mod_param(const char *mod, const char *name,
+				 char *buf, size_t size)
 {
-	char path[PATH_MAX];
+	char rel[128], path[PATH_MAX];
 	ssize_t len;
 
-	snprintf(path, sizeof(path), VKFD_MODULE_SYSFS "/parameters/%s", name);
+	snprintf(rel, sizeof(rel), "parameters/%s", name);
+	vkfd_mod_path(mod, rel, path, sizeof(path));
 	len = vkfd_read_text(path, buf, size);
 	if (len < 0)
 		return len;
@@ -56,12 +78,50 @@ static inline int vkfd_module_param(const char *name, char *buf, size_t size)
 	return 0;
 }
 
-static inline int vkfd_module_param_u64(const char *name, uint64_t *val)
+static inline int vkfd_mod_param_u64(const char *mod, const char *name,
+				     uint64_t *val)
+{
+	char rel[128], path[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "parameters/%s", name);
+	vkfd_mod_path(mod, rel, path, sizeof(path));
+	return vkfd_read_u64(path, val);
+}
+
+/*
+ * Is the module named @mod vkfd (vkfd.ko, or vkfd's amdgpu.ko)? vkfd has
+ * the parameters num_gpus and vram_mb, AMD's amdgpu neither: the rule
+ * vkfdctl load uses too.
+ */
+static inline bool vkfd_mod_is_vkfd(const char *mod)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), VKFD_MODULE_SYSFS "/parameters/%s", name);
-	return vkfd_read_u64(path, val);
+	vkfd_mod_path(mod, "parameters/num_gpus", path, sizeof(path));
+	if (!vkfd_exists(path))
+		return false;
+	vkfd_mod_path(mod, "parameters/vram_mb", path, sizeof(path));
+	return vkfd_exists(path);
+}
+
+static inline bool vkfd_module_loaded(void)
+{
+	return vkfd_mod_loaded(vkfd_modname());
+}
+
+static inline int vkfd_module_unload(void)
+{
+	return vkfd_mod_unload(vkfd_modname());
+}
+
+static inline int vkfd_module_param(const char *name, char *buf, size_t size)
+{
+	return vkfd_mod_param(vkfd_modname(), name, buf, size);
+}
+
+static inline int vkfd_module_param_u64(const char *name, uint64_t *val)
+{
+	return vkfd_mod_param_u64(vkfd_modname(), name, val);
 }
 
 /*

@@ -15,6 +15,7 @@
 #define VKFD_SELFTEST_UTILS_H
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -68,16 +69,22 @@ static inline void vkfd_env_init(struct vkfd_env *env)
 	const char *impl = getenv("VKFD_IMPL");
 	const char *mod = getenv("VKFD_MODULE");
 	const char *params = getenv("VKFD_MODULE_PARAMS");
+	const char *modname = getenv("VKFD_MODNAME");
+	char path[PATH_MAX];
 
 	vkfd_env_str(env->dev, sizeof(env->dev), "VKFD_DEV", "/dev/kfd");
 	vkfd_env_str(env->sysfs, sizeof(env->sysfs), "VKFD_SYSFS",
 		     "/sys/class/kfd/kfd");
 	vkfd_env_str(env->topology, sizeof(env->topology), "VKFD_TOPOLOGY",
 		     "/sys/devices/virtual/kfd/kfd/topology");
-	if (impl && *impl)
+	if (impl && *impl) {
 		env->amdkfd = !strcmp(impl, "amdkfd");
-	else
-		env->amdkfd = access("/sys/module/vkfd", F_OK) != 0;
+	} else {
+		/* vkfd.ko, or amdgpu.ko if VKFD_MODNAME says so */
+		snprintf(path, sizeof(path), "/sys/module/%s",
+			 modname && *modname ? modname : "vkfd");
+		env->amdkfd = access(path, F_OK) != 0;
+	}
 	env->module = mod && *mod ? mod : NULL;
 	env->module_params = params ? params : "";
 }

@@ -40,30 +40,9 @@ FIXTURE_TEARDOWN(vkfdctl)
 /* Run "vkfdctl @cmd" with the test's environment; its stdout into @out. */
 static int run_tool(const char *tool, const char *cmd, char *out, size_t size)
 {
-	size_t len = 0;
-	int pipefd[2], status;
-	ssize_t n;
-	pid_t pid;
+	char *const argv[] = { (char *)tool, (char *)cmd, NULL };
 
-	if (pipe2(pipefd, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		dup2(pipefd[1], STDOUT_FILENO);
-		execl(tool, tool, cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	while (len < size - 1 &&
-	       (n = read(pipefd[0], out + len, size - 1 - len)) > 0)
-		len += n;
-	out[len] = '\0';
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return vkfd_run(argv, false, out, size);
 }
 
 /* "ls" lists this process with its primary and both secondaries, by id. */

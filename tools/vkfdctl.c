@@ -15,6 +15,10 @@
  *                         run an unmodified program whose opens of the
  *                         device each become a secondary context
  *                         (vkfdctl_run.c, lib/vkfd_preload.c)
+ *   vkfdctl load [--as-amdgpu] [--module PATH] [PARAM=VALUE...]
+ *                         load vkfd.ko, or amdgpu.ko for ROCm's tools,
+ *                         refusing where AMD's amdgpu is loaded
+ *   vkfdctl unload        unload vkfd under either name (vkfdctl_load.c)
  *
  * Paths come from the environment as for the selftests: VKFD_DEV
  * (/dev/kfd), VKFD_SYSFS (/sys/class/kfd/kfd), VKFD_TOPOLOGY
@@ -399,7 +403,8 @@ static int cmd_tree(const struct vkfdctl *c, int secondaries)
 static int usage(void)
 {
 	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries] | demo [programs] |\n"
-		"               run --secondary [--preload PATH] [--] PROGRAM [ARGS] | --help\n");
+		"               run --secondary [--preload PATH] [--] PROGRAM [ARGS] | --help\n"
+		"       vkfdctl load [--as-amdgpu] [--module PATH] [PARAM=VALUE...] | unload\n");
 	return 2;
 }
 
@@ -423,6 +428,13 @@ static int help(void)
 	       "                  Statically linked programs are refused (126). Sets\n"
 	       "                  HSA_USERPTR_FOR_PAGED_MEM=0 unless set (ROCm: no USERPTR\n"
 	       "                  buffers in a secondary). The status is the program's.\n"
+	       "  load [--as-amdgpu] [--module PATH] [PARAM=VALUE...]\n"
+	       "                  load vkfd.ko, or with --as-amdgpu the same driver as\n"
+	       "                  amdgpu.ko (for ROCm's tools), from PATH, else ../module/\n"
+	       "                  next to vkfdctl, with its dependencies. Refused (1), saying\n"
+	       "                  why, where AMD's amdgpu is loaded, where vkfd already is,\n"
+	       "                  or without name= where /sys/class/kfd exists\n"
+	       "  unload          unload vkfd, as vkfd or as amdgpu; never AMD's amdgpu\n"
 	       "\n"
 	       "Environment: VKFD_DEV (/dev/kfd), VKFD_SYSFS (/sys/class/kfd/kfd),\n"
 	       "VKFD_TOPOLOGY (/sys/devices/virtual/kfd/kfd/topology).\n");
@@ -448,6 +460,10 @@ int main(int argc, char **argv)
 		return cmd_tree(&c, argc > 2 ? atoi(argv[2]) : 2);
 	if (!strcmp(argv[1], "demo"))
 		return vkfdctl_demo(&c, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "load"))
+		return vkfdctl_load(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "unload"))
+		return vkfdctl_unload(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "run"))
 		return vkfdctl_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))

@@ -21,4 +21,8 @@ int vkfdctl_demo(const struct vkfdctl *c, int argc, char **argv);
  */
 int vkfdctl_run(int argc, char **argv);
 
+/* vkfdctl load | unload (vkfdctl_load.c): the exit status of the command. */
+int vkfdctl_load(int argc, char **argv);
+int vkfdctl_unload(int argc, char **argv);
+
 #endif /* VKFDCTL_H */

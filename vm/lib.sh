@@ -23,6 +23,9 @@
 #   VKFD_TIMEOUT    hard limit for one guest, in seconds (default 600)
 #   VKFD_CHECK_PARAMS  vkfd.ko parameters in the distro and debug lanes
 #                   (default "num_gpus=2 vram_mb=512")
+#   VKFD_CHECK_MODNAME  the module the distro and debug lanes load: vkfd
+#                   (default) or amdgpu (the same driver as amdgpu.ko; the
+#                   debug lane then runs no KUnit)
 
 # shellcheck disable=SC2034 # some variables are for the sourcing scripts
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -133,8 +136,8 @@ ensure_debug_kernel() {
 
 # --- module, tests and tools -----------------------------------------------
 
-# Build vkfd.ko (and vkfd_test.ko where the kernel has KUnit) for one lane
-# through the top-level Makefile. $1 = lane name, $2 = KDIR. The build log
+# Build vkfd.ko, the same driver as amdgpu.ko, and vkfd_test.ko where the
+# kernel has KUnit, for one lane through the top-level Makefile. $1 = lane name, $2 = KDIR. The build log
 # goes to $BUILD/check/logs/module-<lane>.log; prints the module directory.
 build_module() {
 	local lane=$1 kdir=$2
@@ -145,6 +148,7 @@ build_module() {
 		die "module build for the $lane lane failed (log: $log)"
 	fi
 	[ -f "$moddir/vkfd.ko" ] || die "module build for $lane made no vkfd.ko"
+	[ -f "$moddir/amdgpu.ko" ] || die "module build for $lane made no amdgpu.ko"
 	echo "$moddir"
 }
 
@@ -172,18 +176,27 @@ vkfd_deps() {
 }
 
 # The guest's /vkfd/lane.env (see vm/init): lane, VKFD_IMPL, load vkfd?,
-# kmemleak scan?, vkfd's module parameters, and the name of vkfd's module
-# (default vkfd; the rocm lane's is amdgpu).
+# kmemleak scan?, vkfd's module parameters; the module name vkfd is
+# loaded as follows from VKFD_IMPL and VKFD_CHECK_MODNAME.
 lane_env() {
 	printf "export VKFD_LANE='%s'\n" "$1"
 	printf "export VKFD_IMPL='%s'\n" "$2"
 	printf "export VKFD_LOAD_VKFD='%s'\n" "$3"
 	printf "export VKFD_KMEMLEAK='%s'\n" "$4"
 	printf "export VKFD_MODULE_PARAMS='%s'\n" "$5"
+	# AMD's amdgpu owns that name in the amdkfd lane
+	if [ "$2" = vkfd ]; then
+		case ${VKFD_CHECK_MODNAME:-vkfd} in
+		vkfd | amdgpu) ;;
+		*) die "VKFD_CHECK_MODNAME=$VKFD_CHECK_MODNAME: vkfd or amdgpu" ;;
+		esac
+		printf "export VKFD_MODNAME='%s'\n" "${VKFD_CHECK_MODNAME:-vkfd}"
+	else
+		printf "export VKFD_MODNAME='vkfd'\n"
+	fi
 	printf "export VKFD_TEST_TIMEOUT='%s'\n" "${VKFD_TEST_TIMEOUT:-300}"
 	printf "export VKFD_DEMO='%s'\n" "${VKFD_DEMO:-0}"
 	printf "export VKFD_TESTS='%s'\n" "${VKFD_TESTS:-}"
-	printf "export VKFD_MODNAME='%s'\n" "${6:-vkfd}"
 }
 
 # --- initramfs -------------------------------------------------------------
@@ -192,12 +205,12 @@ lane_env() {
 # kernel reads that, and packing stays quick).
 #   $1 output .cpio     $2 staging directory (recreated)
 #   $3 lane.env content
-#   $4 directory with vkfd.ko / vkfd_test.ko ("" = none)
+#   $4 directory with vkfd.ko / amdgpu.ko / vkfd_test.ko ("" = none)
 #   $5 file listing .ko paths to insmod first, in order ("" = none)
-# The guest finds: /init, busybox, /vkfd/{lane.env,vkfd.ko,vkfd_test.ko,
-# preload.list,lib/*.ko,lib/libvkfd-secondary.so,tests/*,tests-dyn/*,
-# tools/vkfdctl}, and glibc's loader and libraries for the dynamically
-# linked ones.
+# The guest finds: /init, busybox, /vkfd/{lane.env,vkfd.ko,amdgpu.ko,
+# vkfd_test.ko,preload.list,lib/*.ko,lib/libvkfd-secondary.so,tests/*,
+# tests-dyn/*,tools/vkfdctl}, and glibc's loader and libraries for the
+# dynamically linked ones.
 make_initramfs() {
 	stage_initramfs "$2" "$3" "$4" "$5"
 	pack_initramfs "$2" "$1"
@@ -220,7 +233,7 @@ stage_initramfs() {
 	printf '%s\n' "$env" >"$stage/vkfd/lane.env"
 
 	if [ -n "$moddir" ]; then
-		cp "$moddir/vkfd.ko" "$stage/vkfd/"
+		cp "$moddir/vkfd.ko" "$moddir/amdgpu.ko" "$stage/vkfd/"
 		[ ! -f "$moddir/vkfd_test.ko" ] || cp "$moddir/vkfd_test.ko" "$stage/vkfd/"
 	fi
 	: >"$stage/vkfd/preload.list"

@@ -158,8 +158,13 @@ static void vkfd_topology_test_gpu_node(struct kunit *test)
 	KUNIT_EXPECT_NE(test, prop_get(test, p, n, "cu_per_simd_array"), 0);
 	/* Keys rocm-smi requires on GPU nodes */
 	prop_get(test, p, n, "hive_id");
-	prop_get(test, p, n, "location_id");
-	prop_get(test, p, n, "domain");
+	/*
+	 * The GPU's PCI-style address, which its device's sysfs name spells:
+	 * rocm-smi matches the two (domain << 32 | location_id).
+	 */
+	KUNIT_EXPECT_EQ(test, prop_get(test, p, n, "location_id"),
+			(*gpu + 1) << 8);
+	KUNIT_EXPECT_EQ(test, prop_get(test, p, n, "domain"), 0xfffe);
 	/* libhsakmt refuses render minors outside 128..255 */
 	minor = prop_get(test, p, n, "drm_render_minor");
 	KUNIT_EXPECT_GE(test, minor, 128);
