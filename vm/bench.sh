@@ -194,11 +194,7 @@ phase_rocm() {
 	stage_initramfs "$stage" "$(printf "export VKFD_LANE=bench\nexport VKFD_MODULE_PARAMS='%s'\nexport VKFD_ROCM_BENCH_ARGS='%s'\n" \
 		"$ROCM_BENCH_PARAMS" "${VKFD_ROCM_BENCH_ARGS:-}")" "" "$preload"
 	rm -rf "$stage/vkfd/tests" "$stage/vkfd/tools"
-	if [ -f "$moddir/amdgpu.ko" ]; then
-		cp "$moddir/amdgpu.ko" "$stage/vkfd/"
-	else
-		msg "no amdgpu.ko in $moddir: the ROCm phase's insmod will fail"
-	fi
+	cp "$moddir/amdgpu.ko" "$stage/vkfd/"
 	install -m 0755 "$VM_DIR/bench-rocm-init" "$stage/init"
 	stage_rocm "$rocm" "$stage" "$BUILD/rocm/rocm_bench"
 	pack_initramfs "$stage" "$g/initramfs.cpio"
