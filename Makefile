@@ -66,7 +66,7 @@ LIB := $(BUILD)/lib/libvkfd.a
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(BUILD)/tools/vkfdctl
 
-.PHONY: all module lib tools tests deps check demo bench lint clean FORCE
+.PHONY: all module lib tools tests rocm deps check demo bench lint clean FORCE
 
 all: module lib tools tests
 
@@ -155,6 +155,31 @@ STALE_TEST_BINS := $(filter-out $(TEST_BINS),$(wildcard $(BUILD)/tests/*)) \
 # The preload test runs build/tests-dyn/* under build/lib/libvkfd-secondary.so.
 tests: $(TEST_BINS) $(DYN_TEST_BINS) $(PRELOAD_SO)
 	$(if $(strip $(STALE_TEST_BINS)),rm -f $(STALE_TEST_BINS))
+
+# The ROCm programs (tests/rocm, bench/rocm) run Debian's ROCm 5.2.3 user
+# space in the rocm lane and the bench's ROCm phase: dynamic, built against
+# the headers and libraries vm/rocm.sh unpacks into ROCM_ROOT (never
+# installed on the host), which the guest gets too.
+ROCM_LIBDIRS = $(ROCM_ROOT)/usr/lib/x86_64-linux-gnu $(ROCM_ROOT)/lib/x86_64-linux-gnu
+ROCM_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	      -isystem $(ROCM_ROOT)/usr/include -I$(CURDIR)/tests/rocm
+ROCM_LDFLAGS = $(addprefix -L,$(ROCM_LIBDIRS)) $(addprefix -Wl$(comma)-rpath-link$(comma),$(ROCM_LIBDIRS)) \
+	       -Wl,--as-needed -lhsa-runtime64 -lhsakmt -pthread
+comma := ,
+ROCM_SRCS := $(wildcard tests/rocm/*.c) $(wildcard bench/rocm/*.c)
+ROCM_BINS := $(patsubst %.c,$(BUILD)/rocm/%,$(notdir $(ROCM_SRCS)))
+
+$(BUILD)/rocm/%: tests/rocm/%.c $(wildcard tests/rocm/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ROCM_CFLAGS) -o $@ $< $(ROCM_LDFLAGS)
+
+$(BUILD)/rocm/%: bench/rocm/%.c $(wildcard tests/rocm/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ROCM_CFLAGS) -o $@ $< $(ROCM_LDFLAGS)
+
+rocm:
+	@test -f "$(ROCM_ROOT)/usr/include/hsakmt.h" || { echo "vkfd: ROCM_ROOT must name Debian's unpacked ROCm (vm/rocm.sh makes it)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(ROCM_BINS)
 
 check: deps
 	@./vm/check.sh

@@ -9,19 +9,23 @@
 #           from linux-source, same vkfd parameters, plus vkfd_test.ko
 #   amdkfd  Debian's stock kernel with its own amdgpu.ko: the real
 #           /dev/kfd with a CPU-only topology; vkfd is not loaded
+#   rocm    Debian's stock kernel with vkfd built as amdgpu.ko (same
+#           parameters) running Debian 12's unmodified ROCm 5.2.3 user
+#           space: the programs of tests/rocm, rocminfo, rocm-smi
 #
-# VKFD_LANES selects lanes (default "distro debug amdkfd"), VKFD_TESTS test
+# VKFD_LANES selects lanes (default "distro debug amdkfd rocm"), VKFD_TESTS test
 # binaries (default all; e.g. VKFD_TESTS="event queue"). Logs stay in
 # build/check/<lane>/. See vm/lib.sh for the other knobs.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/rocm.sh"
 
-LANES=${VKFD_LANES:-distro debug amdkfd}
+LANES=${VKFD_LANES:-distro debug amdkfd rocm}
 for lane in $LANES; do
 	case $lane in
-	distro | debug | amdkfd) ;;
-	*) die "unknown lane '$lane' in VKFD_LANES (known: distro debug amdkfd)" ;;
+	distro | debug | amdkfd | rocm) ;;
+	*) die "unknown lane '$lane' in VKFD_LANES (known: distro debug amdkfd rocm)" ;;
 	esac
 done
 has_lane() { [[ " $LANES " == *" $1 "* ]]; }
@@ -35,10 +39,14 @@ build_userspace
 ntests=$( (find "$BUILD/tests" -maxdepth 1 -type f -perm -u+x 2>/dev/null || true) | wc -l)
 msg "$ntests test binaries$([ -x "$BUILD/tools/vkfdctl" ] && echo ", vkfdctl" || echo ", no vkfdctl")"
 
-if has_lane distro || has_lane amdkfd; then
+if has_lane distro || has_lane amdkfd || has_lane rocm; then
 	ABI=$(distro_abi)
 	DISTRO_ROOT=$(ensure_distro_kernel)
 	DISTRO_MODDIR=$(build_module distro "$(distro_headers)")
+fi
+if has_lane rocm; then
+	ROCM_ROOT=$(ensure_rocm_userspace)
+	build_rocm_programs "$ROCM_ROOT"
 fi
 if has_lane debug; then
 	DEBUG_KDIR=$(ensure_debug_kernel)
@@ -83,8 +91,39 @@ prepare_lane() {
 		resolve_modules "$DISTRO_ROOT" "$ABI" amdgpu $(vkfd_deps "$moddir/vkfd.ko") >"$preload"
 		env=$(lane_env amdkfd amdkfd 0 0 "")
 		;;
+	rocm)
+		LANE_KERNEL=$DISTRO_ROOT/boot/vmlinuz-$ABI
+		LANE_APPEND=$BASE_APPEND
+		preload=$dir/preload.list
+		# shellcheck disable=SC2046 # one word per module
+		resolve_modules "$DISTRO_ROOT" "$ABI" $(vkfd_deps "$DISTRO_MODDIR/vkfd.ko") >"$preload"
+		# vkfd as amdgpu, whatever VKFD_CHECK_MODNAME says for the others
+		env=$(VKFD_CHECK_MODNAME=amdgpu lane_env rocm vkfd 1 0 "$VKFD_CHECK_PARAMS")
+		stage_rocm_lane "$dir/initramfs" "$env" "$preload"
+		pack_initramfs "$dir/initramfs" "$dir/initramfs.cpio"
+		return
+		;;
 	esac
 	make_initramfs "$dir/initramfs.cpio" "$dir/initramfs" "$env" "$moddir" "$preload"
+}
+
+# The rocm lane's tree: busybox, vkfd's dependencies, vkfd as amdgpu.ko
+# (ROCm's tools look for a module of that name), ROCm (vm/rocm.sh), and as
+# its tests the ROCm programs and the scripts of tests/rocm instead of the
+# selftests.
+stage_rocm_lane() {
+	local stage=$1 env=$2 preload=$3 f name
+	stage_initramfs "$stage" "$env" "" "$preload"
+	cp "$DISTRO_MODDIR/amdgpu.ko" "$stage/vkfd/"
+	rm -f "$stage"/vkfd/tests/*
+	stage_rocm "$ROCM_ROOT" "$stage" "$BUILD"/rocm/rocm_hsakmt "$BUILD"/rocm/rocm_copy
+	install -m 0644 "$VKFD_SRC/tests/rocm/rocm_lib.sh" "$stage/vkfd/rocm/"
+	ln -s /vkfd/rocm/rocm_hsakmt "$stage/vkfd/tests/rocm_hsakmt"
+	ln -s /vkfd/rocm/rocm_copy "$stage/vkfd/tests/rocm_copy"
+	for f in "$VKFD_SRC"/tests/rocm/rocm_*.sh; do
+		name=$(basename "$f" .sh)
+		[ "$name" = rocm_lib ] || install -m 0755 "$f" "$stage/vkfd/tests/$name"
+	done
 }
 
 # --- run one lane ----------------------------------------------------------

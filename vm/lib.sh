@@ -11,7 +11,7 @@
 # of any input makes a fresh one next to the old.
 #
 # Environment knobs (all optional; vm/README.md has the full list):
-#   VKFD_LANES      lanes check.sh runs (default "distro debug amdkfd")
+#   VKFD_LANES      lanes check.sh runs (default "distro debug amdkfd rocm")
 #   VKFD_PARALLEL   0 = run the lanes one after the other (default 1)
 #   VKFD_TEST_TIMEOUT  seconds one test binary may run (default 300)
 #   VKFD_CACHE      cache directory (default ~/.cache/vkfd)
