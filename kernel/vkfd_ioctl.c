@@ -119,7 +119,9 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 		       vkfd_map_memory_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, UNMAP_MEMORY_FROM_GPU,
 		       vkfd_unmap_memory_ioctl, 0),
-	VKFD_IOCTL_NR(_IOC_NR(AMDKFD_IOC_SVM), VKFD_IOCTL_PRIMARY_ONLY),
+	/* No SVM: EPERM, as amdkfd without CONFIG_HSA_AMD_SVM. */
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, SVM, vkfd_svm_ioctl,
+		       VKFD_IOCTL_PRIMARY_ONLY),
 	/* XNACK is off for every context of vkfd: allowed everywhere. */
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_XNACK_MODE,
 		       vkfd_set_xnack_mode_ioctl, 0),

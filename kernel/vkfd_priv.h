@@ -613,6 +613,7 @@ int vkfd_get_apertures_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			     void *data);
 int vkfd_get_apertures_new_ioctl(struct vkfd_file *vfile,
 				 struct vkfd_ctx *ctx, void *data);
+int vkfd_svm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data);
 int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			      void *data);
 

@@ -183,3 +183,22 @@ int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	}
 	return args->xnack_enabled ? -EPERM : 0;
 }
+
+/**
+ * vkfd_svm_ioctl() - AMDKFD_IOC_SVM
+ * @vfile: the file
+ * @ctx: the caller's context, a primary (the table refuses secondaries)
+ * @data: &struct kfd_ioctl_svm_args
+ *
+ * vkfd has no shared virtual memory: its GPUs translate only what
+ * ALLOC/MAP put into their page tables, and do not retry faults. It
+ * answers as amdkfd built without CONFIG_HSA_AMD_SVM (Debian's) does,
+ * whatever the arguments; the topology's SVMAPISupported bit is clear.
+ *
+ * Context: Process context.
+ * Return: -EPERM.
+ */
+int vkfd_svm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data)
+{
+	return -EPERM;
+}

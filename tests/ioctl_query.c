@@ -283,6 +283,28 @@ TEST_F(ioctl, apertures_old_matches_new)
 }
 
 /* ------------------------------------------------------------------------
+ * SVM
+ */
+
+/*
+ * No SVM: EPERM on the primary, as Debian's amdkfd (no CONFIG_HSA_AMD_SVM)
+ * answers, for a well-formed request; the argument comes back unchanged.
+ */
+TEST_F(ioctl, svm_eperm)
+{
+	struct kfd_ioctl_svm_args args, before;
+
+	memset(&args, 0, sizeof(args));
+	args.start_addr = 0x100000;
+	args.size = 0x1000;
+	args.op = KFD_IOCTL_SVM_OP_GET_ATTR;
+	args.nattr = 0;
+	before = args;
+	test_err_ioctl(EPERM, self->fd, AMDKFD_IOC_SVM, &args);
+	EXPECT_EQ(0, memcmp(&before, &args, sizeof(args)));
+}
+
+/* ------------------------------------------------------------------------
  * SET_XNACK_MODE
  */
 

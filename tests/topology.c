@@ -333,6 +333,10 @@ TEST_F(topology, gpu_node_properties)
 		}
 		/* DoorbellType 2 (64-bit doorbells, gfx9+) */
 		EXPECT_EQ(2ULL, (GPU_PROP("capability") >> 12) & 3);
+		/* no SVMAPISupported (bit 27): AMDKFD_IOC_SVM is EPERM */
+		EXPECT_EQ(0ULL, GPU_PROP("capability") & (1ULL << 27));
+		/* no SRAM EDC (bit 26, KFD 1.4): a gfx900 without it */
+		EXPECT_EQ(0ULL, GPU_PROP("capability") & (1ULL << 26));
 		EXPECT_LE(128ULL, GPU_PROP("drm_render_minor"));
 		EXPECT_GE(255ULL, GPU_PROP("drm_render_minor"));
 	}

@@ -14,17 +14,25 @@
 
 /*
  * AMDKFD_IOC_GET_VERSION of vkfd reports 1.VKFD_IOCTL_MINOR_VERSION: the
- * highest KFD minor version all of whose features vkfd implements, so that
- * the version never promises more than is there. Userspace detects single
- * newer features by trying them (an unimplemented ioctl fails with
- * ENOTTY), as libhsakmt does for AMDKFD_IOC_CREATE_PROCESS, which upstream
- * added in 1.19 and vkfd implements without 1.3 .. 1.18.
+ * KFD minor version whose features ROCm's userspace gates on the number
+ * and vkfd provides. libhsakmt 5.2 looks at the minor only to allow the
+ * SVM calls and the XNACK-mode query (1.5); ROCr takes a failed XNACK
+ * query as a kernel that cannot say, and prints so in every process.
  *
  *   1.1  initial KFD uAPI: version, clock counters, process apertures
- *   1.3  SMI events (not implemented)
+ *   1.3  SMI events: not implemented (AMDKFD_IOC_SMI_EVENTS is ENOTTY)
+ *   1.4  the SRAM EDC capability bit: clear, as on a gfx900 without it
+ *   1.5  SET_XNACK_MODE (XNACK is off), and the SVM API as Debian's
+ *        amdkfd built without CONFIG_HSA_AMD_SVM has it: AMDKFD_IOC_SVM
+ *        is EPERM and the SVMAPISupported capability bit is clear, which
+ *        is what tells userspace that there is no SVM
+ *
+ * Newer single features are detected by trying them (an unimplemented
+ * ioctl fails with ENOTTY), as libhsakmt does for AMDKFD_IOC_CREATE_PROCESS,
+ * which upstream added in 1.19 and vkfd implements without 1.6 .. 1.18.
  */
 #define VKFD_IOCTL_MAJOR_VERSION	1
-#define VKFD_IOCTL_MINOR_VERSION	1
+#define VKFD_IOCTL_MINOR_VERSION	5
 
 /*
  * AMDKFD_IOC_CREATE_PROCESS - turn an fd of the primary context into a
