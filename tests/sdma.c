@@ -14,26 +14,6 @@
 
 #define BUF_SIZE	(64 * S_PAGE)
 
-/* A fill pattern that tells every byte from its neighbours */
-static void pattern(uint8_t *p, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)(i * 7 + seed + (i >> 12));
-}
-
-/* A buffer of @size bytes at S_BUF_VA and a queue, on GPU 0 of the primary. */
-static void buf_and_queue(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(sdma) *self, uint64_t size,
-			  struct s_buf *b, struct vkfd_queue *q)
-{
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
-		  size, S_GTT_RW, b);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
-		    q);
-}
-
 /* NOPs, with and without skipped dwords, then a fence. */
 TEST_F(sdma, nop)
 {
@@ -42,7 +22,7 @@ TEST_F(sdma, nop)
 	uint32_t dw[32], n = 0;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	n += vkfd_sdma_nop(dw + n);
 	/* the skipped dwords would be invalid packets */
 	n += s_nop_count(dw + n, 5, 0xffffffff);
@@ -82,7 +62,7 @@ TEST_F(sdma, copy_linear)
 	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
 		    &q);
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		pattern(a.cpu, BUF_SIZE, i);
+		s_pattern(a.cpu, BUF_SIZE, i);
 		memset(b.cpu, 0x5a, BUF_SIZE);
 		memset(shadow, 0x5a, BUF_SIZE);
 		memcpy(shadow + c[i].dst, a.cpu + c[i].src, c[i].len);
@@ -94,7 +74,7 @@ TEST_F(sdma, copy_linear)
 	}
 
 	/* Within one buffer, backwards and overlapping: a forward copy */
-	pattern(a.cpu, BUF_SIZE, 9);
+	s_pattern(a.cpu, BUF_SIZE, 9);
 	memcpy(shadow, a.cpu, BUF_SIZE);
 	memmove(shadow + 100, shadow + 5000, 3 * S_PAGE);
 	S_SUBMIT(&q, dw, vkfd_sdma_copy_linear(dw, a.bo.va + 100,
@@ -118,7 +98,7 @@ TEST_F(sdma, copy_linear_max)
 		  size, S_GTT_RW, &a);
 	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
 		  S_BUF_VA + S_BUF_STEP, size + S_PAGE, S_GTT_RW, &b);
-	pattern(a.cpu, size, 1);
+	s_pattern(a.cpu, size, 1);
 	memset(b.cpu, 0x11, size + S_PAGE);
 	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
 		    &q);
@@ -143,7 +123,7 @@ TEST_F(sdma, write_linear_const_fill)
 	S_NEED_GPU();
 	for (i = 0; i < 300; i++)
 		data[i] = 0x01000193 * (i + 1);
-	buf_and_queue(_metadata, self, 4 * S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, 4 * S_PAGE, &b, &q);
 	memset(b.cpu, 0xee, 4 * S_PAGE);
 	/* across a page boundary */
 	n = vkfd_sdma_write_linear(dw, S_BUF_VA + S_PAGE - 400, data, 300);
@@ -173,7 +153,7 @@ TEST_F(sdma, fence_values)
 	struct s_buf b;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	for (i = 0; i < 10; i++)
 		n += vkfd_sdma_fence(dw + n, S_BUF_VA + 4 * i, 0x1000 + i);
 	/* the same address again and again: the last value stays */
@@ -207,7 +187,7 @@ TEST_F(sdma, timestamp)
 	uint32_t dw[16], n = 0, i;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	for (i = 0; i < 4; i++)
 		n += vkfd_sdma_timestamp(dw + n, S_BUF_VA + 8 * i);
 	before = gpu_clock(_metadata, self->p.fd, self->gpu[0]);
@@ -235,7 +215,7 @@ TEST_F(sdma, poll_regmem_released)
 	uint32_t dw[32], n = 0, at;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	*s_u32(&b, 0) = 0x1200;
 	n += vkfd_sdma_fence(dw + n, S_BUF_VA + 4, 1);
 	at = n * 4;
@@ -269,7 +249,7 @@ TEST_F(sdma, poll_regmem_retries)
 	uint32_t dw[32], n = 0;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	n += vkfd_sdma_poll_regmem(dw + n, S_BUF_VA, 1, ~0U, 100, 0);
 	n += vkfd_sdma_poll_regmem(dw + n, S_BUF_VA, 1, ~0U, 100, 20);
 	n += vkfd_sdma_fence(dw + n, S_BUF_VA + 8, 5);
@@ -288,7 +268,7 @@ TEST_F(sdma, poll_regmem_hdp_flush)
 	uint32_t dw[16], n;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	/* what sdma_v4_0_ring_emit_hdp_flush() emits (register offsets) */
 	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) | (1u << 26) |
 		VKFD_SDMA_POLL_FUNC(VKFD_SDMA_POLL_FUNC_EQUAL);
@@ -318,7 +298,7 @@ TEST_F(sdma, ring_wrap)
 	S_NEED_GPU();
 	for (i = 0; i < 64; i++)
 		data[i] = 0xa0000000 | i;
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	*s_u32(&b, 0) = 0x12345678;
 	for (i = 0; i < 5; i++) {
 		s_ring_align(_metadata, &q, 8);
@@ -348,7 +328,7 @@ TEST_F(sdma, doorbell_after_idle)
 	uint32_t dw[8], i;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	for (i = 1; i <= 3; i++) {
 		/* idle: the engine backs off to its longest sleep */
 		vkfd_sleep_ms(50 * i);

@@ -21,25 +21,6 @@ static const uint32_t rocr_hdp_flush[6] = { 0x8, 0, 0x80000000, 0, 0, 0 };
 /* SDMA_PKT_COPY_LINEAR::kMaxSize_: ROCr splits copies there */
 #define ROCR_COPY_MAX	0x3fffe0ULL
 
-static void pattern(uint8_t *p, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)(i * 11 + seed + (i >> 10));
-}
-
-/* A buffer of @size bytes at S_BUF_VA and a queue, on GPU 0 of the primary. */
-static void buf_and_queue(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(sdma) *self, uint64_t size,
-			  struct s_buf *b, struct vkfd_queue *q)
-{
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
-		  size, S_GTT_RW, b);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
-		    q);
-}
-
 /*
  * hsa_amd_memory_async_copy() on gfx9, as SubmitCommand() builds it for
  * an interrupt signal: HDP flush, COPY_LINEAR, ATOMIC ADD_RTN_64 of -1 on
@@ -55,13 +36,13 @@ TEST_F(sdma, rocr_completion)
 	uint64_t mailbox;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, 4 * S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, 4 * S_PAGE, &b, &q);
 	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_EV_VA,
 		  KFD_SIGNAL_EVENT_LIMIT * 8, S_GTT_RW, &page);
 	ASSERT_EQ(0, vkfd_event_create(&self->p, KFD_IOC_EVENT_SIGNAL, true,
 				       page.bo.handle, &ev));
 	mailbox = S_EV_VA + 8 * ev.slot;
-	pattern(b.cpu, S_PAGE, 5);
+	s_pattern(b.cpu, S_PAGE, 5);
 	*s_u64(&b, 3 * S_PAGE) = 1;	/* the signal's value */
 
 	memcpy(dw, rocr_hdp_flush, sizeof(rocr_hdp_flush));
@@ -113,7 +94,7 @@ TEST_F(sdma, atomic_ops)
 	struct s_buf b;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	for (v = 0; v < 4; v++) {
 		bool wide = v & 1, rtn = v & 2;
 		uint32_t code_bits = (wide ? VKFD_SDMA_ATOMIC_64 : 0) |
@@ -165,7 +146,7 @@ TEST_F(sdma, atomic_races_cpu)
 	struct s_buf b;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	counter = s_u64(&b, 64);
 	for (i = 0; i < RACE_PKTS; i++)
 		n += vkfd_sdma_pkt_atomic(dw + n, VKFD_SDMA_ATOMIC_ADD |
@@ -200,7 +181,7 @@ TEST_F(sdma, atomic_loop_cmpswap)
 	struct s_buf b;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	*s_u64(&b, 0) = 1;
 	n += vkfd_sdma_fence(dw + n, S_BUF_VA + 16, 1);
 	at = n * 4;
@@ -353,7 +334,7 @@ TEST_F(sdma, copy_rect)
 
 		src.va = a.bo.va + 4 * i;
 		dst.va = b.bo.va + 8 * i;
-		pattern(a.cpu, size, i);
+		s_pattern(a.cpu, size, i);
 		memset(b.cpu, 0xee, size);
 		memcpy(shadow, b.cpu, size);
 		for (z = 0; z < c[i].d; z++)
@@ -399,7 +380,7 @@ TEST_F(sdma, rocr_fill_and_split_copy)
 		  S_BUF_VA + S_BUF_STEP, bufsz, S_GTT_RW, &b);
 	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
 		    &q);
-	pattern(a.cpu, size, 3);
+	s_pattern(a.cpu, size, 3);
 	memset(b.cpu, 0x11, bufsz);
 	for (off = 0; off < size; off += ROCR_COPY_MAX) {
 		uint64_t len = size - off < ROCR_COPY_MAX ? size - off :
@@ -434,7 +415,7 @@ TEST_F(sdma, rocr_zero_padding)
 	struct s_buf b;
 
 	S_NEED_GPU();
-	buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	s_ring_align(_metadata, &q, 60);
 	n = 15;		/* zero dwords up to the end */
 	n += vkfd_sdma_timestamp(dw + n, S_BUF_VA + 32);

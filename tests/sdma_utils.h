@@ -275,4 +275,24 @@ FIXTURE_TEARDOWN(sdma)
 	vkfd_close(&self->p);
 }
 
+/* A fill pattern that tells every byte from its neighbours */
+static inline void s_pattern(uint8_t *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(i * 7 + seed + (i >> 12));
+}
+
+/* A buffer of @size bytes at S_BUF_VA and a queue, on GPU 0 of the primary. */
+static inline void s_buf_and_queue(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(sdma) *self, uint64_t size,
+				   struct s_buf *b, struct vkfd_queue *q)
+{
+	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+		  size, S_GTT_RW, b);
+	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+		    q);
+}
+
 #endif /* VKFD_SELFTEST_SDMA_UTILS_H */
