@@ -454,8 +454,9 @@ TEST_F(ctx, primary_only_commands)
 		EXPECT_EQ(-EOPNOTSUPP,
 			  vkfd_ioctl(s, AMDKFD_IOWR(nrs[i], buf), buf));
 		EXPECT_TRUE(vkfd_untouched(buf, sizeof(buf)));
-		/* vkfd implements none of them on the primary either */
-		EXPECT_EQ(-ENOTTY, vkfd_ioctl(p, AMDKFD_IOWR(nrs[i], buf), buf));
+		/* the primary: SVM is EPERM (no SVM), the others ENOTTY */
+		EXPECT_EQ(nrs[i] == _IOC_NR(AMDKFD_IOC_SVM) ? -EPERM : -ENOTTY,
+			  vkfd_ioctl(p, AMDKFD_IOWR(nrs[i], buf), buf));
 	}
 	/* Runtime enable is not restricted (not implemented: ENOTTY) */
 	EXPECT_EQ(-ENOTTY, vkfd_ioctl(s, AMDKFD_IOWR(VKFD_IOC_NR_RUNTIME_ENABLE,

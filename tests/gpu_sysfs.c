@@ -154,7 +154,7 @@ TEST_F(gpu, layout)
 /* What rocm-smi's isAMDGPU() and the device id readers see. */
 TEST_F(gpu, ids)
 {
-	char buf[256];
+	char buf[256], want[32];
 	uint64_t id;
 	int i;
 
@@ -171,7 +171,9 @@ TEST_F(gpu, ids)
 		dev_text(&self->gpu[i], "revision", buf, sizeof(buf));
 		EXPECT_STREQ("0x00", buf);
 		dev_text(&self->gpu[i], "vbios_version", buf, sizeof(buf));
-		EXPECT_STREQ("vkfd-" "1.1", buf);
+		snprintf(want, sizeof(want), "vkfd-1.%d",
+			 VKFD_IOCTL_MINOR_VERSION);
+		EXPECT_STREQ(want, buf);
 	}
 }
 

@@ -201,7 +201,8 @@ TEST_F(module, param_limits_accepted)
 /* name=vkfd creates /dev/vkfd and /sys/class/vkfd/vkfd/topology, and nothing under kfd. */
 TEST_F(module, name_vkfd)
 {
-	struct user_args args = { .name = "vkfd", .minor = 1 };
+	struct user_args args = { .name = "vkfd",
+				  .minor = VKFD_IOCTL_MINOR_VERSION };
 	char path[PATH_MAX], name[64];
 	struct stat a, b;
 	uint64_t ack;
@@ -290,7 +291,8 @@ TEST_F(module, default_name_taken_eexist)
 /* Unload is refused (EWOULDBLOCK) while a context exists, even with its fds closed; then clean. */
 TEST_F(module, unload_refused_while_context_exists)
 {
-	struct user_args args = { .name = self->name, .minor = 1 };
+	struct user_args args = { .name = self->name,
+				  .minor = VKFD_IOCTL_MINOR_VERSION };
 	char dev[PATH_MAX], proc[PATH_MAX];
 	uint64_t ack;
 

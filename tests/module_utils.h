@@ -249,7 +249,8 @@ static inline int64_t user_cmd(struct vkfd_child *c, uint64_t cmd)
 /* Runs a child that opens /dev/<name>, checks it, closes and exits. Returns its exit code. */
 static inline int use_once(const char *name, const struct vkfd_topo *topo)
 {
-	struct user_args args = { .name = name, .minor = 1, .topo = topo };
+	struct user_args args = { .name = name, .minor = VKFD_IOCTL_MINOR_VERSION,
+				  .topo = topo };
 	struct vkfd_child c;
 	uint64_t ack;
 	int ret;
