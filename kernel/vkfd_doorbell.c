@@ -134,8 +134,8 @@ static int vkfd_vm_pages_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 	for (i = 0; i < num; i++)
 		pages[i] = page + i;
 
-	vma->vm_flags |= VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_NORESERVE |
-			 VM_DONTDUMP;
+	vm_flags_set(vma, VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_NORESERVE |
+			  VM_DONTDUMP);
 	/* On failure the caller unmaps what was inserted. */
 	return vm_insert_pages(vma, vma->vm_start, pages, &num);
 }

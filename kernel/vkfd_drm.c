@@ -85,7 +85,7 @@ static const struct drm_driver vkfd_drm_driver = {
 	.num_ioctls = ARRAY_SIZE(vkfd_drm_ioctls),
 	.name = "vkfd",
 	.desc = "vkfd virtual GPU",
-	.date = "20261121",
+	VKFD_DRM_DATE("20261121")
 	/* amdgpu's KMS_DRIVER_MAJOR and _MINOR in Linux 6.1, see the DOC */
 	.major = 3,
 	.minor = 49,

@@ -109,7 +109,7 @@ static const struct file_operations vkfd_fops = {
 };
 
 /* /dev/kfd is usable by everyone, as amdkfd's udev rule makes it. */
-static char *vkfd_devnode(struct device *dev, umode_t *mode)
+static char *vkfd_devnode(VKFD_DEVNODE_CONST struct device *dev, umode_t *mode)
 {
 	if (mode)
 		*mode = 0666;
@@ -247,7 +247,7 @@ static int __init vkfd_init(void)
 	if (ret)
 		goto err_destroy_wq;
 
-	vdev->class = class_create(THIS_MODULE, vdev->name);
+	vdev->class = vkfd_class_create(vdev->name);
 	if (IS_ERR(vdev->class)) {
 		ret = PTR_ERR(vdev->class);
 		goto err_unregister_chrdev;

@@ -285,7 +285,7 @@ int vkfd_event_mmap(struct vkfd_ctx *ctx, struct vm_area_struct *vma)
 	if (!pages)
 		return -EINVAL;
 
-	vma->vm_flags |= VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+	vm_flags_set(vma, VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
 	for (i = 0; i < size >> PAGE_SHIFT && !ret; i++)
 		ret = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
 				     pages + i);

@@ -55,12 +55,11 @@ static int vkfd_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	 * libhsakmt maps VRAM without host access MAP_PRIVATE with
 	 * PROT_NONE. Accept that as amdgpu does, by making the mapping one
 	 * that can never become writable, hence never copy-on-write. Other
-	 * private mappings the shmem helper refuses with EINVAL. (6.1 has
-	 * no vm_flags_clear().)
+	 * private mappings the shmem helper refuses with EINVAL.
 	 */
 	if (is_cow_mapping(vma->vm_flags) &&
 	    !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
-		vma->vm_flags &= ~VM_MAYWRITE;
+		vm_flags_clear(vma, VM_MAYWRITE);
 	return drm_gem_shmem_mmap(&to_vkfd_gem(obj)->base, vma);
 }
 
@@ -155,7 +154,7 @@ struct page **vkfd_gem_get_pages(struct vkfd_gem *gem)
 {
 	int ret;
 
-	ret = drm_gem_shmem_get_pages(&gem->base);
+	ret = drm_gem_shmem_pin(&gem->base);
 	if (ret)
 		return ERR_PTR(ret);
 	return gem->base.pages;
@@ -169,7 +168,7 @@ struct page **vkfd_gem_get_pages(struct vkfd_gem *gem)
  */
 void vkfd_gem_put_pages(struct vkfd_gem *gem)
 {
-	drm_gem_shmem_put_pages(&gem->base);
+	drm_gem_shmem_unpin(&gem->base);
 }
 
 /**

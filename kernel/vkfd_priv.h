@@ -60,6 +60,7 @@
 
 #include <linux/vkfd_ioctl.h>
 
+#include "vkfd_compat.h"
 #include "vkfd_busy.h"
 #include "vkfd_pt.h"
 #include "vkfd_topology.h"

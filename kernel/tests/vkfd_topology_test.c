@@ -317,4 +317,4 @@ kunit_test_suite(vkfd_topology_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the vkfd topology");
 MODULE_LICENSE("Dual MIT/GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+VKFD_IMPORT_KUNIT_NS();

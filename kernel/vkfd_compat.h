@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Kernel API differences between the kernels vkfd builds against.
+ * VKFD_KV is the target kernel as MAJOR * 100 + MINOR (Kbuild sets it).
+ */
+#ifndef VKFD_COMPAT_H
+#define VKFD_COMPAT_H
+
+#include <linux/device.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+
+#ifndef VKFD_KV
+#error "VKFD_KV is not set: build through kernel/Kbuild"
+#endif
+
+/* 6.3: vma->vm_flags is read-only; vm_flags_set()/vm_flags_clear(). */
+#if VKFD_KV < 603
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/* 6.4: class_create() lost its struct module * argument. */
+#if VKFD_KV < 604
+#define vkfd_class_create(name) class_create(THIS_MODULE, name)
+#else
+#define vkfd_class_create(name) class_create(name)
+#endif
+
+/* 6.2: struct class.devnode() takes a const struct device *. */
+#if VKFD_KV < 602
+#define VKFD_DEVNODE_CONST
+#else
+#define VKFD_DEVNODE_CONST const
+#endif
+
+/* 6.13: MODULE_IMPORT_NS() takes a string literal. */
+#if VKFD_KV < 613
+#define VKFD_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define VKFD_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#endif
+
+/* 6.14: struct drm_driver lost .date. */
+#if VKFD_KV < 614
+#define VKFD_DRM_DATE(d) .date = (d),
+#else
+#define VKFD_DRM_DATE(d)
+#endif
+
+#endif /* VKFD_COMPAT_H */
