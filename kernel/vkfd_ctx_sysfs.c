@@ -251,7 +251,7 @@ int vkfd_ctx_sysfs_add(struct vkfd_ctx *ctx)
 		ret = -ENOMEM;
 		goto err_del;
 	}
-	if (!ctx->primary) {
+	if (vkfd_ctx_is_primary(ctx)) {
 		ret = vkfd_ctx_sysfs_add_sdma(ctx->vdev, s);
 		if (ret)
 			goto err_put_queues;
