@@ -50,15 +50,7 @@ FIXTURE_TEARDOWN(drm)
 			close(self->fd[i]);
 }
 
-/*
- * Every test starts with this: a SKIP in the fixture's setup does not
- * stop the test from running.
- */
-#define NEED_GPU() do {							\
-	VKFD_ONLY(&self->env, "vkfd's render nodes");				\
-	if (!self->n)							\
-		SKIP(return, "no GPU");					\
-} while (0)
+#define NEED_GPU() DRM_NEED_GPU("vkfd's render nodes")
 
 /* amdgpu's version (3.49 in Linux 6.1), vkfd's name. */
 TEST_F(drm, version)

@@ -96,4 +96,15 @@ static inline int drm_read_mmr(int fd, uint32_t reg, uint32_t count,
 #define DRM_MMR_BROADCAST	0xffffffffu
 #define DRM_MMR_GB_ADDR_CONFIG	0x263e
 
+/*
+ * Every test of a fixture with the GPUs in self->n starts with this (a
+ * SKIP in the fixture's setup does not stop the test from running): the
+ * tests are for vkfd; vkfd always has a GPU (num_gpus >= 1), so none
+ * found is a failure, not a skip.
+ */
+#define DRM_NEED_GPU(what) do {						\
+	VKFD_ONLY(&self->env, what);					\
+	ASSERT_LT(0, self->n) TH_LOG("vkfd without a GPU in sysfs");	\
+} while (0)
+
 #endif /* VKFD_SELFTEST_DRM_UTILS_H */

@@ -38,15 +38,7 @@ FIXTURE_TEARDOWN(gpu)
 {
 }
 
-/*
- * Every test starts with this: a SKIP in the fixture's setup does not
- * stop the test from running.
- */
-#define NEED_GPU() do {							\
-	VKFD_ONLY(&self->env, "vkfd's GPU devices");				\
-	if (!self->n)							\
-		SKIP(return, "no GPU");					\
-} while (0)
+#define NEED_GPU() DRM_NEED_GPU("vkfd's GPU devices")
 
 /*
  * rocm-smi's ConstructBDFID(): the last element of @path of the form

@@ -29,9 +29,11 @@ FIXTURE_SETUP(amdgpu)
 	lane_name(&self->env, self->name, sizeof(self->name));
 	self->ko = getenv("VKFD_AMDGPU_MODULE");
 	self->tool = getenv("VKFD_VKFDCTL");
-	if (!self->env.module || !self->ko || access(self->ko, R_OK))
+	if (!self->env.module || !self->ko || access(self->ko, R_OK)) {
+		ASSERT_FALSE(vkfd_in_lane()) TH_LOG("the modules are not staged");
 		SKIP(longjmp(_metadata->env, 1),
 		     "VKFD_MODULE or VKFD_AMDGPU_MODULE is not set");
+	}
 	ASSERT_EQ(0, lane_restore(&self->env));
 }
 
@@ -45,8 +47,11 @@ FIXTURE_TEARDOWN(amdgpu)
 }
 
 #define TOOL_REQUIRED() do {						\
-	if (!self->tool || access(self->tool, X_OK))			\
+	if (!self->tool || access(self->tool, X_OK)) {			\
+		ASSERT_FALSE(vkfd_in_lane())				\
+			TH_LOG("vkfdctl is not staged");		\
 		SKIP(return, "no vkfdctl (VKFD_VKFDCTL)");		\
+	}								\
 } while (0)
 
 /*

@@ -58,8 +58,10 @@ FIXTURE_SETUP(preload)
 	self->run.pid = 0;
 	self->run.in = self->run.out = self->run.err = -1;
 	self->tool = getenv("VKFD_VKFDCTL");
-	if (!self->tool || access(self->tool, X_OK))
+	if (!self->tool || access(self->tool, X_OK)) {
+		ASSERT_FALSE(vkfd_in_lane()) TH_LOG("vkfdctl is not staged");
 		SKIP(longjmp(_metadata->env, 1), "no vkfdctl (VKFD_VKFDCTL)");
+	}
 	/* build/tests-dyn next to build/tests; /vkfd/tests-dyn in a guest */
 	if (dyn && *dyn) {
 		snprintf(self->probe, sizeof(self->probe), "%s/kfd_probe", dyn);
@@ -73,9 +75,11 @@ FIXTURE_SETUP(preload)
 		snprintf(self->probe, sizeof(self->probe),
 			 "%s/../tests-dyn/kfd_probe", exe);
 	}
-	if (access(self->probe, X_OK))
+	if (access(self->probe, X_OK)) {
+		ASSERT_FALSE(vkfd_in_lane()) TH_LOG("kfd_probe is not staged");
 		SKIP(longjmp(_metadata->env, 1), "no %.200s (VKFD_TESTS_DYN)",
 		     self->probe);
+	}
 	/* Does the driver have secondary contexts? */
 	fd = vkfd_open_dev(&self->env);
 	ASSERT_LE(0, fd);
