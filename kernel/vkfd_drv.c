@@ -17,7 +17,7 @@
  *
  * The same sources build vkfd.ko and amdgpu.ko (Kbuild's VKFD_MODNAME):
  * ROCm's tools look for a module named amdgpu. Whatever is named after the
- * module (log prefix, debugfs directory, platform devices) uses
+ * module (log prefix, debugfs directory, the GPUs' root device) uses
  * KBUILD_MODNAME; the device node stays governed by the name parameter.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
