@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # Shared code of the qemu harness: sourced by vm/check.sh, vm/demo.sh,
-# vm/bench.sh and vm/lint.sh. It knows where things are cached, how to get
-# each lane's kernel, how to build the module and the tests for it, how to
-# pack an initramfs and how to boot it.
+# vm/bench.sh, vm/lint.sh and the kernel providers (vm/kernels/*.sh). It
+# knows where things are cached, how to get Debian's kernels, how to build
+# the module and the tests, how to pack an initramfs and how to boot it.
+# vm/run.sh runs the lanes (vm/lanes/*) with it.
 #
 # Everything that is downloaded or built outside the work tree lives in
 # $VKFD_CACHE under a directory named after what it was made from (package
@@ -11,7 +12,7 @@
 # of any input makes a fresh one next to the old.
 #
 # Environment knobs (all optional; vm/README.md has the full list):
-#   VKFD_LANES      lanes check.sh runs (default "distro debug amdkfd rocm")
+#   VKFD_LANES      lanes check.sh runs (default: every test lane)
 #   VKFD_PARALLEL   0 = run the lanes one after the other (default 1)
 #   VKFD_TEST_TIMEOUT  seconds one test binary may run (default 300)
 #   VKFD_CACHE      cache directory (default ~/.cache/vkfd)
@@ -19,11 +20,13 @@
 #                   (default: this repo; point it at a scratch tree to test
 #                   the harness itself)
 #   VKFD_KVM=1      use KVM instead of TCG (never the default: see design.md)
-#   VKFD_QEMU_MEM   guest memory (default 2G, enough for KASAN)
-#   VKFD_TIMEOUT    hard limit for one guest, in seconds (default 600)
-#   VKFD_CHECK_PARAMS  vkfd.ko parameters in the distro and debug lanes
-#                   (default "num_gpus=2 vram_mb=512")
-#   VKFD_CHECK_MODNAME  the module the distro and debug lanes load: vkfd
+#   VKFD_QEMU_MEM   guest memory (default: the lane's, 2G)
+#   VKFD_TIMEOUT    hard limit for one guest, in seconds (default: the lane's)
+#   VKFD_BOOT_LIMIT seconds a guest may take to send its first item before
+#                   it is booted again, once (default 240)
+#   VKFD_CHECK_PARAMS  vkfd.ko parameters of the test lanes that do not set
+#                   their own (default "num_gpus=2 vram_mb=512")
+#   VKFD_CHECK_MODNAME  the module the vkfd test lanes load: vkfd
 #                   (default) or amdgpu (the same driver as amdgpu.ko; the
 #                   debug lane then runs no KUnit)
 
@@ -84,16 +87,27 @@ apt_download() {
 	fi
 }
 
-# --- distro lane kernel ----------------------------------------------------
+# --- Debian's kernels ------------------------------------------------------
 
-# Unpack Debian's linux-image matching the headers into the cache, with a
-# depmod index so `modprobe -d` can resolve module dependencies on the host.
-# Prints the unpacked root; the kernel is <root>/boot/vmlinuz-<abi> and the
-# modules are under <root>/lib/modules/<abi>.
-ensure_distro_kernel() {
-	local abi ver root tmp deb
-	abi=$(distro_abi)
-	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$abi")
+# One provider output line (vm/run.sh): NAME=value, quoted for eval.
+kv() { printf '%s=%q\n' "$1" "$2"; }
+
+# The ABI of Debian 12's 6.12 headers, e.g. 6.12.118+deb12-amd64: the
+# metapackage linux-headers-6.12-amd64 depends on the newest one.
+debian_6_12_abi() {
+	local dep
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-6.12-amd64 2>/dev/null) ||
+		die "linux-headers-6.12-amd64 is not installed (run vm/setup-host.sh)"
+	sed -n 's/.*linux-headers-\(6\.12[^ ,]*-amd64\).*/\1/p' <<<"$dep"
+}
+
+# A Debian kernel whose headers the host has: the linux-image of the same
+# version, unpacked into $VKFD_CACHE/distro-kernel/<abi>-<version> with a
+# depmod index so `modprobe -d` can resolve module dependencies on the
+# host. $1 = description, $2 = ABI, $3 = version; prints the provider's
+# K_* lines (vm/run.sh).
+debian_kernel() {
+	local name=$1 abi=$2 ver=$3 root tmp deb
 	root=$VKFD_CACHE/distro-kernel/$abi-$ver
 	if [ ! -e "$root/.done" ]; then
 		msg "fetching linux-image-$abi ($ver)"
@@ -110,7 +124,12 @@ ensure_distro_kernel() {
 		mv "$tmp/root" "$root"
 		rm -rf "$tmp"
 	fi
-	echo "$root"
+	kv K_NAME "$name"
+	kv K_ABI "$abi"
+	kv K_IMAGE "$root/boot/vmlinuz-$abi"
+	kv K_MODROOT "$root"
+	kv K_KDIR "/usr/src/linux-headers-$abi"
+	kv K_UAPI ""
 }
 
 # Module names (as in `modinfo -F depends`: commas, '_' or '-') to .ko
@@ -126,46 +145,25 @@ resolve_modules() {
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
 
-# --- debug lane kernel -----------------------------------------------------
-
-# Build (or find) the debug kernel; prints its O= build directory, which
-# holds arch/x86/boot/bzImage and is ready for `make -C <dir> M=...`.
-ensure_debug_kernel() {
-	"$VM_DIR/debug-kernel.sh"
-}
-
 # --- module, tests and tools -----------------------------------------------
 
 # Build vkfd.ko, the same driver as amdgpu.ko, and vkfd_test.ko where the
-# kernel has KUnit, for one lane through the top-level Makefile. $1 = lane name, $2 = KDIR. The build log
-# goes to $BUILD/check/logs/module-<lane>.log; prints the module directory.
-build_module() {
-	local lane=$1 kdir=$2
-	local moddir=$BUILD/module-$lane log=$BUILD/check/logs/module-$lane.log
-	mkdir -p "$(dirname "$log")"
-	if ! make -C "$VKFD_SRC" module KDIR="$kdir" MODDIR="$moddir" >"$log" 2>&1; then
-		tail -n 40 "$log" >&2
-		die "module build for the $lane lane failed (log: $log)"
-	fi
-	[ -f "$moddir/vkfd.ko" ] || die "module build for $lane made no vkfd.ko"
-	[ -f "$moddir/amdgpu.ko" ] || die "module build for $lane made no amdgpu.ko"
-	echo "$moddir"
+# kernel has KUnit, against K_KDIR on the host (a provider's
+# kernel_build_module). $1 = module directory, $2 = log.
+kbuild_module() {
+	make -C "$VKFD_SRC" module KDIR="$K_KDIR" MODDIR="$1" >"$2" 2>&1
 }
 
-# Build the static test binaries and tools (once for all lanes). A missing
-# vkfdctl is fine while tools/ is empty: the tests must still run.
+# Build the static test binaries, the tools and the preload library into
+# build directory $1; $2 = "" or a directory whose linux/kfd_ioctl.h (a
+# kernel's own) comes before every other. Log: $1/userspace.log.
 build_userspace() {
-	local log=$BUILD/check/logs/userspace.log
-	mkdir -p "$(dirname "$log")"
-	if ! make -C "$VKFD_SRC" tests >"$log" 2>&1; then
+	local out=$1 uapi=$2 log=$1/userspace.log
+	mkdir -p "$out"
+	if ! make -C "$VKFD_SRC" BUILD="$out" ${uapi:+VKFD_UAPI_OVERRIDE="$uapi"} \
+		tests tools >"$log" 2>&1; then
 		tail -n 40 "$log" >&2
-		die "building the tests failed (log: $log)"
-	fi
-	if [ -n "$(ls "$VKFD_SRC"/tools/*.c 2>/dev/null)" ]; then
-		if ! make -C "$VKFD_SRC" tools >>"$log" 2>&1; then
-			tail -n 40 "$log" >&2
-			die "building the tools failed (log: $log)"
-		fi
+		die "building the tests and tools failed (log: $log)"
 	fi
 }
 
@@ -175,51 +173,20 @@ vkfd_deps() {
 	modinfo -F depends "$1" | tr ',' ' '
 }
 
-# The guest's /vkfd/lane.env (see vm/init): lane, VKFD_IMPL, load vkfd?,
-# kmemleak scan?, vkfd's module parameters; the module name vkfd is
-# loaded as follows from VKFD_IMPL and VKFD_CHECK_MODNAME.
-lane_env() {
-	printf "export VKFD_LANE='%s'\n" "$1"
-	printf "export VKFD_IMPL='%s'\n" "$2"
-	printf "export VKFD_LOAD_VKFD='%s'\n" "$3"
-	printf "export VKFD_KMEMLEAK='%s'\n" "$4"
-	printf "export VKFD_MODULE_PARAMS='%s'\n" "$5"
-	# AMD's amdgpu owns that name in the amdkfd lane
-	if [ "$2" = vkfd ]; then
-		case ${VKFD_CHECK_MODNAME:-vkfd} in
-		vkfd | amdgpu) ;;
-		*) die "VKFD_CHECK_MODNAME=$VKFD_CHECK_MODNAME: vkfd or amdgpu" ;;
-		esac
-		printf "export VKFD_MODNAME='%s'\n" "${VKFD_CHECK_MODNAME:-vkfd}"
-	else
-		printf "export VKFD_MODNAME='vkfd'\n"
-	fi
-	printf "export VKFD_TEST_TIMEOUT='%s'\n" "${VKFD_TEST_TIMEOUT:-300}"
-	printf "export VKFD_DEMO='%s'\n" "${VKFD_DEMO:-0}"
-	printf "export VKFD_TESTS='%s'\n" "${VKFD_TESTS:-}"
-}
-
 # --- initramfs -------------------------------------------------------------
 
-# Stage and pack one guest's initramfs (cpio newc, uncompressed: every
-# kernel reads that, and packing stays quick).
-#   $1 output .cpio     $2 staging directory (recreated)
-#   $3 lane.env content
-#   $4 directory with vkfd.ko / amdgpu.ko / vkfd_test.ko ("" = none)
-#   $5 file listing .ko paths to insmod first, in order ("" = none)
+# Stage one guest's initramfs (vm/run.sh's lane_stage completes it):
+#   $1 staging directory (recreated)
+#   $2 lane.env content
+#   $3 directory with vkfd.ko / amdgpu.ko / vkfd_test.ko ("" = none)
+#   $4 file listing .ko paths to insmod first, in order ("" = none)
+#   $5 build directory of the userspace (tests, tools; default $BUILD)
 # The guest finds: /init, busybox, /vkfd/{lane.env,vkfd.ko,amdgpu.ko,
 # vkfd_test.ko,preload.list,lib/*.ko,lib/libvkfd-secondary.so,tests/*,
-# tests-dyn/*,tools/vkfdctl}, and glibc's loader and libraries for the
-# dynamically linked ones.
-make_initramfs() {
-	stage_initramfs "$2" "$3" "$4" "$5"
-	pack_initramfs "$2" "$1"
-}
-
-# The staging half of make_initramfs ($1 = its $2, and so on), for a
-# caller that changes the tree before packing it (vm/bench.sh).
+# tests-dyn/*,tools/vkfdctl,guest/*}, and glibc's loader and libraries for
+# the dynamically linked ones.
 stage_initramfs() {
-	local stage=$1 env=$2 moddir=$3 preload=$4
+	local stage=$1 env=$2 moddir=$3 preload=$4 us=${5:-$BUILD}
 	local applet ko
 
 	rm -rf "$stage"
@@ -230,6 +197,7 @@ stage_initramfs() {
 		[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
 	done
 	install -m 0755 "$VM_DIR/init" "$stage/init"
+	cp -r "$VM_DIR/guest" "$stage/vkfd/guest"
 	printf '%s\n' "$env" >"$stage/vkfd/lane.env"
 
 	if [ -n "$moddir" ]; then
@@ -239,34 +207,46 @@ stage_initramfs() {
 	: >"$stage/vkfd/preload.list"
 	if [ -n "$preload" ]; then
 		while read -r ko; do
-			cp "$ko" "$stage/vkfd/lib/"
-			echo "/vkfd/lib/$(basename "$ko")" >>"$stage/vkfd/preload.list"
+			stage_module "$ko" "$stage/vkfd/lib"
+			echo "/vkfd/lib/$(basename "${ko%.[gx]z}" .zst)" >>"$stage/vkfd/preload.list"
 		done <"$preload"
 	fi
-	if [ -d "$BUILD/tests" ]; then
-		find "$BUILD/tests" -maxdepth 1 -type f -perm -u+x \
+	if [ -d "$us/tests" ]; then
+		find "$us/tests" -maxdepth 1 -type f -perm -u+x \
 			-exec cp {} "$stage/vkfd/tests/" \;
 	fi
-	[ ! -x "$BUILD/tools/vkfdctl" ] || cp "$BUILD/tools/vkfdctl" "$stage/vkfd/tools/"
-	stage_dynamic "$stage"
+	[ ! -x "$us/tools/vkfdctl" ] || cp "$us/tools/vkfdctl" "$stage/vkfd/tools/"
+	stage_dynamic "$stage" "$us"
 }
 
-# The dynamically linked part of a guest ($1 = staging directory):
+# Copy module $1 into directory $2, decompressed: busybox's insmod reads
+# the file into init_module(), which takes an ELF image only.
+stage_module() {
+	case $1 in
+	*.ko.xz) xz -dc "$1" >"$2/$(basename "$1" .xz)" ;;
+	*.ko.zst) zstd -qdc "$1" >"$2/$(basename "$1" .zst)" ;;
+	*.ko.gz) gzip -dc "$1" >"$2/$(basename "$1" .gz)" ;;
+	*) cp "$1" "$2/" ;;
+	esac
+}
+
+# The dynamically linked part of a guest ($1 = staging directory, $2 =
+# build directory of the userspace, default $BUILD):
 # build/lib/libvkfd-secondary.so (into /vkfd/lib/, ../lib/ from vkfdctl,
 # where `vkfdctl run --secondary` looks), build/tests-dyn/* (/vkfd/tests-dyn/,
 # the programs tests/preload.c runs under it), and the host's loader and
 # libraries they need (glibc), at the paths ldd names, so that the guest's
 # loader finds them in its default directories.
 stage_dynamic() {
-	local stage=$1 f lib
+	local stage=$1 us=${2:-$BUILD} f lib
 	local dyn=()
-	if [ -f "$BUILD/lib/libvkfd-secondary.so" ]; then
-		cp "$BUILD/lib/libvkfd-secondary.so" "$stage/vkfd/lib/"
-		dyn+=("$BUILD/lib/libvkfd-secondary.so")
+	if [ -f "$us/lib/libvkfd-secondary.so" ]; then
+		cp "$us/lib/libvkfd-secondary.so" "$stage/vkfd/lib/"
+		dyn+=("$us/lib/libvkfd-secondary.so")
 	fi
-	if [ -d "$BUILD/tests-dyn" ]; then
+	if [ -d "$us/tests-dyn" ]; then
 		mkdir -p "$stage/vkfd/tests-dyn"
-		for f in "$BUILD"/tests-dyn/*; do
+		for f in "$us"/tests-dyn/*; do
 			{ [ -f "$f" ] && [ -x "$f" ]; } || continue
 			cp "$f" "$stage/vkfd/tests-dyn/"
 			dyn+=("$f")
@@ -296,9 +276,11 @@ pack_initramfs() {
 #   $1 kernel image   $2 initramfs   $3 kernel command line
 #   $4 file for ttyS0 (kernel console)
 #   $5 file for ttyS1 (results channel), or "stdio"
-# Returns qemu's status; 124 means the hard timeout hit.
+#   $6 guest memory (default 2G)   $7 hard limit in seconds (default 600)
+# Returns qemu's status; 124 means the hard limit hit.
 run_qemu() {
 	local kernel=$1 initrd=$2 append=$3 console=$4 results=$5
+	local mem=${6:-2G} limit=${7:-600}
 	local accel=(-accel tcg) ttys1
 	if [ "${VKFD_KVM:-0}" = 1 ]; then
 		accel=(-accel kvm -cpu host)
@@ -308,9 +290,9 @@ run_qemu() {
 	else
 		ttys1=(-serial "file:$results")
 	fi
-	timeout --kill-after=10 "${VKFD_TIMEOUT:-600}" \
+	timeout --kill-after=10 "$limit" \
 		qemu-system-x86_64 "${accel[@]}" \
-		-smp 2 -m "${VKFD_QEMU_MEM:-2G}" \
+		-smp 2 -m "$mem" \
 		-nodefaults -nographic -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		-serial "file:$console" "${ttys1[@]}" </dev/null

@@ -2,27 +2,36 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 """Turn the guests' logs into the verdict of `make check`.
 
-Usage: report.py LANE_DIR...
+Usage: report.py [--out FILE] LANE_DIR...
 
-Each LANE_DIR (build/check/<lane>) holds:
+The one verdict of the harness, for `make check`, `make bench` and
+`make demo` alike. Each LANE_DIR (build/<run>/<lane>) holds:
   results.log  what the guest sent over ttyS1: framed items
                "@@VKFD-BEGIN <lane> <name>" ... "@@VKFD-END <name> <status>",
                then "@@VKFD-DONE <lane>"
   console.log  the kernel console (ttyS0)
-  meta         key=value lines written by check.sh: lane, qemu_status,
-               seconds, timeout
+  meta         key=value lines written by vm/run.sh: lane, desc, mode,
+               kernel, skips (the file of skip reasons the lane allows),
+               qemu_status, seconds, timeout, retried; or error=<why> (the
+               lane could not be prepared: a failure) or skipped=<why>
+               (its kernel's archive is unreachable: not a failure)
 
-Every framed item is TAP (kselftest harness output), except "kunit" (KTAP
-from /sys/kernel/debug/kunit/*/results, cases counted) and "dmesg" (only
-scanned for splats). A binary fails when a test says "not ok", when it
-exits with a status other than 0 or 4 (KSFT_SKIP), when it runs fewer
-tests than its plan, or when it never reaches its END marker. A lane fails
-on any of those, on any kernel splat in its console log or dmesg, on a
-timeout, or when the guest did not finish.
+In a test lane (mode tests or rocm) every framed item is TAP (kselftest
+harness output), except "kunit" (KTAP from /sys/kernel/debug/kunit/*/results,
+cases counted) and "dmesg" (only scanned for splats). A binary fails when a
+test says "not ok", when it exits with a status other than 0 or 4
+(KSFT_SKIP), when it runs fewer tests than its plan, or when it never
+reaches its END marker. A skip whose reason does not match a line of the
+lane's skips file fails too: on vkfd a skip is not a pass. In the other
+modes (bench, bench-rocm, demo) an item is a program whose exit status is
+its result and whose output is kept: --out FILE collects them, in order.
+A lane fails on any of those, on any kernel splat in its console log or
+dmesg (one pattern, SPLAT_RE, for every mode), on a timeout, or when the
+guest did not finish.
 
-Prints one line per lane ("distro: 41 passed, 0 failed, 3 skipped") with
-the failures and skip reasons under it, and closes with the totals over
-all lanes as "N passed, N failed, N skipped". Exits 1 on any failure.
+Prints one line per lane ("distro-6.1: 41 passed, 0 failed, 3 skipped")
+with the failures and skip reasons under it, and closes with the totals
+over all lanes as "N passed, N failed, N skipped". Exits 1 on any failure.
 """
 
 import re
@@ -66,6 +75,21 @@ SPLAT_MAX_LINES = 150
 # Diagnostic lines shown under one failed test.
 MAX_DETAILS = 25
 TIMEOUT_STATUSES = (124, 143)
+# Items every guest sends besides the lane's own: TAP, in every mode.
+GUEST_ITEMS = ("modules", "unload", "kmemleak")
+PROGRAM_MODES = ("bench", "bench-rocm", "demo")
+
+
+def read_skips(path):
+    """The skip reasons a lane allows: one regular expression a line,
+    matched against the whole reason; '#' starts a comment line."""
+    allowed = []
+    if not path:
+        return allowed
+    for line in Path(path).read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            allowed.append(re.compile(line.strip()))
+    return allowed
 
 
 def parse_kunit(lines):
@@ -118,6 +142,8 @@ class Lane:
                 key, _, value = line.partition("=")
                 self.meta[key.strip()] = value.strip()
         self.name = self.meta.get("lane", self.dir.name)
+        self.mode = self.meta.get("mode", "tests")
+        self.outputs = []       # (item, status, lines) of a program mode
         self.passed = 0
         self.failed = []        # ("binary: test (why)", [diagnostic lines])
         self.skipped = []       # (reason, "binary: test")
@@ -272,8 +298,33 @@ class Lane:
                 if SPLAT_RE.search(text):
                     yield source, text
 
+    # -- a program (bench, demo): its status is the result ------------
+    def program(self, name, status, lines):
+        self.outputs.append((name, status, lines))
+        if status is None:
+            self.fail("%s: did not finish (guest crashed or hung)" % name, lines)
+        elif status in TIMEOUT_STATUSES:
+            self.fail("%s: timed out" % name, lines)
+        elif status != 0:
+            self.fail("%s: exit status %d" % (name, status), lines)
+        else:
+            self.passed += 1
+
+    # -- skips the lane does not allow -----------------------------------
+    def police_skips(self):
+        allowed = read_skips(self.meta.get("skips"))
+        for reason, test in self.skipped:
+            if not any(r.fullmatch(reason) for r in allowed):
+                self.fail("%s: skipped, and lane %s allows no such skip (%s)"
+                          % (test, self.name, reason))
+
     # -- everything ------------------------------------------------------
     def evaluate(self):
+        if "skipped" in self.meta:
+            return
+        if "error" in self.meta:
+            self.fail(self.meta["error"])
+            return
         self.read_items()
         qemu = self.meta.get("qemu_status")
         unfinished = [name for name, (status, _) in self.items.items() if status is None]
@@ -291,8 +342,14 @@ class Lane:
                 continue
             if name == "kunit":
                 self.kunit(status, lines)
+            elif self.mode in PROGRAM_MODES and name not in GUEST_ITEMS:
+                self.program(name, status, lines)
             else:
                 self.tap(name, status, lines)
+        self.police_skips()
+        if self.meta.get("retried") == "1":
+            self.notes.append("the first boot stalled before /init and was retried"
+                              " (console-stalled.log)")
 
         console = self.dir / "console.log"
         if console.exists():
@@ -305,6 +362,9 @@ class Lane:
                 len(self.splats), "" if len(self.splats) == 1 else "s"))
 
     def print(self):
+        if "skipped" in self.meta:
+            print("%s: skipped: %s" % (self.name, self.meta["skipped"]))
+            return
         seconds = self.meta.get("seconds")
         extra = " (%s s)" % seconds if seconds else ""
         print("%s: %d passed, %d failed, %d skipped%s" % (
@@ -335,11 +395,31 @@ class Lane:
             print("  logs: %s/{console.log,results.log}" % self.dir)
 
 
+def write_outputs(path, lanes):
+    """The programs' output of every lane, for `make bench` and `make demo`."""
+    with open(path, "a") as out:
+        for lane in lanes:
+            if not lane.outputs:
+                continue
+            out.write("\n=== %s: %s\n" % (lane.name, lane.meta.get("desc", "")))
+            if lane.meta.get("kernel"):
+                out.write("kernel: %s\n" % lane.meta["kernel"])
+            for name, _, lines in lane.outputs:
+                out.write("\n--- %s ---\n" % name)
+                out.write("\n".join(l for l in lines
+                                     if not l.startswith("# vkfd: %s ran " % name)))
+                out.write("\n")
+
+
 def main(argv):
-    if len(argv) < 2:
+    args = argv[1:]
+    out = None
+    if args[:1] == ["--out"] and len(args) >= 2:
+        out, args = args[1], args[2:]
+    if not args:
         print(__doc__, file=sys.stderr)
         return 2
-    lanes = [Lane(d) for d in argv[1:]]
+    lanes = [Lane(d) for d in args]
     passed = failed = skipped = 0
     for lane in lanes:
         lane.evaluate()
@@ -347,6 +427,8 @@ def main(argv):
         passed += lane.passed
         failed += len(lane.failed)
         skipped += len(lane.skipped)
+    if out:
+        write_outputs(out, lanes)
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed else 0
 

@@ -1,0 +1,357 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# The one runner of the qemu harness, sourced (after vm/lib.sh and
+# vm/rocm.sh) by vm/check.sh, vm/bench.sh and vm/demo.sh.
+#
+# A lane (vm/lanes/<lane>) names a kernel provider (vm/kernels/<name>.sh),
+# how vkfd's module is built for it, what the guest loads and runs, and
+# which skip reasons it allows. run_lanes runs each lane as one job:
+#
+#   kernel   the provider's kernel_prepare, once per provider and run
+#   module   the provider's kernel_build_module (and DKMS's build where the
+#            lane asks for it), once per provider and run
+#   stage    the guest's initramfs: busybox, /init (vm/init), the modules,
+#            what the lane runs (/vkfd/items), lane.env
+#   boot     qemu, until the guest powers off or the lane's timeout
+#
+# The jobs run side by side: a lane boots as soon as its own kernel and
+# module are ready, while other lanes still download or build theirs.
+# Everything a lane leaves is in $RUN_DIR/<lane>/: meta (for report.py),
+# initramfs.cpio, console.log (ttyS0, the kernel), results.log (ttyS1, the
+# guest's framed items), and the logs of its steps.
+
+# The fields of a lane file, in the order vm/README.md describes them.
+LANE_FIELDS=(DESC KERNEL IMPL MODULE LOAD PRELOAD PARAMS MODE KMEMLEAK SCALE
+	     APPEND MEM TIMEOUT GUEST_ENV SKIPS_FILE)
+
+# Print the fields of lane $1 as L_<FIELD>=<value> lines for eval, with
+# the defaults of a vkfd lane running the selftests.
+lane_load() {
+	local file=$VM_DIR/lanes/$1
+	[ -f "$file" ] || die "unknown lane '$1' (known: $(lane_names))"
+	(
+		# shellcheck disable=SC2034 # read through ${!f} below
+		{
+			DESC=$1 KERNEL= IMPL=vkfd MODULE=kbuild LOAD=vkfd PRELOAD=vkfd
+			PARAMS=$VKFD_CHECK_PARAMS MODE=tests KMEMLEAK=0 SCALE=1 APPEND=
+			MEM=2G TIMEOUT=600 GUEST_ENV= SKIPS_FILE=none
+		}
+		# shellcheck source=/dev/null
+		. "$file"
+		[ -n "$KERNEL" ] || die "lane $1: no KERNEL"
+		[ -f "$VM_DIR/kernels/$KERNEL.sh" ] || die "lane $1: no kernel provider vm/kernels/$KERNEL.sh"
+		[ -f "$VM_DIR/lanes/skips/$SKIPS_FILE" ] || die "lane $1: no vm/lanes/skips/$SKIPS_FILE"
+		case $MODULE in kbuild | dkms) ;; *) die "lane $1: MODULE=$MODULE (kbuild or dkms)" ;; esac
+		case $LOAD in vkfd | amdgpu | none) ;; *) die "lane $1: LOAD=$LOAD (vkfd, amdgpu or none)" ;; esac
+		case $MODE in tests | rocm | bench | bench-rocm | demo) ;; *) die "lane $1: MODE=$MODE" ;; esac
+		# The developer's knobs win over the lane's own values.
+		if [ "$LOAD" = vkfd ] && [ "$MODE" = tests ]; then
+			case ${VKFD_CHECK_MODNAME:-vkfd} in
+			vkfd | amdgpu) LOAD=${VKFD_CHECK_MODNAME:-vkfd} ;;
+			*) die "VKFD_CHECK_MODNAME=$VKFD_CHECK_MODNAME: vkfd or amdgpu" ;;
+			esac
+		fi
+		MEM=${VKFD_QEMU_MEM:-$MEM}
+		TIMEOUT=${VKFD_TIMEOUT:-$TIMEOUT}
+		for f in "${LANE_FIELDS[@]}"; do
+			kv "L_$f" "${!f}"
+		done
+	)
+}
+
+lane_names() {
+	# shellcheck disable=SC2012 # our names: no spaces
+	ls "$VM_DIR/lanes" | grep -v -e README -e skips | tr '\n' ' '
+}
+
+# once KEY CMD...: run CMD (output to a file) once per run for KEY; every
+# caller, the first included, waits for it and gets its output and status.
+# So the lanes of one kernel share its download and module build.
+once() {
+	local key=$1 dir=$RUN_DIR/.once
+	shift
+	mkdir -p "$dir"
+	(
+		flock 9
+		[ -e "$dir/$key.status" ] && exit 0
+		rc=0
+		("$@") >"$dir/$key.out" || rc=$?
+		echo "$rc" >"$dir/$key.status"
+	) 9>"$dir/$key.lock"
+	cat "$dir/$key.out"
+	return "$(cat "$dir/$key.status")"
+}
+
+# The provider's kernel_prepare in a subshell of its own: K_* lines.
+kernel_env() {
+	(
+		# shellcheck source=/dev/null
+		. "$VM_DIR/kernels/$1.sh"
+		kernel_prepare
+	) 2>>"$RUN_DIR/logs/kernel-$1.log"
+}
+
+# Build the modules of provider $1 (its K_* in the environment) into
+# $BUILD/module-$1, and with DKMS ($2 = dkms) vkfd.ko into
+# $BUILD/module-$1-dkms; prints the module directory for vkfd.ko.
+kernel_modules() {
+	local prov=$1 how=$2 moddir=$BUILD/module-$1 log=$RUN_DIR/logs/module-$1.log
+	(
+		# shellcheck source=/dev/null
+		. "$VM_DIR/kernels/$prov.sh"
+		rm -rf "$moddir"
+		mkdir -p "$moddir"
+		kernel_build_module "$moddir" "$log"
+	) || { tail -n 40 "$log" >&2; die "module build for kernel $prov failed (log: $log)"; }
+	[ -f "$moddir/vkfd.ko" ] || die "module build for $prov made no vkfd.ko (log: $log)"
+	[ -f "$moddir/amdgpu.ko" ] || die "module build for $prov made no amdgpu.ko (log: $log)"
+	if [ "$how" = dkms ]; then
+		log=$RUN_DIR/logs/dkms-$prov.log
+		rm -rf "$moddir-dkms"
+		mkdir -p "$moddir-dkms"
+		dkms_build_module "$K_ABI" "$K_KDIR" "$moddir-dkms" "$log" ||
+			{ tail -n 40 "$log" >&2; die "dkms build for kernel $prov failed (log: $log)"; }
+		[ -f "$moddir-dkms/vkfd.ko" ] || die "dkms build for $prov made no vkfd.ko (log: $log)"
+		# amdgpu.ko and vkfd_test.ko are not DKMS's: they stay kbuild's
+		cp "$moddir/amdgpu.ko" "$moddir-dkms/"
+		[ ! -f "$moddir/vkfd_test.ko" ] || cp "$moddir/vkfd_test.ko" "$moddir-dkms/"
+		moddir=$moddir-dkms
+	fi
+	echo "$moddir"
+}
+
+# The userspace a lane stages: $BUILD (tests, tools, preload library),
+# or, for a kernel with its own <linux/kfd_ioctl.h> ($1), the same built
+# against it in $BUILD/uapi-<provider> ($2).
+lane_userspace() {
+	local uapi=$1 prov=$2 out
+	if [ -z "$uapi" ]; then
+		once userspace build_userspace "$BUILD" "" >/dev/null || exit 1
+		echo "$BUILD"
+		return
+	fi
+	out=$BUILD/uapi-$prov
+	once "userspace-$prov" build_userspace "$out" "$uapi" >/dev/null || exit 1
+	echo "$out"
+}
+
+# The items the guest runs (/vkfd/items, see vm/init): "<name> <timeout
+# in s, 0 = none> <command...>", one a line. $1 = mode, $2 = staging dir.
+lane_items() {
+	local mode=$1 stage=$2 t
+	case $mode in
+	tests | rocm)
+		# shellcheck disable=SC2012 # our names
+		for t in $(ls "$stage/vkfd/tests" | sort); do
+			if [ -n "${VKFD_TESTS:-}" ] && [[ " $VKFD_TESTS " != *" $t "* ]]; then
+				continue
+			fi
+			echo "$t ${VKFD_TEST_TIMEOUT:-300} /vkfd/tests/$t"
+		done
+		;;
+	bench)
+		echo "system 0 /vkfd/guest/system.sh"
+		echo "ctxbench 0 /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-}"
+		echo "ctxbench-nodebugfs 0 /vkfd/guest/nodebugfs.sh /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-} -t memory -a none"
+		echo "membench 0 /vkfd/bench/membench ${VKFD_MEMBENCH_ARGS:-}"
+		echo "sdmabench 0 /vkfd/bench/sdmabench ${VKFD_SDMABENCH_ARGS:-}"
+		;;
+	bench-rocm)
+		echo "system 0 /vkfd/guest/system.sh"
+		echo "rocm_bench 0 /vkfd/guest/stderr-last.sh /vkfd/rocm/rocm_bench ${VKFD_ROCM_BENCH_ARGS:-}"
+		;;
+	demo)
+		echo "topology 60 /vkfd/tools/vkfdctl topology"
+		echo "demo 300 /vkfd/tools/vkfdctl demo ${VKFD_DEMO_PROGRAMS:-2}"
+		;;
+	esac
+}
+
+# lane.env of the guest (see vm/init).
+lane_guest_env() {
+	local kv
+	printf "export VKFD_LANE='%s'\n" "$1"
+	printf "export VKFD_MODE='%s'\n" "$L_MODE"
+	printf "export VKFD_IMPL='%s'\n" "$L_IMPL"
+	printf "export VKFD_LOAD='%s'\n" "$L_LOAD"
+	printf "export VKFD_MODULE_PARAMS='%s'\n" "$L_PARAMS"
+	printf "export VKFD_KMEMLEAK='%s'\n" "$L_KMEMLEAK"
+	[ "$L_SCALE" = 1 ] || printf "export VKFD_TEST_SCALE='%s'\n" "$L_SCALE"
+	[[ " $L_PRELOAD " != *" amdgpu "* ]] || printf "export VKFD_EXPECT_AMDKFD=1\n"
+	for kv in $L_GUEST_ENV; do
+		printf "export %s='%s'\n" "${kv%%=*}" "${kv#*=}"
+	done
+}
+
+# Stage lane $1's initramfs into $RUN_DIR/$1 (K_*, L_* set; $2 = module
+# directory, $3 = userspace build directory).
+lane_stage() {
+	local lane=$1 moddir=$2 us=$3 dir=$RUN_DIR/$1 stage=$RUN_DIR/$1/initramfs
+	local mods=() m
+	for m in $L_PRELOAD; do
+		case $m in
+		vkfd) read -ra m <<<"$(vkfd_deps "$moddir/vkfd.ko")" && mods+=("${m[@]}") ;;
+		*) mods+=("$m") ;;
+		esac
+	done
+	: >"$dir/preload.list"
+	if [ -n "$K_MODROOT" ] && [ ${#mods[@]} -gt 0 ]; then
+		resolve_modules "$K_MODROOT" "$K_ABI" "${mods[@]}" >"$dir/preload.list"
+	fi
+	stage_initramfs "$stage" "$(lane_guest_env "$lane")" "$moddir" "$dir/preload.list" "$us"
+	case $L_MODE in
+	tests) ;;
+	rocm)
+		rm -f "$stage"/vkfd/tests/*
+		stage_rocm_tests "$stage" "$ROCM_ROOT"
+		;;
+	bench)
+		rm -rf "$stage/vkfd/tests" "$stage/vkfd/tools" "$stage/vkfd/vkfd_test.ko"
+		for m in ctxbench membench sdmabench; do
+			install -D -m 0755 "$BUILD/bench/$m" "$stage/vkfd/bench/$m"
+		done
+		;;
+	bench-rocm)
+		rm -rf "$stage/vkfd/tests" "$stage/vkfd/tools" "$stage/vkfd/vkfd_test.ko"
+		stage_rocm "$ROCM_ROOT" "$stage" "$BUILD/rocm/rocm_bench"
+		;;
+	demo)
+		rm -rf "$stage/vkfd/tests"
+		;;
+	esac
+	lane_items "$L_MODE" "$stage" >"$stage/vkfd/items"
+	pack_initramfs "$stage" "$dir/initramfs.cpio"
+}
+
+# The ROCm lane's tests: the ROCm programs and the scripts of tests/rocm.
+stage_rocm_tests() {
+	local stage=$1 root=$2 f name
+	stage_rocm "$root" "$stage" "$BUILD"/rocm/rocm_hsakmt "$BUILD"/rocm/rocm_copy
+	install -m 0644 "$VKFD_SRC/tests/rocm/rocm_lib.sh" "$stage/vkfd/rocm/"
+	ln -s /vkfd/rocm/rocm_hsakmt "$stage/vkfd/tests/rocm_hsakmt"
+	ln -s /vkfd/rocm/rocm_copy "$stage/vkfd/tests/rocm_copy"
+	for f in "$VKFD_SRC"/tests/rocm/rocm_*.sh; do
+		name=$(basename "$f" .sh)
+		[ "$name" = rocm_lib ] || install -m 0755 "$f" "$stage/vkfd/tests/$name"
+	done
+}
+
+# meta of lane $1 for report.py; $2... extra key=value lines.
+lane_meta() {
+	local lane=$1
+	shift
+	{
+		echo "lane=$lane"
+		echo "desc=$L_DESC"
+		echo "mode=$L_MODE"
+		echo "impl=$L_IMPL"
+		echo "skips=$VM_DIR/lanes/skips/$L_SKIPS_FILE"
+		echo "timeout_seconds=$L_TIMEOUT"
+		printf '%s\n' "$@"
+	} >"$RUN_DIR/$lane/meta"
+}
+
+# One lane, from its kernel to the powered-off guest. Runs in a subshell.
+lane_job() {
+	local lane=$1 dir=$RUN_DIR/$1 kenv moddir us start rc=0
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	eval "$(lane_load "$lane")"
+	if ! kenv=$(once "kernel-$L_KERNEL" kernel_env "$L_KERNEL"); then
+		lane_meta "$lane" "error=kernel $L_KERNEL: preparation failed (log: $RUN_DIR/logs/kernel-$L_KERNEL.log)"
+		msg "$lane: kernel $L_KERNEL could not be prepared (log: $RUN_DIR/logs/kernel-$L_KERNEL.log)"
+		return
+	fi
+	eval "$kenv"
+	if [ -n "${K_SKIP:-}" ]; then
+		lane_meta "$lane" "skipped=$K_SKIP"
+		msg "$lane: skipped: $K_SKIP"
+		return
+	fi
+	if ! moddir=$(once "module-$L_KERNEL-$L_MODULE" kernel_modules "$L_KERNEL" "$L_MODULE"); then
+		lane_meta "$lane" "error=module build for $K_NAME failed (logs: $RUN_DIR/logs/)"
+		return
+	fi
+	if ! us=$(lane_userspace "$K_UAPI" "$L_KERNEL"); then
+		lane_meta "$lane" "error=userspace build failed (logs: $RUN_DIR/logs/)"
+		return
+	fi
+	case $L_MODE in
+	rocm | bench-rocm)
+		if ! ROCM_ROOT=$(once rocm rocm_prepare); then
+			lane_meta "$lane" "error=ROCm user space: download or build failed (logs: $RUN_DIR/logs/)"
+			return
+		fi
+		;;
+	esac
+	lane_stage "$lane" "$moddir" "$us"
+	msg "$lane: booting $K_NAME"
+	start=$(now)
+	lane_boot "$lane" || rc=$?
+	if [ "$rc" = 125 ]; then
+		# TCG, on a host busy with other guests, has been seen to stall
+		# a guest in early boot, before /init; once is not a verdict.
+		msg "$lane: the guest sent nothing in ${VKFD_BOOT_LIMIT:-240} s (stalled in early boot): booting it again"
+		mv "$dir/console.log" "$dir/console-stalled.log"
+		retried=1
+		rc=0
+		lane_boot "$lane" || rc=$?
+	fi
+	lane_meta "$lane" "kernel=$K_NAME" "qemu_status=$rc" "seconds=$(($(now) - start))" \
+		"timeout=$({ [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && echo 1 || echo 0)" \
+		"retried=${retried:-0}"
+	msg "$lane: guest ran $(($(now) - start)) s$([ "$rc" = 0 ] || echo " (qemu status $rc)")"
+}
+
+# Boot lane $1's guest; returns qemu's status, or 125 when the guest sent
+# nothing at all within VKFD_BOOT_LIMIT seconds (default 240; a guest sends
+# its first item a few seconds after the kernel starts /init).
+lane_boot() {
+	local dir=$RUN_DIR/$1 qemu waited=0 limit=${VKFD_BOOT_LIMIT:-240}
+	: >"$dir/results.log"
+	run_qemu "$K_IMAGE" "$dir/initramfs.cpio" "$BASE_APPEND $L_APPEND" \
+		"$dir/console.log" "$dir/results.log" "$L_MEM" "$L_TIMEOUT" &
+	qemu=$!
+	while kill -0 "$qemu" 2>/dev/null && [ ! -s "$dir/results.log" ]; do
+		if [ "$waited" -ge "$limit" ]; then
+			# timeout(1) passes the TERM on to qemu
+			pkill -TERM -P "$qemu" 2>/dev/null
+			wait "$qemu" 2>/dev/null
+			return 125
+		fi
+		sleep 2
+		waited=$((waited + 2))
+	done
+	wait "$qemu"
+}
+
+# Debian's ROCm 5.2.3 unpacked, and the ROCm programs built against it;
+# prints its root.
+rocm_prepare() {
+	local root
+	root=$(ensure_rocm_userspace) || exit 1
+	build_rocm_programs "$root" || exit 1
+	echo "$root"
+}
+
+# run_lanes LANE...: every lane's job, side by side (VKFD_PARALLEL=0: one
+# after the other). RUN_DIR must be set.
+run_lanes() {
+	local lane pids=()
+	mkdir -p "$RUN_DIR/logs"
+	rm -rf "$RUN_DIR/.once"
+	for lane in "$@"; do
+		lane_load "$lane" >/dev/null
+	done
+	if [ "${VKFD_PARALLEL:-1}" = 1 ]; then
+		for lane in "$@"; do
+			(lane_job "$lane") &
+			pids+=($!)
+		done
+		wait "${pids[@]}" || true
+	else
+		for lane in "$@"; do
+			(lane_job "$lane") || true
+		done
+	fi
+}
