@@ -5,7 +5,9 @@
 #   make            module, library, tools and tests (against Debian's headers)
 #   make demo       boot a guest, load vkfd, show what it does: one shared
 #                   context leaks a secret over SDMA, a context each faults
-#   make check      every test, in qemu, on the distro, debug and amdkfd lanes
+#   make check      every test, in qemu, on the lanes of vm/lanes/: Debian 12's
+#                   6.1 and 6.12, Debian unstable's 7.x, a debug kernel, the
+#                   real amdkfd, ROCm on vkfd
 #   make bench      benchmarks in qemu: contexts (vkfd scaling, memory, vs amdkfd),
 #                   GPU memory (map latency, page tables, memory per context),
 #                   SDMA (copy vs memcpy, doorbell latency), events vs amdkfd

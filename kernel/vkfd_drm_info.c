@@ -129,6 +129,16 @@ static void vkfd_drm_dev_info(struct drm_amdgpu_info_device *d)
 	d->num_tcc_blocks = 1;
 }
 
+/*
+ * DEV_INFO as amdgpu's DRM 3.49 (Linux 6.1) answers it, up to
+ * tcc_disabled_mask: vkfd says it is 3.49 whatever kernel it is built
+ * for, and newer kernels' struct drm_amdgpu_info_device has grown fields
+ * (shadow and CSA sizes, cache sizes, ...) that a 3.49 driver does not
+ * have. A caller asking for more gets the rest of its buffer untouched.
+ */
+#define VKFD_DEV_INFO_SIZE \
+	offsetofend(struct drm_amdgpu_info_device, tcc_disabled_mask)
+
 static int vkfd_drm_info_dev_info(const struct drm_amdgpu_info *info)
 {
 	struct drm_amdgpu_info_device *d;
@@ -138,7 +148,7 @@ static int vkfd_drm_info_dev_info(const struct drm_amdgpu_info *info)
 	if (!d)
 		return -ENOMEM;
 	vkfd_drm_dev_info(d);
-	ret = vkfd_drm_info_copy(info, d, sizeof(*d));
+	ret = vkfd_drm_info_copy(info, d, VKFD_DEV_INFO_SIZE);
 	kfree(d);
 	return ret;
 }

@@ -22,7 +22,7 @@
 
 # The fields of a lane file, in the order vm/README.md describes them.
 LANE_FIELDS=(DESC KERNEL IMPL MODULE LOAD PRELOAD PARAMS MODE KMEMLEAK SCALE
-	     APPEND MEM TIMEOUT GUEST_ENV SKIPS_FILE)
+	     APPEND MEM TIMEOUT TEST_TIMEOUT GUEST_ENV SKIPS_FILE)
 
 # Print the fields of lane $1 as L_<FIELD>=<value> lines for eval, with
 # the defaults of a vkfd lane running the selftests.
@@ -34,7 +34,7 @@ lane_load() {
 		{
 			DESC=$1 KERNEL= IMPL=vkfd MODULE=kbuild LOAD=vkfd PRELOAD=vkfd
 			PARAMS=$VKFD_CHECK_PARAMS MODE=tests KMEMLEAK=0 SCALE=1 APPEND=
-			MEM=2G TIMEOUT=600 GUEST_ENV= SKIPS_FILE=none
+			MEM=2G TIMEOUT=1200 TEST_TIMEOUT=300 GUEST_ENV= SKIPS_FILE=none
 		}
 		# shellcheck source=/dev/null
 		. "$file"
@@ -53,6 +53,7 @@ lane_load() {
 		fi
 		MEM=${VKFD_QEMU_MEM:-$MEM}
 		TIMEOUT=${VKFD_TIMEOUT:-$TIMEOUT}
+		TEST_TIMEOUT=${VKFD_TEST_TIMEOUT:-$TEST_TIMEOUT}
 		for f in "${LANE_FIELDS[@]}"; do
 			kv "L_$f" "${!f}"
 		done
@@ -146,7 +147,7 @@ lane_items() {
 			if [ -n "${VKFD_TESTS:-}" ] && [[ " $VKFD_TESTS " != *" $t "* ]]; then
 				continue
 			fi
-			echo "$t ${VKFD_TEST_TIMEOUT:-300} /vkfd/tests/$t"
+			echo "$t $L_TEST_TIMEOUT /vkfd/tests/$t"
 		done
 		;;
 	bench)
