@@ -82,6 +82,9 @@ deps:
 # since one Kbuild directory cannot link the same objects into two
 # modules. Both .ko files end up in $(MODDIR).
 AMDGPU_MODDIR := $(MODDIR)/as-amdgpu
+# VKFD_WERROR=y: every warning is an error (the harness builds so for
+# each kernel it tests).
+VKFD_WERROR ?=
 
 module: FORCE
 	@test -d "$(KDIR)" || { echo "vkfd: no kernel build tree at KDIR=$(KDIR); run 'make deps'" >&2; exit 1; }
@@ -90,8 +93,8 @@ module: FORCE
 		find . -type d -exec mkdir -p $$d/{} \; && \
 		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $$d/{} \; || exit 1; \
 	done
-	$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd modules
-	$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu modules
+	$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd VKFD_WERROR=$(VKFD_WERROR) modules
+	$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu VKFD_WERROR=$(VKFD_WERROR) modules
 	cp -f $(AMDGPU_MODDIR)/amdgpu.ko $(MODDIR)/amdgpu.ko
 
 $(KSFT_STAMP): $(LINUX_SOURCE_TAR)

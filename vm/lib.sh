@@ -151,7 +151,8 @@ resolve_modules() {
 # kernel has KUnit, against K_KDIR on the host (a provider's
 # kernel_build_module). $1 = module directory, $2 = log.
 kbuild_module() {
-	make -C "$VKFD_SRC" -j"$(nproc)" module KDIR="$K_KDIR" MODDIR="$1" >"$2" 2>&1
+	make -C "$VKFD_SRC" -j"$(nproc)" module KDIR="$K_KDIR" MODDIR="$1" \
+		VKFD_WERROR=y >"$2" 2>&1
 }
 
 # Build the static test binaries, the tools and the preload library into

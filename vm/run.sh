@@ -21,7 +21,7 @@
 # guest's framed items), and the logs of its steps.
 
 # The fields of a lane file, in the order vm/README.md describes them.
-LANE_FIELDS=(DESC KERNEL IMPL MODULE LOAD PRELOAD PARAMS MODE KMEMLEAK SCALE
+LANE_FIELDS=(DESC KERNEL IMPL MODULE LOAD PRELOAD PARAMS MODE TESTS KMEMLEAK SCALE
 	     APPEND MEM TIMEOUT TEST_TIMEOUT GUEST_ENV SKIPS_FILE)
 
 # Print the fields of lane $1 as L_<FIELD>=<value> lines for eval, with
@@ -33,7 +33,7 @@ lane_load() {
 		# shellcheck disable=SC2034 # read through ${!f} below
 		{
 			DESC=$1 KERNEL= IMPL=vkfd MODULE=kbuild LOAD=vkfd PRELOAD=vkfd
-			PARAMS=$VKFD_CHECK_PARAMS MODE=tests KMEMLEAK=0 SCALE=1 APPEND=
+			PARAMS=$VKFD_CHECK_PARAMS MODE=tests TESTS='*' KMEMLEAK=0 SCALE=1 APPEND=
 			MEM=2G TIMEOUT=1200 TEST_TIMEOUT=300 GUEST_ENV= SKIPS_FILE=none
 		}
 		# shellcheck source=/dev/null
@@ -144,6 +144,9 @@ lane_items() {
 	tests | rocm)
 		# shellcheck disable=SC2012 # our names
 		for t in $(ls "$stage/vkfd/tests" | sort); do
+			# the lane's TESTS (shell patterns), then the developer's
+			# VKFD_TESTS (names)
+			lane_wants "$t" "$L_TESTS" || continue
 			if [ -n "${VKFD_TESTS:-}" ] && [[ " $VKFD_TESTS " != *" $t "* ]]; then
 				continue
 			fi
@@ -166,6 +169,18 @@ lane_items() {
 		echo "demo 300 /vkfd/tools/vkfdctl demo ${VKFD_DEMO_PROGRAMS:-2}"
 		;;
 	esac
+}
+
+# Does test binary $1 match one of the shell patterns of $2?
+lane_wants() {
+	local p
+	set -f
+	for p in $2; do
+		# shellcheck disable=SC2254 # a pattern
+		case $1 in $p) set +f && return 0 ;; esac
+	done
+	set +f
+	return 1
 }
 
 # lane.env of the guest (see vm/init).
