@@ -44,7 +44,7 @@ done
 RUN_DIR=$BUILD/bench
 results=$RUN_DIR/results.txt
 t0=$(now)
-mkdir -p "$RUN_DIR"
+run_start
 if [[ " ${lanes[*]} " == *" bench "* ]]; then
 	log=$RUN_DIR/build.log
 	if ! make -C "$VKFD_SRC" BUILD="$BUILD" "$BUILD/bench/ctxbench" \

@@ -57,7 +57,7 @@ host_lane() {
 
 t0=$(now)
 RUN_DIR=$BUILD/check
-mkdir -p "$RUN_DIR"
+run_start
 host_lane
 msg "lanes: ${lanes[*]} (logs: $RUN_DIR/<lane>/)"
 run_lanes "${lanes[@]}"

@@ -16,7 +16,7 @@ set -euo pipefail
 
 RUN_DIR=$BUILD/demo
 out=$RUN_DIR/demo.txt
-mkdir -p "$RUN_DIR"
+run_start
 : >"$out"
 msg "booting Debian's kernel under qemu (about 20 s)..."
 run_lanes demo

@@ -83,6 +83,12 @@ once() {
 	return "$(cat "$dir/$key.status")"
 }
 
+# A new run in RUN_DIR: forget what `once` did in the previous one.
+run_start() {
+	rm -rf "$RUN_DIR/.once"
+	mkdir -p "$RUN_DIR/logs"
+}
+
 # The provider's kernel_prepare in a subshell of its own: K_* lines.
 kernel_env() {
 	(
@@ -92,32 +98,38 @@ kernel_env() {
 	) 2>>"$RUN_DIR/logs/kernel-$1.log"
 }
 
-# Build the modules of provider $1 (its K_* in the environment) into
-# $BUILD/module-$1, and with DKMS ($2 = dkms) vkfd.ko into
-# $BUILD/module-$1-dkms; prints the module directory for vkfd.ko.
+# kbuild's modules of provider $1 (its K_* in the environment) in
+# $BUILD/module-$1: amdgpu.ko always, vkfd.ko unless every lane of the run
+# on this kernel takes DKMS's (run_lanes writes $RUN_DIR/.once/kbuild-<provider>),
+# vkfd_test.ko where the kernel has KUnit. Prints the directory.
 kernel_modules() {
-	local prov=$1 how=$2 moddir=$BUILD/module-$1 log=$RUN_DIR/logs/module-$1.log
+	local prov=$1 moddir=$BUILD/module-$1 log=$RUN_DIR/logs/module-$1.log m
+	local want
+	want=$(tr "\n" " " <"$RUN_DIR/.once/kbuild-$prov")
 	(
 		# shellcheck source=/dev/null
 		. "$VM_DIR/kernels/$prov.sh"
 		rm -rf "$moddir"
 		mkdir -p "$moddir"
-		kernel_build_module "$moddir" "$log"
+		VKFD_MODULES=$want kernel_build_module "$moddir" "$log"
 	) || { tail -n 40 "$log" >&2; die "module build for kernel $prov failed (log: $log)"; }
-	[ -f "$moddir/vkfd.ko" ] || die "module build for $prov made no vkfd.ko (log: $log)"
-	[ -f "$moddir/amdgpu.ko" ] || die "module build for $prov made no amdgpu.ko (log: $log)"
-	if [ "$how" = dkms ]; then
-		log=$RUN_DIR/logs/dkms-$prov.log
-		rm -rf "$moddir-dkms"
-		mkdir -p "$moddir-dkms"
-		dkms_build_module "$K_ABI" "$K_KDIR" "$moddir-dkms" "$log" ||
-			{ tail -n 40 "$log" >&2; die "dkms build for kernel $prov failed (log: $log)"; }
-		[ -f "$moddir-dkms/vkfd.ko" ] || die "dkms build for $prov made no vkfd.ko (log: $log)"
-		# amdgpu.ko and vkfd_test.ko are not DKMS's: they stay kbuild's
-		cp "$moddir/amdgpu.ko" "$moddir-dkms/"
-		[ ! -f "$moddir/vkfd_test.ko" ] || cp "$moddir/vkfd_test.ko" "$moddir-dkms/"
-		moddir=$moddir-dkms
-	fi
+	for m in $want; do
+		[ -f "$moddir/$m.ko" ] || die "module build for $prov made no $m.ko (log: $log)"
+	done
+	echo "$moddir"
+}
+
+# vkfd.ko built by `dkms build` for provider $1, with kbuild's amdgpu.ko and
+# vkfd_test.ko beside it, in $BUILD/module-$1-dkms. Prints the directory.
+kernel_modules_dkms() {
+	local prov=$1 kbuild=$2 moddir=$BUILD/module-$1-dkms log=$RUN_DIR/logs/dkms-$1.log
+	rm -rf "$moddir"
+	mkdir -p "$moddir"
+	dkms_build_module "$K_ABI" "$K_KDIR" "$moddir" "$log" ||
+		{ tail -n 40 "$log" >&2; die "dkms build for kernel $prov failed (log: $log)"; }
+	[ -f "$moddir/vkfd.ko" ] || die "dkms build for $prov made no vkfd.ko (log: $log)"
+	cp "$kbuild/amdgpu.ko" "$moddir/"
+	[ ! -f "$kbuild/vkfd_test.ko" ] || cp "$kbuild/vkfd_test.ko" "$moddir/"
 	echo "$moddir"
 }
 
@@ -284,8 +296,13 @@ lane_job() {
 		msg "$lane: skipped: $K_SKIP"
 		return
 	fi
-	if ! moddir=$(once "module-$L_KERNEL-$L_MODULE" kernel_modules "$L_KERNEL" "$L_MODULE"); then
+	if ! moddir=$(once "module-$L_KERNEL" kernel_modules "$L_KERNEL"); then
 		lane_meta "$lane" "error=module build for $K_NAME failed (logs: $RUN_DIR/logs/)"
+		return
+	fi
+	if [ "$L_MODULE" = dkms ] &&
+		! moddir=$(once "dkms-$L_KERNEL" kernel_modules_dkms "$L_KERNEL" "$moddir"); then
+		lane_meta "$lane" "error=dkms build for $K_NAME failed (log: $RUN_DIR/logs/dkms-$L_KERNEL.log)"
 		return
 	fi
 	if ! us=$(lane_userspace "$K_UAPI" "$L_KERNEL"); then
@@ -351,13 +368,22 @@ rocm_prepare() {
 }
 
 # run_lanes LANE...: every lane's job, side by side (VKFD_PARALLEL=0: one
-# after the other). RUN_DIR must be set.
+# after the other). RUN_DIR must be set; what `once` made in it is reused
+# by a second call (bench.sh runs its lanes one at a time): a run starts
+# with run_start.
 run_lanes() {
 	local lane pids=()
-	mkdir -p "$RUN_DIR/logs"
-	rm -rf "$RUN_DIR/.once"
+	mkdir -p "$RUN_DIR/logs" "$RUN_DIR/.once"
+	# What kbuild builds for each kernel: amdgpu.ko for every lane (the
+	# rocm lane loads it, the others test it), vkfd.ko where a lane takes
+	# kbuild's rather than DKMS's.
 	for lane in "$@"; do
-		lane_load "$lane" >/dev/null
+		(
+			eval "$(lane_load "$lane")"
+			f=$RUN_DIR/.once/kbuild-$L_KERNEL
+			[ -e "$f" ] || echo amdgpu >"$f"
+			[ "$L_MODULE" = dkms ] || grep -qx vkfd "$f" || echo vkfd >>"$f"
+		)
 	done
 	if [ "${VKFD_PARALLEL:-1}" = 1 ]; then
 		for lane in "$@"; do
