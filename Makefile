@@ -12,6 +12,10 @@
 #                   GPU memory (map latency, page tables, memory per context),
 #                   SDMA (copy vs memcpy, doorbell latency), events vs amdkfd
 #   make lint       checkpatch --strict and sparse on the module
+#   make install    module, vkfdctl, libraries, headers, udev rule, examples
+#                   (DESTDIR, PREFIX; README "Install"); make uninstall
+#   make dkms       vkfd.ko by DKMS for every kernel with headers (root);
+#                   make dkms-remove
 #
 # Everything downloaded or built outside the work tree lives in $(VKFD_CACHE).
 
@@ -68,7 +72,8 @@ LIB := $(BUILD)/lib/libvkfd.a
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(BUILD)/tools/vkfdctl
 
-.PHONY: all module lib tools tests rocm deps check demo bench lint clean FORCE
+.PHONY: all module lib tools tests rocm deps check demo bench lint clean FORCE \
+	install install-check uninstall dkms dkms-remove
 
 all: module lib tools tests
 
@@ -216,5 +221,68 @@ lint: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# --- installing (README "Install") -------------------------------------------
+# The one place of vkfd's version: dkms.conf's, /usr/src/vkfd-<version>.
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
+# `make dkms`: vkfd.ko by DKMS (dkms.conf) for every kernel with headers,
+# and for every kernel installed later; `make dkms-remove` undoes it. Root.
+dkms:
+	@./dist/dkms.sh install
+
+dkms-remove:
+	@./dist/dkms.sh remove
+
+# `make install`: vkfd.ko for the kernel of KDIR, and the user space. The
+# configuration files go to /etc whatever PREFIX is (modprobe, systemd
+# and udev read no other place); modprobe.d and modules-load.d get
+# examples only (*.example, which both ignore), so installing changes
+# nothing at boot, while the udev rule (vkfd's nodes to group render) is
+# live (udevd rereads its rules by itself). vkfdctl finds
+# libvkfd-secondary.so in ../lib from itself. amdgpu.ko is not installed:
+# see README. With DESTDIR (packaging, tests) depmod is left to the
+# package. vm/install-test.sh checks the list.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+SYSCONFDIR ?= /etc
+UDEVRULESDIR ?= $(SYSCONFDIR)/udev/rules.d
+# uname -r of the kernel of KDIR: UTS_RELEASE, not include/config/kernel.release
+# (Debian's headers have the upstream version there, 6.1.192, not 6.1.0-57-amd64).
+KERNELRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+		  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODULEDIR ?= /lib/modules/$(KERNELRELEASE)/updates
+
+# installed path (below DESTDIR) and mode of each source
+INSTALL_FILES = \
+	$(MODDIR)/vkfd.ko:$(MODULEDIR)/vkfd.ko:0644 \
+	$(BUILD)/tools/vkfdctl:$(BINDIR)/vkfdctl:0755 \
+	$(PRELOAD_SO):$(LIBDIR)/libvkfd-secondary.so:0644 \
+	$(LIB):$(LIBDIR)/libvkfd.a:0644 \
+	lib/libvkfd.h:$(INCLUDEDIR)/libvkfd.h:0644 \
+	$(foreach h,$(wildcard include/uapi/linux/*.h),$(h):$(INCLUDEDIR)/linux/$(notdir $(h)):0644) \
+	dist/udev/70-vkfd.rules:$(UDEVRULESDIR)/70-vkfd.rules:0644 \
+	dist/modprobe.d/vkfd.conf:$(SYSCONFDIR)/modprobe.d/vkfd.conf.example:0644 \
+	dist/modules-load.d/vkfd.conf:$(SYSCONFDIR)/modules-load.d/vkfd.conf.example:0644
+
+install-check:
+	@test -n "$(KERNELRELEASE)" || { echo "vkfd: no kernel release in KDIR=$(KDIR) (include/generated/utsrelease.h)" >&2; exit 1; }
+
+install: install-check module lib tools
+	@set -e; for f in $(INSTALL_FILES); do \
+		src=$${f%%:*}; rest=$${f#*:}; dst=$(DESTDIR)$${rest%%:*}; mode=$${rest##*:}; \
+		echo "  INSTALL $$dst"; \
+		install -D -m $$mode $$src $$dst; \
+	done
+	$(if $(DESTDIR),,depmod -a $(KERNELRELEASE))
+
+uninstall: install-check
+	@for f in $(INSTALL_FILES); do \
+		rest=$${f#*:}; dst=$(DESTDIR)$${rest%%:*}; \
+		if [ -e $$dst ]; then echo "  RM      $$dst"; rm -f $$dst; fi; \
+	done
+	$(if $(DESTDIR),,[ ! -d /lib/modules/$(KERNELRELEASE) ] || depmod -a $(KERNELRELEASE))
 
 FORCE:

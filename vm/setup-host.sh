@@ -6,6 +6,10 @@
 set -euo pipefail
 
 pkgs=(
+	# DKMS (make dkms, vm/dkms.sh), and Debian 12's 6.12 headers: the
+	# metapackage depends on the newest 6.12 ABI, as linux-headers-amd64
+	# does on 6.1's.
+	dkms linux-headers-6.12-amd64
 	build-essential bc bison flex libelf-dev libssl-dev dwarves
 	kmod cpio busybox-static qemu-system-x86 xz-utils zstd rsync
 	linux-headers-amd64 linux-source-6.1 sparse perl python3
