@@ -27,7 +27,7 @@ msg() { printf 'vkfd: %s\n' "$*" >&2; }
 die() { printf 'vkfd: error: %s\n' "$*" >&2; exit 1; }
 
 # The sources only: a module built in kernel/ by hand leaves objects there.
-stage() {
+cmd_stage() {
 	local dir=$1/$NAME-$VERSION f
 	rm -rf "$dir"
 	mkdir -p "$dir/include/uapi/linux"
@@ -65,8 +65,9 @@ kernels() {
 	for d in /usr/src/linux-headers-*; do
 		[ -f "$d/.config" ] || continue
 		k=$(uts_release "$d")
-		[ "$d" = "/usr/src/linux-headers-$k" ] && [ -z "${seen[$k]:-}" ] || continue
-		echo "$k $d"
+		if [ "$d" = "/usr/src/linux-headers-$k" ] && [ -z "${seen[$k]:-}" ]; then
+			echo "$k $d"
+		fi
 	done
 }
 
@@ -83,7 +84,7 @@ need_root_and_dkms() {
 		die "dkms is not installed (apt-get install dkms; make deps does)"
 }
 
-remove() {
+cmd_remove() {
 	local v d
 	need_root_and_dkms dkms-remove
 	for v in $(registered); do
@@ -91,19 +92,19 @@ remove() {
 		dkms remove -m "$NAME" -v "$v" --all
 	done
 	for d in "$SRCTREE/$NAME"-*; do
-		[ -f "$d/dkms.conf" ] && grep -qx "PACKAGE_NAME=\"$NAME\"" "$d/dkms.conf" ||
-			continue
-		msg "removing $d"
-		rm -rf "$d"
+		if [ -f "$d/dkms.conf" ] && grep -qx "PACKAGE_NAME=\"$NAME\"" "$d/dkms.conf"; then
+			msg "removing $d"
+			rm -rf "$d"
+		fi
 	done
 }
 
-install() {
+cmd_install() {
 	local k kdir rc built=() skipped=() failed=()
 	need_root_and_dkms dkms
 	# Afresh: a second run installs today's sources, not the old build.
-	remove
-	stage "$SRCTREE" >/dev/null
+	cmd_remove
+	cmd_stage "$SRCTREE" >/dev/null
 	dkms add -m "$NAME" -v "$VERSION"
 	while read -r k kdir; do
 		rc=0
@@ -134,9 +135,9 @@ install() {
 case ${1:-} in
 stage)
 	[ $# -eq 2 ] || die "usage: $0 stage DIR"
-	stage "$2"
+	cmd_stage "$2"
 	;;
-install) install ;;
-remove) remove ;;
+install) cmd_install ;;
+remove) cmd_remove ;;
 *) die "usage: $0 stage DIR | install | remove" ;;
 esac

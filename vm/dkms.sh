@@ -7,7 +7,7 @@
 # host's /var/lib/dkms and /usr/src are neither read nor written, and
 # nothing needs `make dkms` to have run. dkms 3.0 signs modules where it
 # finds the kernel's sign-file, with a key it makes in /var/lib/dkms unless
-# told otherwise: here the key is made in $BUILD/dkms (the guests' kernels
+# told otherwise: here a key is made in each private tree (the guests' kernels
 # do not enforce signatures, so an unknown key loads as an unsigned module
 # does).
 
@@ -21,11 +21,11 @@
 # (dkms.conf's BUILD_EXCLUSIVE_*), or makes no vkfd.ko.
 dkms_build_module() {
 	local kabi=$1 kdir=$2 moddir=$3 log=$4
-	local top=$BUILD/dkms version tree src out ko
+	local version tree src out ko
 	local -a opts
 
 	version=$(cat "$VKFD_SRC/VERSION")
-	tree=$top/$kabi
+	tree=$BUILD/dkms/$kabi
 	opts=(--dkmstree "$tree/dkms" --sourcetree "$tree/src"
 	      --installtree "$tree/install")
 	mkdir -p "$(dirname "$log")" "$moddir"
@@ -37,16 +37,20 @@ dkms_build_module() {
 	rm -rf "$tree"
 	mkdir -p "$tree/dkms" "$tree/src" "$tree/install"
 	src=$("$VKFD_SRC/dist/dkms.sh" stage "$tree/src" 2>>"$log") || return 1
-	# shellcheck disable=SC2030,SC2031 # the variables are dkms's, per command
 	(
 		set -e
 		export sign_file=$kdir/scripts/sign-file
-		export mok_signing_key=$top/mok.key mok_certificate=$top/mok.pub
+		export mok_signing_key=$tree/mok.key mok_certificate=$tree/mok.pub
 		echo "dkms add/build vkfd/$version from $src for $kabi ($kdir)"
 		dkms add -m vkfd -v "$version" "${opts[@]}"
 		dkms build -m vkfd -v "$version" -k "$kabi" --kernelsourcedir "$kdir" \
 			"${opts[@]}"
-	) >>"$log" 2>&1 || return 1
+	) >>"$log" 2>&1 || {
+		# dkms leaves the compiler's output in the build directory
+		[ ! -f "$tree/dkms/vkfd/$version/build/make.log" ] ||
+			cat "$tree/dkms/vkfd/$version/build/make.log" >>"$log"
+		return 1
+	}
 
 	# <dkms tree>/vkfd/<version>/<kernel>/<arch>/module/vkfd.ko, compressed
 	# as the kernel's own modules are on this host, if it has them.

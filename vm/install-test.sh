@@ -73,7 +73,7 @@ run_make() {
 }
 
 check_prefix() {
-	local prefix=$1 dest=$tmp/dest${1//\//-} args=() path mode src left what
+	local prefix=$1 dest=$tmp/dest${1//\//-} args=() path src left what
 	[ "$prefix" = /usr/local ] || args=(PREFIX="$prefix")
 	what="PREFIX=$prefix"
 	mkdir -p "$dest"
@@ -92,7 +92,7 @@ check_prefix() {
 		bad "make install $what: files or modes differ (- expected, + installed):"
 		sed -n '3,$p' "$tmp/diff"
 	fi
-	while read -r path mode; do
+	while read -r path _; do
 		src=$(source_of "$path")
 		[ -f "$dest$path" ] || continue
 		cmp -s "$src" "$dest$path" || bad "$path is not a copy of $src"
