@@ -108,10 +108,10 @@ cmd_install() {
 	dkms add -m "$NAME" -v "$VERSION"
 	while read -r k kdir; do
 		rc=0
-		dkms build -m "$NAME" -v "$VERSION" -k "$k" --kernelsourcedir "$kdir" || rc=$?
+		dkms build -m "$NAME" -v "$VERSION" -k "$k" --kernelsourcedir "$kdir" </dev/null || rc=$?
 		case $rc in
 		0)
-			if dkms install -m "$NAME" -v "$VERSION" -k "$k" --kernelsourcedir "$kdir"; then
+			if dkms install -m "$NAME" -v "$VERSION" -k "$k" --kernelsourcedir "$kdir" </dev/null; then
 				built+=("$k")
 			else
 				failed+=("$k")
