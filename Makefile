@@ -268,7 +268,7 @@ INSTALL_FILES = \
 	dist/modules-load.d/vkfd.conf:$(SYSCONFDIR)/modules-load.d/vkfd.conf.example:0644
 
 install-check:
-	@test -n "$(KERNELRELEASE)" || { echo "vkfd: no kernel release in KDIR=$(KDIR) (include/generated/utsrelease.h)" >&2; exit 1; }
+	@test -n "$(KERNELRELEASE)" || { echo "vkfd: KDIR=$(KDIR) is no kernel build tree (no include/generated/utsrelease.h); e.g. KDIR=/lib/modules/$$(uname -r)/build" >&2; exit 1; }
 
 install: install-check module lib tools
 	@set -e; for f in $(INSTALL_FILES); do \
