@@ -39,6 +39,9 @@ dkms_build_module() {
 	src=$("$VKFD_SRC/dist/dkms.sh" stage "$tree/src" 2>>"$log") || return 1
 	(
 		set -e
+		# -Werror as in every build of the harness (kernel/Kbuild reads
+		# VKFD_WERROR from the environment); a user's DKMS build warns
+		export VKFD_WERROR=y
 		export sign_file=$kdir/scripts/sign-file
 		export mok_signing_key=$tree/mok.key mok_certificate=$tree/mok.pub
 		echo "dkms add/build vkfd/$version from $src for $kabi ($kdir)"

@@ -7,15 +7,16 @@
 # built against the installed headers and libvkfd.a; a second install and
 # a second uninstall work; uninstall leaves no file. And the udev rule's
 # syntax: `udevadm verify` where udev has it (systemd 253 and later),
-# always a check of every line here. Prints one line per check; exit
-# status 1 if any failed.
+# always a check of every line here. TAP on stdout (the plan last); exit
+# status 1 if any check failed.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 fails=0
-ok() { printf 'ok: %s\n' "$*"; }
-bad() { printf 'FAIL: %s\n' "$*"; fails=$((fails + 1)); }
+n=0
+ok() { n=$((n + 1)); printf 'ok %d %s\n' "$n" "$*"; }
+bad() { n=$((n + 1)); printf 'not ok %d %s\n' "$n" "$*"; fails=$((fails + 1)); }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vkfd-install-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -90,7 +91,7 @@ check_prefix() {
 		ok "make install $what: the $(expected "$prefix" | wc -l) files expected, with their modes"
 	else
 		bad "make install $what: files or modes differ (- expected, + installed):"
-		sed -n '3,$p' "$tmp/diff"
+		sed -n '3,$s/^/# /p' "$tmp/diff"
 	fi
 	while read -r path _; do
 		src=$(source_of "$path")
@@ -143,7 +144,8 @@ EOF
 		if [ -z "$left" ]; then
 			ok "make uninstall (run $i) $what leaves no file"
 		else
-			bad "make uninstall (run $i) $what left: $left"
+			bad "make uninstall (run $i) $what left files:"
+			sed 's/^/# /' <<<"$left"
 		fi
 	done
 }
@@ -200,23 +202,25 @@ EOF
 }
 
 rules=$VKFD_SRC/dist/udev/70-vkfd.rules
-if check_rules_syntax "$rules"; then
+if check_rules_syntax "$rules" >"$tmp/rules.out"; then
 	ok "70-vkfd.rules: every line parses, each gives group render, mode 0660"
 else
 	bad "70-vkfd.rules: syntax"
+	sed 's/^/# /' "$tmp/rules.out"
 fi
 if command -v udevadm >/dev/null && udevadm verify --help >/dev/null 2>&1; then
-	if udevadm verify "$rules"; then
+	if udevadm verify "$rules" 2>&1 | sed 's/^/# /'; then
 		ok "udevadm verify 70-vkfd.rules"
 	else
 		bad "udevadm verify 70-vkfd.rules"
 	fi
 else
-	echo "note: no 'udevadm verify' here (systemd 253 and later have it)"
+	echo "# no 'udevadm verify' here (systemd 253 and later have it)"
 fi
 
 check_prefix /usr/local
 check_prefix /usr
+echo "1..$n"
 
 if [ "$fails" -ne 0 ]; then
 	msg "install test: $fails check(s) failed (log: $log)"
