@@ -15,6 +15,7 @@
 #   amdkfd           Debian 12's 6.1 kernel with AMD's amdgpu.ko: the real
 #                    /dev/kfd, CPU-only; vkfd is not loaded (the oracle)
 #   rocm             Debian 12's ROCm 5.2.3 user space on vkfd as amdgpu.ko
+#   udev             dist/udev/70-vkfd.rules under Debian 12's udevadm
 #
 # Before the guests, host-side checks: the harness's verdict on made-up
 # runs (vm/test_report.py) and `make install` into a scratch root
@@ -28,9 +29,10 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/rocm.sh"
 [ ! -f "$VM_DIR/dkms.sh" ] || . "$VM_DIR/dkms.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/udev.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/run.sh"
 
-DEFAULT_LANES="distro-6.1 distro-6.12 distro-unstable debug amdkfd rocm"
+DEFAULT_LANES="distro-6.1 distro-6.12 distro-unstable debug amdkfd rocm udev"
 read -ra lanes <<<"${VKFD_LANES:-$DEFAULT_LANES}"
 for lane in "${lanes[@]}"; do
 	lane_load "$lane" >/dev/null

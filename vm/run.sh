@@ -43,7 +43,7 @@ lane_load() {
 		[ -f "$VM_DIR/lanes/skips/$SKIPS_FILE" ] || die "lane $1: no vm/lanes/skips/$SKIPS_FILE"
 		case $MODULE in kbuild | dkms) ;; *) die "lane $1: MODULE=$MODULE (kbuild or dkms)" ;; esac
 		case $LOAD in vkfd | amdgpu | none) ;; *) die "lane $1: LOAD=$LOAD (vkfd, amdgpu or none)" ;; esac
-		case $MODE in tests | rocm | bench | bench-rocm | demo) ;; *) die "lane $1: MODE=$MODE" ;; esac
+		case $MODE in tests | rocm | udev | bench | bench-rocm | demo) ;; *) die "lane $1: MODE=$MODE" ;; esac
 		# The developer's knobs win over the lane's own values.
 		if [ "$LOAD" = vkfd ] && [ "$MODE" = tests ]; then
 			case ${VKFD_CHECK_MODNAME:-vkfd} in
@@ -153,7 +153,7 @@ lane_userspace() {
 lane_items() {
 	local mode=$1 stage=$2 t
 	case $mode in
-	tests | rocm)
+	tests | rocm | udev)
 		# shellcheck disable=SC2012 # our names
 		for t in $(ls "$stage/vkfd/tests" | sort); do
 			# the lane's TESTS (shell patterns), then the developer's
@@ -232,6 +232,9 @@ lane_stage() {
 	rocm)
 		rm -f "$stage"/vkfd/tests/*
 		stage_rocm_tests "$stage" "$ROCM_ROOT"
+		;;
+	udev)
+		stage_udev "$stage"
 		;;
 	bench)
 		rm -rf "$stage/vkfd/tests" "$stage/vkfd/tools" "$stage/vkfd/vkfd_test.ko"

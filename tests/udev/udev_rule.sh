@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# dist/udev/70-vkfd.rules on vkfd's real devices, in a guest of
-# vm/udev-test.sh: vkfd loaded (name=kfd, two GPUs), vgem loaded (a
-# render node of another driver), Debian's udevadm in /vkfd/udev, the
+# dist/udev/70-vkfd.rules on vkfd's real devices, in the guest of the
+# udev lane (vm/lanes/udev, vm/udev.sh): vkfd loaded (name=kfd, two
+# GPUs), vgem loaded (a render node of another driver), Debian's udevadm in /vkfd/udev, the
 # rule in /etc/udev/rules.d and group render = 105 in /etc/group.
 # `udevadm test` runs the rules for one device and applies its
 # permissions to the node, as udevd would. TAP on stdout.
