@@ -32,7 +32,11 @@ MODDIR ?= $(BUILD)/module
 
 # kselftest_harness.h, and the DRM uAPI headers <linux/kfd_ioctl.h> and the
 # render node tests include (Debian's linux-libc-dev lacks them), come from
-# Debian's linux-source tree.
+# Debian's linux-source-6.1 tree, for the lanes on newer kernels too (the
+# debug lane's 6.12 is built from linux-source-6.12): the tests are one set
+# of binaries for every lane, the harness is user space whatever the guest
+# runs (vm/report.py reads its 6.1 output), and 6.1's uAPI is the oldest a
+# test may rely on, which every newer kernel keeps.
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR := $(VKFD_CACHE)/kselftest
 KSFT_STAMP := $(KSFT_DIR)/.stamp

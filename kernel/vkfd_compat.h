@@ -9,6 +9,7 @@
 #include <linux/device.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 
 #ifndef VKFD_KV
 #error "VKFD_KV is not set: build through kernel/Kbuild"
@@ -54,6 +55,11 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #define VKFD_DRM_DATE(d) .date = (d),
 #else
 #define VKFD_DRM_DATE(d)
+#endif
+
+/* <linux/sizes.h> has SZ_512G on 6.12, not on 6.1. */
+#ifndef SZ_512G
+#define SZ_512G _AC(0x8000000000, ULL)
 #endif
 
 #endif /* VKFD_COMPAT_H */

@@ -6,7 +6,11 @@
  *
  *   vkfd_device.ctx_lock -> vkfd_ctx.fs_lock (of a primary)
  *   vkfd_device.ctx_lock -> mm->mmap_lock (taken by mmu_notifier_register())
- *   vkfd_ctx.mem_lock -> drm_gem_shmem_object.pages_lock
+ *   vkfd_ctx.mem_lock -> a buffer's shmem lock (pinning, unpinning and
+ *	freeing it; the lock is drm_gem_shmem_object.pages_lock on 6.1 and
+ *	the object's reservation lock, dma_resv, on 6.12)
+ *   vkfd_events.lock -> a buffer's shmem lock (pinning the signal page)
+ *   mm->mmap_lock -> a buffer's shmem lock (a CPU fault on it)
  *   vkfd_ctx.mem_lock -> mm->mmap_lock (pinning USERPTR pages)
  *
  *   vkfd_device.ctx_lock -> vkfd_ctx.mem_lock (the debugfs contexts file)

@@ -1,22 +1,42 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# Build the debug lane's kernel from Debian's linux-source-6.1: tinyconfig
-# plus vm/debug.config (KASAN, lockdep, kmemleak, KFENCE, fault injection,
-# KUnit, DRM/vgem, MMU notifiers, HMM). Prints the O= build directory,
-# which holds arch/x86/boot/bzImage and is ready for out-of-tree module
-# builds (`make -C <dir> M=...`).
+# Build the debug lane's kernel, Linux 6.12 from Debian 12's
+# linux-source-6.12: tinyconfig plus vm/debug.config (KASAN, lockdep,
+# kmemleak, KFENCE, fault injection, KUnit, DRM with the shmem GEM helper,
+# MMU notifiers, HMM). Prints the O= build directory, which holds
+# arch/x86/boot/bzImage and is ready for out-of-tree module builds
+# (`make -C <dir> M=...`).
 #
 # The result is cached under $VKFD_CACHE/debug-kernel/<key>, where the key
-# is the linux-source package version plus the sha256 of debug.config and
-# of this script: changing either rebuilds, anything else reuses it.
+# is the linux-source-6.12 package version plus the sha256 of debug.config
+# and of this script: changing either rebuilds, anything else reuses it.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FRAGMENT=$VM_DIR/debug.config
+SRC_PKG=linux-source-6.12
+SRC_TAR=/usr/src/$SRC_PKG.tar.xz
 
-srcver=$(linux_source_version)
+# Options the lane relies on, whatever the fragment says: vm/init's
+# kmemleak scan and fault-injection knobs, vkfd_test.ko's KUnit suites
+# (which run at load only with KUNIT_DEFAULT_ENABLED), the checkers whose
+# splats fail a lane, and what vkfd.ko links against. Each must be =y in
+# the final .config.
+LANE_OPTIONS=(
+	DEBUG_FS KASAN KASAN_GENERIC KASAN_VMALLOC KFENCE UBSAN UBSAN_BOUNDS
+	PROVE_LOCKING LOCKDEP DEBUG_ATOMIC_SLEEP DEBUG_OBJECTS DEBUG_VM
+	DEBUG_KMEMLEAK
+	FAULT_INJECTION FAILSLAB FAIL_PAGE_ALLOC FAULT_INJECTION_DEBUG_FS
+	KUNIT KUNIT_DEBUGFS KUNIT_DEFAULT_ENABLED
+	DRM DRM_GEM_SHMEM_HELPER MMU_NOTIFIER HMM_MIRROR
+	MODULES MODULE_UNLOAD BUG KALLSYMS
+)
+
+srcver=$(dpkg-query -W -f='${Version}' "$SRC_PKG" 2>/dev/null || true)
+{ [ -n "$srcver" ] && [ -f "$SRC_TAR" ]; } ||
+	die "$SRC_PKG is not installed (run vm/setup-host.sh)"
 hash=$(cat "$FRAGMENT" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
 top=$VKFD_CACHE/debug-kernel
 dir=$top/$srcver-$hash
@@ -59,7 +79,7 @@ for other in "$top"/*/; do
 done
 mkdir -p "$dir"
 start=$(now)
-msg "building the debug kernel (linux-source $srcver, config $hash; about 5-10 min on 2 cores; log: $log)"
+msg "building the debug kernel ($SRC_PKG $srcver, config $hash; a cold build takes long, see vm/README.md; log: $log)"
 
 fail() {
 	echo "---- last lines of $log ----" >&2
@@ -67,8 +87,8 @@ fail() {
 	die "debug kernel build failed: $*"
 }
 
-tar -xf "$LINUX_SOURCE_TAR" -C "$dir" >>"$log" 2>&1 || fail "cannot extract $LINUX_SOURCE_TAR"
-mv "$dir/linux-source-6.1" "$dir/src"
+tar -xf "$SRC_TAR" -C "$dir" >>"$log" 2>&1 || fail "cannot extract $SRC_TAR"
+mv "$dir/$SRC_PKG" "$dir/src"
 src=$dir/src
 
 # MMU_NOTIFIER and HMM_MIRROR are hidden symbols (`bool` with no prompt):
@@ -112,6 +132,12 @@ if [ "${#dropped[@]}" -ne 0 ]; then
 	done
 	die "debug kernel: ${#dropped[@]} option(s) of vm/debug.config did not survive olddefconfig"
 fi
+missing=()
+for sym in "${LANE_OPTIONS[@]}"; do
+	grep -qx "CONFIG_$sym=y" "$out/.config" || missing+=("$sym")
+done
+[ "${#missing[@]}" -eq 0 ] ||
+	die "debug kernel: the lane needs CONFIG_{$(IFS=,; echo "${missing[*]}")}=y, which the .config lacks"
 
 # bzImage for qemu; `modules` (nothing but vkfd is modular) writes
 # Module.symvers, so modpost checks vkfd's symbols; modules_prepare makes

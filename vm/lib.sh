@@ -67,7 +67,7 @@ distro_abi() {
 
 distro_headers() { echo "/usr/src/linux-headers-$(distro_abi)"; }
 
-# Version of the source package the debug kernel is built from.
+# Version of linux-source-6.1, checkpatch's source (debug-kernel.sh has 6.12's).
 linux_source_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null ||
 		die "linux-source-6.1 is not installed (run vm/setup-host.sh)"

@@ -12,8 +12,8 @@ pkgs=(
 	dkms linux-headers-6.12-amd64
 	build-essential bc bison flex libelf-dev libssl-dev dwarves
 	kmod cpio busybox-static qemu-system-x86 xz-utils zstd rsync
-	linux-headers-amd64 linux-source-6.1 sparse perl python3
-	libc6-dev ccache
+	linux-headers-amd64 linux-source-6.1 linux-source-6.12 sparse perl
+	python3 libc6-dev ccache
 )
 
 missing=()

@@ -12,13 +12,11 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "../vkfd_compat.h"
 #include "../vkfd_pt.h"
 
 #define PG		VKFD_GPU_PAGE_SIZE
 #define VA_END		BIT_ULL(VKFD_PT_VA_BITS)
-#ifndef SZ_512G
-#define SZ_512G		BIT_ULL(39)
-#endif
 /* Page-table bytes of @n tables, the root included in @n */
 #define TABLES(n)	((size_t)(n) * SZ_4K)
 #define RW		(VKFD_PTE_VALID | VKFD_PTE_SYSTEM | \

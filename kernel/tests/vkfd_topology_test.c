@@ -43,6 +43,20 @@ static u64 prop_get(struct kunit *test, const struct vkfd_prop *p,
 	return 0;
 }
 
+/*
+ * A property table of the largest size, from the heap: on the stack,
+ * 768 bytes each plus KASAN's redzones overflow the debug kernel's frame
+ * limit.
+ */
+static struct vkfd_prop *props_alloc(struct kunit *test)
+{
+	struct vkfd_prop *p;
+
+	p = kunit_kcalloc(test, VKFD_TOPOLOGY_MAX_PROPS, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	return p;
+}
+
 /* No key appears twice: libhsakmt would take the last one silently. */
 static void expect_unique_keys(struct kunit *test, const struct vkfd_prop *p,
 			       unsigned int n)
@@ -118,7 +132,7 @@ static void vkfd_topology_test_sibling_map(struct kunit *test)
 
 static void vkfd_topology_test_cpu_node(struct kunit *test)
 {
-	struct vkfd_prop p[VKFD_TOPOLOGY_MAX_PROPS];
+	struct vkfd_prop *p = props_alloc(test);
 	unsigned int n = vkfd_topology_cpu_props(&test_desc, p);
 
 	expect_unique_keys(test, p, n);
@@ -138,7 +152,7 @@ static void vkfd_topology_test_cpu_node(struct kunit *test)
 static void vkfd_topology_test_gpu_node(struct kunit *test)
 {
 	const unsigned int *gpu = test->param_value;
-	struct vkfd_prop p[VKFD_TOPOLOGY_MAX_PROPS];
+	struct vkfd_prop *p = props_alloc(test);
 	unsigned int n = vkfd_topology_gpu_props(&test_desc, *gpu, p);
 	u64 minor;
 
@@ -191,7 +205,7 @@ KUNIT_ARRAY_PARAM(gpu_index, gpu_indexes, gpu_index_desc);
 
 static void vkfd_topology_test_gpu_ids_distinct(struct kunit *test)
 {
-	struct vkfd_prop a[VKFD_TOPOLOGY_MAX_PROPS], b[VKFD_TOPOLOGY_MAX_PROPS];
+	struct vkfd_prop *a = props_alloc(test), *b = props_alloc(test);
 	unsigned int i, j, na, nb;
 
 	for (i = 0; i < VKFD_MAX_GPUS; i++) {
@@ -215,7 +229,7 @@ static void vkfd_topology_test_gpu_ids_distinct(struct kunit *test)
 
 static void vkfd_topology_test_gpu_cache(struct kunit *test)
 {
-	struct vkfd_prop p[VKFD_TOPOLOGY_MAX_PROPS];
+	struct vkfd_prop *p = props_alloc(test);
 	unsigned int n = vkfd_topology_gpu_cache_props(0, p);
 	u64 type = prop_get(test, p, n, "type");
 	u64 level = prop_get(test, p, n, "level");
@@ -231,7 +245,7 @@ static void vkfd_topology_test_gpu_cache(struct kunit *test)
 
 static void vkfd_topology_test_cpu_caches(struct kunit *test)
 {
-	struct vkfd_prop p[VKFD_TOPOLOGY_MAX_PROPS];
+	struct vkfd_prop *p = props_alloc(test);
 	unsigned int i, n;
 
 	/* Published CPU caches are CPU data caches of increasing level */
@@ -246,7 +260,7 @@ static void vkfd_topology_test_cpu_caches(struct kunit *test)
 
 static void vkfd_topology_test_mem_and_links(struct kunit *test)
 {
-	struct vkfd_prop p[VKFD_TOPOLOGY_MAX_PROPS];
+	struct vkfd_prop *p = props_alloc(test);
 	unsigned int n;
 
 	/* A VRAM bank reports its size in bytes */
@@ -271,7 +285,7 @@ static void vkfd_topology_test_mem_and_links(struct kunit *test)
 
 static void vkfd_topology_test_node_fits_page(struct kunit *test)
 {
-	struct vkfd_prop p[VKFD_TOPOLOGY_MAX_PROPS];
+	struct vkfd_prop *p = props_alloc(test);
 	unsigned int n = vkfd_topology_gpu_props(&test_desc, 7, p);
 	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	char *line, *cursor;
