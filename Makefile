@@ -96,9 +96,6 @@ AMDGPU_MODDIR := $(MODDIR)/as-amdgpu
 # leaves vkfd.ko out where DKMS builds it).
 VKFD_WERROR ?=
 VKFD_MODULES ?= vkfd amdgpu
-# VKFD_KCC, if set, is the kernel build's compiler (the harness passes
-# "ccache gcc"): it must be the compiler the kernel was built with.
-KBUILD_CC := $(if $(VKFD_KCC),CC="$(VKFD_KCC)")
 
 module: FORCE
 	@test -d "$(KDIR)" || { echo "vkfd: no kernel build tree at KDIR=$(KDIR); run 'make deps'" >&2; exit 1; }
@@ -107,8 +104,8 @@ module: FORCE
 		find . -type d -exec mkdir -p $$d/{} \; && \
 		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $$d/{} \; || exit 1; \
 	done
-	$(if $(filter vkfd,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(MODDIR) $(KBUILD_CC) VKFD_MODNAME=vkfd VKFD_WERROR=$(VKFD_WERROR) modules)
-	$(if $(filter amdgpu,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) $(KBUILD_CC) VKFD_MODNAME=amdgpu VKFD_WERROR=$(VKFD_WERROR) modules)
+	$(if $(filter vkfd,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd VKFD_WERROR=$(VKFD_WERROR) modules)
+	$(if $(filter amdgpu,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu VKFD_WERROR=$(VKFD_WERROR) modules)
 	$(if $(filter amdgpu,$(VKFD_MODULES)),cp -f $(AMDGPU_MODDIR)/amdgpu.ko $(MODDIR)/amdgpu.ko)
 
 $(KSFT_STAMP): $(LINUX_SOURCE_TAR)

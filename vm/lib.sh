@@ -38,12 +38,13 @@ VKFD_SRC=$(cd "${VKFD_SRC:-$REPO}" && pwd)
 BUILD=$VKFD_SRC/build
 export VKFD_CACHE
 
-# The host's compilations go through ccache, whose cache lives with the
-# others: a clean clone's warm run compiles only what changed. (The
-# unstable chroot's compiler is not the host's: its builds do not.)
+# The host's compilations (modules by kbuild and DKMS, the debug kernel,
+# user space) go through ccache, by the names of its directory of
+# compiler links first in PATH, with its cache among the others: a clean
+# clone's warm run compiles only what changed. (The unstable chroot has
+# its own compiler and PATH.)
 export CCACHE_DIR=$VKFD_CACHE/ccache
-CCACHE_GCC="gcc"
-! command -v ccache >/dev/null || CCACHE_GCC="ccache gcc"
+[ ! -d /usr/lib/ccache ] || export PATH=/usr/lib/ccache:$PATH
 
 # The parameters vkfd is loaded with in the distro and debug lanes.
 VKFD_CHECK_PARAMS=${VKFD_CHECK_PARAMS:-num_gpus=2 vram_mb=512}
@@ -160,7 +161,7 @@ resolve_modules() {
 # (vm/run.sh) may leave one of vkfd and amdgpu out.
 kbuild_module() {
 	make -C "$VKFD_SRC" -j"$(nproc)" module KDIR="$K_KDIR" MODDIR="$1" \
-		VKFD_KCC="$CCACHE_GCC" VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" \
+		VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" \
 		VKFD_WERROR=y >"$2" 2>&1
 }
 
@@ -170,7 +171,7 @@ kbuild_module() {
 build_userspace() {
 	local out=$1 uapi=$2 log=$1/userspace.log
 	mkdir -p "$out"
-	if ! make -C "$VKFD_SRC" -j"$(nproc)" BUILD="$out" CC="$CCACHE_GCC" \
+	if ! make -C "$VKFD_SRC" -j"$(nproc)" BUILD="$out" \
 		${uapi:+VKFD_UAPI_OVERRIDE="$uapi"} tests tools >"$log" 2>&1; then
 		tail -n 40 "$log" >&2
 		die "building the tests and tools failed (log: $log)"
