@@ -3,13 +3,13 @@
 # vkfd.ko built by DKMS, as users get it (`make dkms`, dkms.conf), for a
 # lane to load instead of the `make module` one. Sourced after vm/lib.sh.
 #
-# The build happens in a private DKMS tree under $BUILD/dkms/<kernel>: the
-# host's /var/lib/dkms and /usr/src are neither read nor written, and
+# The build happens in a private DKMS tree, $VKFD_CACHE/kbuild/dkms-<kernel>:
+# the host's /var/lib/dkms and /usr/src are neither read nor written, and
 # nothing needs `make dkms` to have run. dkms 3.0 signs modules where it
 # finds the kernel's sign-file, with a key it makes in /var/lib/dkms unless
-# told otherwise: here a key is made in each private tree (the guests' kernels
-# do not enforce signatures, so an unknown key loads as an unsigned module
-# does).
+# told otherwise: here a key is made in each private tree (the guests'
+# kernels do not enforce signatures, so an unknown key loads as an
+# unsigned module does).
 
 # Build vkfd.ko with `dkms build` for one kernel and copy it (uncompressed)
 # into MODDIR.
@@ -25,7 +25,14 @@ dkms_build_module() {
 	local -a opts
 
 	version=$(cat "$VKFD_SRC/VERSION")
-	tree=$BUILD/dkms/$kabi
+	# A path the same for every clone, so that ccache recognises the
+	# compiler's command lines (see kbuild_stage in vm/lib.sh); the lock
+	# keeps another work tree's run out while this one builds. Called in
+	# a subshell of its own (vm/run.sh's once), which releases it.
+	tree=$VKFD_CACHE/kbuild/dkms-$kabi
+	mkdir -p "$tree"
+	exec 7>"$VKFD_CACHE/kbuild/dkms-$kabi.lock"
+	flock 7
 	opts=(--dkmstree "$tree/dkms" --sourcetree "$tree/src"
 	      --installtree "$tree/install")
 	mkdir -p "$(dirname "$log")" "$moddir"

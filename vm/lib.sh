@@ -155,14 +155,43 @@ resolve_modules() {
 
 # --- module, tests and tools -----------------------------------------------
 
+# The module's sources, copied (by content: rsync --checksum keeps an
+# unchanged file's time) to $VKFD_CACHE/kbuild/<key>/src, a path that is
+# the same for every clone: what a module build puts on the compiler's
+# command line then is too, so ccache and make's own dependency tracking
+# carry over from one clean clone to the next. A build holds the key's
+# lock (another work tree may build the same key with other sources).
+# Prints the directory; the caller holds "$dir/.lock" on fd 8.
+kbuild_stage() {
+	local dir=$VKFD_CACHE/kbuild/$1
+	mkdir -p "$dir/src"
+	rsync -a --checksum --delete \
+		--include='/kernel/***' --include='/include/***' --include='/dist/***' \
+		--include='/Makefile' --include='/VERSION' --include='/dkms.conf' \
+		--exclude='*' "$VKFD_SRC/" "$dir/src/"
+	echo "$dir"
+}
+
 # Build vkfd.ko, the same driver as amdgpu.ko, and vkfd_test.ko where the
 # kernel has KUnit, against K_KDIR on the host (a provider's
-# kernel_build_module). $1 = module directory, $2 = log; VKFD_MODULES
-# (vm/run.sh) may leave one of vkfd and amdgpu out.
+# kernel_build_module), in the stable tree of kbuild_stage, and copy them
+# to $1. $2 = log; VKFD_MODULES (vm/run.sh) may leave one of vkfd and
+# amdgpu out.
 kbuild_module() {
-	make -C "$VKFD_SRC" -j"$(nproc)" module KDIR="$K_KDIR" MODDIR="$1" \
-		VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" \
-		VKFD_WERROR=y >"$2" 2>&1
+	local moddir=$1 log=$2 dir ko
+	(
+		dir=$VKFD_CACHE/kbuild/kbuild-$K_ABI
+		mkdir -p "$dir"
+		exec 8>"$dir/.lock"
+		flock 8
+		kbuild_stage "kbuild-$K_ABI" >/dev/null
+		rm -f "$dir"/module/*.ko
+		make -C "$dir/src" -j"$(nproc)" module KDIR="$K_KDIR" MODDIR="$dir/module" \
+			VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" VKFD_WERROR=y || exit 1
+		for ko in "$dir"/module/*.ko; do
+			[ ! -f "$ko" ] || cp "$ko" "$moddir/"
+		done
+	) >"$log" 2>&1
 }
 
 # Build the static test binaries, the tools and the preload library into
