@@ -52,6 +52,9 @@ USER_LDFLAGS := -static -pthread
 
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/obj/tests/%.o,$(TEST_SRCS))
+# Kept, not removed as intermediate files: make would rebuild them.
+.SECONDARY: $(TEST_OBJS)
 
 # Dynamically linked helpers of the selftests (tests/dyn/*.c ->
 # build/tests-dyn/*), for what only a dynamic program shows (LD_PRELOAD);
@@ -142,16 +145,28 @@ $(PRELOAD_SO): $(PRELOAD_SRC) $(wildcard include/uapi/linux/*.h) $(UAPI_STAMP)
 
 lib: $(LIB) $(PRELOAD_SO)
 
-$(BUILD)/tools/vkfdctl: $(TOOL_SRCS) $(wildcard tools/*.h) $(LIB) $(TEST_HDRS) $(UAPI_STAMP)
+TOOL_OBJS := $(patsubst tools/%.c,$(BUILD)/obj/tools/%.o,$(TOOL_SRCS))
+
+$(BUILD)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h) $(TEST_HDRS) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $(TOOL_SRCS) $(LIB) $(USER_LDFLAGS)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/vkfdctl: $(TOOL_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $(TOOL_OBJS) $(LIB) $(USER_LDFLAGS)
 
 # `vkfdctl run --secondary` finds the preload library at ../lib/ from itself.
 tools: $(TOOL_BINS) $(PRELOAD_SO)
 
-$(BUILD)/tests/%: tests/%.c $(TEST_HDRS) $(LIB) $(KSFT_STAMP) $(UAPI_STAMP)
+# Compiled and linked in two steps, so that ccache (which caches
+# compilations, never links) serves the harness's builds.
+$(BUILD)/obj/tests/%.o: tests/%.c $(TEST_HDRS) $(KSFT_STAMP) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB) $(USER_LDFLAGS)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $< $(LIB) $(USER_LDFLAGS)
 
 # kfd_probe must reach glibc's __open_2 and __openat_2 through the fortified
 # headers (its "fortify" words), or the tests of those entries would test

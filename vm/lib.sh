@@ -200,7 +200,12 @@ kbuild_module() {
 build_userspace() {
 	local out=$1 uapi=$2 log=$1/userspace.log
 	mkdir -p "$out"
-	if ! make -C "$VKFD_SRC" -j"$(nproc)" BUILD="$out" \
+	# Paths below the tree become relative on ccache's side, and the
+	# directory of the compilation is left out of its key (it only names
+	# where the debug info was made): a clean clone then finds its
+	# compilations in the cache.
+	if ! CCACHE_BASEDIR="$VKFD_SRC" CCACHE_NOHASHDIR=1 \
+		make -C "$VKFD_SRC" -j"$(nproc)" BUILD="$out" \
 		${uapi:+VKFD_UAPI_OVERRIDE="$uapi"} tests tools >"$log" 2>&1; then
 		tail -n 40 "$log" >&2
 		die "building the tests and tools failed (log: $log)"
