@@ -7,8 +7,10 @@
 #define VKFD_COMPAT_H
 
 #include <linux/device.h>
+#include <linux/kernfs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 
 #ifndef VKFD_KV
@@ -60,6 +62,17 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 /* <linux/sizes.h> has SZ_512G on 6.12, not on 6.1. */
 #ifndef SZ_512G
 #define SZ_512G _AC(0x8000000000, ULL)
+#endif
+
+/*
+ * 6.15: kernfs_node.parent became the RCU pointer __parent (and the
+ * accessor that reads it, kernfs_get_parent(), is not exported).
+ * Call under rcu_read_lock().
+ */
+#if VKFD_KV < 615
+#define vkfd_kernfs_parent(kn) ((kn)->parent)
+#else
+#define vkfd_kernfs_parent(kn) rcu_dereference((kn)->__parent)
 #endif
 
 #endif /* VKFD_COMPAT_H */
