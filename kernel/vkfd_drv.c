@@ -241,7 +241,11 @@ static int __init vkfd_init(void)
 	vkfd_ctx_table_init(vdev);
 	vkfd_ctx_sysfs_init(vdev);
 
-	vdev->wq = alloc_workqueue("vkfd", 0, 0);
+	/*
+	 * Context release needs no CPU locality. (Linux 7.x warns about a
+	 * workqueue that says neither WQ_UNBOUND nor WQ_PERCPU.)
+	 */
+	vdev->wq = alloc_workqueue("vkfd", WQ_UNBOUND, 0);
 	if (!vdev->wq) {
 		ret = -ENOMEM;
 		goto err_free_vdev;
