@@ -1,7 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Kernel API differences between the kernels vkfd builds against.
- * VKFD_KV is the target kernel as MAJOR * 100 + MINOR (Kbuild sets it).
+ * Kernel API differences between the kernels vkfd builds against (Debian
+ * 12's 6.1 and 6.12, Debian unstable's 7.x). VKFD_KV is the target kernel
+ * as MAJOR * 100 + MINOR (Kbuild sets it). The shims, oldest first:
+ *
+ *   6.2   struct class.devnode() takes a const device: VKFD_DEVNODE_CONST
+ *   6.3   vma->vm_flags read-only: vm_flags_set()/vm_flags_clear() on 6.1
+ *   6.4   class_create() lost its module argument: vkfd_class_create()
+ *   6.13  MODULE_IMPORT_NS() takes a string: VKFD_IMPORT_KUNIT_NS()
+ *   6.14  struct drm_driver lost .date: VKFD_DRM_DATE()
+ *   6.15  kernfs_node.parent is the RCU pointer __parent: vkfd_kernfs_parent()
+ *
+ * Not here, because no version test is needed: the release workqueue is
+ * WQ_UNBOUND (7.x warns about one that is neither unbound nor per-CPU),
+ * and the uAPI differences (AMDKFD_IOC_CREATE_PROCESS, set_memory_policy's
+ * pad) are settled in <linux/vkfd_ioctl.h> by the kernel header's own
+ * definitions.
  */
 #ifndef VKFD_COMPAT_H
 #define VKFD_COMPAT_H

@@ -43,6 +43,7 @@ unstable_apt_config() {
 		Dir::State "$d/state";
 		Dir::State::status "$d/state/status";
 		Dir::Cache "$d/cache";
+		Dir::Cache::srcpkgcache "";
 		Dir::Etc "$d/etc";
 		Dir::Etc::main "$d/etc/apt.conf";
 		Dir::Etc::Parts "$d/etc/apt.conf.d";
@@ -110,9 +111,9 @@ unstable_kernel() {
 		deps=$(unstable_field Depends "linux-image-$abi")
 		# Every linux-*-<abi> it depends on (a kernel that is not split
 		# has only the image itself).
-		for p in $(grep -o "linux-[a-z]*-$abi\\b" <<<"$deps" | sort -u); do
+		while read -r p; do
 			pkgs+=("$p=$ver")
-		done
+		done < <(grep -o "linux-[a-z]*-$abi\\b" <<<"$deps" | sort -u)
 		(cd "$tmp" && unstable_apt apt-get download -q "${pkgs[@]}") \
 			>"$tmp/apt.log" 2>&1 ||
 			{ cat "$tmp/apt.log" >&2; rm -rf "$tmp"; die "apt-get download ${pkgs[*]} failed"; }
@@ -181,7 +182,7 @@ unstable_chroot() {
 # not match the host's libraries). Prints the directory.
 unstable_uapi() {
 	local abi=$1 ver=$2 chroot=$3 dir tmp inc="" d h
-	dir=$UNSTABLE_DIR/uapi/$abi-$ver-drm
+	dir=$UNSTABLE_DIR/uapi/$abi-$ver
 	if [ ! -e "$dir/.done" ]; then
 		for d in "$chroot/usr/src/linux-headers-$abi" \
 			"$chroot/usr/src/linux-headers-${abi%-amd64}-common"; do
@@ -191,6 +192,7 @@ unstable_uapi() {
 		[ -n "$inc" ] || die "unstable: no include/uapi/linux/kfd_ioctl.h in linux-headers-$abi"
 		mkdir -p "$UNSTABLE_DIR/uapi"
 		tmp=$(mktemp -d "$UNSTABLE_DIR/uapi/.mk.XXXXXX")
+		chmod 0755 "$tmp"
 		# ... and what they include that the host's linux-libc-dev
 		# lacks (linux/bits.h), transitively.
 		local todo=(linux/kfd_ioctl.h drm/drm.h drm/drm_mode.h drm/amdgpu_drm.h) i
@@ -201,15 +203,27 @@ unstable_uapi() {
 			mkdir -p "$tmp/$(dirname "$h")"
 			sed -E 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
 				"$inc/$h" >"$tmp/$h"
-			for i in $(sed -n 's/^#[[:space:]]*include[[:space:]]*<\([^>]*\)>.*/\1/p' "$inc/$h"); do
+			while read -r i; do
 				[ -e "/usr/include/$i" ] || [ ! -f "$inc/$i" ] || todo+=("$i")
-			done
+			done < <(sed -n 's/^#[[:space:]]*include[[:space:]]*<\([^>]*\)>.*/\1/p' "$inc/$h")
 		done
 		touch "$tmp/.done"
 		rm -rf "$dir"
 		mv "$tmp" "$dir"
 	fi
 	echo "$dir"
+}
+
+# Keep, of the <abi>-<version> entries of cache directory $1, the one
+# named $2 and the one used last before it; unstable moves on every few
+# weeks, and each version costs about 1 GiB (image and chroot).
+unstable_prune() {
+	local dir=$1 keep=$2 old
+	# shellcheck disable=SC2010,SC2012 # names are <abi>-<version>
+	ls -1t "$dir" | grep -vxF -- "$keep" | tail -n +2 | while read -r old; do
+		msg "unstable: dropping $dir/$old"
+		rm -rf "${dir:?}/$old"
+	done
 }
 
 kernel_prepare() {
@@ -244,6 +258,10 @@ kernel_prepare() {
 	kroot=$(unstable_kernel "$abi" "$ver")
 	chroot=$(unstable_chroot "$abi" "$ver")
 	uapi=$(unstable_uapi "$abi" "$ver" "$chroot")
+	touch "$kroot" "$chroot" "$uapi"
+	unstable_prune "$UNSTABLE_DIR/kernel" "$abi-$ver"
+	unstable_prune "$UNSTABLE_DIR/chroot" "$abi-$ver"
+	unstable_prune "$UNSTABLE_DIR/uapi" "$(basename "$uapi")"
 	printf '%s=%q\n' K_NAME "Debian unstable $abi ($ver)"
 	printf '%s=%q\n' K_ABI "$abi"
 	printf '%s=%q\n' K_IMAGE "$(unstable_vmlinuz "$kroot" "$abi")"
@@ -262,14 +280,16 @@ kernel_prepare() {
 # namespace: nothing to undo on any path.
 kernel_build_module() {
 	local moddir=$1 log=$2 scratch rel rc=0 ko
-	[ -n "${K_CHROOT:-}" ] && [ -e "$K_CHROOT/.done" ] ||
+	if [ -z "${K_CHROOT:-}" ] || [ ! -e "$K_CHROOT/.done" ]; then
 		die "kernel_build_module: no unstable chroot (K_CHROOT=${K_CHROOT:-})"
+	fi
 	mkdir -p "$K_CHROOT/tmp" "$moddir"
 	scratch=$(mktemp -d "$K_CHROOT/tmp/vkfd-build.XXXXXX")
 	rel=${scratch#"$K_CHROOT"}
 	cp -r "$VKFD_SRC/Makefile" "$VKFD_SRC/kernel" "$VKFD_SRC/include" "$scratch/"
 	# objtool reads /proc: mounted in a mount namespace of the build's
 	# own, which takes the mount with it when the build ends, however.
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	unshare --mount --propagation private -- /bin/sh -c \
 		'mount -t proc proc "$1/proc" && exec chroot "$@"' sh \
 		"$K_CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
