@@ -69,10 +69,12 @@ unstable_apt() {
 	APT_CONFIG=$UNSTABLE_APT/apt.conf "$@"
 }
 
-# A field of a package in unstable, e.g. unstable_field Depends linux-image-amd64.
+# A field of a package in unstable, e.g. unstable_field Depends
+# linux-image-amd64; nothing for a package unstable does not have.
 unstable_field() {
-	unstable_apt apt-cache show --no-all-versions "$2" 2>/dev/null |
-		sed -n "s/^$1: //p" | head -n 1
+	local out
+	out=$(unstable_apt apt-cache show --no-all-versions "$2" 2>/dev/null) || return 0
+	awk -v f="$1: " 'index($0, f) == 1 { print substr($0, length(f) + 1); exit }' <<<"$out"
 }
 
 # Decompress the .ko.xz/.ko.zst modules under $1 in place: busybox's insmod
@@ -218,12 +220,17 @@ unstable_uapi() {
 # named $2 and the one used last before it; unstable moves on every few
 # weeks, and each version costs about 1 GiB (image and chroot).
 unstable_prune() {
-	local dir=$1 keep=$2 old
-	# shellcheck disable=SC2010,SC2012 # names are <abi>-<version>
-	ls -1t "$dir" | grep -vxF -- "$keep" | tail -n +2 | while read -r old; do
+	local dir=$1 keep=$2 old n=0
+	while read -r old; do
+		[ "$old" != "$keep" ] || continue
+		n=$((n + 1))
+		[ "$n" -gt 1 ] || continue
 		msg "unstable: dropping $dir/$old"
 		rm -rf "${dir:?}/$old"
-	done
+	done < <(
+		# shellcheck disable=SC2012 # names are <abi>-<version>
+		ls -1t "$dir"
+	)
 }
 
 kernel_prepare() {
@@ -247,7 +254,7 @@ kernel_prepare() {
 	fi
 	# linux-image-amd64 depends on exactly one linux-image-<abi>.
 	deps=$(unstable_field Depends linux-image-amd64)
-	abi=$(grep -o 'linux-image-[0-9][^ ,]*-amd64' <<<"$deps" | head -n 1)
+	abi=$(grep -o -m 1 'linux-image-[0-9][^ ,]*-amd64' <<<"$deps" || true)
 	abi=${abi#linux-image-}
 	[ -n "$abi" ] || die "unstable: linux-image-amd64 names no linux-image-<abi> (Depends: $deps)"
 	ver=$(unstable_field Version "linux-image-$abi")
