@@ -173,17 +173,16 @@ unstable_chroot() {
 	echo "$root"
 }
 
-# The uAPI headers of this kernel that vkfd implements: linux/kfd_ioctl.h
-# and the render node's drm/{drm,drm_mode,amdgpu_drm}.h (whose structures
-# grow too: the tests must see the sizes the module was built with). They
-# come from linux-headers-<abi> (the very version of the image and of the
-# module build; linux-libc-dev may lag behind or run ahead in the
-# archive), cleaned as headers_install does, into
-# $VKFD_CACHE/unstable/uapi/<abi>-<ver>/. Userspace is built with -I on it
-# first, and must not see the chroot's other headers (its glibc's would
-# not match the host's libraries). Prints the directory.
+# This kernel's <linux/kfd_ioctl.h> alone, from linux-headers-<abi> (the
+# very version of the image and of the module build; linux-libc-dev may lag
+# behind or run ahead in the archive), cleaned as headers_install does, in
+# $VKFD_CACHE/unstable/uapi/<abi>-<ver>/linux/. Userspace is built with -I
+# on it first; its DRM headers stay 6.1's (the Makefile's), as vkfd answers
+# with DRM 3.49's structures on every kernel, and it must not see the
+# chroot's other headers (its glibc's would not match the host's
+# libraries). Prints the directory.
 unstable_uapi() {
-	local abi=$1 ver=$2 chroot=$3 dir tmp inc="" d h
+	local abi=$1 ver=$2 chroot=$3 dir tmp inc="" d
 	dir=$UNSTABLE_DIR/uapi/$abi-$ver
 	if [ ! -e "$dir/.done" ]; then
 		for d in "$chroot/usr/src/linux-headers-$abi" \
@@ -195,20 +194,9 @@ unstable_uapi() {
 		mkdir -p "$UNSTABLE_DIR/uapi"
 		tmp=$(mktemp -d "$UNSTABLE_DIR/uapi/.mk.XXXXXX")
 		chmod 0755 "$tmp"
-		# ... and what they include that the host's linux-libc-dev
-		# lacks (linux/bits.h), transitively.
-		local todo=(linux/kfd_ioctl.h drm/drm.h drm/drm_mode.h drm/amdgpu_drm.h) i
-		while [ "${#todo[@]}" -gt 0 ]; do
-			h=${todo[0]}
-			todo=("${todo[@]:1}")
-			[ ! -e "$tmp/$h" ] || continue
-			mkdir -p "$tmp/$(dirname "$h")"
-			sed -E 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
-				"$inc/$h" >"$tmp/$h"
-			while read -r i; do
-				[ -e "/usr/include/$i" ] || [ ! -f "$inc/$i" ] || todo+=("$i")
-			done < <(sed -n 's/^#[[:space:]]*include[[:space:]]*<\([^>]*\)>.*/\1/p' "$inc/$h")
-		done
+		mkdir -p "$tmp/linux"
+		sed -E 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' \
+			"$inc/linux/kfd_ioctl.h" >"$tmp/linux/kfd_ioctl.h"
 		touch "$tmp/.done"
 		rm -rf "$dir"
 		mv "$tmp" "$dir"
@@ -301,7 +289,9 @@ kernel_build_module() {
 		'mount -t proc proc "$1/proc" && exec chroot "$@"' sh \
 		"$K_CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/tmp LC_ALL=C.UTF-8 \
-		make -C "$rel" module KDIR="$K_KDIR" MODDIR="$rel/module" \
+		make -C "$rel" -j"$(nproc)" module KDIR="$K_KDIR" \
+		MODDIR="$rel/module" VKFD_WERROR=y \
+		VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" \
 		>"$log" 2>&1 || rc=$?
 	if [ "$rc" -eq 0 ]; then
 		for ko in vkfd.ko amdgpu.ko vkfd_test.ko; do
