@@ -10,6 +10,7 @@
  *   6.13  MODULE_IMPORT_NS() takes a string: VKFD_IMPORT_KUNIT_NS()
  *   6.14  struct drm_driver lost .date: VKFD_DRM_DATE()
  *   6.15  kernfs_node.parent is the RCU pointer __parent: vkfd_kernfs_parent()
+ *   SZ_512G, which <linux/sizes.h> lacks on 6.1
  *
  * Not here, because no version test is needed: the release workqueue is
  * WQ_UNBOUND (7.x warns about one that is neither unbound nor per-CPU),
