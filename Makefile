@@ -44,8 +44,15 @@ UAPI_DIR := $(VKFD_CACHE)/uapi
 # The cache outlives the list of headers: a new list needs a new stamp.
 UAPI_STAMP := $(UAPI_DIR)/.stamp-amdgpu
 
+# VKFD_UAPI_OVERRIDE: a directory searched first for userspace's headers,
+# e.g. one holding a newer kernel's linux/kfd_ioctl.h (the unstable lane's
+# K_UAPI), to build lib, tools and tests against that kernel's uAPI.
+VKFD_UAPI_OVERRIDE ?=
+UAPI_OVERRIDE_CFLAGS := $(if $(VKFD_UAPI_OVERRIDE),-I$(abspath $(VKFD_UAPI_OVERRIDE)))
+
 CC ?= gcc
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	       $(UAPI_OVERRIDE_CFLAGS) \
 	       -I$(CURDIR)/include/uapi -I$(CURDIR)/lib -I$(UAPI_DIR)
 TEST_CFLAGS := $(USER_CFLAGS) -I$(KSFT_DIR) -Wno-unused-parameter
 USER_LDFLAGS := -static -pthread
@@ -62,7 +69,8 @@ TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/obj/tests/%.o,$(TEST_SRCS))
 DYN_TEST_SRCS := $(wildcard tests/dyn/*.c)
 DYN_TEST_BINS := $(patsubst tests/dyn/%.c,$(BUILD)/tests-dyn/%,$(DYN_TEST_SRCS))
 DYN_CFLAGS := $(USER_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -pthread
-TEST_HDRS := $(wildcard tests/*.h) $(wildcard include/uapi/linux/*.h) $(wildcard lib/*.h)
+TEST_HDRS := $(wildcard tests/*.h) $(wildcard include/uapi/linux/*.h) $(wildcard lib/*.h) \
+	     $(if $(VKFD_UAPI_OVERRIDE),$(wildcard $(VKFD_UAPI_OVERRIDE)/linux/*.h))
 
 # libvkfd-secondary.so, the LD_PRELOAD library of `vkfdctl run --secondary`
 # (lib/vkfd_preload.c): position independent, libc (and libdl) only, not

@@ -1,14 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Kernel API differences between the kernels vkfd builds against.
- * VKFD_KV is the target kernel as MAJOR * 100 + MINOR (Kbuild sets it).
+ * Kernel API differences between the kernels vkfd builds against (Debian
+ * 12's 6.1 and 6.12, Debian unstable's 7.x). VKFD_KV is the target kernel
+ * as MAJOR * 100 + MINOR (Kbuild sets it). The shims, oldest first:
+ *
+ *   6.2   struct class.devnode() takes a const device: VKFD_DEVNODE_CONST
+ *   6.3   vma->vm_flags read-only: vm_flags_set()/vm_flags_clear() on 6.1
+ *   6.4   class_create() lost its module argument: vkfd_class_create()
+ *   6.13  MODULE_IMPORT_NS() takes a string: VKFD_IMPORT_KUNIT_NS()
+ *   6.14  struct drm_driver lost .date: VKFD_DRM_DATE()
+ *   6.15  kernfs_node.parent is the RCU pointer __parent: vkfd_kernfs_parent()
+ *   SZ_512G, which <linux/sizes.h> lacks on 6.1
+ *
+ * Not here, because no version test is needed: the release workqueue is
+ * WQ_UNBOUND (7.x warns about one that is neither unbound nor per-CPU),
+ * and the uAPI differences (AMDKFD_IOC_CREATE_PROCESS, set_memory_policy's
+ * pad) are settled in <linux/vkfd_ioctl.h> by the kernel header's own
+ * definitions.
  */
 #ifndef VKFD_COMPAT_H
 #define VKFD_COMPAT_H
 
 #include <linux/device.h>
+#include <linux/kernfs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 
 #ifndef VKFD_KV
@@ -60,6 +77,17 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 /* <linux/sizes.h> has SZ_512G on 6.12, not on 6.1. */
 #ifndef SZ_512G
 #define SZ_512G _AC(0x8000000000, ULL)
+#endif
+
+/*
+ * 6.15: kernfs_node.parent became the RCU pointer __parent (and the
+ * accessor that reads it, kernfs_get_parent(), is not exported).
+ * Call under rcu_read_lock().
+ */
+#if VKFD_KV < 615
+#define vkfd_kernfs_parent(kn) ((kn)->parent)
+#else
+#define vkfd_kernfs_parent(kn) rcu_dereference((kn)->__parent)
 #endif
 
 #endif /* VKFD_COMPAT_H */

@@ -152,15 +152,19 @@ static int vkfd_params_check(void)
 /*
  * Does /sys/class/<name> exist? class_create() with a taken name would
  * fail only after sysfs dumped a stack trace, so look first. The sysfs
- * root is found from this module's own directory, /sys/module/<module>.
+ * root is found from this module's own directory, /sys/module/<module>;
+ * the nodes on the way are pinned by their children, and the root is
+ * never freed, so it is used without a reference.
  */
 static bool vkfd_class_exists(const char *name)
 {
 	struct kernfs_node *root = THIS_MODULE->mkobj.kobj.sd;
-	struct kernfs_node *classes, *kn;
+	struct kernfs_node *classes, *kn, *parent;
 
-	while (root->parent)
-		root = root->parent;
+	rcu_read_lock();
+	while ((parent = vkfd_kernfs_parent(root)))
+		root = parent;
+	rcu_read_unlock();
 	classes = kernfs_find_and_get(root, "class");
 	if (!classes)
 		return false;
@@ -237,7 +241,11 @@ static int __init vkfd_init(void)
 	vkfd_ctx_table_init(vdev);
 	vkfd_ctx_sysfs_init(vdev);
 
-	vdev->wq = alloc_workqueue("vkfd", 0, 0);
+	/*
+	 * Context release needs no CPU locality. (Linux 7.x warns about a
+	 * workqueue that says neither WQ_UNBOUND nor WQ_PERCPU.)
+	 */
+	vdev->wq = alloc_workqueue("vkfd", WQ_UNBOUND, 0);
 	if (!vdev->wq) {
 		ret = -ENOMEM;
 		goto err_free_vdev;

@@ -47,7 +47,8 @@ static bool vkfd_cache_policy_valid(u32 policy)
  * The software GPU is cache coherent: the policies are only recorded.
  *
  * Context: Process context; takes &vkfd_ctx.mem_lock.
- * Return: 0; -EINVAL for a bad policy, an unknown GPU or a non-zero pad;
+ * Return: 0; -EINVAL for a bad policy, an unknown GPU or a non-zero pad
+ * (misc_process_flag in newer headers);
  * -ESRCH if the context has no VM on the GPU (as amdkfd).
  */
 int vkfd_set_memory_policy_ioctl(struct vkfd_file *vfile,
@@ -58,7 +59,8 @@ int vkfd_set_memory_policy_ioctl(struct vkfd_file *vfile,
 	struct vkfd_vm *vm;
 
 	if (!vkfd_cache_policy_valid(args->default_policy) ||
-	    !vkfd_cache_policy_valid(args->alternate_policy) || args->pad)
+	    !vkfd_cache_policy_valid(args->alternate_policy) ||
+	    args->VKFD_MEMORY_POLICY_PAD)
 		return -EINVAL;
 	gpu = vkfd_gpu_by_id(ctx->vdev, args->gpu_id);
 	if (!gpu)

@@ -52,6 +52,24 @@ FIXTURE_TEARDOWN(drm)
 
 #define NEED_GPU() DRM_NEED_GPU("vkfd's render nodes")
 
+/*
+ * The u32 of DEV_INFO right after @field: 6.1's _pad and _pad1 follow
+ * num_hw_gfx_contexts and max_gs_waves_per_vgt; newer headers name them
+ * pcie_gen and pcie_num_lanes (0 for a GPU without a PCIe link).
+ */
+static uint32_t dev_info_u32_after(const struct drm_amdgpu_info_device *d,
+				   size_t offset, size_t size)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)d + offset + size, sizeof(v));
+	return v;
+}
+
+#define DEV_INFO_U32_AFTER(d, field)					\
+	dev_info_u32_after(&(d), offsetof(struct drm_amdgpu_info_device,	\
+					   field), sizeof((d).field))
+
 /* amdgpu's version (3.49 in Linux 6.1), vkfd's name. */
 TEST_F(drm, version)
 {
@@ -226,8 +244,8 @@ TEST_F(drm, dev_info)
 		EXPECT_EQ(0U, d.enabled_rb_pipes_mask);
 		EXPECT_EQ(0U, d.num_hw_gfx_contexts);
 		EXPECT_EQ(0U, d.ids_flags);
-		EXPECT_EQ(0U, d._pad);
-		EXPECT_EQ(0U, d._pad1);
+		EXPECT_EQ(0U, DEV_INFO_U32_AFTER(d, num_hw_gfx_contexts));
+		EXPECT_EQ(0U, DEV_INFO_U32_AFTER(d, max_gs_waves_per_vgt));
 		EXPECT_EQ((uint32_t)AMDGPU_VRAM_TYPE_UNKNOWN, d.vram_type);
 		EXPECT_EQ(1U, d.num_tcc_blocks);
 		/*

@@ -15,9 +15,9 @@
 #define GFX900_GB_ADDR_CONFIG	0x2a114042U
 
 /* amdkfd's /dev/kfd mmap cookies (kfd_priv.h) */
-#define KFD_MMAP_TYPE_DOORBELL	(3ULL << 62)
-#define KFD_MMAP_TYPE_MMIO	(0ULL << 62)
-#define KFD_MMAP_GPU_ID(id)	(((uint64_t)(id) & 0xffff) << 46)
+#define TEST_MMAP_TYPE_DOORBELL	(3ULL << 62)
+#define TEST_MMAP_TYPE_MMIO	(0ULL << 62)
+#define TEST_MMAP_GPU_ID(id)	(((uint64_t)(id) & 0xffff) << 46)
 
 /* ------------------------------------------------------------------------
  * VRAM budget
@@ -336,10 +336,10 @@ TEST_F(mem, alloc_doorbell_and_mmio)
 	EXPECT_UNCHANGED(&before);
 
 	ASSERT_EQ(0, vkfd_alloc(&c->k, gpu, MEM_VA, 8 * KIB, F_DOORBELL | F_W, &db));
-	EXPECT_EQ(KFD_MMAP_TYPE_DOORBELL | KFD_MMAP_GPU_ID(gpu), db.mmap_offset);
+	EXPECT_EQ(TEST_MMAP_TYPE_DOORBELL | TEST_MMAP_GPU_ID(gpu), db.mmap_offset);
 	EXPECT_EQ((uint64_t)gpu, db.handle >> 32);
 	ASSERT_EQ(0, vkfd_alloc(&c->k, gpu, MEM_VA + MIB, 4 * KIB, F_MMIO | F_W, &mmio));
-	EXPECT_EQ(KFD_MMAP_TYPE_MMIO | KFD_MMAP_GPU_ID(gpu), mmio.mmap_offset);
+	EXPECT_EQ(TEST_MMAP_TYPE_MMIO | TEST_MMAP_GPU_ID(gpu), mmio.mmap_offset);
 	EXPECT_NE(db.handle, mmio.handle);
 	/* Not VRAM */
 	EXPECT_BUDGET_FREE();
@@ -455,9 +455,9 @@ TEST_F(mem, set_memory_policy)
 	args.alternate_policy = 0xffffffff;
 	test_err_ioctl(EINVAL, c->k.fd, AMDKFD_IOC_SET_MEMORY_POLICY, &args);
 	args.alternate_policy = 0;
-	args.pad = 1;
+	args.VKFD_MEMORY_POLICY_PAD = 1;
 	test_err_ioctl(EINVAL, c->k.fd, AMDKFD_IOC_SET_MEMORY_POLICY, &args);
-	args.pad = 0;
+	args.VKFD_MEMORY_POLICY_PAD = 0;
 	args.gpu_id = vkfd_topo_unused_gpu_id(&topo);
 	test_err_ioctl(EINVAL, c->k.fd, AMDKFD_IOC_SET_MEMORY_POLICY, &args);
 	args.gpu_id = 0;

@@ -13,7 +13,7 @@ pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves
 	kmod cpio busybox-static qemu-system-x86 xz-utils zstd rsync
 	linux-headers-amd64 linux-source-6.1 linux-source-6.12 sparse perl
-	python3 libc6-dev ccache
+	python3 libc6-dev ccache mmdebstrap
 )
 
 missing=()

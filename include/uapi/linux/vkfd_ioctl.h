@@ -5,7 +5,10 @@
  * vkfd implements the amdkfd uAPI: the ioctl numbers, argument layouts
  * and semantics of <linux/kfd_ioctl.h>. This header adds what Linux 6.1's
  * header lacks (AMDKFD_IOC_CREATE_PROCESS, Linux 7.0) and vkfd's own
- * extensions. docs/uapi.rst is the full contract.
+ * extensions; where the kernel's header has a command, its definition is
+ * used, and checked at compile time against vkfd's number. Nothing here
+ * is named AMDKFD_ or KFD_: a newer kernel header cannot collide with it.
+ * docs/uapi.rst is the full contract.
  */
 #ifndef _UAPI_LINUX_VKFD_IOCTL_H
 #define _UAPI_LINUX_VKFD_IOCTL_H
@@ -34,13 +37,28 @@
 #define VKFD_IOCTL_MAJOR_VERSION	1
 #define VKFD_IOCTL_MINOR_VERSION	5
 
+/* Numbers of upstream ioctls newer than Linux 6.1 that vkfd knows of. */
+#define VKFD_IOC_NR_RUNTIME_ENABLE	0x25
+#define VKFD_IOC_NR_DBG_TRAP		0x26
+#define VKFD_IOC_NR_CREATE_PROCESS	0x27
+
 /*
  * AMDKFD_IOC_CREATE_PROCESS - turn an fd of the primary context into a
  * secondary context (Linux 7.0). Upstream defines it without an argument;
  * ROCm's libhsakmt header defines it with an 8-byte argument whose fields
  * must be 0. vkfd accepts both encodings.
+ *
+ * Where <linux/kfd_ioctl.h> has it (7.0 and later), vkfd and its users
+ * take the kernel's definition, which must be the same command word.
  */
-#define VKFD_IOC_CREATE_PROCESS		AMDKFD_IO(0x27)
+#ifdef AMDKFD_IOC_CREATE_PROCESS
+#if AMDKFD_IOC_CREATE_PROCESS != AMDKFD_IO(VKFD_IOC_NR_CREATE_PROCESS)
+#error "<linux/kfd_ioctl.h>'s AMDKFD_IOC_CREATE_PROCESS is not vkfd's"
+#endif
+#define VKFD_IOC_CREATE_PROCESS		AMDKFD_IOC_CREATE_PROCESS
+#else
+#define VKFD_IOC_CREATE_PROCESS		AMDKFD_IO(VKFD_IOC_NR_CREATE_PROCESS)
+#endif
 
 /**
  * struct vkfd_ioctl_create_process_args - ROCm's CREATE_PROCESS argument
@@ -53,11 +71,37 @@ struct vkfd_ioctl_create_process_args {
 };
 
 #define VKFD_IOC_CREATE_PROCESS_ROCM	\
-	AMDKFD_IOWR(0x27, struct vkfd_ioctl_create_process_args)
+	AMDKFD_IOWR(VKFD_IOC_NR_CREATE_PROCESS,	\
+		    struct vkfd_ioctl_create_process_args)
 
-/* Numbers of upstream ioctls newer than Linux 6.1 that vkfd knows of. */
-#define VKFD_IOC_NR_RUNTIME_ENABLE	0x25
-#define VKFD_IOC_NR_DBG_TRAP		0x26
+/*
+ * The other commands vkfd knows by number must have the kernel header's
+ * numbers where it defines them (Linux 6.4 and later); the preprocessor
+ * cannot evaluate their sizeof, so C11's _Static_assert checks them.
+ */
+#if !defined(__cplusplus) && (defined(__KERNEL__) || \
+	(defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L))
+#ifdef AMDKFD_IOC_RUNTIME_ENABLE
+_Static_assert(_IOC_NR(AMDKFD_IOC_RUNTIME_ENABLE) ==
+	       VKFD_IOC_NR_RUNTIME_ENABLE,
+	       "AMDKFD_IOC_RUNTIME_ENABLE is not vkfd's number");
+#endif
+#ifdef AMDKFD_IOC_DBG_TRAP
+_Static_assert(_IOC_NR(AMDKFD_IOC_DBG_TRAP) == VKFD_IOC_NR_DBG_TRAP,
+	       "AMDKFD_IOC_DBG_TRAP is not vkfd's number");
+#endif
+#endif
+
+/*
+ * The last field of struct kfd_ioctl_set_memory_policy_args: 6.1's pad,
+ * misc_process_flag (with KFD_PROC_FLAG_*) in newer headers. vkfd
+ * implements uAPI 1.5, which has no process flags: it must be 0 either way.
+ */
+#ifdef KFD_PROC_FLAG_MFMA_HIGH_PRECISION
+#define VKFD_MEMORY_POLICY_PAD		misc_process_flag
+#else
+#define VKFD_MEMORY_POLICY_PAD		pad
+#endif
 
 /* vkfd's own ioctls use numbers from here, far from amdkfd's and ROCm's. */
 #define VKFD_IOC_NR_BASE		0xe0
