@@ -269,18 +269,45 @@ kernel_prepare() {
 }
 
 # Build vkfd.ko and amdgpu.ko with the chroot's compiler: copy the sources
-# the module build needs into a scratch directory inside the chroot, run the
-# top Makefile's `module` target there, copy the .ko files out, remove the
-# scratch directory. The only mount (/proc) lives in a private mount
-# namespace: nothing to undo on any path.
+# the module build needs into /build/vkfd in the chroot (by content:
+# rsync --checksum keeps an unchanged file's time, so the objects of the
+# previous build there stay valid and a clean clone's warm build compiles
+# only what changed), run the top Makefile's `module` target there, copy
+# the .ko files out. One build at a time per chroot (a lock); the only
+# mount (/proc) lives in a private mount namespace: nothing to undo on any
+# path.
 kernel_build_module() {
-	local moddir=$1 log=$2 scratch rel rc=0 ko
+	local moddir=$1 log=$2 dir rc=0 ko
 	if [ -z "${K_CHROOT:-}" ] || [ ! -e "$K_CHROOT/.done" ]; then
 		die "kernel_build_module: no unstable chroot (K_CHROOT=${K_CHROOT:-})"
 	fi
-	mkdir -p "$K_CHROOT/tmp" "$moddir"
-	scratch=$(mktemp -d "$K_CHROOT/tmp/vkfd-build.XXXXXX")
-	rel=${scratch#"$K_CHROOT"}
+	dir=$K_CHROOT/build/vkfd
+	mkdir -p "$dir" "$moddir"
+	exec 8>"$K_CHROOT/build/.lock"
+	flock 8
+	rsync -a --checksum --delete \
+		--include='/kernel/***' --include='/include/***' --include='/Makefile' \
+		--exclude='*' "$VKFD_SRC/" "$dir/src/" >"$log" 2>&1 || return 1
+	rm -f "$dir"/module/*.ko
+	# objtool reads /proc: mounted in a mount namespace of the build's
+	# own, which takes the mount with it when the build ends, however.
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	unshare --mount --propagation private -- /bin/sh -c \
+		'mount -t proc proc "$1/proc" && exec chroot "$@"' sh \
+		"$K_CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/tmp LC_ALL=C.UTF-8 \
+		make -C /build/vkfd/src -j"$(nproc)" module KDIR="$K_KDIR" \
+		MODDIR=/build/vkfd/module VKFD_WERROR=y \
+		VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" \
+		>>"$log" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		for ko in vkfd.ko amdgpu.ko vkfd_test.ko; do
+			[ ! -f "$dir/module/$ko" ] || cp "$dir/module/$ko" "$moddir/" || rc=$?
+		done
+	fi
+	flock -u 8
+	return "$rc"
+}
 	cp -r "$VKFD_SRC/Makefile" "$VKFD_SRC/kernel" "$VKFD_SRC/include" "$scratch/"
 	# objtool reads /proc: mounted in a mount namespace of the build's
 	# own, which takes the mount with it when the build ends, however.
