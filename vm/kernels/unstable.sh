@@ -308,23 +308,3 @@ kernel_build_module() {
 	flock -u 8
 	return "$rc"
 }
-	cp -r "$VKFD_SRC/Makefile" "$VKFD_SRC/kernel" "$VKFD_SRC/include" "$scratch/"
-	# objtool reads /proc: mounted in a mount namespace of the build's
-	# own, which takes the mount with it when the build ends, however.
-	# shellcheck disable=SC2016 # expanded by the inner sh
-	unshare --mount --propagation private -- /bin/sh -c \
-		'mount -t proc proc "$1/proc" && exec chroot "$@"' sh \
-		"$K_CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/tmp LC_ALL=C.UTF-8 \
-		make -C "$rel" -j"$(nproc)" module KDIR="$K_KDIR" \
-		MODDIR="$rel/module" VKFD_WERROR=y \
-		VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" \
-		>"$log" 2>&1 || rc=$?
-	if [ "$rc" -eq 0 ]; then
-		for ko in vkfd.ko amdgpu.ko vkfd_test.ko; do
-			[ ! -f "$scratch/module/$ko" ] || cp "$scratch/module/$ko" "$moddir/" || rc=$?
-		done
-	fi
-	rm -rf "$scratch"
-	return "$rc"
-}
