@@ -298,9 +298,18 @@ stage_dynamic() {
 		done
 	fi
 	[ "${#dyn[@]}" -gt 0 ] || return 0
+	stage_libs "$stage" "${dyn[@]}"
+}
+
+# Copy the host's loader and libraries that the dynamic programs $2...
+# need into staging directory $1, at the paths ldd names, so that the
+# guest's loader finds them in its default directories.
+stage_libs() {
+	local stage=$1 lib
+	shift
 	# Below each "file:" line, "\tlibc.so.6 => /lib/.../libc.so.6 (0x...)"
 	# and "\t/lib64/ld-linux-x86-64.so.2 (0x...)".
-	for lib in $(ldd "${dyn[@]}" |
+	for lib in $(ldd "$@" |
 		awk '/^\t/ && $2 == "=>" && $3 ~ /^\// { print $3 }
 		     /^\t\// { print $1 }' | sort -u); do
 		mkdir -p "$stage$(dirname "$lib")"

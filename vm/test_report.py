@@ -133,20 +133,22 @@ def case_timeout_fails(tmp):
         return "rc %d: %s" % (rc, out)
 
 
-def case_unreachable_archive_skips_lane(tmp):
-    d = Path(tmp) / "distro-unstable"
+def meta_only(root, name, key, why):
+    """A lane that never booted: its meta says why (vm/run.sh's lane_job)."""
+    d = Path(root) / name
     d.mkdir()
-    (d / "meta").write_text("lane=distro-unstable\nskipped=deb.debian.org unreachable\n")
-    rc, out = report(d)
+    (d / "meta").write_text("lane=%s\n%s=%s\n" % (name, key, why))
+    return d
+
+
+def case_unreachable_archive_skips_lane(tmp):
+    rc, out = report(meta_only(tmp, "distro-unstable", "skipped", "deb.debian.org unreachable"))
     if rc != 0 or "distro-unstable: skipped: deb.debian.org unreachable" not in out:
         return "rc %d: %s" % (rc, out)
 
 
 def case_preparation_error_fails(tmp):
-    d = Path(tmp) / "distro-6.12"
-    d.mkdir()
-    (d / "meta").write_text("lane=distro-6.12\nerror=module build for 6.12 failed\n")
-    rc, out = report(d)
+    rc, out = report(meta_only(tmp, "distro-6.12", "error", "module build for 6.12 failed"))
     if rc != 1 or "module build for 6.12 failed" not in out:
         return "rc %d: %s" % (rc, out)
 

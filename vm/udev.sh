@@ -34,7 +34,7 @@ ensure_udev() {
 # Into staging directory $1: udevadm and its libraries, the rule, the
 # groups udev resolves, and the lane's one test.
 stage_udev() {
-	local st=$1 udev lib
+	local st=$1 udev
 	udev=$(ensure_udev)
 	rm -rf "$st"/vkfd/tests/* "$st"/vkfd/tests-dyn
 	install -m 0755 "$VKFD_SRC/tests/udev/udev_rule.sh" "$st/vkfd/tests/udev_rule"
@@ -43,11 +43,5 @@ stage_udev() {
 	install -m 0644 "$VKFD_SRC/dist/udev/70-vkfd.rules" "$st/etc/udev/rules.d/"
 	printf 'root:x:0:\nrender:x:105:\n' >"$st/etc/group"
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$st/etc/passwd"
-	# udevadm's libraries, at the paths ldd names
-	for lib in $(ldd "$udev/bin/udevadm" |
-		awk '/^\t/ && $2 == "=>" && $3 ~ /^\// { print $3 }
-		     /^\t\// { print $1 }' | sort -u); do
-		mkdir -p "$st$(dirname "$lib")"
-		cp -L "$lib" "$st$lib"
-	done
+	stage_libs "$st" "$udev/bin/udevadm"
 }
