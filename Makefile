@@ -87,7 +87,7 @@ LIB := $(BUILD)/lib/libvkfd.a
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(BUILD)/tools/vkfdctl
 
-.PHONY: all module lib tools tests rocm deps check demo bench lint clean FORCE \
+.PHONY: all module lib tools tests headers rocm deps check demo bench lint clean FORCE \
 	install install-check uninstall dkms dkms-remove
 
 all: module lib tools tests
@@ -118,6 +118,10 @@ module: FORCE
 	$(if $(filter vkfd,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd VKFD_WERROR=$(VKFD_WERROR) modules)
 	$(if $(filter amdgpu,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu VKFD_WERROR=$(VKFD_WERROR) modules)
 	$(if $(filter amdgpu,$(VKFD_MODULES)),cp -f $(AMDGPU_MODDIR)/amdgpu.ko $(MODDIR)/amdgpu.ko)
+
+# The headers the user space is built with, unpacked into the cache (the
+# harness makes them first: its parallel builds then only read them).
+headers: $(KSFT_STAMP) $(UAPI_STAMP)
 
 $(KSFT_STAMP): $(LINUX_SOURCE_TAR)
 	@mkdir -p $(KSFT_DIR)

@@ -60,9 +60,14 @@ host_lane() {
 t0=$(now)
 RUN_DIR=$BUILD/check
 run_start
-host_lane
-msg "lanes: ${lanes[*]} (logs: $RUN_DIR/<lane>/)"
+msg "lanes: host ${lanes[*]} (logs: $RUN_DIR/<lane>/)"
+# The host's checks run beside the guests' preparations; the headers
+# both build against are unpacked first.
+make -s -C "$VKFD_SRC" headers >/dev/null || die "unpacking the user space's headers failed"
+host_lane &
+host=$!
 run_lanes "${lanes[@]}"
+wait "$host"
 
 # --- verdict -----------------------------------------------------------------
 # report.py's totals line must be the last line of the run (CI reads it),

@@ -19,6 +19,9 @@ ok() { n=$((n + 1)); printf 'ok %d %s\n' "$n" "$*"; }
 bad() { n=$((n + 1)); printf 'not ok %d %s\n' "$n" "$*"; fails=$((fails + 1)); }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vkfd-install-test.XXXXXX")
+# A build directory of its own: make check runs this beside the lanes'
+# builds into the tree's build/.
+ibuild=$tmp/build
 trap 'rm -rf "$tmp"' EXIT
 log=$BUILD/install-test.log
 mkdir -p "$BUILD"
@@ -59,17 +62,19 @@ source_of() {
 	case $1 in
 	*/vkfd.conf.example) echo "$VKFD_SRC/dist/${1#/etc/}" | sed 's/\.example$//' ;;
 	*/70-vkfd.rules) echo "$VKFD_SRC/dist/udev/70-vkfd.rules" ;;
-	*/vkfd.ko) echo "$VKFD_SRC/build/module/vkfd.ko" ;;
-	*/vkfdctl) echo "$VKFD_SRC/build/tools/vkfdctl" ;;
+	*/vkfd.ko) echo "$ibuild/module/vkfd.ko" ;;
+	*/vkfdctl) echo "$ibuild/tools/vkfdctl" ;;
 	*/libvkfd.h) echo "$VKFD_SRC/lib/libvkfd.h" ;;
 	*/linux/*.h) echo "$VKFD_SRC/include/uapi/linux/${1##*/}" ;;
-	*/lib/*) echo "$VKFD_SRC/build/lib/${1##*/}" ;;
+	*/lib/*) echo "$ibuild/lib/${1##*/}" ;;
 	esac
 }
 
 run_make() {
 	echo "+ make $*" >>"$log"
-	make -C "$VKFD_SRC" --no-print-directory "$@" >>"$tmp/make.out" 2>&1 &&
+	# vkfd.ko is all the module it installs (VKFD_MODULES)
+	make -C "$VKFD_SRC" --no-print-directory -j"$(nproc)" VKFD_MODULES=vkfd \
+		BUILD="$ibuild" "$@" >>"$tmp/make.out" 2>&1 &&
 		cat "$tmp/make.out" >>"$log"
 }
 
