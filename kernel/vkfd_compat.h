@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Kernel API differences between the kernels vkfd builds against (Debian
- * 12's 6.1 and 6.12, Debian unstable's 7.x). VKFD_KV is the target kernel
- * as MAJOR * 100 + MINOR (Kbuild sets it). The shims, oldest first:
+ * 12's 6.1 and 6.12, Debian unstable's 7.x), tested on the kernel's
+ * LINUX_VERSION_CODE. The shims, oldest first:
  *
  *   6.2   struct class.devnode() takes a const device: VKFD_DEVNODE_CONST
  *   6.3   vma->vm_flags read-only: vm_flags_set()/vm_flags_clear() on 6.1
@@ -27,13 +27,10 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/sizes.h>
-
-#ifndef VKFD_KV
-#error "VKFD_KV is not set: build through kernel/Kbuild"
-#endif
+#include <linux/version.h>
 
 /* 6.3: vma->vm_flags is read-only; vm_flags_set()/vm_flags_clear(). */
-#if VKFD_KV < 603
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
@@ -47,28 +44,28 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #endif
 
 /* 6.4: class_create() lost its struct module * argument. */
-#if VKFD_KV < 604
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 #define vkfd_class_create(name) class_create(THIS_MODULE, name)
 #else
 #define vkfd_class_create(name) class_create(name)
 #endif
 
 /* 6.2: struct class.devnode() takes a const struct device *. */
-#if VKFD_KV < 602
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 #define VKFD_DEVNODE_CONST
 #else
 #define VKFD_DEVNODE_CONST const
 #endif
 
 /* 6.13: MODULE_IMPORT_NS() takes a string literal. */
-#if VKFD_KV < 613
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 #define VKFD_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #else
 #define VKFD_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #endif
 
 /* 6.14: struct drm_driver lost .date. */
-#if VKFD_KV < 614
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
 #define VKFD_DRM_DATE(d) .date = (d),
 #else
 #define VKFD_DRM_DATE(d)
@@ -84,7 +81,7 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
  * accessor that reads it, kernfs_get_parent(), is not exported).
  * Call under rcu_read_lock().
  */
-#if VKFD_KV < 615
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
 #define vkfd_kernfs_parent(kn) ((kn)->parent)
 #else
 #define vkfd_kernfs_parent(kn) rcu_dereference((kn)->__parent)
