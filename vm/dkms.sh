@@ -21,7 +21,7 @@
 # (dkms.conf's BUILD_EXCLUSIVE_*), or makes no vkfd.ko.
 dkms_build_module() {
 	local kabi=$1 kdir=$2 moddir=$3 log=$4
-	local version tree src out ko
+	local version tree src out ko key kept
 	local -a opts
 
 	version=$(cat "$VKFD_SRC/VERSION")
@@ -44,6 +44,18 @@ dkms_build_module() {
 	rm -rf "$tree"
 	mkdir -p "$tree/dkms" "$tree/src" "$tree/install"
 	src=$("$VKFD_SRC/dist/dkms.sh" stage "$tree/src" 2>>"$log") || return 1
+	key=$(dkms_build_key "$src" "$kabi" "$kdir")
+	kept=$VKFD_CACHE/kbuild/dkms-$kabi.built/$key
+	if [ -s "$kept/vkfd.ko" ]; then
+		{
+			echo "dkms built these sources (key $key) for $kabi with this dkms"
+			echo "before: $kept/build.log; its vkfd.ko is taken"
+		} >>"$log"
+		cp "$kept/vkfd.ko" "$moddir/vkfd.ko"
+		touch "$kept"	# recently used, for dkms_build_keep
+		echo "vkfd.ko: $moddir/vkfd.ko" >>"$log"
+		return 0
+	fi
 	(
 		set -e
 		# -Werror as in every build of the harness (kernel/Kbuild reads
@@ -81,5 +93,39 @@ dkms_build_module() {
 		rm -f "$moddir/vkfd.ko"
 		return 1
 	fi
+	dkms_build_keep "$kept" "$moddir/vkfd.ko" "$log"
 	echo "vkfd.ko: $moddir/vkfd.ko" >>"$log"
+}
+
+# The key of a DKMS build: everything its vkfd.ko depends on. The staged
+# source tree ($1) byte by byte, the kernel's release ($2), configuration
+# and symbol versions ($3 = its headers), dkms's version and the harness's
+# flags. Another build with the same key would make the same module.
+dkms_build_key() {
+	{
+		(cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+		echo "$2"
+		sha256sum "$3/.config" "$3/Module.symvers" 2>&1
+		dpkg-query -W -f='${Version}\n' dkms 2>&1
+		echo VKFD_WERROR=y
+	} | sha256sum | cut -c1-16
+}
+
+# Keep the vkfd.ko of a successful build ($2, log $3) under its key's
+# directory $1, for the next run with the same key (a clean clone's warm
+# `make check` then skips the dkms build it has done already); the three
+# most recently used keys of a kernel stay.
+dkms_build_keep() {
+	local kept=$1 top old
+	top=$(dirname "$kept")
+	rm -rf "$kept.tmp"
+	mkdir -p "$kept.tmp"
+	cp "$2" "$kept.tmp/vkfd.ko"
+	cp "$3" "$kept.tmp/build.log"
+	rm -rf "$kept"
+	mv "$kept.tmp" "$kept"
+	# shellcheck disable=SC2012 # our names: hex keys
+	for old in $(ls -t "$top" | tail -n +4); do
+		rm -rf "${top:?}/$old"
+	done
 }

@@ -19,10 +19,20 @@ ok() { n=$((n + 1)); printf 'ok %d %s\n' "$n" "$*"; }
 bad() { n=$((n + 1)); printf 'not ok %d %s\n' "$n" "$*"; fails=$((fails + 1)); }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vkfd-install-test.XXXXXX")
-# A build directory of its own: make check runs this beside the lanes'
-# builds into the tree's build/.
-ibuild=$tmp/build
 trap 'rm -rf "$tmp"' EXIT
+# A source copy and build directory of its own (make check runs this
+# beside the lanes' builds into the tree's build/), at a path that stays
+# from one run to the next with the objects of the previous one: the
+# sources are copied by content (vm/lib.sh's sync_by_content), so make
+# builds only what changed since, in this clone or another. A lock keeps
+# another work tree's run out.
+idir=$VKFD_CACHE/install-test
+mkdir -p "$idir"
+exec 6>"$idir/.lock"
+flock 6
+isrc=$idir/src
+ibuild=$idir/build
+sync_by_content "$VKFD_SRC" "$isrc" --exclude='/.git' --exclude='/build'
 log=$BUILD/install-test.log
 mkdir -p "$BUILD"
 : >"$log"
@@ -73,7 +83,7 @@ source_of() {
 run_make() {
 	echo "+ make $*" >>"$log"
 	# vkfd.ko is all the module it installs (VKFD_MODULES)
-	make -C "$VKFD_SRC" --no-print-directory -j"$(nproc)" VKFD_MODULES=vkfd \
+	make -C "$isrc" --no-print-directory -j"$(nproc)" VKFD_MODULES=vkfd \
 		BUILD="$ibuild" "$@" >>"$tmp/make.out" 2>&1 &&
 		cat "$tmp/make.out" >>"$log"
 }

@@ -49,7 +49,15 @@ export CCACHE_DIR=$VKFD_CACHE/ccache
 # The parameters vkfd is loaded with in the distro and debug lanes.
 VKFD_CHECK_PARAMS=${VKFD_CHECK_PARAMS:-num_gpus=2 vram_mb=512}
 
-msg() { printf 'vkfd: %s\n' "$*" >&2; }
+# Messages; within a run (vm/run.sh's run_start sets VKFD_T0) each says
+# when, in seconds since the run's start.
+msg() {
+	if [ -n "${VKFD_T0:-}" ]; then
+		printf 'vkfd: [%4ds] %s\n' "$(($(date +%s) - VKFD_T0))" "$*" >&2
+	else
+		printf 'vkfd: %s\n' "$*" >&2
+	fi
+}
 die() { printf 'vkfd: error: %s\n' "$*" >&2; exit 1; }
 
 # Seconds since the epoch, for the timing lines.
@@ -155,20 +163,32 @@ resolve_modules() {
 
 # --- module, tests and tools -----------------------------------------------
 
-# The module's sources, copied (by content: rsync --checksum keeps an
-# unchanged file's time) to $VKFD_CACHE/kbuild/<key>/src, a path that is
-# the same for every clone: what a module build puts on the compiler's
-# command line then is too, so ccache and make's own dependency tracking
-# carry over from one clean clone to the next. A build holds the key's
-# lock (another work tree may build the same key with other sources).
-# Prints the directory; the caller holds "$dir/.lock" on fd 8.
+# sync_by_content SRC DST RSYNC-FILTER...: make DST/ a copy of the files
+# of SRC/ the filters select, by content. A file whose bytes are unchanged
+# keeps its old time (no -t: `rsync -a --checksum` would set it to the
+# clone's), a changed one gets the current time: the objects a previous
+# build left in DST stay valid, and make rebuilds only what changed, even
+# from a fresh clone whose every file is new.
+sync_by_content() {
+	local src=$1 dst=$2
+	shift 2
+	mkdir -p "$dst"
+	rsync -rlpD --checksum --delete "$@" "$src/" "$dst/"
+}
+
+# The module's sources, copied by content (sync_by_content) to
+# $VKFD_CACHE/kbuild/<key>/src, a path that is the same for every clone:
+# what a module build puts on the compiler's command line then is too, so
+# ccache and make's own dependency tracking carry over from one clean
+# clone to the next. A build holds the key's lock (another work tree may
+# build the same key with other sources). Prints the directory; the
+# caller holds "$dir/.lock" on fd 8.
 kbuild_stage() {
 	local dir=$VKFD_CACHE/kbuild/$1
-	mkdir -p "$dir/src"
-	rsync -a --checksum --delete \
+	sync_by_content "$VKFD_SRC" "$dir/src" \
 		--include='/kernel/***' --include='/include/***' --include='/dist/***' \
 		--include='/Makefile' --include='/VERSION' --include='/dkms.conf' \
-		--exclude='*' "$VKFD_SRC/" "$dir/src/"
+		--exclude='*'
 	echo "$dir"
 }
 
@@ -197,16 +217,34 @@ kbuild_module() {
 # Build the static test binaries, the tools and the preload library into
 # build directory $1; $2 = "" or a directory whose linux/kfd_ioctl.h (a
 # kernel's own) comes before every other. Log: $1/userspace.log.
+#
+# The build happens in $VKFD_CACHE/userspace/<name of $1>/, on sources
+# copied there by content (sync_by_content), with the build directory of
+# the previous run: make rebuilds and relinks only what changed since, in
+# this clone or another (under a lock: another work tree may build there
+# too). The results are then copied to $1, as new files (newer than the
+# clone's sources, for a make there).
 build_userspace() {
-	local out=$1 uapi=$2 log=$1/userspace.log
-	mkdir -p "$out"
-	# Paths below the tree become relative on ccache's side, and the
-	# directory of the compilation is left out of its key (it only names
-	# where the debug info was made): a clean clone then finds its
-	# compilations in the cache.
-	if ! CCACHE_BASEDIR="$VKFD_SRC" CCACHE_NOHASHDIR=1 \
-		make -C "$VKFD_SRC" -j"$(nproc)" BUILD="$out" \
-		${uapi:+VKFD_UAPI_OVERRIDE="$uapi"} tests tools >"$log" 2>&1; then
+	local out=$1 uapi=$2 log=$1/userspace.log dir sub
+	dir=$VKFD_CACHE/userspace/$(basename "$out")
+	mkdir -p "$out" "$dir"
+	if ! (
+		exec 6>"$dir/.lock"
+		flock 6
+		sync_by_content "$VKFD_SRC" "$dir/src" \
+			--include='/lib/***' --include='/tests/***' --include='/tools/***' \
+			--include='/bench/***' --include='/include/***' \
+			--include='/Makefile' --include='/VERSION' --exclude='*'
+		# A kernel's own uAPI header is copied too: make compares times.
+		if [ -n "$uapi" ]; then
+			sync_by_content "$uapi" "$dir/uapi"
+		fi
+		make -C "$dir/src" -j"$(nproc)" BUILD="$dir/build" \
+			${uapi:+VKFD_UAPI_OVERRIDE="$dir/uapi"} tests tools || exit 1
+		for sub in tests tests-dyn lib tools; do
+			rsync -rlpD --delete "$dir/build/$sub/" "$out/$sub/" || exit 1
+		done
+	) >"$log" 2>&1; then
 		tail -n 40 "$log" >&2
 		die "building the tests and tools failed (log: $log)"
 	fi

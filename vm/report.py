@@ -51,6 +51,11 @@ RESULT_RE = re.compile(
 PLAN_RE = re.compile(r"^(?P<indent>\s*)1\.\.(?P<n>\d+)\b\s*(?:#\s*(?P<directive>\w+)\b\s*(?P<reason>.*))?$")
 # The harness announces every test before running it.
 RUN_RE = re.compile(r"^#\s+RUN\s+(\S+)\s+\.\.\.")
+# Written by the guest's /init before each result line when profiling
+# (VKFD_PROFILE=1): the seconds since the previous result line.
+TIME_RE = re.compile(r"^# vkfd-time (\d+(?:\.\d+)?)$")
+# How many of the slowest tests a profiled lane names.
+SLOWEST = 12
 SUBTEST_RE = re.compile(r"^\s*#\s*Subtest:\s*(\S+)")
 
 # A kernel splat. One is enough to fail a lane (design.md §5).
@@ -150,6 +155,7 @@ class Lane:
         self.splats = []        # (source, excerpt lines)
         self.notes = []
         self.items = OrderedDict()  # name -> (status or None, lines)
+        self.times = []         # (seconds, "binary: test") when profiled
         self.done = False
 
     # -- results.log ---------------------------------------------------
@@ -186,7 +192,12 @@ class Lane:
         last_run = None
         failed_before = len(self.failed)
         diag = []       # output since the previous result line
+        took = None     # seconds, from the "# vkfd-time" line before it
         for line in lines:
+            m = TIME_RE.match(line)
+            if m:
+                took = float(m.group(1))
+                continue
             m = RUN_RE.match(line)
             if m:
                 last_run = m.group(1)
@@ -207,6 +218,9 @@ class Lane:
             name = m.group("name") or last_run or "test %s" % m.group("num")
             directive = (m.group("directive") or "").upper()
             test = "%s: %s" % (binary, name)
+            if took is not None:
+                self.times.append((took, test))
+                took = None
             if directive == "SKIP":
                 self.skipped.append((m.group("reason") or "no reason given", test))
             elif m.group("ok") == "ok" or directive in ("TODO", "XFAIL"):
@@ -366,9 +380,16 @@ class Lane:
             print("%s: skipped: %s" % (self.name, self.meta["skipped"]))
             return
         seconds = self.meta.get("seconds")
-        extra = " (%s s)" % seconds if seconds else ""
+        cpu = self.meta.get("cpu_seconds")
+        extra = " (%s s%s)" % (seconds, ", %s CPU-s" % cpu if cpu else "") \
+            if seconds else ""
         print("%s: %d passed, %d failed, %d skipped%s" % (
             self.name, self.passed, len(self.failed), len(self.skipped), extra))
+        if self.times:
+            total = sum(t for t, _ in self.times)
+            print("  PROFILE  %.0f s in %d tests; the slowest:" % (total, len(self.times)))
+            for took, test in sorted(self.times, reverse=True)[:SLOWEST]:
+                print("    %7.2f s  %s" % (took, test))
         for what, details in self.failed:
             print("  FAIL  %s" % what)
             for text in details:

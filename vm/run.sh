@@ -75,9 +75,10 @@ once() {
 	(
 		flock 9
 		[ -e "$dir/$key.status" ] && exit 0
-		rc=0
+		rc=0 t=$(now)
 		("$@") >"$dir/$key.out" || rc=$?
 		echo "$rc" >"$dir/$key.status"
+		msg "$key: $([ "$rc" = 0 ] && echo ready || echo failed) after $(($(now) - t)) s"
 	) 9>"$dir/$key.lock"
 	cat "$dir/$key.out"
 	return "$(cat "$dir/$key.status")"
@@ -85,6 +86,8 @@ once() {
 
 # A new run in RUN_DIR: forget what `once` did in the previous one.
 run_start() {
+	export VKFD_T0
+	VKFD_T0=$(now)
 	rm -rf "$RUN_DIR/.once"
 	mkdir -p "$RUN_DIR/logs"
 }
@@ -205,6 +208,7 @@ lane_guest_env() {
 	printf "export VKFD_MODULE_PARAMS='%s'\n" "$L_PARAMS"
 	printf "export VKFD_KMEMLEAK='%s'\n" "$L_KMEMLEAK"
 	[ "$L_SCALE" = 1 ] || printf "export VKFD_TEST_SCALE='%s'\n" "$L_SCALE"
+	[ "${VKFD_PROFILE:-0}" = 0 ] || printf "export VKFD_PROFILE=1\n"
 	[[ " $L_PRELOAD " != *" amdgpu "* ]] || printf "export VKFD_EXPECT_AMDKFD=1\n"
 	for kv in $L_GUEST_ENV; do
 		printf "export %s='%s'\n" "${kv%%=*}" "${kv#*=}"
@@ -284,7 +288,7 @@ lane_meta() {
 
 # One lane, from its kernel to the powered-off guest. Runs in a subshell.
 lane_job() {
-	local lane=$1 dir=$RUN_DIR/$1 kenv moddir us start rc=0
+	local lane=$1 dir=$RUN_DIR/$1 kenv moddir us start rc=0 cpu0 cpu
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	eval "$(lane_load "$lane")"
@@ -323,6 +327,7 @@ lane_job() {
 	lane_stage "$lane" "$moddir" "$us"
 	msg "$lane: booting $K_NAME"
 	start=$(now)
+	children_cpu cpu0 "$dir/.times"
 	lane_boot "$lane" || rc=$?
 	if [ "$rc" = 125 ]; then
 		# TCG, on a host busy with other guests, has been seen to stall
@@ -333,10 +338,25 @@ lane_job() {
 		rc=0
 		lane_boot "$lane" || rc=$?
 	fi
+	children_cpu cpu "$dir/.times"
+	cpu=$((cpu - cpu0))
+	rm -f "$dir/.times"
 	lane_meta "$lane" "kernel=$K_NAME" "qemu_status=$rc" "seconds=$(($(now) - start))" \
+		"cpu_seconds=$cpu" \
 		"timeout=$({ [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && echo 1 || echo 0)" \
 		"retried=${retried:-0}"
-	msg "$lane: guest ran $(($(now) - start)) s$([ "$rc" = 0 ] || echo " (qemu status $rc)")"
+	msg "$lane: guest ran $(($(now) - start)) s, $cpu CPU-s$([ "$rc" = 0 ] || echo " (qemu status $rc)")"
+}
+
+# CPU seconds (user + system) of this shell's waited-for children so far,
+# into variable $1: around a guest's boot, what its qemu cost the host,
+# whatever else ran beside it. `times` runs in this shell (in a command
+# substitution it would count the subshell's children); $2 = scratch file.
+children_cpu() {
+	local -n _cpu=$1
+	times >"$2"
+	# line 2, the children's: "0m1.250s 0m0.340s"
+	_cpu=$(awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%d\n", n + 0.5 }' "$2")
 }
 
 # Boot lane $1's guest; returns qemu's status, or 125 when the guest sent

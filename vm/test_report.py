@@ -174,6 +174,24 @@ def case_kunit_failure_fails(tmp):
         return "rc %d: %s" % (rc, out)
 
 
+def case_profile_names_slowest(tmp):
+    d = lane(tmp, "distro-6.1", [modules_ok(), ("ctx", 0, [
+        "1..3", "# vkfd-time 0.50", "ok 1 ctx.fast",
+        "# vkfd-time 42.25", "ok 2 ctx.slow", "ok 3 ctx.untimed"]), dmesg()])
+    rc, out = report(d)
+    if rc != 0:
+        return "exit status %d" % rc
+    if "4 passed" not in out:
+        return "the time lines were counted as results"
+    lines = out.splitlines()
+    want = ["  PROFILE  43 s in 2 tests; the slowest:",
+            "      42.25 s  ctx: ctx.slow", "       0.50 s  ctx: ctx.fast"]
+    at = [i for i, l in enumerate(lines) if l == want[0]]
+    if not at or lines[at[0]:at[0] + 3] != want:
+        return "no profile, or not slowest first"
+    return None
+
+
 def main():
     cases = [(n, f) for n, f in globals().items() if n.startswith("case_")]
     print("1..%d" % len(cases))

@@ -269,10 +269,9 @@ kernel_prepare() {
 }
 
 # Build vkfd.ko and amdgpu.ko with the chroot's compiler: copy the sources
-# the module build needs into /build/vkfd in the chroot (by content:
-# rsync --checksum keeps an unchanged file's time, so the objects of the
-# previous build there stay valid and a clean clone's warm build compiles
-# only what changed), run the top Makefile's `module` target there, copy
+# the module build needs into /build/vkfd in the chroot (by content, see
+# sync_by_content in vm/lib.sh: a clean clone's warm build compiles only
+# what changed), run the top Makefile's `module` target there, copy
 # the .ko files out. One build at a time per chroot (a lock); the only
 # mount (/proc) lives in a private mount namespace: nothing to undo on any
 # path.
@@ -285,9 +284,9 @@ kernel_build_module() {
 	mkdir -p "$dir" "$moddir"
 	exec 8>"$K_CHROOT/build/.lock"
 	flock 8
-	rsync -a --checksum --delete \
+	sync_by_content "$VKFD_SRC" "$dir/src" \
 		--include='/kernel/***' --include='/include/***' --include='/Makefile' \
-		--exclude='*' "$VKFD_SRC/" "$dir/src/" >"$log" 2>&1 || return 1
+		--exclude='*' >"$log" 2>&1 || return 1
 	rm -f "$dir"/module/*.ko
 	# objtool reads /proc: mounted in a mount namespace of the build's
 	# own, which takes the mount with it when the build ends, however.
