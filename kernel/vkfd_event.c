@@ -312,17 +312,20 @@ static void vkfd_event_waiter_wake(struct vkfd_event_waiter *w)
 
 /**
  * vkfd_event_set_locked() - signal an event (amdkfd's set_event)
+ * @events: the events @ev is one of
  * @ev: the event
  *
  * Every wait that found it unsignaled is activated. An auto-reset event
  * stays signaled only if there was no such wait to take the signal.
  *
- * Context: Any context; the signal lock held.
+ * Context: Any context; the signal lock of @events held.
  */
-void vkfd_event_set_locked(struct vkfd_event *ev)
+void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev)
 {
 	struct vkfd_event_waiter *w;
 	bool taken = false;
+
+	lockdep_assert_held(&events->ids.xa_lock);
 
 	list_for_each_entry(w, &ev->waiters, node) {
 		if (!w->queued)
@@ -335,9 +338,12 @@ void vkfd_event_set_locked(struct vkfd_event *ev)
 }
 
 /* Fail every wait on @ev: the event is going away. */
-static void vkfd_event_detach_locked(struct vkfd_event *ev)
+static void vkfd_event_detach_locked(struct vkfd_events *events,
+				     struct vkfd_event *ev)
 {
 	struct vkfd_event_waiter *w, *tmp;
+
+	lockdep_assert_held(&events->ids.xa_lock);
 
 	list_for_each_entry_safe(w, tmp, &ev->waiters, node) {
 		list_del_init(&w->node);
@@ -350,10 +356,12 @@ static void vkfd_event_detach_locked(struct vkfd_event *ev)
 static void vkfd_event_signal_gpu_locked(struct vkfd_events *events,
 					 struct vkfd_event *ev)
 {
+	lockdep_assert_held(&events->ids.xa_lock);
+
 	if (!vkfd_event_has_slot(ev->type))
 		return;
 	WRITE_ONCE(events->slots[ev->id], VKFD_SLOT_UNSIGNALED);
-	vkfd_event_set_locked(ev);
+	vkfd_event_set_locked(events, ev);
 }
 
 static bool vkfd_slot_signaled(const u64 *slots, u32 id)
@@ -446,7 +454,7 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 	xa_lock(&events->ids);
 	xa_for_each_marked(&events->ids, id, ev, VKFD_EVENT_MARK_MEMORY) {
 		ev->mem = mem;
-		vkfd_event_set_locked(ev);
+		vkfd_event_set_locked(events, ev);
 	}
 	xa_unlock(&events->ids);
 }
@@ -599,7 +607,7 @@ int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	if (ev) {
 		__xa_erase(&events->ids, ev->id);
 		events->nr--;
-		vkfd_event_detach_locked(ev);
+		vkfd_event_detach_locked(events, ev);
 	}
 	xa_unlock(&events->ids);
 	kfree(ev);
@@ -621,7 +629,7 @@ static int vkfd_event_cpu_signal(struct vkfd_ctx *ctx, u32 id, u32 pad,
 	if (!ev || ev->type != KFD_IOC_EVENT_SIGNAL)
 		ret = -EINVAL;
 	else if (set)
-		vkfd_event_set_locked(ev);
+		vkfd_event_set_locked(events, ev);
 	else
 		ev->signaled = false;
 	xa_unlock(&events->ids);
@@ -714,7 +722,7 @@ void vkfd_event_release(struct vkfd_ctx *ctx)
 		xa_lock(&events->ids);
 		__xa_erase(&events->ids, id);
 		events->nr--;
-		vkfd_event_detach_locked(ev);
+		vkfd_event_detach_locked(events, ev);
 		xa_unlock(&events->ids);
 		kfree(ev);
 		cond_resched();

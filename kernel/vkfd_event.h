@@ -115,6 +115,6 @@ struct vkfd_event_waiter {
 
 struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx);
 void vkfd_events_put(struct vkfd_events *events);
-void vkfd_event_set_locked(struct vkfd_event *ev);
+void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev);
 
 #endif /* _VKFD_EVENT_H_ */
