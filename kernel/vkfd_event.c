@@ -464,75 +464,72 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
  */
 
 /*
- * Give @ev an id, returned in *@id, and publish it. A signal event's slot
- * is reset under the signal lock, so that no interrupt sees the previous
- * owner's value. Once the lock is dropped, @ev may be destroyed by a
- * caller that guessed its id.
+ * Reserve an id for @ev: the slot holds nothing a lookup, a signal or a
+ * wait can see until vkfd_event_publish(). A signal event's slot is reset
+ * under the signal lock, so that no interrupt sees the previous owner's
+ * value once the event is published.
  */
-static int vkfd_event_publish(struct vkfd_events *events,
-			      struct vkfd_event *ev, u32 *id)
+static int vkfd_event_reserve(struct vkfd_events *events,
+			      struct vkfd_event *ev)
 {
 	struct xa_limit limit = XA_LIMIT(VKFD_EVENT_ID_FIRST_OTHER,
 					 VKFD_EVENT_ID_LAST_OTHER);
 	bool slot = vkfd_event_has_slot(ev->type);
 	int ret;
 
+	lockdep_assert_held(&events->lock);
+
 	xa_lock(&events->ids);
 	if (slot)
 		limit = XA_LIMIT(VKFD_EVENT_ID_FIRST_SIGNAL,
 				 events->mapped_slots - 1);
-	/* May drop the lock to allocate; @ev is visible only on success. */
-	ret = __xa_alloc(&events->ids, &ev->id, ev, limit, GFP_KERNEL_ACCOUNT);
-	if (!ret) {
-		*id = ev->id;
-		if (slot)
-			WRITE_ONCE(events->slots[*id], VKFD_SLOT_UNSIGNALED);
-		/* Erasing the entry clears the mark. */
-		if (ev->type == KFD_IOC_EVENT_MEMORY)
-			__xa_set_mark(&events->ids, *id, VKFD_EVENT_MARK_MEMORY);
-		events->nr++;
-	}
+	/* May drop the lock to allocate. */
+	ret = __xa_alloc(&events->ids, &ev->id, NULL, limit,
+			 GFP_KERNEL_ACCOUNT);
+	if (!ret && slot)
+		WRITE_ONCE(events->slots[ev->id], VKFD_SLOT_UNSIGNALED);
 	xa_unlock(&events->ids);
 	return ret == -EBUSY ? -ENOSPC : ret;
 }
 
-/**
- * vkfd_create_event_ioctl() - AMDKFD_IOC_CREATE_EVENT
- * @vfile: the fd
- * @ctx: its context
- * @data: struct kfd_ioctl_create_event_args
+/*
+ * AMDKFD_IOC_CREATE_EVENT, build phase: an event of @ctx under a reserved
+ * id, the signal page set up if the event needs one (or adopted from the
+ * buffer the caller names), and the reply.
  *
  * A non-zero @event_page_offset is the handle of a GTT buffer of at least
  * 32 KiB that becomes the signal page (only while the context has none).
- * Returns the event's id, its trigger data (the id), and for signal and
- * debug events the slot index and the signal page's mmap offset; the slot
- * index of another type is left as passed. A failed call changes nothing.
+ * The reply has the event's id, its trigger data (the id), and for signal
+ * and debug events the slot index and the signal page's mmap offset; the
+ * slot index of another type is left as passed.
  *
- * Context: Process context; takes the events' lock, &vkfd_ctx.mem_lock.
- * Return: 0; -EINVAL for an unknown type, a page handle while the context
- * has a signal page, a handle that is not a GTT buffer of the context of
- * at least 32 KiB; -ENOSPC when the signal slots (or the other ids) are
- * all taken; -ENOMEM.
+ * A signal page set up here is *provisional* until an event that relies on
+ * it (this one, or a signal event made meanwhile) is published: if they
+ * all abort, the page goes with the last of them, as if never set up.
+ *
+ * Return: the event; -EINVAL for an unknown type, a page handle while the
+ * context has a signal page, a handle that is not a GTT buffer of the
+ * context of at least 32 KiB; -ENOSPC when the signal slots (or the other
+ * ids) are all taken; -ENOMEM. On failure nothing changed.
  */
-int vkfd_create_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data)
+static void *vkfd_event_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			      void *data)
 {
 	struct kfd_ioctl_create_event_args *args = data;
 	bool slot = vkfd_event_has_slot(args->event_type);
 	struct vkfd_events *events;
 	bool new_page = false;
 	struct vkfd_event *ev;
-	u32 id;
 	int ret;
 
 	if (args->event_type > KFD_IOC_EVENT_MEMORY)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	events = vkfd_events_get_or_alloc(ctx);
 	if (IS_ERR(events))
-		return PTR_ERR(events);
+		return ERR_CAST(events);
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
 	if (!ev)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	ev->type = args->event_type;
 	ev->auto_reset = args->auto_reset;
 	INIT_LIST_HEAD(&ev->waiters);
@@ -549,19 +546,25 @@ int vkfd_create_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			goto err_unlock;
 		new_page = true;
 	}
-	ret = vkfd_event_publish(events, ev, &id);
+	ret = vkfd_event_reserve(events, ev);
 	if (ret)
 		goto err_free_page;
+	if (new_page)
+		events->page_provisional = true;
+	if (events->page_provisional && (new_page || slot)) {
+		ev->page_pending = true;
+		events->page_pending++;
+	}
 	mutex_unlock(&events->lock);
 
-	args->event_id = id;
-	args->event_trigger_data = id;
+	args->event_id = ev->id;
+	args->event_trigger_data = ev->id;
 	args->event_page_offset = 0;
 	if (slot) {
 		args->event_page_offset = VKFD_MMAP_TYPE_EVENTS;
-		args->event_slot_index = id;
+		args->event_slot_index = ev->id;
 	}
-	return 0;
+	return ev;
 
 err_free_page:
 	if (new_page)
@@ -569,8 +572,70 @@ err_free_page:
 err_unlock:
 	mutex_unlock(&events->lock);
 	kfree(ev);
-	return ret;
+	return ERR_PTR(ret);
 }
+
+/*
+ * The caller has the event's id: store the event in its slot; the signal
+ * page it relies on is there to stay. Once the signal lock is dropped, a
+ * caller that guessed the id may destroy the event.
+ */
+static void vkfd_event_publish(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			       void *obj)
+{
+	/* Not released during an ioctl of the context. */
+	struct vkfd_events *events = vkfd_events_of(ctx);
+	struct vkfd_event *ev = obj;
+
+	mutex_lock(&events->lock);
+	if (ev->page_pending) {
+		ev->page_pending = false;
+		events->page_pending--;
+		events->page_provisional = false;
+	}
+	xa_lock(&events->ids);
+	/* Fills the reserved slot: allocates nothing, cannot fail. */
+	__xa_store(&events->ids, ev->id, ev, GFP_KERNEL_ACCOUNT);
+	/* Erasing the entry clears the mark. */
+	if (ev->type == KFD_IOC_EVENT_MEMORY)
+		__xa_set_mark(&events->ids, ev->id, VKFD_EVENT_MARK_MEMORY);
+	events->nr++;
+	xa_unlock(&events->ids);
+	mutex_unlock(&events->lock);
+}
+
+/*
+ * The id never reached the caller: free it and the event, and the signal
+ * page if nothing published relies on it and no other creation in
+ * progress does.
+ */
+static void vkfd_event_abort(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *obj)
+{
+	struct vkfd_events *events = vkfd_events_of(ctx);
+	struct vkfd_event *ev = obj;
+
+	mutex_lock(&events->lock);
+	xa_erase(&events->ids, ev->id);
+	if (ev->page_pending && !--events->page_pending &&
+	    events->page_provisional) {
+		events->page_provisional = false;
+		vkfd_event_page_free(events);
+	}
+	mutex_unlock(&events->lock);
+	kfree(ev);
+}
+
+/*
+ * AMDKFD_IOC_CREATE_EVENT: see vkfd_event_build() for what it checks and
+ * answers. Takes the events' lock in each phase, &vkfd_ctx.mem_lock
+ * (adopting a buffer) and the signal lock under it.
+ */
+const struct vkfd_create_ops vkfd_event_create_ops = {
+	.build = vkfd_event_build,
+	.publish = vkfd_event_publish,
+	.abort = vkfd_event_abort,
+};
 
 /* The event @id of @events, under the signal lock; NULL if none. */
 static struct vkfd_event *vkfd_event_lookup_locked(struct vkfd_events *events,
