@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - events: AMDKFD_IOC_CREATE_EVENT, DESTROY_EVENT, SET_EVENT,
- * RESET_EVENT, the signal page and its mmap, and what the engines signal.
- * AMDKFD_IOC_WAIT_EVENTS is in vkfd_event_wait.c.
+ * RESET_EVENT, and what the engines signal. AMDKFD_IOC_WAIT_EVENTS is in
+ * vkfd_event_wait.c, the signal page and its mmap in vkfd_event_page.c.
  *
  * DOC: events
  *
@@ -38,10 +38,7 @@
  * context then (it is released when nobody can use it any more); a wait
  * in progress would hold a reference on the events and fail.
  */
-#include <linux/gfp.h>
-#include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "vkfd_event.h"
 #include "vkfd_priv.h"
@@ -53,19 +50,23 @@
  */
 #define VKFD_EVENT_MARK_MEMORY	XA_MARK_1
 
-#define VKFD_SIGNAL_PAGE_ORDER	get_order(VKFD_SIGNAL_PAGE_SIZE)
-#define VKFD_SIGNAL_PAGES	(VKFD_SIGNAL_PAGE_SIZE >> PAGE_SHIFT)
-
 static bool vkfd_event_has_slot(u32 type)
 {
 	return type == KFD_IOC_EVENT_SIGNAL || type == KFD_IOC_EVENT_DEBUG_EVENT;
 }
 
-/*
- * The events of @ctx, NULL if it never created one. Pairs with the release
- * store that publishes them: a reader sees them initialised.
+/**
+ * vkfd_events_of() - the events of a context, not referenced
+ * @ctx: the context
+ *
+ * Pairs with the release store that publishes them: the caller sees them
+ * initialised. They stay until the context's memory is released, which
+ * no ioctl or mmap of the context's owner outlives.
+ *
+ * Context: Any context.
+ * Return: the events, or NULL if the context never created one.
  */
-static struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx)
+struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx)
 {
 	/* Pairs with smp_store_release() in vkfd_events_get_or_alloc(). */
 	return smp_load_acquire(&ctx->events);
@@ -137,167 +138,6 @@ static struct vkfd_events *vkfd_events_get_or_alloc(struct vkfd_ctx *ctx)
 	if (new)
 		vkfd_events_put(new);
 	return events;
-}
-
-/* ------------------------------------------------------------------------
- * The signal page
- */
-
-/* Allocate the signal page: all slots unsignaled, 256 usable until mapped. */
-static int vkfd_event_page_alloc(struct vkfd_events *events)
-{
-	struct page *pages;
-	u64 *slots;
-
-	lockdep_assert_held(&events->lock);
-
-	pages = alloc_pages(GFP_KERNEL_ACCOUNT, VKFD_SIGNAL_PAGE_ORDER);
-	if (!pages)
-		return -ENOMEM;
-	/* Each page its own refcount: mappings hold them one by one. */
-	split_page(pages, VKFD_SIGNAL_PAGE_ORDER);
-	slots = page_address(pages);
-	memset(slots, 0xff, VKFD_SIGNAL_PAGE_SIZE);
-
-	xa_lock(&events->ids);
-	events->pages = pages;
-	events->slots = slots;
-	events->mapped_slots = VKFD_SIGNAL_SLOTS_UNMAPPED;
-	xa_unlock(&events->ids);
-	return 0;
-}
-
-/*
- * Make the GTT buffer @handle of @ctx the signal page (amdkfd's
- * kfd_kmap_event_page): pinned and mapped into the kernel, referenced,
- * so that it outlives the handle if userspace frees the buffer.
- */
-static int vkfd_event_page_adopt(struct vkfd_ctx *ctx,
-				 struct vkfd_events *events, u64 handle)
-{
-	struct vkfd_gem *gem;
-	struct page **pages;
-	u64 size, *slots;
-	int ret;
-
-	lockdep_assert_held(&events->lock);
-
-	if (events->slots)
-		return -EINVAL;
-	gem = vkfd_mem_get_gtt(ctx, handle, &size);
-	if (IS_ERR(gem))
-		return PTR_ERR(gem);
-	if (size < VKFD_SIGNAL_PAGE_SIZE) {
-		ret = -EINVAL;
-		goto err_put;
-	}
-	pages = vkfd_gem_get_pages(gem);
-	if (IS_ERR(pages)) {
-		ret = PTR_ERR(pages);
-		goto err_put;
-	}
-	slots = vmap(pages, VKFD_SIGNAL_PAGES, VM_MAP, PAGE_KERNEL);
-	if (!slots) {
-		ret = -ENOMEM;
-		goto err_put_pages;
-	}
-	memset(slots, 0xff, VKFD_SIGNAL_PAGE_SIZE);
-
-	xa_lock(&events->ids);
-	events->gem = gem;
-	events->slots = slots;
-	events->mapped_slots = VKFD_SIGNAL_SLOTS;
-	xa_unlock(&events->ids);
-	return 0;
-
-err_put_pages:
-	vkfd_gem_put_pages(gem);
-err_put:
-	vkfd_gem_put(gem);
-	return ret;
-}
-
-/* Unpublish and free the signal page, if there is one. */
-static void vkfd_event_page_free(struct vkfd_events *events)
-{
-	struct vkfd_gem *gem;
-	struct page *pages;
-	unsigned int i;
-	u64 *slots;
-
-	xa_lock(&events->ids);
-	slots = events->slots;
-	pages = events->pages;
-	gem = events->gem;
-	events->slots = NULL;
-	events->pages = NULL;
-	events->gem = NULL;
-	events->mapped_slots = 0;
-	xa_unlock(&events->ids);
-
-	if (gem) {
-		vunmap(slots);
-		vkfd_gem_put_pages(gem);
-		vkfd_gem_put(gem);
-	} else if (pages) {
-		/* Mappings hold their own references. */
-		for (i = 0; i < VKFD_SIGNAL_PAGES; i++)
-			__free_page(pages + i);
-	}
-}
-
-/**
- * vkfd_event_mmap() - mmap of the signal page through /dev/kfd
- * @ctx: the context of the fd
- * @vma: the new mapping, at offset %VKFD_MMAP_TYPE_EVENTS
- *
- * amdkfd's rules (kfd_event_mmap): at most the page's 32 KiB, and the
- * mapping's size sets how many slots later signal events may use. vkfd
- * also wants the exact offset CREATE_EVENT returned and a shared mapping;
- * a page adopted from a buffer is mapped through the render node instead.
- *
- * Context: Process context, mmap_lock held for writing.
- * Return: 0; -EINVAL for another offset, a size above 32 KiB, a private
- * mapping, no signal page or an adopted one; -ENOMEM.
- */
-int vkfd_event_mmap(struct vkfd_ctx *ctx, struct vm_area_struct *vma)
-{
-	unsigned long size = vma->vm_end - vma->vm_start;
-	struct vkfd_events *events;
-	struct page *pages = NULL;
-	unsigned long i;
-	int ret = 0;
-
-	if ((u64)vma->vm_pgoff << PAGE_SHIFT != VKFD_MMAP_TYPE_EVENTS ||
-	    size > VKFD_SIGNAL_PAGE_SIZE || !(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-
-	/* The creation of a first signal event may still free the page. */
-	events = vkfd_events_of(ctx);
-	if (events) {
-		xa_lock(&events->ids);
-		pages = events->pages;
-		if (pages)
-			for (i = 0; i < VKFD_SIGNAL_PAGES; i++)
-				get_page(pages + i);
-		xa_unlock(&events->ids);
-	}
-	if (!pages)
-		return -EINVAL;
-
-	vm_flags_set(vma, VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
-	for (i = 0; i < size >> PAGE_SHIFT && !ret; i++)
-		ret = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
-				     pages + i);
-	if (!ret) {
-		xa_lock(&events->ids);
-		if (events->pages == pages)
-			events->mapped_slots = size / sizeof(u64);
-		xa_unlock(&events->ids);
-	}
-	for (i = 0; i < VKFD_SIGNAL_PAGES; i++)
-		put_page(pages + i);
-	return ret;
 }
 
 /* ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * vkfd - what the two files of events share (vkfd_event.c: the events
- * and their signal page; vkfd_event_wait.c: AMDKFD_IOC_WAIT_EVENTS).
+ * vkfd - what the files of events share (vkfd_event.c: the events;
+ * vkfd_event_page.c: their signal page; vkfd_event_wait.c:
+ * AMDKFD_IOC_WAIT_EVENTS).
  */
 #ifndef _VKFD_EVENT_H_
 #define _VKFD_EVENT_H_
@@ -125,8 +126,15 @@ struct vkfd_event_waiter {
 	struct kfd_hsa_memory_exception_data mem;
 };
 
+struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx);
 struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx);
 void vkfd_events_put(struct vkfd_events *events);
 void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev);
+
+/* vkfd_event_page.c */
+int vkfd_event_page_alloc(struct vkfd_events *events);
+int vkfd_event_page_adopt(struct vkfd_ctx *ctx, struct vkfd_events *events,
+			  u64 handle);
+void vkfd_event_page_free(struct vkfd_events *events);
 
 #endif /* _VKFD_EVENT_H_ */
