@@ -48,6 +48,7 @@ FIXTURE(lifecycle) {
 
 struct lc_state {
 	long objs;		/* objects of the kind, by introspection */
+	long published;		/* secondaries: published contexts (debugfs) */
 	uint64_t vram;		/* the context's VRAM (debugfs) */
 	uint64_t available;	/* AVAILABLE_MEMORY of the GPU */
 	bool signal_page;	/* the signal page can be mapped */
@@ -356,11 +357,11 @@ static int process_destroy(FIXTURE_DATA(lifecycle) *self, const void *arg)
 
 static void process_state(FIXTURE_DATA(lifecycle) *self, struct lc_state *st)
 {
-	long dirs = lc_sysfs_count(self, "", "context_");
 	int rows = vkfd_ctx_rows(getpid());
 
-	/* directories and debugfs lines beyond the primary's */
-	st->objs = dirs < 0 || rows < 1 ? -1 : dirs + rows - 1;
+	/* directories; debugfs lists published contexts only */
+	st->objs = lc_sysfs_count(self, "", "context_");
+	st->published = rows < 1 ? -1 : rows - 1;
 }
 
 static const struct lc_kind lc_process = {
@@ -646,7 +647,7 @@ TEST_F(lifecycle, unwritable_reply_leaves_nothing)
 		.self = self, .kind = kind, .page = self->page,
 		.uffd = lc_uffd_open(),
 	};
-	struct lc_state before, after;
+	struct lc_state before = {}, after = {};
 	int k, ret;
 
 	kind->state(self, &before);
@@ -668,11 +669,15 @@ TEST_F(lifecycle, unwritable_reply_leaves_nothing)
 			EXPECT_NE(0, t.during_lookup) TH_LOG("copy %d", k);
 			EXPECT_EQ(before.objs + kind->dir_while_pending,
 				  t.during.objs) TH_LOG("copy %d", k);
+			EXPECT_EQ(before.published, t.during.published)
+				TH_LOG("copy %d", k);
 		}
 		/* nothing left: no object, no VRAM, no page, no conversion */
 		kind->state(self, &after);
 		lc_common_state(self, &after);
 		EXPECT_EQ(before.objs, after.objs) TH_LOG("copy %d", k);
+		EXPECT_EQ(before.published, after.published)
+			TH_LOG("copy %d", k);
 		EXPECT_EQ(before.vram, after.vram) TH_LOG("copy %d", k);
 		EXPECT_EQ(before.available, after.available) TH_LOG("copy %d", k);
 		EXPECT_EQ(before.signal_page, after.signal_page)
