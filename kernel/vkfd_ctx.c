@@ -16,7 +16,9 @@
  * references.
  *
  * AMDKFD_IOC_CREATE_PROCESS on an fd bound to a primary creates a
- * *secondary* context and rebinds that fd to it. A secondary gets an id
+ * *secondary* context and rebinds that fd to it, once the reply has been
+ * written (vkfd_ioctl.c, "object lifecycle"): until then the fd stays
+ * bound to the primary, and a failed reply leaves it so. A secondary gets an id
  * (0..0xfffe) from its primary, holds a reference on its primary, and dies
  * with the last close of its fd.
  *
@@ -375,21 +377,24 @@ err_put:
 }
 
 /**
- * vkfd_ctx_create_secondary() - rebind an fd of a primary to a new context
+ * vkfd_ctx_build_secondary() - build a secondary for an fd of a primary
  * @vfile: the fd, bound to @primary when the caller looked
- * @primary: the caller's primary, referenced by the caller
+ * @primary: the caller's primary, alive for the call
  *
- * Builds a secondary context completely (id, directories), then,
- * under &vkfd_device.ctx_lock, checks that @vfile is still bound to
- * @primary and swaps the binding: of several threads converting one fd,
- * exactly one succeeds. The fd's reference on the primary is dropped.
+ * Builds a secondary context completely (a reserved id, directories),
+ * then, under &vkfd_device.ctx_lock, checks that @vfile is still bound to
+ * @primary and that no other conversion of it is in progress, and claims
+ * the fd: of several threads converting one fd, exactly one gets this
+ * far. The fd stays bound to @primary until vkfd_ctx_publish_secondary();
+ * vkfd_ctx_abort_secondary() undoes everything.
  *
  * Context: Process context; takes &vkfd_device.ctx_lock.
- * Return: 0; -EINVAL if another thread converted the fd first; -ENOSPC if
- * the primary has 65535 secondaries; -ENOMEM.
+ * Return: the secondary; -EINVAL if another thread converted the fd, or
+ * is converting it; -ENOSPC if the primary has 65535 secondaries;
+ * -ENOMEM. On failure nothing changed.
  */
-int vkfd_ctx_create_secondary(struct vkfd_file *vfile,
-			      struct vkfd_ctx *primary)
+struct vkfd_ctx *vkfd_ctx_build_secondary(struct vkfd_file *vfile,
+					  struct vkfd_ctx *primary)
 {
 	struct vkfd_device *vdev = primary->vdev;
 	struct vkfd_ctx *ctx;
@@ -397,7 +402,7 @@ int vkfd_ctx_create_secondary(struct vkfd_file *vfile,
 
 	ctx = vkfd_ctx_alloc(vdev, primary);
 	if (IS_ERR(ctx))
-		return PTR_ERR(ctx);
+		return ctx;
 
 	/* Outside the global lock: sysfs may sleep on readers. */
 	ret = vkfd_ctx_fs_add(ctx);
@@ -405,22 +410,63 @@ int vkfd_ctx_create_secondary(struct vkfd_file *vfile,
 		goto err_put;
 
 	mutex_lock(&vdev->ctx_lock);
-	if (rcu_access_pointer(vfile->ctx) != primary) {
+	if (rcu_access_pointer(vfile->ctx) != primary || vfile->converting) {
 		mutex_unlock(&vdev->ctx_lock);
 		ret = -EINVAL;
 		goto err_put;
 	}
-	vkfd_ctx_publish_locked(ctx);
-	rcu_assign_pointer(vfile->ctx, ctx);
+	vfile->converting = true;
 	mutex_unlock(&vdev->ctx_lock);
-
-	/* The fd's reference on the primary: the fd now owns @ctx's. */
-	vkfd_ctx_put(primary);
-	return 0;
+	return ctx;
 
 err_put:
 	vkfd_ctx_put(ctx);
-	return ret;
+	return ERR_PTR(ret);
+}
+
+/**
+ * vkfd_ctx_publish_secondary() - rebind an fd to the secondary built for it
+ * @vfile: the fd, claimed by vkfd_ctx_build_secondary()
+ * @ctx: the secondary
+ *
+ * Publishes @ctx under its id and swaps the fd's binding; the fd's
+ * reference on the primary is dropped.
+ *
+ * Context: Process context; takes &vkfd_device.ctx_lock.
+ */
+void vkfd_ctx_publish_secondary(struct vkfd_file *vfile, struct vkfd_ctx *ctx)
+{
+	struct vkfd_device *vdev = ctx->vdev;
+
+	mutex_lock(&vdev->ctx_lock);
+	vkfd_ctx_publish_locked(ctx);
+	rcu_assign_pointer(vfile->ctx, ctx);
+	vfile->converting = false;
+	mutex_unlock(&vdev->ctx_lock);
+
+	/* The fd's reference on the primary: the fd now owns @ctx's. */
+	vkfd_ctx_put(ctx->primary);
+}
+
+/**
+ * vkfd_ctx_abort_secondary() - undo vkfd_ctx_build_secondary()
+ * @vfile: the fd, claimed by vkfd_ctx_build_secondary()
+ * @ctx: the secondary, never published
+ *
+ * The fd stays bound to its primary; the secondary's directories go and
+ * its id is free again before this returns.
+ *
+ * Context: Process context; takes &vkfd_device.ctx_lock.
+ */
+void vkfd_ctx_abort_secondary(struct vkfd_file *vfile, struct vkfd_ctx *ctx)
+{
+	struct vkfd_device *vdev = ctx->vdev;
+
+	mutex_lock(&vdev->ctx_lock);
+	vfile->converting = false;
+	mutex_unlock(&vdev->ctx_lock);
+	/* The only reference: the context is torn down now. */
+	vkfd_ctx_put(ctx);
 }
 
 /**

@@ -7,36 +7,55 @@
 
 #include "vkfd_priv.h"
 
-/**
- * vkfd_create_process_ioctl() - AMDKFD_IOC_CREATE_PROCESS
- * @vfile: the file, bound to @ctx
- * @ctx: the caller's context, referenced by the dispatcher
- * @data: &struct vkfd_ioctl_create_process_args; all zero when the caller
- *	used upstream's argument-less encoding
+/*
+ * AMDKFD_IOC_CREATE_PROCESS, build phase: a secondary context for the
+ * fd of the primary @ctx, with its own id and directories (its GPU VMs,
+ * with their PASIDs, come with AMDKFD_IOC_ACQUIRE_VM). @data is
+ * &struct vkfd_ioctl_create_process_args, all zero when the caller used
+ * upstream's argument-less encoding; the reply is the argument itself.
  *
- * Turns an fd of the primary context into a secondary context with its
- * own id and directories (its GPU VMs, with their PASIDs, come with
- * AMDKFD_IOC_ACQUIRE_VM); the fd stays bound to it until closed.
- * What the primary holds stays with the primary: it is shared by all of
- * the process's primary fds, so "converting" an fd hands nothing over.
+ * Once published, the fd is bound to the secondary until closed. What the
+ * primary holds stays with the primary: it is shared by all of the
+ * process's primary fds, so "converting" an fd hands nothing over.
  *
- * Context: Process context.
- * Return: 0; -EINVAL if @flags or @pad is not 0, the fd is bound to a
- * secondary, or another thread converted it first; -ENOSPC if the primary
- * has 65535 secondaries; -ENOMEM.
+ * Return: the secondary; -EINVAL if @flags or @pad is not 0, the fd is
+ * bound to a secondary, or another thread converted it first or is
+ * converting it; -ENOSPC if the primary has 65535 secondaries; -ENOMEM.
  */
-int vkfd_create_process_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			      void *data)
+static void *vkfd_ctx_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			    void *data)
 {
 	struct vkfd_ioctl_create_process_args *args = data;
 
 	if (args->flags || args->pad)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	/* No nesting: the id of a context never changes, no lock needed. */
 	if (!vkfd_ctx_is_primary(ctx))
-		return -EINVAL;
-	return vkfd_ctx_create_secondary(vfile, ctx);
+		return ERR_PTR(-EINVAL);
+	return vkfd_ctx_build_secondary(vfile, ctx);
 }
+
+static void vkfd_ctx_publish(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *obj)
+{
+	vkfd_ctx_publish_secondary(vfile, obj);
+}
+
+static void vkfd_ctx_abort(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *obj)
+{
+	vkfd_ctx_abort_secondary(vfile, obj);
+}
+
+/*
+ * AMDKFD_IOC_CREATE_PROCESS: the fd is rebound only once the reply is
+ * written. Takes &vkfd_device.ctx_lock in each phase.
+ */
+const struct vkfd_create_ops vkfd_ctx_create_ops = {
+	.build = vkfd_ctx_build,
+	.publish = vkfd_ctx_publish,
+	.abort = vkfd_ctx_abort,
+};
 
 static void vkfd_ctx_info_fill(const struct vkfd_ctx *ctx,
 			       struct vkfd_ioctl_ctx_info *args)

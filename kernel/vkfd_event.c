@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - events: AMDKFD_IOC_CREATE_EVENT, DESTROY_EVENT, SET_EVENT,
- * RESET_EVENT, the signal page and its mmap, and what the engines signal.
- * AMDKFD_IOC_WAIT_EVENTS is in vkfd_event_wait.c.
+ * RESET_EVENT, and what the engines signal. AMDKFD_IOC_WAIT_EVENTS is in
+ * vkfd_event_wait.c, the signal page and its mmap in vkfd_event_page.c.
  *
  * DOC: events
  *
@@ -38,10 +38,7 @@
  * context then (it is released when nobody can use it any more); a wait
  * in progress would hold a reference on the events and fail.
  */
-#include <linux/gfp.h>
-#include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "vkfd_event.h"
 #include "vkfd_priv.h"
@@ -53,19 +50,23 @@
  */
 #define VKFD_EVENT_MARK_MEMORY	XA_MARK_1
 
-#define VKFD_SIGNAL_PAGE_ORDER	get_order(VKFD_SIGNAL_PAGE_SIZE)
-#define VKFD_SIGNAL_PAGES	(VKFD_SIGNAL_PAGE_SIZE >> PAGE_SHIFT)
-
 static bool vkfd_event_has_slot(u32 type)
 {
 	return type == KFD_IOC_EVENT_SIGNAL || type == KFD_IOC_EVENT_DEBUG_EVENT;
 }
 
-/*
- * The events of @ctx, NULL if it never created one. Pairs with the release
- * store that publishes them: a reader sees them initialised.
+/**
+ * vkfd_events_of() - the events of a context, not referenced
+ * @ctx: the context
+ *
+ * Pairs with the release store that publishes them: the caller sees them
+ * initialised. They stay until the context's memory is released, which
+ * no ioctl or mmap of the context's owner outlives.
+ *
+ * Context: Any context.
+ * Return: the events, or NULL if the context never created one.
  */
-static struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx)
+struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx)
 {
 	/* Pairs with smp_store_release() in vkfd_events_get_or_alloc(). */
 	return smp_load_acquire(&ctx->events);
@@ -140,167 +141,6 @@ static struct vkfd_events *vkfd_events_get_or_alloc(struct vkfd_ctx *ctx)
 }
 
 /* ------------------------------------------------------------------------
- * The signal page
- */
-
-/* Allocate the signal page: all slots unsignaled, 256 usable until mapped. */
-static int vkfd_event_page_alloc(struct vkfd_events *events)
-{
-	struct page *pages;
-	u64 *slots;
-
-	lockdep_assert_held(&events->lock);
-
-	pages = alloc_pages(GFP_KERNEL_ACCOUNT, VKFD_SIGNAL_PAGE_ORDER);
-	if (!pages)
-		return -ENOMEM;
-	/* Each page its own refcount: mappings hold them one by one. */
-	split_page(pages, VKFD_SIGNAL_PAGE_ORDER);
-	slots = page_address(pages);
-	memset(slots, 0xff, VKFD_SIGNAL_PAGE_SIZE);
-
-	xa_lock(&events->ids);
-	events->pages = pages;
-	events->slots = slots;
-	events->mapped_slots = VKFD_SIGNAL_SLOTS_UNMAPPED;
-	xa_unlock(&events->ids);
-	return 0;
-}
-
-/*
- * Make the GTT buffer @handle of @ctx the signal page (amdkfd's
- * kfd_kmap_event_page): pinned and mapped into the kernel, referenced,
- * so that it outlives the handle if userspace frees the buffer.
- */
-static int vkfd_event_page_adopt(struct vkfd_ctx *ctx,
-				 struct vkfd_events *events, u64 handle)
-{
-	struct vkfd_gem *gem;
-	struct page **pages;
-	u64 size, *slots;
-	int ret;
-
-	lockdep_assert_held(&events->lock);
-
-	if (events->slots)
-		return -EINVAL;
-	gem = vkfd_mem_get_gtt(ctx, handle, &size);
-	if (IS_ERR(gem))
-		return PTR_ERR(gem);
-	if (size < VKFD_SIGNAL_PAGE_SIZE) {
-		ret = -EINVAL;
-		goto err_put;
-	}
-	pages = vkfd_gem_get_pages(gem);
-	if (IS_ERR(pages)) {
-		ret = PTR_ERR(pages);
-		goto err_put;
-	}
-	slots = vmap(pages, VKFD_SIGNAL_PAGES, VM_MAP, PAGE_KERNEL);
-	if (!slots) {
-		ret = -ENOMEM;
-		goto err_put_pages;
-	}
-	memset(slots, 0xff, VKFD_SIGNAL_PAGE_SIZE);
-
-	xa_lock(&events->ids);
-	events->gem = gem;
-	events->slots = slots;
-	events->mapped_slots = VKFD_SIGNAL_SLOTS;
-	xa_unlock(&events->ids);
-	return 0;
-
-err_put_pages:
-	vkfd_gem_put_pages(gem);
-err_put:
-	vkfd_gem_put(gem);
-	return ret;
-}
-
-/* Unpublish and free the signal page, if there is one. */
-static void vkfd_event_page_free(struct vkfd_events *events)
-{
-	struct vkfd_gem *gem;
-	struct page *pages;
-	unsigned int i;
-	u64 *slots;
-
-	xa_lock(&events->ids);
-	slots = events->slots;
-	pages = events->pages;
-	gem = events->gem;
-	events->slots = NULL;
-	events->pages = NULL;
-	events->gem = NULL;
-	events->mapped_slots = 0;
-	xa_unlock(&events->ids);
-
-	if (gem) {
-		vunmap(slots);
-		vkfd_gem_put_pages(gem);
-		vkfd_gem_put(gem);
-	} else if (pages) {
-		/* Mappings hold their own references. */
-		for (i = 0; i < VKFD_SIGNAL_PAGES; i++)
-			__free_page(pages + i);
-	}
-}
-
-/**
- * vkfd_event_mmap() - mmap of the signal page through /dev/kfd
- * @ctx: the context of the fd
- * @vma: the new mapping, at offset %VKFD_MMAP_TYPE_EVENTS
- *
- * amdkfd's rules (kfd_event_mmap): at most the page's 32 KiB, and the
- * mapping's size sets how many slots later signal events may use. vkfd
- * also wants the exact offset CREATE_EVENT returned and a shared mapping;
- * a page adopted from a buffer is mapped through the render node instead.
- *
- * Context: Process context, mmap_lock held for writing.
- * Return: 0; -EINVAL for another offset, a size above 32 KiB, a private
- * mapping, no signal page or an adopted one; -ENOMEM.
- */
-int vkfd_event_mmap(struct vkfd_ctx *ctx, struct vm_area_struct *vma)
-{
-	unsigned long size = vma->vm_end - vma->vm_start;
-	struct vkfd_events *events;
-	struct page *pages = NULL;
-	unsigned long i;
-	int ret = 0;
-
-	if ((u64)vma->vm_pgoff << PAGE_SHIFT != VKFD_MMAP_TYPE_EVENTS ||
-	    size > VKFD_SIGNAL_PAGE_SIZE || !(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-
-	/* The creation of a first signal event may still free the page. */
-	events = vkfd_events_of(ctx);
-	if (events) {
-		xa_lock(&events->ids);
-		pages = events->pages;
-		if (pages)
-			for (i = 0; i < VKFD_SIGNAL_PAGES; i++)
-				get_page(pages + i);
-		xa_unlock(&events->ids);
-	}
-	if (!pages)
-		return -EINVAL;
-
-	vm_flags_set(vma, VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
-	for (i = 0; i < size >> PAGE_SHIFT && !ret; i++)
-		ret = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
-				     pages + i);
-	if (!ret) {
-		xa_lock(&events->ids);
-		if (events->pages == pages)
-			events->mapped_slots = size / sizeof(u64);
-		xa_unlock(&events->ids);
-	}
-	for (i = 0; i < VKFD_SIGNAL_PAGES; i++)
-		put_page(pages + i);
-	return ret;
-}
-
-/* ------------------------------------------------------------------------
  * Signalling
  */
 
@@ -312,17 +152,20 @@ static void vkfd_event_waiter_wake(struct vkfd_event_waiter *w)
 
 /**
  * vkfd_event_set_locked() - signal an event (amdkfd's set_event)
+ * @events: the events @ev is one of
  * @ev: the event
  *
  * Every wait that found it unsignaled is activated. An auto-reset event
  * stays signaled only if there was no such wait to take the signal.
  *
- * Context: Any context; the signal lock held.
+ * Context: Any context; the signal lock of @events held.
  */
-void vkfd_event_set_locked(struct vkfd_event *ev)
+void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev)
 {
 	struct vkfd_event_waiter *w;
 	bool taken = false;
+
+	lockdep_assert_held(&events->ids.xa_lock);
 
 	list_for_each_entry(w, &ev->waiters, node) {
 		if (!w->queued)
@@ -335,9 +178,12 @@ void vkfd_event_set_locked(struct vkfd_event *ev)
 }
 
 /* Fail every wait on @ev: the event is going away. */
-static void vkfd_event_detach_locked(struct vkfd_event *ev)
+static void vkfd_event_detach_locked(struct vkfd_events *events,
+				     struct vkfd_event *ev)
 {
 	struct vkfd_event_waiter *w, *tmp;
+
+	lockdep_assert_held(&events->ids.xa_lock);
 
 	list_for_each_entry_safe(w, tmp, &ev->waiters, node) {
 		list_del_init(&w->node);
@@ -350,10 +196,12 @@ static void vkfd_event_detach_locked(struct vkfd_event *ev)
 static void vkfd_event_signal_gpu_locked(struct vkfd_events *events,
 					 struct vkfd_event *ev)
 {
+	lockdep_assert_held(&events->ids.xa_lock);
+
 	if (!vkfd_event_has_slot(ev->type))
 		return;
 	WRITE_ONCE(events->slots[ev->id], VKFD_SLOT_UNSIGNALED);
-	vkfd_event_set_locked(ev);
+	vkfd_event_set_locked(events, ev);
 }
 
 static bool vkfd_slot_signaled(const u64 *slots, u32 id)
@@ -446,7 +294,7 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 	xa_lock(&events->ids);
 	xa_for_each_marked(&events->ids, id, ev, VKFD_EVENT_MARK_MEMORY) {
 		ev->mem = mem;
-		vkfd_event_set_locked(ev);
+		vkfd_event_set_locked(events, ev);
 	}
 	xa_unlock(&events->ids);
 }
@@ -456,75 +304,72 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
  */
 
 /*
- * Give @ev an id, returned in *@id, and publish it. A signal event's slot
- * is reset under the signal lock, so that no interrupt sees the previous
- * owner's value. Once the lock is dropped, @ev may be destroyed by a
- * caller that guessed its id.
+ * Reserve an id for @ev: the slot holds nothing a lookup, a signal or a
+ * wait can see until vkfd_event_publish(). A signal event's slot is reset
+ * under the signal lock, so that no interrupt sees the previous owner's
+ * value once the event is published.
  */
-static int vkfd_event_publish(struct vkfd_events *events,
-			      struct vkfd_event *ev, u32 *id)
+static int vkfd_event_reserve(struct vkfd_events *events,
+			      struct vkfd_event *ev)
 {
 	struct xa_limit limit = XA_LIMIT(VKFD_EVENT_ID_FIRST_OTHER,
 					 VKFD_EVENT_ID_LAST_OTHER);
 	bool slot = vkfd_event_has_slot(ev->type);
 	int ret;
 
+	lockdep_assert_held(&events->lock);
+
 	xa_lock(&events->ids);
 	if (slot)
 		limit = XA_LIMIT(VKFD_EVENT_ID_FIRST_SIGNAL,
 				 events->mapped_slots - 1);
-	/* May drop the lock to allocate; @ev is visible only on success. */
-	ret = __xa_alloc(&events->ids, &ev->id, ev, limit, GFP_KERNEL_ACCOUNT);
-	if (!ret) {
-		*id = ev->id;
-		if (slot)
-			WRITE_ONCE(events->slots[*id], VKFD_SLOT_UNSIGNALED);
-		/* Erasing the entry clears the mark. */
-		if (ev->type == KFD_IOC_EVENT_MEMORY)
-			__xa_set_mark(&events->ids, *id, VKFD_EVENT_MARK_MEMORY);
-		events->nr++;
-	}
+	/* May drop the lock to allocate. */
+	ret = __xa_alloc(&events->ids, &ev->id, NULL, limit,
+			 GFP_KERNEL_ACCOUNT);
+	if (!ret && slot)
+		WRITE_ONCE(events->slots[ev->id], VKFD_SLOT_UNSIGNALED);
 	xa_unlock(&events->ids);
 	return ret == -EBUSY ? -ENOSPC : ret;
 }
 
-/**
- * vkfd_create_event_ioctl() - AMDKFD_IOC_CREATE_EVENT
- * @vfile: the fd
- * @ctx: its context
- * @data: struct kfd_ioctl_create_event_args
+/*
+ * AMDKFD_IOC_CREATE_EVENT, build phase: an event of @ctx under a reserved
+ * id, the signal page set up if the event needs one (or adopted from the
+ * buffer the caller names), and the reply.
  *
  * A non-zero @event_page_offset is the handle of a GTT buffer of at least
  * 32 KiB that becomes the signal page (only while the context has none).
- * Returns the event's id, its trigger data (the id), and for signal and
- * debug events the slot index and the signal page's mmap offset; the slot
- * index of another type is left as passed. A failed call changes nothing.
+ * The reply has the event's id, its trigger data (the id), and for signal
+ * and debug events the slot index and the signal page's mmap offset; the
+ * slot index of another type is left as passed.
  *
- * Context: Process context; takes the events' lock, &vkfd_ctx.mem_lock.
- * Return: 0; -EINVAL for an unknown type, a page handle while the context
- * has a signal page, a handle that is not a GTT buffer of the context of
- * at least 32 KiB; -ENOSPC when the signal slots (or the other ids) are
- * all taken; -ENOMEM.
+ * A signal page set up here is *provisional* until an event that relies on
+ * it (this one, or a signal event made meanwhile) is published: if they
+ * all abort, the page goes with the last of them, as if never set up.
+ *
+ * Return: the event; -EINVAL for an unknown type, a page handle while the
+ * context has a signal page, a handle that is not a GTT buffer of the
+ * context of at least 32 KiB; -ENOSPC when the signal slots (or the other
+ * ids) are all taken; -ENOMEM. On failure nothing changed.
  */
-int vkfd_create_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data)
+static void *vkfd_event_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			      void *data)
 {
 	struct kfd_ioctl_create_event_args *args = data;
 	bool slot = vkfd_event_has_slot(args->event_type);
 	struct vkfd_events *events;
 	bool new_page = false;
 	struct vkfd_event *ev;
-	u32 id;
 	int ret;
 
 	if (args->event_type > KFD_IOC_EVENT_MEMORY)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	events = vkfd_events_get_or_alloc(ctx);
 	if (IS_ERR(events))
-		return PTR_ERR(events);
+		return ERR_CAST(events);
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
 	if (!ev)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	ev->type = args->event_type;
 	ev->auto_reset = args->auto_reset;
 	INIT_LIST_HEAD(&ev->waiters);
@@ -541,19 +386,25 @@ int vkfd_create_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			goto err_unlock;
 		new_page = true;
 	}
-	ret = vkfd_event_publish(events, ev, &id);
+	ret = vkfd_event_reserve(events, ev);
 	if (ret)
 		goto err_free_page;
+	if (new_page)
+		events->page_provisional = true;
+	if (events->page_provisional && (new_page || slot)) {
+		ev->page_pending = true;
+		events->page_pending++;
+	}
 	mutex_unlock(&events->lock);
 
-	args->event_id = id;
-	args->event_trigger_data = id;
+	args->event_id = ev->id;
+	args->event_trigger_data = ev->id;
 	args->event_page_offset = 0;
 	if (slot) {
 		args->event_page_offset = VKFD_MMAP_TYPE_EVENTS;
-		args->event_slot_index = id;
+		args->event_slot_index = ev->id;
 	}
-	return 0;
+	return ev;
 
 err_free_page:
 	if (new_page)
@@ -561,8 +412,70 @@ err_free_page:
 err_unlock:
 	mutex_unlock(&events->lock);
 	kfree(ev);
-	return ret;
+	return ERR_PTR(ret);
 }
+
+/*
+ * The caller has the event's id: store the event in its slot; the signal
+ * page it relies on is there to stay. Once the signal lock is dropped, a
+ * caller that guessed the id may destroy the event.
+ */
+static void vkfd_event_publish(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			       void *obj)
+{
+	/* Not released during an ioctl of the context. */
+	struct vkfd_events *events = vkfd_events_of(ctx);
+	struct vkfd_event *ev = obj;
+
+	mutex_lock(&events->lock);
+	if (ev->page_pending) {
+		ev->page_pending = false;
+		events->page_pending--;
+		events->page_provisional = false;
+	}
+	xa_lock(&events->ids);
+	/* Fills the reserved slot: allocates nothing, cannot fail. */
+	__xa_store(&events->ids, ev->id, ev, GFP_KERNEL_ACCOUNT);
+	/* Erasing the entry clears the mark. */
+	if (ev->type == KFD_IOC_EVENT_MEMORY)
+		__xa_set_mark(&events->ids, ev->id, VKFD_EVENT_MARK_MEMORY);
+	events->nr++;
+	xa_unlock(&events->ids);
+	mutex_unlock(&events->lock);
+}
+
+/*
+ * The id never reached the caller: free it and the event, and the signal
+ * page if nothing published relies on it and no other creation in
+ * progress does.
+ */
+static void vkfd_event_abort(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *obj)
+{
+	struct vkfd_events *events = vkfd_events_of(ctx);
+	struct vkfd_event *ev = obj;
+
+	mutex_lock(&events->lock);
+	xa_erase(&events->ids, ev->id);
+	if (ev->page_pending && !--events->page_pending &&
+	    events->page_provisional) {
+		events->page_provisional = false;
+		vkfd_event_page_free(events);
+	}
+	mutex_unlock(&events->lock);
+	kfree(ev);
+}
+
+/*
+ * AMDKFD_IOC_CREATE_EVENT: see vkfd_event_build() for what it checks and
+ * answers. Takes the events' lock in each phase, &vkfd_ctx.mem_lock
+ * (adopting a buffer) and the signal lock under it.
+ */
+const struct vkfd_create_ops vkfd_event_create_ops = {
+	.build = vkfd_event_build,
+	.publish = vkfd_event_publish,
+	.abort = vkfd_event_abort,
+};
 
 /* The event @id of @events, under the signal lock; NULL if none. */
 static struct vkfd_event *vkfd_event_lookup_locked(struct vkfd_events *events,
@@ -599,7 +512,7 @@ int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	if (ev) {
 		__xa_erase(&events->ids, ev->id);
 		events->nr--;
-		vkfd_event_detach_locked(ev);
+		vkfd_event_detach_locked(events, ev);
 	}
 	xa_unlock(&events->ids);
 	kfree(ev);
@@ -621,7 +534,7 @@ static int vkfd_event_cpu_signal(struct vkfd_ctx *ctx, u32 id, u32 pad,
 	if (!ev || ev->type != KFD_IOC_EVENT_SIGNAL)
 		ret = -EINVAL;
 	else if (set)
-		vkfd_event_set_locked(ev);
+		vkfd_event_set_locked(events, ev);
 	else
 		ev->signaled = false;
 	xa_unlock(&events->ids);
@@ -714,7 +627,7 @@ void vkfd_event_release(struct vkfd_ctx *ctx)
 		xa_lock(&events->ids);
 		__xa_erase(&events->ids, id);
 		events->nr--;
-		vkfd_event_detach_locked(ev);
+		vkfd_event_detach_locked(events, ev);
 		xa_unlock(&events->ids);
 		kfree(ev);
 		cond_resched();

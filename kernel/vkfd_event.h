@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * vkfd - what the two files of events share (vkfd_event.c: the events
- * and their signal page; vkfd_event_wait.c: AMDKFD_IOC_WAIT_EVENTS).
+ * vkfd - what the files of events share (vkfd_event.c: the events;
+ * vkfd_event_page.c: their signal page; vkfd_event_wait.c:
+ * AMDKFD_IOC_WAIT_EVENTS).
  */
 #ifndef _VKFD_EVENT_H_
 #define _VKFD_EVENT_H_
@@ -43,6 +44,9 @@ struct task_struct;
  * @signaled: set and not yet consumed or reset
  * @waiters: the &struct vkfd_event_waiter of every wait on it
  * @mem: of a MEMORY event, the last fault reported
+ * @page_pending: between the build and the publication or abort of its
+ *	creation, the event relies on a provisional signal page (counted
+ *	in &vkfd_events.page_pending); under the events' @lock
  *
  * Everything but @id and @type, which never change, is under the
  * events' signal lock (the xa_lock of &vkfd_events.ids).
@@ -54,13 +58,15 @@ struct vkfd_event {
 	bool signaled;
 	struct list_head waiters;
 	struct kfd_hsa_memory_exception_data mem;
+	bool page_pending;
 };
 
 /**
  * struct vkfd_events - the events of a context and its signal page
  * @ref: one reference for the context, one for each wait in progress:
  *	vkfd_event_release() fails the waits, they free the last of it
- * @lock: serialises creation: the signal page is set up once
+ * @lock: serialises creation: the signal page is set up once; protects
+ *	@page_provisional and @page_pending
  * @ids: event id -> &struct vkfd_event. Its xa_lock is the *signal
  *	lock*: it protects the events' state and waiters, the signal page
  *	fields below and @nr; lookups take it. A spinlock, because the
@@ -75,16 +81,23 @@ struct vkfd_event {
  *	signal_mapped_size / 8), at most %VKFD_SIGNAL_SLOTS
  * @pages: the page vkfd allocated (order 3, split): NULL if adopted
  * @gem: the adopted GTT buffer, referenced and pinned; NULL if none
+ * @page_provisional: the signal page was set up by a creation that is
+ *	not published yet, nor any other event that relies on the page: it
+ *	is freed if they all abort (vkfd_event.c)
+ * @page_pending: creations between build and publication or abort that
+ *	rely on the provisional page
  */
 struct vkfd_events {
 	struct kref ref;
-	struct mutex lock;	/* serialises creation and the page's setup */
+	struct mutex lock;	/* creation, the page's setup, @page_* */
 	struct xarray ids;
 	unsigned int nr;
 	u64 *slots;
 	u32 mapped_slots;
 	struct page *pages;
 	struct vkfd_gem *gem;
+	bool page_provisional;
+	unsigned int page_pending;
 };
 
 /**
@@ -113,8 +126,15 @@ struct vkfd_event_waiter {
 	struct kfd_hsa_memory_exception_data mem;
 };
 
+struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx);
 struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx);
 void vkfd_events_put(struct vkfd_events *events);
-void vkfd_event_set_locked(struct vkfd_event *ev);
+void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev);
+
+/* vkfd_event_page.c */
+int vkfd_event_page_alloc(struct vkfd_events *events);
+int vkfd_event_page_adopt(struct vkfd_ctx *ctx, struct vkfd_events *events,
+			  u64 handle);
+void vkfd_event_page_free(struct vkfd_events *events);
 
 #endif /* _VKFD_EVENT_H_ */

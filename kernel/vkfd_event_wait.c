@@ -175,7 +175,7 @@ static int vkfd_event_wait_end(struct vkfd_events *events,
 			w[i].report = true;
 		}
 		if (undo && w[i].activated && ev->auto_reset)
-			vkfd_event_set_locked(ev);
+			vkfd_event_set_locked(events, ev);
 	}
 	xa_unlock(&events->ids);
 	return ret;

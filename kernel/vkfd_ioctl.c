@@ -20,16 +20,44 @@
  * - EOPNOTSUPP: the command is for primary contexts only
  *   (%VKFD_IOCTL_PRIMARY_ONLY) and the fd is bound to a secondary;
  * - ENOTTY: vkfd knows the command but does not implement it;
- * - EFAULT: the argument cannot be copied in or out; the argument of a
- *   command that creates something (%VKFD_IOCTL_CREATES) must be writable
- *   before the handler runs, so that nothing is made that the caller
- *   would never hear of.
+ * - EFAULT: the argument cannot be copied in or out. A command that
+ *   creates something whose reply cannot be written has made nothing
+ *   (see "object lifecycle" below).
  *
  * Which commands a secondary context may not use is declared once, here,
  * in the table: SVM and the debugger (upstream's rule: only the primary's
  * lifetime follows the program, and a guest program must not borrow the
  * hypervisor's ptrace rights), and CRIU (checkpointing knows nothing of
  * secondaries).
+ *
+ * DOC: object lifecycle
+ *
+ * Every ioctl that creates an object the caller names by what the reply
+ * says - a buffer (ALLOC_MEMORY_OF_GPU, of every kind), a queue
+ * (CREATE_QUEUE), an event (CREATE_EVENT), a secondary context
+ * (CREATE_PROCESS) - has a &struct vkfd_create_ops instead of a plain
+ * handler, and the dispatcher runs it in two phases:
+ *
+ * 1. @build checks the argument, reserves an id that no lookup can see
+ *    (an xarray slot holding nothing, or a claim under a lock), builds
+ *    the object completely and fills the reply. It fails as a plain
+ *    handler does: nothing changed.
+ * 2. The dispatcher writes the reply to the caller.
+ * 3. If the reply was written, @publish makes the object visible under
+ *    its id; it cannot fail. If it was not (EFAULT), @abort undoes @build:
+ *    the object is freed with what it holds (memory, VRAM charge,
+ *    directories) and its id is free again, so the next creation gets
+ *    the id this one would have had.
+ *
+ * Until @publish, a caller that guesses the id (another thread of the
+ * process, say) finds nothing: destroying, using or describing it fails
+ * as for an id never given out. The context cannot go away meanwhile:
+ * the caller is in an ioctl of it (see vkfd_file_ctx()). The reply is
+ * written with no vkfd lock held, so that a fault on it, however long it
+ * takes to resolve (userfaultfd), blocks nobody but the caller.
+ *
+ * ACQUIRE_VM creates a VM too, but its argument is only read: there is
+ * no reply that could fail, and its handler makes the VM visible itself.
  */
 #include <linux/fs.h>
 #include <linux/slab.h>
@@ -53,23 +81,20 @@ typedef int vkfd_ioctl_fn(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 #define VKFD_IOCTL_PRIMARY_ONLY		BIT(0)
 /* The command is known, so that its policy applies, but not implemented. */
 #define VKFD_IOCTL_UNIMPLEMENTED	BIT(1)
-/*
- * The command makes something its output names (a handle, a context):
- * the output must be writable before it runs, else the caller would
- * never learn of what was made.
- */
-#define VKFD_IOCTL_CREATES		BIT(2)
 
 /**
  * struct vkfd_ioctl_desc - one entry of the ioctl table
  * @cmd: the command word
- * @fn: the handler; NULL for an unknown or unimplemented command
- * @flags: %VKFD_IOCTL_PRIMARY_ONLY, %VKFD_IOCTL_UNIMPLEMENTED,
- *	%VKFD_IOCTL_CREATES
+ * @fn: the handler of a command that creates nothing its reply names;
+ *	NULL for a creating, unknown or unimplemented command
+ * @create: the phases of a command that creates an object (see "object
+ *	lifecycle"); NULL for the others
+ * @flags: %VKFD_IOCTL_PRIMARY_ONLY, %VKFD_IOCTL_UNIMPLEMENTED
  */
 struct vkfd_ioctl_desc {
 	unsigned int cmd;
 	vkfd_ioctl_fn *fn;
+	const struct vkfd_create_ops *create;
 	unsigned int flags;
 };
 
@@ -78,14 +103,19 @@ struct vkfd_ioctl_desc {
 	[_IOC_NR(_pfx##_name)] = { .cmd = _pfx##_name, .fn = (_fn),	\
 				   .flags = (_flags) }
 
+/* A command that creates an object: built, replied, then published. */
+#define VKFD_IOCTL_CREATE(_pfx, _name, _ops, _flags)			\
+	[_IOC_NR(_pfx##_name)] = { .cmd = _pfx##_name, .create = (_ops), \
+				   .flags = (_flags) }
+
 /* Known only by number, without a handler: never copies an argument. */
 #define VKFD_IOCTL_NR(_nr, _flags)					\
 	[_nr] = { .flags = (_flags) | VKFD_IOCTL_UNIMPLEMENTED }
 
 static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_VERSION, vkfd_get_version_ioctl, 0),
-	VKFD_IOCTL_DEF(AMDKFD_IOC_, CREATE_QUEUE, vkfd_create_queue_ioctl,
-		       VKFD_IOCTL_CREATES),
+	VKFD_IOCTL_CREATE(AMDKFD_IOC_, CREATE_QUEUE, &vkfd_queue_create_ops,
+			  0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, DESTROY_QUEUE, vkfd_destroy_queue_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_MEMORY_POLICY,
 		       vkfd_set_memory_policy_ioctl, 0),
@@ -94,8 +124,8 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, GET_PROCESS_APERTURES,
 		       vkfd_get_apertures_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, UPDATE_QUEUE, vkfd_update_queue_ioctl, 0),
-	VKFD_IOCTL_DEF(AMDKFD_IOC_, CREATE_EVENT, vkfd_create_event_ioctl,
-		       VKFD_IOCTL_CREATES),
+	VKFD_IOCTL_CREATE(AMDKFD_IOC_, CREATE_EVENT, &vkfd_event_create_ops,
+			  0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, DESTROY_EVENT, vkfd_destroy_event_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_EVENT, vkfd_set_event_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, RESET_EVENT, vkfd_reset_event_ioctl, 0),
@@ -111,8 +141,8 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 		       vkfd_get_apertures_new_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, ACQUIRE_VM, vkfd_acquire_vm_ioctl, 0),
 	/* USERPTR, primary-only, is a flag: checked by the handler. */
-	VKFD_IOCTL_DEF(AMDKFD_IOC_, ALLOC_MEMORY_OF_GPU,
-		       vkfd_alloc_memory_ioctl, VKFD_IOCTL_CREATES),
+	VKFD_IOCTL_CREATE(AMDKFD_IOC_, ALLOC_MEMORY_OF_GPU,
+			  &vkfd_mem_create_ops, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, FREE_MEMORY_OF_GPU,
 		       vkfd_free_memory_ioctl, 0),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, MAP_MEMORY_TO_GPU,
@@ -131,8 +161,8 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	/* Runtime enable is per context upstream: no restriction. */
 	VKFD_IOCTL_NR(VKFD_IOC_NR_RUNTIME_ENABLE, 0),
 	VKFD_IOCTL_NR(VKFD_IOC_NR_DBG_TRAP, VKFD_IOCTL_PRIMARY_ONLY),
-	VKFD_IOCTL_DEF(VKFD_IOC_, CREATE_PROCESS_ROCM,
-		       vkfd_create_process_ioctl, VKFD_IOCTL_CREATES),
+	VKFD_IOCTL_CREATE(VKFD_IOC_, CREATE_PROCESS_ROCM,
+			  &vkfd_ctx_create_ops, 0),
 	VKFD_IOCTL_DEF(VKFD_IOC_, CTX_INFO, vkfd_ctx_info_ioctl, 0),
 };
 
@@ -186,13 +216,14 @@ long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	unsigned int ksize, csize;
 	struct vkfd_ctx *ctx;
 	void *data = stack_data;
+	void *obj = NULL;
 	long ret;
 
 	if (_IOC_TYPE(cmd) != AMDKFD_IOCTL_BASE ||
 	    nr >= ARRAY_SIZE(vkfd_ioctls))
 		return -ENOTTY;
 	desc = &vkfd_ioctls[nr];
-	if (!desc->fn && !desc->flags)
+	if (!desc->fn && !desc->create && !desc->flags)
 		return -ENOTTY;
 
 	ctx = vkfd_file_ctx(vfile);
@@ -217,21 +248,17 @@ long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 			ret = -EFAULT;
 			goto out_free;
 		}
-		/*
-		 * Writing the caller's own bytes back proves the output can
-		 * be written, before anything is made that it would name.
-		 */
-		if ((desc->flags & VKFD_IOCTL_CREATES) &&
-		    copy_to_user(uarg, data, csize)) {
-			ret = -EFAULT;
-			goto out_free;
-		}
 		memset(data + csize, 0, ksize - csize);
 	} else {
 		memset(data, 0, ksize);
 	}
 
-	ret = desc->fn(vfile, ctx, data);
+	if (desc->create) {
+		obj = desc->create->build(vfile, ctx, data);
+		ret = PTR_ERR_OR_ZERO(obj);
+	} else {
+		ret = desc->fn(vfile, ctx, data);
+	}
 
 	/*
 	 * Output goes back on success; on failure only for read-write
@@ -241,6 +268,14 @@ long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if ((desc->cmd & IOC_OUT) && (!ret || (desc->cmd & IOC_IN)) &&
 	    copy_to_user(uarg, data, csize))
 		ret = -EFAULT;
+
+	/* A built object: the caller knows its id, or it never existed. */
+	if (!IS_ERR_OR_NULL(obj)) {
+		if (ret)
+			desc->create->abort(vfile, ctx, obj);
+		else
+			desc->create->publish(vfile, ctx, obj);
+	}
 
 out_free:
 	if (data != stack_data)

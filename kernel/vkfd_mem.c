@@ -45,6 +45,7 @@
 
 /**
  * struct vkfd_mem - a buffer of a context
+ * @id: its id in &vkfd_ctx.mem, the low 32 bits of its handle
  * @va: GPU address it is mapped at, on every GPU
  * @size: size in bytes
  * @flags: KFD_IOC_ALLOC_MEM_FLAGS_*
@@ -55,6 +56,7 @@
  * @mapped: GPU indices it is mapped on
  */
 struct vkfd_mem {
+	u32 id;
 	u64 va;
 	u64 size;
 	u32 flags;
@@ -204,6 +206,15 @@ static void vkfd_mem_unmap_locked(struct vkfd_mem *mem, struct vkfd_vm *vm)
 	vkfd_mem_put_pages_locked(mem);
 }
 
+/* Undo vkfd_mem_back(): the buffer object goes, with its VRAM charge. */
+static void vkfd_mem_unback(struct vkfd_mem *mem)
+{
+	if (!mem->gem)
+		return;
+	vkfd_gem_revoke(mem->gem, mem->vm->drm_file);
+	vkfd_gem_put(mem->gem);
+}
+
 /* Unmap @mem everywhere and free it; its handle is gone already. */
 static void vkfd_mem_destroy_locked(struct vkfd_ctx *ctx, struct vkfd_mem *mem)
 {
@@ -215,10 +226,7 @@ static void vkfd_mem_destroy_locked(struct vkfd_ctx *ctx, struct vkfd_mem *mem)
 		vkfd_mem_unmap_locked(mem, ctx->vm[i]);
 	if (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_VRAM)
 		WRITE_ONCE(mem->vm->vram, mem->vm->vram - mem->size);
-	if (mem->gem) {
-		vkfd_gem_revoke(mem->gem, mem->vm->drm_file);
-		vkfd_gem_put(mem->gem);
-	}
+	vkfd_mem_unback(mem);
 	ctx->nr_mem--;
 	kfree(mem);
 }
@@ -311,19 +319,16 @@ static int vkfd_mem_back(struct vkfd_mem *mem, u64 *mmap_offset)
 	return 0;
 }
 
-/**
- * vkfd_alloc_memory_ioctl() - AMDKFD_IOC_ALLOC_MEMORY_OF_GPU
- * @vfile: the fd
- * @ctx: its context
- * @data: struct kfd_ioctl_alloc_memory_of_gpu_args
- *
- * Context: Process context; takes &vkfd_ctx.mem_lock.
- * Return: 0; -EINVAL for bad flags, size, address, GPU or no VM;
- * -EOPNOTSUPP for USERPTR on a secondary; -EFAULT for a USERPTR range
- * outside user space; -ENOMEM when the VRAM budget or memory is
+/*
+ * AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, build phase: a buffer of the caller's
+ * VM, backed and charged to the GPU's VRAM budget, under an id reserved in
+ * &vkfd_ctx.mem (no lookup sees it), and the reply: handle and mmap
+ * offset. Return: the buffer; -EINVAL for bad flags, size, address, GPU or
+ * no VM; -EOPNOTSUPP for USERPTR on a secondary; -EFAULT for a USERPTR
+ * range outside user space; -ENOMEM when the VRAM budget or memory is
  * exhausted. On failure nothing changed.
  */
-int vkfd_alloc_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+static void *vkfd_mem_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			    void *data)
 {
 	struct kfd_ioctl_alloc_memory_of_gpu_args *args = data;
@@ -335,11 +340,11 @@ int vkfd_alloc_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 
 	ret = vkfd_mem_check_alloc(ctx, args);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 
 	mem = kzalloc(sizeof(*mem), GFP_KERNEL_ACCOUNT);
 	if (!mem)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	mem->va = args->va_addr;
 	mem->size = args->size;
 	mem->flags = args->flags;
@@ -354,28 +359,62 @@ int vkfd_alloc_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	ret = vkfd_mem_back(mem, &mmap_offset);
 	if (ret)
 		goto err_unlock;
-	ret = xa_alloc(&ctx->mem, &id, mem, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	/* Reserved: the slot holds nothing until vkfd_mem_publish(). */
+	ret = xa_alloc(&ctx->mem, &id, NULL, xa_limit_31b, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto err_unback;
-	ctx->nr_mem++;
-	if (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_VRAM)
-		WRITE_ONCE(vm->vram, vm->vram + mem->size);
+	mem->id = id;
 	mutex_unlock(&ctx->mem_lock);
 
 	args->handle = (u64)vm->gpu->gpu_id << 32 | id;
 	args->mmap_offset = mmap_offset;
-	return 0;
+	return mem;
 
 err_unback:
-	if (mem->gem) {
-		vkfd_gem_revoke(mem->gem, vm->drm_file);
-		vkfd_gem_put(mem->gem);
-	}
+	vkfd_mem_unback(mem);
 err_unlock:
 	mutex_unlock(&ctx->mem_lock);
 	kfree(mem);
-	return ret;
+	return ERR_PTR(ret);
 }
+
+/* The caller has the handle: store the buffer in its reserved slot. */
+static void vkfd_mem_publish(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *obj)
+{
+	struct vkfd_mem *mem = obj;
+
+	mutex_lock(&ctx->mem_lock);
+	/* Fills the reserved slot: allocates nothing, cannot fail. */
+	xa_store(&ctx->mem, mem->id, mem, GFP_KERNEL_ACCOUNT);
+	ctx->nr_mem++;
+	if (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_VRAM)
+		WRITE_ONCE(mem->vm->vram, mem->vm->vram + mem->size);
+	mutex_unlock(&ctx->mem_lock);
+}
+
+/* The handle never reached the caller: free the buffer and its id. */
+static void vkfd_mem_abort(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *obj)
+{
+	struct vkfd_mem *mem = obj;
+
+	mutex_lock(&ctx->mem_lock);
+	xa_erase(&ctx->mem, mem->id);
+	vkfd_mem_unback(mem);
+	mutex_unlock(&ctx->mem_lock);
+	kfree(mem);
+}
+
+/*
+ * AMDKFD_IOC_ALLOC_MEMORY_OF_GPU: see vkfd_mem_build() for what it checks
+ * and answers. Takes &vkfd_ctx.mem_lock in each phase.
+ */
+const struct vkfd_create_ops vkfd_mem_create_ops = {
+	.build = vkfd_mem_build,
+	.publish = vkfd_mem_publish,
+	.abort = vkfd_mem_abort,
+};
 
 /**
  * vkfd_free_memory_ioctl() - AMDKFD_IOC_FREE_MEMORY_OF_GPU

@@ -399,9 +399,36 @@ struct vkfd_queue {
  * @ctx: the context the fd is bound to. Written only under
  *	&vkfd_device.ctx_lock, read under RCU; the fd owns one reference
  *	on the context it points to.
+ * @converting: a CREATE_PROCESS has built a secondary for this fd and is
+ *	writing its reply: no other conversion of the fd may start. Under
+ *	&vkfd_device.ctx_lock.
  */
 struct vkfd_file {
 	struct vkfd_ctx __rcu *ctx;
+	bool converting;
+};
+
+/**
+ * struct vkfd_create_ops - an ioctl that creates an object, in two phases
+ *	(vkfd_ioctl.c, "object lifecycle")
+ * @build: check the argument in @data, reserve an id no lookup can see,
+ *	build the object and write the reply into @data. Returns the object,
+ *	or an ERR_PTR() with nothing changed. Process context, no vkfd lock
+ *	held.
+ * @publish: the reply reached the caller: make @obj visible under its id.
+ *	Cannot fail. Process context, no vkfd lock held.
+ * @abort: the reply could not be written: undo @build, free @obj and
+ *	release its id. Process context, no vkfd lock held.
+ *
+ * @vfile and @ctx are those the dispatcher passed to @build.
+ */
+struct vkfd_create_ops {
+	void *(*build)(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+		       void *data);
+	void (*publish)(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			void *obj);
+	void (*abort)(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+		      void *obj);
 };
 
 static inline bool vkfd_ctx_is_primary(const struct vkfd_ctx *ctx)
@@ -461,8 +488,7 @@ struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile);
 int vkfd_mmap(struct file *filp, struct vm_area_struct *vma);
 
 /* vkfd_queue.c */
-int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data);
+extern const struct vkfd_create_ops vkfd_queue_create_ops;
 int vkfd_destroy_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			     void *data);
 int vkfd_update_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
@@ -484,8 +510,7 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q);
 void vkfd_sdma_queue_stop(struct vkfd_queue *q);
 
 /* vkfd_event.c */
-int vkfd_create_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data);
+extern const struct vkfd_create_ops vkfd_event_create_ops;
 int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			     void *data);
 int vkfd_set_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
@@ -503,8 +528,10 @@ unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
 
 /* vkfd_ctx.c */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev);
-int vkfd_ctx_create_secondary(struct vkfd_file *vfile,
-			      struct vkfd_ctx *primary);
+struct vkfd_ctx *vkfd_ctx_build_secondary(struct vkfd_file *vfile,
+					  struct vkfd_ctx *primary);
+void vkfd_ctx_publish_secondary(struct vkfd_file *vfile, struct vkfd_ctx *ctx);
+void vkfd_ctx_abort_secondary(struct vkfd_file *vfile, struct vkfd_ctx *ctx);
 struct vkfd_ctx *vkfd_ctx_lookup_secondary(struct vkfd_ctx *primary, u16 id);
 void vkfd_ctx_put(struct vkfd_ctx *ctx);
 void vkfd_ctx_table_init(struct vkfd_device *vdev);
@@ -513,8 +540,7 @@ int vkfd_ctx_cache_init(void);
 void vkfd_ctx_cache_fini(void);
 
 /* vkfd_ctx_ioctl.c */
-int vkfd_create_process_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			      void *data);
+extern const struct vkfd_create_ops vkfd_ctx_create_ops;
 int vkfd_ctx_info_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			void *data);
 
@@ -566,8 +592,7 @@ int vkfd_vm_translate(struct vkfd_ctx *ctx, unsigned int gpu, u64 va,
 
 /* vkfd_mem.c */
 void vkfd_mem_release_locked(struct vkfd_ctx *ctx);
-int vkfd_alloc_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data);
+extern const struct vkfd_create_ops vkfd_mem_create_ops;
 int vkfd_free_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			   void *data);
 int vkfd_map_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,

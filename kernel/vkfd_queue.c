@@ -23,8 +23,10 @@
  * of a queue; a queue is changed only while stopped. Stopping waits for
  * the engine, which may hold &vkfd_ctx.mem_lock: queue_lock is taken
  * before mem_lock and never under it. A queue is built completely, its
- * sysfs directory included, before its id is published, so that a guessed
- * id can never reach a half-made queue.
+ * sysfs directory included, under a reserved id, and published only once
+ * the caller has its id (vkfd_ioctl.c, "object lifecycle"), so that a
+ * guessed id can never reach a half-made queue, nor one whose creation
+ * failed.
  */
 #include <linux/kfd_ioctl.h>
 #include <linux/log2.h>
@@ -153,30 +155,25 @@ static void vkfd_queue_destroy_locked(struct vkfd_ctx *ctx,
 	kfree(q);
 }
 
-/**
- * vkfd_create_queue_ioctl() - AMDKFD_IOC_CREATE_QUEUE
- * @vfile: the fd
- * @ctx: its context
- * @data: struct kfd_ioctl_create_queue_args
+/*
+ * AMDKFD_IOC_CREATE_QUEUE, build phase: a stopped queue of @ctx on the GPU
+ * ``gpu_id``, in the context's VM there, with its sysfs directory, under
+ * an id reserved in &vkfd_ctx.queues (no lookup sees it), and the reply:
+ * its ``queue_id`` and ``doorbell_offset``, the /dev/kfd mmap cookie of
+ * the context's doorbell slice on the GPU ORed with the byte offset of the
+ * queue's doorbell in it (amdkfd's encoding on gfx9).
  *
- * Makes a queue of @ctx on the GPU ``gpu_id``, in the context's VM there,
- * and starts it if it executes and is runnable. Reports its ``queue_id``
- * and ``doorbell_offset``: the /dev/kfd mmap cookie of the context's
- * doorbell slice on the GPU, ORed with the byte offset of the queue's
- * doorbell in it (amdkfd's encoding on gfx9).
- *
- * Context: Process context; takes &vkfd_ctx.queue_lock, then the family's
- * fs_lock.
- * Return: 0; -EINVAL for a queue_percentage above 100, a queue_priority
- * above 15, a ring_size neither 0 nor a power of two, a misaligned ring
- * (256 bytes) or read or write pointer (8 bytes), an unknown ``gpu_id``;
- * -EFAULT for a ring, pointer, EOP or context-save area beyond the 48-bit
- * VM; -ENOTSUPP (524, as amdkfd) for an unknown queue_type; -ESRCH if the
- * context has no VM on the GPU (as amdkfd); -ENOSPC if the context has
- * VKFD_QUEUES_MAX queues; -ENOMEM. On failure nothing changed.
+ * Return: the queue; -EINVAL for a queue_percentage above 100, a
+ * queue_priority above 15, a ring_size neither 0 nor a power of two, a
+ * misaligned ring (256 bytes) or read or write pointer (8 bytes), an
+ * unknown ``gpu_id``; -EFAULT for a ring, pointer, EOP or context-save
+ * area beyond the 48-bit VM; -ENOTSUPP (524, as amdkfd) for an unknown
+ * queue_type; -ESRCH if the context has no VM on the GPU (as amdkfd);
+ * -ENOSPC if the context has VKFD_QUEUES_MAX queues; -ENOMEM. On failure
+ * nothing changed.
  */
-int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data)
+static void *vkfd_queue_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			      void *data)
 {
 	struct kfd_ioctl_create_queue_args *args = data;
 	struct vkfd_queue *q;
@@ -189,21 +186,21 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 
 	ret = vkfd_queue_check_create(args, &ring_size);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 	gpu = vkfd_gpu_by_id(ctx->vdev, args->gpu_id);
 	if (!gpu)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	/*
 	 * Set once under mem_lock, freed only when nobody can use the
 	 * context any more: not during an ioctl of its owner.
 	 */
 	vm = vkfd_ctx_vm(ctx, gpu->index);
 	if (!vm)
-		return -ESRCH;
+		return ERR_PTR(-ESRCH);
 
 	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
 	if (!q)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	q->ctx = ctx;
 	q->vm = vm;
 	q->gpu = gpu;
@@ -224,7 +221,7 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	}
 
 	mutex_lock(&ctx->queue_lock);
-	/* Reserved: the id names nothing until the queue is complete. */
+	/* Reserved: the id names nothing until vkfd_queue_publish(). */
 	ret = xa_alloc(&ctx->queues, &id, NULL,
 		       XA_LIMIT(0, VKFD_QUEUES_MAX - 1), GFP_KERNEL_ACCOUNT);
 	if (ret) {
@@ -237,21 +234,12 @@ int vkfd_create_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	ret = vkfd_ctx_sysfs_queue_add(q);
 	if (ret)
 		goto err_erase;
-	/*
-	 * A previous queue of this id may have left its write pointer. Only
-	 * once nothing can fail: a failed call leaves the doorbell alone.
-	 */
-	WRITE_ONCE(*q->doorbell, 0);
+	mutex_unlock(&ctx->queue_lock);
+
 	args->queue_id = id;
 	args->doorbell_offset = VKFD_MMAP_TYPE_DOORBELL |
 				VKFD_MMAP_GPU_ID(gpu->gpu_id) | id * sizeof(u64);
-	/* Fills the reserved slot: allocates nothing, cannot fail. */
-	xa_store(&ctx->queues, id, q, GFP_KERNEL_ACCOUNT);
-	if (vkfd_queue_executes(q))
-		vkfd_sdma_queue_start(q);
-	/* Once unlocked, a guessed id may destroy @q: not touched again. */
-	mutex_unlock(&ctx->queue_lock);
-	return 0;
+	return q;
 
 err_erase:
 	xa_erase(&ctx->queues, id);
@@ -259,8 +247,53 @@ err_unlock:
 	mutex_unlock(&ctx->queue_lock);
 err_free:
 	kfree(q);
-	return ret;
+	return ERR_PTR(ret);
 }
+
+/* The caller has the queue's id: store it in its slot and start it. */
+static void vkfd_queue_publish(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			       void *obj)
+{
+	struct vkfd_queue *q = obj;
+
+	mutex_lock(&ctx->queue_lock);
+	/*
+	 * A previous queue of this id may have left its write pointer. Only
+	 * once the call succeeded: a failed one leaves the doorbell alone.
+	 */
+	WRITE_ONCE(*q->doorbell, 0);
+	/* Fills the reserved slot: allocates nothing, cannot fail. */
+	xa_store(&ctx->queues, q->id, q, GFP_KERNEL_ACCOUNT);
+	if (vkfd_queue_executes(q))
+		vkfd_sdma_queue_start(q);
+	/* Once unlocked, a guessed id may destroy @q: not touched again. */
+	mutex_unlock(&ctx->queue_lock);
+}
+
+/* The id never reached the caller: remove the directory, free the id. */
+static void vkfd_queue_abort(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *obj)
+{
+	struct vkfd_queue *q = obj;
+
+	mutex_lock(&ctx->queue_lock);
+	/* Never started: vkfd_queue_destroy_locked() would not stop it. */
+	vkfd_ctx_sysfs_queue_remove(q);
+	xa_erase(&ctx->queues, q->id);
+	mutex_unlock(&ctx->queue_lock);
+	kfree(q);
+}
+
+/*
+ * AMDKFD_IOC_CREATE_QUEUE: see vkfd_queue_build() for what it checks and
+ * answers. Takes &vkfd_ctx.queue_lock in each phase, and the family's
+ * fs_lock under it to add or remove the queue's directory.
+ */
+const struct vkfd_create_ops vkfd_queue_create_ops = {
+	.build = vkfd_queue_build,
+	.publish = vkfd_queue_publish,
+	.abort = vkfd_queue_abort,
+};
 
 /**
  * vkfd_destroy_queue_ioctl() - AMDKFD_IOC_DESTROY_QUEUE

@@ -143,6 +143,8 @@ static __always_inline int vkfd_vm_rw_locked(struct vkfd_vm *vm, u64 va,
 int vkfd_vm_read_locked(struct vkfd_vm *vm, u64 va, void *buf, size_t len,
 			struct vkfd_vm_fault *fault)
 {
+	lockdep_assert_held(&vm->ctx->mem_lock);
+
 	return vkfd_vm_rw_locked(vm, va, buf, len, fault, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_read_locked);
@@ -162,6 +164,8 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_read_locked);
 int vkfd_vm_write_locked(struct vkfd_vm *vm, u64 va, const void *buf,
 			 size_t len, struct vkfd_vm_fault *fault)
 {
+	lockdep_assert_held(&vm->ctx->mem_lock);
+
 	/* only read: vkfd_vm_rw_locked() copies out of @buf when writing */
 	return vkfd_vm_rw_locked(vm, va, (void *)buf, len, fault, true);
 }
