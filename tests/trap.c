@@ -207,9 +207,9 @@ TEST_F(mem, trap_allocates_nothing)
 	int fd, n;
 
 	mem_vm(_metadata, self, p, 0);
-	fd = open(VKFD_FAIL_NTH, O_RDWR | O_CLOEXEC);
+	fd = open(VKFD_FAIL_NTH_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		SKIP(return, "no %s (no fault injection in this kernel)", VKFD_FAIL_NTH);
+		SKIP(return, "no %s (no fault injection in this kernel)", VKFD_FAIL_NTH_PATH);
 	for (n = 1; n <= 3; n++) {
 		args.tba_addr = TBA_A + n;
 		EXPECT_EQ(0, vkfd_fail_nth_ioctl(fd, n, p->k.fd, AMDKFD_IOC_SET_TRAP_HANDLER,
