@@ -516,21 +516,32 @@ TEST_F(queue, vm_sysfs_files)
 	}
 }
 
-/* libvkfd: the ring is one buffer the CPU and the GPU see at the same address. */
+/* A libvkfd queue of @c's at Q_LIB_VA + @off with a ring of @size bytes. */
+#define Q_LIB_CREATE(c, render, off, size, q)				\
+	ASSERT_EQ(0, vkfd_queue_create(c, render, self->b.gpu[0],	\
+				       Q_LIB_VA + (off), size, q))
+
+/* The primary has @bos buffers (libvkfd's rings), by debugfs. */
+#define EXPECT_PRIMARY_BOS(n) do {					\
+	struct vkfd_ctx_row __row;					\
+	ASSERT_EQ(0, vkfd_ctx_row(self->b.pid, VKFD_CTX_ID_PRIMARY,	\
+				  &__row));				\
+	EXPECT_EQ((uint64_t)(n), __row.bos);				\
+} while (0)
+
+/*
+ * libvkfd: the ring is one buffer the CPU and the GPU see at the same
+ * address; destroying the queue frees the buffer and the CPU range.
+ */
 TEST_F(queue, lib_create_destroy)
 {
-	struct vkfd_context s;
-	struct vkfd_ctx_row row;
-	struct vkfd_queue q, q2;
+	struct vkfd_queue q;
 	struct vkfd_xlate x;
 	unsigned char vec;
-	uint64_t *page;
-	int i, r;
-	void *p;
+	int i;
 
 	Q_NEED_GPUS(1);
-	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
-				       Q_LIB_VA, Q_RING, &q));
+	Q_LIB_CREATE(&self->b.p, self->b.render, 0, Q_RING, &q);
 	EXPECT_EQ(0U, q.id);
 	EXPECT_EQ(self->b.gpu[0], q.gpu_id);
 	EXPECT_EQ(self->b.p.fd, q.ctx_fd);
@@ -542,76 +553,119 @@ TEST_F(queue, lib_create_destroy)
 	EXPECT_EQ(0ULL, q.wptr);
 	EXPECT_EQ(q_doorbell_offset(self->b.gpu[0], 0), q.doorbell_offset);
 	EXPECT_EQ((volatile uint64_t *)q.doorbell_page, q.doorbell);
-	EXPECT_QUEUE_SYSFS(self->b.p.fd, 0, Q_RING, Q_SYSFS_SDMA, self->b.gpu[0]);
-	ASSERT_EQ(0, vkfd_ctx_row(self->b.pid, VKFD_CTX_ID_PRIMARY, &row));
-	EXPECT_EQ(1ULL, row.bos);
+	EXPECT_QUEUE_SYSFS(self->b.p.fd, 0, Q_RING, Q_SYSFS_SDMA,
+			   self->b.gpu[0]);
+	EXPECT_PRIMARY_BOS(1);
 
 	/* What the CPU writes to the ring is what the GPU VM has there */
 	for (i = 0; i < 4; i++)
 		q.ring[i] = 0x5a5a0000 + i;
-	ASSERT_EQ(0, vkfd_translate(self->b.pid, VKFD_CTX_ID_PRIMARY, self->b.gpu[0],
-				    Q_LIB_VA, &x));
+	ASSERT_EQ(0, vkfd_translate(self->b.pid, VKFD_CTX_ID_PRIMARY,
+				    self->b.gpu[0], Q_LIB_VA, &x));
 	ASSERT_TRUE(x.mapped) TH_LOG("%s", x.text);
 	EXPECT_STREQ("rw", x.perm);
 	EXPECT_EQ(0, memcmp(x.data, q.ring, 16));
 
-	/* A second queue: id 1, the same doorbell page, the next doorbell */
-	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
-				       Q_LIB_VA + 0x100000, Q_RING, &q2));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
+	EXPECT_QUEUES(self->b.p.fd, 0);
+	EXPECT_PRIMARY_BOS(0);
+	/* The CPU range is free again */
+	EXPECT_EQ(-1, mincore((void *)(uintptr_t)Q_LIB_VA, 4096, &vec));
+	EXPECT_EQ(ENOMEM, errno);
+}
+
+/* A second queue: id 1, the same doorbell page, the next doorbell. */
+TEST_F(queue, lib_second_queue_next_doorbell)
+{
+	struct vkfd_queue q, q2;
+	uint64_t *page;
+
+	Q_NEED_GPUS(1);
+	Q_LIB_CREATE(&self->b.p, self->b.render, 0, Q_RING, &q);
+	Q_LIB_CREATE(&self->b.p, self->b.render, 0x100000, Q_RING, &q2);
 	EXPECT_EQ(1U, q2.id);
-	EXPECT_EQ((volatile uint64_t *)((char *)q2.doorbell_page + 8), q2.doorbell);
+	EXPECT_EQ((volatile uint64_t *)((char *)q2.doorbell_page + 8),
+		  q2.doorbell);
 	page = q.doorbell_page;
 	page[1] = 0x1234;
 	EXPECT_EQ(0x1234ULL, *q2.doorbell);
 	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q2));
-
 	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 	EXPECT_QUEUES(self->b.p.fd, 0);
-	ASSERT_EQ(0, vkfd_ctx_row(self->b.pid, VKFD_CTX_ID_PRIMARY, &row));
-	EXPECT_EQ(0ULL, row.bos);
-	/* The CPU range is free again */
-	EXPECT_EQ(-1, mincore((void *)(uintptr_t)Q_LIB_VA, 4096, &vec));
-	EXPECT_EQ(ENOMEM, errno);
+	EXPECT_PRIMARY_BOS(0);
+}
 
-	/* A CPU range in use is not replaced: nothing is made */
+/* A CPU range in use is not replaced: EEXIST, nothing is made. */
+TEST_F(queue, lib_create_cpu_range_in_use)
+{
+	struct vkfd_queue q;
+	void *p;
+
+	Q_NEED_GPUS(1);
 	p = mmap((void *)(uintptr_t)Q_LIB_VA, 4096, PROT_READ,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	ASSERT_EQ((void *)(uintptr_t)Q_LIB_VA, p);
-	EXPECT_EQ(-EEXIST, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
-					     Q_LIB_VA, Q_RING, &q));
+	EXPECT_EQ(-EEXIST, vkfd_queue_create(&self->b.p, self->b.render,
+					     self->b.gpu[0], Q_LIB_VA, Q_RING,
+					     &q));
 	EXPECT_EQ(-1, q.ctx_fd);
 	EXPECT_QUEUES(self->b.p.fd, 0);
-	ASSERT_EQ(0, vkfd_ctx_row(self->b.pid, VKFD_CTX_ID_PRIMARY, &row));
-	EXPECT_EQ(0ULL, row.bos);
+	EXPECT_PRIMARY_BOS(0);
 	munmap(p, 4096);
+}
 
-	/* The smallest ring shares its page with the pointers */
-	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
-				       Q_LIB_VA, 1024, &q));
+/* The smallest ring, 1 KiB, shares its page with the pointers. */
+TEST_F(queue, lib_create_smallest_ring)
+{
+	struct vkfd_queue q;
+
+	Q_NEED_GPUS(1);
+	Q_LIB_CREATE(&self->b.p, self->b.render, 0, 1024, &q);
 	EXPECT_EQ(2 * Q_PAGE, q.bo.size);
 	EXPECT_EQ((volatile uint64_t *)((char *)q.ring + 1024), q.rptr);
-	EXPECT_QUEUE_SYSFS(self->b.p.fd, 0, 1024, Q_SYSFS_SDMA, self->b.gpu[0]);
+	EXPECT_QUEUE_SYSFS(self->b.p.fd, 0, 1024, Q_SYSFS_SDMA,
+			   self->b.gpu[0]);
 	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
-	/* Not a power of two: nothing made */
-	EXPECT_EQ(-EINVAL, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
-					     Q_LIB_VA, 3000, &q));
 	EXPECT_QUEUES(self->b.p.fd, 0);
-	/*
-	 * Below 1 KiB the kernel would run a 1 KiB ring over the pointers
-	 * the library puts right after the ring: refused, nothing made
-	 */
-	EXPECT_EQ(-EINVAL, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
-					     Q_LIB_VA, 512, &q));
+}
+
+/*
+ * Ring sizes the library refuses, making nothing: not a power of two;
+ * below 1 KiB, where the kernel would run a 1 KiB ring over the pointers
+ * the library puts right after the ring.
+ */
+TEST_F(queue, lib_create_bad_ring_size)
+{
+	struct vkfd_queue q;
+
+	Q_NEED_GPUS(1);
+	EXPECT_EQ(-EINVAL, vkfd_queue_create(&self->b.p, self->b.render,
+					     self->b.gpu[0], Q_LIB_VA, 3000,
+					     &q));
+	EXPECT_QUEUES(self->b.p.fd, 0);
+	EXPECT_EQ(-EINVAL, vkfd_queue_create(&self->b.p, self->b.render,
+					     self->b.gpu[0], Q_LIB_VA, 512,
+					     &q));
 	EXPECT_EQ(-1, q.ctx_fd);
 	EXPECT_QUEUES(self->b.p.fd, 0);
-	ASSERT_EQ(0, vkfd_ctx_row(self->b.pid, VKFD_CTX_ID_PRIMARY, &row));
-	EXPECT_EQ(0ULL, row.bos);
+	EXPECT_PRIMARY_BOS(0);
+}
 
-	/* A secondary's queue: its own id 0, its own doorbell slice */
-	s.fd = vkfd_keep_secondary(&self->b);
-	ASSERT_EQ(0, vkfd_open_vm(&s, self->b.env.topology, self->b.gpu[0], &r));
+/*
+ * A secondary's queue: its own id 0, its own doorbell slice; the
+ * primary, whose queue 0 exists too, cannot destroy it.
+ */
+TEST_F(queue, lib_secondary_queue)
+{
+	struct vkfd_context s;
+	struct vkfd_queue q, q2;
+	int r;
+
+	Q_NEED_GPUS(1);
+	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &s, &r));
 	vkfd_keep(&self->b, r);
-	ASSERT_EQ(0, vkfd_queue_create(&s, r, self->b.gpu[0], Q_LIB_VA, Q_RING, &q));
+	vkfd_keep(&self->b, s.fd);
+	Q_LIB_CREATE(&s, r, 0, Q_RING, &q);
 	EXPECT_EQ(0U, q.id);
 	EXPECT_EQ(0ULL, *q.doorbell);
 	EXPECT_QUEUE_SYSFS(s.fd, 0, Q_RING, Q_SYSFS_SDMA, self->b.gpu[0]);
@@ -619,8 +673,7 @@ TEST_F(queue, lib_create_destroy)
 	 * Through the primary, whose queue 0 exists too, the secondary's
 	 * queue is not destroyed, and neither is the primary's
 	 */
-	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
-				       Q_LIB_VA + 0x100000, Q_RING, &q2));
+	Q_LIB_CREATE(&self->b.p, self->b.render, 0x100000, Q_RING, &q2);
 	ASSERT_EQ(0U, q2.id);
 	EXPECT_EQ(-EINVAL, vkfd_queue_destroy(&self->b.p, &q));
 	EXPECT_QUEUES(self->b.p.fd, 1);
