@@ -38,7 +38,6 @@
  * @user: the user pages of a USERPTR buffer
  * @pins: pages pinned system-wide before the sweep
  * @event: an event of @c
- * @dir: this process's sysfs directory
  */
 struct fault_once {
 	struct vkfd_context c;
@@ -49,7 +48,6 @@ struct fault_once {
 	uint8_t *user;
 	int64_t pins;
 	uint32_t event;
-	char dir[PATH_MAX];
 };
 
 FIXTURE(fault) {
@@ -75,20 +73,6 @@ FIXTURE_TEARDOWN(fault)
 		munmap(self->once.user, 16 * 4096);
 	vkfd_fail_nth_close(&self->nth);
 	vkfd_base_teardown(&self->b);
-}
-
-static int subdir_count(const char *path, const char *prefix)
-{
-	struct dirent *de;
-	int n = 0;
-	DIR *d = opendir(path);
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		n += !strncmp(de->d_name, prefix, strlen(prefix));
-	closedir(d);
-	return n;
 }
 
 static uint32_t ctx_pasid(int fd)
@@ -191,14 +175,10 @@ VKFD_FAIL_NTH(fault, open_primary_sweep)
 /* CREATE_PROCESS, with each of its allocations failing in turn. */
 VKFD_FAIL_NTH(fault, create_process_sweep)
 {
-	struct fault_once *o = &self->once;
 	int s, ret;
 
-	if (fail_nth_n() == 1) {
-		vkfd_keep(&self->b, vkfd_open_dev(&self->b.env));
-		vkfd_proc_path(&self->b.env, getpid(), NULL, o->dir,
-			       sizeof(o->dir));
-	}
+	if (fail_nth_n() == 1)
+		vkfd_keep_open(&self->b);
 	s = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, s);
 	ret = fail_nth_call(_test_create_process(s));
@@ -206,13 +186,13 @@ VKFD_FAIL_NTH(fault, create_process_sweep)
 		/* Failed cleanly: ENOMEM, still the primary, no directory */
 		ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", fail_nth_n());
 		ASSERT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(s));
-		ASSERT_EQ(0, subdir_count(o->dir, "context_"));
+		ASSERT_EQ(0, vkfd_ctx_dir_count(&self->b.env, self->b.pid));
 		test_create_process(s);
 	}
 	/* Whatever happened, the secondary is id 0: nothing leaked an id */
 	ASSERT_EQ(0U, vkfd_ctx_id_of_fd(s)) TH_LOG("fault %d", fail_nth_n());
 	ASSERT_EQ(0, close(s));
-	ASSERT_EQ(0, subdir_count(o->dir, "context_"));
+	ASSERT_EQ(0, vkfd_ctx_dir_count(&self->b.env, self->b.pid));
 }
 
 /* ACQUIRE_VM on a fresh secondary, with each allocation failing in turn. */

@@ -174,7 +174,7 @@ static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 #define EXPECT_QUEUES(fd, n)						\
 	EXPECT_EQ((n), q_sysfs_count(self, self->b.pid,			\
 				     vkfd_ctx_id_of_fd(fd)))		\
-		TH_LOG("queues of context %u", vkfd_ctx_id_of_fd(fd))
+		TH_LOG("queues of context %ld", vkfd_ctx_id_of_fd(fd))
 
 /*
  * Nothing of a failed call stayed: @n queues, and the next queue gets

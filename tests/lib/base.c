@@ -8,10 +8,17 @@
 
 int vkfd_cleanup_fd(struct vkfd_cleanup *cl, int fd)
 {
+	int *grown;
+
 	if (fd < 0)
 		return -EBADF;
-	if (cl->n >= VKFD_CLEANUP_MAX)
-		return -ENOSPC;
+	if (cl->n == cl->cap) {
+		grown = realloc(cl->fd, (cl->cap * 2 + 16) * sizeof(*cl->fd));
+		if (!grown)
+			return -ENOMEM;
+		cl->fd = grown;
+		cl->cap = cl->cap * 2 + 16;
+	}
 	cl->fd[cl->n++] = fd;
 	return fd;
 }
@@ -33,6 +40,9 @@ void vkfd_cleanup_run(struct vkfd_cleanup *cl)
 		if (cl->fd[cl->n] >= 0)
 			close(cl->fd[cl->n]);
 	}
+	free(cl->fd);
+	cl->fd = NULL;
+	cl->cap = 0;
 }
 
 int vkfd_base_open(struct vkfd_base *b, unsigned int flags)
@@ -44,7 +54,7 @@ int vkfd_base_open(struct vkfd_base *b, unsigned int flags)
 	b->p.fd = -1;
 	b->p.primary = false;
 	b->render = -1;
-	b->cl.n = 0;
+	b->cl = (struct vkfd_cleanup){ 0 };
 	b->child.pid = 0;
 	b->child.to_child = b->child.from_child = -1;
 	b->pid = getpid();

@@ -4,11 +4,12 @@
  */
 #include "vkfd_test.h"
 
-uint32_t vkfd_ctx_id_of_fd(int fd)
+long vkfd_ctx_id_of_fd(int fd)
 {
 	struct vkfd_ioctl_ctx_info info;
+	int ret = _test_ctx_info(fd, &info);
 
-	return _test_ctx_info(fd, &info) ? UINT32_MAX : info.ctx_id;
+	return ret ? ret : (long)info.ctx_id;
 }
 
 int vkfd_secondary_vm(const struct vkfd_env *env, uint32_t gpu_id,

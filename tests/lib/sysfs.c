@@ -201,7 +201,7 @@ int vkfd_props_parse(const char *text, struct vkfd_props *props,
 int vkfd_props_read(const char *path, struct vkfd_props *props,
 		    unsigned int flags)
 {
-	char *text = malloc(VKFD_TEXT_MAX);
+	char *text = calloc(1, VKFD_TEXT_MAX);
 	ssize_t len;
 	int ret;
 

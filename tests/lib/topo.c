@@ -61,6 +61,23 @@ void vkfd_proc_path(const struct vkfd_env *env, pid_t pid,
 		 file ? "/" : "", file ? file : "");
 }
 
+int vkfd_ctx_dir_count(const struct vkfd_env *env, pid_t pid)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	vkfd_proc_path(env, pid, NULL, path, sizeof(path));
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, "context_", 8);
+	closedir(d);
+	return n;
+}
+
 bool vkfd_proc_exists(const struct vkfd_env *env, pid_t pid)
 {
 	char path[PATH_MAX];

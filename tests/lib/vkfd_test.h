@@ -218,6 +218,9 @@ void vkfd_proc_path(const struct vkfd_env *env, pid_t pid,
 
 bool vkfd_proc_exists(const struct vkfd_env *env, pid_t pid);
 
+/* The secondaries of process @pid: its context_* directories in sysfs. */
+int vkfd_ctx_dir_count(const struct vkfd_env *env, pid_t pid);
+
 /* Returns the pasid of @pid's primary context, 0 if it cannot be read. */
 uint64_t vkfd_proc_pasid(const struct vkfd_env *env, pid_t pid);
 
@@ -310,20 +313,19 @@ int vkfd_run(char *const argv[], bool with_stderr, char *out,
  * The cleanup list: fds a test opened, closed by the fixture's teardown
  */
 
-#define VKFD_CLEANUP_MAX	32
-
 struct vkfd_cleanup {
 	int n;
-	int fd[VKFD_CLEANUP_MAX];
+	int cap;
+	int *fd;
 };
 
-/* Close @fd at teardown. Returns @fd, or -EBADF (bad @fd) or -ENOSPC. */
+/* Close @fd at teardown. Returns @fd, or -EBADF (bad @fd) or -ENOMEM. */
 int vkfd_cleanup_fd(struct vkfd_cleanup *cl, int fd);
 
 /* Close @fd now; the teardown then leaves it alone. Returns close()'s. */
 int vkfd_cleanup_close(struct vkfd_cleanup *cl, int fd);
 
-/* Close everything on the list, newest first; the list is empty after. */
+/* Close everything on the list, newest first; the list is empty (and freed) after. */
 void vkfd_cleanup_run(struct vkfd_cleanup *cl);
 
 /* ------------------------------------------------------------------------
@@ -371,9 +373,10 @@ void vkfd_base_close(struct vkfd_base *b);
 
 /*
  * The id of the context @fd is bound to (VKFD_CTX_ID_PRIMARY for a
- * primary), UINT32_MAX if the kernel cannot say (amdkfd).
+ * primary), or -errno: -EBADF for an fd of an exited process's context,
+ * -ENOTTY or -EINVAL where the kernel has no contexts (amdkfd).
  */
-uint32_t vkfd_ctx_id_of_fd(int fd);
+long vkfd_ctx_id_of_fd(int fd);
 
 /*
  * A new secondary @c of @env's device with its VM on @gpu_id, whose
@@ -547,6 +550,9 @@ int vkfd_fail_nth_ioctl(int fail_nth, int n, int fd, unsigned long cmd,
 	ASSERT_EQ(__fd, vkfd_cleanup_fd(&(b)->cl, __fd));		\
 	__fd;								\
 })
+
+/* A new fd of @b's device (bound to the primary), kept; the fd. */
+#define vkfd_keep_open(b)	vkfd_keep(b, vkfd_open_dev(&(b)->env))
 
 /* A new secondary of @b's device, without a VM, kept; its fd. */
 #define vkfd_keep_secondary(b) ({					\
