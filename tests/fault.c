@@ -52,26 +52,20 @@ struct fault_once {
 
 FIXTURE(fault) {
 	struct vkfd_base b;
-	struct vkfd_fail_nth nth;
 	struct fault_once once;
 };
 
 FIXTURE_SETUP(fault)
 {
-	self->nth.fd = -1;
 	vkfd_base_setup(&self->b, 0);
 	if (self->b.env.amdkfd)
 		VKFD_SETUP_SKIP("amdkfd: sweeps target vkfd's error paths");
-	if (vkfd_fail_nth_open(&self->nth))
-		VKFD_SETUP_SKIP("no %s (kernel without fault injection)",
-				VKFD_FAIL_NTH_PATH);
 }
 
 FIXTURE_TEARDOWN(fault)
 {
 	if (self->once.user)
 		munmap(self->once.user, 16 * 4096);
-	vkfd_fail_nth_close(&self->nth);
 	vkfd_base_teardown(&self->b);
 }
 
@@ -110,12 +104,7 @@ static int page_map_err(int fd)
 	return 0;
 }
 
-/* Tests that need a GPU (and debugfs) skip without. */
-#define FAULT_NEED_GPU() do {						\
-	if (!self->b.ngpus)						\
-		SKIP(return, "no GPU node in the topology");		\
-} while (0)
-
+/* Tests that need debugfs skip without. */
 #define FAULT_NEED_DEBUGFS() do {					\
 	if (!vkfd_debugfs_present())					\
 		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());	\
@@ -244,9 +233,10 @@ static void fault_secondary_vm(struct __test_metadata *_metadata,
  * iteration makes.
  */
 static struct kfd_ioctl_alloc_memory_of_gpu_args
-fault_vram(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self)
+fault_vram(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self,
+	   int n)
 {
-	if (self->nth.n == 1)
+	if (n == 1)
 		fault_secondary_vm(_metadata, self);
 	return (struct kfd_ioctl_alloc_memory_of_gpu_args){
 		.va_addr = FAULT_VA,
@@ -286,7 +276,7 @@ VKFD_FAIL_NTH(fault, alloc_sweep)
 	struct kfd_ioctl_map_memory_to_gpu_args map;
 	int ret;
 
-	alloc = fault_vram(_metadata, self);
+	alloc = fault_vram(_metadata, self, fail_nth_n());
 	ret = fail_nth_call(_test_alloc_memory(o->c.fd, &alloc));
 	if (ret) {
 		ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", fail_nth_n());
@@ -308,7 +298,7 @@ VKFD_FAIL_NTH(fault, alloc_sweep)
 VKFD_FAIL_NTH(fault, map_sweep)
 {
 	struct kfd_ioctl_alloc_memory_of_gpu_args alloc =
-		fault_vram(_metadata, self);
+		fault_vram(_metadata, self, fail_nth_n());
 	struct fault_once *o = &self->once;
 	struct kfd_ioctl_map_memory_to_gpu_args map;
 	int ret;
@@ -365,7 +355,7 @@ VKFD_FAIL_NTH(fault, map_every_gpu_sweep)
 	struct vkfd_xlate x;
 	struct vkfd_bo bo;
 
-	FAULT_NEED_GPU();
+	VKFD_NEED_GPUS(&self->b, 1);
 	FAULT_NEED_DEBUGFS();
 	if (fail_nth_n() == 1)
 		fault_primary_vms(_metadata, self, ng);
@@ -410,7 +400,7 @@ VKFD_FAIL_NTH(fault, map_userptr_sweep)
 	struct vkfd_ctx_row row;
 	int ret;
 
-	FAULT_NEED_GPU();
+	VKFD_NEED_GPUS(&self->b, 1);
 	FAULT_NEED_DEBUGFS();
 	if (fail_nth_n() == 1) {
 		o->user = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE,
@@ -492,7 +482,7 @@ VKFD_FAIL_NTH(fault, create_event_adopt_sweep)
 	int r, ret;
 
 	FAULT_NEED_DEBUGFS();
-	FAULT_NEED_GPU();
+	VKFD_NEED_GPUS(&self->b, 1);
 	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &c, &r));
 	id = vkfd_ctx_id_of_fd(c.fd);
 	ASSERT_EQ(0, vkfd_alloc(&c, self->b.gpu[0], FAULT_VA, 32768,

@@ -13,8 +13,6 @@
 
 #include <pthread.h>
 
-#define SWEEP_MAX	2000
-
 /* debugfs rows of @pid, polled until there are @n (bounded): the count. */
 static int q_rows_settle(pid_t pid, int n)
 {
@@ -359,67 +357,65 @@ TEST_F_TIMEOUT(queue, race_concurrent_create, 300)
 #define Q_DOORBELL_MARK	0x5eedULL
 
 /*
- * CREATE_QUEUE in a fresh secondary (the first queue makes the doorbell
- * slice) and in one that has a queue, each allocation failing in turn:
- * ENOMEM, no queue, no id kept and, in the second, the doorbell of the
- * id left as the test wrote it; the retry works and resets that doorbell.
+ * One iteration of the CREATE_QUEUE sweeps, in a new secondary with a VM
+ * that has @n queues (0 or 1) before the call: ENOMEM, no queue, no id
+ * kept and, with a queue before, the doorbell of the id left as the test
+ * wrote it; the retry works and resets that doorbell.
  */
-TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
+static void q_create_sweep(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(queue) *self,
+			   struct vkfd_fail_nth *_nth, uint32_t n)
 {
 	struct kfd_ioctl_create_queue_args a;
-	int fail_nth, s, n, ret, phase, render;
 	struct vkfd_context c;
-	uint64_t *db;
-	bool fired;
+	uint64_t *db = NULL;
+	int s, ret, render;
 
-	Q_NEED_GPUS(1);
-	fail_nth = open(VKFD_FAIL_NTH_PATH, O_RDWR | O_CLOEXEC);
-	if (fail_nth < 0)
-		SKIP(return, "no %s (kernel without fault injection)", VKFD_FAIL_NTH_PATH);
-	for (phase = 0; phase < 2; phase++) {
-		fired = true;
-		for (n = 1; n < SWEEP_MAX && fired; n++) {
-			ASSERT_EQ(0, vkfd_open_secondary(self->b.env.dev, &c));
-			ASSERT_EQ(0, vkfd_open_vm(&c, self->b.env.topology,
-						  self->b.gpu[0], &render));
-			s = c.fd;
-			db = NULL;
-			if (phase) {
-				ASSERT_EQ(0, q_create(s, self->b.gpu[0]));
-				/* Phase 0 leaves the slice to the call to make */
-				db = q_doorbells_map(s, self->b.gpu[0]);
-				ASSERT_NE(MAP_FAILED, db);
-				db[phase] = Q_DOORBELL_MARK;
-			}
-			a = q_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-			ret = vkfd_fail_nth_ioctl(fail_nth, n, s,
-						  AMDKFD_IOC_CREATE_QUEUE, &a,
-						  &fired);
-			if (ret) {
-				ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
-				EXPECT_QUEUES(s, phase);
-				if (db)
-					EXPECT_EQ(Q_DOORBELL_MARK, db[phase])
-						TH_LOG("fault %d", n);
-				a = q_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-				ASSERT_EQ(0, _test_create_queue(s, &a));
-			}
-			ASSERT_EQ((uint32_t)phase, a.queue_id) TH_LOG("fault %d", n);
-			EXPECT_EQ(q_doorbell_offset(self->b.gpu[0], phase), a.doorbell_offset);
-			if (db)
-				EXPECT_EQ(0ULL, db[phase]) TH_LOG("fault %d", n);
-			EXPECT_QUEUES(s, phase + 1);
-			ASSERT_EQ(0, _test_destroy_queue(s, phase));
-			if (db)
-				munmap(db, Q_DOORBELL_SIZE);
-			close(s);
-			close(render);
-		}
-		EXPECT_FALSE(fired);
-		EXPECT_LT(2, n);
-		TH_LOG("phase %d: %d allocations swept", phase, n - 2);
+	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &c,
+				       &render));
+	s = c.fd;
+	if (n) {
+		ASSERT_EQ(0, q_create(s, self->b.gpu[0]));
+		/* Without a queue, the slice is the call's to make */
+		db = q_doorbells_map(s, self->b.gpu[0]);
+		ASSERT_NE(MAP_FAILED, db);
+		db[n] = Q_DOORBELL_MARK;
 	}
-	close(fail_nth);
+	a = q_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
+	ret = fail_nth_call(_test_create_queue(s, &a));
+	if (ret) {
+		ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", fail_nth_n());
+		EXPECT_QUEUES(s, (int)n);
+		if (db)
+			EXPECT_EQ(Q_DOORBELL_MARK, db[n])
+				TH_LOG("fault %d", fail_nth_n());
+		a = q_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
+		test_create_queue(s, &a);
+	}
+	ASSERT_EQ(n, a.queue_id) TH_LOG("fault %d", fail_nth_n());
+	EXPECT_EQ(q_doorbell_offset(self->b.gpu[0], n), a.doorbell_offset);
+	if (db)
+		EXPECT_EQ(0ULL, db[n]) TH_LOG("fault %d", fail_nth_n());
+	EXPECT_QUEUES(s, (int)n + 1);
+	test_destroy_queue(s, n);
+	if (db)
+		munmap(db, Q_DOORBELL_SIZE);
+	close(s);
+	close(render);
+}
+
+/* The first CREATE_QUEUE of a secondary, which makes its doorbell slice. */
+VKFD_FAIL_NTH(queue, create_first_fault_sweep)
+{
+	Q_NEED_GPUS(1);
+	q_create_sweep(_metadata, self, _nth, 0);
+}
+
+/* A CREATE_QUEUE in a secondary that has a queue (and a doorbell slice). */
+VKFD_FAIL_NTH(queue, create_second_fault_sweep)
+{
+	Q_NEED_GPUS(1);
+	q_create_sweep(_metadata, self, _nth, 1);
 }
 
 TEST_HARNESS_MAIN

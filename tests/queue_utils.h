@@ -55,9 +55,7 @@ FIXTURE(queue) {
 /* Tests that need a GPU (and vkfd's sysfs) skip without. */
 #define Q_NEED_GPUS(n) do {						\
 	VKFD_ONLY(&self->b.env, "CPU-only, no GPU to make queues on");	\
-	if (self->b.ngpus < (n))						\
-		SKIP(return, "needs %d GPUs, the topology has %d",	\
-		     (n), self->b.ngpus);					\
+	VKFD_NEED_GPUS(&self->b, n);					\
 } while (0)
 
 /*

@@ -49,8 +49,7 @@ FIXTURE(sdma) {
 /* Tests need a GPU, vkfd's engines and sysfs. */
 #define S_NEED_GPU() do {						\
 	VKFD_ONLY(&self->b.env, "no GPU, no SDMA engine");		\
-	if (!self->b.ngpus)						\
-		SKIP(return, "the topology has no GPU");		\
+	VKFD_NEED_GPUS(&self->b, 1);					\
 } while (0)
 
 /**

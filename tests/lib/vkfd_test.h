@@ -529,6 +529,13 @@ int vkfd_fail_nth_ioctl(int fail_nth, int n, int fd, unsigned long cmd,
 		SKIP(return, "amdkfd: " reason);			\
 } while (0)
 
+/* Skip a test that needs @n GPUs where @b's topology has fewer. */
+#define VKFD_NEED_GPUS(b, n) do {					\
+	if ((b)->ngpus < (n))						\
+		SKIP(return, "needs %d GPUs, the topology has %d",	\
+		     (n), (b)->ngpus);					\
+} while (0)
+
 /* In a FIXTURE_SETUP(): skip every test of the fixture. */
 #define VKFD_SETUP_SKIP(fmt, ...)					\
 	SKIP(longjmp(_metadata->env, 1), fmt, ##__VA_ARGS__)
@@ -575,16 +582,15 @@ int vkfd_fail_nth_ioctl(int fail_nth, int n, int fd, unsigned long cmd,
  * iommufd's TEST_FAIL_NTH. The body is one iteration: it sets up what it
  * needs, runs the operation swept as fail_nth_call(operation) (or
  * between fail_nth_enable() and fail_nth_disable()), then checks the
- * outcome: success, or
- * the documented errno with nothing left behind. The macro runs the body
- * for n = 1, 2, ... (allocation n of the operation fails) until an
- * iteration whose armed fault no longer fired: the operation has no n-th
- * allocation, every site was swept. Unlike iommufd's, the fixture is set
- * up once for the whole sweep, not again for each n: each iteration must
- * bring the state back to where it found it (which the tests check), and
- * state the sweep keeps across iterations lives in the fixture. The
- * fixture has `struct vkfd_fail_nth nth` and skips without fault
- * injection (vkfd_fail_nth_open() failing) in its setup.
+ * outcome: success, or the documented errno with nothing left behind.
+ * The macro runs the body for n = 1, 2, ... (allocation n of the
+ * operation fails) until an iteration whose armed fault no longer fired:
+ * the operation has no n-th allocation, every site was swept. Unlike
+ * iommufd's, the fixture is set up once for the whole sweep, not again
+ * for each n: each iteration must bring the state back to where it found
+ * it (which the tests check), and state the sweep keeps across
+ * iterations lives in the fixture. Without fault injection (distribution
+ * kernels) the test skips.
  */
 #define fail_nth_enable()						\
 	ASSERT_EQ(0, vkfd_fail_nth_enable(_nth))
@@ -608,21 +614,25 @@ int vkfd_fail_nth_ioctl(int fail_nth, int n, int fd, unsigned long cmd,
 		struct vkfd_fail_nth *_nth);				\
 	TEST_F_TIMEOUT(fixture_name, name, 600)				\
 	{								\
-		struct vkfd_fail_nth *__nth = &self->nth;		\
+		struct vkfd_fail_nth __nth;				\
 									\
-		for (__nth->n = 1; __nth->n < VKFD_FAIL_NTH_MAX; __nth->n++) { \
-			__nth->armed = __nth->fired = false;		\
+		if (vkfd_fail_nth_open(&__nth))				\
+			SKIP(return, "no %s (kernel without fault injection)", \
+			     VKFD_FAIL_NTH_PATH);			\
+		for (__nth.n = 1; __nth.n < VKFD_FAIL_NTH_MAX; __nth.n++) { \
+			__nth.armed = __nth.fired = false;		\
 			vkfd_nth_##fixture_name##_##name(_metadata, self, \
-							 variant, __nth); \
-			ASSERT_TRUE(__nth->armed)			\
-				TH_LOG("fault %d: never armed", __nth->n); \
-			if (!__nth->fired)				\
+							 variant, &__nth); \
+			ASSERT_TRUE(__nth.armed)			\
+				TH_LOG("fault %d: never armed", __nth.n); \
+			if (!__nth.fired)				\
 				break;					\
 		}							\
+		vkfd_fail_nth_close(&__nth);				\
 		/* Every site was swept, and there was one to sweep */	\
-		EXPECT_GT(VKFD_FAIL_NTH_MAX, __nth->n);			\
-		EXPECT_LT(1, __nth->n);					\
-		TH_LOG("%d allocations swept", __nth->n - 1);		\
+		EXPECT_GT(VKFD_FAIL_NTH_MAX, __nth.n);			\
+		EXPECT_LT(1, __nth.n);					\
+		TH_LOG("%d allocations swept", __nth.n - 1);		\
 	}								\
 	static void vkfd_nth_##fixture_name##_##name(			\
 		struct __test_metadata __attribute__((unused)) *_metadata, \
