@@ -203,7 +203,8 @@ __attribute__((constructor)) static void ctx_exec_check(void)
 	if (sscanf(fds, "%d,%d", &p, &s) != 2)
 		_exit(10);
 	/* The old primary and secondary belong to the old address space */
-	if (vkfd_ctx_id_of_fd(p) != -EBADF || vkfd_ctx_id_of_fd(s) != -EBADF || _test_create_process(p) != -EBADF)
+	if (vkfd_ctx_id_of_fd(p) != -EBADF || vkfd_ctx_id_of_fd(s) != -EBADF ||
+	    _test_create_process(p) != -EBADF)
 		_exit(11);
 	/* The new program's open() makes a new primary and a new directory */
 	fd = vkfd_open_dev(&env);
