@@ -2,7 +2,7 @@
 /*
  * The ioctls of the tests whose arguments are made here from a few
  * values: 0 or -errno. Those whose whole argument the caller fills are
- * _test_args() in vkfd_test.h; test_x() and test_err_x() assert over both.
+ * macros over vkfd_ioctl() in vkfd_test.h; test_x() and test_err_x() assert over both.
  */
 #include "vkfd_test.h"
 

@@ -397,11 +397,6 @@ int vkfd_secondary_vm(const struct vkfd_env *env, uint32_t gpu_id,
 
 /* Any ioctl: libvkfd's vkfd_ioctl(). */
 #define _test_ioctl(fd, cmd, arg)	vkfd_ioctl(fd, cmd, arg)
-/* An ioctl whose argument the caller fills: @a must be a @type pointer. */
-#define _test_args(fd, cmd, a, type) ({					\
-	type *__a = (a);						\
-	vkfd_ioctl(fd, cmd, __a);					\
-})
 #define test_ioctl(...)			__vkfd_test_ok(ioctl, __VA_ARGS__)
 #define test_err_ioctl(e, ...)		__vkfd_test_err(e, ioctl, __VA_ARGS__)
 
@@ -421,9 +416,7 @@ int _test_acquire_vm(int fd, int drm_fd, uint32_t gpu_id);
 #define test_err_acquire_vm(e, ...)	__vkfd_test_err(e, acquire_vm, __VA_ARGS__)
 
 /* AMDKFD_IOC_ALLOC_MEMORY_OF_GPU; the handle in @a->handle. */
-#define _test_alloc_memory(fd, a)						\
-	_test_args(fd, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, a,		\
-		   struct kfd_ioctl_alloc_memory_of_gpu_args)
+#define _test_alloc_memory(fd, a)	vkfd_ioctl(fd, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, a)
 #define test_alloc_memory(...)		__vkfd_test_ok(alloc_memory, __VA_ARGS__)
 #define test_err_alloc_memory(e, ...)	__vkfd_test_err(e, alloc_memory, __VA_ARGS__)
 
@@ -433,16 +426,12 @@ int _test_free_memory(int fd, uint64_t handle);
 #define test_err_free_memory(e, ...)	__vkfd_test_err(e, free_memory, __VA_ARGS__)
 
 /* AMDKFD_IOC_MAP_MEMORY_TO_GPU; @a->n_success says how far it got. */
-#define _test_map_memory(fd, a)						\
-	_test_args(fd, AMDKFD_IOC_MAP_MEMORY_TO_GPU, a,		\
-		   struct kfd_ioctl_map_memory_to_gpu_args)
+#define _test_map_memory(fd, a)	vkfd_ioctl(fd, AMDKFD_IOC_MAP_MEMORY_TO_GPU, a)
 #define test_map_memory(...)		__vkfd_test_ok(map_memory, __VA_ARGS__)
 #define test_err_map_memory(e, ...)	__vkfd_test_err(e, map_memory, __VA_ARGS__)
 
 /* AMDKFD_IOC_CREATE_QUEUE; the id in @a->queue_id. */
-#define _test_create_queue(fd, a)						\
-	_test_args(fd, AMDKFD_IOC_CREATE_QUEUE, a,		\
-		   struct kfd_ioctl_create_queue_args)
+#define _test_create_queue(fd, a)	vkfd_ioctl(fd, AMDKFD_IOC_CREATE_QUEUE, a)
 #define test_create_queue(...)		__vkfd_test_ok(create_queue, __VA_ARGS__)
 #define test_err_create_queue(e, ...)	__vkfd_test_err(e, create_queue, __VA_ARGS__)
 
@@ -452,16 +441,12 @@ int _test_destroy_queue(int fd, uint32_t id);
 #define test_err_destroy_queue(e, ...)	__vkfd_test_err(e, destroy_queue, __VA_ARGS__)
 
 /* AMDKFD_IOC_UPDATE_QUEUE. */
-#define _test_update_queue(fd, a)						\
-	_test_args(fd, AMDKFD_IOC_UPDATE_QUEUE, a,		\
-		   struct kfd_ioctl_update_queue_args)
+#define _test_update_queue(fd, a)	vkfd_ioctl(fd, AMDKFD_IOC_UPDATE_QUEUE, a)
 #define test_update_queue(...)		__vkfd_test_ok(update_queue, __VA_ARGS__)
 #define test_err_update_queue(e, ...)	__vkfd_test_err(e, update_queue, __VA_ARGS__)
 
 /* AMDKFD_IOC_CREATE_EVENT; the id in @a->event_id. */
-#define _test_create_event(fd, a)						\
-	_test_args(fd, AMDKFD_IOC_CREATE_EVENT, a,		\
-		   struct kfd_ioctl_create_event_args)
+#define _test_create_event(fd, a)	vkfd_ioctl(fd, AMDKFD_IOC_CREATE_EVENT, a)
 #define test_create_event(...)		__vkfd_test_ok(create_event, __VA_ARGS__)
 #define test_err_create_event(e, ...)	__vkfd_test_err(e, create_event, __VA_ARGS__)
 
@@ -471,9 +456,7 @@ int _test_set_event(int fd, uint32_t id);
 #define test_err_set_event(e, ...)	__vkfd_test_err(e, set_event, __VA_ARGS__)
 
 /* AMDKFD_IOC_WAIT_EVENTS; the result in @a->wait_result. */
-#define _test_wait_events(fd, a)						\
-	_test_args(fd, AMDKFD_IOC_WAIT_EVENTS, a,		\
-		   struct kfd_ioctl_wait_events_args)
+#define _test_wait_events(fd, a)	vkfd_ioctl(fd, AMDKFD_IOC_WAIT_EVENTS, a)
 #define test_wait_events(...)		__vkfd_test_ok(wait_events, __VA_ARGS__)
 #define test_err_wait_events(e, ...)	__vkfd_test_err(e, wait_events, __VA_ARGS__)
 
