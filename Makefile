@@ -54,14 +54,21 @@ CC ?= gcc
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	       $(UAPI_OVERRIDE_CFLAGS) \
 	       -I$(CURDIR)/include/uapi -I$(CURDIR)/lib -I$(UAPI_DIR)
-TEST_CFLAGS := $(USER_CFLAGS) -I$(KSFT_DIR) -Wno-unused-parameter
+TEST_CFLAGS := $(USER_CFLAGS) -I$(KSFT_DIR) -I$(CURDIR)/tests/lib -Wno-unused-parameter
 USER_LDFLAGS := -static -pthread
 
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/obj/tests/%.o,$(TEST_SRCS))
 # Kept, not removed as intermediate files: make would rebuild them.
-.SECONDARY: $(TEST_OBJS)
+.SECONDARY: $(TEST_OBJS) $(TESTLIB_OBJS)
+
+# The selftests' base layer (tests/lib/*.c, its header vkfd_test.h):
+# compiled once into build/lib/libvkfd_test.a, which every test binary
+# links before libvkfd.a.
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+TESTLIB_OBJS := $(patsubst tests/lib/%.c,$(BUILD)/obj/tests/lib/%.o,$(TESTLIB_SRCS))
+TESTLIB := $(BUILD)/lib/libvkfd_test.a
 
 # Dynamically linked helpers of the selftests (tests/dyn/*.c ->
 # build/tests-dyn/*), for what only a dynamic program shows (LD_PRELOAD);
@@ -69,7 +76,8 @@ TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/obj/tests/%.o,$(TEST_SRCS))
 DYN_TEST_SRCS := $(wildcard tests/dyn/*.c)
 DYN_TEST_BINS := $(patsubst tests/dyn/%.c,$(BUILD)/tests-dyn/%,$(DYN_TEST_SRCS))
 DYN_CFLAGS := $(USER_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -pthread
-TEST_HDRS := $(wildcard tests/*.h) $(wildcard include/uapi/linux/*.h) $(wildcard lib/*.h) \
+TEST_HDRS := $(wildcard tests/*.h) $(wildcard tests/lib/*.h) \
+	     $(wildcard include/uapi/linux/*.h) $(wildcard lib/*.h) \
 	     $(if $(VKFD_UAPI_OVERRIDE),$(wildcard $(VKFD_UAPI_OVERRIDE)/linux/*.h))
 
 # libvkfd-secondary.so, the LD_PRELOAD library of `vkfdctl run --secondary`
@@ -176,9 +184,18 @@ $(BUILD)/obj/tests/%.o: tests/%.c $(TEST_HDRS) $(KSFT_STAMP) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
+$(BUILD)/obj/tests/lib/%.o: tests/lib/%.c $(TEST_HDRS) $(UAPI_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $< $(LIB) $(USER_LDFLAGS)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+
+$(TESTLIB): $(TESTLIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $(TESTLIB_OBJS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TESTLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $< $(TESTLIB) $(LIB) $(USER_LDFLAGS)
 
 # kfd_probe must reach glibc's __open_2 and __openat_2 through the fortified
 # headers (its "fortify" words), or the tests of those entries would test

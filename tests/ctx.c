@@ -47,11 +47,11 @@ static int ctx_vms(const struct vkfd_env *env, int fd)
 TEST_F(ctx, create_upstream_encoding)
 {
 	struct vkfd_ioctl_ctx_info pri, sec;
-	int p = ctx_open(_metadata, self);
-	int s = ctx_open(_metadata, self);
+	int p = vkfd_keep_open(&self->b);
+	int s = vkfd_keep_open(&self->b);
 	char path[PATH_MAX];
 
-	ASSERT_EQ(0, ctx_vms(&self->env, p));
+	ASSERT_EQ(0, ctx_vms(&self->b.env, p));
 	ASSERT_EQ(0, ctx_info(p, VKFD_CTX_ID_SELF, &pri));
 	EXPECT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, pri.ctx_id);
 	ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
@@ -61,7 +61,7 @@ TEST_F(ctx, create_upstream_encoding)
 	for (uint32_t i = 0; i < sec.num_gpus; i++)
 		EXPECT_EQ(0U, sec.pasids[i]);
 	/* ... and once it has its VMs, PASIDs of its own on every GPU */
-	ASSERT_EQ(0, ctx_vms(&self->env, s));
+	ASSERT_EQ(0, ctx_vms(&self->b.env, s));
 	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &sec));
 	ASSERT_EQ(pri.num_gpus, sec.num_gpus);
 	for (uint32_t i = 0; i < sec.num_gpus; i++) {
@@ -69,11 +69,11 @@ TEST_F(ctx, create_upstream_encoding)
 		EXPECT_NE(pri.pasids[i], sec.pasids[i]);
 	}
 	/* proc/<pid>/context_0 with the files of the primary */
-	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
-	ctx_dir(&self->env, getpid(), 0, path, sizeof(path));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, getpid(), 0));
+	ctx_dir(&self->b.env, getpid(), 0, path, sizeof(path));
 	strcat(path, "/queues");
 	EXPECT_TRUE(vkfd_is_dir(path));
-	ctx_dir(&self->env, getpid(), 0, path, sizeof(path));
+	ctx_dir(&self->b.env, getpid(), 0, path, sizeof(path));
 	strcat(path, "/pasid");
 	{
 		uint64_t pasid;
@@ -82,65 +82,65 @@ TEST_F(ctx, create_upstream_encoding)
 		EXPECT_EQ(sec.pasids[0], pasid);
 	}
 	/* The other fd is still the primary */
-	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(p));
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(p));
 }
 
 /* ROCm's encoding, _IOWR with {flags, pad} = 0, works and leaves the argument as it was. */
 TEST_F(ctx, create_rocm_encoding)
 {
 	struct vkfd_ioctl_create_process_args args = { 0, 0 };
-	int s = ctx_open(_metadata, self);
+	int s = vkfd_keep_open(&self->b);
 
 	ASSERT_EQ(0, vkfd_ioctl(s, VKFD_IOC_CREATE_PROCESS_ROCM, &args));
 	EXPECT_EQ(0U, args.flags);
 	EXPECT_EQ(0U, args.pad);
-	EXPECT_EQ(0, ctx_id(s));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(s));
 }
 
 /* Non-zero flags or pad in ROCm's encoding: EINVAL, and the fd stays the primary's. */
 TEST_F(ctx, create_rocm_bad_args_einval)
 {
 	struct vkfd_ioctl_create_process_args args = { 1, 0 };
-	int s = ctx_open(_metadata, self);
+	int s = vkfd_keep_open(&self->b);
 
 	test_err_ioctl(EINVAL, s, VKFD_IOC_CREATE_PROCESS_ROCM, &args);
 	args.flags = 0;
 	args.pad = 1;
 	test_err_ioctl(EINVAL, s, VKFD_IOC_CREATE_PROCESS_ROCM, &args);
-	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(s));
-	EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(s));
+	EXPECT_EQ(0, vkfd_ctx_dir_count(&self->b.env, getpid()));
 	/* Nothing was consumed: the next secondary is still id 0 */
-	ASSERT_EQ(0, ctx_create(s));
-	EXPECT_EQ(0, ctx_id(s));
+	ASSERT_EQ(0, _test_create_process(s));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(s));
 }
 
 /* A secondary cannot be converted again (no nesting): EINVAL, nothing changes. */
 TEST_F(ctx, create_on_secondary_einval)
 {
-	int s = ctx_open(_metadata, self);
+	int s = vkfd_keep_open(&self->b);
 
-	ASSERT_EQ(0, ctx_create(s));
-	EXPECT_EQ(-EINVAL, ctx_create(s));
-	EXPECT_EQ(0, ctx_id(s));
-	EXPECT_EQ(1, ctx_dir_count(&self->env, getpid()));
+	ASSERT_EQ(0, _test_create_process(s));
+	EXPECT_EQ(-EINVAL, _test_create_process(s));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(s));
+	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->b.env, getpid()));
 }
 
 /* Converting the only fd keeps the primary; a new open() finds the same one. */
 TEST_F(ctx, convert_only_fd_keeps_primary)
 {
 	struct vkfd_ioctl_ctx_info before, after, sec;
-	int s = ctx_open(_metadata, self);
+	int s = vkfd_keep_open(&self->b);
 	int p;
 
 	/* The primary's VMs (and PASIDs), made through this fd, stay its own */
-	ASSERT_EQ(0, ctx_vms(&self->env, s));
+	ASSERT_EQ(0, ctx_vms(&self->b.env, s));
 	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &before));
-	ASSERT_EQ(0, ctx_create(s));
-	EXPECT_TRUE(vkfd_proc_exists(&self->env, getpid()));
+	ASSERT_EQ(0, _test_create_process(s));
+	EXPECT_TRUE(vkfd_proc_exists(&self->b.env, getpid()));
 	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &sec));
 	for (uint32_t i = 0; i < sec.num_gpus; i++)
 		EXPECT_EQ(0U, sec.pasids[i]);
-	p = ctx_open(_metadata, self);
+	p = vkfd_keep_open(&self->b);
 	ASSERT_EQ(0, ctx_info(p, VKFD_CTX_ID_SELF, &after));
 	EXPECT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, after.ctx_id);
 	EXPECT_EQ(0, memcmp(before.pasids, after.pasids, sizeof(after.pasids)));
@@ -154,21 +154,20 @@ TEST_F(ctx, ids_reused_only_after_release)
 	int fd[3], i;
 
 	for (i = 0; i < 3; i++) {
-		fd[i] = ctx_open(_metadata, self);
-		ASSERT_EQ(0, ctx_create(fd[i]));
-		EXPECT_EQ(i, ctx_id(fd[i]));
+		fd[i] = vkfd_keep_open(&self->b);
+		ASSERT_EQ(0, _test_create_process(fd[i]));
+		EXPECT_EQ(i, vkfd_ctx_id_of_fd(fd[i]));
 	}
 	/* Releasing id 1 removes context_1 before close() returns */
-	close(fd[1]);
-	self->fd[1] = -1;
-	EXPECT_FALSE(ctx_dir_exists(&self->env, getpid(), 1));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 2));
-	fd[1] = ctx_open(_metadata, self);
-	ASSERT_EQ(0, ctx_create(fd[1]));
-	EXPECT_EQ(1, ctx_id(fd[1]));
-	EXPECT_EQ(0, ctx_id(fd[0]));
-	EXPECT_EQ(2, ctx_id(fd[2]));
+	vkfd_cleanup_close(&self->b.cl, fd[1]);
+	EXPECT_FALSE(ctx_dir_exists(&self->b.env, getpid(), 1));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, getpid(), 0));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, getpid(), 2));
+	fd[1] = vkfd_keep_open(&self->b);
+	ASSERT_EQ(0, _test_create_process(fd[1]));
+	EXPECT_EQ(1, vkfd_ctx_id_of_fd(fd[1]));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(fd[0]));
+	EXPECT_EQ(2, vkfd_ctx_id_of_fd(fd[2]));
 }
 
 /* Child: create one secondary, report its id, wait for the parent. */
@@ -177,9 +176,9 @@ static int one_secondary_child(void *arg, int in, int out)
 	int fd = vkfd_open_dev(arg);
 	uint64_t v;
 
-	if (fd < 0 || ctx_create(fd))
+	if (fd < 0 || _test_create_process(fd))
 		return 1;
-	if (vkfd_msg_send(out, ctx_id(fd)))
+	if (vkfd_msg_send(out, vkfd_ctx_id_of_fd(fd)))
 		return 2;
 	vkfd_msg_recv(in, &v);
 	return 0;
@@ -188,19 +187,19 @@ static int one_secondary_child(void *arg, int in, int out)
 /* Ids are per process: two processes both get context 0, in their own directories. */
 TEST_F(ctx, ids_per_process)
 {
-	int s = ctx_open(_metadata, self);
+	int s = vkfd_keep_open(&self->b);
 	uint64_t id;
 
-	ASSERT_EQ(0, ctx_create(s));
-	EXPECT_EQ(0, ctx_id(s));
-	ASSERT_EQ(0, vkfd_child_start(&self->child, one_secondary_child,
-				      &self->env));
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &id));
+	ASSERT_EQ(0, _test_create_process(s));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(s));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, one_secondary_child,
+				      &self->b.env));
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &id));
 	EXPECT_EQ(0U, id);
-	EXPECT_TRUE(ctx_dir_exists(&self->env, self->child.pid, 0));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, self->b.child.pid, 0));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, getpid(), 0));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, getpid(), 0));
 }
 
 /*
@@ -214,13 +213,13 @@ TEST_F(ctx, pasids_distinct)
 	int n = 0, i, j, fd;
 
 	for (i = 0; i < 17; i++) {
-		fd = ctx_open(_metadata, self);
+		fd = vkfd_keep_open(&self->b);
 		if (i)
-			ASSERT_EQ(0, ctx_create(fd));
+			ASSERT_EQ(0, _test_create_process(fd));
 		ASSERT_EQ(0, ctx_info(fd, VKFD_CTX_ID_SELF, &info));
 		for (j = 0; j < (int)info.num_gpus; j++)
 			ASSERT_EQ(0U, info.pasids[j]);
-		ASSERT_EQ(0, ctx_vms(&self->env, fd));
+		ASSERT_EQ(0, ctx_vms(&self->b.env, fd));
 		ASSERT_EQ(0, ctx_info(fd, VKFD_CTX_ID_SELF, &info));
 		ASSERT_LT(0U, info.num_gpus);
 		for (j = 0; j < (int)info.num_gpus; j++) {
@@ -248,17 +247,17 @@ TEST_F_TIMEOUT(ctx, pasids_not_reused_over_10000_cycles, 900)
 	int render[VKFD_MAX_GPUS];
 	uint32_t i;
 
-	ngpus = vkfd_gpu_ids(self->env.topology, gpu, VKFD_MAX_GPUS);
+	ngpus = vkfd_gpu_ids(self->b.env.topology, gpu, VKFD_MAX_GPUS);
 	ASSERT_LT(0, ngpus);
 	ASSERT_GE(VKFD_MAX_GPUS, ngpus);
 	TH_LOG("%d cycles, %d GPUs", cycles, ngpus);
 	for (cycle = 0; cycle < cycles; cycle++) {
-		fd = vkfd_open_dev(&self->env);
+		fd = vkfd_open_dev(&self->b.env);
 		ASSERT_LE(0, fd);
-		ASSERT_EQ(0, ctx_create(fd));
+		ASSERT_EQ(0, _test_create_process(fd));
 		c = (struct vkfd_context){ .fd = fd };
 		for (g = 0; g < ngpus; g++) {
-			render[g] = vkfd_render_open(self->env.topology, gpu[g]);
+			render[g] = vkfd_render_open(self->b.env.topology, gpu[g]);
 			ASSERT_LE(0, render[g]);
 			ASSERT_EQ(0, vkfd_acquire_vm(&c, gpu[g], render[g]));
 		}
@@ -275,7 +274,7 @@ TEST_F_TIMEOUT(ctx, pasids_not_reused_over_10000_cycles, 900)
 	}
 	EXPECT_EQ(0, dup);
 	/* ... and every cycle freed its id */
-	EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+	EXPECT_EQ(0, vkfd_ctx_dir_count(&self->b.env, getpid()));
 }
 
 struct race {
@@ -295,7 +294,7 @@ static void *race_thread(void *arg)
 	i = r->index++;
 	pthread_mutex_unlock(&r->lock);
 	pthread_barrier_wait(&r->barrier);
-	r->ret[i] = ctx_create(r->fds[i]);
+	r->ret[i] = _test_create_process(r->fds[i]);
 	return NULL;
 }
 
@@ -323,7 +322,7 @@ TEST_F(ctx, race_create_same_fd)
 	long id;
 
 	for (round = 0; round < 20; round++) {
-		int fd = vkfd_open_dev(&self->env);
+		int fd = vkfd_open_dev(&self->b.env);
 
 		ASSERT_LE(0, fd);
 		for (i = 0; i < 8; i++)
@@ -335,13 +334,13 @@ TEST_F(ctx, race_create_same_fd)
 		}
 		EXPECT_EQ(round + 1, won);
 		/* A loser may have held id 0 for a moment: any id, one directory */
-		id = ctx_id(fd);
+		id = vkfd_ctx_id_of_fd(fd);
 		EXPECT_LE(0, id);
-		EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), id));
-		EXPECT_EQ(1, ctx_dir_count(&self->env, getpid()));
+		EXPECT_TRUE(ctx_dir_exists(&self->b.env, getpid(), id));
+		EXPECT_EQ(1, vkfd_ctx_dir_count(&self->b.env, getpid()));
 		close(fd);
 		/* The losers' ids are all back: the next one is 0 again */
-		EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+		EXPECT_EQ(0, vkfd_ctx_dir_count(&self->b.env, getpid()));
 	}
 	EXPECT_EQ(20 * 7, lost);
 }
@@ -354,17 +353,17 @@ TEST_F(ctx, race_create_different_fds)
 	int i, j;
 
 	for (i = 0; i < 8; i++)
-		r.fds[i] = ctx_open(_metadata, self);
+		r.fds[i] = vkfd_keep_open(&self->b);
 	race_run(&r);
 	for (i = 0; i < 8; i++) {
 		EXPECT_EQ(0, r.ret[i]);
-		ids[i] = ctx_id(r.fds[i]);
+		ids[i] = vkfd_ctx_id_of_fd(r.fds[i]);
 		EXPECT_LE(0, ids[i]);
 		EXPECT_GT(8, ids[i]);
 		for (j = 0; j < i; j++)
 			EXPECT_NE(ids[j], ids[i]);
 	}
-	EXPECT_EQ(8, ctx_dir_count(&self->env, getpid()));
+	EXPECT_EQ(8, vkfd_ctx_dir_count(&self->b.env, getpid()));
 }
 
 struct query_race {
@@ -379,7 +378,7 @@ static void *query_thread(void *arg)
 	long id;
 
 	while (!q->stop) {
-		id = ctx_id(q->fd);
+		id = vkfd_ctx_id_of_fd(q->fd);
 		if (id == VKFD_CTX_ID_PRIMARY)
 			q->primary_seen++;
 		else if (id == 0)
@@ -397,7 +396,7 @@ static void *query_thread(void *arg)
  */
 TEST_F(ctx, ioctls_racing_with_create)
 {
-	struct query_race q = { .fd = ctx_open(_metadata, self) };
+	struct query_race q = { .fd = vkfd_keep_open(&self->b) };
 	pthread_t t[2];
 	int i;
 
@@ -405,7 +404,7 @@ TEST_F(ctx, ioctls_racing_with_create)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, query_thread, &q));
 	while (!q.primary_seen)
 		sched_yield();
-	ASSERT_EQ(0, ctx_create(q.fd));
+	ASSERT_EQ(0, _test_create_process(q.fd));
 	q.secondary_seen = 0;
 	while (!q.secondary_seen)
 		sched_yield();
@@ -413,7 +412,7 @@ TEST_F(ctx, ioctls_racing_with_create)
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	EXPECT_EQ(0, q.other);
-	EXPECT_EQ(0, ctx_id(q.fd));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(q.fd));
 }
 
 /* An fd that was used before (queries, a failed conversion) converts like a fresh one. */
@@ -422,17 +421,17 @@ TEST_F(ctx, convert_used_fd)
 	struct kfd_ioctl_set_xnack_mode_args xnack = { .xnack_enabled = -1 };
 	struct vkfd_ioctl_create_process_args bad = { .flags = 1 };
 	struct kfd_ioctl_get_version_args ver = { 0 };
-	int p = ctx_open(_metadata, self);
-	int s = ctx_open(_metadata, self);
+	int p = vkfd_keep_open(&self->b);
+	int s = vkfd_keep_open(&self->b);
 
 	test_ioctl(s, AMDKFD_IOC_GET_VERSION, &ver);
 	test_ioctl(s, AMDKFD_IOC_SET_XNACK_MODE, &xnack);
 	test_err_ioctl(EINVAL, s, VKFD_IOC_CREATE_PROCESS_ROCM, &bad);
-	ASSERT_EQ(0, ctx_create(s));
-	EXPECT_EQ(0, ctx_id(s));
+	ASSERT_EQ(0, _test_create_process(s));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(s));
 	/* The primary, reached through the other fd, is untouched */
-	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(p));
-	EXPECT_EQ(1, ctx_dir_count(&self->env, getpid()));
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(p));
+	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->b.env, getpid()));
 }
 
 /* SVM, the debugger and CRIU are primary-only: EOPNOTSUPP on a secondary, checked before anything else. */
@@ -443,12 +442,12 @@ TEST_F(ctx, primary_only_commands)
 		VKFD_IOC_NR_DBG_TRAP,
 	};
 	struct kfd_ioctl_set_xnack_mode_args xnack = { .xnack_enabled = -1 };
-	int p = ctx_open(_metadata, self);
-	int s = ctx_open(_metadata, self);
+	int p = vkfd_keep_open(&self->b);
+	int s = vkfd_keep_open(&self->b);
 	uint8_t buf[64];
 	unsigned int i;
 
-	ASSERT_EQ(0, ctx_create(s));
+	ASSERT_EQ(0, _test_create_process(s));
 	for (i = 0; i < ARRAY_SIZE(nrs); i++) {
 		vkfd_fill(buf, sizeof(buf));
 		EXPECT_EQ(-EOPNOTSUPP,
@@ -474,9 +473,9 @@ TEST_F(ctx, queries_on_secondary)
 	struct kfd_ioctl_get_version_args ver = { 0 };
 	int fds[2], i;
 
-	fds[0] = ctx_open(_metadata, self);
-	fds[1] = ctx_open(_metadata, self);
-	ASSERT_EQ(0, ctx_create(fds[1]));
+	fds[0] = vkfd_keep_open(&self->b);
+	fds[1] = vkfd_keep_open(&self->b);
+	ASSERT_EQ(0, _test_create_process(fds[1]));
 	test_ioctl(fds[1], AMDKFD_IOC_GET_VERSION, &ver);
 	EXPECT_EQ(1U, ver.major_version);
 	for (i = 0; i < 2; i++) {
@@ -495,12 +494,12 @@ TEST_F(ctx, queries_on_secondary)
 TEST_F(ctx, ctx_info_scope)
 {
 	struct vkfd_ioctl_ctx_info self_info, via_primary;
-	int p = ctx_open(_metadata, self);
-	int s0 = ctx_open(_metadata, self);
-	int s1 = ctx_open(_metadata, self);
+	int p = vkfd_keep_open(&self->b);
+	int s0 = vkfd_keep_open(&self->b);
+	int s1 = vkfd_keep_open(&self->b);
 
-	ASSERT_EQ(0, ctx_create(s0));
-	ASSERT_EQ(0, ctx_create(s1));
+	ASSERT_EQ(0, _test_create_process(s0));
+	ASSERT_EQ(0, _test_create_process(s1));
 	ASSERT_EQ(0, ctx_info(s1, VKFD_CTX_ID_SELF, &self_info));
 	ASSERT_EQ(0, ctx_info(p, 1, &via_primary));
 	EXPECT_EQ(0, memcmp(&self_info, &via_primary, sizeof(self_info)));
@@ -536,11 +535,11 @@ TEST_F(ctx, debugfs_pasid_files)
 
 	if (!vkfd_debugfs_present())
 		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());
-	n = vkfd_gpu_ids(self->env.topology, gpu, VKFD_MAX_GPUS);
+	n = vkfd_gpu_ids(self->b.env.topology, gpu, VKFD_MAX_GPUS);
 	ASSERT_LT(0, n);
-	fd[0] = ctx_open(_metadata, self);
-	fd[1] = ctx_open(_metadata, self);
-	ASSERT_EQ(0, ctx_create(fd[1]));
+	fd[0] = vkfd_keep_open(&self->b);
+	fd[1] = vkfd_keep_open(&self->b);
+	ASSERT_EQ(0, _test_create_process(fd[1]));
 	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_0",
 			  (int)getpid());
 	EXPECT_FALSE(vkfd_exists(path));
@@ -550,7 +549,7 @@ TEST_F(ctx, debugfs_pasid_files)
 		EXPECT_FALSE(vkfd_exists(path)) TH_LOG("%s", path);
 	}
 	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, ctx_vms(&self->env, fd[i]));
+		ASSERT_EQ(0, ctx_vms(&self->b.env, fd[i]));
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, ctx_info(fd[i], VKFD_CTX_ID_SELF, &info[i]));
 		for (g = 0; g < info[i].num_gpus; g++) {
@@ -568,8 +567,7 @@ TEST_F(ctx, debugfs_pasid_files)
 		}
 	}
 	/* Closing the secondary removes its directory, not the primary's */
-	close(fd[1]);
-	self->fd[1] = -1;
+	vkfd_cleanup_close(&self->b.cl, fd[1]);
 	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_0",
 			  (int)getpid());
 	EXPECT_FALSE(vkfd_exists(path));

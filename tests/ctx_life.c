@@ -58,11 +58,11 @@ static int inherit_child(void *arg, int in, int out)
 	const struct inherit_args *a = arg;
 	struct kfd_ioctl_get_version_args ver = { 0 };
 
-	if (ctx_create(a->fd) != -EBADF)
+	if (_test_create_process(a->fd) != -EBADF)
 		return 1;
 	if (vkfd_ioctl(a->fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF)
 		return 2;
-	if (ctx_id(a->fd) != -EBADF)
+	if (vkfd_ctx_id_of_fd(a->fd) != -EBADF)
 		return 3;
 	/* The number is checked first, as amdkfd does */
 	if (vkfd_ioctl(a->fd, AMDKFD_IOWR(0x7f, ver), &ver) != -ENOTTY)
@@ -73,24 +73,24 @@ static int inherit_child(void *arg, int in, int out)
 /* A fork child cannot convert or use the parent's primary fd: EBADF, no context appears. */
 TEST_F(ctx, fork_child_cannot_create)
 {
-	struct inherit_args a = { .fd = ctx_open(_metadata, self) };
+	struct inherit_args a = { .fd = vkfd_keep_open(&self->b) };
 
-	ASSERT_EQ(0, vkfd_child_start(&self->child, inherit_child, &a));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(a.fd));
-	EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, inherit_child, &a));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(a.fd));
+	EXPECT_EQ(0, vkfd_ctx_dir_count(&self->b.env, getpid()));
 }
 
 /* A fork child cannot use an inherited secondary; the parent's keeps working after the child exits. */
 TEST_F(ctx, fork_child_cannot_use_secondary)
 {
-	struct inherit_args a = { .fd = ctx_open(_metadata, self) };
+	struct inherit_args a = { .fd = vkfd_keep_open(&self->b) };
 
-	ASSERT_EQ(0, ctx_create(a.fd));
-	ASSERT_EQ(0, vkfd_child_start(&self->child, inherit_child, &a));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_EQ(0, ctx_id(a.fd));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), 0));
+	ASSERT_EQ(0, _test_create_process(a.fd));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, inherit_child, &a));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(a.fd));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, getpid(), 0));
 }
 
 struct sender_args {
@@ -108,7 +108,7 @@ static int sender_child(void *arg, int in, int out)
 	if (vkfd_open_dev(a->env) < 0)
 		return 1;
 	fd = vkfd_open_dev(a->env);
-	if (fd < 0 || ctx_create(fd))
+	if (fd < 0 || _test_create_process(fd))
 		return 2;
 	if (vkfd_send_fd(a->sock, fd))
 		return 3;
@@ -130,31 +130,30 @@ TEST_F(ctx, scm_rights_secondary_outlives_sender)
 	if (!vkfd_debugfs_present())
 		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	a = (struct sender_args){ .env = &self->env, .sock = sv[1] };
-	ASSERT_EQ(0, vkfd_child_start(&self->child, sender_child, &a));
-	pid = self->child.pid;
+	a = (struct sender_args){ .env = &self->b.env, .sock = sv[1] };
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, sender_child, &a));
+	pid = self->b.child.pid;
 	fd = vkfd_recv_fd(sv[0]);
 	close(sv[0]);
 	close(sv[1]);
 	ASSERT_LE(0, fd);
-	self->fd[self->nfd++] = fd;
-	EXPECT_TRUE(ctx_dir_exists(&self->env, pid, 0));
-	EXPECT_EQ(-EBADF, ctx_id(fd));
+	vkfd_keep(&self->b, fd);
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, pid, 0));
+	EXPECT_EQ(-EBADF, vkfd_ctx_id_of_fd(fd));
 
 	/*
 	 * The sender exits: its directories go; the secondary stays, and so
 	 * does the primary it holds a reference on, both marked exited.
 	 */
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_FALSE(vkfd_proc_exists(&self->b.env, pid));
 	EXPECT_EQ(2, ctx_debugfs_lines(pid, NULL, &exited));
 	EXPECT_EQ(2, exited);
 	EXPECT_EQ(1, ctx_debugfs_lines(pid, "0", NULL));
-	EXPECT_EQ(-EBADF, ctx_id(fd));
+	EXPECT_EQ(-EBADF, vkfd_ctx_id_of_fd(fd));
 
 	/* The receiver's close frees the secondary before close() returns */
-	close(fd);
-	self->fd[--self->nfd] = -1;
+	vkfd_cleanup_close(&self->b.cl, fd);
 	EXPECT_EQ(0, ctx_debugfs_lines(pid, "0", NULL));
 	/* The primary goes after its MMU notifier's grace period: poll */
 	for (int ms = 0; ms < 10000 && ctx_debugfs_lines(pid, NULL, NULL); ms += 10)
@@ -171,7 +170,7 @@ static int exec_child(void *arg, int in, int out)
 
 	p = vkfd_open_dev(env);
 	s = vkfd_open_dev(env);
-	if (p < 0 || s < 0 || ctx_create(s))
+	if (p < 0 || s < 0 || _test_create_process(s))
 		return 1;
 	/* Both fds without O_CLOEXEC */
 	if (fcntl(p, F_SETFD, 0) || fcntl(s, F_SETFD, 0))
@@ -188,8 +187,8 @@ static int exec_child(void *arg, int in, int out)
  */
 TEST_F(ctx, exec_without_cloexec)
 {
-	ASSERT_EQ(0, vkfd_child_start(&self->child, exec_child, &self->env));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, exec_child, &self->b.env));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 }
 
 __attribute__((constructor)) static void ctx_exec_check(void)
@@ -204,16 +203,17 @@ __attribute__((constructor)) static void ctx_exec_check(void)
 	if (sscanf(fds, "%d,%d", &p, &s) != 2)
 		_exit(10);
 	/* The old primary and secondary belong to the old address space */
-	if (ctx_id(p) != -EBADF || ctx_id(s) != -EBADF || ctx_create(p) != -EBADF)
+	if (vkfd_ctx_id_of_fd(p) != -EBADF || vkfd_ctx_id_of_fd(s) != -EBADF ||
+	    _test_create_process(p) != -EBADF)
 		_exit(11);
 	/* The new program's open() makes a new primary and a new directory */
 	fd = vkfd_open_dev(&env);
-	if (fd < 0 || ctx_id(fd) != VKFD_CTX_ID_PRIMARY)
+	if (fd < 0 || vkfd_ctx_id_of_fd(fd) != VKFD_CTX_ID_PRIMARY)
 		_exit(12);
-	if (!vkfd_proc_exists(&env, getpid()) || ctx_dir_count(&env, getpid()))
+	if (!vkfd_proc_exists(&env, getpid()) || vkfd_ctx_dir_count(&env, getpid()))
 		_exit(13);
 	/* ... whose secondaries start again from id 0 */
-	if (ctx_create(fd) || ctx_id(fd) != 0)
+	if (_test_create_process(fd) || vkfd_ctx_id_of_fd(fd) != 0)
 		_exit(14);
 	_exit(0);
 }
@@ -222,19 +222,17 @@ __attribute__((constructor)) static void ctx_exec_check(void)
 TEST_F(ctx, close_primary_fd_first)
 {
 	struct kfd_ioctl_get_version_args ver = { 0 };
-	int p = ctx_open(_metadata, self);
-	int s = ctx_open(_metadata, self);
+	int p = vkfd_keep_open(&self->b);
+	int s = vkfd_keep_open(&self->b);
 
-	ASSERT_EQ(0, ctx_create(s));
-	close(p);
-	self->fd[0] = -1;
+	ASSERT_EQ(0, _test_create_process(s));
+	vkfd_cleanup_close(&self->b.cl, p);
 	test_ioctl(s, AMDKFD_IOC_GET_VERSION, &ver);
-	EXPECT_EQ(0, ctx_id(s));
-	close(s);
-	self->fd[1] = -1;
-	EXPECT_FALSE(ctx_dir_exists(&self->env, getpid(), 0));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(s));
+	vkfd_cleanup_close(&self->b.cl, s);
+	EXPECT_FALSE(ctx_dir_exists(&self->b.env, getpid(), 0));
 	/* The primary lives with the address space */
-	EXPECT_TRUE(vkfd_proc_exists(&self->env, getpid()));
+	EXPECT_TRUE(vkfd_proc_exists(&self->b.env, getpid()));
 }
 
 struct passer_args {
@@ -252,7 +250,7 @@ static int passer_child(void *arg, int in, int out)
 
 	for (i = 0; i < a->count; i++) {
 		fd = vkfd_open_dev(a->env);
-		if (fd < 0 || ctx_create(fd) || vkfd_send_fd(a->sock, fd))
+		if (fd < 0 || _test_create_process(fd) || vkfd_send_fd(a->sock, fd))
 			return 1;
 		close(fd);
 	}
@@ -266,7 +264,7 @@ static int passer_child(void *arg, int in, int out)
  */
 TEST_F_TIMEOUT(ctx, exit_races_with_close_of_passed_secondaries, 300)
 {
-	struct passer_args a = { .env = &self->env, .count = 64 };
+	struct passer_args a = { .env = &self->b.env, .count = 64 };
 	int sv[2], fds[64], round, i;
 	pid_t pid;
 
@@ -274,7 +272,7 @@ TEST_F_TIMEOUT(ctx, exit_races_with_close_of_passed_secondaries, 300)
 		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 					sv));
 		a.sock = sv[1];
-		ASSERT_EQ(0, vkfd_child_start(&self->child, passer_child, &a));
+		ASSERT_EQ(0, vkfd_child_start(&self->b.child, passer_child, &a));
 		for (i = 0; i < a.count; i++) {
 			fds[i] = vkfd_recv_fd(sv[0]);
 			ASSERT_LE(0, fds[i]);
@@ -282,12 +280,12 @@ TEST_F_TIMEOUT(ctx, exit_races_with_close_of_passed_secondaries, 300)
 		close(sv[0]);
 		close(sv[1]);
 		/* Let the child exit, and close everything at the same time */
-		pid = self->child.pid;
-		ASSERT_EQ(0, vkfd_msg_send(self->child.to_child, 1));
+		pid = self->b.child.pid;
+		ASSERT_EQ(0, vkfd_msg_send(self->b.child.to_child, 1));
 		for (i = 0; i < a.count; i++)
 			close(fds[i]);
-		ASSERT_EQ(0, vkfd_child_wait(&self->child));
-		EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+		ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
+		EXPECT_FALSE(vkfd_proc_exists(&self->b.env, pid));
 	}
 }
 
@@ -300,7 +298,7 @@ static int many_child(void *arg, int in, int out)
 	ctx_raise_nofile(CTX_MAX_FDS + 64);
 	for (i = 0; i < 1000; i++) {
 		fd = vkfd_open_dev(arg);
-		if (fd < 0 || ctx_create(fd))
+		if (fd < 0 || _test_create_process(fd))
 			return 1;
 	}
 	if (vkfd_msg_send(out, 1000))
@@ -316,15 +314,15 @@ TEST_F_TIMEOUT(ctx, exit_with_1000_secondaries, 600)
 	uint64_t n;
 	pid_t pid;
 
-	ASSERT_EQ(0, vkfd_child_start(&self->child, many_child, &self->env));
-	pid = self->child.pid;
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &n));
-	EXPECT_EQ(1000, ctx_dir_count(&self->env, pid));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, many_child, &self->b.env));
+	pid = self->b.child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &n));
+	EXPECT_EQ(1000, vkfd_ctx_dir_count(&self->b.env, pid));
 	if (vkfd_debugfs_present())
 		EXPECT_EQ(1001, ctx_debugfs_lines(pid, NULL, NULL));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 
-	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+	EXPECT_FALSE(vkfd_proc_exists(&self->b.env, pid));
 	vkfd_debugfs_path(path, sizeof(path), "/proc/%d", (int)pid);
 	EXPECT_FALSE(vkfd_exists(path));
 	/* The secondaries went with the exiting process's fds */
@@ -368,23 +366,23 @@ TEST_F_TIMEOUT(ctx, secondaries_65535_then_enospc, 1800)
 	ASSERT_EQ(0, ctx_raise_nofile(CTX_MAX_SECONDARIES + 128));
 	t0 = ctx_now();
 	for (i = 0; i < CTX_MAX_SECONDARIES; i++) {
-		fds[i] = vkfd_open_dev(&self->env);
+		fds[i] = vkfd_open_dev(&self->b.env);
 		ASSERT_LE(0, fds[i]) TH_LOG("open #%d: %s", i, strerror(errno));
-		ret = ctx_create(fds[i]);
+		ret = _test_create_process(fds[i]);
 		ASSERT_EQ(0, ret) TH_LOG("secondary #%d: %s", i, strerror(-ret));
 	}
 	t1 = ctx_now();
 	/* The lowest free ids, in order: 0 .. 65534 */
-	EXPECT_EQ(0, ctx_id(fds[0]));
-	EXPECT_EQ(CTX_MAX_SECONDARIES - 1, ctx_id(fds[CTX_MAX_SECONDARIES - 1]));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, getpid(), CTX_MAX_SECONDARIES - 1));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(fds[0]));
+	EXPECT_EQ(CTX_MAX_SECONDARIES - 1, vkfd_ctx_id_of_fd(fds[CTX_MAX_SECONDARIES - 1]));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, getpid(), CTX_MAX_SECONDARIES - 1));
 
 	/* One more: ENOSPC, and the fd is still the primary's */
-	extra = ctx_open(_metadata, self);
-	EXPECT_EQ(-ENOSPC, ctx_create(extra));
-	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, ctx_id(extra));
-	EXPECT_FALSE(ctx_dir_exists(&self->env, getpid(), CTX_MAX_SECONDARIES));
-	EXPECT_EQ(-ENOSPC, ctx_create(extra));
+	extra = vkfd_keep_open(&self->b);
+	EXPECT_EQ(-ENOSPC, _test_create_process(extra));
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(extra));
+	EXPECT_FALSE(ctx_dir_exists(&self->b.env, getpid(), CTX_MAX_SECONDARIES));
+	EXPECT_EQ(-ENOSPC, _test_create_process(extra));
 	/* Idle secondaries have no debugfs directory */
 	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_%d",
 			  (int)getpid(), CTX_MAX_SECONDARIES - 1);
@@ -396,10 +394,10 @@ TEST_F_TIMEOUT(ctx, secondaries_65535_then_enospc, 1800)
 	TH_LOG("65,535 secondaries: created in %.1f s, closed in %.1f s",
 	       t1 - t0, ctx_now() - t2);
 	free(fds);
-	EXPECT_EQ(0, ctx_dir_count(&self->env, getpid()));
+	EXPECT_EQ(0, vkfd_ctx_dir_count(&self->b.env, getpid()));
 	/* All ids are free again: the next secondary is 0 */
-	ASSERT_EQ(0, ctx_create(extra));
-	EXPECT_EQ(0, ctx_id(extra));
+	ASSERT_EQ(0, _test_create_process(extra));
+	EXPECT_EQ(0, vkfd_ctx_id_of_fd(extra));
 }
 
 TEST_HARNESS_MAIN

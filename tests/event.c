@@ -17,20 +17,20 @@ TEST_F(event, create_signal)
 	};
 	struct vkfd_event ev;
 
-	ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	ASSERT_EQ(0, _test_create_event(self->b.p.fd, &a));
 	EXPECT_EQ(1U, a.event_id);
 	EXPECT_EQ(1U, a.event_slot_index);
 	EXPECT_EQ(1U, a.event_trigger_data);
 	EXPECT_EQ(EV_PAGE_OFFSET, a.event_page_offset);
 	/* Every later signal event returns the page offset too (rocm-compat §3.2) */
-	ASSERT_EQ(0, vkfd_event_create(&self->pri, KFD_IOC_EVENT_SIGNAL, false, 0, &ev));
+	ASSERT_EQ(0, vkfd_event_create(&self->b.p, KFD_IOC_EVENT_SIGNAL, false, 0, &ev));
 	EXPECT_EQ(2U, ev.id);
 	EXPECT_EQ(2U, ev.slot);
 	EXPECT_EQ(2U, ev.trigger);
 	EXPECT_EQ(EV_PAGE_OFFSET, ev.page_offset);
 	/* A new event is not signaled */
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, 1, 0));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, 2, 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, 1, 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, 2, 0));
 }
 
 /*
@@ -48,7 +48,7 @@ TEST_F(event, create_types)
 			.event_slot_index = 0xa5a5a5a5,
 			.event_page_offset = 0,
 		};
-		ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a)) TH_LOG("type %u", type);
+		ASSERT_EQ(0, _test_create_event(self->b.p.fd, &a)) TH_LOG("type %u", type);
 		if (type == KFD_IOC_EVENT_DEBUG_EVENT) {
 			EXPECT_EQ(1U, a.event_id);
 			EXPECT_EQ(1U, a.event_slot_index);
@@ -68,14 +68,14 @@ TEST_F(event, create_unknown_type)
 {
 	struct kfd_ioctl_create_event_args a = { .event_type = 9 };
 
-	VKFD_ONLY(&self->env, "accepts any event type");
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	VKFD_ONLY(&self->b.env, "accepts any event type");
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	a.event_type = UINT32_MAX;
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	/* Nothing was made: the next event is still the first */
-	EXPECT_EQ(1, ev_signal(&self->pri, false));
+	EXPECT_EQ(1, ev_signal(&self->b.p, false));
 	a.event_type = KFD_IOC_EVENT_MEMORY;
-	ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	ASSERT_EQ(0, _test_create_event(self->b.p.fd, &a));
 	EXPECT_EQ(EV_FIRST_OTHER_ID, a.event_id);
 }
 
@@ -88,15 +88,15 @@ TEST_F(event, create_unwritable_arg)
 	struct kfd_ioctl_create_event_args *a;
 	long psz = sysconf(_SC_PAGESIZE);
 
-	VKFD_ONLY(&self->env, "makes the event, then fails the copy-out with EFAULT");
+	VKFD_ONLY(&self->b.env, "makes the event, then fails the copy-out with EFAULT");
 	a = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, a);
 	a->event_type = KFD_IOC_EVENT_SIGNAL;
 	ASSERT_EQ(0, mprotect(a, psz, PROT_READ));
-	EXPECT_EQ(-EFAULT, ev_create_raw(self->pri.fd, a));
+	EXPECT_EQ(-EFAULT, _test_create_event(self->b.p.fd, a));
 	/* Not even a page: nothing was made */
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, 4096, MAP_SHARED, EV_PAGE_OFFSET));
-	EXPECT_EQ(1, ev_signal(&self->pri, false));
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, 4096, MAP_SHARED, EV_PAGE_OFFSET));
+	EXPECT_EQ(1, ev_signal(&self->b.p, false));
 	munmap(a, psz);
 }
 
@@ -106,17 +106,17 @@ TEST_F(event, ids_reused)
 	struct kfd_ioctl_create_event_args a = { .event_type = KFD_IOC_EVENT_MEMORY };
 	uint32_t other;
 
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	ASSERT_EQ(2, ev_signal(&self->pri, false));
-	ASSERT_EQ(3, ev_signal(&self->pri, false));
-	ASSERT_EQ(0, vkfd_event_destroy(&self->pri, 2));
-	EXPECT_EQ(2, ev_signal(&self->pri, false));
-	EXPECT_EQ(4, ev_signal(&self->pri, false));
-	ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	ASSERT_EQ(2, ev_signal(&self->b.p, false));
+	ASSERT_EQ(3, ev_signal(&self->b.p, false));
+	ASSERT_EQ(0, vkfd_event_destroy(&self->b.p, 2));
+	EXPECT_EQ(2, ev_signal(&self->b.p, false));
+	EXPECT_EQ(4, ev_signal(&self->b.p, false));
+	ASSERT_EQ(0, _test_create_event(self->b.p.fd, &a));
 	other = a.event_id;
 	EXPECT_EQ(EV_FIRST_OTHER_ID, other);
-	ASSERT_EQ(0, vkfd_event_destroy(&self->pri, other));
-	ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	ASSERT_EQ(0, vkfd_event_destroy(&self->b.p, other));
+	ASSERT_EQ(0, _test_create_event(self->b.p.fd, &a));
 	EXPECT_EQ(other, a.event_id);
 }
 
@@ -125,19 +125,19 @@ TEST_F(event, destroy_errors)
 	struct kfd_ioctl_destroy_event_args d = { 0 };
 
 	/* No event at all yet */
-	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->pri, 1));
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->pri, 0));
-	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->pri, 2));
-	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->pri, EV_FIRST_OTHER_ID));
-	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->pri, UINT32_MAX));
-	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->pri, 1u << 31));
+	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->b.p, 1));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->b.p, 0));
+	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->b.p, 2));
+	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->b.p, EV_FIRST_OTHER_ID));
+	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->b.p, UINT32_MAX));
+	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->b.p, 1u << 31));
 	/* The failures touched nothing: 1 is there, once */
 	d.event_id = 1;
-	test_ioctl(self->pri.fd, AMDKFD_IOC_DESTROY_EVENT, &d);
-	test_err_ioctl(EINVAL, self->pri.fd, AMDKFD_IOC_DESTROY_EVENT, &d);
-	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->pri, 1));
-	EXPECT_EQ(-EINVAL, ev_wait1(&self->pri, 1, 0));
+	test_ioctl(self->b.p.fd, AMDKFD_IOC_DESTROY_EVENT, &d);
+	test_err_ioctl(EINVAL, self->b.p.fd, AMDKFD_IOC_DESTROY_EVENT, &d);
+	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->b.p, 1));
+	EXPECT_EQ(-EINVAL, ev_wait1(&self->b.p, 1, 0));
 }
 
 /* SET and RESET: signal events only (not debug, not the others). */
@@ -146,20 +146,20 @@ TEST_F(event, set_reset_errors)
 	struct kfd_ioctl_create_event_args a;
 	uint32_t type, id;
 
-	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->pri, 1));
-	EXPECT_EQ(-EINVAL, vkfd_event_reset(&self->pri, 1));
+	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->b.p, 1));
+	EXPECT_EQ(-EINVAL, vkfd_event_reset(&self->b.p, 1));
 	for (type = KFD_IOC_EVENT_NODECHANGE; type <= KFD_IOC_EVENT_MEMORY; type++) {
 		a = (struct kfd_ioctl_create_event_args){ .event_type = type };
-		ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a));
+		ASSERT_EQ(0, _test_create_event(self->b.p.fd, &a));
 		id = a.event_id;
-		EXPECT_EQ(-EINVAL, vkfd_event_set(&self->pri, id)) TH_LOG("type %u", type);
-		EXPECT_EQ(-EINVAL, vkfd_event_reset(&self->pri, id)) TH_LOG("type %u", type);
+		EXPECT_EQ(-EINVAL, vkfd_event_set(&self->b.p, id)) TH_LOG("type %u", type);
+		EXPECT_EQ(-EINVAL, vkfd_event_reset(&self->b.p, id)) TH_LOG("type %u", type);
 		/* and it was not signaled by the attempt */
-		EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, id, 0)) TH_LOG("type %u", type);
+		EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, id, 0)) TH_LOG("type %u", type);
 	}
-	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->pri, 0));
-	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->pri, UINT32_MAX));
-	EXPECT_EQ(-EINVAL, vkfd_event_reset(&self->pri, 0));
+	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->b.p, 0));
+	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->b.p, UINT32_MAX));
+	EXPECT_EQ(-EINVAL, vkfd_event_reset(&self->b.p, 0));
 }
 
 /* Non-zero pads are refused before anything is looked up (amdkfd ignores them). */
@@ -170,33 +170,33 @@ TEST_F(event, pads)
 	struct kfd_ioctl_reset_event_args r = { .pad = 1 };
 	int64_t id;
 
-	VKFD_ONLY(&self->env, "ignores the pads of DESTROY, SET and RESET_EVENT");
-	id = ev_signal(&self->pri, false);
+	VKFD_ONLY(&self->b.env, "ignores the pads of DESTROY, SET and RESET_EVENT");
+	id = ev_signal(&self->b.p, false);
 	ASSERT_LT(0, id);
 	d.event_id = s.event_id = r.event_id = id;
-	test_err_ioctl(EINVAL, self->pri.fd, AMDKFD_IOC_SET_EVENT, &s);
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, id, 0));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, id));
-	test_err_ioctl(EINVAL, self->pri.fd, AMDKFD_IOC_RESET_EVENT, &r);
-	EXPECT_TRUE(ev_signaled(&self->pri, id));
-	test_err_ioctl(EINVAL, self->pri.fd, AMDKFD_IOC_DESTROY_EVENT, &d);
-	EXPECT_EQ(0, vkfd_event_destroy(&self->pri, id));
+	test_err_ioctl(EINVAL, self->b.p.fd, AMDKFD_IOC_SET_EVENT, &s);
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, id, 0));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, id));
+	test_err_ioctl(EINVAL, self->b.p.fd, AMDKFD_IOC_RESET_EVENT, &r);
+	EXPECT_TRUE(ev_signaled(&self->b.p, id));
+	test_err_ioctl(EINVAL, self->b.p.fd, AMDKFD_IOC_DESTROY_EVENT, &d);
+	EXPECT_EQ(0, vkfd_event_destroy(&self->b.p, id));
 }
 
 /* SET signals, RESET unsignals; both are idempotent. */
 TEST_F(event, set_reset)
 {
-	int64_t id = ev_signal(&self->pri, false);
+	int64_t id = ev_signal(&self->b.p, false);
 
 	ASSERT_LT(0, id);
-	EXPECT_EQ(0, vkfd_event_reset(&self->pri, id));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, id, 0));
-	EXPECT_EQ(0, vkfd_event_set(&self->pri, id));
-	EXPECT_EQ(0, vkfd_event_set(&self->pri, id));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, id, 0));
-	EXPECT_EQ(0, vkfd_event_reset(&self->pri, id));
-	EXPECT_EQ(0, vkfd_event_reset(&self->pri, id));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, id, 0));
+	EXPECT_EQ(0, vkfd_event_reset(&self->b.p, id));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, id, 0));
+	EXPECT_EQ(0, vkfd_event_set(&self->b.p, id));
+	EXPECT_EQ(0, vkfd_event_set(&self->b.p, id));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, id, 0));
+	EXPECT_EQ(0, vkfd_event_reset(&self->b.p, id));
+	EXPECT_EQ(0, vkfd_event_reset(&self->b.p, id));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, id, 0));
 }
 
 /* Create signal events until ENOSPC; returns how many were made. */
@@ -227,28 +227,28 @@ TEST_F(event, signal_limit)
 	void *page;
 	int n, err;
 
-	ASSERT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	ASSERT_EQ(0, _test_create_event(self->b.p.fd, &a));
 	ASSERT_EQ(1U, a.event_id);
-	n = fill_signal(&self->pri, KFD_SIGNAL_EVENT_LIMIT, &err);
+	n = fill_signal(&self->b.p, KFD_SIGNAL_EVENT_LIMIT, &err);
 	EXPECT_EQ(EV_SLOTS_UNMAPPED - 2, n);
 	EXPECT_EQ(ENOSPC, err);
 	/* Other types are not limited by the slots */
 	a.event_type = KFD_IOC_EVENT_MEMORY;
 	a.event_page_offset = 0;
-	EXPECT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(0, _test_create_event(self->b.p.fd, &a));
 	/* A freed slot is used again */
-	ASSERT_EQ(0, vkfd_event_destroy(&self->pri, 100));
-	EXPECT_EQ(100, ev_signal(&self->pri, false));
-	EXPECT_EQ(-ENOSPC, ev_signal(&self->pri, false));
+	ASSERT_EQ(0, vkfd_event_destroy(&self->b.p, 100));
+	EXPECT_EQ(100, ev_signal(&self->b.p, false));
+	EXPECT_EQ(-ENOSPC, ev_signal(&self->b.p, false));
 
-	page = ev_page_map(self->pri.fd, EV_PAGE_SIZE, MAP_SHARED, EV_PAGE_OFFSET);
+	page = ev_page_map(self->b.p.fd, EV_PAGE_SIZE, MAP_SHARED, EV_PAGE_OFFSET);
 	ASSERT_NE(MAP_FAILED, page);
-	n = fill_signal(&self->pri, KFD_SIGNAL_EVENT_LIMIT, &err);
+	n = fill_signal(&self->b.p, KFD_SIGNAL_EVENT_LIMIT, &err);
 	EXPECT_EQ(KFD_SIGNAL_EVENT_LIMIT - EV_SLOTS_UNMAPPED, n);
 	EXPECT_EQ(ENOSPC, err);
-	ASSERT_EQ(0, vkfd_event_destroy(&self->pri, KFD_SIGNAL_EVENT_LIMIT - 1));
-	EXPECT_EQ(KFD_SIGNAL_EVENT_LIMIT - 1, ev_signal(&self->pri, true));
-	EXPECT_EQ(-ENOSPC, ev_signal(&self->pri, true));
+	ASSERT_EQ(0, vkfd_event_destroy(&self->b.p, KFD_SIGNAL_EVENT_LIMIT - 1));
+	EXPECT_EQ(KFD_SIGNAL_EVENT_LIMIT - 1, ev_signal(&self->b.p, true));
+	EXPECT_EQ(-ENOSPC, ev_signal(&self->b.p, true));
 	munmap(page, EV_PAGE_SIZE);
 }
 
@@ -286,24 +286,56 @@ static void check_apart(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, vkfd_event_destroy(a, 2));
 }
 
-TEST_F(event, isolation_primary_secondary)
-{
+/*
+ * The isolation of a primary and a secondary, each way round: a fixture
+ * of its own, with a variant per kind of the first context.
+ */
+FIXTURE(event_iso) {
+	struct vkfd_base b;
 	struct vkfd_context sec;
+};
 
-	EV_SECONDARY(&sec);
-	check_apart(_metadata, &self->pri, &sec);
-	vkfd_close(&sec);
-	/* The secondary's end left the primary's event */
-	EXPECT_EQ(0, vkfd_event_destroy(&self->pri, 1));
+FIXTURE_VARIANT(event_iso) {
+	bool primary_first;
+};
+
+FIXTURE_VARIANT_ADD(event_iso, primary_secondary) {
+	.primary_first = true,
+};
+
+FIXTURE_VARIANT_ADD(event_iso, secondary_primary) {
+	.primary_first = false,
+};
+
+FIXTURE_SETUP(event_iso)
+{
+	int ret;
+
+	self->sec.fd = -1;
+	vkfd_base_setup(&self->b, VKFD_BASE_PRIMARY);
+	ret = vkfd_open_secondary(self->b.env.dev, &self->sec);
+	if (ret == -EOPNOTSUPP)
+		VKFD_SETUP_SKIP("no AMDKFD_IOC_CREATE_PROCESS: no secondaries");
+	ASSERT_EQ(0, ret);
 }
 
-TEST_F(event, isolation_secondary_primary)
+FIXTURE_TEARDOWN(event_iso)
 {
-	struct vkfd_context sec;
+	if (self->sec.fd >= 0)
+		vkfd_close(&self->sec);
+	vkfd_base_teardown(&self->b);
+}
 
-	EV_SECONDARY(&sec);
-	check_apart(_metadata, &sec, &self->pri);
-	vkfd_close(&sec);
+TEST_F(event_iso, isolation)
+{
+	if (variant->primary_first)
+		check_apart(_metadata, &self->b.p, &self->sec);
+	else
+		check_apart(_metadata, &self->sec, &self->b.p);
+	vkfd_close(&self->sec);
+	/* The secondary's end left the primary's event (if it has one) */
+	if (variant->primary_first)
+		EXPECT_EQ(0, vkfd_event_destroy(&self->b.p, 1));
 }
 
 TEST_F(event, isolation_two_secondaries)
@@ -314,7 +346,7 @@ TEST_F(event, isolation_two_secondaries)
 	EV_SECONDARY(&s2);
 	check_apart(_metadata, &s1, &s2);
 	/* The primary has none of them */
-	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->pri, 1));
+	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->b.p, 1));
 	vkfd_close(&s2);
 	EXPECT_EQ(0, vkfd_event_destroy(&s1, 1));
 	vkfd_close(&s1);
@@ -325,13 +357,13 @@ TEST_F(event, primary_fds_share)
 {
 	struct vkfd_context other;
 
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &other));
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &other));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	EXPECT_EQ(0, vkfd_event_set(&other, 1));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, 1, 0));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, 1, 0));
 	vkfd_close(&other);
 	/* Closing one fd of the primary destroys nothing */
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, 1, 0));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, 1, 0));
 }
 
 /* A child that inherited the fd: EBADF for every event ioctl. */
@@ -342,7 +374,7 @@ static int child_event_ioctls(void *arg, int in, int out)
 	struct kfd_ioctl_create_event_args a = { .event_type = KFD_IOC_EVENT_SIGNAL };
 	uint32_t id = 1, result;
 
-	if (ev_create_raw(fd, &a) != -EBADF)
+	if (_test_create_event(fd, &a) != -EBADF)
 		return 1;
 	if (vkfd_event_set(&c, 1) != -EBADF)
 		return 2;
@@ -358,15 +390,15 @@ static int child_event_ioctls(void *arg, int in, int out)
 TEST_F(event, fork_child_ebadf)
 {
 	struct vkfd_child child = { 0 };
-	int fd = self->pri.fd;
+	int fd = self->b.p.fd;
 
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	ASSERT_EQ(0, vkfd_child_start(&child, child_event_ioctls, &fd));
 	EXPECT_EQ(0, vkfd_child_wait(&child));
 	/* The child changed nothing */
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, 1, 0));
-	EXPECT_EQ(0, vkfd_event_destroy(&self->pri, 1));
-	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->pri, 2));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, 1, 0));
+	EXPECT_EQ(0, vkfd_event_destroy(&self->b.p, 1));
+	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->b.p, 2));
 }
 
 /* A process that received the fd over a unix socket: EBADF too. */
@@ -389,14 +421,14 @@ TEST_F(event, scm_rights_ebadf)
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	ASSERT_EQ(0, vkfd_child_start(&child, child_recv_ioctls, &sv[1]));
 	/* The fd of a secondary where there are, else the primary's */
-	if (vkfd_open_secondary(self->env.dev, &sec))
-		sec = self->pri;
+	if (vkfd_open_secondary(self->b.env.dev, &sec))
+		sec = self->b.p;
 	ASSERT_EQ(1, ev_signal(&sec, false));
 	ASSERT_EQ(0, vkfd_send_fd(sv[0], sec.fd));
 	EXPECT_EQ(0, vkfd_child_wait(&child));
 	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&sec, 1, 0));
 	EXPECT_EQ(0, vkfd_event_destroy(&sec, 1));
-	if (sec.fd != self->pri.fd)
+	if (sec.fd != self->b.p.fd)
 		vkfd_close(&sec);
 	close(sv[0]);
 	close(sv[1]);
@@ -475,7 +507,7 @@ static void race_run(struct __test_metadata *_metadata, struct race *r)
 TEST_F(event, guessed_id_race_signal)
 {
 	struct race r = {
-		.ctx = &self->pri,
+		.ctx = &self->b.p,
 		.iterations = vkfd_scaled(20000),
 		.type = KFD_IOC_EVENT_SIGNAL,
 	};
@@ -507,7 +539,7 @@ TEST_F(event, count_baseline)
 	struct vkfd_context sec;
 	int i;
 
-	VKFD_ONLY(&self->env, "no vkfd debugfs");
+	VKFD_ONLY(&self->b.env, "no vkfd debugfs");
 	if (!vkfd_debugfs_present())
 		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());
 	EV_SECONDARY(&sec);

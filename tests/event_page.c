@@ -18,14 +18,14 @@ TEST_F(event, mmap_without_page)
 	struct vkfd_event ev;
 
 	/* No event, then only events without slots: no page to map */
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, EV_PAGE_SIZE, MAP_SHARED,
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, EV_PAGE_SIZE, MAP_SHARED,
 					  EV_PAGE_OFFSET));
-	ASSERT_EQ(0, vkfd_event_create(&self->pri, KFD_IOC_EVENT_MEMORY, false, 0, &ev));
+	ASSERT_EQ(0, vkfd_event_create(&self->b.p, KFD_IOC_EVENT_MEMORY, false, 0, &ev));
 	EXPECT_EQ(0ULL, ev.page_offset);
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, EV_PAGE_SIZE, MAP_SHARED,
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, EV_PAGE_SIZE, MAP_SHARED,
 					  EV_PAGE_OFFSET));
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	EXPECT_EQ(0, ev_page_map_err(self->pri.fd, EV_PAGE_SIZE, MAP_SHARED,
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	EXPECT_EQ(0, ev_page_map_err(self->b.p.fd, EV_PAGE_SIZE, MAP_SHARED,
 				     EV_PAGE_OFFSET));
 }
 
@@ -34,39 +34,39 @@ TEST_F(event, mmap_sizes)
 {
 	size_t size;
 
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	for (size = PAGE; size <= EV_PAGE_SIZE; size += PAGE)
-		EXPECT_EQ(0, ev_page_map_err(self->pri.fd, size, MAP_SHARED,
+		EXPECT_EQ(0, ev_page_map_err(self->b.p.fd, size, MAP_SHARED,
 					     EV_PAGE_OFFSET)) TH_LOG("%zu bytes", size);
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, EV_PAGE_SIZE + PAGE,
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, EV_PAGE_SIZE + PAGE,
 					  MAP_SHARED, EV_PAGE_OFFSET));
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, 2 * EV_PAGE_SIZE,
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, 2 * EV_PAGE_SIZE,
 					  MAP_SHARED, EV_PAGE_OFFSET));
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, 1024 * EV_PAGE_SIZE,
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, 1024 * EV_PAGE_SIZE,
 					  MAP_SHARED, EV_PAGE_OFFSET));
 }
 
 /* An offset a page below is another mmap type: refused by both drivers. */
 TEST_F(event, mmap_offset_below)
 {
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	/* amdkfd: the RESERVED_MEM type, of a GPU it does not have */
-	EXPECT_EQ(self->env.amdkfd ? ENODEV : EINVAL,
-		  ev_page_map_err(self->pri.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET - PAGE));
+	EXPECT_EQ(self->b.env.amdkfd ? ENODEV : EINVAL,
+		  ev_page_map_err(self->b.p.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET - PAGE));
 }
 
 /* vkfd wants the offset CREATE_EVENT returned, exactly; amdkfd ignores the low bits. */
 TEST_F(event, mmap_wrong_offset)
 {
-	VKFD_ONLY(&self->env, "maps the page at any offset of the EVENTS type");
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, PAGE, MAP_SHARED,
+	VKFD_ONLY(&self->b.env, "maps the page at any offset of the EVENTS type");
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, PAGE, MAP_SHARED,
 					  EV_PAGE_OFFSET + PAGE));
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, PAGE, MAP_SHARED,
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, PAGE, MAP_SHARED,
 					  EV_PAGE_OFFSET + 7 * PAGE));
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, PAGE, MAP_SHARED,
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, PAGE, MAP_SHARED,
 					  EV_PAGE_OFFSET | (1ULL << 46)));
-	EXPECT_EQ(0, ev_page_map_err(self->pri.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
+	EXPECT_EQ(0, ev_page_map_err(self->b.p.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
 }
 
 /* A private (copy-on-write) mapping is refused; amdkfd makes one. */
@@ -74,11 +74,11 @@ TEST_F(event, mmap_private)
 {
 	void *p;
 
-	VKFD_ONLY(&self->env, "maps the page MAP_PRIVATE");
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, EV_PAGE_SIZE, MAP_PRIVATE,
+	VKFD_ONLY(&self->b.env, "maps the page MAP_PRIVATE");
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, EV_PAGE_SIZE, MAP_PRIVATE,
 					  EV_PAGE_OFFSET));
-	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, self->pri.fd, EV_PAGE_OFFSET);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, self->b.p.fd, EV_PAGE_OFFSET);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
 }
@@ -88,19 +88,19 @@ TEST_F(event, slots_unsignaled)
 {
 	volatile uint64_t *slots;
 
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	ASSERT_EQ(0, vkfd_event_page_mmap(&self->pri, EV_PAGE_OFFSET, EV_PAGE_SIZE, &slots));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	ASSERT_EQ(0, vkfd_event_page_mmap(&self->b.p, EV_PAGE_OFFSET, EV_PAGE_SIZE, &slots));
 	EXPECT_TRUE(ev_slots_unsignaled(slots, KFD_SIGNAL_EVENT_LIMIT));
 	slots[2] = 0;
 	slots[3] = 2;
-	ASSERT_EQ(2, ev_signal(&self->pri, false));
+	ASSERT_EQ(2, ev_signal(&self->b.p, false));
 	EXPECT_EQ(EV_UNSIGNALED, slots[2]);
 	/* A value in a slot is not a SET: only an engine's interrupt signals */
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, 2, 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, 2, 0));
 	EXPECT_EQ(2ULL, slots[3]);
 	/* SET and RESET leave the slots alone */
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, 1));
-	ASSERT_EQ(0, vkfd_event_reset(&self->pri, 1));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, 1));
+	ASSERT_EQ(0, vkfd_event_reset(&self->b.p, 1));
 	EXPECT_EQ(EV_UNSIGNALED, slots[1]);
 	munmap((void *)slots, EV_PAGE_SIZE);
 }
@@ -111,10 +111,10 @@ TEST_F(event, mappings_shared)
 	volatile uint64_t *a, *b;
 	int fd2;
 
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	ASSERT_EQ(0, vkfd_event_page_mmap(&self->pri, EV_PAGE_OFFSET, EV_PAGE_SIZE, &a));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	ASSERT_EQ(0, vkfd_event_page_mmap(&self->b.p, EV_PAGE_OFFSET, EV_PAGE_SIZE, &a));
 	/* and through another fd of the same primary */
-	fd2 = vkfd_open_dev(&self->env);
+	fd2 = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, fd2);
 	b = ev_page_map(fd2, PAGE, MAP_SHARED, EV_PAGE_OFFSET);
 	ASSERT_NE(MAP_FAILED, b);
@@ -136,16 +136,16 @@ TEST_F(event, mapped_size_limits_slots)
 	int64_t id;
 	int n = 0;
 
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	p = ev_page_map(self->pri.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET);
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	p = ev_page_map(self->b.p.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET);
 	ASSERT_NE(MAP_FAILED, p);
-	while ((id = ev_signal(&self->pri, false)) > 0)
+	while ((id = ev_signal(&self->b.p, false)) > 0)
 		n++;
 	EXPECT_EQ(-ENOSPC, id);
 	/* 4 KiB: 512 slots, ids 1..511 */
 	EXPECT_EQ((int)(PAGE / 8) - 2, n);
 	/* Debug events use the slots too */
-	EXPECT_EQ(-ENOSPC, vkfd_event_create(&self->pri, KFD_IOC_EVENT_DEBUG_EVENT,
+	EXPECT_EQ(-ENOSPC, vkfd_event_create(&self->b.p, KFD_IOC_EVENT_DEBUG_EVENT,
 					     false, 0, &ev));
 	munmap(p, PAGE);
 }
@@ -163,8 +163,8 @@ TEST_F(event, mapping_not_inherited)
 	volatile uint64_t *slots;
 	struct vkfd_child child = { 0 };
 
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	ASSERT_EQ(0, vkfd_event_page_mmap(&self->pri, EV_PAGE_OFFSET, EV_PAGE_SIZE, &slots));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	ASSERT_EQ(0, vkfd_event_page_mmap(&self->b.p, EV_PAGE_OFFSET, EV_PAGE_SIZE, &slots));
 	ASSERT_EQ(0, vkfd_child_start(&child, child_touch, (void *)slots));
 	EXPECT_EQ(128 + SIGSEGV, vkfd_child_wait(&child));
 	EXPECT_EQ(EV_UNSIGNALED, slots[0]);
@@ -192,17 +192,17 @@ TEST_F(event, mmap_other_process)
 	struct vkfd_child child = { 0 };
 	int a[2], sv[2];
 
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	/* amdkfd looks the context up by the caller, who has none: EINVAL */
-	a[0] = self->pri.fd;
-	a[1] = self->env.amdkfd ? EINVAL : EBADF;
+	a[0] = self->b.p.fd;
+	a[1] = self->b.env.amdkfd ? EINVAL : EBADF;
 	ASSERT_EQ(0, vkfd_child_start(&child, child_map, a));
 	EXPECT_EQ(0, vkfd_child_wait(&child));
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	a[0] = sv[1];
 	ASSERT_EQ(0, vkfd_child_start(&child, child_recv_map, a));
-	ASSERT_EQ(0, vkfd_send_fd(sv[0], self->pri.fd));
+	ASSERT_EQ(0, vkfd_send_fd(sv[0], self->b.p.fd));
 	EXPECT_EQ(0, vkfd_child_wait(&child));
 	close(sv[0]);
 	close(sv[1]);
@@ -219,12 +219,12 @@ TEST_F(event, mmap_isolation)
 
 	EV_SECONDARY(&sec1);
 	EV_SECONDARY(&sec2);
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	/* A secondary without signal events has no page, whatever the primary has */
 	EXPECT_EQ(EINVAL, ev_page_map_err(sec1.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
 	ASSERT_EQ(1, ev_signal(&sec1, false));
 	ASSERT_EQ(1, ev_signal(&sec2, false));
-	ASSERT_EQ(0, vkfd_event_page_mmap(&self->pri, EV_PAGE_OFFSET, EV_PAGE_SIZE, &p));
+	ASSERT_EQ(0, vkfd_event_page_mmap(&self->b.p, EV_PAGE_OFFSET, EV_PAGE_SIZE, &p));
 	ASSERT_EQ(0, vkfd_event_page_mmap(&sec1, EV_PAGE_OFFSET, EV_PAGE_SIZE, &s1));
 	ASSERT_EQ(0, vkfd_event_page_mmap(&sec2, EV_PAGE_OFFSET, EV_PAGE_SIZE, &s2));
 	p[5] = 0x50;
@@ -272,10 +272,10 @@ TEST_F(event, exit_with_mapping)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, vkfd_child_start(&child, child_map_exit, &self->env));
+		ASSERT_EQ(0, vkfd_child_start(&child, child_map_exit, &self->b.env));
 		pid = child.pid;
 		EXPECT_EQ(0, vkfd_child_wait(&child));
-		EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+		EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 	}
 }
 
@@ -291,14 +291,14 @@ TEST_F(event, adopt_unknown_handle)
 		.event_page_offset = 0x1234,
 	};
 
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	a.event_page_offset = (1ULL << 32) | 1;
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	a.event_page_offset = UINT64_MAX;
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
-	EXPECT_EQ(1, ev_signal(&self->pri, false));
-	EXPECT_EQ(0, ev_page_map_err(self->pri.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
+	EXPECT_EQ(1, ev_signal(&self->b.p, false));
+	EXPECT_EQ(0, ev_page_map_err(self->b.p.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
 }
 
 struct gtt {
@@ -310,8 +310,8 @@ struct gtt {
 
 /* The first GPU, or SKIP. */
 #define NEED_GPU(gpu) do {						\
-	VKFD_ONLY(&self->env, "no GPU to allocate a buffer on");	\
-	if (vkfd_gpu_ids(self->env.topology, (gpu), 1) < 1)		\
+	VKFD_ONLY(&self->b.env, "no GPU to allocate a buffer on");	\
+	if (vkfd_gpu_ids(self->b.env.topology, (gpu), 1) < 1)		\
 		SKIP(return, "no GPU node in the topology");		\
 } while (0)
 
@@ -350,13 +350,13 @@ static void gtt_adopt(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(event) *self, uint32_t gpu, uint32_t type,
 		      struct gtt *g, struct kfd_ioctl_create_event_args *a)
 {
-	gtt_new(_metadata, &self->pri, &self->env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_GTT,
+	gtt_new(_metadata, &self->b.p, &self->b.env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_GTT,
 		EV_PAGE_SIZE, g);
 	*a = (struct kfd_ioctl_create_event_args){
 		.event_type = type,
 		.event_page_offset = g->bo.handle,
 	};
-	ASSERT_EQ(0, ev_create_raw(self->pri.fd, a));
+	ASSERT_EQ(0, _test_create_event(self->b.p.fd, a));
 }
 
 /* libhsakmt's dGPU path: the first CREATE_EVENT hands the page over. */
@@ -376,22 +376,22 @@ TEST_F(event, adopt_gtt)
 	EXPECT_TRUE(ev_slots_unsignaled(g.cpu, KFD_SIGNAL_EVENT_LIMIT));
 	/* Once only */
 	a.event_page_offset = g.bo.handle;
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	a.event_type = KFD_IOC_EVENT_MEMORY;
 	a.event_page_offset = g.bo.handle;
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	/* Later events without a handle use it, and all 4095 slots are open */
 	g.cpu[2] = 0;
-	ASSERT_EQ(0, vkfd_event_create(&self->pri, KFD_IOC_EVENT_SIGNAL, true, 0, &ev));
+	ASSERT_EQ(0, vkfd_event_create(&self->b.p, KFD_IOC_EVENT_SIGNAL, true, 0, &ev));
 	EXPECT_EQ(2U, ev.id);
 	EXPECT_EQ(EV_PAGE_OFFSET, ev.page_offset);
 	EXPECT_EQ(EV_UNSIGNALED, g.cpu[2]);
-	while (ev_signal(&self->pri, false) > 0)
+	while (ev_signal(&self->b.p, false) > 0)
 		;
-	EXPECT_EQ(-ENOSPC, ev_signal(&self->pri, false));
-	EXPECT_EQ(0, vkfd_event_destroy(&self->pri, KFD_SIGNAL_EVENT_LIMIT - 1));
+	EXPECT_EQ(-ENOSPC, ev_signal(&self->b.p, false));
+	EXPECT_EQ(0, vkfd_event_destroy(&self->b.p, KFD_SIGNAL_EVENT_LIMIT - 1));
 	/* It is mapped through the render node, not through /dev/kfd */
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
 	gtt_done(&g);
 }
 
@@ -405,40 +405,40 @@ TEST_F(event, adopt_errors)
 
 	NEED_GPU(&gpu);
 	EV_SECONDARY(&sec);
-	gtt_new(_metadata, &self->pri, &self->env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_VRAM,
+	gtt_new(_metadata, &self->b.p, &self->b.env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_VRAM,
 		EV_PAGE_SIZE, &vram);
 	/* Another VA in the same VM: a second render file is not needed */
-	ASSERT_EQ(0, vkfd_alloc(&self->pri, gpu, GTT_VA + 16 * EV_PAGE_SIZE, EV_PAGE_SIZE / 2,
+	ASSERT_EQ(0, vkfd_alloc(&self->b.p, gpu, GTT_VA + 16 * EV_PAGE_SIZE, EV_PAGE_SIZE / 2,
 				KFD_IOC_ALLOC_MEM_FLAGS_GTT, &small.bo));
-	gtt_new(_metadata, &sec, &self->env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_GTT,
+	gtt_new(_metadata, &sec, &self->b.env, gpu, KFD_IOC_ALLOC_MEM_FLAGS_GTT,
 		EV_PAGE_SIZE, &other);
 
 	a.event_page_offset = vram.bo.handle;
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	a.event_page_offset = small.bo.handle;
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	/* The secondary's buffer, through the primary's fd */
 	a.event_page_offset = other.bo.handle;
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	/* A freed buffer */
-	ASSERT_EQ(0, vkfd_alloc(&self->pri, gpu, GTT_VA + 32 * EV_PAGE_SIZE, EV_PAGE_SIZE,
+	ASSERT_EQ(0, vkfd_alloc(&self->b.p, gpu, GTT_VA + 32 * EV_PAGE_SIZE, EV_PAGE_SIZE,
 				KFD_IOC_ALLOC_MEM_FLAGS_GTT, &ok.bo));
 	a.event_page_offset = ok.bo.handle;
-	ASSERT_EQ(0, vkfd_free(&self->pri, &ok.bo));
-	EXPECT_EQ(-EINVAL, ev_create_raw(self->pri.fd, &a));
+	ASSERT_EQ(0, vkfd_free(&self->b.p, &ok.bo));
+	EXPECT_EQ(-EINVAL, _test_create_event(self->b.p.fd, &a));
 	/* None of them became a page: the secondary's buffer is as written */
 	EXPECT_EQ(0x1111111111111111ULL, other.cpu[0]);
 
 	/* Nothing changed: no event, no page; a good buffer is still taken */
-	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->pri, 1));
-	ASSERT_EQ(0, vkfd_alloc(&self->pri, gpu, GTT_VA + 64 * EV_PAGE_SIZE, 2 * EV_PAGE_SIZE,
+	EXPECT_EQ(-EINVAL, vkfd_event_destroy(&self->b.p, 1));
+	ASSERT_EQ(0, vkfd_alloc(&self->b.p, gpu, GTT_VA + 64 * EV_PAGE_SIZE, 2 * EV_PAGE_SIZE,
 				KFD_IOC_ALLOC_MEM_FLAGS_GTT, &ok.bo));
 	a.event_page_offset = ok.bo.handle;
-	EXPECT_EQ(0, ev_create_raw(self->pri.fd, &a));
+	EXPECT_EQ(0, _test_create_event(self->b.p.fd, &a));
 	EXPECT_EQ(1U, a.event_id);
 	/* In the secondary, its own buffer works */
 	a.event_page_offset = other.bo.handle;
-	EXPECT_EQ(0, ev_create_raw(sec.fd, &a));
+	EXPECT_EQ(0, _test_create_event(sec.fd, &a));
 	EXPECT_EQ(1U, a.event_id);
 	EXPECT_TRUE(ev_slots_unsignaled(other.cpu, KFD_SIGNAL_EVENT_LIMIT));
 	gtt_done(&vram);
@@ -458,18 +458,18 @@ TEST_F(event, adopt_then_free)
 
 	NEED_GPU(&gpu);
 	gtt_adopt(_metadata, self, gpu, KFD_IOC_EVENT_SIGNAL, &g, &a);
-	ASSERT_EQ(0, vkfd_free(&self->pri, &g.bo));
+	ASSERT_EQ(0, vkfd_free(&self->b.p, &g.bo));
 	g.cpu[2] = 2;
 	g.cpu[3] = 3;
-	ASSERT_EQ(2, ev_signal(&self->pri, true));
+	ASSERT_EQ(2, ev_signal(&self->b.p, true));
 	EXPECT_EQ(EV_UNSIGNALED, g.cpu[2]);
 	EXPECT_EQ(3ULL, g.cpu[3]);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, 2));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, 2, 0));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, 2));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, 2, 0));
 	gtt_done(&g);
 	/* With the CPU mapping gone too, events still work */
-	ASSERT_EQ(3, ev_signal(&self->pri, true));
-	ASSERT_EQ(0, vkfd_event_destroy(&self->pri, 1));
+	ASSERT_EQ(3, ev_signal(&self->b.p, true));
+	ASSERT_EQ(0, vkfd_event_destroy(&self->b.p, 1));
 }
 
 /* A handle passed with an event of another type is adopted all the same (amdkfd). */
@@ -485,10 +485,10 @@ TEST_F(event, adopt_with_other_type)
 	EXPECT_EQ(0ULL, a.event_page_offset);
 	EXPECT_TRUE(ev_slots_unsignaled(g.cpu, KFD_SIGNAL_EVENT_LIMIT));
 	g.cpu[1] = 0;
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	EXPECT_EQ(EV_UNSIGNALED, g.cpu[1]);
 	/* No page of vkfd's own was made */
-	EXPECT_EQ(EINVAL, ev_page_map_err(self->pri.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
+	EXPECT_EQ(EINVAL, ev_page_map_err(self->b.p.fd, PAGE, MAP_SHARED, EV_PAGE_OFFSET));
 	gtt_done(&g);
 }
 

@@ -31,36 +31,28 @@
 #define EV_TIMEOUT		KFD_IOC_WAIT_RESULT_TIMEOUT
 #define EV_FAIL			KFD_IOC_WAIT_RESULT_FAIL
 
+/* The base fixture with the primary, b.p */
 FIXTURE(event) {
-	struct vkfd_env env;
-	struct vkfd_context pri;
+	struct vkfd_base b;
 };
 
 FIXTURE_SETUP(event)
 {
-	vkfd_env_init(&self->env);
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &self->pri));
+	vkfd_base_setup(&self->b, VKFD_BASE_PRIMARY);
 }
 
 FIXTURE_TEARDOWN(event)
 {
-	if (self->pri.fd >= 0)
-		vkfd_close(&self->pri);
+	vkfd_base_teardown(&self->b);
 }
 
 /* A secondary, or SKIP where the kernel has no CREATE_PROCESS. */
 #define EV_SECONDARY(ctx) do {						\
-	int __r = vkfd_open_secondary(self->env.dev, (ctx));		\
+	int __r = vkfd_open_secondary(self->b.env.dev, (ctx));		\
 	if (__r == -EOPNOTSUPP)						\
 		SKIP(return, "no AMDKFD_IOC_CREATE_PROCESS: no secondaries"); \
 	ASSERT_EQ(0, __r);						\
 } while (0)
-
-/* CREATE_EVENT, raw: the whole argument comes back. */
-static inline int ev_create_raw(int fd, struct kfd_ioctl_create_event_args *a)
-{
-	return vkfd_ioctl(fd, AMDKFD_IOC_CREATE_EVENT, a);
-}
 
 /* A signal event of @ctx; its id, or -errno. */
 static inline int64_t ev_signal(const struct vkfd_context *ctx, bool auto_reset)
@@ -87,7 +79,10 @@ static inline bool ev_signaled(const struct vkfd_context *ctx, uint32_t id)
 	return ev_wait1(ctx, id, 0) == EV_COMPLETE;
 }
 
-/* WAIT_EVENTS, raw, with the argument for the caller to look at. */
+/*
+ * WAIT_EVENTS, raw, with the argument for the caller to look at: ioctl()
+ * itself, not _test_wait_events(), whose vkfd_ioctl() retries on EINTR.
+ */
 static inline int ev_wait_raw(int fd, struct kfd_event_data *data, uint32_t n,
 			      bool all, uint32_t timeout,
 			      struct kfd_ioctl_wait_events_args *args)

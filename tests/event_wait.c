@@ -11,42 +11,42 @@
 
 TEST_F(event, poll_and_timeout)
 {
-	int64_t id = ev_signal(&self->pri, false);
+	int64_t id = ev_signal(&self->b.p, false);
 
 	ASSERT_LT(0, id);
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, id, 0));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, id, 1));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, id, 20));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, id));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, id, 0));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, id, 20));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, id, EV_INFINITE));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, id, 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, id, 1));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, id, 20));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, id));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, id, 0));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, id, 20));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, id, EV_INFINITE));
 }
 
 /* An auto-reset event is taken by the wait that sees it; a manual one stays. */
 TEST_F(event, auto_reset_and_manual)
 {
-	int64_t a = ev_signal(&self->pri, true), m = ev_signal(&self->pri, false);
+	int64_t a = ev_signal(&self->b.p, true), m = ev_signal(&self->b.p, false);
 
 	ASSERT_LT(0, a);
 	ASSERT_LT(0, m);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, a));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, m));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, a, 0));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, a, 0));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, m, 0));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, m, EV_INFINITE));
-	ASSERT_EQ(0, vkfd_event_reset(&self->pri, m));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, m, 0));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, a));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, m));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, a, 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, a, 0));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, m, 0));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, m, EV_INFINITE));
+	ASSERT_EQ(0, vkfd_event_reset(&self->b.p, m));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, m, 0));
 	/* Two sets of an auto-reset event nobody waits on: one signal */
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, a));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, a));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, a, 0));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, a, 0));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, a));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, a));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, a, 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, a, 0));
 	/* RESET takes an auto-reset event's signal too */
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, a));
-	ASSERT_EQ(0, vkfd_event_reset(&self->pri, a));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, a, 0));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, a));
+	ASSERT_EQ(0, vkfd_event_reset(&self->b.p, a));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, a, 0));
 }
 
 TEST_F(event, any_and_all)
@@ -55,24 +55,24 @@ TEST_F(event, any_and_all)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		ids[i] = ev_signal(&self->pri, false);
+		ids[i] = ev_signal(&self->b.p, false);
 		ASSERT_EQ(i + 1, (int)ids[i]);
 	}
-	ASSERT_EQ(0, vkfd_event_wait(&self->pri, ids, 3, false, 0, &result));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, ids, 3, false, 0, &result));
 	EXPECT_EQ(EV_TIMEOUT, (int)result);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[1]));
-	ASSERT_EQ(0, vkfd_event_wait(&self->pri, ids, 3, false, 0, &result));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[1]));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, ids, 3, false, 0, &result));
 	EXPECT_EQ(EV_COMPLETE, (int)result);
-	ASSERT_EQ(0, vkfd_event_wait(&self->pri, ids, 3, true, 0, &result));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, ids, 3, true, 0, &result));
 	EXPECT_EQ(EV_TIMEOUT, (int)result);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[0]));
-	ASSERT_EQ(0, vkfd_event_wait(&self->pri, ids, 3, true, 10, &result));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[0]));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, ids, 3, true, 10, &result));
 	EXPECT_EQ(EV_TIMEOUT, (int)result);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[2]));
-	ASSERT_EQ(0, vkfd_event_wait(&self->pri, ids, 3, true, 0, &result));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[2]));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, ids, 3, true, 0, &result));
 	EXPECT_EQ(EV_COMPLETE, (int)result);
 	/* wait_for_all is a boolean: any non-zero value means all */
-	ASSERT_EQ(0, vkfd_event_reset(&self->pri, ids[2]));
+	ASSERT_EQ(0, vkfd_event_reset(&self->b.p, ids[2]));
 	struct kfd_event_data data[3] = {
 		{ .event_id = ids[0] }, { .event_id = ids[1] }, { .event_id = ids[2] },
 	};
@@ -81,7 +81,7 @@ TEST_F(event, any_and_all)
 		.num_events = 3,
 		.wait_for_all = 2,
 	};
-	ASSERT_EQ(0, ioctl(self->pri.fd, AMDKFD_IOC_WAIT_EVENTS, &args));
+	ASSERT_EQ(0, ioctl(self->b.p.fd, AMDKFD_IOC_WAIT_EVENTS, &args));
 	EXPECT_EQ(EV_TIMEOUT, (int)args.wait_result);
 }
 
@@ -93,23 +93,23 @@ TEST_F(event, all_takes_auto_reset_signals)
 {
 	uint32_t ids[2], result;
 
-	ids[0] = ev_signal(&self->pri, true);
-	ids[1] = ev_signal(&self->pri, true);
+	ids[0] = ev_signal(&self->b.p, true);
+	ids[1] = ev_signal(&self->b.p, true);
 	ASSERT_EQ(1U, ids[0]);
 	ASSERT_EQ(2U, ids[1]);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[0]));
-	ASSERT_EQ(0, vkfd_event_wait(&self->pri, ids, 2, true, 0, &result));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[0]));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, ids, 2, true, 0, &result));
 	EXPECT_EQ(EV_TIMEOUT, (int)result);
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, ids[0], 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, ids[0], 0));
 	/* The same event twice: the first entry takes the signal */
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[0]));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[0]));
 	ids[1] = ids[0];
-	ASSERT_EQ(0, vkfd_event_wait(&self->pri, ids, 2, true, 0, &result));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, ids, 2, true, 0, &result));
 	EXPECT_EQ(EV_TIMEOUT, (int)result);
 	/* A manual event twice: both see it */
-	ids[0] = ids[1] = ev_signal(&self->pri, false);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[0]));
-	ASSERT_EQ(0, vkfd_event_wait(&self->pri, ids, 2, true, 0, &result));
+	ids[0] = ids[1] = ev_signal(&self->b.p, false);
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[0]));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, ids, 2, true, 0, &result));
 	EXPECT_EQ(EV_COMPLETE, (int)result);
 }
 
@@ -118,10 +118,10 @@ TEST_F(event, zero_events)
 {
 	struct kfd_ioctl_wait_events_args args;
 
-	ASSERT_EQ(0, ev_wait_raw(self->pri.fd, NULL, 0, false, EV_INFINITE, &args));
+	ASSERT_EQ(0, ev_wait_raw(self->b.p.fd, NULL, 0, false, EV_INFINITE, &args));
 	EXPECT_EQ(EV_COMPLETE, (int)args.wait_result);
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
-	ASSERT_EQ(0, ev_wait_raw(self->pri.fd, NULL, 0, true, EV_INFINITE, &args));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
+	ASSERT_EQ(0, ev_wait_raw(self->b.p.fd, NULL, 0, true, EV_INFINITE, &args));
 	EXPECT_EQ(EV_COMPLETE, (int)args.wait_result);
 }
 
@@ -133,21 +133,21 @@ TEST_F(event, errors)
 	void *hole = vkfd_unmapped_page();
 
 	/* No event at all yet */
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->pri.fd, data, 1, false, 0, &args));
+	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, 1, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	/* One unknown id among known ones */
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->pri.fd, data, 2, false, 0, &args));
+	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, 2, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->pri.fd, data, 2, true, EV_INFINITE, &args));
+	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, 2, true, EV_INFINITE, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
 	data[1].event_id = 0;
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->pri.fd, data, 2, false, 0, &args));
+	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, 2, false, 0, &args));
 	/* The array cannot be read */
 	ASSERT_NE(NULL, hole);
-	EXPECT_EQ(-EFAULT, ev_wait_raw(self->pri.fd, hole, 1, false, 0, &args));
+	EXPECT_EQ(-EFAULT, ev_wait_raw(self->b.p.fd, hole, 1, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
-	EXPECT_EQ(-EFAULT, ev_wait_raw(self->pri.fd, NULL, 1, false, 0, &args));
+	EXPECT_EQ(-EFAULT, ev_wait_raw(self->b.p.fd, NULL, 1, false, 0, &args));
 	/* A valid first entry at the end of a page, the second past it */
 	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct kfd_event_data *edge;
@@ -157,12 +157,12 @@ TEST_F(event, errors)
 	edge = (struct kfd_event_data *)(two + 4096 - sizeof(*edge));
 	memset(edge, 0, sizeof(*edge));
 	edge->event_id = 1;
-	EXPECT_EQ(-EFAULT, ev_wait_raw(self->pri.fd, edge, 2, false, 0, &args));
+	EXPECT_EQ(-EFAULT, ev_wait_raw(self->b.p.fd, edge, 2, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
-	EXPECT_EQ(0, ev_wait_raw(self->pri.fd, edge, 1, false, 0, &args));
+	EXPECT_EQ(0, ev_wait_raw(self->b.p.fd, edge, 1, false, 0, &args));
 	munmap(two, 4096);
 	/* The event is fine */
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, 1, 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, 1, 0));
 }
 
 /* vkfd checks every id before it waits: a failed wait takes no signal. */
@@ -170,12 +170,12 @@ TEST_F(event, failed_wait_changes_nothing)
 {
 	uint32_t ids[2] = { 0, 999 }, result;
 
-	VKFD_ONLY(&self->env, "takes the signals of the ids before the unknown one");
-	ids[0] = ev_signal(&self->pri, true);
+	VKFD_ONLY(&self->b.env, "takes the signals of the ids before the unknown one");
+	ids[0] = ev_signal(&self->b.p, true);
 	ASSERT_EQ(1U, ids[0]);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[0]));
-	EXPECT_EQ(-EINVAL, vkfd_event_wait(&self->pri, ids, 2, false, 0, &result));
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, ids[0], 0));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[0]));
+	EXPECT_EQ(-EINVAL, vkfd_event_wait(&self->b.p, ids, 2, false, 0, &result));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, ids[0], 0));
 }
 
 /* kfd_event_data's pad and extension pointer must be 0 (amdkfd ignores them). */
@@ -184,17 +184,17 @@ TEST_F(event, data_pad_and_ext)
 	struct kfd_event_data data = { .event_id = 1, .pad = 1 };
 	struct kfd_ioctl_wait_events_args args;
 
-	VKFD_ONLY(&self->env, "ignores kfd_event_data's pad and kfd_event_data_ext");
-	ASSERT_EQ(1, ev_signal(&self->pri, true));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, 1));
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->pri.fd, &data, 1, false, 0, &args));
+	VKFD_ONLY(&self->b.env, "ignores kfd_event_data's pad and kfd_event_data_ext");
+	ASSERT_EQ(1, ev_signal(&self->b.p, true));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, 1));
+	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, &data, 1, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
 	data.pad = 0;
 	data.kfd_event_data_ext = (uintptr_t)&data;
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->pri.fd, &data, 1, false, 0, &args));
+	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, &data, 1, false, 0, &args));
 	/* Neither took the signal */
 	data.kfd_event_data_ext = 0;
-	EXPECT_EQ(0, ev_wait_raw(self->pri.fd, &data, 1, false, 0, &args));
+	EXPECT_EQ(0, ev_wait_raw(self->b.p.fd, &data, 1, false, 0, &args));
 	EXPECT_EQ(EV_COMPLETE, (int)args.wait_result);
 }
 
@@ -209,16 +209,16 @@ TEST_F(event, too_many)
 	struct kfd_event_data *data;
 	uint32_t i;
 
-	VKFD_ONLY(&self->env, "has no bound (a large wait fails with ENOMEM and a kernel warning)");
+	VKFD_ONLY(&self->b.env, "has no bound (a large wait fails with ENOMEM and a kernel warning)");
 	data = calloc(max + 1, sizeof(*data));
 	ASSERT_NE(NULL, data);
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	for (i = 0; i <= max; i++)
 		data[i].event_id = 1;
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->pri.fd, data, max + 1, false, 0, &args));
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->pri.fd, data, UINT32_MAX, true, 0, &args));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, 1));
-	EXPECT_EQ(0, ev_wait_raw(self->pri.fd, data, max, true, 0, &args));
+	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, max + 1, false, 0, &args));
+	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, UINT32_MAX, true, 0, &args));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, 1));
+	EXPECT_EQ(0, ev_wait_raw(self->b.p.fd, data, max, true, 0, &args));
 	EXPECT_EQ(EV_COMPLETE, (int)args.wait_result);
 	free(data);
 }
@@ -230,12 +230,12 @@ TEST_F(event, memory_event_unsignaled)
 	struct kfd_event_data data;
 	struct kfd_ioctl_wait_events_args args;
 
-	ASSERT_EQ(0, vkfd_event_create(&self->pri, KFD_IOC_EVENT_MEMORY, false, 0, &ev));
+	ASSERT_EQ(0, vkfd_event_create(&self->b.p, KFD_IOC_EVENT_MEMORY, false, 0, &ev));
 	vkfd_fill(&data, sizeof(data));
 	data.event_id = ev.id;
 	data.pad = 0;
 	data.kfd_event_data_ext = 0;
-	ASSERT_EQ(0, ev_wait_raw(self->pri.fd, &data, 1, false, 10, &args));
+	ASSERT_EQ(0, ev_wait_raw(self->b.p.fd, &data, 1, false, 10, &args));
 	EXPECT_EQ(EV_TIMEOUT, (int)args.wait_result);
 	EXPECT_TRUE(vkfd_untouched(&data.memory_exception_data,
 				   sizeof(data.memory_exception_data)));
@@ -251,19 +251,19 @@ TEST_F(event, blocked_thread_woken_by_set)
 	struct ev_waiter w;
 	uint32_t ids[2];
 
-	ids[0] = ev_signal(&self->pri, true);
-	ids[1] = ev_signal(&self->pri, false);
-	ASSERT_EQ(0, ev_waiter_start(&w, &self->pri, ids, 2, false));
+	ids[0] = ev_signal(&self->b.p, true);
+	ids[1] = ev_signal(&self->b.p, false);
+	ASSERT_EQ(0, ev_waiter_start(&w, &self->b.p, ids, 2, false));
 	ASSERT_TRUE(ev_waiter_blocked(&w));
 	/* Another event's reset does not wake it */
-	ASSERT_EQ(0, vkfd_event_reset(&self->pri, ids[1]));
+	ASSERT_EQ(0, vkfd_event_reset(&self->b.p, ids[1]));
 	EXPECT_FALSE(ev_waiter_returns(&w, 50));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[0]));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[0]));
 	ev_waiter_join(&w);
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(EV_COMPLETE, (int)w.result);
 	/* The waiter took the auto-reset signal */
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, ids[0], 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, ids[0], 0));
 }
 
 /* A wait for all completes with the last set. */
@@ -274,13 +274,13 @@ TEST_F(event, blocked_all)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		ids[i] = ev_signal(&self->pri, i == 1);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[0]));
-	ASSERT_EQ(0, ev_waiter_start(&w, &self->pri, ids, 3, true));
+		ids[i] = ev_signal(&self->b.p, i == 1);
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[0]));
+	ASSERT_EQ(0, ev_waiter_start(&w, &self->b.p, ids, 3, true));
 	ASSERT_TRUE(ev_waiter_blocked(&w));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[1]));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[1]));
 	EXPECT_FALSE(ev_waiter_returns(&w, 50));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[2]));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[2]));
 	ev_waiter_join(&w);
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(EV_COMPLETE, (int)w.result);
@@ -317,12 +317,12 @@ static void several_waiters(struct __test_metadata *_metadata,
 
 TEST_F(event, several_waiters_manual)
 {
-	several_waiters(_metadata, &self->pri, false);
+	several_waiters(_metadata, &self->b.p, false);
 }
 
 TEST_F(event, several_waiters_auto)
 {
-	several_waiters(_metadata, &self->pri, true);
+	several_waiters(_metadata, &self->b.p, true);
 }
 
 /* Waits on the events of two contexts: a set of one wakes only its own. */
@@ -333,9 +333,9 @@ TEST_F(event, waiters_in_two_contexts)
 	uint32_t id = 1;
 
 	EV_SECONDARY(&sec);
-	ASSERT_EQ(1, ev_signal(&self->pri, false));
+	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	ASSERT_EQ(1, ev_signal(&sec, false));
-	ASSERT_EQ(0, ev_waiter_start(&wp, &self->pri, &id, 1, false));
+	ASSERT_EQ(0, ev_waiter_start(&wp, &self->b.p, &id, 1, false));
 	ASSERT_EQ(0, ev_waiter_start(&ws, &sec, &id, 1, false));
 	ASSERT_TRUE(ev_waiter_blocked(&wp));
 	ASSERT_TRUE(ev_waiter_blocked(&ws));
@@ -343,7 +343,7 @@ TEST_F(event, waiters_in_two_contexts)
 	ev_waiter_join(&ws);
 	EXPECT_EQ(EV_COMPLETE, (int)ws.result);
 	EXPECT_FALSE(ev_waiter_returns(&wp, 50));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, 1));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, 1));
 	ev_waiter_join(&wp);
 	EXPECT_EQ(EV_COMPLETE, (int)wp.result);
 	vkfd_close(&sec);
@@ -355,13 +355,13 @@ TEST_F(event, destroy_while_waiting)
 	struct ev_waiter w[2];
 	uint32_t ids[2];
 
-	ids[0] = ev_signal(&self->pri, false);
-	ids[1] = ev_signal(&self->pri, false);
-	ASSERT_EQ(0, ev_waiter_start(&w[0], &self->pri, ids, 2, false));
-	ASSERT_EQ(0, ev_waiter_start(&w[1], &self->pri, ids, 2, true));
+	ids[0] = ev_signal(&self->b.p, false);
+	ids[1] = ev_signal(&self->b.p, false);
+	ASSERT_EQ(0, ev_waiter_start(&w[0], &self->b.p, ids, 2, false));
+	ASSERT_EQ(0, ev_waiter_start(&w[1], &self->b.p, ids, 2, true));
 	ASSERT_TRUE(ev_waiter_blocked(&w[0]));
 	ASSERT_TRUE(ev_waiter_blocked(&w[1]));
-	ASSERT_EQ(0, vkfd_event_destroy(&self->pri, ids[1]));
+	ASSERT_EQ(0, vkfd_event_destroy(&self->b.p, ids[1]));
 	ev_waiter_join(&w[0]);
 	ev_waiter_join(&w[1]);
 	EXPECT_EQ(-EIO, w[0].ret);
@@ -369,8 +369,8 @@ TEST_F(event, destroy_while_waiting)
 	EXPECT_EQ(-EIO, w[1].ret);
 	EXPECT_EQ(EV_FAIL, (int)w[1].result);
 	/* The other event is fine, and its id stays taken */
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, ids[0], 0));
-	EXPECT_EQ((int64_t)ids[1], ev_signal(&self->pri, false));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, ids[0], 0));
+	EXPECT_EQ((int64_t)ids[1], ev_signal(&self->b.p, false));
 }
 
 /*
@@ -383,13 +383,13 @@ TEST_F(event, destroy_signaled_while_waiting_all)
 	struct ev_waiter w;
 	uint32_t ids[2];
 
-	VKFD_ONLY(&self->env, "uses the destroyed event after it is freed");
-	ids[0] = ev_signal(&self->pri, false);
-	ids[1] = ev_signal(&self->pri, false);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[0]));
-	ASSERT_EQ(0, ev_waiter_start(&w, &self->pri, ids, 2, true));
+	VKFD_ONLY(&self->b.env, "uses the destroyed event after it is freed");
+	ids[0] = ev_signal(&self->b.p, false);
+	ids[1] = ev_signal(&self->b.p, false);
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[0]));
+	ASSERT_EQ(0, ev_waiter_start(&w, &self->b.p, ids, 2, true));
 	ASSERT_TRUE(ev_waiter_blocked(&w));
-	ASSERT_EQ(0, vkfd_event_destroy(&self->pri, ids[0]));
+	ASSERT_EQ(0, vkfd_event_destroy(&self->b.p, ids[0]));
 	ev_waiter_join(&w);
 	EXPECT_EQ(-EIO, w.ret);
 	EXPECT_EQ(EV_FAIL, (int)w.result);
@@ -426,10 +426,10 @@ TEST_F(event, signal_eintr)
 	uint32_t ids[2];
 
 	install_usr1(_metadata, 0);
-	ids[0] = ev_signal(&self->pri, true);
-	ids[1] = ev_signal(&self->pri, false);
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, ids[0]));
-	ev_waiter_init(&w, &self->pri, ids, 2, true);
+	ids[0] = ev_signal(&self->b.p, true);
+	ids[1] = ev_signal(&self->b.p, false);
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, ids[0]));
+	ev_waiter_init(&w, &self->b.p, ids, 2, true);
 	w.timeout = 600000;
 	ASSERT_EQ(0, ev_waiter_go(&w));
 	ASSERT_TRUE(ev_waiter_blocked(&w));
@@ -440,8 +440,8 @@ TEST_F(event, signal_eintr)
 	EXPECT_EQ(EV_FAIL, (int)w.result);
 	EXPECT_GE(600000U, w.args.timeout);
 	/* The signal of ids[0] is back; ids[1] was never signaled */
-	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->pri, ids[0], 0));
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, ids[1], 0));
+	EXPECT_EQ(EV_COMPLETE, ev_wait1(&self->b.p, ids[0], 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, ids[1], 0));
 }
 
 /* An infinite wait interrupted keeps its timeout: 0xffffffff. */
@@ -451,8 +451,8 @@ TEST_F(event, signal_eintr_infinite)
 	uint32_t id;
 
 	install_usr1(_metadata, 0);
-	id = ev_signal(&self->pri, false);
-	ASSERT_EQ(0, ev_waiter_start(&w, &self->pri, &id, 1, false));
+	id = ev_signal(&self->b.p, false);
+	ASSERT_EQ(0, ev_waiter_start(&w, &self->b.p, &id, 1, false));
 	ASSERT_TRUE(ev_waiter_blocked(&w));
 	ASSERT_EQ(0, pthread_kill(w.thread, SIGUSR1));
 	ev_waiter_join(&w);
@@ -468,8 +468,8 @@ TEST_F(event, signal_restart)
 	int i;
 
 	install_usr1(_metadata, SA_RESTART);
-	id = ev_signal(&self->pri, true);
-	ASSERT_EQ(0, ev_waiter_start(&w, &self->pri, &id, 1, false));
+	id = ev_signal(&self->b.p, true);
+	ASSERT_EQ(0, ev_waiter_start(&w, &self->b.p, &id, 1, false));
 	for (i = 1; i <= 3; i++) {
 		ASSERT_TRUE(ev_waiter_blocked(&w));
 		ASSERT_EQ(0, pthread_kill(w.thread, SIGUSR1));
@@ -479,11 +479,11 @@ TEST_F(event, signal_restart)
 		EXPECT_FALSE(ev_waiter_returns(&w, 20));
 	}
 	ASSERT_TRUE(ev_waiter_blocked(&w));
-	ASSERT_EQ(0, vkfd_event_set(&self->pri, id));
+	ASSERT_EQ(0, vkfd_event_set(&self->b.p, id));
 	ev_waiter_join(&w);
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(EV_COMPLETE, (int)w.result);
-	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->pri, id, 0));
+	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, id, 0));
 }
 
 /* A restarted finite wait ends with TIMEOUT, having waited what was left. */
@@ -493,8 +493,8 @@ TEST_F(event, signal_restart_finite)
 	uint32_t id;
 
 	install_usr1(_metadata, SA_RESTART);
-	id = ev_signal(&self->pri, false);
-	ev_waiter_init(&w, &self->pri, &id, 1, false);
+	id = ev_signal(&self->b.p, false);
+	ev_waiter_init(&w, &self->b.p, &id, 1, false);
 	w.timeout = 300;
 	ASSERT_EQ(0, ev_waiter_go(&w));
 	ASSERT_TRUE(ev_waiter_blocked(&w));
@@ -549,7 +549,7 @@ static void exit_with_waiters(struct __test_metadata *_metadata,
 	pid_t pid;
 	int ret;
 
-	ASSERT_EQ(0, vkfd_child_start(&child, child_waiting, &self->env));
+	ASSERT_EQ(0, vkfd_child_start(&child, child_waiting, &self->b.env));
 	pid = child.pid;
 	ASSERT_EQ(0, vkfd_msg_recv(child.from_child, &ready));
 	if (kill_it) {
@@ -559,8 +559,8 @@ static void exit_with_waiters(struct __test_metadata *_metadata,
 	}
 	ret = vkfd_child_wait(&child);
 	EXPECT_EQ(kill_it ? 128 + SIGKILL : 0, ret);
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
-	if (!self->env.amdkfd && vkfd_debugfs_present())
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
+	if (!self->b.env.amdkfd && vkfd_debugfs_present())
 		EXPECT_EQ(0, vkfd_ctx_rows(pid));
 }
 
@@ -581,7 +581,7 @@ TEST_F(event, killed_with_waiters)
  */
 TEST_F(event, close_secondary_with_events)
 {
-	bool debugfs = !self->env.amdkfd && vkfd_debugfs_present();
+	bool debugfs = !self->b.env.amdkfd && vkfd_debugfs_present();
 	volatile uint64_t *slots;
 	struct vkfd_context sec;
 	struct vkfd_ctx_row row;
@@ -606,7 +606,7 @@ TEST_F(event, close_secondary_with_events)
 	if (debugfs)
 		EXPECT_EQ(-ENOENT, vkfd_ctx_row(getpid(), id, &row));
 	/* The primary has none of its events */
-	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->pri, 1));
+	EXPECT_EQ(-EINVAL, vkfd_event_set(&self->b.p, 1));
 }
 
 TEST_HARNESS_MAIN

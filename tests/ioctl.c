@@ -33,7 +33,7 @@ TEST_F(ioctl, get_version)
 	vkfd_fill(&args, sizeof(args));
 	test_ioctl(self->fd, AMDKFD_IOC_GET_VERSION, &args);
 	EXPECT_EQ(1U, args.major_version);
-	EXPECT_EQ(self->env.amdkfd ? TEST_AMDKFD61_MINOR : VKFD_MINOR,
+	EXPECT_EQ(self->b.env.amdkfd ? TEST_AMDKFD61_MINOR : VKFD_MINOR,
 		  (int)args.minor_version);
 }
 
@@ -67,7 +67,7 @@ TEST_F(ioctl, get_version_long_size)
 	unsigned char buf[64];
 	struct kfd_ioctl_get_version_args args;
 
-	VKFD_ONLY(&self->env, "amdkfd zero-fills the whole user buffer of an _IOR command");
+	VKFD_ONLY(&self->b.env, "amdkfd zero-fills the whole user buffer of an _IOR command");
 	vkfd_fill(buf, sizeof(buf));
 	test_ioctl(self->fd, VKFD_IOC_RESIZE(AMDKFD_IOC_GET_VERSION, _IOC_READ, sizeof(buf)),
 		   buf);
@@ -259,7 +259,7 @@ TEST_F(ioctl, unimplemented_nr_enotty)
 	unsigned char buf[1024];
 	int i;
 
-	VKFD_ONLY(&self->env, "amdkfd implements these numbers (holes answer EINVAL)");
+	VKFD_ONLY(&self->b.env, "amdkfd implements these numbers (holes answer EINVAL)");
 	/* the two lists cover 0x01 .. 0x23 exactly once */
 	for (i = 0; i < (int)ARRAY_SIZE(implemented); i++)
 		seen[_IOC_NR(implemented[i])] = true;
@@ -291,7 +291,7 @@ TEST_F(ioctl, wrong_type_enotty)
 	unsigned char buf[64];
 	int i;
 
-	VKFD_ONLY(&self->env, "amdkfd dispatches on the number alone, ignoring the type byte");
+	VKFD_ONLY(&self->b.env, "amdkfd dispatches on the number alone, ignoring the type byte");
 	for (i = 0; i < (int)ARRAY_SIZE(types); i++) {
 		vkfd_fill(buf, sizeof(buf));
 		test_err_ioctl(ENOTTY, self->fd,
@@ -380,19 +380,19 @@ static int fork_child(void *arg, int in, int out)
 /* A fork child using the inherited fd gets EBADF (unknown numbers ENOTTY); nothing changes. */
 TEST_F(ioctl, fork_child_ebadf)
 {
-	struct foreign_child_args args = { .env = &self->env, .fd = self->fd };
+	struct foreign_child_args args = { .env = &self->b.env, .fd = self->fd };
 	struct kfd_ioctl_get_version_args ver;
 	int xnack = xnack_state(self->fd);
 	uint64_t pasid;
 
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd));
-	pasid = vkfd_proc_pasid(&self->env, getpid());
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->b.env, self->fd));
+	pasid = vkfd_proc_pasid(&self->b.env, getpid());
 	ASSERT_NE(0ULL, pasid);
-	ASSERT_EQ(0, vkfd_child_start(&self->child, fork_child, &args));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, fork_child, &args));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 
 	EXPECT_EQ(xnack, xnack_state(self->fd));
-	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->env, getpid()));
+	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->b.env, getpid()));
 	test_ioctl(self->fd, AMDKFD_IOC_GET_VERSION, &ver);
 }
 
@@ -427,25 +427,25 @@ static int sender_child(void *arg, int in, int out)
 /* An fd received over SCM_RIGHTS from its opener gets EBADF; the opener keeps using it. */
 TEST_F(ioctl, scm_rights_from_child_ebadf)
 {
-	struct foreign_child_args args = { .env = &self->env };
+	struct foreign_child_args args = { .env = &self->b.env };
 	uint64_t child_pasid, ack;
 	int fd;
 
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, self->sock));
+	IOCTL_SOCKETPAIR();
 	args.sock = self->sock[1];
-	ASSERT_EQ(0, vkfd_child_start(&self->child, sender_child, &args));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, sender_child, &args));
 	fd = vkfd_recv_fd(self->sock[0]);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &child_pasid));
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &child_pasid));
 	ASSERT_NE(0ULL, child_pasid);
 
 	EXPECT_EQ(0, foreign_ioctls(fd));
 	close(fd);
-	EXPECT_EQ(child_pasid, vkfd_proc_pasid(&self->env, self->child.pid));
+	EXPECT_EQ(child_pasid, vkfd_proc_pasid(&self->b.env, self->b.child.pid));
 
-	ASSERT_EQ(0, vkfd_msg_send(self->child.to_child, 1));
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &ack));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	ASSERT_EQ(0, vkfd_msg_send(self->b.child.to_child, 1));
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &ack));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 }
 
 /* Child: receive the parent's fd and try to use it. */
@@ -468,22 +468,22 @@ static int receiver_child(void *arg, int in, int out)
 /* An fd sent over SCM_RIGHTS to another process gets EBADF there; the opener is unaffected. */
 TEST_F(ioctl, scm_rights_to_child_ebadf)
 {
-	struct foreign_child_args args = { .env = &self->env };
+	struct foreign_child_args args = { .env = &self->b.env };
 	struct kfd_ioctl_get_version_args ver;
 	int xnack = xnack_state(self->fd);
 	uint64_t pasid;
 
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd));
-	pasid = vkfd_proc_pasid(&self->env, getpid());
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->b.env, self->fd));
+	pasid = vkfd_proc_pasid(&self->b.env, getpid());
 	ASSERT_NE(0ULL, pasid);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, self->sock));
+	IOCTL_SOCKETPAIR();
 	args.sock = self->sock[1];
-	ASSERT_EQ(0, vkfd_child_start(&self->child, receiver_child, &args));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, receiver_child, &args));
 	ASSERT_EQ(0, vkfd_send_fd(self->sock[0], self->fd));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 
 	EXPECT_EQ(xnack, xnack_state(self->fd));
-	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->env, getpid()));
+	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->b.env, getpid()));
 	test_ioctl(self->fd, AMDKFD_IOC_GET_VERSION, &ver);
 }
 

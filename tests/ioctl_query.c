@@ -78,7 +78,7 @@ TEST_F(ioctl, clock_counters_unknown_gpu_einval)
 	static const uint32_t bad[] = { 0xffffffff, 1 };
 	int i;
 
-	VKFD_ONLY(&self->env, "amdkfd answers an unknown gpu_id with a zero GPU counter");
+	VKFD_ONLY(&self->b.env, "amdkfd answers an unknown gpu_id with a zero GPU counter");
 	for (i = 0; i <= (int)ARRAY_SIZE(bad); i++) {
 		uint32_t id = i < (int)ARRAY_SIZE(bad) ? bad[i] :
 			      vkfd_topo_unused_gpu_id(&self->topo);
@@ -99,7 +99,7 @@ TEST_F(ioctl, clock_counters_pad_einval)
 {
 	struct kfd_ioctl_get_clock_counters_args a;
 
-	VKFD_ONLY(&self->env, "amdkfd does not validate pad fields");
+	VKFD_ONLY(&self->b.env, "amdkfd does not validate pad fields");
 	vkfd_fill(&a, sizeof(a));
 	a.gpu_id = 0;
 	a.pad = 1;
@@ -207,7 +207,7 @@ TEST_F(ioctl, apertures_new_gfx9_values)
 	uint32_t num = self->topo.num_nodes;
 	int i;
 
-	VKFD_ONLY(&self->env, "CPU-only amdkfd has no GPU apertures");
+	VKFD_ONLY(&self->b.env, "CPU-only amdkfd has no GPU apertures");
 	ASSERT_EQ(0, get_apertures_new(self->fd, ap, &num));
 	ASSERT_EQ((uint32_t)self->topo.num_gpus, num);
 	ASSERT_LT(0U, num);
@@ -229,7 +229,7 @@ TEST_F(ioctl, apertures_new_pad_einval)
 	const uint32_t nums[] = { 0, self->topo.num_nodes };
 	int i;
 
-	VKFD_ONLY(&self->env, "amdkfd does not validate pad fields");
+	VKFD_ONLY(&self->b.env, "amdkfd does not validate pad fields");
 	for (i = 0; i < (int)ARRAY_SIZE(nums); i++) {
 		vkfd_fill(ap, sizeof(ap));
 		args.kfd_process_device_apertures_ptr = (uintptr_t)ap;
@@ -314,7 +314,7 @@ TEST_F(ioctl, xnack_query_and_set_same)
 	struct kfd_ioctl_set_xnack_mode_args args;
 	int mode, again;
 
-	VKFD_ONLY(&self->env,
+	VKFD_ONLY(&self->b.env,
 		  "Debian's amdkfd lacks CONFIG_HSA_AMD_SVM: SET_XNACK_MODE is always EPERM");
 	ASSERT_EQ(0, query_xnack(self->fd, &mode));
 	EXPECT_EQ(0, mode);	/* gfx900 without XNACK */
@@ -336,7 +336,7 @@ TEST_F(ioctl, xnack_enable_eperm)
 	struct kfd_ioctl_set_xnack_mode_args args = { .xnack_enabled = 1 };
 	int mode;
 
-	VKFD_ONLY(&self->env, "CPU-only amdkfd supports XNACK (no GPU to refuse it)");
+	VKFD_ONLY(&self->b.env, "CPU-only amdkfd supports XNACK (no GPU to refuse it)");
 	test_err_ioctl(EPERM, self->fd, AMDKFD_IOC_SET_XNACK_MODE, &args);
 	ASSERT_EQ(0, query_xnack(self->fd, &mode));
 	EXPECT_EQ(0, mode);

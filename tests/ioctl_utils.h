@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * The fixture and helpers of the ioctl tests: ioctl.c (the dispatcher)
- * and ioctl_query.c (the query ioctls). Header-only and static, like
- * vkfd_utils.h; include it after kselftest_harness.h.
+ * and ioctl_query.c (the query ioctls), on top of tests/lib; include
+ * it after kselftest_harness.h.
  */
 #ifndef VKFD_SELFTEST_IOCTL_UTILS_H
 #define VKFD_SELFTEST_IOCTL_UTILS_H
@@ -19,33 +19,33 @@ _Static_assert(sizeof(struct kfd_process_device_apertures) == 56, "uapi");
 _Static_assert(sizeof(struct kfd_ioctl_get_process_apertures_args) == 400, "uapi");
 _Static_assert(sizeof(struct kfd_ioctl_get_process_apertures_new_args) == 16, "uapi");
 
+/* The base fixture, the whole topology, an fd of the primary, a socket pair */
 FIXTURE(ioctl) {
-	struct vkfd_env env;
+	struct vkfd_base b;
 	struct vkfd_topo topo;
 	int fd;
-	struct vkfd_child child;
 	int sock[2];
 };
 
 FIXTURE_SETUP(ioctl)
 {
-	self->fd = self->sock[0] = self->sock[1] = -1;
-	vkfd_env_init(&self->env);
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &self->topo));
-	self->fd = vkfd_open_dev(&self->env);
-	ASSERT_LE(0, self->fd);
+	vkfd_base_setup(&self->b, 0);
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &self->topo));
+	self->fd = vkfd_keep_open(&self->b);
 }
 
 FIXTURE_TEARDOWN(ioctl)
 {
-	vkfd_child_kill(&self->child);
-	if (self->sock[0] >= 0)
-		close(self->sock[0]);
-	if (self->sock[1] >= 0)
-		close(self->sock[1]);
-	if (self->fd >= 0)
-		close(self->fd);
+	vkfd_base_teardown(&self->b);
 }
+
+/* A socket pair in self->sock, closed by the teardown. */
+#define IOCTL_SOCKETPAIR() do {						\
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,	\
+				self->sock));				\
+	vkfd_keep(&self->b, self->sock[0]);				\
+	vkfd_keep(&self->b, self->sock[1]);				\
+} while (0)
 
 static inline int query_xnack(int fd, int *val)
 {

@@ -32,47 +32,47 @@ TEST_F(mem, vram_accounting)
 	uint64_t a;
 	int g;
 
-	for (g = 0; g < self->ngpus; g++) {
+	for (g = 0; g < self->b.ngpus; g++) {
 		mem_vm(_metadata, self, p, g);
 		mem_vm(_metadata, self, s, g);
 	}
-	ASSERT_EQ(0, vkfd_alloc(&p->k, self->gpu[0], MEM_VA, 4 * KIB, F_VRAM, &v1));
-	ASSERT_EQ(0, vkfd_alloc(&p->k, self->gpu[0], MEM_VA + MIB, 3 * MIB,
+	ASSERT_EQ(0, vkfd_alloc(&p->k, self->b.gpu[0], MEM_VA, 4 * KIB, F_VRAM, &v1));
+	ASSERT_EQ(0, vkfd_alloc(&p->k, self->b.gpu[0], MEM_VA + MIB, 3 * MIB,
 				F_VRAM | F_W, &v2));
-	ASSERT_EQ(0, vkfd_alloc(&p->k, self->gpu[0], MEM_VA + 8 * MIB, 8 * MIB,
+	ASSERT_EQ(0, vkfd_alloc(&p->k, self->b.gpu[0], MEM_VA + 8 * MIB, 8 * MIB,
 				F_GTT | F_W, &gtt));
-	ASSERT_EQ(0, vkfd_alloc(&s->k, self->gpu[self->ngpus - 1], MEM_VA,
+	ASSERT_EQ(0, vkfd_alloc(&s->k, self->b.gpu[self->b.ngpus - 1], MEM_VA,
 				2 * MIB, F_VRAM | F_W, &sv));
-	if (self->ngpus > 1) {
+	if (self->b.ngpus > 1) {
 		EXPECT_EQ(self->budget - 4 * KIB - 3 * MIB, avail(self, 0));
-		EXPECT_EQ(self->budget - 2 * MIB, avail(self, self->ngpus - 1));
+		EXPECT_EQ(self->budget - 2 * MIB, avail(self, self->b.ngpus - 1));
 	} else {
 		EXPECT_EQ(self->budget - 4 * KIB - 5 * MIB, avail(self, 0));
 	}
 	/* Every context sees the same, device-wide figure */
-	ASSERT_EQ(0, vkfd_available_memory(&s->k, self->gpu[0], &a));
+	ASSERT_EQ(0, vkfd_available_memory(&s->k, self->b.gpu[0], &a));
 	EXPECT_EQ(avail(self, 0), a);
 
 	EXPECT_EQ(4 * KIB + 3 * MIB, sysfs_vram(self, p, 0));
-	EXPECT_EQ(self->ngpus > 1 ? 0 : 2 * MIB, sysfs_vram(self, s, 0));
-	EXPECT_EQ(2 * MIB, sysfs_vram(self, s, self->ngpus - 1));
-	if (self->ngpus > 1)
+	EXPECT_EQ(self->b.ngpus > 1 ? 0 : 2 * MIB, sysfs_vram(self, s, 0));
+	EXPECT_EQ(2 * MIB, sysfs_vram(self, s, self->b.ngpus - 1));
+	if (self->b.ngpus > 1)
 		EXPECT_EQ(0ULL, sysfs_vram(self, p, 1));
-	EXPECT_ROW(p, 3, 4 * KIB + 3 * MIB, self->ngpus * PT_EMPTY);
-	EXPECT_ROW(s, 1, 2 * MIB, self->ngpus * PT_EMPTY);
+	EXPECT_ROW(p, 3, 4 * KIB + 3 * MIB, self->b.ngpus * PT_EMPTY);
+	EXPECT_ROW(s, 1, 2 * MIB, self->b.ngpus * PT_EMPTY);
 
 	ASSERT_EQ(0, vkfd_free(&p->k, &v2));
 	EXPECT_EQ(4 * KIB, sysfs_vram(self, p, 0));
-	EXPECT_EQ(self->budget - 4 * KIB - (self->ngpus > 1 ? 0 : 2 * MIB),
+	EXPECT_EQ(self->budget - 4 * KIB - (self->b.ngpus > 1 ? 0 : 2 * MIB),
 		  avail(self, 0));
 	ASSERT_EQ(0, vkfd_free(&p->k, &v1));
 	ASSERT_EQ(0, vkfd_free(&p->k, &gtt));
 	ASSERT_EQ(0, vkfd_free(&s->k, &sv));
 	EXPECT_BUDGET_FREE();
 	EXPECT_EQ(0ULL, sysfs_vram(self, p, 0));
-	EXPECT_EQ(0ULL, sysfs_vram(self, s, self->ngpus - 1));
-	EXPECT_ROW(p, 0, 0, self->ngpus * PT_EMPTY);
-	EXPECT_ROW(s, 0, 0, self->ngpus * PT_EMPTY);
+	EXPECT_EQ(0ULL, sysfs_vram(self, s, self->b.ngpus - 1));
+	EXPECT_ROW(p, 0, 0, self->b.ngpus * PT_EMPTY);
+	EXPECT_ROW(s, 0, 0, self->b.ngpus * PT_EMPTY);
 }
 
 /* Allocating until ENOMEM: the budget is shared, the failed calls change nothing. */
@@ -81,7 +81,7 @@ TEST_F_TIMEOUT(mem, vram_exhaustion_enomem, 120)
 	struct mem_ctx *c[2] = { &self->ctx[0], mem_ctx_new(_metadata, self, true) };
 	uint64_t chunk = self->budget / 8, used = 0, per[2] = { 0, 0 };
 	struct vkfd_bo bo[16], gtt, last;
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	struct mem_snap before;
 	int n = 0, i, ret;
 
@@ -118,7 +118,7 @@ TEST_F_TIMEOUT(mem, vram_exhaustion_enomem, 120)
 	ASSERT_EQ(0, vkfd_alloc(&c[0]->k, gpu, VA_TOP - PAGE, PAGE, F_GTT, &gtt));
 	EXPECT_EQ(0ULL, avail(self, 0));
 	ASSERT_EQ(0, vkfd_free(&c[0]->k, &gtt));
-	if (self->ngpus > 1)
+	if (self->b.ngpus > 1)
 		EXPECT_EQ(self->budget, avail(self, 1));
 
 	/* One chunk freed: exactly that fits again */
@@ -155,7 +155,7 @@ TEST_F(mem, vram_freed_while_cpu_mapped)
 	uint8_t *map;
 
 	mem_vm(_metadata, self, c, 0);
-	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA, MIB, F_VRAM | F_W, &bo));
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->b.gpu[0], MEM_VA, MIB, F_VRAM | F_W, &bo));
 	map = bo_map(_metadata, c->render[0], &bo, PROT_READ | PROT_WRITE);
 	pattern(map + 512 * KIB, 7);
 	copy = bo;
@@ -177,25 +177,25 @@ TEST_F(mem, close_secondary_returns_vram)
 	uint8_t *map;
 	int g;
 
-	for (g = 0; g < self->ngpus; g++)
+	for (g = 0; g < self->b.ngpus; g++)
 		mem_vm(_metadata, self, s, g);
-	for (g = 0; g < self->ngpus; g++) {
-		ASSERT_EQ(0, vkfd_alloc(&s->k, self->gpu[g], MEM_VA + g * MIB,
+	for (g = 0; g < self->b.ngpus; g++) {
+		ASSERT_EQ(0, vkfd_alloc(&s->k, self->b.gpu[g], MEM_VA + g * MIB,
 					MIB, F_VRAM | F_W, &bo[g]));
-		ASSERT_EQ(0, vkfd_map(&s->k, &bo[g], self->gpu, self->ngpus));
+		ASSERT_EQ(0, vkfd_map(&s->k, &bo[g], self->b.gpu, self->b.ngpus));
 		EXPECT_EQ(self->budget - MIB, avail(self, g));
 	}
 	map = bo_map(_metadata, s->render[0], &bo[0], PROT_READ | PROT_WRITE);
 	pattern(map, 1);
 	EXPECT_EQ(0, vkfd_bo_munmap(&bo[0], map));
-	ASSERT_EQ(0, vkfd_ctx_row(self->pid, s->id, &(struct vkfd_ctx_row){ 0 }));
+	ASSERT_EQ(0, vkfd_ctx_row(self->b.pid, s->id, &(struct vkfd_ctx_row){ 0 }));
 	vkfd_close(&s->k);
-	for (g = 0; g < self->ngpus; g++) {
+	for (g = 0; g < self->b.ngpus; g++) {
 		close(s->render[g]);
 		s->render[g] = -1;
 	}
 	EXPECT_BUDGET_FREE();
-	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->pid, s->id, &(struct vkfd_ctx_row){ 0 }));
+	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->b.pid, s->id, &(struct vkfd_ctx_row){ 0 }));
 }
 
 /* ------------------------------------------------------------------------
@@ -213,12 +213,12 @@ TEST_F(mem, alloc_bad_flags_einval)
 
 	mem_vm(_metadata, self, c, 0);
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, 8 * KIB, 0, 0, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, 8 * KIB, 0, F_ATTRS, NULL));
+	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 8 * KIB, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 8 * KIB, 0, F_ATTRS, NULL));
 	for (i = 0; i < 5; i++)
 		for (j = i + 1; j < 5; j++) {
 			flags = domains[i] | domains[j] | F_W;
-			EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, 8 * KIB,
+			EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 8 * KIB,
 						     0, flags, NULL))
 				TH_LOG("flags 0x%x", flags);
 		}
@@ -226,7 +226,7 @@ TEST_F(mem, alloc_bad_flags_einval)
 		flags = 1U << bit;
 		if (flags & (F_DOMAINS | F_ATTRS))
 			continue;
-		EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, 8 * KIB, 0,
+		EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 8 * KIB, 0,
 					     F_VRAM | flags, NULL))
 			TH_LOG("bit %d", bit);
 	}
@@ -237,7 +237,7 @@ TEST_F(mem, alloc_bad_flags_einval)
 TEST_F(mem, alloc_attributes_accepted)
 {
 	struct mem_ctx *c = &self->ctx[0];
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	struct vkfd_bo rw, ro;
 	struct vkfd_xlate x;
 
@@ -268,11 +268,11 @@ TEST_F(mem, alloc_bad_size_or_va_einval)
 	snap(self, &before);
 	for (d = 0; d < 2; d++) {
 		for (i = 0; i < (int)ARRAY_SIZE(sizes); i++)
-			EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, sizes[i],
+			EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, sizes[i],
 						     0, doms[d] | F_W, NULL))
 				TH_LOG("size %llu", (unsigned long long)sizes[i]);
 		for (i = 0; i < (int)ARRAY_SIZE(offs); i++)
-			EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA + offs[i],
+			EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA + offs[i],
 						     PAGE, 0, doms[d] | F_W, NULL))
 				TH_LOG("va +%llu", (unsigned long long)offs[i]);
 	}
@@ -291,7 +291,7 @@ TEST_F(mem, alloc_va_range)
 		{ MEM_VA, VA_TOP },
 	};
 	struct mem_ctx *c = &self->ctx[0];
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	struct mem_snap before;
 	struct vkfd_xlate x;
 	struct vkfd_bo bo;
@@ -323,7 +323,7 @@ TEST_F(mem, alloc_va_range)
 TEST_F(mem, alloc_doorbell_and_mmio)
 {
 	struct mem_ctx *c = &self->ctx[0];
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	struct mem_snap before;
 	struct vkfd_bo db, mmio;
 
@@ -357,17 +357,17 @@ TEST_F(mem, alloc_no_vm_einval)
 	struct mem_snap before;
 	struct vkfd_topo topo;
 
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
 	mem_vm(_metadata, self, s, 0);
 	snap(self, &before);
 	/* The primary has no VM at all; the secondary none on the other GPUs */
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, PAGE, 0, F_VRAM, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, PAGE, 0, F_GTT, NULL));
+	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, PAGE, 0, F_VRAM, NULL));
+	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, PAGE, 0, F_GTT, NULL));
 	EXPECT_EQ(-EINVAL, alloc_raw(c, 0, MEM_VA, PAGE, 0, F_VRAM, NULL));
 	EXPECT_EQ(-EINVAL, alloc_raw(s, vkfd_topo_unused_gpu_id(&topo), MEM_VA,
 				     PAGE, 0, F_VRAM, NULL));
-	if (self->ngpus > 1)
-		EXPECT_EQ(-EINVAL, alloc_raw(s, self->gpu[1], MEM_VA, PAGE, 0,
+	if (self->b.ngpus > 1)
+		EXPECT_EQ(-EINVAL, alloc_raw(s, self->b.gpu[1], MEM_VA, PAGE, 0,
 					     F_VRAM, NULL));
 	EXPECT_UNCHANGED(&before);
 }
@@ -381,8 +381,8 @@ TEST_F(mem, free_unknown_handle_einval)
 	uint64_t handle;
 
 	mem_vm(_metadata, self, c, 0);
-	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA, PAGE, F_VRAM, &bo));
-	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA + PAGE, PAGE, F_VRAM, &keep));
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->b.gpu[0], MEM_VA, PAGE, F_VRAM, &bo));
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->b.gpu[0], MEM_VA + PAGE, PAGE, F_VRAM, &keep));
 	handle = bo.handle;
 	ASSERT_EQ(0, vkfd_free(&c->k, &bo));
 	snap(self, &before);
@@ -406,9 +406,9 @@ TEST_F(mem, available_memory_args)
 	struct vkfd_topo topo;
 	int g;
 
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
-	for (g = 0; g < self->ngpus; g++) {
-		args = (struct kfd_ioctl_get_available_memory_args){ .gpu_id = self->gpu[g] };
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
+	for (g = 0; g < self->b.ngpus; g++) {
+		args = (struct kfd_ioctl_get_available_memory_args){ .gpu_id = self->b.gpu[g] };
 		test_ioctl(s->k.fd, AMDKFD_IOC_AVAILABLE_MEMORY, &args);
 		EXPECT_EQ(self->budget, args.available);
 	}
@@ -419,7 +419,7 @@ TEST_F(mem, available_memory_args)
 	EXPECT_EQ(7ULL, args.available);
 	args.gpu_id = 0;
 	test_err_ioctl(EINVAL, s->k.fd, AMDKFD_IOC_AVAILABLE_MEMORY, &args);
-	args.gpu_id = self->gpu[0];
+	args.gpu_id = self->b.gpu[0];
 	args.pad = 1;
 	test_err_ioctl(EINVAL, s->k.fd, AMDKFD_IOC_AVAILABLE_MEMORY, &args);
 	EXPECT_EQ(7ULL, args.available);
@@ -433,8 +433,8 @@ TEST_F(mem, set_memory_policy)
 	struct vkfd_topo topo;
 	uint32_t d, a;
 
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
-	args = (struct kfd_ioctl_set_memory_policy_args){ .gpu_id = self->gpu[0] };
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
+	args = (struct kfd_ioctl_set_memory_policy_args){ .gpu_id = self->b.gpu[0] };
 	test_err_ioctl(ESRCH, c->k.fd, AMDKFD_IOC_SET_MEMORY_POLICY, &args);
 	mem_vm(_metadata, self, c, 0);
 	for (d = 0; d < 2; d++)
@@ -442,13 +442,13 @@ TEST_F(mem, set_memory_policy)
 			args = (struct kfd_ioctl_set_memory_policy_args){
 				.alternate_aperture_base = 0x100000000ULL,
 				.alternate_aperture_size = 0x10000000ULL,
-				.gpu_id = self->gpu[0],
+				.gpu_id = self->b.gpu[0],
 				.default_policy = d, .alternate_policy = a,
 			};
 			test_ioctl(c->k.fd, AMDKFD_IOC_SET_MEMORY_POLICY, &args);
 		}
 	args = (struct kfd_ioctl_set_memory_policy_args){
-		.gpu_id = self->gpu[0], .default_policy = 2,
+		.gpu_id = self->b.gpu[0], .default_policy = 2,
 	};
 	test_err_ioctl(EINVAL, c->k.fd, AMDKFD_IOC_SET_MEMORY_POLICY, &args);
 	args.default_policy = 0;
@@ -462,8 +462,8 @@ TEST_F(mem, set_memory_policy)
 	test_err_ioctl(EINVAL, c->k.fd, AMDKFD_IOC_SET_MEMORY_POLICY, &args);
 	args.gpu_id = 0;
 	test_err_ioctl(EINVAL, c->k.fd, AMDKFD_IOC_SET_MEMORY_POLICY, &args);
-	if (self->ngpus > 1) {
-		args.gpu_id = self->gpu[1];
+	if (self->b.ngpus > 1) {
+		args.gpu_id = self->b.gpu[1];
 		test_err_ioctl(ESRCH, c->k.fd, AMDKFD_IOC_SET_MEMORY_POLICY, &args);
 	}
 }
@@ -475,9 +475,9 @@ TEST_F(mem, set_scratch_backing_va)
 	struct kfd_ioctl_set_scratch_backing_va_args args;
 	struct vkfd_topo topo;
 
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
 	args = (struct kfd_ioctl_set_scratch_backing_va_args){
-		.va_addr = MEM_VA, .gpu_id = self->gpu[0],
+		.va_addr = MEM_VA, .gpu_id = self->b.gpu[0],
 	};
 	test_err_ioctl(EINVAL, s->k.fd, AMDKFD_IOC_SET_SCRATCH_BACKING_VA, &args);
 	mem_vm(_metadata, self, s, 0);
@@ -490,8 +490,8 @@ TEST_F(mem, set_scratch_backing_va)
 	args.pad = 0;
 	args.gpu_id = vkfd_topo_unused_gpu_id(&topo);
 	test_err_ioctl(EINVAL, s->k.fd, AMDKFD_IOC_SET_SCRATCH_BACKING_VA, &args);
-	if (self->ngpus > 1) {
-		args.gpu_id = self->gpu[1];
+	if (self->b.ngpus > 1) {
+		args.gpu_id = self->b.gpu[1];
 		test_err_ioctl(EINVAL, s->k.fd, AMDKFD_IOC_SET_SCRATCH_BACKING_VA, &args);
 	}
 }
@@ -505,15 +505,15 @@ TEST_F(mem, get_tile_config)
 	struct vkfd_topo topo;
 	int g;
 
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
-	for (g = 0; g < self->ngpus; g++) {
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
+	for (g = 0; g < self->b.ngpus; g++) {
 		vkfd_fill(tiles, sizeof(tiles));
 		vkfd_fill(macro, sizeof(macro));
 		args = (struct kfd_ioctl_get_tile_config_args){
 			.tile_config_ptr = (uintptr_t)tiles,
 			.macro_tile_config_ptr = (uintptr_t)macro,
 			.num_tile_configs = 32, .num_macro_tile_configs = 16,
-			.gpu_id = self->gpu[g],
+			.gpu_id = self->b.gpu[g],
 			.gb_addr_config = 1, .num_banks = 1, .num_ranks = 1,
 		};
 		/* no VM needed */

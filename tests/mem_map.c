@@ -22,7 +22,7 @@ static void same_va_isolation(struct __test_metadata *_metadata,
 	struct vkfd_bo bo[2];
 	struct vkfd_xlate x[2];
 	uint8_t *map[2];
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -98,7 +98,7 @@ static void foreign_handle(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(mem) *self, struct mem_ctx *owner,
 			   struct mem_ctx *other)
 {
-	uint32_t gpu = self->gpu[0], n;
+	uint32_t gpu = self->b.gpu[0], n;
 	struct mem_snap before;
 	struct vkfd_xlate x;
 	struct vkfd_bo bo, mine;
@@ -180,7 +180,7 @@ TEST_F(mem, page_tables_grow_and_shrink)
 	};
 	struct mem_ctx *c = &self->ctx[0];
 	struct vkfd_bo bo[ARRAY_SIZE(steps)];
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	int i, n = ARRAY_SIZE(steps);
 
 	mem_vm(_metadata, self, c, 0);
@@ -222,11 +222,11 @@ TEST_F(mem, map_two_gpus_unmap_one_free_other)
 	NEED_GPUS(2);
 	for (g = 0; g < 2; g++)
 		mem_vm(_metadata, self, c, g);
-	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA, 16 * KIB,
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->b.gpu[0], MEM_VA, 16 * KIB,
 				F_VRAM | F_W, &bo));
 	map = bo_map(_metadata, c->render[0], &bo, PROT_READ | PROT_WRITE);
 	pattern(map + 8 * KIB, 42);
-	ASSERT_EQ(0, vkfd_map(&c->k, &bo, self->gpu, 2));
+	ASSERT_EQ(0, vkfd_map(&c->k, &bo, self->b.gpu, 2));
 	EXPECT_ROW(c, 1, 16 * KIB, 2 * PT_ONE_PAGE);
 	/* Both GPUs reach the same memory (GPU 1 as a peer) */
 	for (g = 0; g < 2; g++) {
@@ -239,7 +239,7 @@ TEST_F(mem, map_two_gpus_unmap_one_free_other)
 	EXPECT_EQ(self->budget - 16 * KIB, avail(self, 0));
 	EXPECT_EQ(self->budget, avail(self, 1));
 
-	ASSERT_EQ(0, vkfd_unmap(&c->k, &bo, &self->gpu[0], 1));
+	ASSERT_EQ(0, vkfd_unmap(&c->k, &bo, &self->b.gpu[0], 1));
 	EXPECT_UNMAPPED(c, 0, MEM_VA + 8 * KIB);
 	ASSERT_MAPPED(c, 1, MEM_VA + 8 * KIB, &x[1]);
 	EXPECT_TRUE(has_pattern(x[1].data, 42));
@@ -259,14 +259,14 @@ TEST_F(mem, free_unmaps_everywhere)
 	struct vkfd_bo bo[2];
 	int g, i;
 
-	for (g = 0; g < self->ngpus; g++)
+	for (g = 0; g < self->b.ngpus; g++)
 		mem_vm(_metadata, self, c, g);
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA + i * 4 * MIB,
+		ASSERT_EQ(0, vkfd_alloc(&c->k, self->b.gpu[0], MEM_VA + i * 4 * MIB,
 					2 * MIB, i ? F_GTT : F_VRAM, &bo[i]));
-		ASSERT_EQ(0, vkfd_map(&c->k, &bo[i], self->gpu, self->ngpus));
+		ASSERT_EQ(0, vkfd_map(&c->k, &bo[i], self->b.gpu, self->b.ngpus));
 	}
-	for (g = 0; g < self->ngpus; g++) {
+	for (g = 0; g < self->b.ngpus; g++) {
 		struct vkfd_xlate x;
 
 		ASSERT_MAPPED(c, g, MEM_VA + 2 * MIB - PAGE, &x);
@@ -275,12 +275,12 @@ TEST_F(mem, free_unmaps_everywhere)
 	}
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, vkfd_free(&c->k, &bo[i]));
-	for (g = 0; g < self->ngpus; g++)
+	for (g = 0; g < self->b.ngpus; g++)
 		for (i = 0; i < 2; i++) {
 			EXPECT_UNMAPPED(c, g, MEM_VA + i * 4 * MIB);
 			EXPECT_UNMAPPED(c, g, MEM_VA + i * 4 * MIB + 2 * MIB - PAGE);
 		}
-	EXPECT_ROW(c, 0, 0, self->ngpus * PT_EMPTY);
+	EXPECT_ROW(c, 0, 0, self->b.ngpus * PT_EMPTY);
 	EXPECT_BUDGET_FREE();
 }
 
@@ -294,13 +294,13 @@ TEST_F(mem, map_n_success_resume)
 	uint32_t ids[3], n;
 
 	NEED_GPUS(2);
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
 	mem_vm(_metadata, self, c, 0);
 	mem_vm(_metadata, self, c, 1);
-	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA, PAGE, F_VRAM, &bo));
-	ids[0] = self->gpu[0];
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->b.gpu[0], MEM_VA, PAGE, F_VRAM, &bo));
+	ids[0] = self->b.gpu[0];
 	ids[1] = vkfd_topo_unused_gpu_id(&topo);
-	ids[2] = self->gpu[1];
+	ids[2] = self->b.gpu[1];
 	n = 0;
 	EXPECT_EQ(-EINVAL, map_raw(c, true, bo.handle, ids, 3, &n));
 	EXPECT_EQ(1U, n);
@@ -309,16 +309,16 @@ TEST_F(mem, map_n_success_resume)
 	EXPECT_ROW(c, 1, PAGE, PT_ONE_PAGE + PT_EMPTY);
 
 	/* Fixed (the bad entry now names a GPU already done): resume */
-	ids[1] = self->gpu[0];
+	ids[1] = self->b.gpu[0];
 	EXPECT_EQ(0, map_raw(c, true, bo.handle, ids, 3, &n));
 	EXPECT_EQ(3U, n);
 	ASSERT_MAPPED(c, 1, MEM_VA, &x);
 	EXPECT_ROW(c, 1, PAGE, 2 * PT_ONE_PAGE);
 
 	/* UNMAP the same way: [gpu1, bogus, gpu0] stops at 1 */
-	ids[0] = self->gpu[1];
+	ids[0] = self->b.gpu[1];
 	ids[1] = vkfd_topo_unused_gpu_id(&topo);
-	ids[2] = self->gpu[0];
+	ids[2] = self->b.gpu[0];
 	n = 0;
 	EXPECT_EQ(-EINVAL, map_raw(c, false, bo.handle, ids, 3, &n));
 	EXPECT_EQ(1U, n);
@@ -341,13 +341,13 @@ TEST_F(mem, map_n_success_resume)
 TEST_F(mem, map_bad_args)
 {
 	struct mem_ctx *c = &self->ctx[0];
-	uint32_t gpu = self->gpu[0], many[1025], n;
+	uint32_t gpu = self->b.gpu[0], many[1025], n;
 	struct mem_snap before;
 	struct vkfd_topo topo;
 	struct vkfd_bo bo;
 	int i, m;
 
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
 	mem_vm(_metadata, self, c, 0);
 	ASSERT_EQ(0, vkfd_alloc(&c->k, gpu, MEM_VA, PAGE, F_VRAM, &bo));
 	for (i = 0; i < 1025; i++)
@@ -382,9 +382,9 @@ TEST_F(mem, map_bad_args)
 		many[0] = 0;
 		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, many, 1, &n));
 		many[0] = gpu;
-		if (self->ngpus > 1) {
+		if (self->b.ngpus > 1) {
 			n = 0;
-			EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, &self->gpu[1], 1, &n));
+			EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, &self->b.gpu[1], 1, &n));
 			EXPECT_EQ(0U, n);
 		}
 	}
@@ -402,13 +402,13 @@ TEST_F(mem, map_bad_args)
 TEST_F(mem, map_overlap_einval)
 {
 	struct mem_ctx *c = &self->ctx[0];
-	uint32_t gpu = self->gpu[0], n = 0;
+	uint32_t gpu = self->b.gpu[0], n = 0;
 	struct vkfd_bo a, b, inside, around;
 	struct mem_snap before;
 	struct vkfd_xlate x;
 
 	mem_vm(_metadata, self, c, 0);
-	if (self->ngpus > 1)
+	if (self->b.ngpus > 1)
 		mem_vm(_metadata, self, c, 1);
 	/* a: [VA+4K, VA+12K); b overlaps its end; inside and around it */
 	ASSERT_EQ(0, vkfd_alloc(&c->k, gpu, MEM_VA + PAGE, 2 * PAGE, F_VRAM | F_W, &a));
@@ -429,9 +429,9 @@ TEST_F(mem, map_overlap_einval)
 	/* Adjacent is not overlapping */
 	ASSERT_EQ(0, vkfd_alloc(&c->k, gpu, MEM_VA + 3 * PAGE, PAGE, F_GTT, &inside));
 	EXPECT_EQ(0, vkfd_map(&c->k, &inside, &gpu, 1));
-	if (self->ngpus > 1) {
+	if (self->b.ngpus > 1) {
 		/* GPU 1's VM has nothing there yet */
-		EXPECT_EQ(0, vkfd_map(&c->k, &b, &self->gpu[1], 1));
+		EXPECT_EQ(0, vkfd_map(&c->k, &b, &self->b.gpu[1], 1));
 		ASSERT_MAPPED(c, 1, MEM_VA + 2 * PAGE, &x);
 		EXPECT_STREQ("r-", x.perm);
 	}
@@ -447,7 +447,7 @@ TEST_F(mem, map_overlap_einval)
 TEST_F(mem, map_twice_idempotent)
 {
 	struct mem_ctx *c = &self->ctx[0];
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	struct vkfd_xlate x, y;
 	struct mem_snap before;
 	struct vkfd_bo bo;
@@ -485,12 +485,12 @@ TEST_F(mem, translate_errors)
 	EXPECT_EQ(0, xlate(self, &self->ctx[0], 0, MEM_VA, &x)) TH_LOG("%s", x.text);
 	/* a secondary without a VM, a context that does not exist, another pid */
 	EXPECT_EQ(-ENOENT, xlate(self, s, 0, MEM_VA, &x));
-	EXPECT_EQ(-ENOENT, vkfd_translate(self->pid, s->id + 1, self->gpu[0], MEM_VA, &x));
-	EXPECT_EQ(-ENOENT, vkfd_translate(self->pid, 0xfffe, self->gpu[0], MEM_VA, &x));
+	EXPECT_EQ(-ENOENT, vkfd_translate(self->b.pid, s->id + 1, self->b.gpu[0], MEM_VA, &x));
+	EXPECT_EQ(-ENOENT, vkfd_translate(self->b.pid, 0xfffe, self->b.gpu[0], MEM_VA, &x));
 	EXPECT_EQ(-ENOENT, vkfd_translate(getppid(), VKFD_CTX_ID_PRIMARY,
-					  self->gpu[0], MEM_VA, &x));
-	EXPECT_EQ(-ENOENT, vkfd_translate(self->pid, VKFD_CTX_ID_PRIMARY, 0, MEM_VA, &x));
-	if (self->ngpus > 1)
+					  self->b.gpu[0], MEM_VA, &x));
+	EXPECT_EQ(-ENOENT, vkfd_translate(self->b.pid, VKFD_CTX_ID_PRIMARY, 0, MEM_VA, &x));
+	if (self->b.ngpus > 1)
 		EXPECT_EQ(-ENOENT, xlate(self, &self->ctx[0], 1, MEM_VA, &x));
 	vkfd_debugfs_path(path, sizeof(path), "/translate");
 	for (i = 0; i < (int)ARRAY_SIZE(garbage); i++) {

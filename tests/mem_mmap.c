@@ -18,7 +18,7 @@ TEST_F(mem, mmap_shared_zero_and_coherent)
 {
 	static const uint32_t doms[] = { F_VRAM, F_GTT };
 	struct mem_ctx *c = &self->ctx[0];
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	uint8_t *map, *map2;
 	struct vkfd_xlate x;
 	struct vkfd_bo bo;
@@ -51,7 +51,7 @@ TEST_F(mem, mmap_shared_zero_and_coherent)
 TEST_F(mem, new_memory_is_zeroed)
 {
 	struct mem_ctx *c = &self->ctx[0];
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	struct vkfd_xlate x;
 	struct vkfd_bo bo;
 	uint8_t *map;
@@ -84,7 +84,7 @@ TEST_F(mem, mmap_private_only_prot_none)
 	int i;
 
 	mem_vm(_metadata, self, c, 0);
-	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA, 64 * KIB, F_VRAM | F_W, &bo));
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->b.gpu[0], MEM_VA, 64 * KIB, F_VRAM | F_W, &bo));
 	for (i = 0; i < (int)ARRAY_SIZE(prots); i++) {
 		p = mmap(NULL, 64 * KIB, prots[i], MAP_PRIVATE, c->render[0],
 			 bo.mmap_offset);
@@ -119,7 +119,7 @@ TEST_F(mem, mmap_other_render_file_eacces)
 
 	mem_vm(_metadata, self, p, 0);
 	mem_vm(_metadata, self, s, 0);
-	ASSERT_EQ(0, vkfd_alloc(&p->k, self->gpu[0], MEM_VA, 64 * KIB, F_VRAM | F_W, &bo));
+	ASSERT_EQ(0, vkfd_alloc(&p->k, self->b.gpu[0], MEM_VA, 64 * KIB, F_VRAM | F_W, &bo));
 	map = bo_map(_metadata, p->render[0], &bo, PROT_READ | PROT_WRITE);
 	pattern(map, 5);
 	other[0] = s->render[0];
@@ -159,8 +159,8 @@ TEST_F(mem, mmap_beyond_buffer)
 	uint8_t *p, *q;
 
 	mem_vm(_metadata, self, c, 0);
-	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA, 64 * KIB, F_VRAM | F_W, &bo));
-	ASSERT_EQ(0, vkfd_alloc(&c->k, self->gpu[0], MEM_VA + MIB, 64 * KIB,
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->b.gpu[0], MEM_VA, 64 * KIB, F_VRAM | F_W, &bo));
+	ASSERT_EQ(0, vkfd_alloc(&c->k, self->b.gpu[0], MEM_VA + MIB, 64 * KIB,
 				F_VRAM | F_W, &next));
 	q = bo_map(_metadata, c->render[0], &next, PROT_READ | PROT_WRITE);
 	memset(q, 0x99, 64 * KIB);
@@ -173,8 +173,8 @@ TEST_F(mem, mmap_beyond_buffer)
 		EXPECT_TRUE(all_zero(p, 64 * KIB));
 		a.p = p + 64 * KIB;
 		a.len = 64 * KIB;
-		ASSERT_EQ(0, vkfd_child_start(&self->child, touch_child, &a));
-		EXPECT_LE(128, vkfd_child_wait(&self->child));
+		ASSERT_EQ(0, vkfd_child_start(&self->b.child, touch_child, &a));
+		EXPECT_LE(128, vkfd_child_wait(&self->b.child));
 		munmap(p, 128 * KIB);
 	}
 	/* From the middle of the buffer past its end: the same */
@@ -183,8 +183,8 @@ TEST_F(mem, mmap_beyond_buffer)
 	if (p != MAP_FAILED) {
 		a.p = p + 32 * KIB;
 		a.len = 32 * KIB;
-		ASSERT_EQ(0, vkfd_child_start(&self->child, touch_child, &a));
-		EXPECT_LE(128, vkfd_child_wait(&self->child));
+		ASSERT_EQ(0, vkfd_child_start(&self->b.child, touch_child, &a));
+		EXPECT_LE(128, vkfd_child_wait(&self->b.child));
 		munmap(p, 64 * KIB);
 	}
 	EXPECT_EQ(0, munmap(q, 64 * KIB));
@@ -198,14 +198,14 @@ TEST_F(mem, cpu_mapping_outlives_secondary)
 	uint8_t *map;
 
 	mem_vm(_metadata, self, s, 0);
-	ASSERT_EQ(0, vkfd_alloc(&s->k, self->gpu[0], MEM_VA, MIB, F_VRAM | F_W, &bo));
-	ASSERT_EQ(0, vkfd_map(&s->k, &bo, &self->gpu[0], 1));
+	ASSERT_EQ(0, vkfd_alloc(&s->k, self->b.gpu[0], MEM_VA, MIB, F_VRAM | F_W, &bo));
+	ASSERT_EQ(0, vkfd_map(&s->k, &bo, &self->b.gpu[0], 1));
 	map = bo_map(_metadata, s->render[0], &bo, PROT_READ | PROT_WRITE);
 	pattern(map + 100 * PAGE, 77);
 	vkfd_close(&s->k);
 	close(s->render[0]);
 	s->render[0] = -1;
-	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->pid, s->id, &(struct vkfd_ctx_row){ 0 }));
+	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->b.pid, s->id, &(struct vkfd_ctx_row){ 0 }));
 	/* The mapping still reaches the same pages, writable */
 	EXPECT_TRUE(has_pattern(map + 100 * PAGE, 77));
 	pattern(map + 200 * PAGE, 78);

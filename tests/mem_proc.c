@@ -37,7 +37,7 @@ static void *race_mapper(void *arg)
 
 	while (!r->stop) {
 		n = 0;
-		ret = map_raw(r->c, me % 2, r->bo.handle, self->gpu, self->ngpus, &n);
+		ret = map_raw(r->c, me % 2, r->bo.handle, self->b.gpu, self->b.ngpus, &n);
 		/* mapped, unmapped, or not (any more) mapped / freed */
 		if (ret && ret != -EINVAL)
 			r->bad[me]++;
@@ -55,10 +55,10 @@ TEST_F_TIMEOUT(mem, race_map_unmap_free, 120)
 	pthread_t t[4];
 	int i, round;
 
-	for (i = 0; i < self->ngpus; i++)
+	for (i = 0; i < self->b.ngpus; i++)
 		mem_vm(_metadata, self, r.c, i);
 	for (round = 0; round < vkfd_scaled(50) + 2; round++) {
-		ASSERT_EQ(0, vkfd_alloc(&r.c->k, self->gpu[0], MEM_VA, 4 * MIB,
+		ASSERT_EQ(0, vkfd_alloc(&r.c->k, self->b.gpu[0], MEM_VA, 4 * MIB,
 					F_VRAM | F_W, &r.bo));
 		r.stop = false;
 		r.index = 0;
@@ -73,7 +73,7 @@ TEST_F_TIMEOUT(mem, race_map_unmap_free, 120)
 		for (i = 0; i < 4; i++)
 			ASSERT_EQ(0, r.bad[i]) TH_LOG("round %d, thread %d", round, i);
 		EXPECT_UNMAPPED(r.c, 0, MEM_VA);
-		EXPECT_ROW(r.c, 0, 0, self->ngpus * PT_EMPTY);
+		EXPECT_ROW(r.c, 0, 0, self->b.ngpus * PT_EMPTY);
 		EXPECT_BUDGET_FREE();
 	}
 	TH_LOG("%ld %ld %ld %ld calls in the last round", r.ops[0], r.ops[1],
@@ -97,7 +97,7 @@ static void *race_allocator(void *arg)
 
 	for (i = 0; i < a->rounds; i++) {
 		for (n = 0; n < 4; n++) {
-			ret = vkfd_alloc(&a->c->k, self->gpu[0], MEM_VA + n * chunk,
+			ret = vkfd_alloc(&a->c->k, self->b.gpu[0], MEM_VA + n * chunk,
 					 chunk, F_VRAM, &bo[n]);
 			if (ret == -ENOMEM)
 				break;
@@ -198,27 +198,27 @@ static int exit_child(void *arg, int in, int out)
 /* A process exiting with mapped VRAM: all of it comes back, nothing of it stays. */
 TEST_F(mem, exit_with_mapped_memory)
 {
-	struct exit_child_args a = { &self->env, self->ngpus, self->gpu };
+	struct exit_child_args a = { &self->b.env, self->b.ngpus, self->b.gpu };
 	char path[PATH_MAX];
 	uint64_t v;
 	pid_t pid;
 	int g, ms;
 
-	ASSERT_EQ(0, vkfd_child_start(&self->child, exit_child, &a));
-	pid = self->child.pid;
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &v));
-	for (g = 0; g < self->ngpus; g++)
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, exit_child, &a));
+	pid = self->b.child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &v));
+	for (g = 0; g < self->b.ngpus; g++)
 		EXPECT_EQ(self->budget - 2 * MIB, avail(self, g));
 	EXPECT_EQ(2, vkfd_ctx_rows(pid));
-	EXPECT_TRUE(vkfd_proc_exists(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_exists(&self->b.env, pid));
 
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_FALSE(vkfd_proc_exists(&self->b.env, pid));
 	/* What an exited primary holds may go from a workqueue: poll, bounded */
 	for (ms = 0; ms < MEM_GONE_MS; ms += 20) {
 		bool done = vkfd_ctx_rows(pid) == 0;
 
-		for (g = 0; g < self->ngpus; g++)
+		for (g = 0; g < self->b.ngpus; g++)
 			done = done && avail(self, g) == self->budget;
 		if (done)
 			break;
@@ -284,7 +284,7 @@ static int foreign_child(void *arg, int in, int out)
 TEST_F(mem, fork_child_ebadf)
 {
 	struct mem_ctx *c[2] = { &self->ctx[0], mem_ctx_new(_metadata, self, true) };
-	struct foreign_args a = { .env = &self->env, .gpu = self->gpu[0] };
+	struct foreign_args a = { .env = &self->b.env, .gpu = self->b.gpu[0] };
 	struct mem_snap before;
 	struct vkfd_xlate x;
 	struct vkfd_bo bo[2];
@@ -292,17 +292,17 @@ TEST_F(mem, fork_child_ebadf)
 
 	for (i = 0; i < 2; i++) {
 		mem_vm(_metadata, self, c[i], 0);
-		ASSERT_EQ(0, vkfd_alloc(&c[i]->k, self->gpu[0], MEM_VA, PAGE,
+		ASSERT_EQ(0, vkfd_alloc(&c[i]->k, self->b.gpu[0], MEM_VA, PAGE,
 					F_VRAM | F_W, &bo[i]));
-		ASSERT_EQ(0, vkfd_map(&c[i]->k, &bo[i], &self->gpu[0], 1));
+		ASSERT_EQ(0, vkfd_map(&c[i]->k, &bo[i], &self->b.gpu[0], 1));
 	}
 	snap(self, &before);
 	for (i = 0; i < 2; i++) {
 		a.kfd = c[i]->k.fd;
 		a.render = c[i]->render[0];
 		a.handle = bo[i].handle;
-		ASSERT_EQ(0, vkfd_child_start(&self->child, foreign_child, &a));
-		EXPECT_EQ(0, vkfd_child_wait(&self->child)) TH_LOG("context %d", i);
+		ASSERT_EQ(0, vkfd_child_start(&self->b.child, foreign_child, &a));
+		EXPECT_EQ(0, vkfd_child_wait(&self->b.child)) TH_LOG("context %d", i);
 	}
 	EXPECT_UNCHANGED(&before);
 	for (i = 0; i < 2; i++)
@@ -384,7 +384,7 @@ static int cg_child(void *arg, int in, int out)
 /* VRAM and GTT pages are charged to the memory cgroup of the process that touches them. */
 TEST_F_TIMEOUT(mem, memcg_charged, 120)
 {
-	struct exit_child_args a = { &self->env, self->ngpus, self->gpu };
+	struct exit_child_args a = { &self->b.env, self->b.ngpus, self->b.gpu };
 	char root[256], path[PATH_MAX + 32], text[4096], pid[32];
 	uint64_t before, after, v;
 	int ret;
@@ -408,19 +408,19 @@ TEST_F_TIMEOUT(mem, memcg_charged, 120)
 	ASSERT_EQ(0, mkdir(self->cgroup, 0755)) TH_LOG("%s: %s", self->cgroup,
 						       strerror(errno));
 
-	ASSERT_EQ(0, vkfd_child_start(&self->child, cg_child, &a));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, cg_child, &a));
 	snprintf(path, sizeof(path), "%s/cgroup.procs", self->cgroup);
-	snprintf(pid, sizeof(pid), "%d", (int)self->child.pid);
+	snprintf(pid, sizeof(pid), "%d", (int)self->b.child.pid);
 	ASSERT_EQ(0, write_str(path, pid));
 	snprintf(path, sizeof(path), "%s/memory.current", self->cgroup);
 	ASSERT_EQ(0, vkfd_read_u64(path, &before));
-	ASSERT_EQ(0, vkfd_msg_send(self->child.to_child, 1));
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &v));
+	ASSERT_EQ(0, vkfd_msg_send(self->b.child.to_child, 1));
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &v));
 	ASSERT_EQ(0, vkfd_read_u64(path, &after));
 	TH_LOG("memory.current %llu -> %llu", (unsigned long long)before,
 	       (unsigned long long)after);
 	EXPECT_LE(before + 16 * MIB, after);
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 	EXPECT_EQ(0, rmdir(self->cgroup));
 	self->cgroup[0] = '\0';
 }

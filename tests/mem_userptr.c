@@ -40,14 +40,14 @@ TEST_F(mem, userptr_secondary_eopnotsupp)
 	mem_vm(_metadata, self, s, 0);
 	snap(self, &before);
 	pins = vkfd_pinned_pages();
-	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->gpu[0], MEM_VA, 4 * PAGE,
+	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->b.gpu[0], MEM_VA, 4 * PAGE,
 					 (uintptr_t)user, F_USERPTR | F_W, NULL));
-	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->gpu[0], MEM_VA, 4 * PAGE,
+	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->b.gpu[0], MEM_VA, 4 * PAGE,
 					 (uintptr_t)user, F_USERPTR, NULL));
 	/* Checked before the other USERPTR rules: alignment, user range */
-	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->gpu[0], MEM_VA, 4 * PAGE,
+	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->b.gpu[0], MEM_VA, 4 * PAGE,
 					 (uintptr_t)user + 1, F_USERPTR, NULL));
-	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->gpu[0], MEM_VA, 4 * PAGE,
+	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->b.gpu[0], MEM_VA, 4 * PAGE,
 					 0xffff888000000000ULL, F_USERPTR, NULL));
 	EXPECT_UNCHANGED(&before);
 	EXPECT_EQ(pins, vkfd_pinned_pages());
@@ -59,7 +59,7 @@ TEST_F(mem, userptr_pinned_while_mapped)
 {
 	struct mem_ctx *c = &self->ctx[0];
 	uint8_t *user = user_pages(4);
-	uint32_t gpu = self->gpu[0];
+	uint32_t gpu = self->b.gpu[0];
 	struct vkfd_xlate x;
 	struct vkfd_bo bo;
 	int64_t pins;
@@ -120,14 +120,14 @@ TEST_F(mem, userptr_two_gpus_pinned_until_last_unmap)
 	mem_vm(_metadata, self, c, 0);
 	mem_vm(_metadata, self, c, 1);
 	pins = vkfd_pinned_pages();
-	ASSERT_EQ(0, vkfd_alloc_userptr(&c->k, self->gpu[0], MEM_VA, user,
+	ASSERT_EQ(0, vkfd_alloc_userptr(&c->k, self->b.gpu[0], MEM_VA, user,
 					2 * PAGE, 0, &bo));
-	ASSERT_EQ(0, vkfd_map(&c->k, &bo, self->gpu, 2));
+	ASSERT_EQ(0, vkfd_map(&c->k, &bo, self->b.gpu, 2));
 	both = vkfd_pinned_pages() - pins;
 	TH_LOG("pinned while mapped on 2 GPUs: %lld pages", (long long)both);
 	EXPECT_LE(2, both);
 	EXPECT_EQ(0, both % 2);
-	ASSERT_EQ(0, vkfd_unmap(&c->k, &bo, &self->gpu[0], 1));
+	ASSERT_EQ(0, vkfd_unmap(&c->k, &bo, &self->b.gpu[0], 1));
 	EXPECT_LE(2, vkfd_pinned_pages() - pins);
 	EXPECT_UNMAPPED(c, 0, MEM_VA);
 	{
@@ -137,7 +137,7 @@ TEST_F(mem, userptr_two_gpus_pinned_until_last_unmap)
 		EXPECT_TRUE(has_pattern(x.data, 300));
 		EXPECT_STREQ("r-", x.perm);
 	}
-	ASSERT_EQ(0, vkfd_unmap(&c->k, &bo, &self->gpu[1], 1));
+	ASSERT_EQ(0, vkfd_unmap(&c->k, &bo, &self->b.gpu[1], 1));
 	EXPECT_EQ(pins, vkfd_pinned_pages());
 	ASSERT_EQ(0, vkfd_free(&c->k, &bo));
 	EXPECT_EQ(pins, vkfd_pinned_pages());
@@ -156,13 +156,13 @@ TEST_F(mem, userptr_bad_alignment_einval)
 	mem_vm(_metadata, self, c, 0);
 	snap(self, &before);
 	pins = vkfd_pinned_pages();
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, 2 * PAGE,
+	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 2 * PAGE,
 				     (uintptr_t)user + 1, F_USERPTR, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, 2 * PAGE,
+	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 2 * PAGE,
 				     (uintptr_t)user + 2048, F_USERPTR, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA, 2 * PAGE - 1,
+	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 2 * PAGE - 1,
 				     (uintptr_t)user, F_USERPTR, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->gpu[0], MEM_VA + 16, 2 * PAGE,
+	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA + 16, 2 * PAGE,
 				     (uintptr_t)user, F_USERPTR, NULL));
 	EXPECT_UNCHANGED(&before);
 	EXPECT_EQ(pins, vkfd_pinned_pages());
@@ -174,7 +174,7 @@ TEST_F(mem, userptr_unmapped_memory_efault)
 {
 	struct mem_ctx *c = &self->ctx[0];
 	void *hole = vkfd_unmapped_page();
-	uint32_t gpu = self->gpu[0], n = 0;
+	uint32_t gpu = self->b.gpu[0], n = 0;
 	struct mem_snap before;
 	struct vkfd_bo bo;
 	int64_t pins;
@@ -197,7 +197,7 @@ TEST_F(mem, userptr_user_unmaps_while_mapped)
 {
 	struct mem_ctx *c = &self->ctx[0];
 	uint8_t *user = user_pages(4);
-	uint32_t gpu = self->gpu[0], n;
+	uint32_t gpu = self->b.gpu[0], n;
 	struct vkfd_xlate x;
 	struct vkfd_bo bo;
 	int64_t pins;

@@ -4,8 +4,8 @@
  * (mem_vm.c), ALLOC/FREE and the other per-VM ioctls (mem_alloc.c),
  * MAP/UNMAP (mem_map.c), CPU mappings through the render nodes
  * (mem_mmap.c), USERPTR (mem_userptr.c), and races, exits, fork and the
- * memory cgroup (mem_proc.c). Header-only and static, like vkfd_utils.h;
- * include it after kselftest_harness.h.
+ * memory cgroup (mem_proc.c), on top of tests/lib; include it after
+ * kselftest_harness.h.
  *
  * Every call is checked twice: its return (the exact errno of
  * docs/uapi.rst) and what the driver reports afterwards — AVAILABLE_MEMORY,
@@ -49,7 +49,6 @@
 			 KFD_IOC_ALLOC_MEM_FLAGS_UNCACHED)
 
 #define MEM_MAX_CTX	8
-#define MEM_MAX_FDS	32
 #define MEM_GONE_MS	10000	/* an exited primary may be torn down from a workqueue */
 
 /* A context of the test process, with the render file of its VM on each GPU. */
@@ -59,17 +58,12 @@ struct mem_ctx {
 	int render[VKFD_MAX_GPUS];	/* -1: no VM made through the fixture */
 };
 
+/* The base fixture, and the contexts with their VMs; ctx[0] is the primary */
 FIXTURE(mem) {
-	struct vkfd_env env;
-	int ngpus;
-	uint32_t gpu[VKFD_MAX_GPUS];
+	struct vkfd_base b;
 	uint64_t budget;		/* VRAM per GPU */
-	pid_t pid;
 	int nctx;
 	struct mem_ctx ctx[MEM_MAX_CTX];
-	int nfd;
-	int fd[MEM_MAX_FDS];		/* other fds to close */
-	struct vkfd_child child;
 	char cgroup_mnt[64];		/* mounted by the memcg test */
 	char cgroup[PATH_MAX];		/* created by the memcg test */
 };
@@ -83,6 +77,7 @@ static inline struct mem_ctx *mem_ctx_new(struct __test_metadata *_metadata,
 					  FIXTURE_DATA(mem) *self, bool secondary)
 {
 	struct mem_ctx *c;
+	long id;
 	int g;
 
 	ASSERT_GT(MEM_MAX_CTX, self->nctx);
@@ -90,46 +85,34 @@ static inline struct mem_ctx *mem_ctx_new(struct __test_metadata *_metadata,
 	for (g = 0; g < VKFD_MAX_GPUS; g++)
 		c->render[g] = -1;
 	if (secondary) {
-		ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, &c->k));
+		ASSERT_EQ(0, vkfd_open_secondary(self->b.env.dev, &c->k));
 	} else {
-		ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &c->k));
+		ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &c->k));
 	}
 	self->nctx++;
-	c->id = vkfd_ctx_id_of_fd(c->k.fd);
-	ASSERT_NE(UINT32_MAX, c->id);
+	id = vkfd_ctx_id_of_fd(c->k.fd);
+	ASSERT_LE(0, id);
+	c->id = id;
 	ASSERT_EQ(secondary, c->id != VKFD_CTX_ID_PRIMARY);
 	return c;
-}
-
-/* Keep @fd to be closed by the teardown; returns it. */
-static inline int mem_keep(struct __test_metadata *_metadata, FIXTURE_DATA(mem) *self,
-			   int fd)
-{
-	ASSERT_LE(0, fd);
-	ASSERT_GT(MEM_MAX_FDS, self->nfd);
-	self->fd[self->nfd++] = fd;
-	return fd;
 }
 
 static inline int mem_render(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(mem) *self, int g)
 {
-	int fd = vkfd_render_open(self->env.topology, self->gpu[g]);
+	int fd = vkfd_render_open(self->b.env.topology, self->b.gpu[g]);
 
-	ASSERT_LE(0, fd) TH_LOG("render node of gpu %u: %s", self->gpu[g],
+	ASSERT_LE(0, fd) TH_LOG("render node of gpu %u: %s", self->b.gpu[g],
 				strerror(-fd));
-	return mem_keep(_metadata, self, fd);
+	return vkfd_keep(&self->b, fd);
 }
 
 /* Give @c its VM on GPU @g, through a new render file. */
 static inline void mem_vm(struct __test_metadata *_metadata, FIXTURE_DATA(mem) *self,
 			  struct mem_ctx *c, int g)
 {
-	int fd = vkfd_render_open(self->env.topology, self->gpu[g]);
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vkfd_acquire_vm(&c->k, self->gpu[g], fd));
-	c->render[g] = fd;
+	ASSERT_EQ(0, vkfd_open_vm(&c->k, self->b.env.topology, self->b.gpu[g],
+				  &c->render[g]));
 }
 
 /* CPU-map @bo through @fd (MAP_SHARED). */
@@ -154,7 +137,7 @@ static inline int alloc_raw(struct mem_ctx *c, uint32_t gpu_id, uint64_t va,
 		.va_addr = va, .size = size, .mmap_offset = mmap_offset,
 		.gpu_id = gpu_id, .flags = flags,
 	};
-	int ret = vkfd_ioctl(c->k.fd, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, &args);
+	int ret = _test_alloc_memory(c->k.fd, &args);
 
 	if (out)
 		*out = args;
@@ -163,9 +146,7 @@ static inline int alloc_raw(struct mem_ctx *c, uint32_t gpu_id, uint64_t va,
 
 static inline int free_raw(struct mem_ctx *c, uint64_t handle)
 {
-	struct kfd_ioctl_free_memory_of_gpu_args args = { .handle = handle };
-
-	return vkfd_ioctl(c->k.fd, AMDKFD_IOC_FREE_MEMORY_OF_GPU, &args);
+	return _test_free_memory(c->k.fd, handle);
 }
 
 /* MAP (or UNMAP) with the whole argument under control; *@n_success in and out. */
@@ -188,7 +169,7 @@ static inline int map_raw(struct mem_ctx *c, bool map, uint64_t handle,
 
 static inline uint64_t avail(FIXTURE_DATA(mem) *self, int g)
 {
-	struct kfd_ioctl_get_available_memory_args args = { .gpu_id = self->gpu[g] };
+	struct kfd_ioctl_get_available_memory_args args = { .gpu_id = self->b.gpu[g] };
 
 	return vkfd_ioctl(self->ctx[0].k.fd, AMDKFD_IOC_AVAILABLE_MEMORY, &args) ?
 	       UINT64_MAX : args.available;
@@ -200,8 +181,8 @@ static inline uint64_t sysfs_vram(FIXTURE_DATA(mem) *self, struct mem_ctx *c, in
 	char file[32];
 	uint64_t v;
 
-	snprintf(file, sizeof(file), "vram_%u", self->gpu[g]);
-	return vkfd_ctx_sysfs_u64(&self->env, self->pid, c->id, file, &v) ?
+	snprintf(file, sizeof(file), "vram_%u", self->b.gpu[g]);
+	return vkfd_ctx_sysfs_u64(&self->b.env, self->b.pid, c->id, file, &v) ?
 	       UINT64_MAX : v;
 }
 
@@ -209,7 +190,7 @@ static inline uint64_t sysfs_pasid(FIXTURE_DATA(mem) *self, struct mem_ctx *c)
 {
 	uint64_t v;
 
-	return vkfd_ctx_sysfs_u64(&self->env, self->pid, c->id, "pasid", &v) ?
+	return vkfd_ctx_sysfs_u64(&self->b.env, self->b.pid, c->id, "pasid", &v) ?
 	       UINT64_MAX : v;
 }
 
@@ -228,7 +209,7 @@ static inline struct vkfd_ctx_row row_of(struct __test_metadata *_metadata,
 {
 	struct vkfd_ctx_row row;
 
-	ASSERT_EQ(0, vkfd_ctx_row(self->pid, c->id, &row));
+	ASSERT_EQ(0, vkfd_ctx_row(self->b.pid, c->id, &row));
 	return row;
 }
 
@@ -243,7 +224,7 @@ static inline struct vkfd_ctx_row row_of(struct __test_metadata *_metadata,
 static inline int xlate(FIXTURE_DATA(mem) *self, struct mem_ctx *c, int g,
 			uint64_t va, struct vkfd_xlate *x)
 {
-	return vkfd_translate(self->pid, c->id, self->gpu[g], va, x);
+	return vkfd_translate(self->b.pid, c->id, self->b.gpu[g], va, x);
 }
 
 /* @_va is mapped in @c's VM on GPU @g; the answer is left in @x. */
@@ -313,19 +294,19 @@ static inline void snap(FIXTURE_DATA(mem) *self, struct mem_snap *s)
 	int i, g;
 
 	memset(s, 0, sizeof(*s));
-	for (g = 0; g < self->ngpus; g++)
+	for (g = 0; g < self->b.ngpus; g++)
 		s->avail[g] = avail(self, g);
 	for (i = 0; i < self->nctx; i++) {
 		struct mem_ctx *c = &self->ctx[i];
 
 		if (c->k.fd < 0)
 			continue;
-		for (g = 0; g < self->ngpus; g++) {
+		for (g = 0; g < self->b.ngpus; g++) {
 			s->c[i].vram[g] = sysfs_vram(self, c, g);
 			s->c[i].pasids[g] = pasid_of(c, g);
 		}
 		s->c[i].pasid = sysfs_pasid(self, c);
-		s->c[i].row_ret = vkfd_ctx_row(self->pid, c->id, &s->c[i].row);
+		s->c[i].row_ret = vkfd_ctx_row(self->b.pid, c->id, &s->c[i].row);
 		/* the references move with ioctls in flight: not state */
 		s->c[i].row.refs = 0;
 	}
@@ -336,11 +317,11 @@ static inline void snap(FIXTURE_DATA(mem) *self, struct mem_snap *s)
 	struct mem_snap __now;						\
 	int __i, __g;							\
 	snap(self, &__now);						\
-	for (__g = 0; __g < self->ngpus; __g++)				\
+	for (__g = 0; __g < self->b.ngpus; __g++)				\
 		EXPECT_EQ((before)->avail[__g], __now.avail[__g])	\
 			TH_LOG("AVAILABLE_MEMORY of gpu %d", __g);	\
 	for (__i = 0; __i < self->nctx; __i++) {			\
-		for (__g = 0; __g < self->ngpus; __g++)			\
+		for (__g = 0; __g < self->b.ngpus; __g++)			\
 			EXPECT_EQ((before)->c[__i].vram[__g],		\
 				  __now.c[__i].vram[__g])		\
 				TH_LOG("ctx %d: vram of gpu %d", __i, __g); \
@@ -364,16 +345,12 @@ static inline void snap(FIXTURE_DATA(mem) *self, struct mem_snap *s)
 /* Every GPU's VRAM is back to the whole budget. */
 #define EXPECT_BUDGET_FREE() do {					\
 	int __g;							\
-	for (__g = 0; __g < self->ngpus; __g++)				\
+	for (__g = 0; __g < self->b.ngpus; __g++)				\
 		EXPECT_EQ(self->budget, avail(self, __g))		\
 			TH_LOG("gpu %d", __g);				\
 } while (0)
 
-#define NEED_GPUS(n) do {						\
-	if (self->ngpus < (n))						\
-		SKIP(return, "needs %d GPUs, the topology has %d",	\
-		     (n), self->ngpus);					\
-} while (0)
+#define NEED_GPUS(n)	VKFD_NEED_GPUS(&self->b, n)
 
 /* ------------------------------------------------------------------------
  * Fixture
@@ -381,30 +358,22 @@ static inline void snap(FIXTURE_DATA(mem) *self, struct mem_snap *s)
 
 FIXTURE_SETUP(mem)
 {
-	struct vkfd_topo topo;
 	uint64_t mb;
 	int g;
 
-	vkfd_env_init(&self->env);
+	vkfd_base_setup(&self->b, 0);
 	/* Linux 6.1's harness runs the body after a SKIP() in setup: longjmp */
-	if (self->env.amdkfd)
-		SKIP(longjmp(_metadata->env, 1),
-		     "amdkfd: CPU-only, no GPU to allocate memory on");
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
-	if (!topo.num_gpus)
-		SKIP(longjmp(_metadata->env, 1),
-		     "no GPU node in the topology (CPU-only)");
+	if (self->b.env.amdkfd)
+		VKFD_SETUP_SKIP("amdkfd: CPU-only, no GPU to allocate memory on");
+	if (!self->b.ngpus)
+		VKFD_SETUP_SKIP("no GPU node in the topology (CPU-only)");
 	if (!vkfd_debugfs_present())
-		SKIP(longjmp(_metadata->env, 1), "no debugfs at %s", vkfd_debugfs_root());
+		VKFD_SETUP_SKIP("no debugfs at %s", vkfd_debugfs_root());
 	ASSERT_EQ(0, vkfd_module_param_u64("vram_mb", &mb));
 	self->budget = mb << 20;
-	self->ngpus = topo.num_gpus < VKFD_MAX_GPUS ? topo.num_gpus : VKFD_MAX_GPUS;
-	for (g = 0; g < self->ngpus; g++)
-		self->gpu[g] = topo.gpu_id[g];
-	self->pid = getpid();
 	mem_ctx_new(_metadata, self, false);
 	/* Nobody holds VRAM: what the tests before left is a leak */
-	for (g = 0; g < self->ngpus; g++)
+	for (g = 0; g < self->b.ngpus; g++)
 		ASSERT_EQ(self->budget, avail(self, g)) TH_LOG("gpu %d", g);
 }
 
@@ -412,7 +381,7 @@ FIXTURE_TEARDOWN(mem)
 {
 	int i, g;
 
-	vkfd_child_kill(&self->child);
+	vkfd_child_kill(&self->b.child);
 	for (i = 0; i < self->nctx; i++) {
 		for (g = 0; g < VKFD_MAX_GPUS; g++)
 			if (self->ctx[i].render[g] >= 0)
@@ -420,8 +389,7 @@ FIXTURE_TEARDOWN(mem)
 		if (self->ctx[i].k.fd >= 0)
 			vkfd_close(&self->ctx[i].k);
 	}
-	for (i = 0; i < self->nfd; i++)
-		close(self->fd[i]);
+	vkfd_base_teardown(&self->b);
 	if (self->cgroup[0])
 		rmdir(self->cgroup);
 	if (self->cgroup_mnt[0]) {

@@ -29,7 +29,7 @@ TEST_F(mem, acquire_vm_makes_pasid)
 	int i, g, first;
 
 	for (i = 0; i < 2; i++) {
-		for (g = 0; g < self->ngpus; g++)
+		for (g = 0; g < self->b.ngpus; g++)
 			EXPECT_EQ(0U, pasid_of(c[i], g));
 		EXPECT_EQ(0ULL, sysfs_pasid(self, c[i]));
 		EXPECT_EQ(0ULL, sysfs_vram(self, c[i], 0));
@@ -39,7 +39,7 @@ TEST_F(mem, acquire_vm_makes_pasid)
 		EXPECT_EQ(0ULL, row.pt);
 		for (g = 0; g < row.num_pasids; g++)
 			EXPECT_EQ(0U, row.pasids[g]);
-		for (g = 0; g < self->ngpus; g++) {
+		for (g = 0; g < self->b.ngpus; g++) {
 			struct vkfd_xlate x;
 
 			EXPECT_EQ(-ENOENT, xlate(self, c[i], g, MEM_VA, &x));
@@ -47,29 +47,29 @@ TEST_F(mem, acquire_vm_makes_pasid)
 	}
 	/* An idle secondary has no debugfs directory yet */
 	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_%u",
-			  (int)self->pid, c[1]->id);
+			  (int)self->b.pid, c[1]->id);
 	EXPECT_FALSE(vkfd_exists(path));
 	vkfd_debugfs_path(path, sizeof(path), "/proc/%d/pasid_%u",
-			  (int)self->pid, self->gpu[0]);
+			  (int)self->b.pid, self->b.gpu[0]);
 	EXPECT_FALSE(vkfd_exists(path));
 
 	for (i = 0; i < 2; i++) {
 		/* The last GPU first: sysfs pasid is the first GPU's, still 0 */
-		first = self->ngpus - 1;
+		first = self->b.ngpus - 1;
 		mem_vm(_metadata, self, c[i], first);
 		EXPECT_NE(0U, pasid_of(c[i], first));
 		if (first) {
 			EXPECT_EQ(0U, pasid_of(c[i], 0));
 			EXPECT_EQ(0ULL, sysfs_pasid(self, c[i]));
 		}
-		for (g = 0; g < self->ngpus - 1; g++)
+		for (g = 0; g < self->b.ngpus - 1; g++)
 			mem_vm(_metadata, self, c[i], g);
 		EXPECT_EQ((uint64_t)pasid_of(c[i], 0), sysfs_pasid(self, c[i]));
 		row = row_of(_metadata, self, c[i]);
-		EXPECT_EQ((uint64_t)self->ngpus * PT_EMPTY, row.pt);
+		EXPECT_EQ((uint64_t)self->b.ngpus * PT_EMPTY, row.pt);
 		EXPECT_EQ(0ULL, row.bos);
-		ASSERT_EQ(self->ngpus, row.num_pasids);
-		for (g = 0; g < self->ngpus; g++) {
+		ASSERT_EQ(self->b.ngpus, row.num_pasids);
+		for (g = 0; g < self->b.ngpus; g++) {
 			struct vkfd_xlate x;
 			uint64_t v;
 
@@ -78,11 +78,11 @@ TEST_F(mem, acquire_vm_makes_pasid)
 			if (i)
 				vkfd_debugfs_path(path, sizeof(path),
 						  "/proc/%d/context_%u/pasid_%u",
-						  (int)self->pid, c[i]->id, self->gpu[g]);
+						  (int)self->b.pid, c[i]->id, self->b.gpu[g]);
 			else
 				vkfd_debugfs_path(path, sizeof(path),
 						  "/proc/%d/pasid_%u",
-						  (int)self->pid, self->gpu[g]);
+						  (int)self->b.pid, self->b.gpu[g]);
 			ASSERT_EQ(0, vkfd_read_u64(path, &v)) TH_LOG("%s", path);
 			EXPECT_EQ((uint64_t)pasid_of(c[i], g), v);
 			/* an empty VM: nothing mapped, under the VM's PASID */
@@ -102,7 +102,7 @@ TEST_F(mem, acquire_vm_pasids_distinct)
 	mem_ctx_new(_metadata, self, true);
 	mem_ctx_new(_metadata, self, true);
 	for (i = 0; i < 3; i++) {
-		for (g = 0; g < self->ngpus; g++) {
+		for (g = 0; g < self->b.ngpus; g++) {
 			mem_vm(_metadata, self, &self->ctx[i], g);
 			seen[n] = pasid_of(&self->ctx[i], g);
 			EXPECT_NE(0U, seen[n]);
@@ -128,9 +128,9 @@ TEST_F(mem, acquire_vm_same_file_idempotent)
 
 	mem_vm(_metadata, self, c, 0);
 	snap(self, &before);
-	EXPECT_EQ(0, acquire(c, self->gpu[0], c->render[0]));
-	dupfd = mem_keep(_metadata, self, dup(c->render[0]));
-	EXPECT_EQ(0, acquire(c, self->gpu[0], dupfd));
+	EXPECT_EQ(0, acquire(c, self->b.gpu[0], c->render[0]));
+	dupfd = vkfd_keep(&self->b, dup(c->render[0]));
+	EXPECT_EQ(0, acquire(c, self->b.gpu[0], dupfd));
 	EXPECT_UNCHANGED(&before);
 	EXPECT_ROW(c, 0, 0, PT_EMPTY);
 }
@@ -148,11 +148,11 @@ TEST_F(mem, acquire_vm_other_file_ebusy)
 	other = mem_render(_metadata, self, 0);
 	s = mem_ctx_new(_metadata, self, true);
 	snap(self, &before);
-	EXPECT_EQ(-EBUSY, acquire(c, self->gpu[0], other));
+	EXPECT_EQ(-EBUSY, acquire(c, self->b.gpu[0], other));
 	EXPECT_UNCHANGED(&before);
 	EXPECT_EQ(pasid, pasid_of(c, 0));
 	/* The refused file was not consumed */
-	EXPECT_EQ(0, acquire(s, self->gpu[0], other));
+	EXPECT_EQ(0, acquire(s, self->b.gpu[0], other));
 	EXPECT_NE(0U, pasid_of(s, 0));
 	EXPECT_NE(pasid, pasid_of(s, 0));
 	EXPECT_EQ(pasid, pasid_of(c, 0));
@@ -167,7 +167,7 @@ TEST_F(mem, acquire_vm_bad_gpu_einval)
 	uint32_t bad[3];
 	int fd = mem_render(_metadata, self, 0), i;
 
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
 	bad[0] = 0;
 	bad[1] = vkfd_topo_unused_gpu_id(&topo);
 	bad[2] = 0xffffffff;
@@ -179,7 +179,7 @@ TEST_F(mem, acquire_vm_bad_gpu_einval)
 	}
 	EXPECT_UNCHANGED(&before);
 	/* The file is still good for its GPU */
-	EXPECT_EQ(0, acquire(c, self->gpu[0], fd));
+	EXPECT_EQ(0, acquire(c, self->b.gpu[0], fd));
 }
 
 /* The DRM card node of the render node @minor: 0 and its path, or -ENOENT. */
@@ -217,17 +217,17 @@ TEST_F(mem, acquire_vm_not_a_render_file_einval)
 	int fds[8], n = 0, closed, p[2], i;
 	uint32_t minor;
 
-	fds[n++] = mem_keep(_metadata, self, open("/dev/null", O_RDWR | O_CLOEXEC));
+	fds[n++] = vkfd_keep(&self->b, open("/dev/null", O_RDWR | O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
-	mem_keep(_metadata, self, p[1]);
-	fds[n++] = mem_keep(_metadata, self, p[0]);
-	fds[n++] = mem_keep(_metadata, self, mkostemp(tmpl, O_CLOEXEC));
+	vkfd_keep(&self->b, p[1]);
+	fds[n++] = vkfd_keep(&self->b, p[0]);
+	fds[n++] = vkfd_keep(&self->b, mkostemp(tmpl, O_CLOEXEC));
 	unlink(tmpl);
 	fds[n++] = c->k.fd;		/* the KFD device itself */
 	fds[n++] = -1;
-	ASSERT_EQ(0, vkfd_render_minor(self->env.topology, self->gpu[0], &minor));
+	ASSERT_EQ(0, vkfd_render_minor(self->b.env.topology, self->b.gpu[0], &minor));
 	if (!card_node(minor, card, sizeof(card)))
-		fds[n++] = mem_keep(_metadata, self, open(card, O_RDWR | O_CLOEXEC));
+		fds[n++] = vkfd_keep(&self->b, open(card, O_RDWR | O_CLOEXEC));
 	else
 		TH_LOG("no card node next to renderD%u: not tried", minor);
 	closed = dup(fds[0]);
@@ -237,7 +237,7 @@ TEST_F(mem, acquire_vm_not_a_render_file_einval)
 
 	snap(self, &before);
 	for (i = 0; i < n; i++)
-		EXPECT_EQ(-EINVAL, acquire(c, self->gpu[0], fds[i])) TH_LOG("fd %d (#%d)", fds[i], i);
+		EXPECT_EQ(-EINVAL, acquire(c, self->b.gpu[0], fds[i])) TH_LOG("fd %d (#%d)", fds[i], i);
 	EXPECT_UNCHANGED(&before);
 	EXPECT_EQ(0U, pasid_of(c, 0));
 }
@@ -252,9 +252,9 @@ TEST_F(mem, acquire_vm_other_gpus_file_einval)
 	NEED_GPUS(2);
 	fd = mem_render(_metadata, self, 1);
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, acquire(c, self->gpu[0], fd));
+	EXPECT_EQ(-EINVAL, acquire(c, self->b.gpu[0], fd));
 	EXPECT_UNCHANGED(&before);
-	EXPECT_EQ(0, acquire(c, self->gpu[1], fd));
+	EXPECT_EQ(0, acquire(c, self->b.gpu[1], fd));
 }
 
 /* A render file bound to one context's VM cannot make another's: EINVAL. */
@@ -268,8 +268,8 @@ TEST_F(mem, acquire_vm_file_of_other_context_einval)
 	mem_vm(_metadata, self, p, 0);
 	mem_vm(_metadata, self, s1, 0);
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, acquire(s2, self->gpu[0], p->render[0]));
-	EXPECT_EQ(-EINVAL, acquire(s2, self->gpu[0], s1->render[0]));
+	EXPECT_EQ(-EINVAL, acquire(s2, self->b.gpu[0], p->render[0]));
+	EXPECT_EQ(-EINVAL, acquire(s2, self->b.gpu[0], s1->render[0]));
 	EXPECT_UNCHANGED(&before);
 	EXPECT_EQ(0U, pasid_of(s2, 0));
 	/* s2 still gets a VM of its own */
@@ -281,7 +281,7 @@ TEST_F(mem, acquire_vm_file_of_other_context_einval)
 TEST_F(mem, acquire_vm_render_fd_closed)
 {
 	struct mem_ctx *c = &self->ctx[0];
-	uint32_t pasid, gpu = self->gpu[0];
+	uint32_t pasid, gpu = self->b.gpu[0];
 	struct vkfd_xlate x;
 	struct vkfd_bo bo;
 	void *map;

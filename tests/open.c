@@ -12,17 +12,17 @@
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
 
+/* The base fixture, without a primary: the tests open it, by index */
 FIXTURE(open) {
-	struct vkfd_env env;
+	struct vkfd_base b;
 	int fd[16];
-	struct vkfd_child child;
 };
 
 FIXTURE_SETUP(open)
 {
 	int i;
 
-	vkfd_env_init(&self->env);
+	vkfd_base_setup(&self->b, 0);
 	for (i = 0; i < (int)ARRAY_SIZE(self->fd); i++)
 		self->fd[i] = -1;
 }
@@ -31,7 +31,7 @@ FIXTURE_TEARDOWN(open)
 {
 	int i;
 
-	vkfd_child_kill(&self->child);
+	vkfd_base_teardown(&self->b);
 	for (i = 0; i < (int)ARRAY_SIZE(self->fd); i++)
 		if (self->fd[i] >= 0)
 			close(self->fd[i]);
@@ -47,10 +47,10 @@ static uint64_t open_with_pasid(struct __test_metadata *_metadata,
 {
 	uint64_t pasid;
 
-	self->fd[i] = vkfd_open_dev(&self->env);
+	self->fd[i] = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, self->fd[i]);
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[i]));
-	pasid = vkfd_proc_pasid(&self->env, getpid());
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->b.env, self->fd[i]));
+	pasid = vkfd_proc_pasid(&self->b.env, getpid());
 	ASSERT_NE(0ULL, pasid);
 	return pasid;
 }
@@ -84,9 +84,9 @@ TEST_F(open, open_close)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, stat(self->env.dev, &st));
+	ASSERT_EQ(0, stat(self->b.env.dev, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
-	self->fd[0] = vkfd_open_dev(&self->env);
+	self->fd[0] = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, self->fd[0]);
 	EXPECT_EQ(0, close(self->fd[0]));
 	self->fd[0] = -1;
@@ -103,22 +103,22 @@ TEST_F(open, first_open_creates_primary)
 	pid_t pid = getpid();
 	uint64_t pasid;
 
-	ASSERT_FALSE(vkfd_proc_exists(&self->env, pid));
-	self->fd[0] = vkfd_open_dev(&self->env);
+	ASSERT_FALSE(vkfd_proc_exists(&self->b.env, pid));
+	self->fd[0] = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, self->fd[0]);
 
-	vkfd_proc_path(&self->env, pid, NULL, path, sizeof(path));
+	vkfd_proc_path(&self->b.env, pid, NULL, path, sizeof(path));
 	EXPECT_TRUE(vkfd_is_dir(path));
-	vkfd_proc_path(&self->env, pid, "pasid", path, sizeof(path));
+	vkfd_proc_path(&self->b.env, pid, "pasid", path, sizeof(path));
 	ASSERT_EQ(0, vkfd_read_u64(path, &pasid));
-	if (self->env.amdkfd) {
+	if (self->b.env.amdkfd) {
 		EXPECT_NE(0ULL, pasid);
 	} else {
 		EXPECT_EQ(0ULL, pasid);
-		ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
-		EXPECT_NE(0ULL, vkfd_proc_pasid(&self->env, pid));
+		ASSERT_EQ(0, vkfd_pasid_vm(&self->b.env, self->fd[0]));
+		EXPECT_NE(0ULL, vkfd_proc_pasid(&self->b.env, pid));
 	}
-	vkfd_proc_path(&self->env, pid, "queues", path, sizeof(path));
+	vkfd_proc_path(&self->b.env, pid, "queues", path, sizeof(path));
 	EXPECT_TRUE(vkfd_is_dir(path));
 }
 
@@ -132,9 +132,9 @@ TEST_F(open, second_open_shares_primary)
 	pasid = open_with_pasid(_metadata, self, 0);
 
 	for (i = 1; i < (int)ARRAY_SIZE(self->fd); i++) {
-		self->fd[i] = vkfd_open_dev(&self->env);
+		self->fd[i] = vkfd_open_dev(&self->b.env);
 		ASSERT_LE(0, self->fd[i]);
-		ASSERT_EQ(pasid, vkfd_proc_pasid(&self->env, getpid()));
+		ASSERT_EQ(pasid, vkfd_proc_pasid(&self->b.env, getpid()));
 	}
 	/* every fd reaches the same, working context */
 	for (i = 0; i < (int)ARRAY_SIZE(self->fd); i++) {
@@ -147,7 +147,7 @@ TEST_F(open, second_open_shares_primary)
 		ASSERT_EQ(0, close(self->fd[i]));
 		self->fd[i] = -1;
 	}
-	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->env, getpid()));
+	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->b.env, getpid()));
 	test_ioctl(self->fd[1], AMDKFD_IOC_GET_VERSION, &ver);
 }
 
@@ -156,76 +156,76 @@ TEST_F(open, close_keeps_primary)
 {
 	uint64_t pasid;
 
-	self->fd[0] = vkfd_open_dev(&self->env);
+	self->fd[0] = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, self->fd[0]);
 	pasid = open_with_pasid(_metadata, self, 1);
 
 	ASSERT_EQ(0, close(self->fd[0]));
 	ASSERT_EQ(0, close(self->fd[1]));
 	self->fd[0] = self->fd[1] = -1;
-	EXPECT_TRUE(vkfd_proc_exists(&self->env, getpid()));
-	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->env, getpid()));
+	EXPECT_TRUE(vkfd_proc_exists(&self->b.env, getpid()));
+	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->b.env, getpid()));
 
-	self->fd[0] = vkfd_open_dev(&self->env);
+	self->fd[0] = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, self->fd[0]);
-	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->env, getpid()));
+	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->b.env, getpid()));
 }
 
 /* Process exit removes proc/<pid> (vkfd: before waitpid returns; amdkfd: soon after). */
 TEST_F(open, exit_removes_primary)
 {
-	struct open_child_args args = { .env = &self->env };
+	struct open_child_args args = { .env = &self->b.env };
 	uint64_t pasid;
 	pid_t pid;
 
-	ASSERT_EQ(0, vkfd_child_start(&self->child, open_child, &args));
-	pid = self->child.pid;
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &pasid));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, open_child, &args));
+	pid = self->b.child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &pasid));
 	EXPECT_NE(0ULL, pasid);
-	EXPECT_TRUE(vkfd_proc_exists(&self->env, pid));
-	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_exists(&self->b.env, pid));
+	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->b.env, pid));
 
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 }
 
 /* A process that closed all its fds keeps its primary until it exits, which removes it. */
 TEST_F(open, exit_after_close_removes_primary)
 {
-	struct open_child_args args = { .env = &self->env, .close_fd = true };
+	struct open_child_args args = { .env = &self->b.env, .close_fd = true };
 	uint64_t pasid;
 	pid_t pid;
 
-	ASSERT_EQ(0, vkfd_child_start(&self->child, open_child, &args));
-	pid = self->child.pid;
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &pasid));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, open_child, &args));
+	pid = self->b.child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &pasid));
 	EXPECT_NE(0ULL, pasid);
-	EXPECT_TRUE(vkfd_proc_exists(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_exists(&self->b.env, pid));
 
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 }
 
 /* Two processes get two primaries with different pasids; one's exit leaves the other intact. */
 TEST_F(open, processes_have_distinct_pasids)
 {
-	struct open_child_args args = { .env = &self->env };
+	struct open_child_args args = { .env = &self->b.env };
 	uint64_t mine, theirs;
 	pid_t pid;
 
 	mine = open_with_pasid(_metadata, self, 0);
 
-	ASSERT_EQ(0, vkfd_child_start(&self->child, open_child, &args));
-	pid = self->child.pid;
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &theirs));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, open_child, &args));
+	pid = self->b.child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &theirs));
 	EXPECT_NE(0ULL, theirs);
 	EXPECT_NE(mine, theirs);
-	EXPECT_TRUE(vkfd_proc_exists(&self->env, getpid()));
-	EXPECT_TRUE(vkfd_proc_exists(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_exists(&self->b.env, getpid()));
+	EXPECT_TRUE(vkfd_proc_exists(&self->b.env, pid));
 
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
-	EXPECT_EQ(mine, vkfd_proc_pasid(&self->env, getpid()));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
+	EXPECT_EQ(mine, vkfd_proc_pasid(&self->b.env, getpid()));
 }
 
 /* A forked child does not inherit the primary: no proc/<child> while it holds the fd. */
@@ -249,16 +249,16 @@ TEST_F(open, fork_does_not_inherit_primary)
 	/* not O_CLOEXEC-relevant: fork keeps the fd either way */
 	pasid = open_with_pasid(_metadata, self, 0);
 
-	ASSERT_EQ(0, vkfd_child_start(&self->child, fork_holder_child,
-				      &self->env));
-	pid = self->child.pid;
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &child_has_dir));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, fork_holder_child,
+				      &self->b.env));
+	pid = self->b.child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &child_has_dir));
 	EXPECT_EQ(0ULL, child_has_dir);
-	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+	EXPECT_FALSE(vkfd_proc_exists(&self->b.env, pid));
 
 	/* the child's exit drops its copy of the fd: our primary is unaffected */
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->env, getpid()));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->b.env, getpid()));
 }
 
 /* A forked child that opens the device itself gets its own primary, not the parent's. */
@@ -286,17 +286,17 @@ TEST_F(open, forked_child_opens_own_primary)
 
 	mine = open_with_pasid(_metadata, self, 0);
 
-	ASSERT_EQ(0, vkfd_child_start(&self->child, fork_reopen_child,
-				      &self->env));
-	pid = self->child.pid;
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &theirs));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, fork_reopen_child,
+				      &self->b.env));
+	pid = self->b.child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &theirs));
 	EXPECT_NE(0ULL, theirs);
 	EXPECT_NE(mine, theirs);
-	EXPECT_TRUE(vkfd_proc_exists(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_exists(&self->b.env, pid));
 
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
-	EXPECT_EQ(mine, vkfd_proc_pasid(&self->env, getpid()));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
+	EXPECT_EQ(mine, vkfd_proc_pasid(&self->b.env, getpid()));
 }
 
 /* An open() from a non-leader thread creates the process's primary, named by the tgid. */
@@ -317,7 +317,7 @@ static void *thread_open_fn(void *arg)
 
 TEST_F(open, thread_open_uses_tgid)
 {
-	struct thread_open t = { .env = &self->env, .fd = -1 };
+	struct thread_open t = { .env = &self->b.env, .fd = -1 };
 	pthread_t thread;
 	uint64_t pasid;
 
@@ -327,15 +327,15 @@ TEST_F(open, thread_open_uses_tgid)
 	ASSERT_LE(0, self->fd[0]);
 	ASSERT_NE(getpid(), t.tid);
 
-	ASSERT_EQ(0, vkfd_pasid_vm(&self->env, self->fd[0]));
-	pasid = vkfd_proc_pasid(&self->env, getpid());
+	ASSERT_EQ(0, vkfd_pasid_vm(&self->b.env, self->fd[0]));
+	pasid = vkfd_proc_pasid(&self->b.env, getpid());
 	EXPECT_NE(0ULL, pasid);
-	EXPECT_FALSE(vkfd_proc_exists(&self->env, t.tid));
+	EXPECT_FALSE(vkfd_proc_exists(&self->b.env, t.tid));
 
 	/* the main thread's open shares it */
-	self->fd[1] = vkfd_open_dev(&self->env);
+	self->fd[1] = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, self->fd[1]);
-	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->env, getpid()));
+	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->b.env, getpid()));
 }
 
 /* proc/<pid>/pasid is read-only: opening it for writing fails and the value stays. */
@@ -347,13 +347,13 @@ TEST_F(open, pasid_is_read_only)
 
 	pasid = open_with_pasid(_metadata, self, 0);
 
-	vkfd_proc_path(&self->env, getpid(), "pasid", path, sizeof(path));
+	vkfd_proc_path(&self->b.env, getpid(), "pasid", path, sizeof(path));
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0)
 		close(fd);
 	EXPECT_EQ(-1, fd);
 	EXPECT_EQ(EACCES, errno);
-	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->env, getpid()));
+	EXPECT_EQ(pasid, vkfd_proc_pasid(&self->b.env, getpid()));
 }
 
 TEST_HARNESS_MAIN

@@ -329,7 +329,7 @@ TEST_F(preload, each_open_is_a_secondary)
 	EXPECT_EQ(1, primaries);
 
 	/* sysfs: exactly the two secondaries */
-	EXPECT_EQ(2, ctx_dir_count(&self->env, pid));
+	EXPECT_EQ(2, vkfd_ctx_dir_count(&self->env, pid));
 	EXPECT_TRUE(ctx_dir_exists(&self->env, pid, 0));
 	EXPECT_TRUE(ctx_dir_exists(&self->env, pid, 1));
 
@@ -367,7 +367,7 @@ TEST_F(preload, every_libc_entry)
 		EXPECT_EQ(i, ctx) TH_LOG("%s", words[i]);
 		EXPECT_TRUE(ctx_dir_exists(&self->env, pid, i));
 	}
-	EXPECT_EQ(nwords, ctx_dir_count(&self->env, pid));
+	EXPECT_EQ(nwords, vkfd_ctx_dir_count(&self->env, pid));
 	EXPECT_EQ(0, probe_finish(r));
 	EXPECT_EQ(0, probe_said(r->errtext)) TH_LOG("%s", r->errtext);
 	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
@@ -397,7 +397,7 @@ TEST_F(preload, o_path_left_alone)
 	EXPECT_EQ(pathfd, fds[0].fd);
 	ASSERT_EQ(0, probe_open(r->text, "open", 0, &fd, &ctx));
 	EXPECT_EQ(0, ctx);
-	EXPECT_EQ(1, ctx_dir_count(&self->env, pid));
+	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->env, pid));
 	EXPECT_EQ(0, probe_finish(r));
 	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
 }
@@ -433,7 +433,7 @@ TEST_F(preload, racing_first_opens)
 	for (i = 0; i < n; i++)
 		primaries += fds[i].ctx == VKFD_CTX_ID_PRIMARY;
 	EXPECT_EQ(1, primaries);
-	EXPECT_EQ(PROBE_THREADS, ctx_dir_count(&self->env, pid));
+	EXPECT_EQ(PROBE_THREADS, vkfd_ctx_dir_count(&self->env, pid));
 	EXPECT_EQ(0, probe_finish(r));
 	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
 }
@@ -549,9 +549,9 @@ TEST_F(preload, fork_child_gets_its_own)
 	}
 	EXPECT_EQ(1, primaries);
 
-	EXPECT_EQ(1, ctx_dir_count(&self->env, parent));
+	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->env, parent));
 	EXPECT_TRUE(ctx_dir_exists(&self->env, parent, 0));
-	EXPECT_EQ(1, ctx_dir_count(&self->env, child));
+	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->env, child));
 	EXPECT_TRUE(ctx_dir_exists(&self->env, child, 0));
 
 	EXPECT_EQ(0, probe_finish(r));

@@ -21,29 +21,10 @@
 #define X_DST_SIZE	(16 * Q_PAGE)
 #define X_WAIT_MS	10000	/* a bound, not an expectation */
 
-/* FENCE: the dword @value at @dst once everything before is done. */
-static uint32_t x_fence(uint32_t *dw, uint64_t dst, uint32_t value)
-{
-	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_FENCE, 0);
-	dw[1] = (uint32_t)dst;
-	dw[2] = (uint32_t)(dst >> 32);
-	dw[3] = value;
-	return VKFD_SDMA_FENCE_DW;
-}
-
 /* POLL_REGMEM: wait until *@addr == @ref, forever. */
-static uint32_t x_poll_forever(uint32_t *dw, uint64_t addr, uint32_t ref)
-{
-	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) |
-		VKFD_SDMA_POLL_MEM |
-		VKFD_SDMA_POLL_FUNC(VKFD_SDMA_POLL_FUNC_EQUAL);
-	dw[1] = (uint32_t)addr;
-	dw[2] = (uint32_t)(addr >> 32);
-	dw[3] = ref;
-	dw[4] = 0xffffffff;
-	dw[5] = VKFD_SDMA_POLL_DW5(10, VKFD_SDMA_POLL_RETRY_FOREVER);
-	return VKFD_SDMA_POLL_REGMEM_DW;
-}
+#define x_poll_forever(dw, addr, ref)					\
+	vkfd_sdma_pkt_poll(dw, addr, VKFD_SDMA_POLL_FUNC_EQUAL, ref,	\
+			   0xffffffff, 10, VKFD_SDMA_POLL_RETRY_FOREVER)
 
 /* A GTT buffer at X_DST_VA in @c's VM on GPU 0, CPU-mapped through @render. */
 static volatile uint32_t *x_dst(struct __test_metadata *_metadata,
@@ -53,10 +34,10 @@ static volatile uint32_t *x_dst(struct __test_metadata *_metadata,
 {
 	void *p = NULL;
 
-	ASSERT_EQ(0, vkfd_alloc(c, self->gpu[0], X_DST_VA, X_DST_SIZE,
+	ASSERT_EQ(0, vkfd_alloc(c, self->b.gpu[0], X_DST_VA, X_DST_SIZE,
 				KFD_IOC_ALLOC_MEM_FLAGS_GTT |
 				KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, bo));
-	ASSERT_EQ(0, vkfd_map(c, bo, &self->gpu[0], 1));
+	ASSERT_EQ(0, vkfd_map(c, bo, &self->b.gpu[0], 1));
 	ASSERT_EQ(0, vkfd_bo_mmap(render, bo, PROT_READ | PROT_WRITE, &p));
 	return p;
 }
@@ -70,14 +51,14 @@ TEST_F(queue, exec_fence)
 	uint32_t dw[8];
 
 	Q_NEED_GPUS(1);
-	dst = x_dst(_metadata, self, &self->p, self->render, &bo);
-	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+	dst = x_dst(_metadata, self, &self->b.p, self->b.render, &bo);
+	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
 				       X_RING_VA, Q_RING, &q));
-	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_fence(dw, X_DST_VA, 0xcafe)));
+	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, vkfd_sdma_pkt_fence(dw, X_DST_VA, 0xcafe)));
 	ASSERT_EQ(0, vkfd_queue_wait_idle(&q, X_WAIT_MS));
 	EXPECT_EQ(0xcafeU, dst[0]);
 	EXPECT_EQ(16ULL, *q.rptr);
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /* The smallest ring, wrapped around many times: every packet runs once, in order. */
@@ -89,12 +70,12 @@ TEST_F(queue, exec_wraps_around)
 	uint32_t dw[4], i;
 
 	Q_NEED_GPUS(1);
-	dst = x_dst(_metadata, self, &self->p, self->render, &bo);
-	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+	dst = x_dst(_metadata, self, &self->b.p, self->b.render, &bo);
+	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
 				       X_RING_VA, 1024, &q));
 	/* 16-byte packets, 64 per ring: 500 of them go round ~8 times */
 	for (i = 0; i < 500; i++) {
-		x_fence(dw, X_DST_VA + 4 * (i % 64), i);
+		vkfd_sdma_pkt_fence(dw, X_DST_VA + 4 * (i % 64), i);
 		if (vkfd_queue_submit(&q, dw, 4) == -ENOSPC) {
 			ASSERT_EQ(0, vkfd_queue_wait_idle(&q, X_WAIT_MS));
 			ASSERT_EQ(0, vkfd_queue_submit(&q, dw, 4));
@@ -105,7 +86,7 @@ TEST_F(queue, exec_wraps_around)
 	/* Slot i holds the last value written there: the largest v < 500, v % 64 == i */
 	for (i = 0; i < 64; i++)
 		EXPECT_EQ(i + 64 * ((499 - i) / 64), dst[i]) TH_LOG("dword %u", i);
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -120,30 +101,30 @@ TEST_F(queue, exec_disabled_queue_waits)
 	uint32_t dw[4];
 
 	Q_NEED_GPUS(1);
-	dst = x_dst(_metadata, self, &self->p, self->render, &bo);
-	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+	dst = x_dst(_metadata, self, &self->b.p, self->b.render, &bo);
+	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
 				       X_RING_VA, Q_RING, &q));
-	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
 				       X_RING_VA + 0x100000, Q_RING, &q2));
-	ASSERT_EQ(0, q_update(self->p.fd, q.id, X_RING_VA, Q_RING, 0, Q_PRIO_NORMAL));
-	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_fence(dw, X_DST_VA, 1)));
+	ASSERT_EQ(0, q_update(self->b.p.fd, q.id, X_RING_VA, Q_RING, 0, Q_PRIO_NORMAL));
+	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, vkfd_sdma_pkt_fence(dw, X_DST_VA, 1)));
 	/* The other queue, on the same engines, gets through */
-	ASSERT_EQ(0, vkfd_queue_submit(&q2, dw, x_fence(dw, X_DST_VA + 4, 2)));
+	ASSERT_EQ(0, vkfd_queue_submit(&q2, dw, vkfd_sdma_pkt_fence(dw, X_DST_VA + 4, 2)));
 	ASSERT_EQ(0, vkfd_queue_wait_idle(&q2, X_WAIT_MS));
 	EXPECT_EQ(2U, dst[1]);
 	EXPECT_EQ(0U, dst[0]);
 	EXPECT_EQ(0ULL, *q.rptr);
 	/* A NULL ring disables it too */
-	ASSERT_EQ(0, q_update(self->p.fd, q.id, 0, Q_RING, 100, Q_PRIO_NORMAL));
-	ASSERT_EQ(0, vkfd_queue_submit(&q2, dw, x_fence(dw, X_DST_VA + 4, 3)));
+	ASSERT_EQ(0, q_update(self->b.p.fd, q.id, 0, Q_RING, 100, Q_PRIO_NORMAL));
+	ASSERT_EQ(0, vkfd_queue_submit(&q2, dw, vkfd_sdma_pkt_fence(dw, X_DST_VA + 4, 3)));
 	ASSERT_EQ(0, vkfd_queue_wait_idle(&q2, X_WAIT_MS));
 	EXPECT_EQ(0U, dst[0]);
 	/* Enabled again: it runs what it was given */
-	ASSERT_EQ(0, q_update(self->p.fd, q.id, X_RING_VA, Q_RING, 100, Q_PRIO_NORMAL));
+	ASSERT_EQ(0, q_update(self->b.p.fd, q.id, X_RING_VA, Q_RING, 100, Q_PRIO_NORMAL));
 	ASSERT_EQ(0, vkfd_queue_wait_idle(&q, X_WAIT_MS));
 	EXPECT_EQ(1U, dst[0]);
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q2));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q2));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -160,26 +141,26 @@ TEST_F(queue, exec_writes_own_vm)
 	int render;
 
 	Q_NEED_GPUS(1);
-	s.fd = q_secondary(_metadata, self, -1);
-	ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, self->gpu[0], &render));
-	q_keep(_metadata, self, render);
-	pd = x_dst(_metadata, self, &self->p, self->render, &pbo);
+	s.fd = vkfd_keep_secondary(&self->b);
+	ASSERT_EQ(0, vkfd_open_vm(&s, self->b.env.topology, self->b.gpu[0], &render));
+	vkfd_keep(&self->b, render);
+	pd = x_dst(_metadata, self, &self->b.p, self->b.render, &pbo);
 	sd = x_dst(_metadata, self, &s, render, &sbo);
-	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
 				       X_RING_VA, Q_RING, &qp));
 	/* The same CPU range cannot hold both rings: the secondary's is elsewhere */
-	ASSERT_EQ(0, vkfd_queue_create(&s, render, self->gpu[0],
+	ASSERT_EQ(0, vkfd_queue_create(&s, render, self->b.gpu[0],
 				       X_RING_VA + 0x100000, Q_RING, &qs));
-	ASSERT_EQ(0, vkfd_queue_submit(&qs, dw, x_fence(dw, X_DST_VA, 0x5)));
+	ASSERT_EQ(0, vkfd_queue_submit(&qs, dw, vkfd_sdma_pkt_fence(dw, X_DST_VA, 0x5)));
 	ASSERT_EQ(0, vkfd_queue_wait_idle(&qs, X_WAIT_MS));
 	EXPECT_EQ(0x5U, sd[0]);
 	EXPECT_EQ(0U, pd[0]);
-	ASSERT_EQ(0, vkfd_queue_submit(&qp, dw, x_fence(dw, X_DST_VA, 0x7)));
+	ASSERT_EQ(0, vkfd_queue_submit(&qp, dw, vkfd_sdma_pkt_fence(dw, X_DST_VA, 0x7)));
 	ASSERT_EQ(0, vkfd_queue_wait_idle(&qp, X_WAIT_MS));
 	EXPECT_EQ(0x7U, pd[0]);
 	EXPECT_EQ(0x5U, sd[0]);
 	EXPECT_EQ(0, vkfd_queue_destroy(&s, &qs));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &qp));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &qp));
 }
 
 /*
@@ -195,25 +176,25 @@ TEST_F(queue, exec_destroy_stops_waiting_queue)
 	int render;
 
 	Q_NEED_GPUS(1);
-	x_dst(_metadata, self, &self->p, self->render, &bo);
-	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+	x_dst(_metadata, self, &self->b.p, self->b.render, &bo);
+	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
 				       X_RING_VA, Q_RING, &q));
 	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_poll_forever(dw, X_DST_VA, 1)));
 	EXPECT_EQ(-ETIMEDOUT, vkfd_queue_wait_idle(&q, 50));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
-	EXPECT_QUEUES(self->p.fd, 0);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
+	EXPECT_QUEUES(self->b.p.fd, 0);
 
-	s.fd = q_secondary(_metadata, self, -1);
-	ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, self->gpu[0], &render));
-	q_keep(_metadata, self, render);
+	s.fd = vkfd_keep_secondary(&self->b);
+	ASSERT_EQ(0, vkfd_open_vm(&s, self->b.env.topology, self->b.gpu[0], &render));
+	vkfd_keep(&self->b, render);
 	x_dst(_metadata, self, &s, render, &bo);
-	ASSERT_EQ(0, vkfd_queue_create(&s, render, self->gpu[0],
+	ASSERT_EQ(0, vkfd_queue_create(&s, render, self->b.gpu[0],
 				       X_RING_VA + 0x100000, Q_RING, &q));
 	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_poll_forever(dw, X_DST_VA, 1)));
-	q_close(self, s.fd);
+	vkfd_cleanup_close(&self->b.cl, s.fd);
 	munmap(q.ring, q.bo.size);
 	munmap(q.doorbell_page, VKFD_DOORBELL_PAGE_SIZE);
-	EXPECT_EQ(1, vkfd_ctx_rows(self->pid));
+	EXPECT_EQ(1, vkfd_ctx_rows(self->b.pid));
 }
 
 /* A new event of @type of @c; its id. */
@@ -240,40 +221,40 @@ TEST_F(queue, exec_fault_sets_memory_events)
 	uint32_t dw[8];
 
 	Q_NEED_GPUS(1);
-	hw = x_event(_metadata, &self->p, KFD_IOC_EVENT_HW_EXCEPTION);
-	mem1 = x_event(_metadata, &self->p, KFD_IOC_EVENT_MEMORY);
-	node = x_event(_metadata, &self->p, KFD_IOC_EVENT_NODECHANGE);
-	mem2 = x_event(_metadata, &self->p, KFD_IOC_EVENT_MEMORY);
+	hw = x_event(_metadata, &self->b.p, KFD_IOC_EVENT_HW_EXCEPTION);
+	mem1 = x_event(_metadata, &self->b.p, KFD_IOC_EVENT_MEMORY);
+	node = x_event(_metadata, &self->b.p, KFD_IOC_EVENT_NODECHANGE);
+	mem2 = x_event(_metadata, &self->b.p, KFD_IOC_EVENT_MEMORY);
 	/* The ids of a MEMORY event and another swap types */
-	ASSERT_EQ(0, vkfd_event_destroy(&self->p, mem1));
-	ASSERT_EQ(0, vkfd_event_destroy(&self->p, node));
-	reused = x_event(_metadata, &self->p, KFD_IOC_EVENT_HW_EXCEPTION);
+	ASSERT_EQ(0, vkfd_event_destroy(&self->b.p, mem1));
+	ASSERT_EQ(0, vkfd_event_destroy(&self->b.p, node));
+	reused = x_event(_metadata, &self->b.p, KFD_IOC_EVENT_HW_EXCEPTION);
 	ASSERT_EQ(mem1, reused);
-	ASSERT_EQ(node, x_event(_metadata, &self->p, KFD_IOC_EVENT_MEMORY));
+	ASSERT_EQ(node, x_event(_metadata, &self->b.p, KFD_IOC_EVENT_MEMORY));
 	ids[0] = node;
 	ids[1] = mem2;
-	ids[2] = x_event(_metadata, &self->p, KFD_IOC_EVENT_MEMORY);
+	ids[2] = x_event(_metadata, &self->b.p, KFD_IOC_EVENT_MEMORY);
 
-	ASSERT_EQ(0, vkfd_queue_create(&self->p, self->render, self->gpu[0],
+	ASSERT_EQ(0, vkfd_queue_create(&self->b.p, self->b.render, self->b.gpu[0],
 				       X_RING_VA, Q_RING, &q));
 	/* Nothing is mapped at X_DST_VA in this test */
-	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, x_fence(dw, X_DST_VA + 8, 1)));
+	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, vkfd_sdma_pkt_fence(dw, X_DST_VA + 8, 1)));
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, vkfd_event_wait_fault(&self->p, ids[i], X_WAIT_MS,
+		ASSERT_EQ(0, vkfd_event_wait_fault(&self->b.p, ids[i], X_WAIT_MS,
 						   &result, &f));
 		ASSERT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_COMPLETE, result)
 			TH_LOG("MEMORY event %u", ids[i]);
 		EXPECT_EQ(X_DST_VA, f.va);
-		EXPECT_EQ(self->gpu[0], f.gpu_id);
+		EXPECT_EQ(self->b.gpu[0], f.gpu_id);
 		EXPECT_TRUE(f.not_present);
 		EXPECT_FALSE(f.read_only);
 	}
 	/* The others were not set: a look finds them unsignaled */
-	ASSERT_EQ(0, vkfd_event_wait(&self->p, &hw, 1, false, 0, &result));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &hw, 1, false, 0, &result));
 	EXPECT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_TIMEOUT, result);
-	ASSERT_EQ(0, vkfd_event_wait(&self->p, &reused, 1, false, 0, &result));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &reused, 1, false, 0, &result));
 	EXPECT_EQ((uint32_t)KFD_IOC_WAIT_RESULT_TIMEOUT, result);
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 TEST_HARNESS_MAIN

@@ -13,8 +13,6 @@
 
 #include <pthread.h>
 
-#define SWEEP_MAX	2000
-
 /* debugfs rows of @pid, polled until there are @n (bounded): the count. */
 static int q_rows_settle(pid_t pid, int n)
 {
@@ -43,28 +41,28 @@ TEST_F(queue, close_with_queues)
 	int s;
 
 	Q_NEED_GPUS(1);
-	s = q_secondary(_metadata, self, 0);
+	s = vkfd_keep_secondary_vm(&self->b, 0);
 	id = vkfd_ctx_id_of_fd(s);
 	for (i = 0; i < 4; i++) {
-		a = q_args(self->gpu[0], types[i], Q_RING);
-		ASSERT_EQ(0, q_create_raw(s, &a));
+		a = q_args(self->b.gpu[0], types[i], Q_RING);
+		ASSERT_EQ(0, _test_create_queue(s, &a));
 	}
 	/* A disabled queue, and one whose doorbell was rung */
 	ASSERT_EQ(0, q_update(s, 0, 0, 0, 0, 0));
-	db = q_doorbells_map(s, self->gpu[0]);
+	db = q_doorbells_map(s, self->b.gpu[0]);
 	ASSERT_NE(MAP_FAILED, db);
 	db[3] = 64;
 	ASSERT_EQ(0, munmap(db, Q_DOORBELL_SIZE));
-	EXPECT_EQ(4, q_sysfs_count(self, self->pid, id));
-	ASSERT_EQ(0, vkfd_ctx_row(self->pid, id, &row));
+	EXPECT_EQ(4, q_sysfs_count(self, self->b.pid, id));
+	ASSERT_EQ(0, vkfd_ctx_row(self->b.pid, id, &row));
 
-	q_close(self, s);
-	vkfd_ctx_sysfs_path(&self->env, self->pid, id, "", path, sizeof(path));
+	vkfd_cleanup_close(&self->b.cl, s);
+	vkfd_ctx_sysfs_path(&self->b.env, self->b.pid, id, "", path, sizeof(path));
 	EXPECT_FALSE(vkfd_exists(path));
-	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->pid, id, &row));
+	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->b.pid, id, &row));
 	/* The primary's rows are all that is left */
-	EXPECT_EQ(1, vkfd_ctx_rows(self->pid));
-	EXPECT_QUEUES(self->p.fd, 0);
+	EXPECT_EQ(1, vkfd_ctx_rows(self->b.pid));
+	EXPECT_QUEUES(self->b.p.fd, 0);
 }
 
 struct q_exit_args {
@@ -107,26 +105,26 @@ static int q_exit_child(void *arg, int in, int out)
  */
 TEST_F(queue, exit_with_queues)
 {
-	struct q_exit_args a = { &self->env, self->gpu[0] };
+	struct q_exit_args a = { &self->b.env, self->b.gpu[0] };
 	char path[PATH_MAX];
 	uint64_t v;
 	pid_t pid;
 
 	Q_NEED_GPUS(1);
-	ASSERT_EQ(0, vkfd_child_start(&self->child, q_exit_child, &a));
-	pid = self->child.pid;
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &v));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, q_exit_child, &a));
+	pid = self->b.child.pid;
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &v));
 	EXPECT_EQ(3, q_sysfs_count(self, pid, VKFD_CTX_ID_PRIMARY));
 	EXPECT_EQ(3, q_sysfs_count(self, pid, 0));
 	EXPECT_EQ(2, vkfd_ctx_rows(pid));
 
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_FALSE(vkfd_proc_exists(&self->env, pid));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_FALSE(vkfd_proc_exists(&self->b.env, pid));
 	EXPECT_EQ(0, q_rows_settle(pid, 0));
 	vkfd_debugfs_path(path, sizeof(path), "/proc/%d", (int)pid);
 	EXPECT_FALSE(vkfd_exists(path));
 	/* This process's contexts are untouched */
-	EXPECT_EQ(0, q_create(self->p.fd, self->gpu[0]));
+	EXPECT_EQ(0, q_create(self->b.p.fd, self->b.gpu[0]));
 }
 
 /* Child: the parent's fds make, destroy and change no queue. */
@@ -138,9 +136,9 @@ static int q_fork_ioctl_child(void *arg, int in, int out)
 
 	for (i = 0; i < 2; i++) {
 		c = q_args(fds[2], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-		if (q_create_raw(fds[i], &c) != -EBADF || c.queue_id)
+		if (_test_create_queue(fds[i], &c) != -EBADF || c.queue_id)
 			return 1 + i;
-		if (q_destroy(fds[i], 0) != -EBADF ||
+		if (_test_destroy_queue(fds[i], 0) != -EBADF ||
 		    q_update(fds[i], 0, 0, 0, 0, 0) != -EBADF)
 			return 3 + i;
 	}
@@ -153,15 +151,15 @@ TEST_F(queue, fork_child_ebadf)
 	int fds[3];
 
 	Q_NEED_GPUS(1);
-	fds[0] = self->p.fd;
-	fds[1] = q_secondary(_metadata, self, 0);
-	fds[2] = (int)self->gpu[0];
-	ASSERT_EQ(0, q_create(fds[0], self->gpu[0]));
-	ASSERT_EQ(0, q_create(fds[1], self->gpu[0]));
-	ASSERT_EQ(0, vkfd_child_start(&self->child, q_fork_ioctl_child, fds));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
-	EXPECT_QUEUE_SYSFS(fds[0], 0, Q_RING, Q_SYSFS_SDMA, self->gpu[0]);
-	EXPECT_QUEUE_SYSFS(fds[1], 0, Q_RING, Q_SYSFS_SDMA, self->gpu[0]);
+	fds[0] = self->b.p.fd;
+	fds[1] = vkfd_keep_secondary_vm(&self->b, 0);
+	fds[2] = (int)self->b.gpu[0];
+	ASSERT_EQ(0, q_create(fds[0], self->b.gpu[0]));
+	ASSERT_EQ(0, q_create(fds[1], self->b.gpu[0]));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, q_fork_ioctl_child, fds));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
+	EXPECT_QUEUE_SYSFS(fds[0], 0, Q_RING, Q_SYSFS_SDMA, self->b.gpu[0]);
+	EXPECT_QUEUE_SYSFS(fds[1], 0, Q_RING, Q_SYSFS_SDMA, self->b.gpu[0]);
 	EXPECT_QUEUES(fds[0], 1);
 	EXPECT_QUEUES(fds[1], 1);
 }
@@ -195,11 +193,11 @@ static int q_exec_child(void *arg, int in, int out)
 /* After exec (see q_exec_check()): the old contexts' queues are unreachable. */
 TEST_F(queue, exec_keeps_fds)
 {
-	struct q_exit_args a = { &self->env, self->gpu[0] };
+	struct q_exit_args a = { &self->b.env, self->b.gpu[0] };
 
 	Q_NEED_GPUS(1);
-	ASSERT_EQ(0, vkfd_child_start(&self->child, q_exec_child, &a));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, q_exec_child, &a));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 }
 
 __attribute__((constructor)) static void q_exec_check(void)
@@ -219,7 +217,7 @@ __attribute__((constructor)) static void q_exec_check(void)
 	for (i = 0; i < 2; i++) {
 		/* The old contexts belong to the old address space */
 		c = q_args(gpu, KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-		if (q_create_raw(fd[i], &c) != -EBADF || q_destroy(fd[i], 0) != -EBADF ||
+		if (_test_create_queue(fd[i], &c) != -EBADF || _test_destroy_queue(fd[i], 0) != -EBADF ||
 		    q_update(fd[i], 0, 0, 0, 0, 0) != -EBADF)
 			_exit(11 + i);
 		db = q_doorbells_map(fd[i], gpu);
@@ -264,7 +262,7 @@ static void *q_guess_thread(void *arg)
 	while (!r->stop) {
 		for (id = 0; id < 4; id++) {
 			q_update(r->fd, id, Q_RING_VA, Q_RING, 0, 0);
-			if (!q_destroy(r->fd, id))
+			if (!_test_destroy_queue(r->fd, id))
 				r->destroyed++;
 		}
 	}
@@ -284,15 +282,15 @@ TEST_F_TIMEOUT(queue, race_guessed_ids, 300)
 	pthread_t t;
 
 	Q_NEED_GPUS(1);
-	r = (struct q_race){ .fd = q_secondary(_metadata, self, 0),
-			     .gpu = self->gpu[0] };
+	r = (struct q_race){ .fd = vkfd_keep_secondary_vm(&self->b, 0),
+			     .gpu = self->b.gpu[0] };
 	ASSERT_EQ(0, pthread_create(&t, NULL, q_guess_thread, &r));
 	for (i = 0; i < n; i++) {
 		id = q_create(r.fd, r.gpu);
 		ASSERT_LE(0, id) TH_LOG("create %d: %s", i, strerror(-id));
 		ret = q_update(r.fd, id, Q_RING_VA, Q_RING, 100, 0);
 		ASSERT_TRUE(ret == 0 || ret == -EFAULT);
-		ret = q_destroy(r.fd, id);
+		ret = _test_destroy_queue(r.fd, id);
 		ASSERT_TRUE(ret == 0 || ret == -EINVAL);
 		mine += !ret;
 	}
@@ -335,9 +333,9 @@ TEST_F_TIMEOUT(queue, race_concurrent_create, 300)
 	int i, j, fd;
 
 	Q_NEED_GPUS(1);
-	fd = q_secondary(_metadata, self, 0);
+	fd = vkfd_keep_secondary_vm(&self->b, 0);
 	for (i = 0; i < 4; i++) {
-		m[i] = (struct q_maker){ .fd = fd, .gpu = self->gpu[0], .n = 256 };
+		m[i] = (struct q_maker){ .fd = fd, .gpu = self->b.gpu[0], .n = 256 };
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, q_make_thread, &m[i]));
 	}
 	for (i = 0; i < 4; i++)
@@ -351,75 +349,73 @@ TEST_F_TIMEOUT(queue, race_concurrent_create, 300)
 		}
 	}
 	EXPECT_QUEUES(fd, Q_MAX);
-	EXPECT_EQ(-ENOSPC, q_create(fd, self->gpu[0]));
-	q_close(self, fd);
+	EXPECT_EQ(-ENOSPC, q_create(fd, self->b.gpu[0]));
+	vkfd_cleanup_close(&self->b.cl, fd);
 }
 
 /* What the doorbell of a queue not yet made holds, written by the test. */
 #define Q_DOORBELL_MARK	0x5eedULL
 
 /*
- * CREATE_QUEUE in a fresh secondary (the first queue makes the doorbell
- * slice) and in one that has a queue, each allocation failing in turn:
- * ENOMEM, no queue, no id kept and, in the second, the doorbell of the
- * id left as the test wrote it; the retry works and resets that doorbell.
+ * One iteration of the CREATE_QUEUE sweeps, in a new secondary with a VM
+ * that has @n queues (0 or 1) before the call: ENOMEM, no queue, no id
+ * kept and, with a queue before, the doorbell of the id left as the test
+ * wrote it; the retry works and resets that doorbell.
  */
-TEST_F_TIMEOUT(queue, create_fault_sweep, 600)
+static void q_create_sweep(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(queue) *self,
+			   struct vkfd_fail_nth *_nth, uint32_t n)
 {
 	struct kfd_ioctl_create_queue_args a;
-	int fail_nth, s, n, ret, phase, render;
 	struct vkfd_context c;
-	uint64_t *db;
-	bool fired;
+	uint64_t *db = NULL;
+	int s, ret, render;
 
-	Q_NEED_GPUS(1);
-	fail_nth = open(VKFD_FAIL_NTH, O_RDWR | O_CLOEXEC);
-	if (fail_nth < 0)
-		SKIP(return, "no %s (kernel without fault injection)", VKFD_FAIL_NTH);
-	for (phase = 0; phase < 2; phase++) {
-		fired = true;
-		for (n = 1; n < SWEEP_MAX && fired; n++) {
-			ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, &c));
-			ASSERT_EQ(0, vkfd_open_vm(&c, self->env.topology,
-						  self->gpu[0], &render));
-			s = c.fd;
-			db = NULL;
-			if (phase) {
-				ASSERT_EQ(0, q_create(s, self->gpu[0]));
-				/* Phase 0 leaves the slice to the call to make */
-				db = q_doorbells_map(s, self->gpu[0]);
-				ASSERT_NE(MAP_FAILED, db);
-				db[phase] = Q_DOORBELL_MARK;
-			}
-			a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-			ret = vkfd_fail_nth_ioctl(fail_nth, n, s,
-						  AMDKFD_IOC_CREATE_QUEUE, &a,
-						  &fired);
-			if (ret) {
-				ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", n);
-				EXPECT_QUEUES(s, phase);
-				if (db)
-					EXPECT_EQ(Q_DOORBELL_MARK, db[phase])
-						TH_LOG("fault %d", n);
-				a = q_args(self->gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-				ASSERT_EQ(0, q_create_raw(s, &a));
-			}
-			ASSERT_EQ((uint32_t)phase, a.queue_id) TH_LOG("fault %d", n);
-			EXPECT_EQ(q_doorbell_offset(self->gpu[0], phase), a.doorbell_offset);
-			if (db)
-				EXPECT_EQ(0ULL, db[phase]) TH_LOG("fault %d", n);
-			EXPECT_QUEUES(s, phase + 1);
-			ASSERT_EQ(0, q_destroy(s, phase));
-			if (db)
-				munmap(db, Q_DOORBELL_SIZE);
-			close(s);
-			close(render);
-		}
-		EXPECT_FALSE(fired);
-		EXPECT_LT(2, n);
-		TH_LOG("phase %d: %d allocations swept", phase, n - 2);
+	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &c,
+				       &render));
+	s = c.fd;
+	if (n) {
+		ASSERT_EQ(0, q_create(s, self->b.gpu[0]));
+		/* Without a queue, the slice is the call's to make */
+		db = q_doorbells_map(s, self->b.gpu[0]);
+		ASSERT_NE(MAP_FAILED, db);
+		db[n] = Q_DOORBELL_MARK;
 	}
-	close(fail_nth);
+	a = q_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
+	ret = fail_nth_call(_test_create_queue(s, &a));
+	if (ret) {
+		ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", fail_nth_n());
+		EXPECT_QUEUES(s, (int)n);
+		if (db)
+			EXPECT_EQ(Q_DOORBELL_MARK, db[n])
+				TH_LOG("fault %d", fail_nth_n());
+		a = q_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
+		test_create_queue(s, &a);
+	}
+	ASSERT_EQ(n, a.queue_id) TH_LOG("fault %d", fail_nth_n());
+	EXPECT_EQ(q_doorbell_offset(self->b.gpu[0], n), a.doorbell_offset);
+	if (db)
+		EXPECT_EQ(0ULL, db[n]) TH_LOG("fault %d", fail_nth_n());
+	EXPECT_QUEUES(s, (int)n + 1);
+	test_destroy_queue(s, n);
+	if (db)
+		munmap(db, Q_DOORBELL_SIZE);
+	close(s);
+	close(render);
+}
+
+/* The first CREATE_QUEUE of a secondary, which makes its doorbell slice. */
+VKFD_FAIL_NTH(queue, create_first_fault_sweep)
+{
+	Q_NEED_GPUS(1);
+	q_create_sweep(_metadata, self, _nth, 0);
+}
+
+/* A CREATE_QUEUE in a secondary that has a queue (and a doorbell slice). */
+VKFD_FAIL_NTH(queue, create_second_fault_sweep)
+{
+	Q_NEED_GPUS(1);
+	q_create_sweep(_metadata, self, _nth, 1);
 }
 
 TEST_HARNESS_MAIN

@@ -41,57 +41,57 @@ TEST_F(queue, doorbell_mmap_rules)
 	int s;
 
 	Q_NEED_GPUS(1);
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
 	unused = vkfd_topo_unused_gpu_id(&topo);
-	ASSERT_EQ(0, q_create(self->p.fd, self->gpu[0]));
-	cookie = q_cookie(self->gpu[0]);
-	mmio = q_mmio_cookie(self->gpu[0]);
+	ASSERT_EQ(0, q_create(self->b.p.fd, self->b.gpu[0]));
+	cookie = q_cookie(self->b.gpu[0]);
+	mmio = q_mmio_cookie(self->b.gpu[0]);
 
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, cookie, Q_DOORBELL_SIZE - Q_PAGE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, cookie, Q_DOORBELL_SIZE + Q_PAGE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, cookie, 2 * Q_DOORBELL_SIZE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, cookie + Q_PAGE, Q_DOORBELL_SIZE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, cookie + Q_PAGE, Q_PAGE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, cookie + Q_DOORBELL_SIZE,
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, cookie, Q_DOORBELL_SIZE - Q_PAGE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, cookie, Q_DOORBELL_SIZE + Q_PAGE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, cookie, 2 * Q_DOORBELL_SIZE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, cookie + Q_PAGE, Q_DOORBELL_SIZE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, cookie + Q_PAGE, Q_PAGE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, cookie + Q_DOORBELL_SIZE,
 			  Q_DOORBELL_SIZE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, cookie | (1ULL << 32),
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, cookie | (1ULL << 32),
 			  Q_DOORBELL_SIZE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, cookie + 8, Q_DOORBELL_SIZE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, cookie, Q_DOORBELL_SIZE, priv);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, q_cookie(0), Q_DOORBELL_SIZE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, q_cookie(unused), Q_DOORBELL_SIZE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, cookie + 8, Q_DOORBELL_SIZE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, cookie, Q_DOORBELL_SIZE, priv);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, q_cookie(0), Q_DOORBELL_SIZE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, q_cookie(unused), Q_DOORBELL_SIZE, sh);
 	/* amdkfd's reserved-memory type, which vkfd has not */
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, (1ULL << 62) | Q_MMAP_GPU(self->gpu[0]),
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, (1ULL << 62) | Q_MMAP_GPU(self->b.gpu[0]),
 			  Q_PAGE, sh);
 
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, mmio, 2 * Q_PAGE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, mmio + Q_PAGE, Q_PAGE, sh);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, mmio, Q_PAGE, priv);
-	EXPECT_MMAP_FAILS(EINVAL, self->p.fd, q_mmio_cookie(unused), Q_PAGE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, mmio, 2 * Q_PAGE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, mmio + Q_PAGE, Q_PAGE, sh);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, mmio, Q_PAGE, priv);
+	EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, q_mmio_cookie(unused), Q_PAGE, sh);
 
 	/* A context without a VM on the GPU has neither page */
-	s = q_secondary(_metadata, self, -1);
+	s = vkfd_keep_secondary(&self->b);
 	EXPECT_MMAP_FAILS(EINVAL, s, cookie, Q_DOORBELL_SIZE, sh);
 	EXPECT_MMAP_FAILS(EINVAL, s, mmio, Q_PAGE, sh);
-	if (self->ngpus >= 2) {
+	if (self->b.ngpus >= 2) {
 		/* Nor does the primary on a GPU it has no VM on */
-		EXPECT_MMAP_FAILS(EINVAL, self->p.fd, q_cookie(self->gpu[1]),
+		EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, q_cookie(self->b.gpu[1]),
 				  Q_DOORBELL_SIZE, sh);
-		EXPECT_MMAP_FAILS(EINVAL, self->p.fd, q_mmio_cookie(self->gpu[1]),
+		EXPECT_MMAP_FAILS(EINVAL, self->b.p.fd, q_mmio_cookie(self->b.gpu[1]),
 				  Q_PAGE, sh);
 	}
 
 	/* What is right works, read-only too */
-	db = q_mmap(self->p.fd, cookie, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, sh);
+	db = q_mmap(self->b.p.fd, cookie, Q_DOORBELL_SIZE, PROT_READ | PROT_WRITE, sh);
 	ASSERT_NE(MAP_FAILED, db);
 	EXPECT_EQ(0ULL, db[0]);
 	db[0] = 42;
 	EXPECT_EQ(0, munmap(db, Q_DOORBELL_SIZE));
-	db = q_mmap(self->p.fd, cookie, Q_DOORBELL_SIZE, PROT_READ, sh);
+	db = q_mmap(self->b.p.fd, cookie, Q_DOORBELL_SIZE, PROT_READ, sh);
 	ASSERT_NE(MAP_FAILED, db);
 	EXPECT_EQ(42ULL, db[0]);
 	EXPECT_EQ(0, munmap(db, Q_DOORBELL_SIZE));
-	db = q_mmap(self->p.fd, mmio, Q_PAGE, PROT_READ | PROT_WRITE, sh);
+	db = q_mmap(self->b.p.fd, mmio, Q_PAGE, PROT_READ | PROT_WRITE, sh);
 	ASSERT_NE(MAP_FAILED, db);
 	db[0] = 1;	/* HDP flush: nothing reads it */
 	EXPECT_EQ(0, munmap(db, Q_PAGE));
@@ -110,18 +110,18 @@ TEST_F(queue, doorbell_page_shared_and_zeroed)
 
 	Q_NEED_GPUS(1);
 	/* Mapped before any queue exists: allocated by the mmap */
-	a = q_doorbells_map(self->p.fd, self->gpu[0]);
+	a = q_doorbells_map(self->b.p.fd, self->b.gpu[0]);
 	ASSERT_NE(MAP_FAILED, a);
-	ASSERT_EQ(0, vkfd_alloc(&self->p, self->gpu[0], 0x70000000, Q_DOORBELL_SIZE,
+	ASSERT_EQ(0, vkfd_alloc(&self->b.p, self->b.gpu[0], 0x70000000, Q_DOORBELL_SIZE,
 				KFD_IOC_ALLOC_MEM_FLAGS_DOORBELL |
 				KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, &dbo));
-	EXPECT_EQ(q_cookie(self->gpu[0]), dbo.mmap_offset);
-	b = q_mmap(self->p.fd, dbo.mmap_offset, Q_DOORBELL_SIZE,
+	EXPECT_EQ(q_cookie(self->b.gpu[0]), dbo.mmap_offset);
+	b = q_mmap(self->b.p.fd, dbo.mmap_offset, Q_DOORBELL_SIZE,
 		   PROT_READ | PROT_WRITE, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, b);
-	ASSERT_EQ(0, q_create(self->p.fd, self->gpu[0]));
-	ASSERT_EQ(1, q_create(self->p.fd, self->gpu[0]));
-	c = q_doorbells_map(self->p.fd, self->gpu[0]);
+	ASSERT_EQ(0, q_create(self->b.p.fd, self->b.gpu[0]));
+	ASSERT_EQ(1, q_create(self->b.p.fd, self->b.gpu[0]));
+	c = q_doorbells_map(self->b.p.fd, self->b.gpu[0]);
 	ASSERT_NE(MAP_FAILED, c);
 
 	/* Both pages of the slice are the same in every mapping */
@@ -134,18 +134,18 @@ TEST_F(queue, doorbell_page_shared_and_zeroed)
 
 	/* Queue 1 again: its doorbell is reset; queue 0's is left alone */
 	c[0] = 0x3333;
-	ASSERT_EQ(0, q_destroy(self->p.fd, 1));
+	ASSERT_EQ(0, _test_destroy_queue(self->b.p.fd, 1));
 	EXPECT_EQ(0x1111ULL, a[1]);
-	ASSERT_EQ(1, q_create(self->p.fd, self->gpu[0]));
+	ASSERT_EQ(1, q_create(self->b.p.fd, self->b.gpu[0]));
 	EXPECT_EQ(0ULL, a[1]);
 	EXPECT_EQ(0x3333ULL, a[0]);
 
 	/* The MMIO remap buffer's cookie maps the MMIO page */
-	ASSERT_EQ(0, vkfd_alloc(&self->p, self->gpu[0], 0x70100000, Q_PAGE,
+	ASSERT_EQ(0, vkfd_alloc(&self->b.p, self->b.gpu[0], 0x70100000, Q_PAGE,
 				KFD_IOC_ALLOC_MEM_FLAGS_MMIO_REMAP |
 				KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, &mbo));
-	EXPECT_EQ(q_mmio_cookie(self->gpu[0]), mbo.mmap_offset);
-	m = q_mmap(self->p.fd, mbo.mmap_offset, Q_PAGE, PROT_READ | PROT_WRITE,
+	EXPECT_EQ(q_mmio_cookie(self->b.gpu[0]), mbo.mmap_offset);
+	m = q_mmap(self->b.p.fd, mbo.mmap_offset, Q_PAGE, PROT_READ | PROT_WRITE,
 		   MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, m);
 	m[0] = 1;
@@ -156,8 +156,8 @@ TEST_F(queue, doorbell_page_shared_and_zeroed)
 	EXPECT_EQ(MAP_FAILED, mremap(a, Q_DOORBELL_SIZE, 2 * Q_DOORBELL_SIZE,
 				     MREMAP_MAYMOVE));
 	EXPECT_EQ(0x2222ULL, a[1023]);
-	EXPECT_EQ(0, vkfd_free(&self->p, &dbo));
-	EXPECT_EQ(0, vkfd_free(&self->p, &mbo));
+	EXPECT_EQ(0, vkfd_free(&self->b.p, &dbo));
+	EXPECT_EQ(0, vkfd_free(&self->b.p, &mbo));
 	/* Freeing the buffer changes nothing of the slice */
 	EXPECT_EQ(0x2222ULL, c[1023]);
 	munmap(a, Q_DOORBELL_SIZE);
@@ -178,8 +178,8 @@ TEST_F(queue, doorbell_mmap_is_the_fds_context)
 	Q_NEED_GPUS(1);
 	q_three_contexts(_metadata, self, fd);
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, q_create(fd[i], self->gpu[0]));
-		db[i] = q_doorbells_map(fd[i], self->gpu[0]);
+		ASSERT_EQ(0, q_create(fd[i], self->b.gpu[0]));
+		db[i] = q_doorbells_map(fd[i], self->b.gpu[0]);
 		ASSERT_NE(MAP_FAILED, db[i]);
 	}
 	for (i = 0; i < 3; i++)
@@ -187,26 +187,26 @@ TEST_F(queue, doorbell_mmap_is_the_fds_context)
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(0x100ULL + i, db[i][0]) TH_LOG("context %d", i);
 		/* A new mapping through the same fd sees the same slice */
-		again = q_mmap(fd[i], q_cookie(self->gpu[0]), Q_DOORBELL_SIZE,
+		again = q_mmap(fd[i], q_cookie(self->b.gpu[0]), Q_DOORBELL_SIZE,
 			       PROT_READ, MAP_SHARED);
 		ASSERT_NE(MAP_FAILED, again);
 		EXPECT_EQ(0x100ULL + i, again[0]) TH_LOG("context %d", i);
 		munmap(again, Q_DOORBELL_SIZE);
 	}
 	/* A secondary's new queue resets its doorbell only */
-	ASSERT_EQ(0, q_destroy(fd[1], 0));
-	ASSERT_EQ(0, q_create(fd[1], self->gpu[0]));
+	ASSERT_EQ(0, _test_destroy_queue(fd[1], 0));
+	ASSERT_EQ(0, q_create(fd[1], self->b.gpu[0]));
 	EXPECT_EQ(0x100ULL, db[0][0]);
 	EXPECT_EQ(0ULL, db[1][0]);
 	EXPECT_EQ(0x102ULL, db[2][0]);
 
-	if (self->ngpus >= 2) {
+	if (self->b.ngpus >= 2) {
 		uint64_t *other;
 
-		ASSERT_EQ(0, vkfd_open_vm(&self->p, self->env.topology,
-					  self->gpu[1], &render));
-		q_keep(_metadata, self, render);
-		other = q_doorbells_map(fd[0], self->gpu[1]);
+		ASSERT_EQ(0, vkfd_open_vm(&self->b.p, self->b.env.topology,
+					  self->b.gpu[1], &render));
+		vkfd_keep(&self->b, render);
+		other = q_doorbells_map(fd[0], self->b.gpu[1]);
 		ASSERT_NE(MAP_FAILED, other);
 		EXPECT_EQ(0ULL, other[0]);
 		other[0] = 7;
@@ -247,7 +247,7 @@ static int q_fork_child(void *arg, int in, int out)
 		return 3;
 	c = q_args((uint32_t)((a->cookie & ~(3ULL << 62)) >> 46),
 		   KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-	if (q_create_raw(a->fd, &c) != -EBADF || q_destroy(a->fd, 0) != -EBADF ||
+	if (_test_create_queue(a->fd, &c) != -EBADF || _test_destroy_queue(a->fd, 0) != -EBADF ||
 	    q_update(a->fd, 0, 0, 0, 0, 0) != -EBADF)
 		return 4;
 	return 0;
@@ -259,25 +259,25 @@ static int q_fork_child(void *arg, int in, int out)
  */
 TEST_F(queue, doorbell_mmap_fork)
 {
-	struct q_fork_args a = { .cookie = q_cookie(self->gpu[0]) };
+	struct q_fork_args a = { .cookie = q_cookie(self->b.gpu[0]) };
 	uint64_t *db;
 	int s;
 
 	Q_NEED_GPUS(1);
-	s = q_secondary(_metadata, self, 0);
+	s = vkfd_keep_secondary_vm(&self->b, 0);
 	for (int i = 0; i < 2; i++) {
-		a.fd = i ? s : self->p.fd;
-		ASSERT_EQ(0, q_create(a.fd, self->gpu[0]));
+		a.fd = i ? s : self->b.p.fd;
+		ASSERT_EQ(0, q_create(a.fd, self->b.gpu[0]));
 		db = q_mmap(a.fd, a.cookie, Q_DOORBELL_SIZE,
 			    PROT_READ | PROT_WRITE, MAP_SHARED);
 		ASSERT_NE(MAP_FAILED, db);
 		db[0] = 5;
 		a.db = db;
-		ASSERT_EQ(0, vkfd_child_start(&self->child, q_fork_child, &a));
-		EXPECT_EQ(0, vkfd_child_wait(&self->child)) TH_LOG("fd %d", i);
+		ASSERT_EQ(0, vkfd_child_start(&self->b.child, q_fork_child, &a));
+		EXPECT_EQ(0, vkfd_child_wait(&self->b.child)) TH_LOG("fd %d", i);
 		/* The parent's mapping and queue are untouched */
 		EXPECT_EQ(5ULL, db[0]);
-		EXPECT_QUEUE_SYSFS(a.fd, 0, Q_RING, Q_SYSFS_SDMA, self->gpu[0]);
+		EXPECT_QUEUE_SYSFS(a.fd, 0, Q_RING, Q_SYSFS_SDMA, self->b.gpu[0]);
 		munmap(db, Q_DOORBELL_SIZE);
 	}
 }
@@ -293,20 +293,20 @@ TEST_F(queue, doorbell_mapping_holds_the_context)
 	int s;
 
 	Q_NEED_GPUS(1);
-	s = q_secondary(_metadata, self, 0);
+	s = vkfd_keep_secondary_vm(&self->b, 0);
 	id = vkfd_ctx_id_of_fd(s);
-	ASSERT_EQ(0, q_create(s, self->gpu[0]));
-	db = q_doorbells_map(s, self->gpu[0]);
+	ASSERT_EQ(0, q_create(s, self->b.gpu[0]));
+	db = q_doorbells_map(s, self->b.gpu[0]);
 	ASSERT_NE(MAP_FAILED, db);
 	db[0] = 9;
-	q_close(self, s);
-	EXPECT_EQ(1, q_sysfs_count(self, self->pid, id));
+	vkfd_cleanup_close(&self->b.cl, s);
+	EXPECT_EQ(1, q_sysfs_count(self, self->b.pid, id));
 	EXPECT_EQ(9ULL, db[0]);
 	db[1023] = 10;
 	EXPECT_EQ(0, munmap(db, Q_DOORBELL_SIZE));
 	/* The last reference: the context, its queue and its slice are gone */
-	EXPECT_GT(0, q_sysfs_count(self, self->pid, id));
-	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->pid, id, &(struct vkfd_ctx_row){ 0 }));
+	EXPECT_GT(0, q_sysfs_count(self, self->b.pid, id));
+	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->b.pid, id, &(struct vkfd_ctx_row){ 0 }));
 }
 
 /*
@@ -321,17 +321,17 @@ TEST_F(queue, doorbell_mmap_before_conversion)
 	int render;
 
 	Q_NEED_GPUS(1);
-	s.fd = q_keep(_metadata, self, vkfd_open_dev(&self->env));
-	before = q_doorbells_map(s.fd, self->gpu[0]);
+	s.fd = vkfd_keep(&self->b, vkfd_open_dev(&self->b.env));
+	before = q_doorbells_map(s.fd, self->b.gpu[0]);
 	ASSERT_NE(MAP_FAILED, before);
 	before[5] = 0x55;
 	ASSERT_EQ(0, vkfd_ioctl(s.fd, VKFD_IOC_CREATE_PROCESS, NULL));
 	ASSERT_NE((uint32_t)VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(s.fd));
-	ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, self->gpu[0], &render));
-	q_keep(_metadata, self, render);
-	after = q_doorbells_map(s.fd, self->gpu[0]);
+	ASSERT_EQ(0, vkfd_open_vm(&s, self->b.env.topology, self->b.gpu[0], &render));
+	vkfd_keep(&self->b, render);
+	after = q_doorbells_map(s.fd, self->b.gpu[0]);
 	ASSERT_NE(MAP_FAILED, after);
-	prim = q_doorbells_map(self->p.fd, self->gpu[0]);
+	prim = q_doorbells_map(self->b.p.fd, self->b.gpu[0]);
 	ASSERT_NE(MAP_FAILED, prim);
 	EXPECT_EQ(0ULL, after[5]);
 	EXPECT_EQ(0x55ULL, prim[5]);

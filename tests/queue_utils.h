@@ -45,55 +45,18 @@
 #define Q_SYSFS_SDMA		1
 #define Q_SYSFS_SDMA_XGMI	4
 
-#define Q_MAX_FDS	16
 #define Q_GONE_MS	10000	/* an exited primary may go from a workqueue */
 
+/* The base fixture: the primary with its VM on GPU 0 (vkfd), -1 without */
 FIXTURE(queue) {
-	struct vkfd_env env;
-	int ngpus;
-	uint32_t gpu[VKFD_MAX_GPUS];
-	pid_t pid;
-	struct vkfd_context p;		/* the primary; its VM on GPU 0 (vkfd) */
-	int render;			/* render fd of that VM, -1 without */
-	int nfd;
-	int fd[Q_MAX_FDS];		/* other fds to close */
-	struct vkfd_child child;
+	struct vkfd_base b;
 };
 
 /* Tests that need a GPU (and vkfd's sysfs) skip without. */
 #define Q_NEED_GPUS(n) do {						\
-	VKFD_ONLY(&self->env, "CPU-only, no GPU to make queues on");	\
-	if (self->ngpus < (n))						\
-		SKIP(return, "needs %d GPUs, the topology has %d",	\
-		     (n), self->ngpus);					\
+	VKFD_ONLY(&self->b.env, "CPU-only, no GPU to make queues on");	\
+	VKFD_NEED_GPUS(&self->b, n);					\
 } while (0)
-
-/* Keep @fd to be closed by the teardown; returns it. */
-static inline int q_keep(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(queue) *self, int fd)
-{
-	ASSERT_LE(0, fd);
-	ASSERT_GT(Q_MAX_FDS, self->nfd);
-	self->fd[self->nfd++] = fd;
-	return fd;
-}
-
-/* A new secondary; with its VM on GPU @g if @g >= 0. Returns its fd. */
-static inline int q_secondary(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(queue) *self, int g)
-{
-	struct vkfd_context c;
-	int render;
-
-	ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, &c));
-	q_keep(_metadata, self, c.fd);
-	if (g >= 0) {
-		ASSERT_EQ(0, vkfd_open_vm(&c, self->env.topology, self->gpu[g],
-					  &render));
-		q_keep(_metadata, self, render);
-	}
-	return c.fd;
-}
 
 /*
  * The three contexts of the isolation tests, each with its VM on GPU 0:
@@ -102,24 +65,13 @@ static inline int q_secondary(struct __test_metadata *_metadata,
 static inline void q_three_contexts(struct __test_metadata *_metadata,
 				    FIXTURE_DATA(queue) *self, int fd[3])
 {
-	fd[0] = self->p.fd;
-	fd[1] = q_secondary(_metadata, self, 0);
-	fd[2] = q_secondary(_metadata, self, 0);
-}
-
-/* Close a kept fd early. */
-static inline void q_close(FIXTURE_DATA(queue) *self, int fd)
-{
-	int i;
-
-	for (i = 0; i < self->nfd; i++)
-		if (self->fd[i] == fd)
-			self->fd[i] = -1;
-	close(fd);
+	fd[0] = self->b.p.fd;
+	fd[1] = vkfd_keep_secondary_vm(&self->b, 0);
+	fd[2] = vkfd_keep_secondary_vm(&self->b, 0);
 }
 
 /* ------------------------------------------------------------------------
- * Raw ioctls
+ * Queue ioctls, over tests/lib's _test_*_queue()
  */
 
 /* Valid arguments for a queue of @type on @gpu_id, ring @size at Q_RING_VA. */
@@ -138,28 +90,15 @@ q_args(uint32_t gpu_id, uint32_t type, uint32_t size)
 	};
 }
 
-/* CREATE_QUEUE; 0 with *@id, or -errno. */
-static inline int q_create_raw(int fd, struct kfd_ioctl_create_queue_args *a)
-{
-	return vkfd_ioctl(fd, AMDKFD_IOC_CREATE_QUEUE, a);
-}
-
 /* An SDMA queue on @gpu_id; its id, or -errno. */
 static inline int q_create(int fd, uint32_t gpu_id)
 {
 	struct kfd_ioctl_create_queue_args a = q_args(gpu_id,
 						      KFD_IOC_QUEUE_TYPE_SDMA,
 						      Q_RING);
-	int ret = q_create_raw(fd, &a);
+	int ret = _test_create_queue(fd, &a);
 
 	return ret ? ret : (int)a.queue_id;
-}
-
-static inline int q_destroy(int fd, uint32_t id)
-{
-	struct kfd_ioctl_destroy_queue_args a = { .queue_id = id };
-
-	return vkfd_ioctl(fd, AMDKFD_IOC_DESTROY_QUEUE, &a);
 }
 
 static inline int q_update(int fd, uint32_t id, uint64_t base, uint32_t size,
@@ -170,7 +109,7 @@ static inline int q_update(int fd, uint32_t id, uint64_t base, uint32_t size,
 		.queue_percentage = percentage, .queue_priority = priority,
 	};
 
-	return vkfd_ioctl(fd, AMDKFD_IOC_UPDATE_QUEUE, &a);
+	return _test_update_queue(fd, &a);
 }
 
 /* ------------------------------------------------------------------------
@@ -181,7 +120,7 @@ static inline void q_sysfs_path(FIXTURE_DATA(queue) *self, pid_t pid,
 				uint32_t ctx_id, const char *file, char *buf,
 				size_t n)
 {
-	vkfd_ctx_sysfs_path(&self->env, pid, ctx_id, file, buf, n);
+	vkfd_ctx_sysfs_path(&self->b.env, pid, ctx_id, file, buf, n);
 }
 
 /* Number of queue directories of a context; -errno if it has no queues/. */
@@ -212,28 +151,28 @@ static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 	uint64_t v;
 
 	snprintf(file, sizeof(file), "queues/%u/%s", qid, name);
-	return vkfd_ctx_sysfs_u64(&self->env, pid, ctx_id, file, &v) ?
+	return vkfd_ctx_sysfs_u64(&self->b.env, pid, ctx_id, file, &v) ?
 	       UINT64_MAX : v;
 }
 
 /* The queue's three files say what it is. */
 #define EXPECT_QUEUE_SYSFS(fd, qid, size, type, gpu_id) do {		\
 	uint32_t __c = vkfd_ctx_id_of_fd(fd);				\
-	EXPECT_TRUE(q_sysfs_exists(self, self->pid, __c, (qid)))	\
+	EXPECT_TRUE(q_sysfs_exists(self, self->b.pid, __c, (qid)))	\
 		TH_LOG("queues/%u of context %u", (qid), __c);		\
 	EXPECT_EQ((uint64_t)(size),					\
-		  q_sysfs(self, self->pid, __c, (qid), "size"));	\
+		  q_sysfs(self, self->b.pid, __c, (qid), "size"));	\
 	EXPECT_EQ((uint64_t)(type),					\
-		  q_sysfs(self, self->pid, __c, (qid), "type"));	\
+		  q_sysfs(self, self->b.pid, __c, (qid), "type"));	\
 	EXPECT_EQ((uint64_t)(gpu_id),					\
-		  q_sysfs(self, self->pid, __c, (qid), "gpuid"));	\
+		  q_sysfs(self, self->b.pid, __c, (qid), "gpuid"));	\
 } while (0)
 
 /* The context of @fd has exactly @n queues in sysfs. */
 #define EXPECT_QUEUES(fd, n)						\
-	EXPECT_EQ((n), q_sysfs_count(self, self->pid,			\
+	EXPECT_EQ((n), q_sysfs_count(self, self->b.pid,			\
 				     vkfd_ctx_id_of_fd(fd)))		\
-		TH_LOG("queues of context %u", vkfd_ctx_id_of_fd(fd))
+		TH_LOG("queues of context %ld", vkfd_ctx_id_of_fd(fd))
 
 /*
  * Nothing of a failed call stayed: @n queues, and the next queue gets
@@ -242,10 +181,10 @@ static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 #define EXPECT_NOTHING_MADE(fd, n, next) do {				\
 	int __id;							\
 	EXPECT_QUEUES(fd, n);						\
-	__id = q_create((fd), self->gpu[0]);				\
+	__id = q_create((fd), self->b.gpu[0]);				\
 	EXPECT_EQ((next), __id);					\
 	if (__id >= 0)							\
-		EXPECT_EQ(0, q_destroy((fd), __id));			\
+		EXPECT_EQ(0, _test_destroy_queue((fd), __id));			\
 } while (0)
 
 /* ------------------------------------------------------------------------
@@ -287,26 +226,16 @@ static inline uint64_t q_doorbell_offset(uint32_t gpu_id, uint32_t id)
 
 FIXTURE_SETUP(queue)
 {
-	self->pid = getpid();
-	vkfd_gpu_fixture_open(_metadata, &self->env, self->gpu, &self->ngpus,
-			      &self->p, &self->render);
+	vkfd_base_setup(&self->b, VKFD_BASE_VM);
 	/* A new process with a VM: a new primary, without queues */
-	if (self->render >= 0)
-		ASSERT_EQ(0, q_sysfs_count(self, self->pid, VKFD_CTX_ID_PRIMARY));
+	if (self->b.render >= 0)
+		ASSERT_EQ(0, q_sysfs_count(self, self->b.pid,
+					   VKFD_CTX_ID_PRIMARY));
 }
 
 FIXTURE_TEARDOWN(queue)
 {
-	int i;
-
-	/* Each test runs in a process of its own: its exit frees the rest */
-	vkfd_child_kill(&self->child);
-	for (i = 0; i < self->nfd; i++)
-		if (self->fd[i] >= 0)
-			close(self->fd[i]);
-	if (self->render >= 0)
-		close(self->render);
-	vkfd_close(&self->p);
+	vkfd_base_teardown(&self->b);
 }
 
 #endif /* VKFD_SELFTEST_QUEUE_UTILS_H */

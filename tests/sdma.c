@@ -31,7 +31,7 @@ TEST_F(sdma, nop)
 	S_IDLE(&q);
 	EXPECT_EQ(0x600dU, *s_u32(&b, 0));
 	EXPECT_EQ(n * 4ULL, *q.rptr);
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -55,11 +55,11 @@ TEST_F(sdma, copy_linear)
 
 	S_NEED_GPU();
 	ASSERT_NE(NULL, shadow);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  BUF_SIZE, S_GTT_RW, &a);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
 		  S_BUF_VA + S_BUF_STEP, BUF_SIZE, S_GTT_RW, &b);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    &q);
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		s_pattern(a.cpu, BUF_SIZE, i);
@@ -81,7 +81,7 @@ TEST_F(sdma, copy_linear)
 					       a.bo.va + 5000, 3 * S_PAGE));
 	S_IDLE(&q);
 	EXPECT_EQ(0, memcmp(shadow, a.cpu, BUF_SIZE));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 	free(shadow);
 }
 
@@ -94,13 +94,13 @@ TEST_F(sdma, copy_linear_max)
 	uint32_t dw[16], n;
 
 	S_NEED_GPU();
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  size, S_GTT_RW, &a);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
 		  S_BUF_VA + S_BUF_STEP, size + S_PAGE, S_GTT_RW, &b);
 	s_pattern(a.cpu, size, 1);
 	memset(b.cpu, 0x11, size + S_PAGE);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    &q);
 	n = vkfd_sdma_copy_linear(dw, b.bo.va, a.bo.va, size);
 	n += vkfd_sdma_fence(dw + n, b.bo.va + size, 1);
@@ -110,7 +110,7 @@ TEST_F(sdma, copy_linear_max)
 	EXPECT_EQ(0, memcmp(a.cpu, b.cpu, size));
 	EXPECT_EQ(0x11111111U, *s_u32(&b, size + 4));
 	S_IDLE(&q);
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /* WRITE_LINEAR and CONST_FILL, neighbours untouched. */
@@ -142,7 +142,7 @@ TEST_F(sdma, write_linear_const_fill)
 		ASSERT_EQ(0xc001d00dU, *s_u32(&b, 2 * S_PAGE + 8 + 4 * i))
 			TH_LOG("dword %u", i);
 	EXPECT_EQ(0xeeeeeeeeU, *s_u32(&b, 3 * S_PAGE + 12));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /* FENCEs: each value lands, in order, after what precedes it. */
@@ -166,7 +166,7 @@ TEST_F(sdma, fence_values)
 		EXPECT_EQ(0x1000 + i, *s_u32(&b, 4 * i));
 	EXPECT_EQ(0xef010004U, *s_u32(&b, 64));
 	EXPECT_EQ(0x0000abcdU, *s_u32(&b, 68));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 static uint64_t gpu_clock(struct __test_metadata *_metadata, int fd,
@@ -190,10 +190,10 @@ TEST_F(sdma, timestamp)
 	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	for (i = 0; i < 4; i++)
 		n += vkfd_sdma_timestamp(dw + n, S_BUF_VA + 8 * i);
-	before = gpu_clock(_metadata, self->p.fd, self->gpu[0]);
+	before = gpu_clock(_metadata, self->b.p.fd, self->b.gpu[0]);
 	S_SUBMIT(&q, dw, n);
 	S_IDLE(&q);
-	after = gpu_clock(_metadata, self->p.fd, self->gpu[0]);
+	after = gpu_clock(_metadata, self->b.p.fd, self->b.gpu[0]);
 	for (i = 0; i < 4; i++) {
 		t[i] = *s_u64(&b, 8 * i);
 		EXPECT_LE(before, t[i]);
@@ -201,7 +201,7 @@ TEST_F(sdma, timestamp)
 		if (i)
 			EXPECT_LE(t[i - 1], t[i]);
 	}
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -232,13 +232,14 @@ TEST_F(sdma, poll_regmem_released)
 	EXPECT_EQ(2U, *s_u32(&b, 8));
 
 	/* Not equal, any function: "greater than" */
-	n = s_poll(dw, S_BUF_VA, 6, 0x50, 0xff, VKFD_SDMA_POLL_RETRY_FOREVER);
+	n = vkfd_sdma_pkt_poll(dw, S_BUF_VA, 6, 0x50, 0xff, 1,
+			       VKFD_SDMA_POLL_RETRY_FOREVER);
 	n += vkfd_sdma_fence(dw + n, S_BUF_VA + 8, 3);
 	S_SUBMIT(&q, dw, n);
 	__atomic_store_n(s_u32(&b, 0), 0x51, __ATOMIC_RELEASE);
 	S_IDLE(&q);
 	EXPECT_EQ(3U, *s_u32(&b, 8));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /* After its retries a POLL_REGMEM gives up and the queue goes on. */
@@ -257,7 +258,7 @@ TEST_F(sdma, poll_regmem_retries)
 	S_IDLE(&q);
 	EXPECT_EQ(5U, *s_u32(&b, 8));
 	EXPECT_EQ(0U, *s_u32(&b, 0));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /* An HDP flush (register poll with HDP_FLUSH) is a no-op. */
@@ -270,18 +271,13 @@ TEST_F(sdma, poll_regmem_hdp_flush)
 	S_NEED_GPU();
 	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	/* what sdma_v4_0_ring_emit_hdp_flush() emits (register offsets) */
-	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) | (1u << 26) |
-		VKFD_SDMA_POLL_FUNC(VKFD_SDMA_POLL_FUNC_EQUAL);
-	dw[1] = 0x5480 << 2;
-	dw[2] = 0x5484 << 2;
-	dw[3] = 1;
-	dw[4] = 1;
-	dw[5] = VKFD_SDMA_POLL_DW5(10, VKFD_SDMA_POLL_RETRY_FOREVER);
-	n = 6 + vkfd_sdma_fence(dw + 6, S_BUF_VA, 7);
+	n = vkfd_sdma_pkt_poll_reg(dw, 1, VKFD_SDMA_POLL_FUNC_EQUAL,
+				   0x5480 << 2, 0x5484 << 2, 1);
+	n += vkfd_sdma_fence(dw + n, S_BUF_VA, 7);
 	S_SUBMIT(&q, dw, n);
 	S_IDLE(&q);
 	EXPECT_EQ(7U, *s_u32(&b, 0));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -317,7 +313,7 @@ TEST_F(sdma, ring_wrap)
 	EXPECT_EQ(0, memcmp((void *)s_u32(&b, 256), data, sizeof(data)));
 	EXPECT_EQ(0U, *s_u32(&b, 256 + sizeof(data)));
 	EXPECT_EQ(q.wptr, *q.rptr);
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /* A doorbell rung after the engine has long gone to sleep is seen. */
@@ -336,7 +332,7 @@ TEST_F(sdma, doorbell_after_idle)
 		S_IDLE(&q);
 		EXPECT_EQ(i, *s_u32(&b, 0));
 	}
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -352,39 +348,39 @@ TEST_F(sdma, trap_signals_event)
 	uint32_t dw[16], n, result, ids[2];
 
 	S_NEED_GPU();
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_EV_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_EV_VA,
 		  KFD_SIGNAL_EVENT_LIMIT * 8, S_GTT_RW, &page);
-	ASSERT_EQ(0, vkfd_event_create(&self->p, KFD_IOC_EVENT_SIGNAL, true,
+	ASSERT_EQ(0, vkfd_event_create(&self->b.p, KFD_IOC_EVENT_SIGNAL, true,
 				       page.bo.handle, &a));
-	ASSERT_EQ(0, vkfd_event_create(&self->p, KFD_IOC_EVENT_SIGNAL, true,
+	ASSERT_EQ(0, vkfd_event_create(&self->b.p, KFD_IOC_EVENT_SIGNAL, true,
 				       0, &b));
 	ASSERT_EQ(~0ULL, *s_u64(&page, 8 * a.slot));
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    &q);
 
 	/* As a release fence does: write the slot, then interrupt */
 	n = vkfd_sdma_fence(dw, S_EV_VA + 8 * a.slot, a.trigger);
 	n += vkfd_sdma_trap(dw + n, a.trigger);
 	S_SUBMIT(&q, dw, n);
-	ASSERT_EQ(0, vkfd_event_wait(&self->p, &a.id, 1, false, S_WAIT_MS,
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &a.id, 1, false, S_WAIT_MS,
 				     &result));
 	EXPECT_EQ(S_EV_COMPLETE, result);
 	ids[0] = b.id;
-	ASSERT_EQ(0, vkfd_event_wait(&self->p, ids, 1, false, 0, &result));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, ids, 1, false, 0, &result));
 	EXPECT_EQ(S_EV_TIMEOUT, result);
 
 	/* And again, for the other one */
 	n = vkfd_sdma_fence(dw, S_EV_VA + 8 * b.slot, b.trigger);
 	n += vkfd_sdma_trap(dw + n, b.trigger);
 	S_SUBMIT(&q, dw, n);
-	ASSERT_EQ(0, vkfd_event_wait(&self->p, &b.id, 1, false, S_WAIT_MS,
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &b.id, 1, false, S_WAIT_MS,
 				     &result));
 	EXPECT_EQ(S_EV_COMPLETE, result);
 	/* auto-reset: a was consumed by the first wait */
-	ASSERT_EQ(0, vkfd_event_wait(&self->p, &a.id, 1, false, 0, &result));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &a.id, 1, false, 0, &result));
 	EXPECT_EQ(S_EV_TIMEOUT, result);
 	S_IDLE(&q);
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -400,11 +396,12 @@ TEST_F(sdma, sysfs_sdma_bytes)
 	int render;
 
 	S_NEED_GPU();
-	s_secondary(_metadata, self, &s, &render);
+	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &s,
+				       &render));
 	EXPECT_EQ(0ULL, S_SDMA_BYTES(s.fd));
-	s_buf_new(_metadata, &s, render, self->gpu[0], S_BUF_VA, 4 * S_PAGE,
+	s_buf_new(_metadata, &s, render, self->b.gpu[0], S_BUF_VA, 4 * S_PAGE,
 		  S_GTT_RW, &b);
-	s_queue_new(_metadata, &s, render, self->gpu[0], 0, S_RING, &q);
+	s_queue_new(_metadata, &s, render, self->b.gpu[0], 0, S_RING, &q);
 	n += vkfd_sdma_copy_linear(dw + n, S_BUF_VA + 2 * S_PAGE, S_BUF_VA,
 				   S_PAGE + 3);
 	n += vkfd_sdma_write_linear(dw + n, S_BUF_VA, data, 3);
@@ -419,7 +416,7 @@ TEST_F(sdma, sysfs_sdma_bytes)
 	S_SUBMIT(&q, dw, vkfd_sdma_const_fill(dw, S_BUF_VA, 0, S_PAGE));
 	S_IDLE(&q);
 	EXPECT_EQ(2 * S_PAGE + 3 + 12 + 64 + 4 + 8, S_SDMA_BYTES(s.fd));
-	EXPECT_EQ(0ULL, S_SDMA_BYTES(self->p.fd));
+	EXPECT_EQ(0ULL, S_SDMA_BYTES(self->b.p.fd));
 	EXPECT_EQ(0ULL, S_FAULTS(s.fd));
 	EXPECT_EQ(0, vkfd_queue_destroy(&s, &q));
 	vkfd_close(&s);

@@ -30,7 +30,7 @@ static void s_engines_went_round(struct __test_metadata *_metadata,
 
 	/* one per engine: round robin puts two queues on both */
 	for (i = 0; i < 2; i++) {
-		s_queue_new(_metadata, c, render, self->gpu[0], ring + i,
+		s_queue_new(_metadata, c, render, self->b.gpu[0], ring + i,
 			    S_RING, &q[i]);
 		S_SUBMIT(&q[i], dw, vkfd_sdma_fence(dw, b->bo.va + ROUND_OFF +
 						     4 * i, 0x77 + ring));
@@ -56,32 +56,33 @@ TEST_F(sdma, fault_contained)
 	int render;
 
 	S_NEED_GPU();
-	s_secondary(_metadata, self, &s, &render);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &s,
+				       &render));
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  S_PAGE, S_GTT_RW, &buf);
-	s_buf_new(_metadata, &s, render, self->gpu[0], S_BUF_VA, S_PAGE,
+	s_buf_new(_metadata, &s, render, self->b.gpu[0], S_BUF_VA, S_PAGE,
 		  S_GTT_RW, &sbuf);
-	ev = s_memory_event(_metadata, &self->p);
+	ev = s_memory_event(_metadata, &self->b.p);
 	sev = s_memory_event(_metadata, &s);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    &a);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 1, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 1, S_RING,
 		    &b);
-	s_queue_new(_metadata, &s, render, self->gpu[0], 2, S_RING, &o);
+	s_queue_new(_metadata, &s, render, self->b.gpu[0], 2, S_RING, &o);
 
 	n += vkfd_sdma_fence(dw + n, S_BUF_VA, 1);
 	at = n * 4;
 	n += vkfd_sdma_fence(dw + n, S_HOLE_VA + 0x1234, 2);
 	n += vkfd_sdma_fence(dw + n, S_BUF_VA, 3);
 	S_SUBMIT(&a, dw, n);
-	ASSERT_EQ(0, vkfd_event_wait_fault(&self->p, ev, S_WAIT_MS, &result,
+	ASSERT_EQ(0, vkfd_event_wait_fault(&self->b.p, ev, S_WAIT_MS, &result,
 					   &f));
 	ASSERT_EQ(S_EV_COMPLETE, result);
 	EXPECT_EQ(S_HOLE_VA + 0x1000, f.va);
-	EXPECT_EQ(self->gpu[0], f.gpu_id);
+	EXPECT_EQ(self->b.gpu[0], f.gpu_id);
 	EXPECT_TRUE(f.not_present);
 	EXPECT_FALSE(f.read_only);
-	EXPECT_EQ(1ULL, S_FAULTS(self->p.fd));
+	EXPECT_EQ(1ULL, S_FAULTS(self->b.p.fd));
 	/* halted before the event: the read pointer is at the packet */
 	EXPECT_EQ(at, s_rptr(&a));
 
@@ -98,15 +99,15 @@ TEST_F(sdma, fault_contained)
 
 	/* A never runs again, whatever it is given */
 	S_SUBMIT(&a, dw, vkfd_sdma_fence(dw, S_BUF_VA + 12, 6));
-	s_engines_went_round(_metadata, self, &self->p, self->render, &buf, 3);
+	s_engines_went_round(_metadata, self, &self->b.p, self->b.render, &buf, 3);
 	EXPECT_EQ(1U, *s_u32(&buf, 0));
 	EXPECT_EQ(0U, *s_u32(&buf, 12));
 	EXPECT_EQ(at, s_rptr(&a));
-	EXPECT_EQ(1ULL, S_FAULTS(self->p.fd));
+	EXPECT_EQ(1ULL, S_FAULTS(self->b.p.fd));
 
 	/* A halted queue is destroyed like any other */
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &a));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &b));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &a));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &b));
 	EXPECT_EQ(0, vkfd_queue_destroy(&s, &o));
 	vkfd_close(&s);
 	close(render);
@@ -121,12 +122,12 @@ TEST_F(sdma, fault_read_only)
 	uint32_t dw[16], n, ev, result;
 
 	S_NEED_GPU();
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  S_PAGE, S_GTT_RW, &rw);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
 		  S_BUF_VA + S_BUF_STEP, 2 * S_PAGE, S_GTT_RO, &ro);
-	ev = s_memory_event(_metadata, &self->p);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	ev = s_memory_event(_metadata, &self->b.p);
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    &q);
 	/* Reading it is fine */
 	n = vkfd_sdma_copy_linear(dw, S_BUF_VA, ro.bo.va, 64);
@@ -135,15 +136,15 @@ TEST_F(sdma, fault_read_only)
 
 	n = vkfd_sdma_const_fill(dw, ro.bo.va + S_PAGE + 16, 0x1, 32);
 	S_SUBMIT(&q, dw, n);
-	ASSERT_EQ(0, vkfd_event_wait_fault(&self->p, ev, S_WAIT_MS, &result,
+	ASSERT_EQ(0, vkfd_event_wait_fault(&self->b.p, ev, S_WAIT_MS, &result,
 					   &f));
 	ASSERT_EQ(S_EV_COMPLETE, result);
 	EXPECT_EQ(ro.bo.va + S_PAGE, f.va);
 	EXPECT_FALSE(f.not_present);
 	EXPECT_TRUE(f.read_only);
 	EXPECT_EQ(0U, *s_u32(&ro, S_PAGE + 16));
-	EXPECT_EQ(1ULL, S_FAULTS(self->p.fd));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(1ULL, S_FAULTS(self->b.p.fd));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /* Faults on the ring itself and on the read pointer's address. */
@@ -155,20 +156,20 @@ TEST_F(sdma, fault_ring_and_rptr)
 	uint32_t gpu;
 
 	S_NEED_GPU();
-	gpu = self->gpu[0];
-	ev = s_memory_event(_metadata, &self->p);
-	s_queue_new(_metadata, &self->p, self->render, gpu, 0, S_RING, &q);
+	gpu = self->b.gpu[0];
+	ev = s_memory_event(_metadata, &self->b.p);
+	s_queue_new(_metadata, &self->b.p, self->b.render, gpu, 0, S_RING, &q);
 	/* The ring and pointers stay CPU-mapped; the GPU loses them */
-	ASSERT_EQ(0, vkfd_unmap(&self->p, &q.bo, &gpu, 1));
+	ASSERT_EQ(0, vkfd_unmap(&self->b.p, &q.bo, &gpu, 1));
 	S_SUBMIT(&q, dw, vkfd_sdma_nop(dw));
-	ASSERT_EQ(0, vkfd_event_wait_fault(&self->p, ev, S_WAIT_MS, &result,
+	ASSERT_EQ(0, vkfd_event_wait_fault(&self->b.p, ev, S_WAIT_MS, &result,
 					   &f));
 	ASSERT_EQ(S_EV_COMPLETE, result);
 	EXPECT_EQ(q.bo.va, f.va);
 	EXPECT_TRUE(f.not_present);
 	EXPECT_EQ(0ULL, *q.rptr);
-	EXPECT_EQ(1ULL, S_FAULTS(self->p.fd));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(1ULL, S_FAULTS(self->b.p.fd));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -207,11 +208,11 @@ TEST_F(sdma, invalid_packets_halt)
 	struct s_buf b;
 
 	S_NEED_GPU();
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  S_PAGE, S_GTT_RW, &b);
-	ev = s_memory_event(_metadata, &self->p);
+	ev = s_memory_event(_metadata, &self->b.p);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		s_queue_new(_metadata, &self->p, self->render, self->gpu[0], i,
+		s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], i,
 			    S_RING, &q);
 		n = vkfd_sdma_fence(dw, S_BUF_VA + 8 * i, 1);
 		at = n * 4;
@@ -222,14 +223,14 @@ TEST_F(sdma, invalid_packets_halt)
 		/* The fence before it is done, the read pointer stops there */
 		ASSERT_TRUE(s_wait_u64(q.rptr, at)) TH_LOG("packet %u", i);
 		EXPECT_EQ(1U, *s_u32(&b, 8 * i));
-		s_engines_went_round(_metadata, self, &self->p, self->render,
+		s_engines_went_round(_metadata, self, &self->b.p, self->b.render,
 				     &b, 16);
 		EXPECT_EQ(at, s_rptr(&q));
 		EXPECT_EQ(0U, *s_u32(&b, 8 * i + 4)) TH_LOG("packet %u", i);
-		EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+		EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 	}
-	EXPECT_EQ(0ULL, S_FAULTS(self->p.fd));
-	ASSERT_EQ(0, vkfd_event_wait(&self->p, &ev, 1, false, 0, &result));
+	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &ev, 1, false, 0, &result));
 	EXPECT_EQ(S_EV_TIMEOUT, result);
 }
 
@@ -242,25 +243,25 @@ TEST_F(sdma, invalid_doorbell_halts)
 	uint32_t i;
 
 	S_NEED_GPU();
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  S_PAGE, S_GTT_RW, &b);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		s_queue_new(_metadata, &self->p, self->render, self->gpu[0],
+		s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
 			    i, S_RING, &q);
 		/* A fence in the ring; the doorbell says something else */
 		vkfd_sdma_fence(q.ring, S_BUF_VA + 4 * i, 1);
 		__atomic_store_n(q.doorbell, bad[i], __ATOMIC_RELEASE);
-		s_engines_went_round(_metadata, self, &self->p, self->render,
+		s_engines_went_round(_metadata, self, &self->b.p, self->b.render,
 				     &b, 8);
 		/* Too late: the queue is halted */
 		__atomic_store_n(q.doorbell, 16, __ATOMIC_RELEASE);
-		s_engines_went_round(_metadata, self, &self->p, self->render,
+		s_engines_went_round(_metadata, self, &self->b.p, self->b.render,
 				     &b, 8);
 		EXPECT_EQ(0U, *s_u32(&b, 4 * i)) TH_LOG("doorbell %u", i);
 		EXPECT_EQ(0ULL, *q.rptr);
-		EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+		EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 	}
-	EXPECT_EQ(0ULL, S_FAULTS(self->p.fd));
+	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
 }
 
 TEST_HARNESS_MAIN

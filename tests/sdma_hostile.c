@@ -57,8 +57,8 @@ static void hostile_ring(struct __test_metadata *_metadata,
 	case NOP_STORM:
 		break;
 	case POLL_FOREVER:
-		n = s_poll(dw, b->bo.va, VKFD_SDMA_POLL_FUNC_EQUAL, 1, ~0U,
-			   VKFD_SDMA_POLL_RETRY_FOREVER);
+		n = vkfd_sdma_pkt_poll(dw, b->bo.va, VKFD_SDMA_POLL_FUNC_EQUAL,
+				       1, ~0U, 1, VKFD_SDMA_POLL_RETRY_FOREVER);
 		S_SUBMIT(q, dw, n);
 		break;
 	case SELF_OVERWRITE:
@@ -103,16 +103,17 @@ TEST_F(sdma, hostile_ring)
 	int render;
 
 	S_NEED_GPU();
-	s_secondary(_metadata, self, &s, &render);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &s,
+				       &render));
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  S_PAGE, S_GTT_RW, &b);
-	s_buf_new(_metadata, &s, render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &s, render, self->b.gpu[0], S_BUF_VA,
 		  VKFD_SDMA_COPY_MAX + S_PAGE, S_GTT_RW, &sb);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    &pq);
 	for (i = 0; i < 2; i++) {
 		/* two: one destroyed, one left to close() */
-		s_queue_new(_metadata, &s, render, self->gpu[0], 1 + i, S_RING,
+		s_queue_new(_metadata, &s, render, self->b.gpu[0], 1 + i, S_RING,
 			    i ? &hq : &q);
 		hostile_ring(_metadata, self, variant->kind, i ? &hq : &q, &sb);
 	}
@@ -136,11 +137,11 @@ TEST_F(sdma, hostile_ring)
 	/* The doorbell mapping holds the fd's file: unmapping ends it */
 	munmap(hq.ring, hq.bo.size);
 	munmap(hq.doorbell_page, VKFD_DOORBELL_PAGE_SIZE);
-	EXPECT_EQ(1, vkfd_ctx_rows(self->pid));
+	EXPECT_EQ(1, vkfd_ctx_rows(self->b.pid));
 	S_SUBMIT(&pq, dw, vkfd_sdma_fence(dw, S_BUF_VA, 0x42));
 	S_IDLE(&pq);
 	EXPECT_EQ(0x42U, *s_u32(&b, 0));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &pq));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &pq));
 }
 
 TEST_HARNESS_MAIN

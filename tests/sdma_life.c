@@ -35,22 +35,22 @@ TEST_F(sdma, destroy_with_work_pending)
 	uint32_t dw[8];
 
 	S_NEED_GPU();
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  BIG, S_GTT_RW, &a);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
 		  S_BUF_VA + S_BUF_STEP, BIG, S_GTT_RW, &b);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    &q);
 	EXPECT_LT(100U, fill_copies(&q, b.bo.va, a.bo.va, BIG));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 	/* The buffers go too, and the engines serve a new queue */
-	EXPECT_EQ(0, vkfd_free(&self->p, &a.bo));
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 1, S_RING,
+	EXPECT_EQ(0, vkfd_free(&self->b.p, &a.bo));
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 1, S_RING,
 		    &q2);
 	S_SUBMIT(&q2, dw, vkfd_sdma_fence(dw, b.bo.va, 9));
 	S_IDLE(&q2);
 	EXPECT_EQ(9U, *s_u32(&b, 0));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q2));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q2));
 }
 
 /* Close a secondary whose queues are busy, or wait forever: it returns. */
@@ -63,20 +63,21 @@ TEST_F(sdma, close_with_busy_queues)
 	int render, i;
 
 	S_NEED_GPU();
-	s_secondary(_metadata, self, &s, &render);
-	s_buf_new(_metadata, &s, render, self->gpu[0], S_BUF_VA, BIG,
+	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &s,
+				       &render));
+	s_buf_new(_metadata, &s, render, self->b.gpu[0], S_BUF_VA, BIG,
 		  S_GTT_RW, &a);
-	s_buf_new(_metadata, &s, render, self->gpu[0], S_BUF_VA + S_BUF_STEP,
+	s_buf_new(_metadata, &s, render, self->b.gpu[0], S_BUF_VA + S_BUF_STEP,
 		  BIG, S_GTT_RW, &b);
-	s_queue_new(_metadata, &s, render, self->gpu[0], 0, S_RING, &q[0]);
-	s_queue_new(_metadata, &s, render, self->gpu[0], 1, S_RING, &q[1]);
-	s_queue_new(_metadata, &s, render, self->gpu[0], 2, S_RING, &q[2]);
+	s_queue_new(_metadata, &s, render, self->b.gpu[0], 0, S_RING, &q[0]);
+	s_queue_new(_metadata, &s, render, self->b.gpu[0], 1, S_RING, &q[1]);
+	s_queue_new(_metadata, &s, render, self->b.gpu[0], 2, S_RING, &q[2]);
 	fill_copies(&q[0], b.bo.va, a.bo.va, BIG);
 	fill_copies(&q[1], a.bo.va, b.bo.va, BIG);
 	S_SUBMIT(&q[2], dw, vkfd_sdma_poll_regmem(dw, a.bo.va, 0xdead, ~0U,
 						  10,
 						  VKFD_SDMA_POLL_RETRY_FOREVER));
-	EXPECT_EQ(2, vkfd_ctx_rows(self->pid));
+	EXPECT_EQ(2, vkfd_ctx_rows(self->b.pid));
 	EXPECT_EQ(0, vkfd_close(&s));
 	close(render);
 	/* The doorbell mappings hold the fd's file: the last one ends it */
@@ -84,7 +85,7 @@ TEST_F(sdma, close_with_busy_queues)
 		munmap(q[i].ring, q[i].bo.size);
 		munmap(q[i].doorbell_page, VKFD_DOORBELL_PAGE_SIZE);
 	}
-	EXPECT_EQ(1, vkfd_ctx_rows(self->pid));
+	EXPECT_EQ(1, vkfd_ctx_rows(self->b.pid));
 }
 
 static int busy_child(void *arg, int in, int out)
@@ -93,11 +94,11 @@ static int busy_child(void *arg, int in, int out)
 	struct vkfd_context c;
 	struct vkfd_queue q[2];
 	struct vkfd_bo a, b;
-	uint32_t dw[8], gpu = self->gpu[0];
+	uint32_t dw[8], gpu = self->b.gpu[0];
 	int render, i;
 
-	if (vkfd_open_primary(self->env.dev, &c) ||
-	    vkfd_open_vm(&c, self->env.topology, gpu, &render))
+	if (vkfd_open_primary(self->b.env.dev, &c) ||
+	    vkfd_open_vm(&c, self->b.env.topology, gpu, &render))
 		return 1;
 	if (vkfd_alloc(&c, gpu, S_BUF_VA, BIG, S_GTT_RW, &a) ||
 	    vkfd_map(&c, &a, &gpu, 1) ||
@@ -131,16 +132,16 @@ TEST_F(sdma, exit_with_busy_queues)
 
 	S_NEED_GPU();
 	for (round = 0; round < 2; round++) {
-		ASSERT_EQ(0, vkfd_child_start(&self->child, busy_child, self));
-		ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &v));
-		EXPECT_EQ(1, vkfd_ctx_rows(self->child.pid));
+		ASSERT_EQ(0, vkfd_child_start(&self->b.child, busy_child, self));
+		ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &v));
+		EXPECT_EQ(1, vkfd_ctx_rows(self->b.child.pid));
 		if (round)
-			kill(self->child.pid, SIGKILL);
+			kill(self->b.child.pid, SIGKILL);
 		else
-			vkfd_msg_send(self->child.to_child, 0);
-		v = self->child.pid;
+			vkfd_msg_send(self->b.child.to_child, 0);
+		v = self->b.child.pid;
 		EXPECT_EQ(round ? 128 + SIGKILL : 0,
-			  vkfd_child_wait(&self->child));
+			  vkfd_child_wait(&self->b.child));
 		EXPECT_EQ(0, vkfd_ctx_rows((pid_t)v));
 	}
 }
@@ -155,24 +156,24 @@ static void unmap_under_copy(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(sdma) *self, bool free_it)
 {
 	struct vkfd_memory_fault f = { 0 };
-	uint32_t dw[16], n, ev, result, gpu = self->gpu[0];
+	uint32_t dw[16], n, ev, result, gpu = self->b.gpu[0];
 	struct vkfd_queue q;
 	struct s_buf a, b, flag;
 	uint8_t *snap;
 	uint64_t dst;
 
-	s_buf_new(_metadata, &self->p, self->render, gpu, S_BUF_VA, BIG,
+	s_buf_new(_metadata, &self->b.p, self->b.render, gpu, S_BUF_VA, BIG,
 		  S_GTT_RW, &a);
-	s_buf_new(_metadata, &self->p, self->render, gpu,
+	s_buf_new(_metadata, &self->b.p, self->b.render, gpu,
 		  S_BUF_VA + S_BUF_STEP, BIG, S_GTT_RW, &b);
-	s_buf_new(_metadata, &self->p, self->render, gpu,
+	s_buf_new(_metadata, &self->b.p, self->b.render, gpu,
 		  S_BUF_VA + 2 * S_BUF_STEP, S_PAGE, S_GTT_RW, &flag);
 	dst = b.bo.va;
 	snap = malloc(BIG);
 	ASSERT_NE(NULL, snap);
 	memset(a.cpu, 0x3c, BIG);
-	ev = s_memory_event(_metadata, &self->p);
-	s_queue_new(_metadata, &self->p, self->render, gpu, 0, S_RING, &q);
+	ev = s_memory_event(_metadata, &self->b.p);
+	s_queue_new(_metadata, &self->b.p, self->b.render, gpu, 0, S_RING, &q);
 	/* Held until the flag is set: then as many copies as the ring takes */
 	n = vkfd_sdma_poll_regmem(dw, flag.bo.va, 1, ~0U, 1,
 				  VKFD_SDMA_POLL_RETRY_FOREVER);
@@ -181,23 +182,23 @@ static void unmap_under_copy(struct __test_metadata *_metadata,
 
 	__atomic_store_n(s_u32(&flag, 0), 1, __ATOMIC_RELEASE);
 	if (free_it) {
-		ASSERT_EQ(0, vkfd_free(&self->p, &b.bo));
+		ASSERT_EQ(0, vkfd_free(&self->b.p, &b.bo));
 	} else {
-		ASSERT_EQ(0, vkfd_unmap(&self->p, &b.bo, &gpu, 1));
+		ASSERT_EQ(0, vkfd_unmap(&self->b.p, &b.bo, &gpu, 1));
 	}
 	memcpy(snap, b.cpu, BIG);
 
-	ASSERT_EQ(0, vkfd_event_wait_fault(&self->p, ev, S_WAIT_MS, &result,
+	ASSERT_EQ(0, vkfd_event_wait_fault(&self->b.p, ev, S_WAIT_MS, &result,
 					   &f));
 	ASSERT_EQ(S_EV_COMPLETE, result);
 	EXPECT_LE(dst, f.va);
 	EXPECT_GT(dst + BIG, f.va);
 	EXPECT_TRUE(f.not_present);
-	EXPECT_EQ(1ULL, S_FAULTS(self->p.fd));
+	EXPECT_EQ(1ULL, S_FAULTS(self->b.p.fd));
 	/* Whatever was copied before, nothing after */
 	EXPECT_EQ(0, memcmp(snap, b.cpu, BIG));
 	/* The engine is still fine, for this context too */
-	s_queue_new(_metadata, &self->p, self->render, gpu, 1, S_RING, &q);
+	s_queue_new(_metadata, &self->b.p, self->b.render, gpu, 1, S_RING, &q);
 	S_SUBMIT(&q, dw, vkfd_sdma_fence(dw, flag.bo.va + 4, 2));
 	S_IDLE(&q);
 	EXPECT_EQ(2U, *s_u32(&flag, 4));

@@ -37,9 +37,9 @@ TEST_F(sdma, rocr_completion)
 
 	S_NEED_GPU();
 	s_buf_and_queue(_metadata, self, 4 * S_PAGE, &b, &q);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_EV_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_EV_VA,
 		  KFD_SIGNAL_EVENT_LIMIT * 8, S_GTT_RW, &page);
-	ASSERT_EQ(0, vkfd_event_create(&self->p, KFD_IOC_EVENT_SIGNAL, true,
+	ASSERT_EQ(0, vkfd_event_create(&self->b.p, KFD_IOC_EVENT_SIGNAL, true,
 				       page.bo.handle, &ev));
 	mailbox = S_EV_VA + 8 * ev.slot;
 	s_pattern(b.cpu, S_PAGE, 5);
@@ -55,7 +55,7 @@ TEST_F(sdma, rocr_completion)
 	n += vkfd_sdma_trap(dw + n, ev.trigger);
 	S_SUBMIT(&q, dw, n);
 
-	ASSERT_EQ(0, vkfd_event_wait(&self->p, &ev.id, 1, false, S_WAIT_MS,
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &ev.id, 1, false, S_WAIT_MS,
 				     &result));
 	EXPECT_EQ(S_EV_COMPLETE, result);
 	EXPECT_EQ(0ULL, *s_u64(&b, 3 * S_PAGE));
@@ -63,8 +63,8 @@ TEST_F(sdma, rocr_completion)
 	EXPECT_EQ(0U, b.cpu[2 * S_PAGE - 3]);
 	S_IDLE(&q);
 	EXPECT_EQ(n * 4ULL, *q.rptr);
-	EXPECT_EQ(0ULL, S_FAULTS(self->p.fd));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /* Every integer ATOMIC, 32 and 64 bit, with and without return. */
@@ -126,8 +126,8 @@ TEST_F(sdma, atomic_ops)
 			EXPECT_EQ(0x5a5a5a5a5a5a5a5aULL, *s_u64(&b, 16 * i + 8));
 		}
 	}
-	EXPECT_EQ(0ULL, S_FAULTS(self->p.fd));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -155,10 +155,10 @@ TEST_F(sdma, atomic_races_cpu)
 					  S_BUF_VA + 64, 1, 0, 0, 0);
 	for (r = 0; r < RACE_ROUNDS; r++) {
 		S_SUBMIT(&q, dw, n);
-		uint64_t end = s_now_ms() + S_WAIT_MS;
+		uint64_t end = vkfd_now_ms() + S_WAIT_MS;
 
 		/* add while the engine adds, then some more */
-		while (s_rptr(&q) != q.wptr && s_now_ms() < end) {
+		while (s_rptr(&q) != q.wptr && vkfd_now_ms() < end) {
 			__atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
 			cpu++;
 		}
@@ -167,7 +167,7 @@ TEST_F(sdma, atomic_races_cpu)
 		S_IDLE(&q);
 	}
 	EXPECT_EQ((uint64_t)RACE_ROUNDS * RACE_PKTS + cpu, *counter);
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -195,18 +195,18 @@ TEST_F(sdma, atomic_loop_cmpswap)
 	EXPECT_EQ(0U, *s_u32(&b, 20));
 	EXPECT_EQ(1ULL, *s_u64(&b, 0));
 	/* Another queue of the context carries on meanwhile */
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 1, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 1, S_RING,
 		    &o);
 	S_SUBMIT(&o, dw, vkfd_sdma_fence(dw, S_BUF_VA + 24, 3));
 	S_IDLE(&o);
 	EXPECT_EQ(3U, *s_u32(&b, 24));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &o));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &o));
 	EXPECT_EQ(at, s_rptr(&q));
 	__atomic_store_n(s_u64(&b, 0), 2, __ATOMIC_RELEASE);
 	S_IDLE(&q);
 	EXPECT_EQ(0x77ULL, *s_u64(&b, 0));
 	EXPECT_EQ(2U, *s_u32(&b, 20));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -228,14 +228,15 @@ TEST_F(sdma, atomic_rect_faults)
 	int render;
 
 	S_NEED_GPU();
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  S_PAGE, S_GTT_RW, &rw);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
 		  S_BUF_VA + S_BUF_STEP, S_PAGE, S_GTT_RO, &ro);
-	s_secondary(_metadata, self, &s, &render);
-	s_buf_new(_metadata, &s, render, self->gpu[0], S_HOLE_VA, S_PAGE,
+	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &s,
+				       &render));
+	s_buf_new(_metadata, &s, render, self->b.gpu[0], S_HOLE_VA, S_PAGE,
 		  S_GTT_RW, &shole);
-	s_buf_new(_metadata, &s, render, self->gpu[0], S_BUF_VA + S_BUF_STEP,
+	s_buf_new(_metadata, &s, render, self->b.gpu[0], S_BUF_VA + S_BUF_STEP,
 		  S_PAGE, S_GTT_RW, &sro);
 	memset(shole.cpu, 0x33, S_PAGE);
 	memset(sro.cpu, 0x44, S_PAGE);
@@ -244,9 +245,9 @@ TEST_F(sdma, atomic_rect_faults)
 		uint64_t va = i & 1 ? ro.bo.va + 256 : S_HOLE_VA + 256;
 
 		/* a new event: the last one stays signaled */
-		ev = s_memory_event(_metadata, &self->p);
+		ev = s_memory_event(_metadata, &self->b.p);
 
-		s_queue_new(_metadata, &self->p, self->render, self->gpu[0], i,
+		s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], i,
 			    S_RING, &q);
 		n = vkfd_sdma_fence(dw, S_BUF_VA + 2048 + 8 * i, 1);
 		at = n * 4;
@@ -261,17 +262,17 @@ TEST_F(sdma, atomic_rect_faults)
 		n += vkfd_sdma_fence(dw + n, S_BUF_VA + 2048 + 8 * i + 4, 2);
 		S_SUBMIT(&q, dw, n);
 		memset(&f, 0, sizeof(f));
-		ASSERT_EQ(0, vkfd_event_wait_fault(&self->p, ev, S_WAIT_MS,
+		ASSERT_EQ(0, vkfd_event_wait_fault(&self->b.p, ev, S_WAIT_MS,
 						   &result, &f));
 		ASSERT_EQ(S_EV_COMPLETE, result) TH_LOG("case %u", i);
 		EXPECT_EQ(va & ~(S_PAGE - 1), f.va);
 		EXPECT_EQ(!(i & 1), !!f.not_present);
 		EXPECT_EQ(!!(i & 1), !!f.read_only);
-		EXPECT_EQ(i + 1ULL, S_FAULTS(self->p.fd));
+		EXPECT_EQ(i + 1ULL, S_FAULTS(self->b.p.fd));
 		EXPECT_EQ(at, s_rptr(&q));
 		EXPECT_EQ(1U, *s_u32(&rw, 2048 + 8 * i));
 		EXPECT_EQ(0U, *s_u32(&rw, 2048 + 8 * i + 4));
-		EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+		EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 	}
 	for (i = 0; i < S_PAGE; i++) {
 		ASSERT_EQ(0, ro.cpu[i]);
@@ -322,11 +323,11 @@ TEST_F(sdma, copy_rect)
 
 	S_NEED_GPU();
 	ASSERT_NE(NULL, shadow);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  size, S_GTT_RW, &a);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
 		  S_BUF_VA + S_BUF_STEP, size, S_GTT_RW, &b);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    &q);
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		struct vkfd_sdma_rect src = c[i].src, dst = c[i].dst;
@@ -353,8 +354,8 @@ TEST_F(sdma, copy_rect)
 		S_IDLE(&q);
 		EXPECT_EQ(0, memcmp(shadow, b.cpu, size)) TH_LOG("case %u", i);
 	}
-	EXPECT_EQ(0ULL, S_FAULTS(self->p.fd));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 	free(shadow);
 }
 
@@ -374,11 +375,11 @@ TEST_F(sdma, rocr_fill_and_split_copy)
 	uint64_t off;
 
 	S_NEED_GPU();
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  bufsz, S_GTT_RW, &a);
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0],
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
 		  S_BUF_VA + S_BUF_STEP, bufsz, S_GTT_RW, &b);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    &q);
 	s_pattern(a.cpu, size, 3);
 	memset(b.cpu, 0x11, bufsz);
@@ -400,7 +401,7 @@ TEST_F(sdma, rocr_fill_and_split_copy)
 	EXPECT_EQ(0xfeedf00dU, *s_u32(&a, size));
 	EXPECT_EQ(0xfeedf00dU, *s_u32(&a, size + S_PAGE - 8));
 	EXPECT_EQ(0U, *s_u32(&a, size + S_PAGE - 4));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 /*
@@ -425,8 +426,8 @@ TEST_F(sdma, rocr_zero_padding)
 	EXPECT_EQ(0x0ddU, *s_u32(&b, 0));
 	EXPECT_NE(0ULL, *s_u64(&b, 32));
 	EXPECT_EQ(28ULL, *q.rptr % S_RING);
-	EXPECT_EQ(0ULL, S_FAULTS(self->p.fd));
-	EXPECT_EQ(0, vkfd_queue_destroy(&self->p, &q));
+	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 
 TEST_HARNESS_MAIN

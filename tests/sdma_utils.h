@@ -41,21 +41,15 @@
 #define S_EV_COMPLETE	((uint32_t)KFD_IOC_WAIT_RESULT_COMPLETE)
 #define S_EV_TIMEOUT	((uint32_t)KFD_IOC_WAIT_RESULT_TIMEOUT)
 
+/* The base fixture: the primary with its VM on GPU 0, -1 without */
 FIXTURE(sdma) {
-	struct vkfd_env env;
-	int ngpus;
-	uint32_t gpu[VKFD_MAX_GPUS];
-	pid_t pid;
-	struct vkfd_context p;		/* the primary, its VM on GPU 0 */
-	int render;			/* that VM's render fd, -1 without */
-	struct vkfd_child child;
+	struct vkfd_base b;
 };
 
 /* Tests need a GPU, vkfd's engines and sysfs. */
 #define S_NEED_GPU() do {						\
-	VKFD_ONLY(&self->env, "no GPU, no SDMA engine");		\
-	if (!self->ngpus)						\
-		SKIP(return, "the topology has no GPU");		\
+	VKFD_ONLY(&self->b.env, "no GPU, no SDMA engine");		\
+	VKFD_NEED_GPUS(&self->b, 1);					\
 } while (0)
 
 /**
@@ -112,26 +106,18 @@ static inline void s_queue_new(struct __test_metadata *_metadata,
 /* Everything submitted to @q is done (its read pointer caught up). */
 #define S_IDLE(q)		ASSERT_EQ(0, vkfd_queue_wait_idle((q), S_WAIT_MS))
 
-static inline uint64_t s_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Wait for the @size-byte value at @p (4 or 8 bytes) to be @v, polling
  * for at most S_WAIT_MS.
  */
 static inline bool s_wait(volatile void *p, size_t size, uint64_t v)
 {
-	uint64_t end = s_now_ms() + S_WAIT_MS;
+	uint64_t end = vkfd_now_ms() + S_WAIT_MS;
 
 	while ((size == 4 ?
 		__atomic_load_n((volatile uint32_t *)p, __ATOMIC_ACQUIRE) :
 		__atomic_load_n((volatile uint64_t *)p, __ATOMIC_ACQUIRE)) != v) {
-		if (s_now_ms() > end)
+		if (vkfd_now_ms() > end)
 			return false;
 		vkfd_sleep_ms(1);
 	}
@@ -148,15 +134,6 @@ static inline bool s_wait_u32(volatile uint32_t *p, uint32_t v)
 	return s_wait(p, sizeof(*p), v);
 }
 
-/* The context id of @fd: VKFD_CTX_ID_PRIMARY or a secondary's. */
-static inline uint32_t s_ctx_id(int fd)
-{
-	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
-
-	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, &info) ? UINT32_MAX :
-							   info.ctx_id;
-}
-
 /* A sysfs file of @fd's context about GPU @gpu_id, ~0 if unreadable. */
 static inline uint64_t s_sysfs(FIXTURE_DATA(sdma) *self, int fd,
 			       const char *fmt, uint32_t gpu_id)
@@ -165,23 +142,13 @@ static inline uint64_t s_sysfs(FIXTURE_DATA(sdma) *self, int fd,
 	uint64_t v;
 
 	snprintf(file, sizeof(file), fmt, gpu_id);
-	return vkfd_ctx_sysfs_u64(&self->env, self->pid, s_ctx_id(fd), file,
+	return vkfd_ctx_sysfs_u64(&self->b.env, self->b.pid, vkfd_ctx_id_of_fd(fd), file,
 				  &v) ? UINT64_MAX : v;
 }
 
-#define S_SDMA_BYTES(fd)	s_sysfs(self, (fd), "sdma_%u", self->gpu[0])
+#define S_SDMA_BYTES(fd)	s_sysfs(self, (fd), "sdma_%u", self->b.gpu[0])
 #define S_FAULTS(fd)		s_sysfs(self, (fd), "counters_%u/faults", \
-					self->gpu[0])
-
-/* A new secondary with its VM on GPU 0; *@render is its render fd. */
-static inline void s_secondary(struct __test_metadata *_metadata,
-			       FIXTURE_DATA(sdma) *self,
-			       struct vkfd_context *c, int *render)
-{
-	ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, c));
-	ASSERT_EQ(0, vkfd_open_vm(c, self->env.topology, self->gpu[0],
-				  render));
-}
+					self->b.gpu[0])
 
 /* The read pointer's byte offset of the packet @n dwords into the ring. */
 static inline uint64_t s_rptr(const struct vkfd_queue *q)
@@ -203,39 +170,13 @@ static inline uint32_t s_memory_event(struct __test_metadata *_metadata,
 	return ev.id;
 }
 
-/* Header only, for packets made by hand */
-static inline uint32_t s_lo(uint64_t va)
-{
-	return (uint32_t)va;
-}
-
-static inline uint32_t s_hi(uint64_t va)
-{
-	return (uint32_t)(va >> 32);
-}
-
-/* POLL_REGMEM with any compare function (the encoder has "equal" only). */
-static inline uint32_t s_poll(uint32_t *dw, uint64_t addr, uint32_t func,
-			      uint32_t ref, uint32_t mask, uint32_t retries)
-{
-	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) |
-		VKFD_SDMA_POLL_MEM | VKFD_SDMA_POLL_FUNC(func);
-	dw[1] = s_lo(addr);
-	dw[2] = s_hi(addr);
-	dw[3] = ref;
-	dw[4] = mask;
-	dw[5] = VKFD_SDMA_POLL_DW5(1, retries);
-	return VKFD_SDMA_POLL_REGMEM_DW;
-}
-
 /* NOP followed by @count skipped dwords (filled with @junk). */
 static inline uint32_t s_nop_count(uint32_t *dw, uint32_t count,
 				   uint32_t junk)
 {
 	uint32_t i;
 
-	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_NOP, 0) |
-		VKFD_SDMA_NOP_COUNT(count);
+	vkfd_sdma_pkt_nop(dw, count);
 	for (i = 1; i <= count; i++)
 		dw[i] = junk;
 	return 1 + count;
@@ -261,18 +202,12 @@ static inline void s_ring_align(struct __test_metadata *_metadata,
 
 FIXTURE_SETUP(sdma)
 {
-	self->pid = getpid();
-	vkfd_gpu_fixture_open(_metadata, &self->env, self->gpu, &self->ngpus,
-			      &self->p, &self->render);
+	vkfd_base_setup(&self->b, VKFD_BASE_VM);
 }
 
 FIXTURE_TEARDOWN(sdma)
 {
-	/* Each test runs in a process of its own: its exit frees the rest */
-	vkfd_child_kill(&self->child);
-	if (self->render >= 0)
-		close(self->render);
-	vkfd_close(&self->p);
+	vkfd_base_teardown(&self->b);
 }
 
 /* A fill pattern that tells every byte from its neighbours */
@@ -289,9 +224,9 @@ static inline void s_buf_and_queue(struct __test_metadata *_metadata,
 				   FIXTURE_DATA(sdma) *self, uint64_t size,
 				   struct s_buf *b, struct vkfd_queue *q)
 {
-	s_buf_new(_metadata, &self->p, self->render, self->gpu[0], S_BUF_VA,
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  size, S_GTT_RW, b);
-	s_queue_new(_metadata, &self->p, self->render, self->gpu[0], 0, S_RING,
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0, S_RING,
 		    q);
 }
 

@@ -7,21 +7,23 @@
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
 
+/* The base fixture, and the whole topology */
 FIXTURE(topology) {
-	struct vkfd_env env;
+	struct vkfd_base b;
 	struct vkfd_topo topo;
 	struct vkfd_props props;	/* scratch */
 };
 
 FIXTURE_SETUP(topology)
 {
-	vkfd_env_init(&self->env);
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &self->topo));
+	vkfd_base_setup(&self->b, 0);
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &self->topo));
 	ASSERT_LE(1, self->topo.num_nodes);
 }
 
 FIXTURE_TEARDOWN(topology)
 {
+	vkfd_base_teardown(&self->b);
 }
 
 /* Flags for parsing @kind ("mem_banks", "caches", "io_links") properties. */
@@ -49,16 +51,16 @@ static void sub_path(const struct vkfd_env *env, int node, const char *kind,
 /* Parses nodes/<node>/properties into self->props or fails the test. */
 #define READ_NODE_PROPS(node) do {					\
 	char __p[PATH_MAX];						\
-	node_path(&self->env, node, "properties", __p, sizeof(__p));	\
+	node_path(&self->b.env, node, "properties", __p, sizeof(__p));	\
 	ASSERT_EQ(0, vkfd_props_read(__p, &self->props, 0))		\
 		TH_LOG("%s: %s", __p, self->props.err);			\
 } while (0)
 
 #define READ_SUB_PROPS(node, kind, idx) do {				\
 	char __p[PATH_MAX];						\
-	sub_path(&self->env, node, kind, idx, __p, sizeof(__p));	\
+	sub_path(&self->b.env, node, kind, idx, __p, sizeof(__p));	\
 	ASSERT_EQ(0, vkfd_props_read(__p, &self->props,			\
-				     props_flags(&self->env, kind)))	\
+				     props_flags(&self->b.env, kind)))	\
 		TH_LOG("%s: %s", __p, self->props.err);			\
 } while (0)
 
@@ -83,8 +85,8 @@ TEST_F(topology, reachable_from_class_dir)
 	char path[PATH_MAX];
 	struct stat a, b;
 
-	snprintf(path, sizeof(path), "%s/topology", self->env.sysfs);
-	ASSERT_EQ(0, stat(self->env.topology, &a));
+	snprintf(path, sizeof(path), "%s/topology", self->b.env.sysfs);
+	ASSERT_EQ(0, stat(self->b.env.topology, &a));
 	ASSERT_EQ(0, stat(path, &b));
 	EXPECT_TRUE(S_ISDIR(a.st_mode));
 	EXPECT_EQ(a.st_dev, b.st_dev);
@@ -97,7 +99,7 @@ TEST_F(topology, generation_id)
 	char path[PATH_MAX];
 	uint64_t gen;
 
-	snprintf(path, sizeof(path), "%s/generation_id", self->env.topology);
+	snprintf(path, sizeof(path), "%s/generation_id", self->b.env.topology);
 	EXPECT_EQ(0, vkfd_read_u64(path, &gen));
 }
 
@@ -106,7 +108,7 @@ TEST_F(topology, system_properties)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/system_properties", self->env.topology);
+	snprintf(path, sizeof(path), "%s/system_properties", self->b.env.topology);
 	ASSERT_EQ(0, vkfd_props_read(path, &self->props, 0))
 		TH_LOG("%s", self->props.err);
 	EXPECT_TRUE(vkfd_prop(&self->props, "platform_oem", NULL));
@@ -119,10 +121,10 @@ TEST_F(topology, nodes_contiguous)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/nodes", self->env.topology);
+	snprintf(path, sizeof(path), "%s/nodes", self->b.env.topology);
 	EXPECT_EQ(self->topo.num_nodes, vkfd_count_entries(path));
 	EXPECT_EQ(self->topo.num_nodes, vkfd_count_indexed(path));
-	snprintf(path, sizeof(path), "%s/nodes/%d", self->env.topology,
+	snprintf(path, sizeof(path), "%s/nodes/%d", self->b.env.topology,
 		 self->topo.num_nodes);
 	EXPECT_FALSE(vkfd_exists(path));
 }
@@ -138,12 +140,12 @@ TEST_F(topology, node_layout)
 
 	for (n = 0; n < self->topo.num_nodes; n++) {
 		for (i = 0; i < (int)ARRAY_SIZE(files); i++) {
-			node_path(&self->env, n, files[i], path, sizeof(path));
+			node_path(&self->b.env, n, files[i], path, sizeof(path));
 			ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 			EXPECT_TRUE(S_ISREG(st.st_mode)) TH_LOG("%s", path);
 		}
 		for (i = 0; i < (int)ARRAY_SIZE(dirs); i++) {
-			node_path(&self->env, n, dirs[i], path, sizeof(path));
+			node_path(&self->b.env, n, dirs[i], path, sizeof(path));
 			EXPECT_TRUE(vkfd_is_dir(path)) TH_LOG("%s", path);
 		}
 	}
@@ -168,7 +170,7 @@ TEST_F(topology, sub_properties_format)
 
 	for (n = 0; n < self->topo.num_nodes; n++) {
 		for (k = 0; k < (int)ARRAY_SIZE(kinds); k++) {
-			count = sub_count(&self->env, n, kinds[k]);
+			count = sub_count(&self->b.env, n, kinds[k]);
 			ASSERT_LE(0, count) TH_LOG("node %d %s", n, kinds[k]);
 			for (i = 0; i < count; i++)
 				READ_SUB_PROPS(n, kinds[k], i);
@@ -187,7 +189,7 @@ TEST_F(topology, counts_match_entries)
 		READ_NODE_PROPS(n);
 		for (k = 0; k < (int)ARRAY_SIZE(kinds); k++) {
 			snprintf(key, sizeof(key), "%s_count", kinds[k]);
-			EXPECT_EQ((uint64_t)sub_count(&self->env, n, kinds[k]),
+			EXPECT_EQ((uint64_t)sub_count(&self->b.env, n, kinds[k]),
 				  GPU_PROP(key))
 				TH_LOG("node %d %s", n, key);
 		}
@@ -204,7 +206,7 @@ TEST_F(topology, cpu_node)
 	EXPECT_LT(0ULL, GPU_PROP("cpu_cores_count"));
 	EXPECT_EQ(0ULL, GPU_PROP("simd_count"));
 
-	count = sub_count(&self->env, 0, "mem_banks");
+	count = sub_count(&self->b.env, 0, "mem_banks");
 	ASSERT_LT(0, count);
 	for (i = 0; i < count; i++) {
 		READ_SUB_PROPS(0, "mem_banks", i);
@@ -230,7 +232,7 @@ TEST_F(topology, io_links_endpoints)
 	int n, i, count;
 
 	for (n = 0; n < self->topo.num_nodes; n++) {
-		count = sub_count(&self->env, n, "io_links");
+		count = sub_count(&self->b.env, n, "io_links");
 		ASSERT_LE(0, count);
 		for (i = 0; i < count; i++) {
 			READ_SUB_PROPS(n, "io_links", i);
@@ -256,20 +258,20 @@ TEST_F(topology, files_read_only)
 	EXPECT_EQ(EACCES, errno) TH_LOG("%s", p);			\
 } while (0)
 
-	snprintf(path, sizeof(path), "%s/generation_id", self->env.topology);
+	snprintf(path, sizeof(path), "%s/generation_id", self->b.env.topology);
 	EXPECT_NOT_WRITABLE(path);
-	snprintf(path, sizeof(path), "%s/system_properties", self->env.topology);
+	snprintf(path, sizeof(path), "%s/system_properties", self->b.env.topology);
 	EXPECT_NOT_WRITABLE(path);
 	for (n = 0; n < self->topo.num_nodes; n++) {
 		for (i = 0; i < (int)ARRAY_SIZE(files); i++) {
-			node_path(&self->env, n, files[i], path, sizeof(path));
+			node_path(&self->b.env, n, files[i], path, sizeof(path));
 			EXPECT_NOT_WRITABLE(path);
 		}
 		for (k = 0; k < (int)ARRAY_SIZE(kinds); k++) {
-			int count = sub_count(&self->env, n, kinds[k]);
+			int count = sub_count(&self->b.env, n, kinds[k]);
 
 			for (i = 0; i < count; i++) {
-				sub_path(&self->env, n, kinds[k], i, path, sizeof(path));
+				sub_path(&self->b.env, n, kinds[k], i, path, sizeof(path));
 				EXPECT_NOT_WRITABLE(path);
 			}
 		}
@@ -287,7 +289,7 @@ TEST_F(topology, gpu_node_count)
 	uint64_t num_gpus;
 	int i;
 
-	VKFD_ONLY(&self->env, "amdkfd 6.1 has no vkfd module parameters");
+	VKFD_ONLY(&self->b.env, "amdkfd 6.1 has no vkfd module parameters");
 	ASSERT_EQ(0, vkfd_module_param_u64("num_gpus", &num_gpus));
 	EXPECT_EQ(num_gpus, (uint64_t)self->topo.num_gpus);
 	for (i = 0; i < self->topo.num_gpus; i++) {
@@ -310,7 +312,7 @@ TEST_F(topology, gpu_node_properties)
 	static const char * const present[] = { "hive_id", "location_id", "domain" };
 	int g, i;
 
-	VKFD_ONLY(&self->env, "CPU-only amdkfd has no GPU nodes");
+	VKFD_ONLY(&self->b.env, "CPU-only amdkfd has no GPU nodes");
 	ASSERT_LT(0, self->topo.num_gpus);
 	for (g = 0; g < self->topo.num_gpus; g++) {
 		READ_NODE_PROPS(self->topo.gpu_node[g]);
@@ -348,13 +350,13 @@ TEST_F(topology, gpu_hsacu_cache)
 	int g, i, count, good;
 	uint64_t type, level;
 
-	VKFD_ONLY(&self->env, "CPU-only amdkfd has no GPU nodes");
+	VKFD_ONLY(&self->b.env, "CPU-only amdkfd has no GPU nodes");
 	ASSERT_LT(0, self->topo.num_gpus);
 	for (g = 0; g < self->topo.num_gpus; g++) {
 		int node = self->topo.gpu_node[g];
 
 		good = 0;
-		count = sub_count(&self->env, node, "caches");
+		count = sub_count(&self->b.env, node, "caches");
 		ASSERT_LE(0, count);
 		for (i = 0; i < count; i++) {
 			READ_SUB_PROPS(node, "caches", i);
@@ -373,14 +375,14 @@ TEST_F(topology, gpu_vram_bank)
 	uint64_t vram_mb, heap;
 	int g, i, count, good;
 
-	VKFD_ONLY(&self->env, "amdkfd 6.1 has no vkfd module parameters");
+	VKFD_ONLY(&self->b.env, "amdkfd 6.1 has no vkfd module parameters");
 	ASSERT_EQ(0, vkfd_module_param_u64("vram_mb", &vram_mb));
 	ASSERT_LT(0, self->topo.num_gpus);
 	for (g = 0; g < self->topo.num_gpus; g++) {
 		int node = self->topo.gpu_node[g];
 
 		good = 0;
-		count = sub_count(&self->env, node, "mem_banks");
+		count = sub_count(&self->b.env, node, "mem_banks");
 		ASSERT_LE(0, count);
 		for (i = 0; i < count; i++) {
 			READ_SUB_PROPS(node, "mem_banks", i);
@@ -396,11 +398,11 @@ TEST_F(topology, gpu_vram_bank)
 /* Returns true if node @from has an io link to node @to. */
 static bool has_link(FIXTURE_DATA(topology) *self, int from, int to)
 {
-	int i, count = sub_count(&self->env, from, "io_links");
+	int i, count = sub_count(&self->b.env, from, "io_links");
 	char path[PATH_MAX];
 
 	for (i = 0; i < count; i++) {
-		sub_path(&self->env, from, "io_links", i, path, sizeof(path));
+		sub_path(&self->b.env, from, "io_links", i, path, sizeof(path));
 		if (vkfd_props_read(path, &self->props, 0))
 			return false;
 		if (GPU_PROP("node_to") == (uint64_t)to)
@@ -414,7 +416,7 @@ TEST_F(topology, gpu_io_links)
 {
 	int g;
 
-	VKFD_ONLY(&self->env, "CPU-only amdkfd has no GPU nodes");
+	VKFD_ONLY(&self->b.env, "CPU-only amdkfd has no GPU nodes");
 	ASSERT_LT(0, self->topo.num_gpus);
 	for (g = 0; g < self->topo.num_gpus; g++) {
 		int node = self->topo.gpu_node[g];

@@ -39,10 +39,10 @@ static int read_trap(FIXTURE_DATA(mem) *self, struct mem_ctx *c, int g,
 
 	if (c->id == VKFD_CTX_ID_PRIMARY)
 		vkfd_debugfs_path(path, sizeof(path), "/proc/%d/trap_%u",
-				  (int)self->pid, self->gpu[g]);
+				  (int)self->b.pid, self->b.gpu[g]);
 	else
 		vkfd_debugfs_path(path, sizeof(path), "/proc/%d/context_%u/trap_%u",
-				  (int)self->pid, c->id, self->gpu[g]);
+				  (int)self->b.pid, c->id, self->b.gpu[g]);
 	len = vkfd_read_text(path, text, sizeof(text));
 	if (len < 0)
 		return len;
@@ -88,15 +88,15 @@ TEST_F(mem, trap_no_vm_esrch)
 	struct mem_ctx *s = mem_ctx_new(_metadata, self, true);
 	uint64_t a, b;
 
-	EXPECT_EQ(-ESRCH, set_trap(p->k.fd, self->gpu[0], TBA_A, TMA_A, 0));
-	EXPECT_EQ(-ESRCH, set_trap(s->k.fd, self->gpu[0], TBA_A, TMA_A, 0));
+	EXPECT_EQ(-ESRCH, set_trap(p->k.fd, self->b.gpu[0], TBA_A, TMA_A, 0));
+	EXPECT_EQ(-ESRCH, set_trap(s->k.fd, self->b.gpu[0], TBA_A, TMA_A, 0));
 	EXPECT_EQ(-ENOENT, read_trap(self, p, 0, &a, &b));
 	EXPECT_EQ(-ENOENT, read_trap(self, s, 0, &a, &b));
 
 	/* the VM on GPU 0 does not make GPU 1 settable */
-	if (self->ngpus > 1) {
+	if (self->b.ngpus > 1) {
 		mem_vm(_metadata, self, p, 0);
-		EXPECT_EQ(-ESRCH, set_trap(p->k.fd, self->gpu[1], TBA_A, TMA_A, 0));
+		EXPECT_EQ(-ESRCH, set_trap(p->k.fd, self->b.gpu[1], TBA_A, TMA_A, 0));
 		EXPECT_TRAP(p, 0, 0, 0);
 		EXPECT_EQ(-ENOENT, read_trap(self, p, 1, &a, &b));
 	}
@@ -110,22 +110,22 @@ TEST_F(mem, trap_recorded_per_context_and_gpu)
 {
 	struct mem_ctx *p = &self->ctx[0];
 	struct mem_ctx *s = mem_ctx_new(_metadata, self, true);
-	int g, last = self->ngpus - 1;
+	int g, last = self->b.ngpus - 1;
 
-	for (g = 0; g < self->ngpus; g++) {
+	for (g = 0; g < self->b.ngpus; g++) {
 		mem_vm(_metadata, self, p, g);
 		mem_vm(_metadata, self, s, g);
 		EXPECT_TRAP(p, g, 0, 0);
 		EXPECT_TRAP(s, g, 0, 0);
 	}
 
-	ASSERT_EQ(0, set_trap(p->k.fd, self->gpu[0], TBA_A, TMA_A, 0));
+	ASSERT_EQ(0, set_trap(p->k.fd, self->b.gpu[0], TBA_A, TMA_A, 0));
 	EXPECT_TRAP(p, 0, TBA_A, TMA_A);
 	EXPECT_TRAP(s, 0, 0, 0);
 	if (last)
 		EXPECT_TRAP(p, last, 0, 0);
 
-	ASSERT_EQ(0, set_trap(s->k.fd, self->gpu[last], TBA_B, TMA_B, 0));
+	ASSERT_EQ(0, set_trap(s->k.fd, self->b.gpu[last], TBA_B, TMA_B, 0));
 	EXPECT_TRAP(s, last, TBA_B, TMA_B);
 	EXPECT_TRAP(p, 0, TBA_A, TMA_A);
 	if (last) {
@@ -134,9 +134,9 @@ TEST_F(mem, trap_recorded_per_context_and_gpu)
 	}
 
 	/* replaced, by other values and by zeros */
-	ASSERT_EQ(0, set_trap(p->k.fd, self->gpu[0], TBA_B, ~0ULL, 0));
+	ASSERT_EQ(0, set_trap(p->k.fd, self->b.gpu[0], TBA_B, ~0ULL, 0));
 	EXPECT_TRAP(p, 0, TBA_B, ~0ULL);
-	ASSERT_EQ(0, set_trap(p->k.fd, self->gpu[0], 0, 0, 0));
+	ASSERT_EQ(0, set_trap(p->k.fd, self->b.gpu[0], 0, 0, 0));
 	EXPECT_TRAP(p, 0, 0, 0);
 	EXPECT_TRAP(s, last, TBA_B, TMA_B);
 }
@@ -149,19 +149,19 @@ TEST_F(mem, trap_bad_input_changes_nothing)
 	struct mem_ctx *idle = mem_ctx_new(_metadata, self, true);
 	struct vkfd_topo topo;
 
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
+	ASSERT_EQ(0, vkfd_topo_load(self->b.env.topology, &topo));
 	mem_vm(_metadata, self, p, 0);
 	mem_vm(_metadata, self, s, 0);
-	ASSERT_EQ(0, set_trap(p->k.fd, self->gpu[0], TBA_A, TMA_A, 0));
-	ASSERT_EQ(0, set_trap(s->k.fd, self->gpu[0], TBA_B, TMA_B, 0));
+	ASSERT_EQ(0, set_trap(p->k.fd, self->b.gpu[0], TBA_A, TMA_A, 0));
+	ASSERT_EQ(0, set_trap(s->k.fd, self->b.gpu[0], TBA_B, TMA_B, 0));
 
-	EXPECT_EQ(-EINVAL, set_trap(p->k.fd, self->gpu[0], 1, 2, 1));
-	EXPECT_EQ(-EINVAL, set_trap(p->k.fd, self->gpu[0], 1, 2, 0x80000000));
+	EXPECT_EQ(-EINVAL, set_trap(p->k.fd, self->b.gpu[0], 1, 2, 1));
+	EXPECT_EQ(-EINVAL, set_trap(p->k.fd, self->b.gpu[0], 1, 2, 0x80000000));
 	EXPECT_EQ(-EINVAL, set_trap(p->k.fd, vkfd_topo_unused_gpu_id(&topo), 1, 2, 0));
 	EXPECT_EQ(-EINVAL, set_trap(p->k.fd, 0, 1, 2, 0));
 	/* a context without its VM: ESRCH, and the others' pairs stay */
-	EXPECT_EQ(-ESRCH, set_trap(idle->k.fd, self->gpu[0], 1, 2, 0));
-	EXPECT_EQ(-EINVAL, set_trap(s->k.fd, self->gpu[0], 1, 2, 1));
+	EXPECT_EQ(-ESRCH, set_trap(idle->k.fd, self->b.gpu[0], 1, 2, 0));
+	EXPECT_EQ(-EINVAL, set_trap(s->k.fd, self->b.gpu[0], 1, 2, 1));
 
 	EXPECT_TRAP(p, 0, TBA_A, TMA_A);
 	EXPECT_TRAP(s, 0, TBA_B, TMA_B);
@@ -182,13 +182,13 @@ TEST_F(mem, trap_gone_with_context)
 
 	mem_vm(_metadata, self, p, 0);
 	mem_vm(_metadata, self, s, 0);
-	ASSERT_EQ(0, set_trap(p->k.fd, self->gpu[0], TBA_A, TMA_A, 0));
-	ASSERT_EQ(0, set_trap(s->k.fd, self->gpu[0], TBA_B, TMA_B, 0));
+	ASSERT_EQ(0, set_trap(p->k.fd, self->b.gpu[0], TBA_A, TMA_A, 0));
+	ASSERT_EQ(0, set_trap(s->k.fd, self->b.gpu[0], TBA_B, TMA_B, 0));
 	EXPECT_TRAP(s, 0, TBA_B, TMA_B);
 
 	ASSERT_EQ(0, vkfd_close(&s->k));
 	EXPECT_EQ(-ENOENT, read_trap(self, s, 0, &a, &b));
-	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->pid, id, &row));
+	EXPECT_EQ(-ENOENT, vkfd_ctx_row(self->b.pid, id, &row));
 	EXPECT_TRAP(p, 0, TBA_A, TMA_A);
 
 	t = mem_ctx_new(_metadata, self, true);
@@ -200,16 +200,16 @@ TEST_F(mem, trap_gone_with_context)
 TEST_F(mem, trap_allocates_nothing)
 {
 	struct kfd_ioctl_set_trap_handler_args args = {
-		.tba_addr = TBA_A, .tma_addr = TMA_A, .gpu_id = self->gpu[0],
+		.tba_addr = TBA_A, .tma_addr = TMA_A, .gpu_id = self->b.gpu[0],
 	};
 	struct mem_ctx *p = &self->ctx[0];
 	bool fired;
 	int fd, n;
 
 	mem_vm(_metadata, self, p, 0);
-	fd = open(VKFD_FAIL_NTH, O_RDWR | O_CLOEXEC);
+	fd = open(VKFD_FAIL_NTH_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		SKIP(return, "no %s (no fault injection in this kernel)", VKFD_FAIL_NTH);
+		SKIP(return, "no %s (no fault injection in this kernel)", VKFD_FAIL_NTH_PATH);
 	for (n = 1; n <= 3; n++) {
 		args.tba_addr = TBA_A + n;
 		EXPECT_EQ(0, vkfd_fail_nth_ioctl(fd, n, p->k.fd, AMDKFD_IOC_SET_TRAP_HANDLER,

@@ -53,8 +53,8 @@ static void vkfd_sdma_test_engine(struct kunit *test)
 
 	vkfd_sdma_queue_start(&t->q);
 	KUNIT_EXPECT_NOT_NULL(test, t->q.engine);
-	EMIT(t, pkt_fill, DATA_VA, 0x12345678, 2 * PG);
-	EMIT(t, pkt_fence, DATA_VA + 2 * PG, 1);
+	EMIT(t, vkfd_sdma_pkt_fill, DATA_VA, 0x12345678, 2 * PG);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 2 * PG, 1);
 	WRITE_ONCE(t->doorbell, t->wptr);
 	KUNIT_EXPECT_TRUE(test, wait_for(t, caught_up));
 	KUNIT_EXPECT_EQ(test, *data(t, 2 * PG), 1U);
@@ -64,15 +64,15 @@ static void vkfd_sdma_test_engine(struct kunit *test)
 
 	/* After idling long enough to sleep, a doorbell still wakes it */
 	msleep(20);
-	EMIT(t, pkt_fence, DATA_VA + 2 * PG, 2);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 2 * PG, 2);
 	WRITE_ONCE(t->doorbell, t->wptr);
 	KUNIT_EXPECT_TRUE(test, wait_for(t, caught_up));
 	KUNIT_EXPECT_EQ(test, *data(t, 2 * PG), 2U);
 
 	/* A poll that never succeeds: stop returns, start goes on */
-	EMIT(t, pkt_poll, DATA_VA + 3 * PG, VKFD_SDMA_POLL_FUNC_EQUAL, 1, ~0U, 0,
+	EMIT(t, vkfd_sdma_pkt_poll, DATA_VA + 3 * PG, VKFD_SDMA_POLL_FUNC_EQUAL, 1, ~0U, 0,
 	     VKFD_SDMA_POLL_RETRY_FOREVER);
-	EMIT(t, pkt_fence, DATA_VA + 2 * PG, 3);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 2 * PG, 3);
 	WRITE_ONCE(t->doorbell, t->wptr);
 	msleep(20);
 	vkfd_sdma_queue_stop(&t->q);
@@ -84,7 +84,7 @@ static void vkfd_sdma_test_engine(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *data(t, 2 * PG), 3U);
 
 	/* An invalid packet halts the queue; the read pointer says where */
-	EMIT(t, pkt_nop, 0);
+	EMIT(t, vkfd_sdma_pkt_nop, 0);
 	emit(t, (u32 []){ 0xff }, 1);
 	WRITE_ONCE(t->doorbell, t->wptr);
 	KUNIT_EXPECT_TRUE(test, wait_for(t, halted));
@@ -105,7 +105,7 @@ static void vkfd_sdma_test_engine_busy(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vkfd_sdma_init(&t->gpu), 0);
 	vkfd_sdma_queue_start(&t->q);
 	for (i = 0; i < 64; i++)
-		EMIT(t, pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);
+		EMIT(t, vkfd_sdma_pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);
 	WRITE_ONCE(t->doorbell, t->wptr);
 	KUNIT_EXPECT_TRUE(test, wait_for(t, has_moved));
 	vkfd_sdma_queue_stop(&t->q);

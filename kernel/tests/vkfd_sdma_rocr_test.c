@@ -255,7 +255,7 @@ static void vkfd_sdma_rocr_test_atomic_loop(struct kunit *test)
 	EMIT(t, vkfd_sdma_pkt_atomic,
 	     VKFD_SDMA_ATOMIC_CMPSWAP | VKFD_SDMA_ATOMIC_64, DATA_VA, 7, 2,
 	     true, 5000);
-	EMIT(t, pkt_fence, DATA_VA + 8, 1);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 8, 1);
 	before = ktime_get_ns();
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_POLL);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, 0ULL);
@@ -309,7 +309,7 @@ static void vkfd_sdma_rocr_test_poll_reg(struct kunit *test)
 	emit(t, rocr, 6);
 	EMIT(t, vkfd_sdma_pkt_poll_reg, true, VKFD_SDMA_POLL_FUNC_EQUAL,
 	     0x5480 << 2, 0x5484 << 2, 1);
-	EMIT(t, pkt_fence, DATA_VA, 3);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 3);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 3U);
 
@@ -366,7 +366,7 @@ static void vkfd_sdma_rocr_test_zero_padding(struct kunit *test)
 
 	reset_at(t, 3 * RING_SIZE - 20);
 	emit(t, zero, 5);
-	EMIT(t, pkt_fence, DATA_VA, 0xe0d);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 0xe0d);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, 3ULL * RING_SIZE + 16);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0xe0dU);
@@ -538,14 +538,14 @@ static void vkfd_sdma_rocr_test_completion(struct kunit *test)
 
 	fill_pattern(page_of(t, P_DATA), 256, 9);
 	*(u64 *)data(t, PG) = 1;
-	EMIT(t, pkt_timestamp, DATA_VA + PG + 32);
+	EMIT(t, vkfd_sdma_pkt_timestamp, DATA_VA + PG + 32);
 	emit(t, hdp, 6);
-	EMIT(t, pkt_copy, DATA_VA + 2 * PG, DATA_VA, 256);
-	EMIT(t, pkt_timestamp, DATA_VA + PG + 96);
+	EMIT(t, vkfd_sdma_pkt_copy, DATA_VA + 2 * PG, DATA_VA, 256);
+	EMIT(t, vkfd_sdma_pkt_timestamp, DATA_VA + PG + 96);
 	EMIT(t, vkfd_sdma_pkt_atomic, VKFD_SDMA_ATOMIC_ADD_RTN_64, sig,
 	     U64_MAX, 0, false, 0);
-	EMIT(t, pkt_fence, mailbox, 42);
-	EMIT(t, pkt_trap, 42);
+	EMIT(t, vkfd_sdma_pkt_fence, mailbox, 42);
+	EMIT(t, vkfd_sdma_pkt_trap, 42);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_TRAP);
 	KUNIT_EXPECT_EQ(test, r.int_context, 42U);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);

@@ -17,10 +17,10 @@ static void vkfd_sdma_test_nop(struct kunit *test)
 	static const u32 junk[3] = { 0xffffffff, 0xdead, 0 };
 	struct vkfd_sdma_run r;
 
-	EMIT(t, pkt_nop, 0);
-	EMIT(t, pkt_nop, 3);
+	EMIT(t, vkfd_sdma_pkt_nop, 0);
+	EMIT(t, vkfd_sdma_pkt_nop, 3);
 	emit(t, junk, 3);
-	EMIT(t, pkt_fence, DATA_VA, 0xf00d);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 0xf00d);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0xf00dU);
@@ -40,8 +40,8 @@ static void vkfd_sdma_test_copy(struct kunit *test)
 		fill_pattern(page_of(t, P_DATA + p), PG, p);
 		memcpy(shadow + p * PG, page_of(t, P_DATA + p), PG);
 	}
-	EMIT(t, pkt_copy, DATA_VA + 2 * PG + 3, DATA_VA + 5, PG + 1001);
-	EMIT(t, pkt_copy, DATA_VA + 1, DATA_VA + 4 * PG - 1, 1);
+	EMIT(t, vkfd_sdma_pkt_copy, DATA_VA + 2 * PG + 3, DATA_VA + 5, PG + 1001);
+	EMIT(t, vkfd_sdma_pkt_copy, DATA_VA + 1, DATA_VA + 4 * PG - 1, 1);
 	memmove(shadow + 2 * PG + 3, shadow + 5, PG + 1001);
 	shadow[1] = shadow[4 * PG - 1];
 
@@ -60,9 +60,9 @@ static void vkfd_sdma_test_write_fill(struct kunit *test)
 	static const u32 payload[5] = { 1, 0x80000000, 3, 0xffffffff, 5 };
 	struct vkfd_sdma_run r;
 
-	EMIT(t, pkt_write_hdr, DATA_VA + 8, ARRAY_SIZE(payload));
+	EMIT(t, vkfd_sdma_pkt_write, DATA_VA + 8, ARRAY_SIZE(payload));
 	emit(t, payload, ARRAY_SIZE(payload));
-	EMIT(t, pkt_fill, DATA_VA + PG - 8, 0xa5a5c3c3, 24);
+	EMIT(t, vkfd_sdma_pkt_fill, DATA_VA + PG - 8, 0xa5a5c3c3, 24);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, r.moved, 20ULL + 24);
 
@@ -84,7 +84,7 @@ static void vkfd_sdma_test_timestamp(struct kunit *test)
 	struct vkfd_sdma_run r;
 	u64 before, after, ts;
 
-	EMIT(t, pkt_timestamp, DATA_VA + 12);	/* any alignment */
+	EMIT(t, vkfd_sdma_pkt_timestamp, DATA_VA + 12);	/* any alignment */
 	before = ktime_get_raw_ns();
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	after = ktime_get_raw_ns();
@@ -99,9 +99,9 @@ static void vkfd_sdma_test_trap(struct kunit *test)
 	struct sdma_test *t = test->priv;
 	struct vkfd_sdma_run r;
 
-	EMIT(t, pkt_trap, 0x1234567);
-	EMIT(t, pkt_trap, 0xffffffff);	/* bits 28..31 are not the context */
-	EMIT(t, pkt_fence, DATA_VA, 7);
+	EMIT(t, vkfd_sdma_pkt_trap, 0x1234567);
+	EMIT(t, vkfd_sdma_pkt_trap, 0xffffffff);	/* bits 28..31 are not the context */
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 7);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_TRAP);
 	KUNIT_EXPECT_EQ(test, r.int_context, 0x1234567U);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, 8ULL);
@@ -120,10 +120,10 @@ static void vkfd_sdma_test_poll(struct kunit *test)
 	u64 at;
 
 	*data(t, 0) = 0x105;
-	EMIT(t, pkt_poll, DATA_VA, VKFD_SDMA_POLL_FUNC_EQUAL, 6, 0xff, 50000,
+	EMIT(t, vkfd_sdma_pkt_poll, DATA_VA, VKFD_SDMA_POLL_FUNC_EQUAL, 6, 0xff, 50000,
 	     VKFD_SDMA_POLL_RETRY_FOREVER);
 	at = t->wptr;
-	EMIT(t, pkt_fence, DATA_VA + 4, 1);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 4, 1);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_POLL);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, 0ULL);
 	KUNIT_EXPECT_EQ(test, *data(t, 4), 0U);
@@ -159,7 +159,7 @@ static void vkfd_sdma_test_poll_funcs(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		reset_at(t, i * 1000 * 4);
 		*data(t, 0) = c[i].val;
-		EMIT(t, pkt_poll, DATA_VA, c[i].func, c[i].ref, ~0U, 0,
+		EMIT(t, vkfd_sdma_pkt_poll, DATA_VA, c[i].func, c[i].ref, ~0U, 0,
 		     VKFD_SDMA_POLL_RETRY_FOREVER);
 		KUNIT_EXPECT_EQ_MSG(test, run(t, &r),
 				    c[i].pass ? VKFD_SDMA_IDLE : VKFD_SDMA_POLL,
@@ -169,8 +169,8 @@ static void vkfd_sdma_test_poll_funcs(struct kunit *test)
 	/* 1 + 2 retries, then on with the next packet */
 	reset_at(t, 0);
 	*data(t, 0) = 0;
-	EMIT(t, pkt_poll, DATA_VA, VKFD_SDMA_POLL_FUNC_EQUAL, 1, ~0U, 0, 2);
-	EMIT(t, pkt_fence, DATA_VA + 4, 9);
+	EMIT(t, vkfd_sdma_pkt_poll, DATA_VA, VKFD_SDMA_POLL_FUNC_EQUAL, 1, ~0U, 0, 2);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 4, 9);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_POLL);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_POLL);
 	KUNIT_EXPECT_EQ(test, *data(t, 4), 0U);
@@ -199,8 +199,8 @@ static void vkfd_sdma_test_wrap(struct kunit *test)
 		payload[i] = i * 0x01010101;
 	*data(t, PG) = 0xc0ffee;
 	reset_at(t, (1ULL << 40) + 5 * RING_SIZE - 8);
-	EMIT(t, pkt_copy, DATA_VA + 2 * PG, DATA_VA + PG, 4);	/* 2 + 5 */
-	EMIT(t, pkt_write_hdr, DATA_VA + 100, NPAYLOAD);
+	EMIT(t, vkfd_sdma_pkt_copy, DATA_VA + 2 * PG, DATA_VA + PG, 4);	/* 2 + 5 */
+	EMIT(t, vkfd_sdma_pkt_write, DATA_VA + 100, NPAYLOAD);
 	emit(t, payload, NPAYLOAD);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);
@@ -211,7 +211,7 @@ static void vkfd_sdma_test_wrap(struct kunit *test)
 	/* WRITE_LINEAR's data itself wrapping */
 	reset_at(t, 7 * RING_SIZE - 16 - 40);
 	memset(data(t, 100), 0, NPAYLOAD * 4);
-	EMIT(t, pkt_write_hdr, DATA_VA + 100, 64);
+	EMIT(t, vkfd_sdma_pkt_write, DATA_VA + 100, 64);
 	emit(t, payload, 64);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, memcmp(data(t, 100), payload, 64 * 4), 0);
@@ -225,8 +225,8 @@ static void vkfd_sdma_test_stall(struct kunit *test)
 	struct vkfd_sdma_run r;
 	u64 full;
 
-	EMIT(t, pkt_fence, DATA_VA, 1);
-	EMIT(t, pkt_copy, DATA_VA + 8, DATA_VA, 4);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 1);
+	EMIT(t, vkfd_sdma_pkt_copy, DATA_VA + 8, DATA_VA, 4);
 	full = t->wptr;
 	t->wptr -= 8;
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_STALL);
@@ -239,7 +239,7 @@ static void vkfd_sdma_test_stall(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *data(t, 8), 1U);
 
 	/* WRITE_LINEAR whose data is not all there */
-	EMIT(t, pkt_write_hdr, DATA_VA + 16, 4);
+	EMIT(t, vkfd_sdma_pkt_write, DATA_VA + 16, 4);
 	emit(t, (u32 []){ 1, 2, 3 }, 3);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_STALL);
 	emit(t, (u32 []){ 4 }, 1);
@@ -292,7 +292,7 @@ static void vkfd_sdma_test_invalid(struct kunit *test)
 
 	/* The longest NOP and WRITE_LINEAR that fit are fine */
 	reset_at(t, 0);
-	EMIT(t, pkt_nop, 2047);
+	EMIT(t, vkfd_sdma_pkt_nop, 2047);
 	t->wptr += 2047 * 4;
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 }
@@ -329,9 +329,9 @@ static void vkfd_sdma_test_faults(struct kunit *test)
 	struct vkfd_sdma_run r;
 	u64 at;
 
-	EMIT(t, pkt_fence, DATA_VA, 1);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 1);
 	at = t->wptr;
-	EMIT(t, pkt_copy, DATA_VA, HOLE_VA + 8, 4);
+	EMIT(t, vkfd_sdma_pkt_copy, DATA_VA, HOLE_VA + 8, 4);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, at);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 1U);
@@ -340,7 +340,7 @@ static void vkfd_sdma_test_faults(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, r.fault.write);
 
 	reset_at(t, 0);
-	EMIT(t, pkt_fill, RO_VA - 8, 0x77, 16);
+	EMIT(t, vkfd_sdma_pkt_fill, RO_VA - 8, 0x77, 16);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_EQ(test, r.fault.va, RO_VA);
 	KUNIT_EXPECT_TRUE(test, r.fault.write);
@@ -348,12 +348,12 @@ static void vkfd_sdma_test_faults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.moved, 8ULL);	/* as hardware: partly done */
 
 	reset_at(t, 0);
-	EMIT(t, pkt_timestamp, RO_VA);
+	EMIT(t, vkfd_sdma_pkt_timestamp, RO_VA);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_TRUE(test, r.fault.write);
 
 	reset_at(t, 0);
-	EMIT(t, pkt_poll, HOLE_VA + 4, 3, 0, 0, 0, 0);
+	EMIT(t, vkfd_sdma_pkt_poll, HOLE_VA + 4, 3, 0, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_EQ(test, r.fault.va, HOLE_VA + 4);
 
@@ -382,8 +382,8 @@ static void vkfd_sdma_test_slices(struct kunit *test)
 	unsigned int i;
 
 	fill_pattern(src, PG, 3);
-	EMIT(t, pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);
-	EMIT(t, pkt_fence, DATA_VA, 1);
+	EMIT(t, vkfd_sdma_pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);
+	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 1);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_BUDGET);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, 0ULL);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.pkt_done, (u64)VKFD_SDMA_SLICE);
@@ -401,7 +401,7 @@ static void vkfd_sdma_test_slices(struct kunit *test)
 	/* anchors §6 row 14: unmapped between two pieces */
 	reset_at(t, 0);
 	memset(dst, 0, PG);
-	EMIT(t, pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);
+	EMIT(t, vkfd_sdma_pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_BUDGET);
 	mutex_lock(&t->ctx.mem_lock);
 	vkfd_pt_unmap(&t->vm.pt, BIG_DST_VA, BIG / PG);
@@ -415,7 +415,7 @@ static void vkfd_sdma_test_slices(struct kunit *test)
 	/* Many small packets: a slice ends by their count too */
 	reset_at(t, 0);
 	for (i = 0; i < 100; i++)
-		EMIT(t, pkt_nop, 0);
+		EMIT(t, vkfd_sdma_pkt_nop, 0);
 	KUNIT_EXPECT_EQ(test, run_budget(t, &r, 10 * VKFD_SDMA_PKT_COST),
 			VKFD_SDMA_BUDGET);
 	KUNIT_EXPECT_EQ(test, t->q.rptr, 40ULL);

@@ -39,9 +39,9 @@
  *                 slice pitch - 1, (width - 1) | (height - 1) << 16,
  *                 depth - 1; offsets, widths and pitches in elements
  *
- * The encoders of the packets vkfd added for ROCm's runtime are here, as
- * static inline functions, so that the kernel's KUnit tests and user
- * space (libvkfd, the selftests) use one and the same: vkfd_sdma_pkt_*().
+ * The encoders of every packet are here, as static inline functions over
+ * __u32, so that the kernel's KUnit tests and user space (libvkfd, the
+ * selftests) use one and the same: vkfd_sdma_pkt_*().
  */
 #ifndef _UAPI_LINUX_VKFD_SDMA_H
 #define _UAPI_LINUX_VKFD_SDMA_H
@@ -147,6 +147,110 @@ static inline __u32 vkfd_sdma_pkt_lo(__u64 va)
 static inline __u32 vkfd_sdma_pkt_hi(__u64 va)
 {
 	return (__u32)(va >> 32);
+}
+
+/*
+ * The encoders: each writes one packet at @dw and returns its length in
+ * dwords. Counts are encoded as the packets want them, minus one and
+ * masked to their field: a caller that asks for more than a field holds
+ * gets a packet that does less, never one that spills into the next
+ * dword. The engine masks every field the same way when it decodes.
+ */
+
+/* NOP: the header only; the caller appends the @count skipped dwords. */
+static inline __u32 vkfd_sdma_pkt_nop(__u32 *dw, __u32 count)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_NOP, 0) |
+		VKFD_SDMA_NOP_COUNT(count);
+	return VKFD_SDMA_NOP_DW;
+}
+
+/* COPY_LINEAR of @bytes bytes from @src to @dst. */
+static inline __u32 vkfd_sdma_pkt_copy(__u32 *dw, __u64 dst, __u64 src,
+				       __u32 bytes)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_COPY,
+				 VKFD_SDMA_SUBOP_COPY_LINEAR);
+	dw[1] = (bytes - 1) & VKFD_SDMA_COPY_COUNT_MASK;
+	dw[2] = 0;	/* no endian swap */
+	dw[3] = vkfd_sdma_pkt_lo(src);
+	dw[4] = vkfd_sdma_pkt_hi(src);
+	dw[5] = vkfd_sdma_pkt_lo(dst);
+	dw[6] = vkfd_sdma_pkt_hi(dst);
+	return VKFD_SDMA_COPY_LINEAR_DW;
+}
+
+/*
+ * WRITE_LINEAR of @n dwords to @dst: the header only (4 dwords); the
+ * caller appends the @n dwords.
+ */
+static inline __u32 vkfd_sdma_pkt_write(__u32 *dw, __u64 dst, __u32 n)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_WRITE,
+				 VKFD_SDMA_SUBOP_WRITE_LINEAR);
+	dw[1] = vkfd_sdma_pkt_lo(dst);
+	dw[2] = vkfd_sdma_pkt_hi(dst);
+	dw[3] = (n - 1) & VKFD_SDMA_WRITE_COUNT_MASK;
+	return VKFD_SDMA_WRITE_LINEAR_DW;
+}
+
+/* CONST_FILL of @bytes bytes (a multiple of 4) at @dst with @value. */
+static inline __u32 vkfd_sdma_pkt_fill(__u32 *dw, __u64 dst, __u32 value,
+				       __u32 bytes)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_CONST_FILL, 0);
+	dw[1] = vkfd_sdma_pkt_lo(dst);
+	dw[2] = vkfd_sdma_pkt_hi(dst);
+	dw[3] = value;
+	dw[4] = (bytes - 1) & VKFD_SDMA_FILL_COUNT_MASK;
+	return VKFD_SDMA_CONST_FILL_DW;
+}
+
+/* FENCE: write @value to the dword at @dst. */
+static inline __u32 vkfd_sdma_pkt_fence(__u32 *dw, __u64 dst, __u32 value)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_FENCE, 0);
+	dw[1] = vkfd_sdma_pkt_lo(dst);
+	dw[2] = vkfd_sdma_pkt_hi(dst);
+	dw[3] = value;
+	return VKFD_SDMA_FENCE_DW;
+}
+
+/* TRAP: signal the event whose id is @int_ctx. */
+static inline __u32 vkfd_sdma_pkt_trap(__u32 *dw, __u32 int_ctx)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_TRAP, 0);
+	dw[1] = int_ctx & VKFD_SDMA_TRAP_INT_CONTEXT_MASK;
+	return VKFD_SDMA_TRAP_DW;
+}
+
+/* TIMESTAMP GET_GLOBAL: write the u64 GPU clock to @dst. */
+static inline __u32 vkfd_sdma_pkt_timestamp(__u32 *dw, __u64 dst)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_TIMESTAMP,
+				 VKFD_SDMA_SUBOP_TIMESTAMP_GET_GLOBAL);
+	dw[1] = vkfd_sdma_pkt_lo(dst);
+	dw[2] = vkfd_sdma_pkt_hi(dst);
+	return VKFD_SDMA_TIMESTAMP_DW;
+}
+
+/*
+ * A memory POLL_REGMEM: wait until (the dword at @addr & @mask) @func
+ * @ref (VKFD_SDMA_POLL_FUNC_*), checking every @interval, @retries times
+ * (VKFD_SDMA_POLL_RETRY_FOREVER: forever).
+ */
+static inline __u32 vkfd_sdma_pkt_poll(__u32 *dw, __u64 addr, __u32 func,
+				       __u32 ref, __u32 mask, __u32 interval,
+				       __u32 retries)
+{
+	dw[0] = VKFD_SDMA_HEADER(VKFD_SDMA_OP_POLL_REGMEM, 0) |
+		VKFD_SDMA_POLL_MEM | VKFD_SDMA_POLL_FUNC(func);
+	dw[1] = vkfd_sdma_pkt_lo(addr);
+	dw[2] = vkfd_sdma_pkt_hi(addr);
+	dw[3] = ref;
+	dw[4] = mask;
+	dw[5] = VKFD_SDMA_POLL_DW5(interval, retries);
+	return VKFD_SDMA_POLL_REGMEM_DW;
 }
 
 /*

@@ -1,32 +1,12 @@
-/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Child processes driven over pipes, and fds passed with SCM_RIGHTS.
- *
- * Part of the selftest helpers: tests include vkfd_utils.h, which
- * includes this file.
+ * Child processes driven over pipes, fds passed with SCM_RIGHTS, and
+ * programs run for their output.
  */
-#ifndef VKFD_SELFTEST_CHILD_H
-#define VKFD_SELFTEST_CHILD_H
+#include "vkfd_test.h"
 
-#ifndef VKFD_SELFTEST_UTILS_H
-#error "include vkfd_utils.h, which includes vkfd_child.h"
-#endif
-
-/* ------------------------------------------------------------------------
- * Child processes driven over a pair of pipes. The child runs @fn and
- * exits with its return value; it must not use the harness macros.
- */
-
-struct vkfd_child {
-	pid_t pid;
-	int to_child;		/* parent writes */
-	int from_child;		/* parent reads */
-};
-
-typedef int (*vkfd_child_fn)(void *arg, int in, int out);
-
-static inline int vkfd_child_start(struct vkfd_child *c, vkfd_child_fn fn,
-				   void *arg)
+int vkfd_child_start(struct vkfd_child *c, vkfd_child_fn fn,
+		     void *arg)
 {
 	int down[2], up[2];
 
@@ -61,13 +41,12 @@ static inline int vkfd_child_start(struct vkfd_child *c, vkfd_child_fn fn,
 	return 0;
 }
 
-/* Messages are single 64-bit words. Return 0 or -1. */
-static inline int vkfd_msg_send(int fd, uint64_t v)
+int vkfd_msg_send(int fd, uint64_t v)
 {
 	return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
 }
 
-static inline int vkfd_msg_recv(int fd, uint64_t *v)
+int vkfd_msg_recv(int fd, uint64_t *v)
 {
 	ssize_t n;
 
@@ -77,8 +56,7 @@ static inline int vkfd_msg_recv(int fd, uint64_t *v)
 	return n == sizeof(*v) ? 0 : -1;
 }
 
-/* Reaps the child; returns its exit code, or 128 + signal. */
-static inline int vkfd_child_wait(struct vkfd_child *c)
+int vkfd_child_wait(struct vkfd_child *c)
 {
 	int status;
 
@@ -101,17 +79,12 @@ static inline int vkfd_child_wait(struct vkfd_child *c)
 	return 128 + WTERMSIG(status);
 }
 
-/* Teardown path: kill and reap a child that may still be running. */
-static inline void vkfd_child_kill(struct vkfd_child *c)
+void vkfd_child_kill(struct vkfd_child *c)
 {
 	if (c->pid > 0)
 		kill(c->pid, SIGKILL);
 	vkfd_child_wait(c);
 }
-
-/* ------------------------------------------------------------------------
- * Passing fds with SCM_RIGHTS
- */
 
 /* One byte of data carrying one fd in an SCM_RIGHTS control message. */
 struct vkfd_fd_msg {
@@ -124,7 +97,7 @@ struct vkfd_fd_msg {
 	struct msghdr msg;
 };
 
-static inline void vkfd_fd_msg_init(struct vkfd_fd_msg *m)
+static void vkfd_fd_msg_init(struct vkfd_fd_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->data = 'F';
@@ -136,7 +109,7 @@ static inline void vkfd_fd_msg_init(struct vkfd_fd_msg *m)
 	m->msg.msg_controllen = sizeof(m->u.buf);
 }
 
-static inline int vkfd_send_fd(int sock, int fd)
+int vkfd_send_fd(int sock, int fd)
 {
 	struct vkfd_fd_msg m;
 	struct cmsghdr *cmsg;
@@ -150,8 +123,7 @@ static inline int vkfd_send_fd(int sock, int fd)
 	return sendmsg(sock, &m.msg, 0) == 1 ? 0 : -1;
 }
 
-/* Returns the received fd or -1. */
-static inline int vkfd_recv_fd(int sock)
+int vkfd_recv_fd(int sock)
 {
 	struct vkfd_fd_msg m;
 	struct cmsghdr *cmsg;
@@ -169,17 +141,8 @@ static inline int vkfd_recv_fd(int sock)
 	return fd;
 }
 
-/* ------------------------------------------------------------------------
- * Running a program (vkfdctl.c, module.c)
- */
-
-/*
- * Runs @argv[0] with @argv and the test's environment, its stdout (and
- * its stderr too if @with_stderr) into @out, NUL-terminated. Returns its
- * exit status, or -1 if it could not be run or did not exit.
- */
-static inline int vkfd_run(char *const argv[], bool with_stderr, char *out,
-			   size_t size)
+int vkfd_run(char *const argv[], bool with_stderr, char *out,
+	     size_t size)
 {
 	size_t len = 0;
 	int pipefd[2], status;
@@ -211,5 +174,3 @@ static inline int vkfd_run(char *const argv[], bool with_stderr, char *out,
 		return -1;
 	return WEXITSTATUS(status);
 }
-
-#endif /* VKFD_SELFTEST_CHILD_H */

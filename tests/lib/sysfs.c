@@ -1,41 +1,25 @@
-/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Reading what the kernel shows in files: sysfs helpers, "key <decimal>"
  * property files, and the pinned-page counters of /proc/vmstat.
- *
- * Part of the selftest helpers: tests include vkfd_utils.h, which
- * includes this file.
  */
-#ifndef VKFD_SELFTEST_SYSFS_H
-#define VKFD_SELFTEST_SYSFS_H
+#include "vkfd_test.h"
 
-#ifndef VKFD_SELFTEST_UTILS_H
-#error "include vkfd_utils.h, which includes vkfd_sysfs.h"
-#endif
-
-#define VKFD_PROPS_MAX		128
-#define VKFD_TEXT_MAX		8192
-
-/* ------------------------------------------------------------------------
- * sysfs helpers
- */
-
-static inline bool vkfd_exists(const char *path)
+bool vkfd_exists(const char *path)
 {
 	struct stat st;
 
 	return lstat(path, &st) == 0;
 }
 
-static inline bool vkfd_is_dir(const char *path)
+bool vkfd_is_dir(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Reads a whole (sysfs) file into @buf, NUL-terminated. Returns length or -errno. */
-static inline ssize_t vkfd_read_text(const char *path, char *buf, size_t size)
+ssize_t vkfd_read_text(const char *path, char *buf, size_t size)
 {
 	ssize_t len = 0, n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -58,8 +42,7 @@ static inline ssize_t vkfd_read_text(const char *path, char *buf, size_t size)
 	return len;
 }
 
-/* Strict unsigned decimal: digits only, no sign, fits in 64 bits. */
-static inline bool vkfd_parse_u64(const char *s, size_t len, uint64_t *val)
+bool vkfd_parse_u64(const char *s, size_t len, uint64_t *val)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -77,8 +60,7 @@ static inline bool vkfd_parse_u64(const char *s, size_t len, uint64_t *val)
 	return true;
 }
 
-/* A file holding exactly "<decimal>\n". Returns 0, -errno or -EINVAL. */
-static inline int vkfd_read_u64(const char *path, uint64_t *val)
+int vkfd_read_u64(const char *path, uint64_t *val)
 {
 	char buf[64];
 	ssize_t len = vkfd_read_text(path, buf, sizeof(buf));
@@ -90,8 +72,7 @@ static inline int vkfd_read_u64(const char *path, uint64_t *val)
 	return vkfd_parse_u64(buf, len - 1, val) ? 0 : -EINVAL;
 }
 
-/* Number of entries in a directory (without . and ..), or -errno. */
-static inline int vkfd_count_entries(const char *path)
+int vkfd_count_entries(const char *path)
 {
 	struct dirent *de;
 	int n = 0;
@@ -106,11 +87,7 @@ static inline int vkfd_count_entries(const char *path)
 	return n;
 }
 
-/*
- * Directory whose entries are exactly the directories "0" .. "n-1".
- * Returns n, -errno, or -EINVAL if an entry is not such a directory.
- */
-static inline int vkfd_count_indexed(const char *path)
+int vkfd_count_indexed(const char *path)
 {
 	char sub[PATH_MAX + 16];
 	int n = vkfd_count_entries(path), i;
@@ -125,31 +102,12 @@ static inline int vkfd_count_indexed(const char *path)
 	return n;
 }
 
-/* ------------------------------------------------------------------------
- * "key <decimal>" property files
- */
-
-struct vkfd_prop {
-	char key[48];
-	uint64_t val;
-};
-
-struct vkfd_props {
-	int count;
-	struct vkfd_prop p[VKFD_PROPS_MAX];
-	char err[160];		/* why parsing failed */
-};
-
-#define VKFD_PROPS_CACHE	(1 << 0)	/* a cache: "sibling_map a,b,c" allowed */
-#define VKFD_PROPS_EMPTY_MAP	(1 << 1)	/* ... and may be empty (amdkfd) */
-
-static inline bool vkfd_key_char(char c)
+static bool vkfd_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* "a,b,c" of decimals; @len may be 0 only if @empty_ok. */
-static inline bool vkfd_parse_list(const char *s, size_t len, bool empty_ok)
+static bool vkfd_parse_list(const char *s, size_t len, bool empty_ok)
 {
 	size_t i, start = 0;
 	uint64_t v;
@@ -166,12 +124,8 @@ static inline bool vkfd_parse_list(const char *s, size_t len, bool empty_ok)
 	return true;
 }
 
-/*
- * Parses a properties file: each line "key <unsigned decimal>\n", keys
- * unique. Returns 0 or -EINVAL with props->err set.
- */
-static inline int vkfd_props_parse(const char *text, struct vkfd_props *props,
-				   unsigned int flags)
+int vkfd_props_parse(const char *text, struct vkfd_props *props,
+		     unsigned int flags)
 {
 	const char *line = text, *nl, *sp;
 	int i;
@@ -244,10 +198,10 @@ static inline int vkfd_props_parse(const char *text, struct vkfd_props *props,
 	return 0;
 }
 
-static inline int vkfd_props_read(const char *path, struct vkfd_props *props,
-				  unsigned int flags)
+int vkfd_props_read(const char *path, struct vkfd_props *props,
+		    unsigned int flags)
 {
-	char *text = malloc(VKFD_TEXT_MAX);
+	char *text = calloc(1, VKFD_TEXT_MAX);
 	ssize_t len;
 	int ret;
 
@@ -266,8 +220,8 @@ static inline int vkfd_props_read(const char *path, struct vkfd_props *props,
 	return ret;
 }
 
-static inline bool vkfd_prop(const struct vkfd_props *props, const char *key,
-			     uint64_t *val)
+bool vkfd_prop(const struct vkfd_props *props, const char *key,
+	       uint64_t *val)
 {
 	int i;
 
@@ -281,25 +235,15 @@ static inline bool vkfd_prop(const struct vkfd_props *props, const char *key,
 	return false;
 }
 
-/* Value of @key, or ~0 if it is missing (never a valid value here). */
-static inline uint64_t vkfd_prop_val(const struct vkfd_props *props,
-				     const char *key)
+uint64_t vkfd_prop_val(const struct vkfd_props *props,
+		       const char *key)
 {
 	uint64_t v;
 
 	return vkfd_prop(props, key, &v) ? v : UINT64_MAX;
 }
 
-/* ------------------------------------------------------------------------
- * Pinned pages
- */
-
-/*
- * Pages pinned with FOLL_PIN system-wide (/proc/vmstat), or INT64_MIN.
- * The counters are per-CPU below a threshold: fold them first, with
- * /proc/sys/vm/stat_refresh (root), or a few pins would not show.
- */
-static inline int64_t vkfd_pinned_pages(void)
+int64_t vkfd_pinned_pages(void)
 {
 	char text[16384], *p;
 	long long acq, rel;
@@ -323,5 +267,3 @@ static inline int64_t vkfd_pinned_pages(void)
 		return INT64_MIN;
 	return acq - rel;
 }
-
-#endif /* VKFD_SELFTEST_SYSFS_H */
