@@ -385,7 +385,7 @@ TEST_F(module, unload_after_exit_with_gpu_memory)
 	EXPECT_NOTHING_LEFT(self->name);
 }
 
-/* 50 load / use / unload cycles all succeed and each unload leaves nothing. */
+/* 50 load / use / unload cycles (scaled) all succeed and each unload leaves nothing. */
 TEST_F_TIMEOUT(module, load_unload_cycles, 600)
 {
 	const char *params = self->env.amdkfd ? "name=vkfd" : self->env.module_params;
@@ -396,7 +396,7 @@ TEST_F_TIMEOUT(module, load_unload_cycles, 600)
 	dev_path(self->name, dev, sizeof(dev));
 	class_path(self->name, cls, sizeof(cls));
 	ASSERT_EQ(0, unload_if_loaded());
-	for (i = 0; i < CYCLES; i++) {
+	for (i = 0; i < vkfd_scaled(CYCLES); i++) {
 		ASSERT_EQ(0, vkfd_module_load(self->env.module, params)) TH_LOG("cycle %d", i);
 		ASSERT_TRUE(vkfd_exists(dev)) TH_LOG("cycle %d", i);
 		ASSERT_EQ(0, use_once(self->name, NULL)) TH_LOG("cycle %d", i);

@@ -50,6 +50,13 @@ int vkfd_scaled(int n)
 	return div > 1 ? (n / div ?: 1) : n;
 }
 
+bool vkfd_exhaustive(void)
+{
+	const char *s = getenv("VKFD_TEST_EXHAUSTIVE");
+
+	return !s || strcmp(s, "0") != 0;
+}
+
 int vkfd_open_dev(const struct vkfd_env *env)
 {
 	return open(env->dev, O_RDWR | O_CLOEXEC);

@@ -83,10 +83,18 @@ void vkfd_env_init(struct vkfd_env *env);
 bool vkfd_in_lane(void);
 
 /*
- * @n iterations of a long loop, divided by VKFD_TEST_SCALE (set to 10 in
- * the debug lane, whose KASAN kernel is ~10 times slower); at least 1.
+ * @n iterations of a long loop, divided by VKFD_TEST_SCALE (the lane's
+ * SCALE: 10 in the debug lane, whose KASAN kernel is ~10 times slower, 5
+ * in the lanes of the newer distribution kernels); at least 1.
  */
 int vkfd_scaled(int n);
+
+/*
+ * Whether tests that must reach a limit that cannot be scaled down (65,535
+ * secondaries) run: not where VKFD_TEST_EXHAUSTIVE=0 (the debug lane, the
+ * lane files' GUEST_ENV), which leaves them to distro lanes.
+ */
+bool vkfd_exhaustive(void);
 
 /* A new fd of the device under test: a primary, or one to be made a secondary. */
 int vkfd_open_dev(const struct vkfd_env *env);
