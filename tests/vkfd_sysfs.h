@@ -38,8 +38,11 @@ static inline bool vkfd_is_dir(const char *path)
 static inline ssize_t vkfd_read_text(const char *path, char *buf, size_t size)
 {
 	ssize_t len = 0, n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
+	/* gcc 12's analyzer does not see read() fill @buf: zeroed first. */
+	memset(buf, 0, size);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	while ((size_t)len < size - 1) {
@@ -247,8 +250,7 @@ static inline int vkfd_props_parse(const char *text, struct vkfd_props *props,
 static inline int vkfd_props_read(const char *path, struct vkfd_props *props,
 				  unsigned int flags)
 {
-	/* Zeroed: gcc 12's analyzer does not see read() fill it. */
-	char *text = calloc(1, VKFD_TEXT_MAX);
+	char *text = malloc(VKFD_TEXT_MAX);
 	ssize_t len;
 	int ret;
 
