@@ -11,7 +11,9 @@
 #   make bench      benchmarks in qemu: contexts (vkfd scaling, memory, vs amdkfd),
 #                   GPU memory (map latency, page tables, memory per context),
 #                   SDMA (copy vs memcpy, doorbell latency), events vs amdkfd
-#   make lint       checkpatch --strict and sparse on the module
+#   make lint       checkpatch --strict and sparse on the module, kernel-doc
+#                   and docutils on the docs, gcc's static analyzer on user
+#                   space, shellcheck and pyflakes on the scripts
 #   make install    module, vkfdctl, libraries, headers, udev rule, examples
 #                   (DESTDIR, PREFIX; README "Install"); make uninstall
 #   make dkms       vkfd.ko by DKMS for every kernel with headers (root);
@@ -50,9 +52,13 @@ UAPI_STAMP := $(UAPI_DIR)/.stamp-amdgpu
 VKFD_UAPI_OVERRIDE ?=
 UAPI_OVERRIDE_CFLAGS := $(if $(VKFD_UAPI_OVERRIDE),-I$(abspath $(VKFD_UAPI_OVERRIDE)))
 
+# VKFD_USER_CFLAGS: more flags for all of user space (make lint's
+# static analysis: vm/lint.sh).
+VKFD_USER_CFLAGS ?=
+
 CC ?= gcc
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	       $(UAPI_OVERRIDE_CFLAGS) \
+	       $(UAPI_OVERRIDE_CFLAGS) $(VKFD_USER_CFLAGS) \
 	       -I$(CURDIR)/include/uapi -I$(CURDIR)/lib -I$(UAPI_DIR)
 TEST_CFLAGS := $(USER_CFLAGS) -I$(KSFT_DIR) -I$(CURDIR)/tests/lib -Wno-unused-parameter
 USER_LDFLAGS := -static -pthread
@@ -222,7 +228,8 @@ tests: $(TEST_BINS) $(DYN_TEST_BINS) $(PRELOAD_SO)
 # installed on the host), which the guest gets too.
 ROCM_LIBDIRS = $(ROCM_ROOT)/usr/lib/x86_64-linux-gnu $(ROCM_ROOT)/lib/x86_64-linux-gnu
 ROCM_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	      -isystem $(ROCM_ROOT)/usr/include -I$(CURDIR)/tests/rocm
+	      -isystem $(ROCM_ROOT)/usr/include -I$(CURDIR)/tests/rocm \
+	      $(VKFD_USER_CFLAGS)
 ROCM_LDFLAGS = $(addprefix -L,$(ROCM_LIBDIRS)) $(addprefix -Wl$(comma)-rpath-link$(comma),$(ROCM_LIBDIRS)) \
 	       -Wl,--as-needed -lhsa-runtime64 -lhsakmt -pthread
 comma := ,

@@ -244,7 +244,7 @@ int ctxmem_child(const struct membench *mb)
 
 	/* Warm up: slabs of every cache involved exist, ids were cycled. */
 	for (i = 0; i < 50 && !ret; i++) {
-		struct ctx_slot w;
+		struct ctx_slot w = { .vm.kfd = -1, .vm.render = -1 };
 
 		for (step = 0; step < CS_STEPS && !ret; step++)
 			ret = ctx_step(mb, &w, step);

@@ -14,7 +14,7 @@
  *
  * What is mapped is always the mapping fd's own context's, never the
  * caller's primary (the bug upstream's series fixed before merging:
- * anchors §6 row 10). Buffers are mapped through render nodes instead.
+ * docs/adversarial.rst row 10). Buffers are mapped through render nodes.
  *
  * Errors: EBADF from a process other than the fd's opener; EINVAL for an
  * unknown type or gpu_id, and whatever the mapper of the type refuses.

@@ -17,7 +17,7 @@
 #include "vkfd_priv.h"
 
 /*
- * Apertures of a gfx9 GPU (rocm-compat §2.6): LDS and scratch in their own
+ * Apertures of a gfx9 GPU (docs/uapi.rst): LDS and scratch in their own
  * 4 GiB windows above the 48-bit VA space, the GPU VM as vkfd_priv.h says
  * (VKFD_GPUVM_BASE..VKFD_GPUVM_LIMIT).
  */

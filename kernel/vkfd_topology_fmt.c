@@ -74,7 +74,7 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_topology_cpu_props);
  * @gpu: index of the GPU, below @d->num_gpus
  * @p: output, at least %VKFD_TOPOLOGY_MAX_PROPS entries
  *
- * A gfx900-like dGPU (rocm-compat §2.6): the divisors ROCm uses
+ * A gfx900-like dGPU (docs/topology.rst, "GPU nodes"): the divisors ROCm uses
  * (simd_per_cu, array_count, simd_arrays_per_engine, max_waves_per_simd)
  * are non-zero, DoorbellType is 2, and the keys rocm-smi insists on
  * (hive_id, location_id, domain, cu_per_simd_array) are present.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Adversarial cases from real GPU-driver security bugs (the anchors
- * document's section 6), for what vkfd has so far: contexts, VMs and GPU
+ * Adversarial cases from real GPU-driver security bugs (docs/adversarial.rst),
+ * for what vkfd has so far: contexts, VMs and GPU
  * memory. Each test names its row. Races run under KASAN and lockdep in
  * the debug lane, where a use-after-free is a splat that fails the lane;
  * here they check that the bookkeeping comes out exact.

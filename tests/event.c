@@ -2,7 +2,7 @@
 /*
  * Events: CREATE_EVENT, DESTROY_EVENT, SET_EVENT, RESET_EVENT - ids,
  * slots, types, limits, every error and the state after it; isolation
- * between contexts and processes; the guessed-id race (anchors §6 row 5).
+ * between contexts and processes; the guessed-id race (docs/adversarial.rst row 5).
  * WAIT_EVENTS is in event_wait.c, the signal page in event_page.c.
  */
 #include "kselftest_harness.h"
@@ -22,7 +22,7 @@ TEST_F(event, create_signal)
 	EXPECT_EQ(1U, a.event_slot_index);
 	EXPECT_EQ(1U, a.event_trigger_data);
 	EXPECT_EQ(EV_PAGE_OFFSET, a.event_page_offset);
-	/* Every later signal event returns the page offset too (rocm-compat §3.2) */
+	/* Every later signal event returns the page offset too (docs/uapi.rst) */
 	ASSERT_EQ(0, vkfd_event_create(&self->b.p, KFD_IOC_EVENT_SIGNAL, false, 0, &ev));
 	EXPECT_EQ(2U, ev.id);
 	EXPECT_EQ(2U, ev.slot);
@@ -81,7 +81,7 @@ TEST_F(event, create_unknown_type)
 
 /*
  * An argument that cannot be written back: EFAULT before anything is
- * made (anchors §6 row 7). amdkfd makes the event, then fails the copy.
+ * made (docs/adversarial.rst row 7). amdkfd makes the event, then fails the copy.
  */
 TEST_F(event, create_unwritable_arg)
 {
@@ -435,7 +435,7 @@ TEST_F(event, scm_rights_ebadf)
 }
 
 /* ------------------------------------------------------------------------
- * The guessed-id race (anchors §6 row 5): one thread creates events,
+ * The guessed-id race (docs/adversarial.rst row 5): one thread creates events,
  * another destroys the id the next one will get, and sets and waits on
  * it, as fast as it can. Every call must succeed or fail with EINVAL;
  * KASAN (debug lane) sees what goes wrong inside.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The signal page: mmap through /dev/kfd at the offset CREATE_EVENT
- * returns (sizes, offsets, flags: anchors §6 row 3), its slots, what a
+ * returns (sizes, offsets, flags: docs/adversarial.rst row 3), its slots, what a
  * mapping's size does to the slot limit, fork and fd passing, isolation
- * between contexts (anchors §6 row 10); and a GTT buffer adopted as the
+ * between contexts (docs/adversarial.rst row 10); and a GTT buffer adopted as the
  * page by handle, as libhsakmt does on dGPUs.
  */
 #include "kselftest_harness.h"

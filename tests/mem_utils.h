@@ -179,7 +179,7 @@ static inline uint64_t avail(FIXTURE_DATA(mem) *self, int g)
 static inline uint64_t sysfs_vram(FIXTURE_DATA(mem) *self, struct mem_ctx *c, int g)
 {
 	char file[32];
-	uint64_t v;
+	uint64_t v = 0;
 
 	snprintf(file, sizeof(file), "vram_%u", self->b.gpu[g]);
 	return vkfd_ctx_sysfs_u64(&self->b.env, self->b.pid, c->id, file, &v) ?
@@ -188,7 +188,7 @@ static inline uint64_t sysfs_vram(FIXTURE_DATA(mem) *self, struct mem_ctx *c, in
 
 static inline uint64_t sysfs_pasid(FIXTURE_DATA(mem) *self, struct mem_ctx *c)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	return vkfd_ctx_sysfs_u64(&self->b.env, self->b.pid, c->id, "pasid", &v) ?
 	       UINT64_MAX : v;

@@ -608,7 +608,9 @@ TEST_F(preload, rocm_paged_memory_not_userptr)
 	static const char *const words[] = { "env", NULL };
 	struct probe_run *r = &self->run;
 	const char *old = getenv("HSA_USERPTR_FOR_PAGED_MEM");
-	char *saved = old ? strdup(old) : NULL;
+	char saved[64];	/* on the stack: a failed ASSERT returns at once */
+
+	snprintf(saved, sizeof(saved), "%s", old ? old : "");
 
 	unsetenv("HSA_USERPTR_FOR_PAGED_MEM");
 	ASSERT_EQ(0, probe_start(r, self->tool, self->probe, words));
@@ -621,11 +623,10 @@ TEST_F(preload, rocm_paged_memory_not_userptr)
 	EXPECT_EQ(0, probe_finish(r));
 	EXPECT_NE(NULL, strstr(r->text, "env HSA_USERPTR_FOR_PAGED_MEM=1\n"))
 		TH_LOG("%s", r->text);
-	if (saved)
+	if (old)
 		setenv("HSA_USERPTR_FOR_PAGED_MEM", saved, 1);
 	else
 		unsetenv("HSA_USERPTR_FOR_PAGED_MEM");
-	free(saved);
 }
 
 /*

@@ -129,7 +129,7 @@ TEST_F(queue, exec_disabled_queue_waits)
 
 /*
  * Two contexts with a buffer at the same GPU address: each one's queue
- * writes into its own VM only (the fd's context, anchors row 10).
+ * writes into its own VM only (the fd's context, docs/adversarial.rst row 10).
  */
 TEST_F(queue, exec_writes_own_vm)
 {

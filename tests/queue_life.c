@@ -2,7 +2,7 @@
 /*
  * Queues against the lifetime of their context: close and exit with
  * queues (everything back to baseline: sysfs and the debugfs contexts
- * file), fork and exec; the anchors' row 5 (ids guessed and destroyed
+ * file), fork and exec; docs/adversarial.rst row 5 (ids guessed and destroyed
  * while being made) and concurrent creation; and a fault-injection sweep
  * over CREATE_QUEUE (debug kernel).
  *

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The doorbell and MMIO remap pages through mmap of /dev/kfd: amdkfd's
- * rules and the anchors' rows 3 (wrong size, offset, length +- 1 page,
+ * rules and docs/adversarial.rst rows 3 (wrong size, offset, length +- 1 page,
  * MAP_PRIVATE, another GPU, another process's fd) and 10 (a secondary's
  * fd maps the secondary's doorbells, never the primary's or a
  * sibling's); the pages' lifetime against the mappings; fork.

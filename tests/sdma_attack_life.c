@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Isolation across lifetimes (docs/anchors §6):
+ * Isolation across lifetimes (docs/adversarial.rst):
  *
  *   row 1   A context faults in a loop and goes away (its process exits,
  *           or its fd is closed) with its faults still in flight; a

@@ -3,7 +3,7 @@
  * Lifetimes around busy SDMA queues: DESTROY_QUEUE with work pending,
  * close() and process exit with busy queues (sdma_hostile.c has the
  * hostile rings), and buffers unmapped or freed under a big copy
- * (anchors.md §6 row 14): once UNMAP or FREE returns the engine never
+ * (docs/adversarial.rst row 14): once UNMAP or FREE returns the engine never
  * touches the pages again, and the copy faults rather than read stale
  * data. The guest's splat scan catches any kernel complaint, KASAN's
  * included (debug lane).

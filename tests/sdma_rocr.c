@@ -316,12 +316,13 @@ TEST_F(sdma, copy_rect)
 		  { 0, 0, 0, 0, 3, 9, 0 } },
 	};
 	const uint64_t size = 16 * S_PAGE;
-	uint8_t *shadow = malloc(size);
 	struct s_buf a, b;
 	struct vkfd_queue q;
 	uint32_t dw[16], i, x, y, z;
+	uint8_t *shadow;
 
 	S_NEED_GPU();
+	shadow = malloc(size);
 	ASSERT_NE(NULL, shadow);
 	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], S_BUF_VA,
 		  size, S_GTT_RW, &a);

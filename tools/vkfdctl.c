@@ -315,7 +315,8 @@ static void print_process(const struct vkfdctl *c, const char *pid)
 		ids[n++] = strtol(de->d_name + 8, NULL, 10);
 	}
 	closedir(d);
-	qsort(ids, n, sizeof(*ids), cmp_long);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_long);
 
 	printf("pid %s: %zu context(s)\n", pid, n + 1);
 	print_context(dir, "primary (id 0xffff)");

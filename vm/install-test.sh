@@ -160,6 +160,7 @@ EOF
 			ok "make uninstall (run $i) $what leaves no file"
 		else
 			bad "make uninstall (run $i) $what left files:"
+			# shellcheck disable=SC2001 # a prefix on every line, not one replacement
 			sed 's/^/# /' <<<"$left"
 		fi
 	done

@@ -20,6 +20,7 @@
 # initramfs.cpio, console.log (ttyS0, the kernel), results.log (ttyS1, the
 # guest's framed items), and the logs of its steps.
 
+# shellcheck disable=SC2153 # the L_<FIELD> variables come from eval "$(lane_load ...)"
 # The fields of a lane file, in the order vm/README.md describes them.
 LANE_FIELDS=(DESC KERNEL IMPL MODULE LOAD PRELOAD PARAMS MODE TESTS KMEMLEAK SCALE
 	     APPEND MEM TIMEOUT TEST_TIMEOUT GUEST_ENV SKIPS_FILE)
@@ -32,9 +33,9 @@ lane_load() {
 	(
 		# shellcheck disable=SC2034 # read through ${!f} below
 		{
-			DESC=$1 KERNEL= IMPL=vkfd MODULE=kbuild LOAD=vkfd PRELOAD=vkfd
-			PARAMS=$VKFD_CHECK_PARAMS MODE=tests TESTS='*' KMEMLEAK=0 SCALE=1 APPEND=
-			MEM=2G TIMEOUT=1200 TEST_TIMEOUT=300 GUEST_ENV= SKIPS_FILE=none
+			DESC=$1 KERNEL='' IMPL=vkfd MODULE=kbuild LOAD=vkfd PRELOAD=vkfd
+			PARAMS=$VKFD_CHECK_PARAMS MODE=tests TESTS='*' KMEMLEAK=0 SCALE=1 APPEND=''
+			MEM=2G TIMEOUT=1200 TEST_TIMEOUT=300 GUEST_ENV='' SKIPS_FILE=none
 		}
 		# shellcheck source=/dev/null
 		. "$file"
@@ -61,7 +62,7 @@ lane_load() {
 }
 
 lane_names() {
-	# shellcheck disable=SC2012 # our names: no spaces
+	# shellcheck disable=SC2010 # our names: no spaces
 	ls "$VM_DIR/lanes" | grep -v -e README -e skips | tr '\n' ' '
 }
 
@@ -219,10 +220,10 @@ lane_guest_env() {
 # directory, $3 = userspace build directory).
 lane_stage() {
 	local lane=$1 moddir=$2 us=$3 dir=$RUN_DIR/$1 stage=$RUN_DIR/$1/initramfs
-	local mods=() m
+	local mods=() m deps
 	for m in $L_PRELOAD; do
 		case $m in
-		vkfd) read -ra m <<<"$(vkfd_deps "$moddir/vkfd.ko")" && mods+=("${m[@]}") ;;
+		vkfd) read -ra deps <<<"$(vkfd_deps "$moddir/vkfd.ko")" && mods+=("${deps[@]}") ;;
 		*) mods+=("$m") ;;
 		esac
 	done

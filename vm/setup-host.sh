@@ -14,6 +14,8 @@ pkgs=(
 	kmod cpio busybox-static qemu-system-x86 xz-utils zstd rsync
 	linux-headers-amd64 linux-source-6.1 linux-source-6.12 sparse perl
 	python3 libc6-dev ccache mmdebstrap
+	# make lint (vm/lint.sh): the scripts' linters, and docutils for docs/
+	shellcheck pyflakes3 python3-docutils
 )
 
 missing=()

@@ -398,7 +398,7 @@ static void vkfd_sdma_test_slices(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 1U);
 	KUNIT_EXPECT_EQ(test, memcmp(src, dst, PG), 0);
 
-	/* anchors §6 row 14: unmapped between two pieces */
+	/* docs/adversarial.rst row 14: unmapped between two pieces */
 	reset_at(t, 0);
 	memset(dst, 0, PG);
 	EMIT(t, vkfd_sdma_pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);

@@ -94,7 +94,14 @@ static int probe_dir_fd(const struct probe *p, char *name, size_t n)
 	return open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* The stream words: the stream's fd (the stream is never closed), or -1. */
+/*
+ * The stream words: the stream's fd (the stream is never closed), or -1.
+ * The stream "leaks" by design: the probe holds its fd until it exits,
+ * which gcc's analyzer cannot know.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-file-leak"
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
 static int probe_open_stream(const struct probe *p, const char *w)
 {
 	FILE *f = NULL;
@@ -112,6 +119,7 @@ static int probe_open_stream(const struct probe *p, const char *w)
 	}
 	return f ? fileno(f) : -1;
 }
+#pragma GCC diagnostic pop
 
 /* The words relative to the device's directory: the fd, or -1. */
 static int probe_open_at(const struct probe *p, const char *w)

@@ -22,8 +22,11 @@ bool vkfd_is_dir(const char *path)
 ssize_t vkfd_read_text(const char *path, char *buf, size_t size)
 {
 	ssize_t len = 0, n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
+	/* gcc 12's analyzer does not see read() fill @buf: zeroed first. */
+	memset(buf, 0, size);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	while ((size_t)len < size - 1) {

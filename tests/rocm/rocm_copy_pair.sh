@@ -3,6 +3,7 @@
 #
 # rocm_copy_pair: two rocm_copy processes at once, each with its own
 # KFD process, GPU VMs and SDMA queues; both must pass every check.
+# shellcheck source=tests/rocm/rocm_lib.sh # /vkfd/rocm in the guest
 . /vkfd/rocm/rocm_lib.sh
 
 "$ROCM_BIN/rocm_copy" >a.log 2>&1 </dev/null &

@@ -6,6 +6,7 @@
 # the program holds (rocm_copy -w) after its copies, sysfs must show its
 # GPU VM (pasid), queues and VRAM in proc/<pid>/context_<id>, none in the
 # primary's proc/<pid>; after it exits, proc/<pid> must be gone.
+# shellcheck source=tests/rocm/rocm_lib.sh # /vkfd/rocm in the guest
 . /vkfd/rocm/rocm_lib.sh
 
 kfd=/sys/class/kfd/kfd
@@ -31,7 +32,9 @@ p=$(cat "$ctx/pasid" 2>/dev/null)
 check $? "the secondary has the program's GPU VM (pasid $p)"
 [ -d "$dir/queues" ] && [ -z "$(ls "$dir/queues" 2>/dev/null)" ]
 check $? "the primary proc/$pid has no queues"
+# shellcheck disable=SC2012 # queue ids: names without spaces
 [ -n "$ctx" ] && [ -n "$(ls "$ctx/queues" 2>/dev/null)" ]
+# shellcheck disable=SC2012 # queue ids
 check $? "the secondary has the program's queues ($(ls "$ctx/queues" 2>/dev/null | tr '\n' ' '))"
 
 bad=0

@@ -3,6 +3,7 @@
 # Shared by the rocm lane's guest scripts (busybox sh): TAP output in the
 # form vm/report.py counts (one "ok N - name" line per check, the plan
 # last) and the lane's module parameters. Sourced, not run.
+# shellcheck shell=sh disable=SC2034 # the variables are for the scripts that source it
 
 ROCM_BIN=/vkfd/rocm
 TAP_N=0

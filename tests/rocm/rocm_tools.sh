@@ -9,6 +9,7 @@
 #   rocm-smi                NUM_GPUS GPUs; with rocm_hsakmt holding
 #                           64 MiB of VRAM and a queue, --showpids lists
 #                           its pid, name, one GPU and that VRAM
+# shellcheck source=tests/rocm/rocm_lib.sh # /vkfd/rocm in the guest
 . /vkfd/rocm/rocm_lib.sh
 
 # --- rocminfo ---------------------------------------------------------------
@@ -72,6 +73,7 @@ diag pids.out
 # PID, PROCESS NAME, GPU(s), VRAM USED, SDMA USED, CU OCCUPANCY
 row=$(awk -v pid="${pid:-none}" '$1 == pid' pids.out)
 echo "# row: $row"
+# shellcheck disable=SC2086 # one word per column
 set -- $row
 check "$st" "rocm-smi --showpids exits with status 0 ($st)"
 [ -n "$pid" ] && [ "$1" = "$pid" ]

@@ -15,24 +15,30 @@
 
 #include <linux/kfd_ioctl.h>
 
-/*
- * AMDKFD_IOC_GET_VERSION of vkfd reports 1.VKFD_IOCTL_MINOR_VERSION: the
- * KFD minor version whose features ROCm's userspace gates on the number
- * and vkfd provides. libhsakmt 5.2 looks at the minor only to allow the
- * SVM calls and the XNACK-mode query (1.5); ROCr takes a failed XNACK
- * query as a kernel that cannot say, and prints so in every process.
+/**
+ * DOC: uAPI version
  *
- *   1.1  initial KFD uAPI: version, clock counters, process apertures
- *   1.3  SMI events: not implemented (AMDKFD_IOC_SMI_EVENTS is ENOTTY)
- *   1.4  the SRAM EDC capability bit: clear, as on a gfx900 without it
- *   1.5  SET_XNACK_MODE (XNACK is off), and the SVM API as Debian's
- *        amdkfd built without CONFIG_HSA_AMD_SVM has it: AMDKFD_IOC_SVM
- *        is EPERM and the SVMAPISupported capability bit is clear, which
- *        is what tells userspace that there is no SVM
+ * ``AMDKFD_IOC_GET_VERSION`` of vkfd reports
+ * ``VKFD_IOCTL_MAJOR_VERSION.VKFD_IOCTL_MINOR_VERSION``: the KFD minor
+ * version whose features ROCm's userspace gates on the number and vkfd
+ * provides. libhsakmt 5.2 looks at the minor only to allow the SVM calls
+ * and the XNACK-mode query (1.5); ROCr takes a failed XNACK query as a
+ * kernel that cannot say, and prints so in every process.
+ *
+ * - 1.1, the initial KFD uAPI: version, clock counters, process
+ *   apertures, and everything else the uAPI contract lists;
+ * - 1.3, SMI events: not implemented (``AMDKFD_IOC_SMI_EVENTS`` is
+ *   ENOTTY);
+ * - 1.4, the SRAM EDC capability bit: clear, as on a gfx900 without it;
+ * - 1.5, ``SET_XNACK_MODE`` (XNACK is off), and the SVM API as Debian's
+ *   amdkfd built without ``CONFIG_HSA_AMD_SVM`` has it:
+ *   ``AMDKFD_IOC_SVM`` is EPERM and the ``SVMAPISupported`` capability
+ *   bit is clear, which is what tells userspace that there is no SVM.
  *
  * Newer single features are detected by trying them (an unimplemented
- * ioctl fails with ENOTTY), as libhsakmt does for AMDKFD_IOC_CREATE_PROCESS,
- * which upstream added in 1.19 and vkfd implements without 1.6 .. 1.18.
+ * ioctl fails with ENOTTY), as libhsakmt does for
+ * ``AMDKFD_IOC_CREATE_PROCESS``, which upstream added in 1.19 and vkfd
+ * implements without 1.6 .. 1.18.
  */
 #define VKFD_IOCTL_MAJOR_VERSION	1
 #define VKFD_IOCTL_MINOR_VERSION	5
@@ -139,5 +145,383 @@ struct vkfd_ioctl_ctx_info {
 
 #define VKFD_IOC_CTX_INFO	\
 	AMDKFD_IOWR(VKFD_IOC_NR_BASE + 0, struct vkfd_ioctl_ctx_info)
+
+/*
+ * The errno contract: every errno each entry point can return, and what
+ * it means. kernel/vkfd_ioctl.c and the handlers' kernel-doc say the
+ * same; docs/uapi.rst pulls these blocks in.
+ */
+
+/**
+ * DOC: errno rules
+ *
+ * A call that fails changes nothing: no object is made or destroyed, no
+ * state recorded, and the argument is copied back only where the command
+ * says so. Unless a command's list says otherwise, a non-zero ``pad``
+ * field is EINVAL (amdkfd ignores pads; libhsakmt zeroes its arguments).
+ * ENOMEM, out of memory, may come from any call that allocates. No user
+ * input makes the kernel warn or log an error.
+ *
+ * ``GET_VERSION`` (0x01), ``GET_PROCESS_APERTURES`` (0x06) and the
+ * errors of the dispatcher aside, every command has its list below.
+ * ``SET_CU_MASK``, ``GET_QUEUE_WAVE_STATE``, ``ALLOC_QUEUE_GWS``,
+ * ``SMI_EVENTS``, the dma-buf commands and every other number vkfd does
+ * not implement fail with ENOTTY.
+ */
+
+/**
+ * DOC: errors of open
+ *
+ * ======  ==========================================================
+ * ENODEV  a minor other than 0
+ * EPERM   a 32-bit (compat) caller: the uAPI is laid out for 64-bit
+ * EINVAL  the caller has no address space of its own (a kernel thread,
+ *         or a ``CLONE_VM`` task outside the caller's thread group)
+ * ENOMEM  out of memory
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of the dispatcher
+ *
+ * Before any handler runs, in this order:
+ *
+ * ==========  ==========================================================
+ * ENOTTY      the type is not ``'K'``, or vkfd knows no command with this
+ *             number. amdkfd answers numbers 0 and past its table
+ *             (0x24 and up in Linux 6.1, the ROCm-private 0x80..0x84
+ *             included) with ENOTTY too; it answers its deprecated debugger numbers
+ *             0x0d..0x10 with EPERM and holes in its table with EINVAL,
+ *             where vkfd says ENOTTY.
+ * EBADF       the fd is used by a process other than the one that opened
+ *             it: a ``fork()`` child that inherited it, a process that
+ *             received it over ``SCM_RIGHTS``, or the opener after
+ *             ``exec()`` (a new address space). Nothing is done. As
+ *             amdkfd, the number is checked first: an unknown number is
+ *             ENOTTY whoever asks.
+ * EOPNOTSUPP  the command is for primary contexts only (``SVM``,
+ *             ``CRIU_OP``, ``DBG_TRAP``) and the fd is bound to a
+ *             secondary
+ * ENOTTY      vkfd knows the command, so that the rules above apply,
+ *             but does not implement it: ``CRIU_OP`` (0x22),
+ *             ``RUNTIME_ENABLE`` (0x25), ``DBG_TRAP`` (0x26)
+ * EFAULT      the argument cannot be read, or written back. A command
+ *             that creates something its output names
+ *             (``ALLOC_MEMORY_OF_GPU``, ``CREATE_QUEUE``,
+ *             ``CREATE_EVENT``, ROCm's ``CREATE_PROCESS``) and cannot
+ *             write its output has made nothing: no handle, queue, event
+ *             or context, no VRAM taken, no directory, no conversion of
+ *             the fd; the id it would have given is free for the next
+ *             call. Until the output is written nothing answers to that
+ *             id (amdkfd makes the object, then fails, and the caller
+ *             never learns of it). ``ACQUIRE_VM`` only reads its
+ *             argument.
+ * ENOMEM      out of memory (arguments above 128 bytes are allocated)
+ * ==========  ==========================================================
+ */
+
+/**
+ * DOC: errors of GET_CLOCK_COUNTERS
+ *
+ * ======  ==========================================================
+ * EINVAL  ``pad`` not 0; a non-zero ``gpu_id`` that names no GPU
+ *         (amdkfd returns success with a zero GPU counter)
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of GET_PROCESS_APERTURES_NEW
+ *
+ * ======  ==========================================================
+ * EINVAL  ``pad`` not 0; ``num_of_nodes`` larger than the number of
+ *         topology nodes, the CPU's included (as amdkfd)
+ * EFAULT  the array cannot be written
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of SET_XNACK_MODE
+ *
+ * ======  ==========================================================
+ * EPERM   a positive ``xnack_enabled``: XNACK cannot be turned on (as
+ *         amdkfd for GPUs without XNACK)
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of SVM
+ *
+ * ==========  ======================================================
+ * EOPNOTSUPP  the fd is bound to a secondary (checked first)
+ * EPERM       on a primary, whatever the arguments: there is no SVM
+ *             (amdkfd built without ``CONFIG_HSA_AMD_SVM``)
+ * ==========  ======================================================
+ */
+
+/**
+ * DOC: errors of CREATE_PROCESS
+ *
+ * ======  ==========================================================
+ * EINVAL  ``flags`` or ``pad`` not 0 (ROCm's encoding); the fd is bound
+ *         to a secondary (no nesting); another thread converted it
+ *         first, or is converting it
+ * EFAULT  ROCm's argument cannot be read or written (the fd is not
+ *         converted)
+ * ENOSPC  the primary already has 65535 secondaries
+ * ENOMEM  out of memory
+ * ======  ==========================================================
+ *
+ * On failure the fd stays bound to the primary. Of several threads
+ * converting one fd at once, the first to get its secondary built goes
+ * on and the others fail; it succeeds unless its own argument cannot be
+ * written back.
+ */
+
+/**
+ * DOC: errors of CTX_INFO
+ *
+ * ======  ==========================================================
+ * EINVAL  ``flags`` or ``pad`` not 0; ``ctx_id`` neither
+ *         ``VKFD_CTX_ID_SELF`` nor 0..0xfffe
+ * EPERM   a secondary asks about another context
+ * ENOENT  the primary has no secondary with that id
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of ACQUIRE_VM
+ *
+ * ======  ==========================================================
+ * EINVAL  ``gpu_id`` names no GPU; ``drm_fd`` is not an open file of a
+ *         vkfd render node (a card node, another driver's file and a
+ *         closed fd included), or is one of another GPU's; the render
+ *         file is already bound to another context's VM
+ * EBUSY   the context already has a VM on this GPU, bound to another
+ *         render file (whatever that file is bound to)
+ * ENOSPC  no PASID is left
+ * ENOMEM  out of memory
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of ALLOC_MEMORY_OF_GPU
+ *
+ * ==========  ======================================================
+ * EINVAL      not exactly one domain; an unknown flag; ``size`` 0 or
+ *             not a multiple of 4 KiB; ``va_addr`` (or a ``USERPTR``'s
+ *             ``mmap_offset``) not 4 KiB aligned; ``va_addr + size``
+ *             beyond 2^48 or overflowing; a ``DOORBELL`` or
+ *             ``MMIO_REMAP`` of another size; ``gpu_id`` names no GPU
+ *             or the context has no VM there
+ * EOPNOTSUPP  ``USERPTR`` on a secondary context (checked before the
+ *             other ``USERPTR`` rules and ``gpu_id``)
+ * EFAULT      a ``USERPTR`` range is not in user space (its pages are
+ *             only pinned at the first ``MAP``, which fails with EFAULT
+ *             if they cannot be); the argument cannot be written back
+ * ENOMEM      the GPU's VRAM budget is exhausted; out of memory
+ * ==========  ======================================================
+ */
+
+/**
+ * DOC: errors of FREE_MEMORY_OF_GPU
+ *
+ * ======  ==========================================================
+ * EINVAL  the handle is unknown to the context (another context's
+ *         included)
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of MAP_MEMORY_TO_GPU
+ *
+ * ======  ==========================================================
+ * EINVAL  ``n_devices`` 0 or above 1024; ``n_success > n_devices``;
+ *         the handle is unknown; a listed ``gpu_id`` names no GPU or
+ *         the context has no VM there; the range overlaps another
+ *         buffer's mapping in that VM (as amdgpu)
+ * EFAULT  the id array cannot be read; a ``USERPTR``'s pages cannot be
+ *         pinned
+ * ENOMEM  out of memory
+ * ======  ==========================================================
+ *
+ * ``n_success`` tells how far a failed call got; amdkfd answers an
+ * unknown handle with ENOMEM here.
+ */
+
+/**
+ * DOC: errors of UNMAP_MEMORY_FROM_GPU
+ *
+ * ======  ==========================================================
+ * EINVAL  as ``MAP_MEMORY_TO_GPU``, and the buffer is not mapped on a
+ *         listed GPU
+ * EFAULT  the id array cannot be read
+ * ENOMEM  out of memory
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of AVAILABLE_MEMORY
+ *
+ * ======  ==========================================================
+ * EINVAL  ``gpu_id`` names no GPU; ``pad`` not 0
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of SET_MEMORY_POLICY
+ *
+ * ======  ==========================================================
+ * EINVAL  a policy other than ``KFD_IOC_CACHE_POLICY_COHERENT`` and
+ *         ``_NONCOHERENT``; ``pad`` (``misc_process_flag``) not 0;
+ *         ``gpu_id`` names no GPU
+ * ESRCH   the context has no VM on the GPU (as amdkfd)
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of SET_SCRATCH_BACKING_VA
+ *
+ * ======  ==========================================================
+ * EINVAL  ``gpu_id`` names no GPU, or the context has no VM there;
+ *         ``pad`` not 0
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of SET_TRAP_HANDLER
+ *
+ * ======  ==========================================================
+ * EINVAL  ``gpu_id`` names no GPU (as amdkfd); ``pad`` not 0 (amdkfd
+ *         ignores it)
+ * ESRCH   the context has no VM on the GPU (as amdkfd, whose binding
+ *         to the GPU fails)
+ * ======  ==========================================================
+ *
+ * The recorded pair stays as it was.
+ */
+
+/**
+ * DOC: errors of GET_TILE_CONFIG
+ *
+ * ======  ==========================================================
+ * EINVAL  ``gpu_id`` names no GPU
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of CREATE_QUEUE
+ *
+ * ==========  ======================================================
+ * EINVAL      ``queue_percentage`` above 100; ``queue_priority`` above
+ *             15; ``ring_size`` neither 0 nor a power of two; (vkfd
+ *             only) a ring not aligned to 256 bytes, a read or write
+ *             pointer not aligned to 8; ``gpu_id`` names no GPU
+ * EFAULT      the ring (of its counted size), a read or write pointer
+ *             (8 bytes), the EOP buffer or context-save area (of their
+ *             sizes, at least 4 bytes) not inside the 48-bit VM, or
+ *             overflowing (amdkfd: not in user space)
+ * 524         ``queue_type`` other than 0..3: amdkfd's kernel-internal
+ *             ``ENOTSUPP``, kept for compatibility (``strerror()`` says
+ *             "Unknown error 524")
+ * ESRCH       the context has no VM on the GPU (amdkfd's answer for a
+ *             GPU the process is not bound to)
+ * ENOSPC      the context has 1024 queues (amdkfd: ENOSPC at its
+ *             hardware scheduler's limit, ENOMEM at 1024)
+ * ENOMEM      out of memory
+ * ==========  ======================================================
+ *
+ * Everything but ``gpu_id`` is checked before ``gpu_id``, in amdkfd's
+ * order, so these answers are amdkfd's on a machine without GPU too.
+ */
+
+/**
+ * DOC: errors of DESTROY_QUEUE
+ *
+ * ======  ==========================================================
+ * EINVAL  ``pad`` not 0; the context has no queue with that id (as
+ *         amdkfd)
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of UPDATE_QUEUE
+ *
+ * ======  ==========================================================
+ * EINVAL  the ring fields as ``CREATE_QUEUE`` (checked before the id)
+ * EFAULT  the ring as ``CREATE_QUEUE``; the context has no queue with
+ *         that id (amdkfd's answer)
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of CREATE_EVENT
+ *
+ * ======  ==========================================================
+ * EINVAL  ``event_type`` above 8 (amdkfd takes any number); a page
+ *         handle while the context has a signal page; a handle that is
+ *         not a ``GTT`` buffer of this context (unknown, freed, another
+ *         context's, another domain) or is smaller than 32 KiB
+ * ENOSPC  no signal slot is free, or no id of the other types
+ * EFAULT  the argument cannot be written back (nothing is made)
+ * ENOMEM  out of memory
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of DESTROY_EVENT
+ *
+ * ======  ==========================================================
+ * EINVAL  the context has no event with that id; ``pad`` not 0
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of SET_EVENT and RESET_EVENT
+ *
+ * ======  ==========================================================
+ * EINVAL  the context has no event with that id; an event of another
+ *         type than signal (debug included); ``pad`` not 0
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of WAIT_EVENTS
+ *
+ * ======  ==========================================================
+ * EINVAL  an id the context has no event for; ``num_events`` above
+ *         65536 (amdkfd has no bound and fails large counts with
+ *         ENOMEM and a kernel warning); ``pad`` or
+ *         ``kfd_event_data_ext`` of an entry not 0 (amdkfd ignores
+ *         them); an event destroyed between the wait's completion and
+ *         its end
+ * EIO     an event was destroyed while waited on
+ * EINTR   a signal whose handler was installed without ``SA_RESTART``
+ *         (with it, the wait restarts), or a fatal signal
+ * EFAULT  the array cannot be read, or a fault record cannot be written
+ * ENOMEM  out of memory
+ * ======  ==========================================================
+ *
+ * ``wait_result`` is ``KFD_IOC_WAIT_RESULT_FAIL`` with any error, and
+ * the argument is copied back.
+ */
+
+/**
+ * DOC: errors of mmap
+ *
+ * ``mmap()`` of ``/dev/kfd``; the offset's type picks the page.
+ *
+ * ======  ==========================================================
+ * EBADF   the fd is used by a process other than its opener (amdkfd:
+ *         EINVAL for the events page, which it looks up by the caller)
+ * EINVAL  an unknown type; a ``gpu_id`` that names no GPU (amdkfd:
+ *         ENODEV), or on which the context has no VM; an offset that
+ *         is not exactly the cookie; ``MAP_PRIVATE``; doorbells: a
+ *         length other than 8 KiB; MMIO: a length other than 4 KiB, or
+ *         a kernel whose pages are not 4 KiB; events: no signal page
+ *         yet, an adopted page (map that through the render node), or
+ *         a length above 32 KiB
+ * ENOMEM  out of memory
+ * ======  ==========================================================
+ */
 
 #endif /* _UAPI_LINUX_VKFD_IOCTL_H */

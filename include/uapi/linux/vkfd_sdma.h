@@ -87,7 +87,7 @@
 #define VKFD_SDMA_POLL_HDP_FLUSH	(1u << 26)
 
 /* CONST_FILL: fill size 2, what ROCm's runtime sends */
-#define VKFD_SDMA_FILL_SIZE(s)		(((s) & 3) << 30)
+#define VKFD_SDMA_FILL_SIZE(s)		(((__u32)(s) & 3) << 30)
 #define VKFD_SDMA_FILL_GET_SIZE(h)	(((h) >> 30) & 3)
 #define VKFD_SDMA_FILL_SIZE_DWORD	2
 
@@ -98,7 +98,7 @@
  * (the packet has no return address), so RTN and NO_RTN do the same.
  */
 #define VKFD_SDMA_ATOMIC_LOOP		(1u << 16)
-#define VKFD_SDMA_ATOMIC_OP(op)		(((op) & 0x7f) << 25)
+#define VKFD_SDMA_ATOMIC_OP(op)		(((__u32)(op) & 0x7f) << 25)
 #define VKFD_SDMA_ATOMIC_GET_OP(h)	(((h) >> 25) & 0x7f)
 #define VKFD_SDMA_ATOMIC_64		0x20
 #define VKFD_SDMA_ATOMIC_NO_RTN		0x40
@@ -120,7 +120,7 @@
 #define VKFD_SDMA_ATOMIC_INTERVAL_MASK	0x1fff
 
 /* COPY_LINEAR_RECT */
-#define VKFD_SDMA_RECT_ELEMENT(e)	(((e) & 7) << 29)
+#define VKFD_SDMA_RECT_ELEMENT(e)	(((__u32)(e) & 7) << 29)
 #define VKFD_SDMA_RECT_GET_ELEMENT(h)	(((h) >> 29) & 7)
 #define VKFD_SDMA_RECT_XY_MASK		0x3fff
 #define VKFD_SDMA_RECT_Z_MASK		0x7ff
@@ -319,6 +319,7 @@ static inline __u32 vkfd_sdma_pkt_atomic(__u32 *dw, __u32 op, __u64 addr,
  * @z: offset in slices
  * @pitch: elements from one row to the next, at least 1
  * @slice: elements from one slice to the next, at least 1
+ * @pad: 0
  */
 struct vkfd_sdma_rect {
 	__u64 va;
