@@ -13,7 +13,8 @@
  * own GPU address spaces and PASIDs.
  *
  * This file holds the module glue: parameters, the character device, the
- * class and device that carry the sysfs tree, open and release.
+ * class and device that carry the sysfs tree, open and release, and the
+ * order of load and unload. The GPUs are vkfd_gpu.c's.
  *
  * The same sources build vkfd.ko and amdgpu.ko (Kbuild's VKFD_MODNAME):
  * ROCm's tools look for a module named amdgpu. Whatever is named after the
@@ -268,23 +269,23 @@ static int vkfd_device_publish(struct vkfd_device *vdev)
 	ret = vkfd_topology_init(vdev);
 	if (ret)
 		return ret;
-	vkfd_debugfs_init(vdev);
 	vdev->proc_kobj = kobject_create_and_add("proc", &vdev->dev->kobj);
 	if (!vdev->proc_kobj) {
 		ret = -ENOMEM;
-		goto err_debugfs_fini;
+		goto err_topology_fini;
 	}
+	vkfd_debugfs_init(vdev);
 	cdev_init(&vdev->cdev, &vkfd_fops);
 	vdev->cdev.owner = THIS_MODULE;
 	ret = cdev_add(&vdev->cdev, vdev->devt, 1);
 	if (ret)
-		goto err_put_proc;
+		goto err_debugfs_fini;
 	return 0;
 
-err_put_proc:
-	kobject_put(vdev->proc_kobj);
 err_debugfs_fini:
 	vkfd_debugfs_fini(vdev);
+	kobject_put(vdev->proc_kobj);
+err_topology_fini:
 	vkfd_topology_fini(vdev);
 	return ret;
 }
@@ -297,8 +298,8 @@ static void vkfd_device_unpublish(struct vkfd_device *vdev)
 {
 	cdev_del(&vdev->cdev);
 	vkfd_ctx_table_fini(vdev);
-	kobject_put(vdev->proc_kobj);
 	vkfd_debugfs_fini(vdev);
+	kobject_put(vdev->proc_kobj);
 	vkfd_topology_fini(vdev);
 }
 
