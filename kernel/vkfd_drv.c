@@ -185,10 +185,49 @@ static int vkfd_params_check(void)
 }
 
 /*
- * The device and its character device, without GPUs: the context
- * bookkeeping, the release workqueue, the device number, the class and the
- * class device that carries the sysfs tree. The cdev itself is added last,
- * by vkfd_device_publish().
+ * The character device minus the cdev: device number, class and the
+ * class device that carries the sysfs tree. The cdev itself is added
+ * last, by vkfd_device_publish().
+ */
+static int vkfd_chrdev_create(struct vkfd_device *vdev)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&vdev->devt, 0, 1, vdev->name);
+	if (ret)
+		return ret;
+	vdev->class = vkfd_class_create(vdev->name);
+	if (IS_ERR(vdev->class)) {
+		ret = PTR_ERR(vdev->class);
+		goto err_unregister_chrdev;
+	}
+	vdev->class->devnode = vkfd_devnode;
+	vdev->dev = device_create(vdev->class, NULL, vdev->devt,
+				  vdev, "%s", vdev->name);
+	if (IS_ERR(vdev->dev)) {
+		ret = PTR_ERR(vdev->dev);
+		goto err_destroy_class;
+	}
+	return 0;
+
+err_destroy_class:
+	class_destroy(vdev->class);
+err_unregister_chrdev:
+	unregister_chrdev_region(vdev->devt, 1);
+	return ret;
+}
+
+/* Undo vkfd_chrdev_create(). */
+static void vkfd_chrdev_destroy(struct vkfd_device *vdev)
+{
+	device_destroy(vdev->class, vdev->devt);
+	class_destroy(vdev->class);
+	unregister_chrdev_region(vdev->devt, 1);
+}
+
+/*
+ * The device without GPUs: the context bookkeeping, the release
+ * workqueue and the character device.
  */
 static struct vkfd_device *vkfd_device_create(void)
 {
@@ -215,27 +254,11 @@ static struct vkfd_device *vkfd_device_create(void)
 		ret = -ENOMEM;
 		goto err_free_vdev;
 	}
-	ret = alloc_chrdev_region(&vdev->devt, 0, 1, vdev->name);
+	ret = vkfd_chrdev_create(vdev);
 	if (ret)
 		goto err_destroy_wq;
-	vdev->class = vkfd_class_create(vdev->name);
-	if (IS_ERR(vdev->class)) {
-		ret = PTR_ERR(vdev->class);
-		goto err_unregister_chrdev;
-	}
-	vdev->class->devnode = vkfd_devnode;
-	vdev->dev = device_create(vdev->class, NULL, vdev->devt,
-				  vdev, "%s", vdev->name);
-	if (IS_ERR(vdev->dev)) {
-		ret = PTR_ERR(vdev->dev);
-		goto err_destroy_class;
-	}
 	return vdev;
 
-err_destroy_class:
-	class_destroy(vdev->class);
-err_unregister_chrdev:
-	unregister_chrdev_region(vdev->devt, 1);
 err_destroy_wq:
 	destroy_workqueue(vdev->wq);
 err_free_vdev:
@@ -248,9 +271,7 @@ err_ctx_cache_fini:
 /* Undo vkfd_device_create(). */
 static void vkfd_device_destroy(struct vkfd_device *vdev)
 {
-	device_destroy(vdev->class, vdev->devt);
-	class_destroy(vdev->class);
-	unregister_chrdev_region(vdev->devt, 1);
+	vkfd_chrdev_destroy(vdev);
 	destroy_workqueue(vdev->wq);
 	kfree(vdev);
 	vkfd_ctx_cache_fini();
