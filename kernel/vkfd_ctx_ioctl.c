@@ -66,7 +66,7 @@ static void vkfd_ctx_info_fill(const struct vkfd_ctx *ctx,
 	args->ctx_id = ctx->id;
 	args->num_gpus = vdev->num_gpus;
 	for (i = 0; i < vdev->num_gpus; i++) {
-		args->gpu_ids[i] = vdev->gpus[i].gpu_id;
+		args->gpu_ids[i] = vdev->gpus[i]->gpu_id;
 		args->pasids[i] = vkfd_ctx_pasid(ctx, i);
 	}
 }

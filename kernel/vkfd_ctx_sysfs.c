@@ -136,21 +136,21 @@ void vkfd_ctx_sysfs_init(struct vkfd_device *vdev)
 
 	for (i = 0; i < vdev->num_gpus; i++) {
 		snprintf(vkfd_vram_names[i], sizeof(vkfd_vram_names[i]),
-			 "vram_%u", vdev->gpus[i].gpu_id);
+			 "vram_%u", vdev->gpus[i]->gpu_id);
 		vkfd_vram_attrs[i].attr.name = vkfd_vram_names[i];
 		vkfd_vram_attrs[i].attr.mode = 0444;
 		vkfd_vram_attrs[i].show = vram_show;
 		vkfd_ctx_attrs[1 + i] = &vkfd_vram_attrs[i].attr;
 
 		snprintf(vkfd_sdma_names[i], sizeof(vkfd_sdma_names[i]),
-			 "sdma_%u", vdev->gpus[i].gpu_id);
+			 "sdma_%u", vdev->gpus[i]->gpu_id);
 		sysfs_attr_init(&vkfd_sdma_attrs[i].attr);
 		vkfd_sdma_attrs[i].attr.name = vkfd_sdma_names[i];
 		vkfd_sdma_attrs[i].attr.mode = 0444;
 		vkfd_sdma_attrs[i].show = sdma_show;
 
 		snprintf(vkfd_counters_names[i], sizeof(vkfd_counters_names[i]),
-			 "counters_%u", vdev->gpus[i].gpu_id);
+			 "counters_%u", vdev->gpus[i]->gpu_id);
 		sysfs_attr_init(&vkfd_faults_attrs[i].attr);
 		vkfd_faults_attrs[i].attr.name = "faults";
 		vkfd_faults_attrs[i].attr.mode = 0444;

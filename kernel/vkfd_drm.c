@@ -27,9 +27,11 @@
  * Mesa's loader picks its driver by it and would load radeonsi for a
  * device named "amdgpu".
  *
- * The DRM device's parent is the GPU's device (vkfd_gpu_dev.c). Its
- * files hold the module (DRM takes a reference on the driver's fops
- * owner), so vkfd cannot be unloaded while a render file is open.
+ * The DRM device is allocated with the GPU (it is embedded in struct
+ * vkfd_gpu) and its parent is the GPU's device (vkfd_gpu.c). Its files
+ * hold the module (DRM takes a reference on the driver's fops owner), so
+ * vkfd cannot be unloaded while a render file is open; each also holds
+ * a reference on the DRM device, and so on the GPU.
  */
 #include <drm/amdgpu_drm.h>
 #include <drm/drm_drv.h>
@@ -75,7 +77,8 @@ static const struct drm_ioctl_desc vkfd_drm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(AMDGPU_INFO, vkfd_drm_info_ioctl, DRM_RENDER_ALLOW),
 };
 
-static const struct drm_driver vkfd_drm_driver = {
+/* The driver of every GPU's DRM device (vkfd_gpu.c allocates them). */
+const struct drm_driver vkfd_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,
 	.open = vkfd_drm_open,
 	.postclose = vkfd_drm_postclose,
@@ -100,19 +103,19 @@ static const struct drm_driver vkfd_drm_driver = {
  */
 struct vkfd_gpu *vkfd_drm_gpu(struct drm_device *drm)
 {
-	return dev_get_drvdata(drm->dev);
+	return container_of(drm, struct vkfd_gpu, drm);
 }
 
 /**
  * vkfd_drm_render_minor() - the minor of a GPU's render node
  * @gpu: the GPU
  *
- * Context: Any context, after vkfd_drm_init().
+ * Context: Any context.
  * Return: the minor, 128..255.
  */
 unsigned int vkfd_drm_render_minor(const struct vkfd_gpu *gpu)
 {
-	return gpu->drm->render->index;
+	return gpu->drm.render->index;
 }
 
 /**
@@ -132,7 +135,7 @@ struct drm_file *vkfd_drm_render_file(struct vkfd_gpu *gpu, struct file *file)
 	if (file->f_op != &vkfd_drm_fops)
 		return NULL;
 	drm_file = file->private_data;
-	if (drm_file->minor->dev != gpu->drm ||
+	if (drm_file->minor->dev != &gpu->drm ||
 	    drm_file->minor->type != DRM_MINOR_RENDER)
 		return NULL;
 	return drm_file;
@@ -169,65 +172,30 @@ void vkfd_drm_unbind(struct drm_file *drm_file, struct vkfd_vm *vm)
 	WARN_ON(cmpxchg(&rfile->vm, vm, NULL) != vm);
 }
 
-static void vkfd_drm_gpu_fini(struct vkfd_gpu *gpu)
+static void vkfd_drm_unregister(void *drm)
 {
-	if (gpu->drm) {
-		drm_dev_unregister(gpu->drm);
-		drm_dev_put(gpu->drm);
-		gpu->drm = NULL;
-	}
+	drm_dev_unregister(drm);
 }
 
-static int vkfd_drm_gpu_init(struct vkfd_gpu *gpu)
+/**
+ * vkfd_drm_register() - register a GPU's DRM device: its card and render
+ *	node
+ * @gpu: the GPU, its device in sysfs
+ *
+ * The DRM device is unregistered by the GPU device's devres, when the GPU
+ * is destroyed (vkfd_gpu.c).
+ *
+ * Context: Process context, GPU creation.
+ * Return: 0 or a negative errno; on failure the DRM device is not
+ * registered.
+ */
+int vkfd_drm_register(struct vkfd_gpu *gpu)
 {
-	struct drm_device *drm;
 	int ret;
 
-	drm = drm_dev_alloc(&vkfd_drm_driver, gpu->dev);
-	if (IS_ERR(drm))
-		return PTR_ERR(drm);
-	ret = drm_dev_register(drm, 0);
-	if (ret) {
-		drm_dev_put(drm);
+	ret = drm_dev_register(&gpu->drm, 0);
+	if (ret)
 		return ret;
-	}
-	gpu->drm = drm;
-	return 0;
-}
-
-/**
- * vkfd_drm_init() - register the DRM device of every GPU
- * @vdev: the device, with the GPUs' devices (vkfd_gpu_dev_init())
- *
- * Context: Process context, module load.
- * Return: 0 or a negative errno; on failure nothing is left registered.
- */
-int vkfd_drm_init(struct vkfd_device *vdev)
-{
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < vdev->num_gpus; i++) {
-		ret = vkfd_drm_gpu_init(&vdev->gpus[i]);
-		if (ret) {
-			vkfd_drm_fini(vdev);
-			return ret;
-		}
-	}
-	return 0;
-}
-
-/**
- * vkfd_drm_fini() - unregister the DRM devices
- * @vdev: the device
- *
- * Context: Process context, module unload (no render file is open: each
- * holds the module) or a failed load.
- */
-void vkfd_drm_fini(struct vkfd_device *vdev)
-{
-	unsigned int i;
-
-	for (i = 0; i < vdev->num_gpus; i++)
-		vkfd_drm_gpu_fini(&vdev->gpus[i]);
+	return devm_add_action_or_reset(gpu->dev, vkfd_drm_unregister,
+					&gpu->drm);
 }

@@ -13,7 +13,8 @@
  * own GPU address spaces and PASIDs.
  *
  * This file holds the module glue: parameters, the character device, the
- * class and device that carry the sysfs tree, open and release.
+ * class and device that carry the sysfs tree, open and release, and the
+ * order of load and unload. The GPUs are vkfd_gpu.c's.
  *
  * The same sources build vkfd.ko and amdgpu.ko (Kbuild's VKFD_MODNAME):
  * ROCm's tools look for a module named amdgpu. Whatever is named after the
@@ -129,26 +130,6 @@ static bool vkfd_name_valid(const char *name)
 	return true;
 }
 
-static int vkfd_params_check(void)
-{
-	if (!vkfd_name_valid(vkfd_name)) {
-		pr_err("name=%s: use 1..%d characters of [A-Za-z0-9_-]\n",
-		       vkfd_name, VKFD_NAME_MAX);
-		return -EINVAL;
-	}
-	if (vkfd_num_gpus < 1 || vkfd_num_gpus > VKFD_MAX_GPUS) {
-		pr_err("num_gpus=%u: must be 1..%d\n", vkfd_num_gpus,
-		       VKFD_MAX_GPUS);
-		return -EINVAL;
-	}
-	if (vkfd_vram_mb < VKFD_VRAM_MB_MIN || vkfd_vram_mb > VKFD_VRAM_MB_MAX) {
-		pr_err("vram_mb=%u: must be %d..%d\n", vkfd_vram_mb,
-		       VKFD_VRAM_MB_MIN, VKFD_VRAM_MB_MAX);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /*
  * Does /sys/class/<name> exist? class_create() with a taken name would
  * fail only after sysfs dumped a stack trace, so look first. The sysfs
@@ -176,70 +157,93 @@ static bool vkfd_class_exists(const char *name)
 	return true;
 }
 
-static void vkfd_gpus_init(struct vkfd_device *vdev)
+/* Check the parameters; on failure the load fails with this errno. */
+static int vkfd_params_check(void)
 {
-	unsigned int i;
-
-	vdev->num_gpus = vkfd_num_gpus;
-	for (i = 0; i < vdev->num_gpus; i++) {
-		vdev->gpus[i].index = i;
-		vdev->gpus[i].gpu_id = vkfd_topology_gpu_id(i);
-		vdev->gpus[i].vram_size = (u64)vkfd_vram_mb * SZ_1M;
-		atomic64_set(&vdev->gpus[i].vram_used, 0);
+	if (!vkfd_name_valid(vkfd_name)) {
+		pr_err("name=%s: use 1..%d characters of [A-Za-z0-9_-]\n",
+		       vkfd_name, VKFD_NAME_MAX);
+		return -EINVAL;
 	}
-}
-
-/* Stop the SDMA engines of the first @n GPUs. */
-static void vkfd_drv_sdma_fini(struct vkfd_device *vdev, unsigned int n)
-{
-	while (n--)
-		vkfd_sdma_fini(&vdev->gpus[n]);
-}
-
-/* Start the SDMA engines of every GPU; all or nothing. */
-static int vkfd_drv_sdma_init(struct vkfd_device *vdev)
-{
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < vdev->num_gpus; i++) {
-		ret = vkfd_sdma_init(&vdev->gpus[i]);
-		if (ret) {
-			vkfd_drv_sdma_fini(vdev, i);
-			return ret;
-		}
+	if (vkfd_num_gpus < 1 || vkfd_num_gpus > VKFD_MAX_GPUS) {
+		pr_err("num_gpus=%u: must be 1..%d\n", vkfd_num_gpus,
+		       VKFD_MAX_GPUS);
+		return -EINVAL;
 	}
-	return 0;
-}
-
-static int __init vkfd_init(void)
-{
-	struct vkfd_device *vdev;
-	int ret;
-
-	ret = vkfd_params_check();
-	if (ret)
-		return ret;
+	if (vkfd_vram_mb < VKFD_VRAM_MB_MIN || vkfd_vram_mb > VKFD_VRAM_MB_MAX) {
+		pr_err("vram_mb=%u: must be %d..%d\n", vkfd_vram_mb,
+		       VKFD_VRAM_MB_MIN, VKFD_VRAM_MB_MAX);
+		return -EINVAL;
+	}
 	if (vkfd_class_exists(vkfd_name)) {
 		pr_err("name=%s is taken: /sys/class/%s exists (amdgpu's amdkfd, or another vkfd); load %s.ko with %s\n",
 		       vkfd_name, vkfd_name, KBUILD_MODNAME,
 		       strcmp(vkfd_name, "vkfd") ? "name=vkfd" : "another name=");
 		return -EEXIST;
 	}
+	return 0;
+}
+
+/*
+ * The character device minus the cdev: device number, class and the
+ * class device that carries the sysfs tree. The cdev itself is added
+ * last, by vkfd_device_publish().
+ */
+static int vkfd_chrdev_create(struct vkfd_device *vdev)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&vdev->devt, 0, 1, vdev->name);
+	if (ret)
+		return ret;
+	vdev->class = vkfd_class_create(vdev->name);
+	if (IS_ERR(vdev->class)) {
+		ret = PTR_ERR(vdev->class);
+		goto err_unregister_chrdev;
+	}
+	vdev->class->devnode = vkfd_devnode;
+	vdev->dev = device_create(vdev->class, NULL, vdev->devt,
+				  vdev, "%s", vdev->name);
+	if (IS_ERR(vdev->dev)) {
+		ret = PTR_ERR(vdev->dev);
+		goto err_destroy_class;
+	}
+	return 0;
+
+err_destroy_class:
+	class_destroy(vdev->class);
+err_unregister_chrdev:
+	unregister_chrdev_region(vdev->devt, 1);
+	return ret;
+}
+
+/* Undo vkfd_chrdev_create(). */
+static void vkfd_chrdev_destroy(struct vkfd_device *vdev)
+{
+	device_destroy(vdev->class, vdev->devt);
+	class_destroy(vdev->class);
+	unregister_chrdev_region(vdev->devt, 1);
+}
+
+/*
+ * The device without GPUs: the context bookkeeping, the release
+ * workqueue and the character device.
+ */
+static struct vkfd_device *vkfd_device_create(void)
+{
+	struct vkfd_device *vdev;
+	int ret;
 
 	ret = vkfd_ctx_cache_init();
 	if (ret)
-		return ret;
-
+		return ERR_PTR(ret);
 	vdev = kzalloc(sizeof(*vdev), GFP_KERNEL);
 	if (!vdev) {
 		ret = -ENOMEM;
 		goto err_ctx_cache_fini;
 	}
 	vdev->name = vkfd_name;
-	vkfd_gpus_init(vdev);
 	vkfd_ctx_table_init(vdev);
-	vkfd_ctx_sysfs_init(vdev);
 
 	/*
 	 * Context release needs no CPU locality. (Linux 7.x warns about a
@@ -250,86 +254,110 @@ static int __init vkfd_init(void)
 		ret = -ENOMEM;
 		goto err_free_vdev;
 	}
-
-	ret = alloc_chrdev_region(&vdev->devt, 0, 1, vdev->name);
+	ret = vkfd_chrdev_create(vdev);
 	if (ret)
 		goto err_destroy_wq;
+	return vdev;
 
-	vdev->class = vkfd_class_create(vdev->name);
-	if (IS_ERR(vdev->class)) {
-		ret = PTR_ERR(vdev->class);
-		goto err_unregister_chrdev;
-	}
-	vdev->class->devnode = vkfd_devnode;
-
-	vdev->dev = device_create(vdev->class, NULL, vdev->devt,
-				  vdev, "%s", vdev->name);
-	if (IS_ERR(vdev->dev)) {
-		ret = PTR_ERR(vdev->dev);
-		goto err_destroy_class;
-	}
-
-	/* First: the GPUs' devices show what the engines account. */
-	ret = vkfd_drv_sdma_init(vdev);
-	if (ret)
-		goto err_destroy_device;
-
-	ret = vkfd_gpu_dev_init(vdev);
-	if (ret)
-		goto err_sdma_fini;
-
-	/* The topology publishes the render minors. */
-	ret = vkfd_drm_init(vdev);
-	if (ret)
-		goto err_gpu_dev_fini;
-
-	ret = vkfd_topology_init(vdev);
-	if (ret)
-		goto err_drm_fini;
-
-	vdev->proc_kobj = kobject_create_and_add("proc", &vdev->dev->kobj);
-	if (!vdev->proc_kobj) {
-		ret = -ENOMEM;
-		goto err_topology_fini;
-	}
-
-	vkfd_debugfs_init(vdev);
-
-	/* Last: from here on open() may run. */
-	cdev_init(&vdev->cdev, &vkfd_fops);
-	vdev->cdev.owner = THIS_MODULE;
-	ret = cdev_add(&vdev->cdev, vdev->devt, 1);
-	if (ret)
-		goto err_put_proc;
-
-	vkfd_device = vdev;
-	pr_info("%s/dev/%s: %u GPU(s), %u MiB VRAM each\n", VKFD_AS_MODNAME,
-		vdev->name, vdev->num_gpus, vkfd_vram_mb);
-	return 0;
-
-err_put_proc:
-	vkfd_debugfs_fini(vdev);
-	kobject_put(vdev->proc_kobj);
-err_topology_fini:
-	vkfd_topology_fini(vdev);
-err_drm_fini:
-	vkfd_drm_fini(vdev);
-err_gpu_dev_fini:
-	vkfd_gpu_dev_fini(vdev);
-err_sdma_fini:
-	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
-err_destroy_device:
-	device_destroy(vdev->class, vdev->devt);
-err_destroy_class:
-	class_destroy(vdev->class);
-err_unregister_chrdev:
-	unregister_chrdev_region(vdev->devt, 1);
 err_destroy_wq:
 	destroy_workqueue(vdev->wq);
 err_free_vdev:
 	kfree(vdev);
 err_ctx_cache_fini:
 	vkfd_ctx_cache_fini();
+	return ERR_PTR(ret);
+}
+
+/* Undo vkfd_device_create(). */
+static void vkfd_device_destroy(struct vkfd_device *vdev)
+{
+	vkfd_chrdev_destroy(vdev);
+	destroy_workqueue(vdev->wq);
+	kfree(vdev);
+	vkfd_ctx_cache_fini();
+}
+
+/*
+ * Publish what the GPUs make up: the topology (it names the render
+ * minors), proc/ for the contexts, debugfs, and last the cdev: from then
+ * on open() may run.
+ */
+static int vkfd_device_publish(struct vkfd_device *vdev)
+{
+	int ret;
+
+	vkfd_ctx_sysfs_init(vdev);
+	ret = vkfd_topology_init(vdev);
+	if (ret)
+		return ret;
+	vdev->proc_kobj = kobject_create_and_add("proc", &vdev->dev->kobj);
+	if (!vdev->proc_kobj) {
+		ret = -ENOMEM;
+		goto err_topology_fini;
+	}
+	vkfd_debugfs_init(vdev);
+	cdev_init(&vdev->cdev, &vkfd_fops);
+	vdev->cdev.owner = THIS_MODULE;
+	ret = cdev_add(&vdev->cdev, vdev->devt, 1);
+	if (ret)
+		goto err_debugfs_fini;
+	return 0;
+
+err_debugfs_fini:
+	vkfd_debugfs_fini(vdev);
+	kobject_put(vdev->proc_kobj);
+err_topology_fini:
+	vkfd_topology_fini(vdev);
+	return ret;
+}
+
+/*
+ * Undo vkfd_device_publish(). No fd is open and no context holds the
+ * module any more; wait for the contexts' teardown still in flight.
+ */
+static void vkfd_device_unpublish(struct vkfd_device *vdev)
+{
+	cdev_del(&vdev->cdev);
+	vkfd_ctx_table_fini(vdev);
+	vkfd_debugfs_fini(vdev);
+	kobject_put(vdev->proc_kobj);
+	vkfd_topology_fini(vdev);
+}
+
+static int __init vkfd_init(void)
+{
+	struct vkfd_device *vdev;
+	unsigned int i;
+	int ret;
+
+	ret = vkfd_params_check();
+	if (ret)
+		return ret;
+	vdev = vkfd_device_create();
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+
+	ret = vkfd_gpu_root_create(vdev);
+	if (ret)
+		goto err_device_destroy;
+	for (i = 0; i < vkfd_num_gpus; i++) {
+		ret = vkfd_gpu_create(vdev, (u64)vkfd_vram_mb * SZ_1M);
+		if (ret)
+			goto err_gpu_root_destroy;
+	}
+
+	ret = vkfd_device_publish(vdev);
+	if (ret)
+		goto err_gpu_root_destroy;
+	vkfd_device = vdev;
+	pr_info("%s/dev/%s: %u GPU(s), %u MiB VRAM each\n", VKFD_AS_MODNAME,
+		vdev->name, vdev->num_gpus, vkfd_vram_mb);
+	return 0;
+
+err_gpu_root_destroy:
+	vkfd_gpu_root_destroy(vdev);
+err_device_destroy:
+	vkfd_device_destroy(vdev);
 	return ret;
 }
 
@@ -337,23 +365,11 @@ static void __exit vkfd_exit(void)
 {
 	struct vkfd_device *vdev = vkfd_device;
 
-	/* No fd is open and no context holds the module any more. */
-	cdev_del(&vdev->cdev);
-	vkfd_ctx_table_fini(vdev);
-	vkfd_debugfs_fini(vdev);
-	kobject_put(vdev->proc_kobj);
-	vkfd_topology_fini(vdev);
-	vkfd_drm_fini(vdev);
-	vkfd_gpu_dev_fini(vdev);
-	vkfd_drv_sdma_fini(vdev, vdev->num_gpus);
-	device_destroy(vdev->class, vdev->devt);
-	class_destroy(vdev->class);
-	unregister_chrdev_region(vdev->devt, 1);
-	destroy_workqueue(vdev->wq);
+	vkfd_device_unpublish(vdev);
+	vkfd_gpu_root_destroy(vdev);
 	vkfd_pasid_fini();
-	kfree(vdev);
+	vkfd_device_destroy(vdev);
 	vkfd_device = NULL;
-	vkfd_ctx_cache_fini();
 }
 
 module_init(vkfd_init);

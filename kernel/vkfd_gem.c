@@ -122,7 +122,7 @@ struct vkfd_gem *vkfd_gem_create(struct vkfd_gpu *gpu, u64 size, bool vram)
 	if (vram && !vkfd_gem_charge_vram(gpu, size))
 		return ERR_PTR(-ENOMEM);
 
-	shmem = drm_gem_shmem_create(gpu->drm, size);
+	shmem = drm_gem_shmem_create(&gpu->drm, size);
 	if (IS_ERR(shmem)) {
 		if (vram)
 			atomic64_sub(size, &gpu->vram_used);

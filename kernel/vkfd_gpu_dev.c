@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vkfd - the device of each virtual GPU in sysfs.
+ * vkfd - the files of each virtual GPU's device in sysfs.
  *
  * DOC: GPU devices
  *
- * Every GPU is a device below the root device /sys/devices/<module>
- * (vkfd, or amdgpu when the driver is built as amdgpu.ko), named
- * after its PCI-style address (VKFD_PCI_DOMAIN, bus index + 1, device 0,
- * function 0: "fffe:01:00.0" for the first GPU), the address the topology
- * publishes as domain and location_id. It parents the GPU's DRM device
- * (vkfd_drm.c), so /sys/class/drm/cardN/device is this device and the
+ * Every GPU is a device (vkfd_gpu.c) below the root device
+ * /sys/devices/<module> (vkfd, or amdgpu when the driver is built as
+ * amdgpu.ko), named after its PCI-style address (VKFD_PCI_DOMAIN, bus
+ * index + 1, device 0, function 0: "fffe:01:00.0" for the first GPU),
+ * the address the topology publishes as domain and location_id. It
+ * parents the GPU's DRM device (vkfd_drm.c), so /sys/class/drm/cardN/device is this device and the
  * path of cardN contains the address, which is how rocm-smi matches DRM
  * cards with KFD nodes.
  *
@@ -121,7 +121,16 @@ static struct attribute *vkfd_gpu_dev_attrs[] = {
 	&dev_attr_gpu_busy_percent.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(vkfd_gpu_dev);
+
+static const struct attribute_group vkfd_gpu_dev_group = {
+	.attrs = vkfd_gpu_dev_attrs,
+};
+
+/* The files of every GPU's device, created with it (vkfd_gpu.c). */
+const struct attribute_group *vkfd_gpu_dev_groups[] = {
+	&vkfd_gpu_dev_group,
+	NULL,
+};
 
 #if IS_REACHABLE(CONFIG_HWMON)
 static ssize_t in0_label_show(struct device *dev,
@@ -137,122 +146,23 @@ static struct attribute *vkfd_hwmon_attrs[] = {
 };
 ATTRIBUTE_GROUPS(vkfd_hwmon);
 
-/* Failing is not an error: the GPU works without, rocm-smi does not. */
-static void vkfd_gpu_hwmon_add(struct vkfd_gpu *gpu)
+/**
+ * vkfd_gpu_hwmon_add() - add the hwmon device rocm-smi looks for
+ * @gpu: the GPU, its device in sysfs
+ *
+ * The hwmon device is a managed resource of the GPU's device, removed
+ * with the GPU. Failing is not an error: the GPU works without it,
+ * rocm-smi does not.
+ *
+ * Context: Process context, GPU creation.
+ */
+void vkfd_gpu_hwmon_add(struct vkfd_gpu *gpu)
 {
-	struct device *hwmon;
-
-	hwmon = hwmon_device_register_with_groups(gpu->dev, "amdgpu", gpu,
-						  vkfd_hwmon_groups);
-	gpu->hwmon = IS_ERR(hwmon) ? NULL : hwmon;
-}
-
-static void vkfd_gpu_hwmon_remove(struct vkfd_gpu *gpu)
-{
-	if (gpu->hwmon)
-		hwmon_device_unregister(gpu->hwmon);
-	gpu->hwmon = NULL;
+	devm_hwmon_device_register_with_groups(gpu->dev, "amdgpu", gpu,
+					       vkfd_hwmon_groups);
 }
 #else
-static void vkfd_gpu_hwmon_add(struct vkfd_gpu *gpu)
-{
-}
-
-static void vkfd_gpu_hwmon_remove(struct vkfd_gpu *gpu)
+void vkfd_gpu_hwmon_add(struct vkfd_gpu *gpu)
 {
 }
 #endif
-
-static void vkfd_gpu_dev_release(struct device *dev)
-{
-	kfree(dev);
-}
-
-static int vkfd_gpu_dev_add(struct vkfd_device *vdev, struct vkfd_gpu *gpu)
-{
-	struct device *dev;
-	int ret;
-
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
-	if (!dev)
-		return -ENOMEM;
-	device_initialize(dev);
-	dev->parent = vdev->gpu_root;
-	dev->release = vkfd_gpu_dev_release;
-	dev->groups = vkfd_gpu_dev_groups;
-	dev_set_drvdata(dev, gpu);
-	ret = dev_set_name(dev, "%04x:%02x:%02x.%x", VKFD_PCI_DOMAIN,
-			   vkfd_topology_location_id(gpu->index) >> 8,
-			   (vkfd_topology_location_id(gpu->index) >> 3) & 0x1f,
-			   vkfd_topology_location_id(gpu->index) & 0x7);
-	if (ret)
-		goto err_put;
-	ret = device_add(dev);
-	if (ret)
-		goto err_put;
-	gpu->dev = dev;
-	vkfd_gpu_hwmon_add(gpu);
-	return 0;
-
-err_put:
-	put_device(dev);
-	return ret;
-}
-
-/**
- * vkfd_gpu_dev_fini() - remove the GPUs' devices
- * @vdev: the device; the GPUs' DRM devices are gone
- *
- * Also undoes a vkfd_gpu_dev_init() that failed half way. Once this
- * returns no show() runs any more.
- *
- * Context: Process context, module unload or a failed load.
- */
-void vkfd_gpu_dev_fini(struct vkfd_device *vdev)
-{
-	unsigned int i;
-
-	for (i = 0; i < vdev->num_gpus; i++) {
-		struct vkfd_gpu *gpu = &vdev->gpus[i];
-
-		if (!gpu->dev)
-			continue;
-		vkfd_gpu_hwmon_remove(gpu);
-		device_unregister(gpu->dev);
-		gpu->dev = NULL;
-	}
-	if (vdev->gpu_root) {
-		root_device_unregister(vdev->gpu_root);
-		vdev->gpu_root = NULL;
-	}
-}
-
-/**
- * vkfd_gpu_dev_init() - add the device of every GPU
- * @vdev: the device, its GPUs initialised
- *
- * Context: Process context, module load.
- * Return: 0 or a negative errno (-EEXIST if
- * /sys/devices/<module name> exists);
- * on failure nothing is left registered.
- */
-int vkfd_gpu_dev_init(struct vkfd_device *vdev)
-{
-	struct device *root;
-	unsigned int i;
-	int ret;
-
-	root = root_device_register(KBUILD_MODNAME);
-	if (IS_ERR(root))
-		return PTR_ERR(root);
-	vdev->gpu_root = root;
-
-	for (i = 0; i < vdev->num_gpus; i++) {
-		ret = vkfd_gpu_dev_add(vdev, &vdev->gpus[i]);
-		if (ret) {
-			vkfd_gpu_dev_fini(vdev);
-			return ret;
-		}
-	}
-	return 0;
-}

@@ -66,13 +66,11 @@
 
 #include "vkfd_compat.h"
 #include "vkfd_busy.h"
+#include "vkfd_gpu.h"
 #include "vkfd_pt.h"
 #include "vkfd_topology.h"
 
 #define VKFD_NAME_MAX		31
-
-/* SDMA engines per GPU: the topology's num_sdma_engines. */
-#define VKFD_SDMA_ENGINES	2
 
 /* Secondary context ids are 0..VKFD_CTX_ID_MAX, below the primary's. */
 #define VKFD_CTX_ID_MAX		(VKFD_CTX_ID_PRIMARY - 1)
@@ -88,46 +86,16 @@ struct drm_device;
 struct drm_file;
 
 /**
- * struct vkfd_gpu - one virtual GPU
- * @index: position in &vkfd_device.gpus; topology node @index + 1
- * @gpu_id: the KFD gpu_id userspace names this GPU with; non-zero, unique
- * @vram_size: VRAM budget in bytes
- * @vram_used: VRAM allocated by all contexts, bytes; never above
- *	@vram_size
- * @dev: the GPU's device, /sys/devices/<module>/<domain:bus:dev.fn>
- *	(vkfd_gpu_dev.c); parent of @drm and @hwmon
- * @hwmon: the hwmon device rocm-smi looks for, or NULL
- * @drm: the GPU's DRM device, with a render node
- * @sdma: its SDMA engines (vkfd_sdma.c), started at load, stopped at
- *	unload
- * @sdma_next: round-robin cursor that spreads new queues over @sdma
- * @busy: how long @sdma were busy (vkfd_busy.c)
- *
- * Immutable after module load, but for @vram_used, @sdma_next and @busy.
- */
-struct vkfd_gpu {
-	unsigned int index;
-	u32 gpu_id;
-	u64 vram_size;
-	atomic64_t vram_used;
-	struct device *dev;
-	struct device *hwmon;
-	struct drm_device *drm;
-	struct vkfd_sdma_engine *sdma[VKFD_SDMA_ENGINES];
-	atomic_t sdma_next;
-	struct vkfd_busy busy;
-};
-
-/**
  * struct vkfd_device - the single vkfd instance (one device node)
  * @name: device, class and devnode name (module parameter @name)
  * @devt: device number of the device node
  * @cdev: the character device; added last at load, removed first at unload
  * @class: the device class, /sys/class/<name>
  * @dev: the class device, /sys/devices/virtual/<name>/<name>
- * @gpu_root: /sys/devices/<module name>, parent of the GPUs' devices
+ * @gpu_root: /sys/devices/<module name>, parent of the GPUs' devices;
+ *	its devres owns the GPUs (vkfd_gpu.c)
  * @num_gpus: number of entries in @gpus
- * @gpus: the virtual GPUs, immutable after load
+ * @gpus: the virtual GPUs, created at load, destroyed at unload
  * @topology: the topology sysfs tree
  * @proc_kobj: /sys/class/<name>/<name>/proc, parent of the context dirs
  * @wq: runs the deferred release of contexts
@@ -147,7 +115,7 @@ struct vkfd_device {
 	struct device *dev;
 	struct device *gpu_root;
 	unsigned int num_gpus;
-	struct vkfd_gpu gpus[VKFD_MAX_GPUS];
+	struct vkfd_gpu *gpus[VKFD_MAX_GPUS];
 	struct vkfd_topology *topology;
 	struct kobject *proc_kobj;
 	struct workqueue_struct *wq;
@@ -552,18 +520,12 @@ void vkfd_ctx_sysfs_vm_add(struct vkfd_vm *vm);
 int vkfd_ctx_sysfs_queue_add(struct vkfd_queue *q);
 void vkfd_ctx_sysfs_queue_remove(struct vkfd_queue *q);
 
-/* vkfd_gpu_dev.c: the GPUs' devices in sysfs */
-int vkfd_gpu_dev_init(struct vkfd_device *vdev);
-void vkfd_gpu_dev_fini(struct vkfd_device *vdev);
-
 /* vkfd_drm_info.c: the render node's amdgpu ioctls */
 int vkfd_drm_info_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file);
 
 /* vkfd_drm.c */
 struct vkfd_gpu *vkfd_drm_gpu(struct drm_device *drm);
-int vkfd_drm_init(struct vkfd_device *vdev);
-void vkfd_drm_fini(struct vkfd_device *vdev);
 unsigned int vkfd_drm_render_minor(const struct vkfd_gpu *gpu);
 struct drm_file *vkfd_drm_render_file(struct vkfd_gpu *gpu,
 				      struct file *file);
@@ -650,6 +612,5 @@ int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 /* vkfd_topology.c */
 int vkfd_topology_init(struct vkfd_device *vdev);
 void vkfd_topology_fini(struct vkfd_device *vdev);
-struct vkfd_gpu *vkfd_gpu_by_id(struct vkfd_device *vdev, u32 gpu_id);
 
 #endif /* _VKFD_PRIV_H_ */

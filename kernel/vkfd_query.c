@@ -110,7 +110,7 @@ int vkfd_get_apertures_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 
 	n = min_t(unsigned int, vdev->num_gpus, NUM_OF_SUPPORTED_GPUS);
 	for (i = 0; i < n; i++)
-		vkfd_apertures_fill(&vdev->gpus[i], &args->process_apertures[i]);
+		vkfd_apertures_fill(vdev->gpus[i], &args->process_apertures[i]);
 	args->num_of_nodes = n;
 	return 0;
 }
@@ -152,7 +152,7 @@ int vkfd_get_apertures_new_ioctl(struct vkfd_file *vfile,
 	upa = u64_to_user_ptr(args->kfd_process_device_apertures_ptr);
 	n = min(args->num_of_nodes, vdev->num_gpus);
 	for (i = 0; i < n; i++) {
-		vkfd_apertures_fill(&vdev->gpus[i], &pa);
+		vkfd_apertures_fill(vdev->gpus[i], &pa);
 		if (copy_to_user(&upa[i], &pa, sizeof(pa)))
 			return -EFAULT;
 	}

@@ -362,7 +362,7 @@ int vkfd_topology_init(struct vkfd_device *vdev)
 		.ram_size = (u64)totalram_pages() << PAGE_SHIFT,
 		.cpu_mhz = cpufreq_quick_get_max(0) / 1000,
 		.num_gpus = vdev->num_gpus,
-		.vram_size = vdev->gpus[0].vram_size,
+		.vram_size = vdev->gpus[0]->vram_size,
 	};
 	struct vkfd_topo_obj *root, *nodes;
 	struct vkfd_topology *topo;
@@ -372,7 +372,7 @@ int vkfd_topology_init(struct vkfd_device *vdev)
 	int ret;
 
 	for (i = 0; i < vdev->num_gpus; i++)
-		desc.render_minor[i] = vkfd_drm_render_minor(&vdev->gpus[i]);
+		desc.render_minor[i] = vkfd_drm_render_minor(vdev->gpus[i]);
 
 	topo = kzalloc(sizeof(*topo), GFP_KERNEL);
 	props = kcalloc(VKFD_TOPOLOGY_MAX_PROPS, sizeof(*props), GFP_KERNEL);
@@ -406,7 +406,7 @@ int vkfd_topology_init(struct vkfd_device *vdev)
 	ret = vkfd_topo_build_cpu(topo, &nodes->kobj, &desc, props);
 	for (i = 0; !ret && i < vdev->num_gpus; i++)
 		ret = vkfd_topo_build_gpu(topo, &nodes->kobj, &desc,
-					  &vdev->gpus[i], props);
+					  vdev->gpus[i], props);
 	if (ret)
 		goto err_destroy;
 
@@ -438,22 +438,4 @@ void vkfd_topology_fini(struct vkfd_device *vdev)
 {
 	vkfd_topo_destroy(vdev->topology);
 	vdev->topology = NULL;
-}
-
-/**
- * vkfd_gpu_by_id() - find a GPU by its KFD gpu_id
- * @vdev: the device
- * @gpu_id: the gpu_id userspace passed
- *
- * Context: Any context.
- * Return: the GPU, or NULL if no GPU has that id (0, the CPU node's id,
- * included).
- */
-struct vkfd_gpu *vkfd_gpu_by_id(struct vkfd_device *vdev, u32 gpu_id)
-{
-	u32 index = gpu_id - VKFD_GPU_ID_BASE;
-
-	if (gpu_id < VKFD_GPU_ID_BASE || index >= vdev->num_gpus)
-		return NULL;
-	return &vdev->gpus[index];
 }
