@@ -169,8 +169,10 @@ TEST_F(adv, alloc_races_guessed_free)
 
 /*
  * Row 7 (vmwgfx stale fd): an argument that cannot be written back gets
- * EFAULT before anything is made: no handle, no VRAM, no conversion. Raw
- * ioctls: the argument itself is what is under test.
+ * EFAULT and leaves nothing: what was built for it is undone before the
+ * call returns (no handle, no VRAM, no conversion; tests/lifecycle.c
+ * fails each copy-out in turn). Raw ioctls: the argument itself is what
+ * is under test.
  */
 TEST_F(adv, readonly_argument_makes_nothing)
 {
