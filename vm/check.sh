@@ -10,8 +10,9 @@
 #   distro-unstable  Debian unstable's current kernel (7.x), vkfd.ko built
 #                    in an unstable chroot, tests built against its
 #                    <linux/kfd_ioctl.h>
-#   debug            a 6.12 kernel with KASAN, lockdep, kmemleak, KFENCE,
-#                    fault injection and KUnit
+#   debug, debug-2   a 6.12 kernel with KASAN, lockdep, kmemleak, KFENCE,
+#                    fault injection and KUnit; two guests, each running
+#                    half of the selftests
 #   amdkfd           Debian 12's 6.1 kernel with AMD's amdgpu.ko: the real
 #                    /dev/kfd, CPU-only; vkfd is not loaded (the oracle)
 #   rocm             Debian 12's ROCm 5.2.3 user space on vkfd as amdgpu.ko
@@ -32,7 +33,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/udev.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/run.sh"
 
-DEFAULT_LANES="distro-6.1 distro-6.12 distro-unstable debug amdkfd rocm udev"
+DEFAULT_LANES="distro-6.1 distro-6.12 distro-unstable debug debug-2 amdkfd rocm udev"
 read -ra lanes <<<"${VKFD_LANES:-$DEFAULT_LANES}"
 for lane in "${lanes[@]}"; do
 	lane_load "$lane" >/dev/null

@@ -22,8 +22,8 @@
 
 # shellcheck disable=SC2153 # the L_<FIELD> variables come from eval "$(lane_load ...)"
 # The fields of a lane file, in the order vm/README.md describes them.
-LANE_FIELDS=(DESC KERNEL IMPL MODULE LOAD PRELOAD PARAMS MODE TESTS KMEMLEAK SCALE
-	     APPEND MEM TIMEOUT TEST_TIMEOUT GUEST_ENV SKIPS_FILE)
+LANE_FIELDS=(DESC KERNEL IMPL MODULE LOAD PRELOAD PARAMS MODE TESTS EXCLUDE KUNIT
+	     KMEMLEAK SCALE APPEND MEM TIMEOUT TEST_TIMEOUT GUEST_ENV SKIPS_FILE)
 
 # Print the fields of lane $1 as L_<FIELD>=<value> lines for eval, with
 # the defaults of a vkfd lane running the selftests.
@@ -34,7 +34,8 @@ lane_load() {
 		# shellcheck disable=SC2034 # read through ${!f} below
 		{
 			DESC=$1 KERNEL='' IMPL=vkfd MODULE=kbuild LOAD=vkfd PRELOAD=vkfd
-			PARAMS=$VKFD_CHECK_PARAMS MODE=tests TESTS='*' KMEMLEAK=0 SCALE=1 APPEND=''
+			PARAMS=$VKFD_CHECK_PARAMS MODE=tests TESTS='*' EXCLUDE='' KUNIT=1
+			KMEMLEAK=0 SCALE=1 APPEND=''
 			MEM=2G TIMEOUT=1200 TEST_TIMEOUT=300 GUEST_ENV='' SKIPS_FILE=none
 		}
 		# shellcheck source=/dev/null
@@ -45,6 +46,7 @@ lane_load() {
 		case $MODULE in kbuild | dkms) ;; *) die "lane $1: MODULE=$MODULE (kbuild or dkms)" ;; esac
 		case $LOAD in vkfd | amdgpu | none) ;; *) die "lane $1: LOAD=$LOAD (vkfd, amdgpu or none)" ;; esac
 		case $MODE in tests | rocm | udev | bench | bench-rocm | demo) ;; *) die "lane $1: MODE=$MODE" ;; esac
+		case $KUNIT in 0 | 1) ;; *) die "lane $1: KUNIT=$KUNIT (0 or 1)" ;; esac
 		# The developer's knobs win over the lane's own values.
 		if [ "$LOAD" = vkfd ] && [ "$MODE" = tests ]; then
 			case ${VKFD_CHECK_MODNAME:-vkfd} in
@@ -160,9 +162,10 @@ lane_items() {
 	tests | rocm | udev)
 		# shellcheck disable=SC2012 # our names
 		for t in $(ls "$stage/vkfd/tests" | sort); do
-			# the lane's TESTS (shell patterns), then the developer's
-			# VKFD_TESTS (names)
+			# the lane's TESTS less its EXCLUDE (shell patterns),
+			# then the developer's VKFD_TESTS (names)
 			lane_wants "$t" "$L_TESTS" || continue
+			! lane_wants "$t" "$L_EXCLUDE" || continue
 			if [ -n "${VKFD_TESTS:-}" ] && [[ " $VKFD_TESTS " != *" $t "* ]]; then
 				continue
 			fi
@@ -232,6 +235,9 @@ lane_stage() {
 		resolve_modules "$K_MODROOT" "$K_ABI" "${mods[@]}" >"$dir/preload.list"
 	fi
 	stage_initramfs "$stage" "$(lane_guest_env "$lane")" "$moddir" "$dir/preload.list" "$us"
+	# vm/init loads vkfd_test.ko, and so runs its KUnit suites, when the
+	# initramfs has it.
+	[ "$L_KUNIT" = 1 ] || rm -f "$stage/vkfd/vkfd_test.ko"
 	case $L_MODE in
 	tests) ;;
 	rocm)
