@@ -361,7 +361,7 @@ TEST_F_TIMEOUT(ctx, secondaries_65535_then_enospc, 1800)
 	 * exit_with_1000_secondaries covers teardown at scale under KASAN.
 	 */
 	if (!vkfd_exhaustive())
-		SKIP(return, "VKFD_TEST_EXHAUSTIVE=0: the distro lanes run the 65,535");
+		SKIP(return, "VKFD_TEST_EXHAUSTIVE=0: distro-6.1 runs the 65,535");
 	fds = malloc(CTX_MAX_SECONDARIES * sizeof(*fds));
 	ASSERT_NE(NULL, fds);
 	ASSERT_EQ(0, ctx_raise_nofile(CTX_MAX_SECONDARIES + 128));

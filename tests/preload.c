@@ -669,7 +669,7 @@ TEST_F_TIMEOUT(preload, enospc_fails_the_open, 1800)
 
 	NEED_SECONDARIES();
 	if (!vkfd_exhaustive())
-		SKIP(return, "VKFD_TEST_EXHAUSTIVE=0: the distro lanes run the 65,535");
+		SKIP(return, "VKFD_TEST_EXHAUSTIVE=0: distro-6.1 runs the 65,535");
 	ASSERT_EQ(0, probe_start(r, self->tool, self->probe, words));
 	pid = r->pid;
 	EXPECT_EQ(0, probe_finish(r));

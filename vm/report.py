@@ -85,15 +85,26 @@ GUEST_ITEMS = ("modules", "unload", "kmemleak")
 PROGRAM_MODES = ("bench", "bench-rocm", "demo")
 
 
-def read_skips(path):
+def read_skips(path, seen=()):
     """The skip reasons a lane allows: one regular expression a line,
-    matched against the whole reason; '#' starts a comment line."""
+    matched against the whole reason; '#' starts a comment line;
+    "include <file>" takes in the reasons of another file of the same
+    directory."""
     allowed = []
     if not path:
         return allowed
-    for line in Path(path).read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            allowed.append(re.compile(line.strip()))
+    path = Path(path)
+    if path in seen:
+        raise ValueError("%s includes itself" % path)
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("include "):
+            allowed += read_skips(path.parent / line.split(None, 1)[1],
+                                  seen + (path,))
+        else:
+            allowed.append(re.compile(line))
     return allowed
 
 

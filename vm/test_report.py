@@ -80,6 +80,22 @@ def case_allowed_skip_passes(tmp):
         return "rc %d: %s" % (rc, out)
 
 
+def case_included_skips_allowed(tmp):
+    # skips/compat includes skips/distro and adds the 65,535.
+    for name, reason in (("distro-6.12", "no /proc/thread-self/fail-nth (kernel without fault injection)"),
+                         ("distro-unstable", "VKFD_TEST_EXHAUSTIVE=0: distro-6.1 runs the 65,535")):
+        tap = ["1..1", "ok 1 # SKIP " + reason]
+        rc, out = report(lane(tmp, name, [modules_ok(), ("ctx_life", 0, tap), dmesg()],
+                              skips="compat"))
+        if rc != 0 or "1 skipped" not in out:
+            return "%s: rc %d: %s" % (reason, rc, out)
+    # ... which distro-6.1's own file does not allow
+    rc, out = report(lane(tmp, "distro-6.1", [modules_ok(), ("ctx_life", 0, tap), dmesg()]))
+    if rc != 1 or "allows no such skip" not in out:
+        return "distro: rc %d: %s" % (rc, out)
+    return None
+
+
 def case_oracle_allows_any_skip(tmp):
     tap = ["1..1", "ok 1 # SKIP no AMDKFD_IOC_CREATE_PROCESS: no secondaries"]
     rc, out = report(lane(tmp, "amdkfd", [modules_ok(), ("ctx", 0, tap), dmesg()], skips="any"))
