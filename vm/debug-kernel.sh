@@ -43,40 +43,52 @@ dir=$top/$srcver-$hash
 out=$dir/out
 log=$dir/build.log
 
-# One build at a time: a second run (another work tree, say) waits here
-# and then finds the finished kernel instead of deleting a build in
-# progress.
-mkdir -p "$top"
-exec 9>"$top/.lock"
-flock 9
-
+# A kernel built before is taken at once: a run whose kernel is there
+# must not wait for another work tree's build of another config. (touch
+# marks it recently used, which keeps it from the pruning below.)
 if [ -e "$dir/.done" ]; then
-	touch "$dir/.done"      # marks it recently used, for the pruning below
+	touch "$dir/.done"
+	echo "$out"
+	exit 0
+fi
+
+# One build per key: a second run of the same config (another work tree,
+# say) waits here and then finds the finished kernel instead of deleting
+# a build in progress. Builds of two configs may run at once.
+mkdir -p "$top"
+exec 9>"$dir.lock"
+flock 9
+if [ -e "$dir/.done" ]; then
+	touch "$dir/.done"
 	echo "$out"
 	exit 0
 fi
 
 # An earlier attempt with this key is incomplete: start it over. Of the
 # builds for other keys (a changed config or script; 2 GB each) keep the
-# two used last, for work trees that are on another version.
+# two used last, for work trees that are on another version. Unfinished
+# builds of other keys are left by runs that died; one whose log is still
+# being written is another key's build in progress: leave that one alone.
+# The pruning holds the directory's lock, which older copies of this
+# script held for their whole build.
 rm -rf "$dir"
-# shellcheck disable=SC2012 # names are ours: <version>-<hash>
-stale=$(ls -t "$top"/*/.done 2>/dev/null | tail -n +3 || true)
-for done in $stale; do
-	rm -rf "$(dirname "$done")"
-done
-# Unfinished builds of other keys are left by runs that died; one whose
-# log is still being written belongs to a run that did not take the lock
-# (an older copy of this script): leave that one alone.
-for other in "$top"/*/; do
-	other=${other%/}
-	if [ "$other" = "$dir" ] || [ -e "$other/.done" ]; then
-		continue
-	fi
-	if [ -z "$(find "$other" "$other/build.log" -maxdepth 0 -mmin -30 2>/dev/null)" ]; then
-		rm -rf "$other"
-	fi
-done
+(
+	flock 8
+	# shellcheck disable=SC2012 # names are ours: <version>-<hash>
+	stale=$(ls -t "$top"/*/.done 2>/dev/null | tail -n +3 || true)
+	for done in $stale; do
+		rm -rf "$(dirname "$done")" "$(dirname "$done").lock"
+	done
+	for other in "$top"/*/; do
+		other=${other%/}
+		if [ "$other" = "$dir" ] || [ -e "$other/.done" ]; then
+			continue
+		fi
+		if [ -z "$(find "$other" "$other/build.log" -maxdepth 0 -mmin -30 2>/dev/null)" ]; then
+			rm -rf "$other"
+		fi
+	done
+) 8>"$top/.lock"
 mkdir -p "$dir"
 start=$(now)
 msg "building the debug kernel ($SRC_PKG $srcver, config $hash; a cold build takes long, see vm/README.md; log: $log)"
