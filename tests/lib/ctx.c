@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Contexts: which one an fd is bound to, and a secondary with its VM.
+ * Contexts: which one an fd is bound to, and a context with its VM.
  */
 #include "vkfd_test.h"
 
@@ -12,10 +12,11 @@ long vkfd_ctx_id_of_fd(int fd)
 	return ret ? ret : (long)info.ctx_id;
 }
 
-int vkfd_secondary_vm(const struct vkfd_env *env, uint32_t gpu_id,
-		      struct vkfd_context *c, int *render)
+int vkfd_context_vm(const struct vkfd_env *env, bool secondary,
+		    uint32_t gpu_id, struct vkfd_context *c, int *render)
 {
-	int ret = vkfd_open_secondary(env->dev, c);
+	int ret = secondary ? vkfd_open_secondary(env->dev, c) :
+			      vkfd_open_primary(env->dev, c);
 
 	if (ret)
 		return ret;
@@ -23,4 +24,10 @@ int vkfd_secondary_vm(const struct vkfd_env *env, uint32_t gpu_id,
 	if (ret)
 		vkfd_close(c);
 	return ret;
+}
+
+int vkfd_secondary_vm(const struct vkfd_env *env, uint32_t gpu_id,
+		      struct vkfd_context *c, int *render)
+{
+	return vkfd_context_vm(env, true, gpu_id, c, render);
 }

@@ -16,7 +16,7 @@
  *   the base fixture		struct vkfd_base: environment, GPUs, the
  *				primary and its render fd, a cleanup list,
  *				a child; every topic fixture embeds one
- *   contexts			vkfd_ctx_id_of_fd(), vkfd_secondary_vm()
+ *   contexts			vkfd_ctx_id_of_fd(), vkfd_context_vm()
  *   ioctls			iommufd's three spellings: _test_x() returns
  *				0 or -errno, test_x() asserts success,
  *				test_err_x(E, ...) asserts errno E
@@ -365,10 +365,19 @@ struct vkfd_base {
 /* vkfd_base_open() flags */
 #define VKFD_BASE_PRIMARY	(1u << 0)	/* open the primary */
 #define VKFD_BASE_VM		(1u << 1)	/* and its VM on GPU 0 (vkfd with a GPU) */
+/*
+ * No device: the environment, the cleanup list and the child only, for
+ * the tests that load and unload the module themselves (module.c,
+ * module_amdgpu.c). The module may not be loaded when they start, nor be
+ * the one of the lane: the topology is not read (@ngpus is 0) and no
+ * context is opened. Not with the two flags above.
+ */
+#define VKFD_BASE_NO_DEVICE	(1u << 2)
 
 /*
  * Fill @b: the environment, the GPUs of the topology, and what @flags
- * ask for. Returns 0 or -errno; vkfd_base_close() undoes a partial one.
+ * ask for. Returns 0 or -errno (-EINVAL: VKFD_BASE_NO_DEVICE with a
+ * context asked for); vkfd_base_close() undoes a partial one.
  */
 int vkfd_base_open(struct vkfd_base *b, unsigned int flags);
 
@@ -387,10 +396,15 @@ void vkfd_base_close(struct vkfd_base *b);
 long vkfd_ctx_id_of_fd(int fd);
 
 /*
- * A new secondary @c of @env's device with its VM on @gpu_id, whose
- * render fd goes to *@render. Returns 0 or -errno, with nothing left
- * open on failure.
+ * A new context @c of @env's device with its VM on @gpu_id, whose render
+ * fd goes to *@render: a secondary if @secondary, else a new fd of the
+ * process's primary. Returns 0 or -errno, with nothing left open on
+ * failure.
  */
+int vkfd_context_vm(const struct vkfd_env *env, bool secondary,
+		    uint32_t gpu_id, struct vkfd_context *c, int *render);
+
+/* vkfd_context_vm() of a secondary: what most isolation tests make. */
 int vkfd_secondary_vm(const struct vkfd_env *env, uint32_t gpu_id,
 		      struct vkfd_context *c, int *render);
 
@@ -462,6 +476,11 @@ int _test_destroy_queue(int fd, uint32_t id);
 int _test_set_event(int fd, uint32_t id);
 #define test_set_event(...)		__vkfd_test_ok(set_event, __VA_ARGS__)
 #define test_err_set_event(e, ...)	__vkfd_test_err(e, set_event, __VA_ARGS__)
+
+/* AMDKFD_IOC_DESTROY_EVENT of event @id. */
+int _test_destroy_event(int fd, uint32_t id);
+#define test_destroy_event(...)		__vkfd_test_ok(destroy_event, __VA_ARGS__)
+#define test_err_destroy_event(e, ...)	__vkfd_test_err(e, destroy_event, __VA_ARGS__)
 
 /* AMDKFD_IOC_WAIT_EVENTS; the result in @a->wait_result. */
 #define _test_wait_events(fd, a)	vkfd_ioctl(fd, AMDKFD_IOC_WAIT_EVENTS, a)
