@@ -68,8 +68,10 @@ int vkfd_base_open(struct vkfd_base *b, unsigned int flags)
 		return ret;
 	b->ngpus = topo.num_gpus < VKFD_MAX_GPUS ? topo.num_gpus :
 						   VKFD_MAX_GPUS;
-	for (g = 0; g < b->ngpus; g++)
+	for (g = 0; g < b->ngpus; g++) {
 		b->gpu[g] = topo.gpu_id[g];
+		b->node[g] = topo.gpu_node[g];
+	}
 	if (!(flags & (VKFD_BASE_PRIMARY | VKFD_BASE_VM)))
 		return 0;
 	ret = vkfd_open_primary(b->env.dev, &b->p);

@@ -346,6 +346,7 @@ void vkfd_cleanup_run(struct vkfd_cleanup *cl);
  * @pid: the test's process (each test runs in a process of its own)
  * @ngpus: GPUs in the topology (at most VKFD_MAX_GPUS)
  * @gpu: their gpu_ids, in node order
+ * @node: their topology nodes
  * @p: the process's primary context (fd -1 unless asked for)
  * @render: the render fd of @p's VM on GPU 0 (vkfd with a GPU), else -1
  * @cl: fds to close at teardown
@@ -356,6 +357,7 @@ struct vkfd_base {
 	pid_t pid;
 	int ngpus;
 	uint32_t gpu[VKFD_MAX_GPUS];
+	int node[VKFD_MAX_GPUS];
 	struct vkfd_context p;
 	int render;
 	struct vkfd_cleanup cl;
