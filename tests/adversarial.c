@@ -45,13 +45,6 @@ FIXTURE_TEARDOWN(adv)
 /* A fresh secondary with a VM on the tests' GPU; its render fd in *@r. */
 #define open_vm(self, c, r)	vkfd_secondary_vm(&(self)->b.env, GPU, c, r)
 
-static uint64_t available(const struct vkfd_context *c, uint32_t gpu_id)
-{
-	uint64_t bytes;
-
-	return vkfd_available_memory(c, gpu_id, &bytes) ? 0 : bytes;
-}
-
 /* Buffer handles of @c (debugfs contexts, column "bos"); -1 if unknown. */
 static long ctx_bos(const struct vkfd_context *c)
 {
@@ -84,7 +77,7 @@ TEST_F(adv, userptr_bad_ranges)
 
 	/* USERPTR is for the primary */
 	ASSERT_EQ(0, vkfd_context_vm(&self->b.env, false, GPU, &p, &r));
-	before = available(&p, GPU);
+	before = vkfd_ctx_available(p.fd, GPU);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		EXPECT_EQ(-cases[i].err,
 			  vkfd_alloc_userptr(&p, GPU, VA,
@@ -95,7 +88,7 @@ TEST_F(adv, userptr_bad_ranges)
 			TH_LOG("case %u", i);
 		EXPECT_EQ(0, ctx_bos(&p));
 	}
-	EXPECT_EQ(before, available(&p, GPU));
+	EXPECT_EQ(before, vkfd_ctx_available(p.fd, GPU));
 	close(r);
 	vkfd_close(&p);
 }
@@ -142,7 +135,7 @@ TEST_F(adv, alloc_races_guessed_free)
 	pthread_t t;
 
 	ASSERT_EQ(0, open_vm(self, &g.ctx, &r));
-	before = available(&g.ctx, GPU);
+	before = vkfd_ctx_available(g.ctx.fd, GPU);
 	ASSERT_EQ(0, pthread_create(&t, NULL, guess_thread, &g));
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, vkfd_alloc(&g.ctx, GPU, VA, 0x10000,
@@ -157,7 +150,7 @@ TEST_F(adv, alloc_races_guessed_free)
 	pthread_join(t, NULL);
 	EXPECT_EQ(n, mine + g.freed);
 	EXPECT_EQ(0, ctx_bos(&g.ctx));
-	EXPECT_EQ(before, available(&g.ctx, GPU));
+	EXPECT_EQ(before, vkfd_ctx_available(g.ctx.fd, GPU));
 	vkfd_close(&g.ctx);
 	close(r);
 }
@@ -179,7 +172,7 @@ TEST_F(adv, readonly_argument_makes_nothing)
 	int r;
 
 	ASSERT_EQ(0, open_vm(self, &s, &r));
-	before = available(&s, GPU);
+	before = vkfd_ctx_available(s.fd, GPU);
 	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, page);
@@ -191,7 +184,7 @@ TEST_F(adv, readonly_argument_makes_nothing)
 	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
 	EXPECT_EQ(-EFAULT, _test_alloc_memory(s.fd, a));
 	EXPECT_EQ(0, ctx_bos(&s));
-	EXPECT_EQ(before, available(&s, GPU));
+	EXPECT_EQ(before, vkfd_ctx_available(s.fd, GPU));
 	vkfd_close(&s);
 
 	/* CREATE_PROCESS (ROCm's read-write form) does not convert */
@@ -230,8 +223,8 @@ static void *acquire_thread(void *arg)
  */
 TEST_F(adv, acquire_race_one_render_file)
 {
-	struct vkfd_context_info info;
 	struct acquire_race a[2];
+	uint32_t pasid;
 	pthread_barrier_t go;
 	int i, k, r, rounds = vkfd_scaled(200);
 	pthread_t t[2];
@@ -254,8 +247,9 @@ TEST_F(adv, acquire_race_one_render_file)
 			pthread_join(t[i], NULL);
 		ASSERT_EQ(-EINVAL, a[0].ret + a[1].ret) TH_LOG("round %d", k);
 		for (i = 0; i < 2; i++) {
-			ASSERT_EQ(0, vkfd_query(&a[i].ctx, &info));
-			EXPECT_EQ(a[i].ret == 0, info.pasids[0] != 0);
+			pasid = vkfd_ctx_pasid(a[i].ctx.fd, 0);
+			ASSERT_NE(UINT32_MAX, pasid);
+			EXPECT_EQ(a[i].ret == 0, pasid != 0);
 			vkfd_close(&a[i].ctx);
 		}
 		pthread_barrier_destroy(&go);

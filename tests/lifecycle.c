@@ -127,8 +127,7 @@ static void lc_common_state(FIXTURE_DATA(lifecycle) *self,
 
 	lc_row(self, &row);
 	st->vram = row.vram;
-	if (vkfd_available_memory(&self->b.p, self->b.gpu[0], &st->available))
-		st->available = ~0ULL;
+	st->available = vkfd_ctx_available(self->b.p.fd, self->b.gpu[0]);
 	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->b.p.fd,
 		 LC_MMAP_EVENTS);
 	st->signal_page = p != MAP_FAILED;
@@ -698,10 +697,9 @@ TEST_F(lifecycle, unwritable_reply_leaves_nothing)
 TEST(acquire_vm_has_no_reply)
 {
 	struct kfd_ioctl_acquire_vm_args *a;
-	struct vkfd_context_info info;
 	struct vkfd_context c;
 	struct vkfd_env env;
-	uint32_t gpu_id;
+	uint32_t gpu_id, pasid;
 	int r;
 
 	vkfd_env_init(&env);
@@ -717,8 +715,9 @@ TEST(acquire_vm_has_no_reply)
 	a->gpu_id = gpu_id;
 	ASSERT_EQ(0, mprotect(a, 4096, PROT_READ));
 	EXPECT_EQ(0, _test_ioctl(c.fd, AMDKFD_IOC_ACQUIRE_VM, a));
-	ASSERT_EQ(0, vkfd_query(&c, &info));
-	EXPECT_NE(0U, info.pasids[0]);
+	pasid = vkfd_ctx_pasid(c.fd, 0);
+	ASSERT_NE(UINT32_MAX, pasid);
+	EXPECT_NE(0U, pasid);
 	munmap(a, 4096);
 	close(r);
 	vkfd_close(&c);

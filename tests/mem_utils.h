@@ -196,11 +196,7 @@ static inline uint64_t sysfs_pasid(FIXTURE_DATA(mem) *self, struct mem_ctx *c)
 
 static inline uint32_t pasid_of(struct mem_ctx *c, int g)
 {
-	struct vkfd_context_info info;
-
-	if (vkfd_query(&c->k, &info) || g >= (int)info.num_gpus)
-		return UINT32_MAX;
-	return info.pasids[g];
+	return vkfd_ctx_pasid(c->k.fd, g);
 }
 
 /* The debugfs row of @c; ASSERTs that it exists. */

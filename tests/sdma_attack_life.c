@@ -123,10 +123,9 @@ static int life_storm_child(void *arg, int in, int out)
 
 	ret = atk_actor_init(&a, base, "A", 1, false);
 	if (!ret) {
-		struct vkfd_context_info info;
-
-		if (!vkfd_query(&a.k, &info) && info.num_gpus)
-			pasid = info.pasids[0];
+		pasid = vkfd_ctx_pasid(a.k.fd, 0);
+		if (pasid == UINT32_MAX)
+			pasid = 0;
 		ret = life_fault_storm(&a, qs);
 	}
 	vkfd_msg_send(out, ret ? 0 : pasid);
@@ -142,21 +141,20 @@ static void life_check_b(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(life) *self, uint32_t pasid_a,
 			 int *reused)
 {
-	struct vkfd_context_info info;
 	struct vkfd_memory_fault f;
-	uint32_t result = 0;
+	uint32_t result = 0, pasid_b;
 	struct atk_check c;
 	int ret;
 
 	ACTOR_INIT(&self->b, "B", 2, true);
-	ASSERT_EQ(0, vkfd_query(&self->b.k, &info));
-	ASSERT_LT(0U, info.num_gpus);
-	*reused += info.pasids[0] == pasid_a;
+	pasid_b = vkfd_ctx_pasid(self->b.k.fd, 0);
+	ASSERT_NE(UINT32_MAX, pasid_b);
+	*reused += pasid_b == pasid_a;
 	ret = atk_victim_check(&self->b, &c);
 	ASSERT_EQ(0, ret) TH_LOG("B: %s: %s", self->b.where, strerror(-ret));
 	EXPECT_TRUE(c.copy_ok);
 	EXPECT_FALSE(c.foreign_event) TH_LOG("B (PASID %u, A's %u) got an event",
-					     info.pasids[0], pasid_a);
+					     pasid_b, pasid_a);
 	EXPECT_TRUE(c.counter_ok);
 	/* Late arrivals: give A's faults time to (wrongly) come in. */
 	ASSERT_EQ(0, vkfd_event_wait_fault(&self->b.k, self->b.fault_ev.id, 500,
@@ -194,11 +192,12 @@ TEST_F(life, pasid_reuse_after_close)
 {
 	int rounds = vkfd_scaled(10), reused = 0, i, j, ret;
 	struct vkfd_queue qs[LIFE_FAULT_QS];
-	struct vkfd_context_info info;
+	uint32_t pasid_a;
 
 	for (i = 0; i < rounds; i++) {
 		ACTOR_INIT(&self->a, "A", 1, true);
-		ASSERT_EQ(0, vkfd_query(&self->a.k, &info));
+		pasid_a = vkfd_ctx_pasid(self->a.k.fd, 0);
+		ASSERT_NE(UINT32_MAX, pasid_a);
 		ret = life_fault_storm(&self->a, qs);
 		ASSERT_EQ(0, ret) TH_LOG("A: %s: %s", self->a.where,
 					 strerror(-ret));
@@ -210,7 +209,7 @@ TEST_F(life, pasid_reuse_after_close)
 			munmap(qs[j].doorbell_page, VKFD_DOORBELL_PAGE_SIZE);
 		}
 		atk_actor_drop(&self->a);
-		life_check_b(_metadata, self, info.pasids[0], &reused);
+		life_check_b(_metadata, self, pasid_a, &reused);
 	}
 	printf("# PASID reuse, close: %d rounds, B got A's PASID %d time(s), "
 	       "foreign faults or events 0\n", rounds, reused);

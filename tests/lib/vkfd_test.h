@@ -16,7 +16,8 @@
  *   the base fixture		struct vkfd_base: environment, GPUs, the
  *				primary and its render fd, a cleanup list,
  *				a child; every topic fixture embeds one
- *   contexts			vkfd_ctx_id_of_fd(), vkfd_context_vm()
+ *   contexts			vkfd_ctx_id_of_fd(), vkfd_ctx_pasid(),
+ *				vkfd_ctx_available(), vkfd_context_vm()
  *   ioctls			iommufd's three spellings: _test_x() returns
  *				0 or -errno, test_x() asserts success,
  *				test_err_x(E, ...) asserts errno E
@@ -396,6 +397,15 @@ void vkfd_base_close(struct vkfd_base *b);
  * -ENOTTY or -EINVAL where the kernel has no contexts (amdkfd).
  */
 long vkfd_ctx_id_of_fd(int fd);
+
+/*
+ * The PASID of @fd's context on the @g-th GPU of the device (CTX_INFO's
+ * order; 0 without a VM there), UINT32_MAX if it cannot be read.
+ */
+uint32_t vkfd_ctx_pasid(int fd, int g);
+
+/* AVAILABLE_MEMORY of @fd's context on @gpu_id; 0 if it cannot be read. */
+uint64_t vkfd_ctx_available(int fd, uint32_t gpu_id);
 
 /*
  * A new context @c of @env's device with its VM on @gpu_id, whose render
