@@ -17,7 +17,7 @@ static int get_apertures_new(int fd, struct kfd_process_device_apertures *ap,
 		.kfd_process_device_apertures_ptr = (uintptr_t)ap,
 		.num_of_nodes = *num,
 	};
-	int ret = vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args);
+	int ret = _test_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args);
 
 	*num = args.num_of_nodes;
 	return ret;

@@ -110,12 +110,12 @@ static void foreign_handle(struct __test_metadata *_metadata,
 	EXPECT_UNMAPPED(other, 0, MEM_VA);
 
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, free_raw(other, bo.handle));
+	test_err_mem_free(EINVAL, other, bo.handle);
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(other, true, bo.handle, &gpu, 1, &n));
+	test_err_mem_map(EINVAL, other, true, bo.handle, &gpu, 1, &n);
 	EXPECT_EQ(0U, n);
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(other, false, bo.handle, &gpu, 1, &n));
+	test_err_mem_map(EINVAL, other, false, bo.handle, &gpu, 1, &n);
 	EXPECT_EQ(0U, n);
 	EXPECT_UNCHANGED(&before);
 	ASSERT_MAPPED(owner, 0, MEM_VA, &x);
@@ -129,7 +129,7 @@ static void foreign_handle(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, vkfd_map(&other->k, &mine, &gpu, 1));
 	TH_LOG("handles: owner 0x%llx, other 0x%llx",
 	       (unsigned long long)bo.handle, (unsigned long long)mine.handle);
-	EXPECT_EQ(0, free_raw(other, mine.handle));
+	test_mem_free(other, mine.handle);
 	EXPECT_UNMAPPED(other, 0, MEM_VA + MIB);
 	ASSERT_MAPPED(owner, 0, MEM_VA, &x);
 	EXPECT_ROW(owner, 1, 8 * KIB, PT_ONE_PAGE);
@@ -302,7 +302,7 @@ TEST_F(mem, map_n_success_resume)
 	ids[1] = vkfd_topo_unused_gpu_id(&topo);
 	ids[2] = self->b.gpu[1];
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(c, true, bo.handle, ids, 3, &n));
+	test_err_mem_map(EINVAL, c, true, bo.handle, ids, 3, &n);
 	EXPECT_EQ(1U, n);
 	ASSERT_MAPPED(c, 0, MEM_VA, &x);
 	EXPECT_UNMAPPED(c, 1, MEM_VA);
@@ -310,7 +310,7 @@ TEST_F(mem, map_n_success_resume)
 
 	/* Fixed (the bad entry now names a GPU already done): resume */
 	ids[1] = self->b.gpu[0];
-	EXPECT_EQ(0, map_raw(c, true, bo.handle, ids, 3, &n));
+	test_mem_map(c, true, bo.handle, ids, 3, &n);
 	EXPECT_EQ(3U, n);
 	ASSERT_MAPPED(c, 1, MEM_VA, &x);
 	EXPECT_ROW(c, 1, PAGE, 2 * PT_ONE_PAGE);
@@ -320,19 +320,19 @@ TEST_F(mem, map_n_success_resume)
 	ids[1] = vkfd_topo_unused_gpu_id(&topo);
 	ids[2] = self->b.gpu[0];
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(c, false, bo.handle, ids, 3, &n));
+	test_err_mem_map(EINVAL, c, false, bo.handle, ids, 3, &n);
 	EXPECT_EQ(1U, n);
 	EXPECT_UNMAPPED(c, 1, MEM_VA);
 	ASSERT_MAPPED(c, 0, MEM_VA, &x);
 	/* Resuming at 2 skips the bad entry */
 	n = 2;
-	EXPECT_EQ(0, map_raw(c, false, bo.handle, ids, 3, &n));
+	test_mem_map(c, false, bo.handle, ids, 3, &n);
 	EXPECT_EQ(3U, n);
 	EXPECT_UNMAPPED(c, 0, MEM_VA);
 	EXPECT_ROW(c, 1, PAGE, 2 * PT_EMPTY);
 	/* Unmapping where it is not mapped: EINVAL at that index */
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(c, false, bo.handle, ids, 1, &n));
+	test_err_mem_map(EINVAL, c, false, bo.handle, ids, 1, &n);
 	EXPECT_EQ(0U, n);
 	EXPECT_EQ(0, vkfd_free(&c->k, &bo));
 }
@@ -355,36 +355,36 @@ TEST_F(mem, map_bad_args)
 	snap(self, &before);
 	for (m = 0; m < 2; m++) {
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, &gpu, 0, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, &gpu, 0, &n);
 		n = 2;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, &gpu, 1, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, &gpu, 1, &n);
 		EXPECT_EQ(2U, n);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, many, 1025, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, many, 1025, &n);
 		EXPECT_EQ(0U, n);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, 0, &gpu, 1, &n));
+		test_err_mem_map(EINVAL, c, m, 0, &gpu, 1, &n);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle + 1000, &gpu, 1, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle + 1000, &gpu, 1, &n);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, ((uint64_t)gpu << 32) | 0xffffffff,
-					   &gpu, 1, &n));
+		test_err_mem_map(EINVAL, c, m, ((uint64_t)gpu << 32) | 0xffffffff,
+				 &gpu, 1, &n);
 		n = 0;
-		EXPECT_EQ(-EFAULT, map_raw(c, m, bo.handle, NULL, 1, &n));
+		test_err_mem_map(EFAULT, c, m, bo.handle, NULL, 1, &n);
 		EXPECT_EQ(0U, n);
 		n = 0;
-		EXPECT_EQ(-EFAULT, map_raw(c, m, bo.handle, vkfd_unmapped_page(), 1, &n));
+		test_err_mem_map(EFAULT, c, m, bo.handle, vkfd_unmapped_page(), 1, &n);
 		/* a GPU that does not exist, or has no VM in this context */
 		many[0] = vkfd_topo_unused_gpu_id(&topo);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, many, 1, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, many, 1, &n);
 		EXPECT_EQ(0U, n);
 		many[0] = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, many, 1, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, many, 1, &n);
 		many[0] = gpu;
 		if (self->b.ngpus > 1) {
 			n = 0;
-			EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, &self->b.gpu[1], 1, &n));
+			test_err_mem_map(EINVAL, c, m, bo.handle, &self->b.gpu[1], 1, &n);
 			EXPECT_EQ(0U, n);
 		}
 	}
@@ -392,7 +392,7 @@ TEST_F(mem, map_bad_args)
 	EXPECT_UNMAPPED(c, 0, MEM_VA);
 	/* 1024 entries is the limit, and allowed (the same GPU every time) */
 	n = 0;
-	EXPECT_EQ(0, map_raw(c, true, bo.handle, many, 1024, &n));
+	test_mem_map(c, true, bo.handle, many, 1024, &n);
 	EXPECT_EQ(1024U, n);
 	EXPECT_ROW(c, 1, PAGE, PT_ONE_PAGE);
 	EXPECT_EQ(0, vkfd_free(&c->k, &bo));
@@ -417,10 +417,10 @@ TEST_F(mem, map_overlap_einval)
 	ASSERT_EQ(0, vkfd_alloc(&c->k, gpu, MEM_VA, 4 * PAGE, F_GTT, &around));
 	ASSERT_EQ(0, vkfd_map(&c->k, &a, &gpu, 1));
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, map_raw(c, true, b.handle, &gpu, 1, &n));
+	test_err_mem_map(EINVAL, c, true, b.handle, &gpu, 1, &n);
 	EXPECT_EQ(0U, n);
-	EXPECT_EQ(-EINVAL, map_raw(c, true, inside.handle, &gpu, 1, &n));
-	EXPECT_EQ(-EINVAL, map_raw(c, true, around.handle, &gpu, 1, &n));
+	test_err_mem_map(EINVAL, c, true, inside.handle, &gpu, 1, &n);
+	test_err_mem_map(EINVAL, c, true, around.handle, &gpu, 1, &n);
 	EXPECT_UNCHANGED(&before);
 	EXPECT_UNMAPPED(c, 0, MEM_VA);
 	EXPECT_UNMAPPED(c, 0, MEM_VA + 3 * PAGE);
