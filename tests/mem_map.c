@@ -74,21 +74,6 @@ static void same_va_isolation(struct __test_metadata *_metadata,
 	EXPECT_BUDGET_FREE();
 }
 
-/* The primary and a secondary map the same GPU address: each reaches only its own memory. */
-TEST_F(mem, same_va_primary_and_secondary)
-{
-	same_va_isolation(_metadata, self, &self->ctx[0],
-			  mem_ctx_new(_metadata, self, true));
-}
-
-/* Two secondaries map the same GPU address: each reaches only its own memory. */
-TEST_F(mem, same_va_two_secondaries)
-{
-	struct mem_ctx *a = mem_ctx_new(_metadata, self, true);
-
-	same_va_isolation(_metadata, self, a, mem_ctx_new(_metadata, self, true));
-}
-
 /*
  * A handle means nothing in another context: FREE, MAP and UNMAP with it
  * fail with EINVAL and the owner's mapping stays; the owner's GPU address
@@ -138,23 +123,65 @@ static void foreign_handle(struct __test_metadata *_metadata,
 	EXPECT_ROW(owner, 0, 0, PT_EMPTY);
 }
 
-TEST_F(mem, foreign_handle_primary_to_secondary)
+/*
+ * The isolation tests once per pair of context kinds: mem's fixture, with
+ * variants that say which kind the first context (the owner) and the
+ * second are. The primary is the fixture's; a secondary is made new.
+ */
+FIXTURE(mem_pair) {
+	FIXTURE_DATA(mem) m;
+};
+
+FIXTURE_VARIANT(mem_pair) {
+	bool first_secondary;
+	bool second_secondary;
+};
+
+FIXTURE_VARIANT_ADD(mem_pair, primary_secondary) {
+	.first_secondary = false, .second_secondary = true,
+};
+
+FIXTURE_VARIANT_ADD(mem_pair, secondary_primary) {
+	.first_secondary = true, .second_secondary = false,
+};
+
+FIXTURE_VARIANT_ADD(mem_pair, secondary_secondary) {
+	.first_secondary = true, .second_secondary = true,
+};
+
+FIXTURE_SETUP(mem_pair)
 {
-	foreign_handle(_metadata, self, &self->ctx[0],
-		       mem_ctx_new(_metadata, self, true));
+	mem_setup(_metadata, &self->m, NULL);
 }
 
-TEST_F(mem, foreign_handle_secondary_to_primary)
+FIXTURE_TEARDOWN(mem_pair)
 {
-	foreign_handle(_metadata, self, mem_ctx_new(_metadata, self, true),
-		       &self->ctx[0]);
+	mem_teardown(_metadata, &self->m, NULL);
 }
 
-TEST_F(mem, foreign_handle_between_secondaries)
+/* The primary, or a new secondary. */
+static struct mem_ctx *pair_ctx(struct __test_metadata *_metadata,
+				FIXTURE_DATA(mem) *m, bool secondary)
 {
-	struct mem_ctx *a = mem_ctx_new(_metadata, self, true);
+	return secondary ? mem_ctx_new(_metadata, m, true) : &m->ctx[0];
+}
 
-	foreign_handle(_metadata, self, a, mem_ctx_new(_metadata, self, true));
+/* The two contexts map the same GPU address: each reaches only its own memory. */
+TEST_F(mem_pair, same_va)
+{
+	struct mem_ctx *a = pair_ctx(_metadata, &self->m, variant->first_secondary);
+
+	same_va_isolation(_metadata, &self->m, a,
+			  pair_ctx(_metadata, &self->m, variant->second_secondary));
+}
+
+/* The first context's handle means nothing in the second. */
+TEST_F(mem_pair, foreign_handle)
+{
+	struct mem_ctx *a = pair_ctx(_metadata, &self->m, variant->first_secondary);
+
+	foreign_handle(_metadata, &self->m, a,
+		       pair_ctx(_metadata, &self->m, variant->second_secondary));
 }
 
 /* ------------------------------------------------------------------------
