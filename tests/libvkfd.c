@@ -60,10 +60,7 @@ FIXTURE_TEARDOWN(lib)
 	vkfd_base_teardown(&self->b);
 }
 
-#define NEED_GPU() do {							\
-	if (!self->b.ngpus)						\
-		SKIP(return, "no GPU node in the topology (CPU-only)");	\
-} while (0)
+#define NEED_GPU()	VKFD_NEED_GPUS(&self->b, 1)
 
 /*
  * The primary: version 1.x, context id 0xffff; on vkfd, each GPU of the

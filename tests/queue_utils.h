@@ -53,10 +53,8 @@ FIXTURE(queue) {
 };
 
 /* Tests that need a GPU (and vkfd's sysfs) skip without. */
-#define Q_NEED_GPUS(n) do {						\
-	VKFD_ONLY(&self->b.env, "CPU-only, no GPU to make queues on");	\
-	VKFD_NEED_GPUS(&self->b, n);					\
-} while (0)
+#define Q_NEED_GPUS(n)							\
+	VKFD_ONLY_GPUS(&self->b, n, "CPU-only, no GPU to make queues on")
 
 /*
  * The three contexts of the isolation tests, each with its VM on GPU 0:

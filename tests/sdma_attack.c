@@ -236,10 +236,7 @@ static void atk_fixture_setup(struct __test_metadata *_metadata,
 	for (i = 0; i < ATK_ACTORS - 1; i++)
 		atk_actor_zero(&self->actor[i]);
 	vkfd_base_setup(&self->b, 0);
-	if (self->b.env.amdkfd)
-		VKFD_SETUP_SKIP("amdkfd: no GPU, no SDMA queue to attack from");
-	if (!self->b.ngpus)
-		VKFD_SETUP_SKIP("no GPU node in the topology (CPU-only)");
+	VKFD_SETUP_NEED_GPU(&self->b, "no GPU, no SDMA queue to attack from");
 
 	/* The other process first, so it inherits none of our contexts. */
 	self->child_arg.b = &self->b;

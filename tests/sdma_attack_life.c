@@ -41,10 +41,7 @@ static void life_base_setup(struct __test_metadata *_metadata,
 		       struct vkfd_base *base)
 {
 	vkfd_base_setup(base, 0);
-	if (base->env.amdkfd)
-		VKFD_SETUP_SKIP("amdkfd: no GPU, no SDMA queue to run");
-	if (!base->ngpus)
-		VKFD_SETUP_SKIP("no GPU node in the topology (CPU-only)");
+	VKFD_SETUP_NEED_GPU(base, "no GPU, no SDMA queue to run");
 }
 
 FIXTURE_SETUP(life)

@@ -47,10 +47,7 @@ FIXTURE(sdma) {
 };
 
 /* Tests need a GPU, vkfd's engines and sysfs. */
-#define S_NEED_GPU() do {						\
-	VKFD_ONLY(&self->b.env, "no GPU, no SDMA engine");		\
-	VKFD_NEED_GPUS(&self->b, 1);					\
-} while (0)
+#define S_NEED_GPU()	VKFD_ONLY_GPUS(&self->b, 1, "no GPU, no SDMA engine")
 
 /**
  * struct s_buf - a buffer on GPU 0, mapped there and on the CPU

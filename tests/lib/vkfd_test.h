@@ -570,9 +570,32 @@ int vkfd_fail_nth_ioctl(int fail_nth, int n, int fd, unsigned long cmd,
 		     (n), (b)->ngpus);					\
 } while (0)
 
-/* In a FIXTURE_SETUP(): skip every test of the fixture. */
+/*
+ * Skip a test that needs vkfd and @n GPUs: on amdkfd saying @why (the
+ * lane has no GPU), and where @b's topology has fewer.
+ */
+#define VKFD_ONLY_GPUS(b, n, why) do {					\
+	VKFD_ONLY(&(b)->env, why);					\
+	VKFD_NEED_GPUS(b, n);						\
+} while (0)
+
+/*
+ * In a FIXTURE_SETUP(): skip every test of the fixture. Linux 6.1's
+ * harness runs the body after a SKIP() in setup: this one jumps out.
+ */
 #define VKFD_SETUP_SKIP(fmt, ...)					\
 	SKIP(longjmp(_metadata->env, 1), fmt, ##__VA_ARGS__)
+
+/*
+ * In a FIXTURE_SETUP(), after vkfd_base_setup(@b): skip every test of a
+ * fixture that needs vkfd and a GPU, on amdkfd saying @why.
+ */
+#define VKFD_SETUP_NEED_GPU(b, why) do {				\
+	if ((b)->env.amdkfd)						\
+		VKFD_SETUP_SKIP("amdkfd: " why);			\
+	if (!(b)->ngpus)						\
+		VKFD_SETUP_SKIP("no GPU node in the topology (CPU-only)"); \
+} while (0)
 
 /*
  * The setup of a fixture that embeds struct vkfd_base as @b. Sets every
