@@ -284,7 +284,9 @@ static uint64_t event_id_of(FIXTURE_DATA(lifecycle) *self, const void *arg)
 
 static int event_lookup(FIXTURE_DATA(lifecycle) *self, uint64_t id)
 {
-	return _test_destroy_event(self->b.p.fd, id);
+	struct kfd_ioctl_destroy_event_args a = { .event_id = id };
+
+	return _test_ioctl(self->b.p.fd, AMDKFD_IOC_DESTROY_EVENT, &a);
 }
 
 static int event_destroy(FIXTURE_DATA(lifecycle) *self, const void *arg)

@@ -29,20 +29,12 @@ FIXTURE(module) {
 
 FIXTURE_SETUP(module)
 {
-	vkfd_base_setup(&self->b, VKFD_BASE_NO_DEVICE);
-	lane_name(&self->b.env, self->name, sizeof(self->name));
-	if (self->b.env.module)
-		ASSERT_EQ(0, lane_restore(&self->b.env));
+	lane_fixture_setup(_metadata, &self->b, self->name, sizeof(self->name));
 }
 
 FIXTURE_TEARDOWN(module)
 {
-	/* no ASSERT here: it would jump back into the harness */
-	vkfd_base_teardown(&self->b);
-	if (self->b.env.module) {
-		EXPECT_EQ(0, lane_restore(&self->b.env));
-		EXPECT_TRUE(lane_state_ok(&self->b.env));
-	}
+	lane_fixture_teardown(_metadata, &self->b);
 }
 
 #define MODULE_REQUIRED() do {						\
@@ -445,19 +437,12 @@ FIXTURE_VARIANT_ADD(bad_param, vram_mb_65537) { .params = "vram_mb=65537" };
 
 FIXTURE_SETUP(bad_param)
 {
-	vkfd_base_setup(&self->b, VKFD_BASE_NO_DEVICE);
-	lane_name(&self->b.env, self->name, sizeof(self->name));
-	if (self->b.env.module)
-		ASSERT_EQ(0, lane_restore(&self->b.env));
+	lane_fixture_setup(_metadata, &self->b, self->name, sizeof(self->name));
 }
 
 FIXTURE_TEARDOWN(bad_param)
 {
-	vkfd_base_teardown(&self->b);
-	if (self->b.env.module) {
-		EXPECT_EQ(0, lane_restore(&self->b.env));
-		EXPECT_TRUE(lane_state_ok(&self->b.env));
-	}
+	lane_fixture_teardown(_metadata, &self->b);
 }
 
 /* The load fails with EINVAL; no module, device node or class directory remains. */

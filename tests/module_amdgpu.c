@@ -38,12 +38,7 @@ FIXTURE_SETUP(amdgpu)
 
 FIXTURE_TEARDOWN(amdgpu)
 {
-	/* no ASSERT here: it would jump back into the harness */
-	vkfd_base_teardown(&self->b);
-	if (self->b.env.module) {
-		EXPECT_EQ(0, lane_restore(&self->b.env));
-		EXPECT_TRUE(lane_state_ok(&self->b.env));
-	}
+	lane_fixture_teardown(_metadata, &self->b);
 }
 
 #define TOOL_REQUIRED() do {						\

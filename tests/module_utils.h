@@ -120,6 +120,32 @@ static inline int lane_restore(const struct vkfd_env *env)
 	return vkfd_module_load(env->module, env->module_params);
 }
 
+/*
+ * The module fixtures embed a base without a device (the module comes and
+ * goes) and put the modules back into the lane's state in their setup
+ * and their teardown, so that a test the harness killed does not break
+ * the next one.
+ */
+static inline void lane_fixture_setup(struct __test_metadata *_metadata,
+				      struct vkfd_base *b, char *name, size_t n)
+{
+	vkfd_base_setup(b, VKFD_BASE_NO_DEVICE);
+	lane_name(&b->env, name, n);
+	if (b->env.module)
+		ASSERT_EQ(0, lane_restore(&b->env));
+}
+
+/* No ASSERT here: it would jump back into the harness. */
+static inline void lane_fixture_teardown(struct __test_metadata *_metadata,
+					 struct vkfd_base *b)
+{
+	vkfd_base_teardown(b);
+	if (b->env.module) {
+		EXPECT_EQ(0, lane_restore(&b->env));
+		EXPECT_TRUE(lane_state_ok(&b->env));
+	}
+}
+
 /* /sys/module/vkfd/refcnt, for failure messages: who still holds vkfd? */
 static inline const char *refcnt(char *buf)
 {

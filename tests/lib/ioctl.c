@@ -47,10 +47,3 @@ int _test_set_event(int fd, uint32_t id)
 
 	return vkfd_ioctl(fd, AMDKFD_IOC_SET_EVENT, &a);
 }
-
-int _test_destroy_event(int fd, uint32_t id)
-{
-	struct kfd_ioctl_destroy_event_args a = { .event_id = id };
-
-	return vkfd_ioctl(fd, AMDKFD_IOC_DESTROY_EVENT, &a);
-}

@@ -489,11 +489,6 @@ int _test_set_event(int fd, uint32_t id);
 #define test_set_event(...)		__vkfd_test_ok(set_event, __VA_ARGS__)
 #define test_err_set_event(e, ...)	__vkfd_test_err(e, set_event, __VA_ARGS__)
 
-/* AMDKFD_IOC_DESTROY_EVENT of event @id. */
-int _test_destroy_event(int fd, uint32_t id);
-#define test_destroy_event(...)		__vkfd_test_ok(destroy_event, __VA_ARGS__)
-#define test_err_destroy_event(e, ...)	__vkfd_test_err(e, destroy_event, __VA_ARGS__)
-
 /* AMDKFD_IOC_WAIT_EVENTS; the result in @a->wait_result. */
 #define _test_wait_events(fd, a)	vkfd_ioctl(fd, AMDKFD_IOC_WAIT_EVENTS, a)
 #define test_wait_events(...)		__vkfd_test_ok(wait_events, __VA_ARGS__)
