@@ -155,49 +155,63 @@ TEST_F(adv, alloc_races_guessed_free)
 	close(r);
 }
 
+/* A page holding @len bytes of @arg, then made read-only: a reply to it faults. */
+static void *readonly_arg(struct __test_metadata *_metadata, const void *arg,
+			  size_t len)
+{
+	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, page);
+	memcpy(page, arg, len);
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
+	return page;
+}
+
 /*
  * Row 7 (vmwgfx stale fd): an argument that cannot be written back gets
  * EFAULT and leaves nothing: what was built for it is undone before the
  * call returns (no handle, no VRAM, no conversion; tests/lifecycle.c
- * fails each copy-out in turn). Raw ioctls: the argument itself is what
- * is under test.
+ * fails each copy-out in turn). The argument itself is what is under
+ * test: the calls take the read-only page as it is.
+ *
+ * ALLOC_MEMORY_OF_GPU: no handle, no VRAM.
  */
-TEST_F(adv, readonly_argument_makes_nothing)
+TEST_F(adv, readonly_alloc_argument_makes_nothing)
 {
-	struct kfd_ioctl_alloc_memory_of_gpu_args *a;
-	struct vkfd_ioctl_create_process_args *cp;
-	struct vkfd_context s, p;
+	struct kfd_ioctl_alloc_memory_of_gpu_args a = {
+		.va_addr = VA, .size = 0x100000, .gpu_id = GPU,
+		.flags = WR_VRAM,
+	};
+	struct vkfd_context s;
 	uint64_t before;
 	void *page;
 	int r;
 
 	ASSERT_EQ(0, open_vm(self, &s, &r));
 	before = vkfd_ctx_available(s.fd, GPU);
-	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, page);
-	a = page;
-	*a = (struct kfd_ioctl_alloc_memory_of_gpu_args){
-		.va_addr = VA, .size = 0x100000, .gpu_id = GPU,
-		.flags = WR_VRAM,
-	};
-	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
-	EXPECT_EQ(-EFAULT, _test_alloc_memory(s.fd, a));
+	page = readonly_arg(_metadata, &a, sizeof(a));
+	EXPECT_EQ(-EFAULT, _test_alloc_memory(s.fd, page));
 	EXPECT_EQ(0, ctx_bos(&s));
 	EXPECT_EQ(before, vkfd_ctx_available(s.fd, GPU));
+	munmap(page, 4096);
 	vkfd_close(&s);
+	close(r);
+}
 
-	/* CREATE_PROCESS (ROCm's read-write form) does not convert */
+/* Row 7: CREATE_PROCESS (ROCm's read-write form) does not convert. */
+TEST_F(adv, readonly_create_process_argument_converts_nothing)
+{
+	struct vkfd_ioctl_create_process_args cp = { 0 };
+	struct vkfd_context p;
+	void *page;
+
 	ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &p));
-	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ | PROT_WRITE));
-	cp = page;
-	memset(cp, 0, sizeof(*cp));
-	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
-	EXPECT_EQ(-EFAULT, _test_ioctl(p.fd, VKFD_IOC_CREATE_PROCESS_ROCM, cp));
+	page = readonly_arg(_metadata, &cp, sizeof(cp));
+	EXPECT_EQ(-EFAULT, _test_ioctl(p.fd, VKFD_IOC_CREATE_PROCESS_ROCM, page));
 	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(p.fd));
 	munmap(page, 4096);
 	vkfd_close(&p);
-	close(r);
 }
 
 struct acquire_race {
