@@ -24,14 +24,21 @@ FIXTURE(adv) {
 	struct vkfd_base b;
 };
 
-FIXTURE_SETUP(adv)
+/* The base fixture; the tests need vkfd's debugfs and a GPU */
+static void adv_base_setup(struct __test_metadata *_metadata,
+			   struct vkfd_base *b)
 {
-	vkfd_base_setup(&self->b, 0);
-	if (self->b.env.amdkfd)
+	vkfd_base_setup(b, 0);
+	if (b->env.amdkfd)
 		VKFD_SETUP_SKIP("amdkfd: needs a GPU and vkfd's debugfs");
 	if (!vkfd_debugfs_present())
 		VKFD_SETUP_SKIP("no debugfs at %s", vkfd_debugfs_root());
-	ASSERT_LE(1, self->b.ngpus);
+	ASSERT_LE(1, b->ngpus);
+}
+
+FIXTURE_SETUP(adv)
+{
+	adv_base_setup(_metadata, &self->b);
 }
 
 FIXTURE_TEARDOWN(adv)
@@ -271,18 +278,50 @@ TEST_F(adv, acquire_race_one_render_file)
 	}
 }
 
-/* Row 12 (KFD watch_id): count fields at their edges, through raw ioctls. */
-TEST_F(adv, map_count_edges)
+/*
+ * Row 12 (KFD watch_id): count fields at their edges, once for MAP (of a
+ * buffer mapped nowhere) and once for UNMAP (of one mapped on the GPU).
+ * The argument is built by hand: its counts are what is under test.
+ */
+FIXTURE(adv_map_count) {
+	struct vkfd_base b;
+};
+
+FIXTURE_VARIANT(adv_map_count) {
+	unsigned long cmd;
+	bool unmap;
+};
+
+FIXTURE_VARIANT_ADD(adv_map_count, map) {
+	.cmd = AMDKFD_IOC_MAP_MEMORY_TO_GPU, .unmap = false,
+};
+
+FIXTURE_VARIANT_ADD(adv_map_count, unmap) {
+	.cmd = AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU, .unmap = true,
+};
+
+FIXTURE_SETUP(adv_map_count)
+{
+	adv_base_setup(_metadata, &self->b);
+}
+
+FIXTURE_TEARDOWN(adv_map_count)
+{
+	vkfd_base_teardown(&self->b);
+}
+
+TEST_F(adv_map_count, edges)
 {
 	static const uint32_t counts[] = {
 		0, 1025, INT32_MAX, (uint32_t)INT32_MAX + 1, UINT32_MAX,
 	};
 	struct kfd_ioctl_map_memory_to_gpu_args m;
+	unsigned long c = variant->cmd;
 	struct vkfd_context s;
 	struct vkfd_bo bo;
 	uint32_t *ids;
 	unsigned int i;
-	int r, cmd;
+	int r;
 
 	ASSERT_EQ(0, open_vm(self, &s, &r));
 	ASSERT_EQ(0, vkfd_alloc(&s, GPU, VA, 0x1000, WR_VRAM, &bo));
@@ -290,35 +329,32 @@ TEST_F(adv, map_count_edges)
 	ASSERT_NE(NULL, ids);
 	for (i = 0; i < 1024; i++)
 		ids[i] = GPU;
-	for (cmd = 0; cmd < 2; cmd++) {
-		unsigned long c = cmd ? AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU :
-					AMDKFD_IOC_MAP_MEMORY_TO_GPU;
-
-		for (i = 0; i < ARRAY_SIZE(counts); i++) {
-			m = (struct kfd_ioctl_map_memory_to_gpu_args){
-				.handle = bo.handle,
-				.device_ids_array_ptr = (uintptr_t)ids,
-				.n_devices = counts[i],
-			};
-			EXPECT_EQ(-EINVAL, _test_ioctl(s.fd, c, &m))
-				TH_LOG("n_devices %u", counts[i]);
-			EXPECT_EQ(0U, m.n_success);
-			m.n_devices = 1;
-			m.n_success = counts[i] ? counts[i] : 2;
-			EXPECT_EQ(-EINVAL, _test_ioctl(s.fd, c, &m))
-				TH_LOG("n_success %u", m.n_success);
-		}
-		/* 1024 ids of one GPU: the first maps, the others count */
+	if (variant->unmap)
+		ASSERT_EQ(0, vkfd_map(&s, &bo, ids, 1));
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		m = (struct kfd_ioctl_map_memory_to_gpu_args){
 			.handle = bo.handle,
 			.device_ids_array_ptr = (uintptr_t)ids,
-			.n_devices = cmd ? 1 : 1024,
+			.n_devices = counts[i],
 		};
-		EXPECT_EQ(0, _test_ioctl(s.fd, c, &m));
-		EXPECT_EQ(cmd ? 1U : 1024U, m.n_success);
-		/* n_success == n_devices: nothing left to do */
-		EXPECT_EQ(0, _test_ioctl(s.fd, c, &m));
+		EXPECT_EQ(-EINVAL, _test_ioctl(s.fd, c, &m))
+			TH_LOG("n_devices %u", counts[i]);
+		EXPECT_EQ(0U, m.n_success);
+		m.n_devices = 1;
+		m.n_success = counts[i] ? counts[i] : 2;
+		EXPECT_EQ(-EINVAL, _test_ioctl(s.fd, c, &m))
+			TH_LOG("n_success %u", m.n_success);
 	}
+	/* MAP: 1024 ids of one GPU, the first maps, the others count */
+	m = (struct kfd_ioctl_map_memory_to_gpu_args){
+		.handle = bo.handle,
+		.device_ids_array_ptr = (uintptr_t)ids,
+		.n_devices = variant->unmap ? 1 : 1024,
+	};
+	EXPECT_EQ(0, _test_ioctl(s.fd, c, &m));
+	EXPECT_EQ(variant->unmap ? 1U : 1024U, m.n_success);
+	/* n_success == n_devices: nothing left to do */
+	EXPECT_EQ(0, _test_ioctl(s.fd, c, &m));
 	EXPECT_EQ(0, vkfd_free(&s, &bo));
 	free(ids);
 	vkfd_close(&s);
