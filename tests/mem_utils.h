@@ -175,6 +175,10 @@ static inline int _test_mem_map(struct mem_ctx *c, bool map, uint64_t handle,
 #define test_mem_map(...)		__vkfd_test_ok(mem_map, __VA_ARGS__)
 #define test_err_mem_map(e, ...)	__vkfd_test_err(e, mem_map, __VA_ARGS__)
 
+/*
+ * AVAILABLE_MEMORY of GPU @g (the primary's view), ~0 if it fails: not
+ * vkfd_ctx_available(), whose 0 on failure is a value the tests expect.
+ */
 static inline uint64_t avail(FIXTURE_DATA(mem) *self, int g)
 {
 	struct kfd_ioctl_get_available_memory_args args = { .gpu_id = self->b.gpu[g] };
@@ -186,20 +190,13 @@ static inline uint64_t avail(FIXTURE_DATA(mem) *self, int g)
 /* sysfs vram_<gpuid> of @c, ~0 if unreadable. */
 static inline uint64_t sysfs_vram(FIXTURE_DATA(mem) *self, struct mem_ctx *c, int g)
 {
-	char file[32];
-	uint64_t v = 0;
-
-	snprintf(file, sizeof(file), "vram_%u", self->b.gpu[g]);
-	return vkfd_ctx_sysfs_u64(&self->b.env, self->b.pid, c->id, file, &v) ?
-	       UINT64_MAX : v;
+	return vkfd_ctx_sysfs_val(&self->b.env, self->b.pid, c->id, "vram_%u",
+				  self->b.gpu[g]);
 }
 
 static inline uint64_t sysfs_pasid(FIXTURE_DATA(mem) *self, struct mem_ctx *c)
 {
-	uint64_t v = 0;
-
-	return vkfd_ctx_sysfs_u64(&self->b.env, self->b.pid, c->id, "pasid", &v) ?
-	       UINT64_MAX : v;
+	return vkfd_ctx_sysfs_val(&self->b.env, self->b.pid, c->id, "pasid");
 }
 
 static inline uint32_t pasid_of(struct mem_ctx *c, int g)

@@ -254,6 +254,15 @@ int vkfd_ctx_sysfs_u64(const struct vkfd_env *env, pid_t pid,
 		       uint32_t ctx_id, const char *file,
 		       uint64_t *val);
 
+/*
+ * The value of a context's decimal sysfs file named by @fmt (as
+ * printf()), UINT64_MAX if it cannot be read: for comparisons, where an
+ * unreadable file fails them.
+ */
+uint64_t vkfd_ctx_sysfs_val(const struct vkfd_env *env, pid_t pid,
+			    uint32_t ctx_id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* ------------------------------------------------------------------------
  * PASIDs and GPU VMs
  */
