@@ -19,50 +19,46 @@
 #define WR_VRAM		(KFD_IOC_ALLOC_MEM_FLAGS_VRAM | \
 			 KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE)
 
+/* The base fixture; every test works on its first GPU */
 FIXTURE(adv) {
-	struct vkfd_env env;
-	uint32_t gpu_id;
+	struct vkfd_base b;
 };
+
+/* The base fixture; the tests need vkfd's debugfs and a GPU */
+static void adv_base_setup(struct __test_metadata *_metadata,
+			   struct vkfd_base *b)
+{
+	vkfd_base_setup(b, 0);
+	if (b->env.amdkfd)
+		VKFD_SETUP_SKIP("amdkfd: needs a GPU and vkfd's debugfs");
+	if (!vkfd_debugfs_present())
+		VKFD_SETUP_SKIP("no debugfs at %s", vkfd_debugfs_root());
+	ASSERT_LE(1, b->ngpus);
+}
 
 FIXTURE_SETUP(adv)
 {
-	vkfd_env_init(&self->env);
-	if (self->env.amdkfd)
-		SKIP(longjmp(_metadata->env, 1),
-		     "amdkfd: needs a GPU and vkfd's debugfs");
-	if (!vkfd_debugfs_present())
-		SKIP(longjmp(_metadata->env, 1), "no debugfs at %s", vkfd_debugfs_root());
-	ASSERT_LE(1, vkfd_gpu_ids(self->env.topology, &self->gpu_id, 1));
+	adv_base_setup(_metadata, &self->b);
 }
 
 FIXTURE_TEARDOWN(adv)
 {
+	vkfd_base_teardown(&self->b);
 }
 
-/* A fresh secondary with a VM on the fixture's GPU; its render fd in *@r. */
-static int open_vm(FIXTURE_DATA(adv) *self, struct vkfd_context *c, int *r)
-{
-	int ret = vkfd_open_secondary(self->env.dev, c);
+/* The GPU of the tests */
+#define GPU		(self->b.gpu[0])
 
-	if (!ret)
-		ret = vkfd_open_vm(c, self->env.topology, self->gpu_id, r);
-	return ret;
-}
-
-static uint64_t available(const struct vkfd_context *c, uint32_t gpu_id)
-{
-	uint64_t bytes;
-
-	return vkfd_available_memory(c, gpu_id, &bytes) ? 0 : bytes;
-}
+/* A fresh secondary with a VM on the tests' GPU; its render fd in *@r. */
+#define open_vm(self, c, r)	vkfd_secondary_vm(&(self)->b.env, GPU, c, r)
 
 /* Buffer handles of @c (debugfs contexts, column "bos"); -1 if unknown. */
 static long ctx_bos(const struct vkfd_context *c)
 {
-	struct vkfd_context_info info;
+	long ctx_id = vkfd_ctx_id_of_fd(c->fd);
 	struct vkfd_ctx_row row;
 
-	if (vkfd_query(c, &info) || vkfd_ctx_row(getpid(), info.ctx_id, &row))
+	if (ctx_id < 0 || vkfd_ctx_row(getpid(), ctx_id, &row))
 		return -1;
 	return row.bos;
 }
@@ -87,12 +83,11 @@ TEST_F(adv, userptr_bad_ranges)
 	int r;
 
 	/* USERPTR is for the primary */
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &p));
-	ASSERT_EQ(0, vkfd_open_vm(&p, self->env.topology, self->gpu_id, &r));
-	before = available(&p, self->gpu_id);
+	ASSERT_EQ(0, vkfd_context_vm(&self->b.env, false, GPU, &p, &r));
+	before = vkfd_ctx_available(p.fd, GPU);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		EXPECT_EQ(-cases[i].err,
-			  vkfd_alloc_userptr(&p, self->gpu_id, VA,
+			  vkfd_alloc_userptr(&p, GPU, VA,
 					     (void *)(uintptr_t)cases[i].addr,
 					     cases[i].size,
 					     KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE,
@@ -100,7 +95,7 @@ TEST_F(adv, userptr_bad_ranges)
 			TH_LOG("case %u", i);
 		EXPECT_EQ(0, ctx_bos(&p));
 	}
-	EXPECT_EQ(before, available(&p, self->gpu_id));
+	EXPECT_EQ(before, vkfd_ctx_available(p.fd, GPU));
 	close(r);
 	vkfd_close(&p);
 }
@@ -140,19 +135,19 @@ static void *guess_thread(void *arg)
  */
 TEST_F(adv, alloc_races_guessed_free)
 {
-	struct guess_race g = { .gpu_id = self->gpu_id };
+	struct guess_race g = { .gpu_id = GPU };
 	int i, n = vkfd_scaled(2000), r, mine = 0, ret;
 	struct vkfd_bo bo;
 	uint64_t before;
 	pthread_t t;
 
 	ASSERT_EQ(0, open_vm(self, &g.ctx, &r));
-	before = available(&g.ctx, self->gpu_id);
+	before = vkfd_ctx_available(g.ctx.fd, GPU);
 	ASSERT_EQ(0, pthread_create(&t, NULL, guess_thread, &g));
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, vkfd_alloc(&g.ctx, self->gpu_id, VA, 0x10000,
+		ASSERT_EQ(0, vkfd_alloc(&g.ctx, GPU, VA, 0x10000,
 					WR_VRAM, &bo));
-		ret = vkfd_map(&g.ctx, &bo, &self->gpu_id, 1);
+		ret = vkfd_map(&g.ctx, &bo, &GPU, 1);
 		ASSERT_TRUE(ret == 0 || ret == -EINVAL);
 		ret = vkfd_free(&g.ctx, &bo);
 		ASSERT_TRUE(ret == 0 || ret == -EINVAL);
@@ -162,56 +157,68 @@ TEST_F(adv, alloc_races_guessed_free)
 	pthread_join(t, NULL);
 	EXPECT_EQ(n, mine + g.freed);
 	EXPECT_EQ(0, ctx_bos(&g.ctx));
-	EXPECT_EQ(before, available(&g.ctx, self->gpu_id));
+	EXPECT_EQ(before, vkfd_ctx_available(g.ctx.fd, GPU));
 	vkfd_close(&g.ctx);
 	close(r);
+}
+
+/* A page holding @len bytes of @arg, then made read-only: a reply to it faults. */
+static void *readonly_arg(struct __test_metadata *_metadata, const void *arg,
+			  size_t len)
+{
+	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, page);
+	memcpy(page, arg, len);
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
+	return page;
 }
 
 /*
  * Row 7 (vmwgfx stale fd): an argument that cannot be written back gets
  * EFAULT and leaves nothing: what was built for it is undone before the
  * call returns (no handle, no VRAM, no conversion; tests/lifecycle.c
- * fails each copy-out in turn). Raw ioctls: the argument itself is what
- * is under test.
+ * fails each copy-out in turn). The argument itself is what is under
+ * test: the calls take the read-only page as it is.
+ *
+ * ALLOC_MEMORY_OF_GPU: no handle, no VRAM.
  */
-TEST_F(adv, readonly_argument_makes_nothing)
+TEST_F(adv, readonly_alloc_argument_makes_nothing)
 {
-	struct kfd_ioctl_alloc_memory_of_gpu_args *a;
-	struct vkfd_ioctl_create_process_args *cp;
-	struct vkfd_context s, p;
-	struct vkfd_context_info info;
+	struct kfd_ioctl_alloc_memory_of_gpu_args a = {
+		.va_addr = VA, .size = 0x100000, .gpu_id = GPU,
+		.flags = WR_VRAM,
+	};
+	struct vkfd_context s;
 	uint64_t before;
 	void *page;
 	int r;
 
 	ASSERT_EQ(0, open_vm(self, &s, &r));
-	before = available(&s, self->gpu_id);
-	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, page);
-	a = page;
-	*a = (struct kfd_ioctl_alloc_memory_of_gpu_args){
-		.va_addr = VA, .size = 0x100000, .gpu_id = self->gpu_id,
-		.flags = WR_VRAM,
-	};
-	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
-	EXPECT_EQ(-EFAULT, vkfd_ioctl(s.fd, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, a));
+	before = vkfd_ctx_available(s.fd, GPU);
+	page = readonly_arg(_metadata, &a, sizeof(a));
+	EXPECT_EQ(-EFAULT, _test_alloc_memory(s.fd, page));
 	EXPECT_EQ(0, ctx_bos(&s));
-	EXPECT_EQ(before, available(&s, self->gpu_id));
+	EXPECT_EQ(before, vkfd_ctx_available(s.fd, GPU));
+	munmap(page, 4096);
 	vkfd_close(&s);
+	close(r);
+}
 
-	/* CREATE_PROCESS (ROCm's read-write form) does not convert */
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &p));
-	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ | PROT_WRITE));
-	cp = page;
-	memset(cp, 0, sizeof(*cp));
-	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
-	EXPECT_EQ(-EFAULT, vkfd_ioctl(p.fd, VKFD_IOC_CREATE_PROCESS_ROCM, cp));
-	ASSERT_EQ(0, vkfd_query(&p, &info));
-	EXPECT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, info.ctx_id);
+/* Row 7: CREATE_PROCESS (ROCm's read-write form) does not convert. */
+TEST_F(adv, readonly_create_process_argument_converts_nothing)
+{
+	struct vkfd_ioctl_create_process_args cp = { 0 };
+	struct vkfd_context p;
+	void *page;
+
+	ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &p));
+	page = readonly_arg(_metadata, &cp, sizeof(cp));
+	EXPECT_EQ(-EFAULT, _test_ioctl(p.fd, VKFD_IOC_CREATE_PROCESS_ROCM, page));
+	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(p.fd));
 	munmap(page, 4096);
 	vkfd_close(&p);
-	close(r);
 }
 
 struct acquire_race {
@@ -237,21 +244,21 @@ static void *acquire_thread(void *arg)
  */
 TEST_F(adv, acquire_race_one_render_file)
 {
-	struct vkfd_context_info info;
 	struct acquire_race a[2];
+	uint32_t pasid;
 	pthread_barrier_t go;
 	int i, k, r, rounds = vkfd_scaled(200);
 	pthread_t t[2];
 
 	for (k = 0; k < rounds; k++) {
-		r = vkfd_render_open(self->env.topology, self->gpu_id);
+		r = vkfd_render_open(self->b.env.topology, GPU);
 		ASSERT_LE(0, r);
 		ASSERT_EQ(0, pthread_barrier_init(&go, NULL, 2));
 		for (i = 0; i < 2; i++) {
 			a[i] = (struct acquire_race){
-				.render = r, .gpu_id = self->gpu_id, .go = &go,
+				.render = r, .gpu_id = GPU, .go = &go,
 			};
-			ASSERT_EQ(0, vkfd_open_secondary(self->env.dev,
+			ASSERT_EQ(0, vkfd_open_secondary(self->b.env.dev,
 							 &a[i].ctx));
 		}
 		for (i = 0; i < 2; i++)
@@ -261,8 +268,9 @@ TEST_F(adv, acquire_race_one_render_file)
 			pthread_join(t[i], NULL);
 		ASSERT_EQ(-EINVAL, a[0].ret + a[1].ret) TH_LOG("round %d", k);
 		for (i = 0; i < 2; i++) {
-			ASSERT_EQ(0, vkfd_query(&a[i].ctx, &info));
-			EXPECT_EQ(a[i].ret == 0, info.pasids[0] != 0);
+			pasid = vkfd_ctx_pasid(a[i].ctx.fd, 0);
+			ASSERT_NE(UINT32_MAX, pasid);
+			EXPECT_EQ(a[i].ret == 0, pasid != 0);
 			vkfd_close(&a[i].ctx);
 		}
 		pthread_barrier_destroy(&go);
@@ -270,54 +278,83 @@ TEST_F(adv, acquire_race_one_render_file)
 	}
 }
 
-/* Row 12 (KFD watch_id): count fields at their edges, through raw ioctls. */
-TEST_F(adv, map_count_edges)
+/*
+ * Row 12 (KFD watch_id): count fields at their edges, once for MAP (of a
+ * buffer mapped nowhere) and once for UNMAP (of one mapped on the GPU).
+ * The argument is built by hand: its counts are what is under test.
+ */
+FIXTURE(adv_map_count) {
+	struct vkfd_base b;
+};
+
+FIXTURE_VARIANT(adv_map_count) {
+	unsigned long cmd;
+	bool unmap;
+};
+
+FIXTURE_VARIANT_ADD(adv_map_count, map) {
+	.cmd = AMDKFD_IOC_MAP_MEMORY_TO_GPU, .unmap = false,
+};
+
+FIXTURE_VARIANT_ADD(adv_map_count, unmap) {
+	.cmd = AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU, .unmap = true,
+};
+
+FIXTURE_SETUP(adv_map_count)
+{
+	adv_base_setup(_metadata, &self->b);
+}
+
+FIXTURE_TEARDOWN(adv_map_count)
+{
+	vkfd_base_teardown(&self->b);
+}
+
+TEST_F(adv_map_count, edges)
 {
 	static const uint32_t counts[] = {
 		0, 1025, INT32_MAX, (uint32_t)INT32_MAX + 1, UINT32_MAX,
 	};
 	struct kfd_ioctl_map_memory_to_gpu_args m;
+	unsigned long c = variant->cmd;
 	struct vkfd_context s;
 	struct vkfd_bo bo;
 	uint32_t *ids;
 	unsigned int i;
-	int r, cmd;
+	int r;
 
 	ASSERT_EQ(0, open_vm(self, &s, &r));
-	ASSERT_EQ(0, vkfd_alloc(&s, self->gpu_id, VA, 0x1000, WR_VRAM, &bo));
+	ASSERT_EQ(0, vkfd_alloc(&s, GPU, VA, 0x1000, WR_VRAM, &bo));
 	ids = calloc(1024, sizeof(*ids));
 	ASSERT_NE(NULL, ids);
 	for (i = 0; i < 1024; i++)
-		ids[i] = self->gpu_id;
-	for (cmd = 0; cmd < 2; cmd++) {
-		unsigned long c = cmd ? AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU :
-					AMDKFD_IOC_MAP_MEMORY_TO_GPU;
-
-		for (i = 0; i < ARRAY_SIZE(counts); i++) {
-			m = (struct kfd_ioctl_map_memory_to_gpu_args){
-				.handle = bo.handle,
-				.device_ids_array_ptr = (uintptr_t)ids,
-				.n_devices = counts[i],
-			};
-			EXPECT_EQ(-EINVAL, vkfd_ioctl(s.fd, c, &m))
-				TH_LOG("n_devices %u", counts[i]);
-			EXPECT_EQ(0U, m.n_success);
-			m.n_devices = 1;
-			m.n_success = counts[i] ? counts[i] : 2;
-			EXPECT_EQ(-EINVAL, vkfd_ioctl(s.fd, c, &m))
-				TH_LOG("n_success %u", m.n_success);
-		}
-		/* 1024 ids of one GPU: the first maps, the others count */
+		ids[i] = GPU;
+	if (variant->unmap)
+		ASSERT_EQ(0, vkfd_map(&s, &bo, ids, 1));
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		m = (struct kfd_ioctl_map_memory_to_gpu_args){
 			.handle = bo.handle,
 			.device_ids_array_ptr = (uintptr_t)ids,
-			.n_devices = cmd ? 1 : 1024,
+			.n_devices = counts[i],
 		};
-		EXPECT_EQ(0, vkfd_ioctl(s.fd, c, &m));
-		EXPECT_EQ(cmd ? 1U : 1024U, m.n_success);
-		/* n_success == n_devices: nothing left to do */
-		EXPECT_EQ(0, vkfd_ioctl(s.fd, c, &m));
+		EXPECT_EQ(-EINVAL, _test_ioctl(s.fd, c, &m))
+			TH_LOG("n_devices %u", counts[i]);
+		EXPECT_EQ(0U, m.n_success);
+		m.n_devices = 1;
+		m.n_success = counts[i] ? counts[i] : 2;
+		EXPECT_EQ(-EINVAL, _test_ioctl(s.fd, c, &m))
+			TH_LOG("n_success %u", m.n_success);
 	}
+	/* MAP: 1024 ids of one GPU, the first maps, the others count */
+	m = (struct kfd_ioctl_map_memory_to_gpu_args){
+		.handle = bo.handle,
+		.device_ids_array_ptr = (uintptr_t)ids,
+		.n_devices = variant->unmap ? 1 : 1024,
+	};
+	EXPECT_EQ(0, _test_ioctl(s.fd, c, &m));
+	EXPECT_EQ(variant->unmap ? 1U : 1024U, m.n_success);
+	/* n_success == n_devices: nothing left to do */
+	EXPECT_EQ(0, _test_ioctl(s.fd, c, &m));
 	EXPECT_EQ(0, vkfd_free(&s, &bo));
 	free(ids);
 	vkfd_close(&s);
@@ -346,9 +383,9 @@ TEST_F(adv, freed_memory_never_leaks)
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 			ASSERT_EQ(0, open_vm(self, &s, &r));
-			ASSERT_EQ(0, vkfd_alloc(&s, self->gpu_id, VA, sizes[i],
+			ASSERT_EQ(0, vkfd_alloc(&s, GPU, VA, sizes[i],
 						WR_VRAM, &bo));
-			ASSERT_EQ(0, vkfd_map(&s, &bo, &self->gpu_id, 1));
+			ASSERT_EQ(0, vkfd_map(&s, &bo, &GPU, 1));
 			ASSERT_EQ(0, vkfd_bo_mmap(r, &bo,
 						  PROT_READ | PROT_WRITE, &p));
 			ASSERT_EQ(0, memcmp(p, zero, sizes[i]))

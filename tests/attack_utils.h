@@ -228,36 +228,37 @@ static inline void atk_actor_zero(struct atk_actor *a)
 }
 
 /*
- * Open the actor's context (a secondary if @secondary) and set up what it
- * owns. On failure the caller still calls atk_actor_fini().
+ * Open the actor's context (a secondary if @secondary) with its VM on
+ * @b's first GPU, and set up what it owns. On failure the caller still
+ * calls atk_actor_fini(). An actor in a child process takes the parent's
+ * @b: only its environment and GPUs are used.
  */
-static inline int atk_actor_init(struct atk_actor *a, const struct vkfd_env *env,
+static inline int atk_actor_init(struct atk_actor *a, const struct vkfd_base *b,
 				 const char *name, int idx, bool secondary)
 {
-	struct vkfd_context_info info;
+	long ctx_id;
 	void *p;
 	int ret;
 
 	atk_actor_zero(a);
-	a->env = env;
+	a->env = &b->env;
 	a->name = name;
 	a->idx = idx;
 	a->seed = 0x5ec0 + idx * 0x101;
 	a->pid = getpid();
-	ret = secondary ? vkfd_open_secondary(env->dev, &a->k) :
-			  vkfd_open_primary(env->dev, &a->k);
-	if (ret)
-		return ATK_FAIL(a, "open the context", ret);
-	ret = vkfd_query(&a->k, &info);
-	if (ret)
-		return ATK_FAIL(a, "query", ret);
-	a->ctx_id = info.ctx_id;
-	ret = vkfd_gpu_ids(env->topology, &a->gpu_id, 1);
-	if (ret <= 0)
-		return ATK_FAIL(a, "find a GPU", ret ? ret : -ENODEV);
-	ret = vkfd_open_vm(&a->k, env->topology, a->gpu_id, &a->render);
-	if (ret)
-		return ATK_FAIL(a, "ACQUIRE_VM", ret);
+	if (!b->ngpus)
+		return ATK_FAIL(a, "find a GPU", -ENODEV);
+	a->gpu_id = b->gpu[0];
+	ret = vkfd_context_vm(&b->env, secondary, a->gpu_id, &a->k, &a->render);
+	if (ret) {
+		a->k.fd = -1;
+		a->render = -1;
+		return ATK_FAIL(a, "open the context with its VM", ret);
+	}
+	ctx_id = vkfd_ctx_id_of_fd(a->k.fd);
+	if (ctx_id < 0)
+		return ATK_FAIL(a, "CTX_INFO", (int)ctx_id);
+	a->ctx_id = ctx_id;
 
 	ret = atk_map_buf(a, atk_secret_va(idx), ATK_BUF,
 			  KFD_IOC_ALLOC_MEM_FLAGS_VRAM, &a->secret, &p);

@@ -17,7 +17,7 @@ static int ctx_info(int fd, uint32_t id, struct vkfd_ioctl_ctx_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->ctx_id = id;
-	return vkfd_ioctl(fd, VKFD_IOC_CTX_INFO, info);
+	return _test_ioctl(fd, VKFD_IOC_CTX_INFO, info);
 }
 
 /*
@@ -54,7 +54,7 @@ TEST_F(ctx, create_upstream_encoding)
 	ASSERT_EQ(0, ctx_vms(&self->b.env, p));
 	ASSERT_EQ(0, ctx_info(p, VKFD_CTX_ID_SELF, &pri));
 	EXPECT_EQ((uint32_t)VKFD_CTX_ID_PRIMARY, pri.ctx_id);
-	ASSERT_EQ(0, ioctl(s, VKFD_IOC_CREATE_PROCESS, 0));
+	test_create_process(s);
 	ASSERT_EQ(0, ctx_info(s, VKFD_CTX_ID_SELF, &sec));
 	EXPECT_EQ(0U, sec.ctx_id);
 	/* A new context has no GPU VM, hence no PASID */
@@ -91,7 +91,7 @@ TEST_F(ctx, create_rocm_encoding)
 	struct vkfd_ioctl_create_process_args args = { 0, 0 };
 	int s = vkfd_keep_open(&self->b);
 
-	ASSERT_EQ(0, vkfd_ioctl(s, VKFD_IOC_CREATE_PROCESS_ROCM, &args));
+	test_ioctl(s, VKFD_IOC_CREATE_PROCESS_ROCM, &args);
 	EXPECT_EQ(0U, args.flags);
 	EXPECT_EQ(0U, args.pad);
 	EXPECT_EQ(0, vkfd_ctx_id_of_fd(s));
@@ -451,15 +451,15 @@ TEST_F(ctx, primary_only_commands)
 	for (i = 0; i < ARRAY_SIZE(nrs); i++) {
 		vkfd_fill(buf, sizeof(buf));
 		EXPECT_EQ(-EOPNOTSUPP,
-			  vkfd_ioctl(s, AMDKFD_IOWR(nrs[i], buf), buf));
+			  _test_ioctl(s, AMDKFD_IOWR(nrs[i], buf), buf));
 		EXPECT_TRUE(vkfd_untouched(buf, sizeof(buf)));
 		/* the primary: SVM is EPERM (no SVM), the others ENOTTY */
 		EXPECT_EQ(nrs[i] == _IOC_NR(AMDKFD_IOC_SVM) ? -EPERM : -ENOTTY,
-			  vkfd_ioctl(p, AMDKFD_IOWR(nrs[i], buf), buf));
+			  _test_ioctl(p, AMDKFD_IOWR(nrs[i], buf), buf));
 	}
 	/* Runtime enable is not restricted (not implemented: ENOTTY) */
-	EXPECT_EQ(-ENOTTY, vkfd_ioctl(s, AMDKFD_IOWR(VKFD_IOC_NR_RUNTIME_ENABLE,
-						      buf), buf));
+	EXPECT_EQ(-ENOTTY, _test_ioctl(s, AMDKFD_IOWR(VKFD_IOC_NR_RUNTIME_ENABLE,
+						       buf), buf));
 	/* XNACK is off for every context; the query works on a secondary */
 	test_ioctl(s, AMDKFD_IOC_SET_XNACK_MODE, &xnack);
 	EXPECT_EQ(0, xnack.xnack_enabled);

@@ -60,12 +60,12 @@ static int inherit_child(void *arg, int in, int out)
 
 	if (_test_create_process(a->fd) != -EBADF)
 		return 1;
-	if (vkfd_ioctl(a->fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF)
+	if (_test_ioctl(a->fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF)
 		return 2;
 	if (vkfd_ctx_id_of_fd(a->fd) != -EBADF)
 		return 3;
 	/* The number is checked first, as amdkfd does */
-	if (vkfd_ioctl(a->fd, AMDKFD_IOWR(0x7f, ver), &ver) != -ENOTTY)
+	if (_test_ioctl(a->fd, AMDKFD_IOWR(0x7f, ver), &ver) != -ENOTTY)
 		return 4;
 	return 0;
 }

@@ -13,41 +13,29 @@
 #include "drm_utils.h"
 
 FIXTURE(drm) {
-	struct vkfd_env env;
-	struct vkfd_topo topo;
+	struct vkfd_base b;
 	struct drm_gpu gpu[VKFD_MAX_GPUS];
-	int fd[VKFD_MAX_GPUS];		/* a render file of each GPU */
-	int n;
+	int fd[VKFD_MAX_GPUS];		/* a render file of each GPU, kept */
 };
 
 FIXTURE_SETUP(drm)
 {
 	int i;
 
-	vkfd_env_init(&self->env);
-	for (i = 0; i < VKFD_MAX_GPUS; i++)
-		self->fd[i] = -1;
-	if (self->env.amdkfd)
+	vkfd_base_setup(&self->b, 0);
+	if (self->b.env.amdkfd)
 		return;
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &self->topo));
-	self->n = self->topo.num_gpus < VKFD_MAX_GPUS ? self->topo.num_gpus
-						      : VKFD_MAX_GPUS;
-	for (i = 0; i < self->n; i++) {
-		ASSERT_EQ(0, drm_gpu_load(&self->env, &self->topo, i,
-					  &self->gpu[i]));
-		self->fd[i] = vkfd_render_open(self->env.topology,
-					       self->gpu[i].gpu_id);
-		ASSERT_LE(0, self->fd[i]);
+	for (i = 0; i < self->b.ngpus; i++) {
+		ASSERT_EQ(0, drm_gpu_load(&self->b, i, &self->gpu[i]));
+		self->fd[i] = vkfd_keep(&self->b,
+					vkfd_render_open(self->b.env.topology,
+							 self->gpu[i].gpu_id));
 	}
 }
 
 FIXTURE_TEARDOWN(drm)
 {
-	int i;
-
-	for (i = 0; i < VKFD_MAX_GPUS; i++)
-		if (self->fd[i] >= 0)
-			close(self->fd[i]);
+	vkfd_base_teardown(&self->b);
 }
 
 #define NEED_GPU() DRM_NEED_GPU("vkfd's render nodes")
@@ -78,14 +66,14 @@ TEST_F(drm, version)
 	int i;
 
 	NEED_GPU();
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		memset(name, 0, sizeof(name));
 		v = (struct drm_version){
 			.name = name, .name_len = sizeof(name) - 1,
 			.date = date, .date_len = sizeof(date) - 1,
 			.desc = desc, .desc_len = sizeof(desc) - 1,
 		};
-		ASSERT_EQ(0, ioctl(self->fd[i], DRM_IOCTL_VERSION, &v));
+		test_ioctl(self->fd[i], DRM_IOCTL_VERSION, &v);
 		EXPECT_EQ(3, v.version_major);
 		EXPECT_EQ(49, v.version_minor);
 		EXPECT_EQ(0, v.version_patchlevel);
@@ -110,7 +98,7 @@ TEST_F(drm, node_type_and_get_client)
 	DIR *d;
 
 	NEED_GPU();
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		ASSERT_EQ(0, fstat(self->fd[i], &st));
 		ASSERT_TRUE(S_ISCHR(st.st_mode));
 		EXPECT_EQ(self->gpu[i].render_minor, minor(st.st_rdev));
@@ -119,8 +107,8 @@ TEST_F(drm, node_type_and_get_client)
 		EXPECT_TRUE(vkfd_is_dir(path)) TH_LOG("%s", path);
 
 		client = (struct drm_client){ .idx = 0 };
-		EXPECT_EQ(-1, ioctl(self->fd[i], DRM_IOCTL_GET_CLIENT, &client));
-		EXPECT_EQ(EACCES, errno);
+		EXPECT_EQ(-EACCES, _test_ioctl(self->fd[i], DRM_IOCTL_GET_CLIENT,
+					       &client));
 
 		/* The card node: /dev/dri/cardN, N from the device's drm/ */
 		card[0] = '\0';
@@ -135,11 +123,10 @@ TEST_F(drm, node_type_and_get_client)
 		fd = open(card, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, fd) TH_LOG("%s: %s", card, strerror(errno));
 		client = (struct drm_client){ .idx = 0 };
-		EXPECT_EQ(0, ioctl(fd, DRM_IOCTL_GET_CLIENT, &client));
+		EXPECT_EQ(0, _test_ioctl(fd, DRM_IOCTL_GET_CLIENT, &client));
 		EXPECT_EQ((unsigned long)getpid(), client.pid);
 		client = (struct drm_client){ .idx = 1000 };
-		EXPECT_EQ(-1, ioctl(fd, DRM_IOCTL_GET_CLIENT, &client));
-		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-EINVAL, _test_ioctl(fd, DRM_IOCTL_GET_CLIENT, &client));
 		close(fd);
 	}
 }
@@ -150,7 +137,7 @@ TEST_F(drm, accel_working)
 	int i;
 
 	NEED_GPU();
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		memset(buf, VKFD_SENTINEL, sizeof(buf));
 		ASSERT_EQ(0, drm_amdgpu_info(self->fd[i],
 					     AMDGPU_INFO_ACCEL_WORKING, buf, 4,
@@ -184,10 +171,10 @@ static void gpuvm_range(struct __test_metadata *_metadata,
 
 	ASSERT_LE(0, fd);
 	/* How many, then them, as libhsakmt asks */
-	ASSERT_EQ(0, ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args));
+	test_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args);
 	ASSERT_GE((uint32_t)VKFD_MAX_NODES, args.num_of_nodes);
 	args.kfd_process_device_apertures_ptr = (uintptr_t)pa;
-	ASSERT_EQ(0, ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args));
+	test_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args);
 	close(fd);
 	for (i = 0; i < args.num_of_nodes; i++) {
 		if (pa[i].gpu_id == gpu_id) {
@@ -207,7 +194,7 @@ TEST_F(drm, dev_info)
 	int i;
 
 	NEED_GPU();
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		const struct drm_gpu *g = &self->gpu[i];
 
 		memset(&d, VKFD_SENTINEL, sizeof(d));
@@ -252,7 +239,7 @@ TEST_F(drm, dev_info)
 		 * The VM range of the KFD apertures, and what libdrm's vamgr
 		 * needs: offset below max, no high half (offset = max = 0).
 		 */
-		gpuvm_range(_metadata, &self->env, g->gpu_id, &base, &limit);
+		gpuvm_range(_metadata, &self->b.env, g->gpu_id, &base, &limit);
 		EXPECT_EQ(base, d.virtual_address_offset);
 		EXPECT_EQ(limit + 1, d.virtual_address_max);
 		EXPECT_LT(d.virtual_address_offset, 0x100000000ULL);
@@ -302,7 +289,7 @@ TEST_F(drm, read_gb_addr_config)
 	int i;
 
 	NEED_GPU();
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		se = drm_gpu_prop(&self->gpu[i], "array_count") /
 		     drm_gpu_prop(&self->gpu[i], "simd_arrays_per_engine");
 		for (k = 0; k < sizeof(instances) / sizeof(instances[0]); k++) {
@@ -450,8 +437,8 @@ TEST_F(drm, unknown_driver_ioctl)
 	union drm_amdgpu_gem_create create = { 0 };
 
 	NEED_GPU();
-	EXPECT_EQ(-1, ioctl(self->fd[0], DRM_IOCTL_AMDGPU_GEM_CREATE, &create));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-EINVAL, _test_ioctl(self->fd[0], DRM_IOCTL_AMDGPU_GEM_CREATE,
+				       &create));
 }
 
 /* VRAM_GTT: the topology's VRAM bank and system memory bank. */
@@ -468,12 +455,12 @@ TEST_F(drm, vram_gtt)
 
 	NEED_GPU();
 	snprintf(path, sizeof(path), "%s/nodes/0/mem_banks/0/properties",
-		 self->env.topology);
+		 self->b.env.topology);
 	ASSERT_EQ(0, vkfd_props_read(path, &bank, 0));
 	ram = vkfd_prop_val(&bank, "size_in_bytes");
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		snprintf(path, sizeof(path), "%s/nodes/%d/mem_banks/0/properties",
-			 self->env.topology, self->gpu[i].node);
+			 self->b.env.topology, self->gpu[i].node);
 		ASSERT_EQ(0, vkfd_props_read(path, &bank, 0));
 		vram = vkfd_prop_val(&bank, "size_in_bytes");
 		memset(&buf, VKFD_SENTINEL, sizeof(buf));
@@ -500,11 +487,11 @@ TEST_F(drm, counters)
 	EXPECT_EQ(0, drm_amdgpu_info(self->fd[0], AMDGPU_INFO_VRAM_LOST_COUNTER,
 				     &lost, sizeof(lost), NULL));
 	EXPECT_EQ(0U, lost);
-	fd = vkfd_open_dev(&self->env);
+	fd = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, drm_amdgpu_info(self->fd[0], AMDGPU_INFO_TIMESTAMP, &t0,
 				     sizeof(t0), NULL));
-	ASSERT_EQ(0, ioctl(fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk));
+	test_ioctl(fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk);
 	ASSERT_EQ(0, drm_amdgpu_info(self->fd[0], AMDGPU_INFO_TIMESTAMP, &t1,
 				     sizeof(t1), NULL));
 	close(fd);
@@ -524,8 +511,8 @@ TEST_F(drm, vram_usage)
 	int render, i;
 
 	NEED_GPU();
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &ctx));
-	for (i = 0; i < self->n; i++) {
+	ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &ctx));
+	for (i = 0; i < self->b.ngpus; i++) {
 		ASSERT_EQ(0, drm_amdgpu_info(self->fd[i], AMDGPU_INFO_VRAM_USAGE,
 					     &base, sizeof(base), NULL));
 		ASSERT_EQ(0, drm_amdgpu_info(self->fd[i],
@@ -536,7 +523,7 @@ TEST_F(drm, vram_usage)
 					     &sys));
 		EXPECT_EQ(base, sys);
 
-		ASSERT_EQ(0, vkfd_open_vm(&ctx, self->env.topology,
+		ASSERT_EQ(0, vkfd_open_vm(&ctx, self->b.env.topology,
 					  self->gpu[i].gpu_id, &render));
 		ASSERT_EQ(0, vkfd_alloc(&ctx, self->gpu[i].gpu_id,
 					0x100000000ULL, size,

@@ -21,23 +21,22 @@ struct drm_gpu {
 	char dev[PATH_MAX];		/* realpath of the GPU's device */
 };
 
-/* Fills @g for GPU @i of @topo; 0 or -errno. */
-static inline int drm_gpu_load(const struct vkfd_env *env,
-			       const struct vkfd_topo *topo, int i,
+/* Fills @g for GPU @i of @b; 0 or -errno. */
+static inline int drm_gpu_load(const struct vkfd_base *b, int i,
 			       struct drm_gpu *g)
 {
 	char path[PATH_MAX];
 	int ret;
 
 	memset(g, 0, sizeof(*g));
-	g->gpu_id = topo->gpu_id[i];
-	g->node = topo->gpu_node[i];
-	snprintf(path, sizeof(path), "%s/nodes/%d/properties", env->topology,
+	g->gpu_id = b->gpu[i];
+	g->node = b->node[i];
+	snprintf(path, sizeof(path), "%s/nodes/%d/properties", b->env.topology,
 		 g->node);
 	ret = vkfd_props_read(path, &g->props, 0);
 	if (ret)
 		return ret;
-	ret = vkfd_render_minor(env->topology, g->gpu_id, &g->render_minor);
+	ret = vkfd_render_minor(b->env.topology, g->gpu_id, &g->render_minor);
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), "/sys/class/drm/renderD%u/device",
@@ -74,7 +73,7 @@ static inline int drm_amdgpu_info(int fd, uint32_t query, void *out,
 	info.query = query;
 	info.return_pointer = (uintptr_t)out;
 	info.return_size = size;
-	return ioctl(fd, DRM_IOCTL_AMDGPU_INFO, &info) ? -errno : 0;
+	return _test_ioctl(fd, DRM_IOCTL_AMDGPU_INFO, &info);
 }
 
 /* AMDGPU_INFO_READ_MMR_REG of @count registers from @reg: 0 or -errno. */
@@ -97,14 +96,14 @@ static inline int drm_read_mmr(int fd, uint32_t reg, uint32_t count,
 #define DRM_MMR_GB_ADDR_CONFIG	0x263e
 
 /*
- * Every test of a fixture with the GPUs in self->n starts with this (a
- * SKIP in the fixture's setup does not stop the test from running): the
- * tests are for vkfd; vkfd always has a GPU (num_gpus >= 1), so none
- * found is a failure, not a skip.
+ * Every test of a fixture with the base fixture in self->b starts with
+ * this (a SKIP in the fixture's setup does not stop the test from
+ * running): the tests are for vkfd; vkfd always has a GPU (num_gpus >=
+ * 1), so none found is a failure, not a skip.
  */
 #define DRM_NEED_GPU(what) do {						\
-	VKFD_ONLY(&self->env, what);					\
-	ASSERT_LT(0, self->n) TH_LOG("vkfd without a GPU in sysfs");	\
+	VKFD_ONLY(&self->b.env, what);					\
+	ASSERT_LT(0, self->b.ngpus) TH_LOG("vkfd without a GPU in sysfs"); \
 } while (0)
 
 #endif /* VKFD_SELFTEST_DRM_UTILS_H */

@@ -308,11 +308,10 @@ struct gtt {
 	volatile uint64_t *cpu;
 };
 
-/* The first GPU, or SKIP. */
-#define NEED_GPU(gpu) do {						\
-	VKFD_ONLY(&self->b.env, "no GPU to allocate a buffer on");	\
-	if (vkfd_gpu_ids(self->b.env.topology, (gpu), 1) < 1)		\
-		SKIP(return, "no GPU node in the topology");		\
+/* The first GPU into *@id, or SKIP. */
+#define NEED_GPU(id) do {						\
+	VKFD_ONLY_GPUS(&self->b, 1, "no GPU to allocate a buffer on");	\
+	*(id) = self->b.gpu[0];						\
 } while (0)
 
 /* A VM on @gpu for @ctx, a buffer of @flags and @size there, CPU-mapped if GTT/VRAM. */

@@ -80,10 +80,11 @@ static inline bool ev_signaled(const struct vkfd_context *ctx, uint32_t id)
 }
 
 /*
- * WAIT_EVENTS, raw, with the argument for the caller to look at: ioctl()
- * itself, not _test_wait_events(), whose vkfd_ioctl() retries on EINTR.
+ * WAIT_EVENTS with the argument for the caller to look at: 0 or -errno.
+ * The raw syscall, not _test_wait_events(), whose vkfd_ioctl() retries on
+ * EINTR: the tests of a wait that a signal interrupts see the EINTR.
  */
-static inline int ev_wait_raw(int fd, struct kfd_event_data *data, uint32_t n,
+static inline int _test_ev_wait(int fd, struct kfd_event_data *data, uint32_t n,
 			      bool all, uint32_t timeout,
 			      struct kfd_ioctl_wait_events_args *args)
 {
@@ -120,7 +121,7 @@ static inline void *ev_waiter_main(void *arg)
 	struct ev_waiter *w = arg;
 
 	__atomic_store_n(&w->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
-	w->ret = ev_wait_raw(w->fd, w->data, w->n, w->all, w->timeout, &w->args);
+	w->ret = _test_ev_wait(w->fd, w->data, w->n, w->all, w->timeout, &w->args);
 	w->result = w->args.wait_result;
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;

@@ -81,7 +81,7 @@ TEST_F(event, any_and_all)
 		.num_events = 3,
 		.wait_for_all = 2,
 	};
-	ASSERT_EQ(0, ioctl(self->b.p.fd, AMDKFD_IOC_WAIT_EVENTS, &args));
+	test_wait_events(self->b.p.fd, &args);
 	EXPECT_EQ(EV_TIMEOUT, (int)args.wait_result);
 }
 
@@ -118,10 +118,10 @@ TEST_F(event, zero_events)
 {
 	struct kfd_ioctl_wait_events_args args;
 
-	ASSERT_EQ(0, ev_wait_raw(self->b.p.fd, NULL, 0, false, EV_INFINITE, &args));
+	ASSERT_EQ(0, _test_ev_wait(self->b.p.fd, NULL, 0, false, EV_INFINITE, &args));
 	EXPECT_EQ(EV_COMPLETE, (int)args.wait_result);
 	ASSERT_EQ(1, ev_signal(&self->b.p, false));
-	ASSERT_EQ(0, ev_wait_raw(self->b.p.fd, NULL, 0, true, EV_INFINITE, &args));
+	ASSERT_EQ(0, _test_ev_wait(self->b.p.fd, NULL, 0, true, EV_INFINITE, &args));
 	EXPECT_EQ(EV_COMPLETE, (int)args.wait_result);
 }
 
@@ -133,21 +133,21 @@ TEST_F(event, errors)
 	void *hole = vkfd_unmapped_page();
 
 	/* No event at all yet */
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, 1, false, 0, &args));
+	EXPECT_EQ(-EINVAL, _test_ev_wait(self->b.p.fd, data, 1, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
 	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	/* One unknown id among known ones */
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, 2, false, 0, &args));
+	EXPECT_EQ(-EINVAL, _test_ev_wait(self->b.p.fd, data, 2, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, 2, true, EV_INFINITE, &args));
+	EXPECT_EQ(-EINVAL, _test_ev_wait(self->b.p.fd, data, 2, true, EV_INFINITE, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
 	data[1].event_id = 0;
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, 2, false, 0, &args));
+	EXPECT_EQ(-EINVAL, _test_ev_wait(self->b.p.fd, data, 2, false, 0, &args));
 	/* The array cannot be read */
 	ASSERT_NE(NULL, hole);
-	EXPECT_EQ(-EFAULT, ev_wait_raw(self->b.p.fd, hole, 1, false, 0, &args));
+	EXPECT_EQ(-EFAULT, _test_ev_wait(self->b.p.fd, hole, 1, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
-	EXPECT_EQ(-EFAULT, ev_wait_raw(self->b.p.fd, NULL, 1, false, 0, &args));
+	EXPECT_EQ(-EFAULT, _test_ev_wait(self->b.p.fd, NULL, 1, false, 0, &args));
 	/* A valid first entry at the end of a page, the second past it */
 	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct kfd_event_data *edge;
@@ -157,9 +157,9 @@ TEST_F(event, errors)
 	edge = (struct kfd_event_data *)(two + 4096 - sizeof(*edge));
 	memset(edge, 0, sizeof(*edge));
 	edge->event_id = 1;
-	EXPECT_EQ(-EFAULT, ev_wait_raw(self->b.p.fd, edge, 2, false, 0, &args));
+	EXPECT_EQ(-EFAULT, _test_ev_wait(self->b.p.fd, edge, 2, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
-	EXPECT_EQ(0, ev_wait_raw(self->b.p.fd, edge, 1, false, 0, &args));
+	EXPECT_EQ(0, _test_ev_wait(self->b.p.fd, edge, 1, false, 0, &args));
 	munmap(two, 4096);
 	/* The event is fine */
 	EXPECT_EQ(EV_TIMEOUT, ev_wait1(&self->b.p, 1, 0));
@@ -187,14 +187,14 @@ TEST_F(event, data_pad_and_ext)
 	VKFD_ONLY(&self->b.env, "ignores kfd_event_data's pad and kfd_event_data_ext");
 	ASSERT_EQ(1, ev_signal(&self->b.p, true));
 	ASSERT_EQ(0, vkfd_event_set(&self->b.p, 1));
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, &data, 1, false, 0, &args));
+	EXPECT_EQ(-EINVAL, _test_ev_wait(self->b.p.fd, &data, 1, false, 0, &args));
 	EXPECT_EQ(EV_FAIL, (int)args.wait_result);
 	data.pad = 0;
 	data.kfd_event_data_ext = (uintptr_t)&data;
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, &data, 1, false, 0, &args));
+	EXPECT_EQ(-EINVAL, _test_ev_wait(self->b.p.fd, &data, 1, false, 0, &args));
 	/* Neither took the signal */
 	data.kfd_event_data_ext = 0;
-	EXPECT_EQ(0, ev_wait_raw(self->b.p.fd, &data, 1, false, 0, &args));
+	EXPECT_EQ(0, _test_ev_wait(self->b.p.fd, &data, 1, false, 0, &args));
 	EXPECT_EQ(EV_COMPLETE, (int)args.wait_result);
 }
 
@@ -215,10 +215,10 @@ TEST_F(event, too_many)
 	ASSERT_EQ(1, ev_signal(&self->b.p, false));
 	for (i = 0; i <= max; i++)
 		data[i].event_id = 1;
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, max + 1, false, 0, &args));
-	EXPECT_EQ(-EINVAL, ev_wait_raw(self->b.p.fd, data, UINT32_MAX, true, 0, &args));
+	EXPECT_EQ(-EINVAL, _test_ev_wait(self->b.p.fd, data, max + 1, false, 0, &args));
+	EXPECT_EQ(-EINVAL, _test_ev_wait(self->b.p.fd, data, UINT32_MAX, true, 0, &args));
 	ASSERT_EQ(0, vkfd_event_set(&self->b.p, 1));
-	EXPECT_EQ(0, ev_wait_raw(self->b.p.fd, data, max, true, 0, &args));
+	EXPECT_EQ(0, _test_ev_wait(self->b.p.fd, data, max, true, 0, &args));
 	EXPECT_EQ(EV_COMPLETE, (int)args.wait_result);
 	free(data);
 }
@@ -235,7 +235,7 @@ TEST_F(event, memory_event_unsignaled)
 	data.event_id = ev.id;
 	data.pad = 0;
 	data.kfd_event_data_ext = 0;
-	ASSERT_EQ(0, ev_wait_raw(self->b.p.fd, &data, 1, false, 10, &args));
+	ASSERT_EQ(0, _test_ev_wait(self->b.p.fd, &data, 1, false, 10, &args));
 	EXPECT_EQ(EV_TIMEOUT, (int)args.wait_result);
 	EXPECT_TRUE(vkfd_untouched(&data.memory_exception_data,
 				   sizeof(data.memory_exception_data)));

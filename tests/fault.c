@@ -69,22 +69,6 @@ FIXTURE_TEARDOWN(fault)
 	vkfd_base_teardown(&self->b);
 }
 
-static uint32_t ctx_pasid(int fd)
-{
-	struct vkfd_context c = { .fd = fd };
-	struct vkfd_context_info info;
-
-	return vkfd_query(&c, &info) ? UINT32_MAX : info.pasids[0];
-}
-
-static uint64_t available(int fd, uint32_t gpu_id)
-{
-	struct vkfd_context c = { .fd = fd };
-	uint64_t bytes;
-
-	return vkfd_available_memory(&c, gpu_id, &bytes) ? 0 : bytes;
-}
-
 /* The events of context @id of this process, by debugfs. */
 static uint64_t ctx_events(uint32_t id)
 {
@@ -200,10 +184,10 @@ VKFD_FAIL_NTH(fault, acquire_vm_sweep)
 	if (ret) {
 		/* Failed cleanly: no VM, no PASID; a retry works */
 		ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", fail_nth_n());
-		ASSERT_EQ(0U, ctx_pasid(s));
+		ASSERT_EQ(0U, vkfd_ctx_pasid(s, 0));
 		test_acquire_vm(s, r, gpu_id);
 	}
-	ASSERT_NE(0U, ctx_pasid(s));
+	ASSERT_NE(0U, vkfd_ctx_pasid(s, 0));
 	ASSERT_EQ(0, close(s));
 	ASSERT_EQ(0, close(r));
 }
@@ -224,7 +208,7 @@ static void fault_secondary_vm(struct __test_metadata *_metadata,
 				       &o->render[0]));
 	vkfd_keep(&self->b, o->render[0]);
 	vkfd_keep(&self->b, o->c.fd);
-	o->before = available(o->c.fd, o->gpu_id);
+	o->before = vkfd_ctx_available(o->c.fd, o->gpu_id);
 	ASSERT_NE(0ULL, o->before);
 }
 
@@ -261,7 +245,7 @@ fault_map_args(struct fault_once *o, uint64_t handle)
 /* The last steps of both sweeps: FREE gives the whole budget back. */
 #define FAULT_FREE(o, alloc) do {					\
 	test_free_memory((o)->c.fd, (alloc).handle);			\
-	ASSERT_EQ((o)->before, available((o)->c.fd, (o)->gpu_id));	\
+	ASSERT_EQ((o)->before, vkfd_ctx_available((o)->c.fd, (o)->gpu_id));	\
 } while (0)
 
 /*
@@ -280,10 +264,10 @@ VKFD_FAIL_NTH(fault, alloc_sweep)
 	ret = fail_nth_call(_test_alloc_memory(o->c.fd, &alloc));
 	if (ret) {
 		ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d", fail_nth_n());
-		ASSERT_EQ(o->before, available(o->c.fd, o->gpu_id));
+		ASSERT_EQ(o->before, vkfd_ctx_available(o->c.fd, o->gpu_id));
 		return;
 	}
-	ASSERT_EQ(o->before - alloc.size, available(o->c.fd, o->gpu_id));
+	ASSERT_EQ(o->before - alloc.size, vkfd_ctx_available(o->c.fd, o->gpu_id));
 	map = fault_map_args(o, alloc.handle);
 	test_map_memory(o->c.fd, &map);
 	ASSERT_EQ(1U, map.n_success);
@@ -304,7 +288,7 @@ VKFD_FAIL_NTH(fault, map_sweep)
 	int ret;
 
 	test_alloc_memory(o->c.fd, &alloc);
-	ASSERT_EQ(o->before - alloc.size, available(o->c.fd, o->gpu_id));
+	ASSERT_EQ(o->before - alloc.size, vkfd_ctx_available(o->c.fd, o->gpu_id));
 	map = fault_map_args(o, alloc.handle);
 	ret = fail_nth_call(_test_map_memory(o->c.fd, &map));
 	if (ret) {
@@ -390,7 +374,7 @@ VKFD_FAIL_NTH(fault, map_every_gpu_sweep)
 	ASSERT_EQ(0, vkfd_ctx_row(getpid(), VKFD_CTX_ID_PRIMARY, &row));
 	ASSERT_EQ(ng * 4096ULL, row.pt) TH_LOG("fault %d", fail_nth_n());
 	ASSERT_EQ(0ULL, row.bos);
-	ASSERT_EQ(o->before, available(o->c.fd, self->b.gpu[0]));
+	ASSERT_EQ(o->before, vkfd_ctx_available(o->c.fd, self->b.gpu[0]));
 }
 
 /* MAP of a USERPTR: a failure pins nothing and maps nothing. */

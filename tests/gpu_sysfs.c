@@ -13,29 +13,24 @@
 #include "drm_utils.h"
 
 FIXTURE(gpu) {
-	struct vkfd_env env;
-	struct vkfd_topo topo;
+	struct vkfd_base b;
 	struct drm_gpu gpu[VKFD_MAX_GPUS];
-	int n;
 };
 
 FIXTURE_SETUP(gpu)
 {
 	int i;
 
-	vkfd_env_init(&self->env);
-	if (self->env.amdkfd)
+	vkfd_base_setup(&self->b, 0);
+	if (self->b.env.amdkfd)
 		return;
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &self->topo));
-	self->n = self->topo.num_gpus < VKFD_MAX_GPUS ? self->topo.num_gpus
-						      : VKFD_MAX_GPUS;
-	for (i = 0; i < self->n; i++)
-		ASSERT_EQ(0, drm_gpu_load(&self->env, &self->topo, i,
-					  &self->gpu[i]));
+	for (i = 0; i < self->b.ngpus; i++)
+		ASSERT_EQ(0, drm_gpu_load(&self->b, i, &self->gpu[i]));
 }
 
 FIXTURE_TEARDOWN(gpu)
 {
+	vkfd_base_teardown(&self->b);
 }
 
 #define NEED_GPU() DRM_NEED_GPU("vkfd's GPU devices")
@@ -101,7 +96,7 @@ TEST_F(gpu, layout)
 	DIR *d;
 
 	NEED_GPU();
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		const struct drm_gpu *g = &self->gpu[i];
 		uint64_t dom = drm_gpu_prop(g, "domain");
 		uint64_t loc = drm_gpu_prop(g, "location_id");
@@ -151,7 +146,7 @@ TEST_F(gpu, ids)
 	int i;
 
 	NEED_GPU();
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		dev_text(&self->gpu[i], "vendor", buf, sizeof(buf));
 		EXPECT_STREQ("0x1002", buf);
 		id = strtoull(buf, NULL, 16);
@@ -184,7 +179,7 @@ TEST_F(gpu, hwmon)
 	NEED_GPU();
 	if (!vkfd_is_dir("/sys/class/hwmon"))
 		SKIP(return, "kernel without hwmon");
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		snprintf(path, sizeof(path), "%s/hwmon", self->gpu[i].dev);
 		d = opendir(path);
 		ASSERT_NE(NULL, d);
@@ -232,9 +227,9 @@ TEST_F(gpu, vram_total)
 	int i;
 
 	NEED_GPU();
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		snprintf(path, sizeof(path), "%s/nodes/%d/mem_banks/0/properties",
-			 self->env.topology, self->gpu[i].node);
+			 self->b.env.topology, self->gpu[i].node);
 		ASSERT_EQ(0, vkfd_props_read(path, &bank, 0));
 		ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[i],
 					     "mem_info_vram_total", &total));
@@ -264,22 +259,22 @@ TEST_F(gpu, vram_used)
 	int i, j, rp, rs;
 
 	NEED_GPU();
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &p));
-	ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, &s));
-	for (j = 0; j < self->n; j++)
+	ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &p));
+	ASSERT_EQ(0, vkfd_open_secondary(self->b.env.dev, &s));
+	for (j = 0; j < self->b.ngpus; j++)
 		ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[j], "mem_info_vram_used",
 					     &base[j]));
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		uint32_t id = self->gpu[i].gpu_id;
 
-		ASSERT_EQ(0, vkfd_open_vm(&p, self->env.topology, id, &rp));
-		ASSERT_EQ(0, vkfd_open_vm(&s, self->env.topology, id, &rs));
+		ASSERT_EQ(0, vkfd_open_vm(&p, self->b.env.topology, id, &rp));
+		ASSERT_EQ(0, vkfd_open_vm(&s, self->b.env.topology, id, &rs));
 		ASSERT_EQ(0, vkfd_alloc(&p, id, 0x100000000ULL, a,
 					KFD_IOC_ALLOC_MEM_FLAGS_VRAM, &bo_p));
 		ASSERT_EQ(0, vkfd_alloc(&s, id, 0x100000000ULL, b,
 					KFD_IOC_ALLOC_MEM_FLAGS_VRAM, &bo_s));
 		/* GPUs before i still hold the secondary's buffer */
-		for (j = 0; j < self->n; j++) {
+		for (j = 0; j < self->b.ngpus; j++) {
 			uint64_t want = base[j] + (j == i ? a + b : j < i ? b : 0);
 
 			ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[j],
@@ -299,7 +294,7 @@ TEST_F(gpu, vram_used)
 	}
 	/* The secondary goes with its last buffer on every GPU. */
 	ASSERT_EQ(0, vkfd_close(&s));
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[i], "mem_info_vram_used",
 					     &v));
 		EXPECT_EQ(base[i], v)
@@ -315,7 +310,7 @@ TEST_F(gpu, busy_percent)
 	int i;
 
 	NEED_GPU();
-	for (i = 0; i < self->n; i++) {
+	for (i = 0; i < self->b.ngpus; i++) {
 		ASSERT_EQ(0, drm_gpu_dev_u64(&self->gpu[i], "gpu_busy_percent",
 					     &v));
 		EXPECT_LE(v, 100ULL);
@@ -337,38 +332,38 @@ TEST_F(gpu, showpids_files)
 	int i, render;
 
 	NEED_GPU();
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &p));
-	for (i = 0; i < self->n; i++) {
+	ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &p));
+	for (i = 0; i < self->b.ngpus; i++) {
 		snprintf(file, sizeof(file), "vram_%u", self->gpu[i].gpu_id);
-		EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->env, getpid(),
+		EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->b.env, getpid(),
 						VKFD_CTX_ID_PRIMARY, file, &v));
 		EXPECT_EQ(0ULL, v);
 		snprintf(file, sizeof(file), "sdma_%u", self->gpu[i].gpu_id);
-		EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->env, getpid(),
+		EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->b.env, getpid(),
 						VKFD_CTX_ID_PRIMARY, file, &v));
 		EXPECT_EQ(0ULL, v);
 	}
-	EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->env, getpid(),
+	EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->b.env, getpid(),
 					VKFD_CTX_ID_PRIMARY, "pasid", &v));
 
 	/* A buffer and a queue on the last GPU */
-	i = self->n - 1;
-	ASSERT_EQ(0, vkfd_open_vm(&p, self->env.topology, self->gpu[i].gpu_id,
+	i = self->b.ngpus - 1;
+	ASSERT_EQ(0, vkfd_open_vm(&p, self->b.env.topology, self->gpu[i].gpu_id,
 				  &render));
 	ASSERT_EQ(0, vkfd_alloc(&p, self->gpu[i].gpu_id, 0x200000000ULL, size,
 				KFD_IOC_ALLOC_MEM_FLAGS_VRAM |
 				KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, &bo));
 	snprintf(file, sizeof(file), "vram_%u", self->gpu[i].gpu_id);
-	EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->env, getpid(),
+	EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->b.env, getpid(),
 					VKFD_CTX_ID_PRIMARY, file, &v));
 	EXPECT_EQ(size, v);
 	ASSERT_EQ(0, vkfd_queue_create(&p, render, self->gpu[i].gpu_id,
 				       0x300000000ULL, 4096, &q));
 	snprintf(file, sizeof(file), "queues/%u/gpuid", q.id);
-	EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->env, getpid(),
+	EXPECT_EQ(0, vkfd_ctx_sysfs_u64(&self->b.env, getpid(),
 					VKFD_CTX_ID_PRIMARY, file, &v));
 	EXPECT_EQ(self->gpu[i].gpu_id, v);
-	vkfd_proc_path(&self->env, getpid(), "queues", path, sizeof(path));
+	vkfd_proc_path(&self->b.env, getpid(), "queues", path, sizeof(path));
 	EXPECT_EQ(1, vkfd_count_entries(path));
 	ASSERT_EQ(0, vkfd_queue_destroy(&p, &q));
 	ASSERT_EQ(0, vkfd_free(&p, &bo));

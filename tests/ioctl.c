@@ -5,6 +5,11 @@
  * GET_PROCESS_APERTURES(_NEW), SET_XNACK_MODE) are in ioctl_query.c, the
  * GPU memory ioctls in mem_*.c. Shared tests run against vkfd and amdkfd;
  * vkfd-only ones say why they skip on amdkfd.
+ *
+ * The command itself (its number, size and direction) is what is under
+ * test here: the calls are _test_ioctl() of commands made by hand
+ * (VKFD_IOC_RESIZE(), _IOWR(), ...), never a typed helper, which would
+ * always issue the right command.
  */
 #include <pthread.h>
 
@@ -154,9 +159,9 @@ TEST_F(ioctl, bad_argument_pointer_efault)
 
 	ASSERT_NE(NULL, unmapped);
 	for (i = 0; i < (int)ARRAY_SIZE(cmds); i++) {
-		ASSERT_EQ(-EFAULT, vkfd_ioctl(self->fd, cmds[i], NULL))
+		test_err_ioctl(EFAULT, self->fd, cmds[i], NULL)
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
-		ASSERT_EQ(-EFAULT, vkfd_ioctl(self->fd, cmds[i], unmapped))
+		test_err_ioctl(EFAULT, self->fd, cmds[i], unmapped)
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
 	}
 	EXPECT_EQ(xnack, xnack_state(self->fd));
@@ -212,7 +217,7 @@ TEST_F(ioctl, unknown_nr_enotty)
 						 unknown_nrs[i], shapes[j].size);
 
 			vkfd_fill(buf, sizeof(buf));
-			ASSERT_EQ(-ENOTTY, vkfd_ioctl(self->fd, cmd, buf))
+			test_err_ioctl(ENOTTY, self->fd, cmd, buf)
 				TH_LOG("nr 0x%02x size %u", unknown_nrs[i], shapes[j].size);
 			ASSERT_TRUE(vkfd_untouched(buf, sizeof(buf)))
 				TH_LOG("nr 0x%02x size %u", unknown_nrs[i], shapes[j].size);
@@ -274,10 +279,10 @@ TEST_F(ioctl, unimplemented_nr_enotty)
 		ASSERT_GE(sizeof(buf), _IOC_SIZE(cmds[i]));
 		/* all-zero arguments: the most "valid" request possible */
 		memset(buf, 0, sizeof(buf));
-		ASSERT_EQ(-ENOTTY, vkfd_ioctl(self->fd, cmds[i], buf))
+		test_err_ioctl(ENOTTY, self->fd, cmds[i], buf)
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
 		vkfd_fill(buf, sizeof(buf));
-		ASSERT_EQ(-ENOTTY, vkfd_ioctl(self->fd, cmds[i], buf))
+		test_err_ioctl(ENOTTY, self->fd, cmds[i], buf)
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
 		ASSERT_TRUE(vkfd_untouched(buf, sizeof(buf)))
 			TH_LOG("nr 0x%02x", (unsigned int)_IOC_NR(cmds[i]));
@@ -319,40 +324,40 @@ static int foreign_ioctls(int fd)
 	unsigned char buf[64];
 
 	vkfd_fill(&ver, sizeof(ver));
-	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF ||
+	if (_test_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) != -EBADF ||
 	    !vkfd_untouched(&ver, sizeof(ver)))
 		return 20;
 	vkfd_fill(&clk, sizeof(clk));
 	clk.gpu_id = clk.pad = 0;
-	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk) != -EBADF ||
+	if (_test_ioctl(fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk) != -EBADF ||
 	    !vkfd_untouched(&clk, CLOCK_OUT_SIZE))
 		return 21;
 	vkfd_fill(&apn, sizeof(apn));
 	apn.num_of_nodes = 0;
 	apn.pad = 0;
-	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn) != -EBADF ||
+	if (_test_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn) != -EBADF ||
 	    apn.num_of_nodes != 0)
 		return 22;
 	vkfd_fill(&ap, sizeof(ap));
-	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES, &ap) != -EBADF ||
+	if (_test_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES, &ap) != -EBADF ||
 	    !vkfd_untouched(&ap, sizeof(ap)))
 		return 23;
 	xn.xnack_enabled = -1;
-	if (vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF ||
+	if (_test_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF ||
 	    xn.xnack_enabled != -1)
 		return 24;
 	/* a set attempt: the caller checks the owner's mode did not change */
 	xn.xnack_enabled = 1;
-	if (vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF)
+	if (_test_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF)
 		return 25;
 	xn.xnack_enabled = 0;
-	if (vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF)
+	if (_test_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &xn) != -EBADF)
 		return 26;
 	/* the number check comes first: unknown numbers stay ENOTTY */
 	vkfd_fill(buf, sizeof(buf));
-	if (vkfd_ioctl(fd, _IOWR(AMDKFD_IOCTL_BASE, 0xff, buf), buf) != -ENOTTY ||
-	    vkfd_ioctl(fd, _IO(AMDKFD_IOCTL_BASE, 0x00), buf) != -ENOTTY ||
-	    vkfd_ioctl(fd, _IOR(AMDKFD_IOCTL_BASE, 0x28, __u64), buf) != -ENOTTY ||
+	if (_test_ioctl(fd, _IOWR(AMDKFD_IOCTL_BASE, 0xff, buf), buf) != -ENOTTY ||
+	    _test_ioctl(fd, _IO(AMDKFD_IOCTL_BASE, 0x00), buf) != -ENOTTY ||
+	    _test_ioctl(fd, _IOR(AMDKFD_IOCTL_BASE, 0x28, __u64), buf) != -ENOTTY ||
 	    !vkfd_untouched(buf, sizeof(buf)))
 		return 27;
 	return 0;
@@ -415,7 +420,7 @@ static int sender_child(void *arg, int in, int out)
 	/* the parent has tried (and failed) to use our fd */
 	if (vkfd_msg_recv(in, &step))
 		return 13;
-	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) || ver.major_version != 1)
+	if (_test_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) || ver.major_version != 1)
 		return 14;
 	if (vkfd_msg_send(out, 0))
 		return 15;
@@ -502,9 +507,9 @@ static void *thread_ioctl_fn(void *arg)
 	struct kfd_ioctl_get_clock_counters_args clk = { 0 };
 	struct kfd_ioctl_get_process_apertures_new_args apn = { 0 };
 
-	t->ret[0] = vkfd_ioctl(t->fd, AMDKFD_IOC_GET_VERSION, &ver);
-	t->ret[1] = vkfd_ioctl(t->fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk);
-	t->ret[2] = vkfd_ioctl(t->fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn);
+	t->ret[0] = _test_ioctl(t->fd, AMDKFD_IOC_GET_VERSION, &ver);
+	t->ret[1] = _test_ioctl(t->fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &clk);
+	t->ret[2] = _test_ioctl(t->fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn);
 	t->major = ver.major_version;
 	t->freq = clk.system_clock_freq;
 	t->num_nodes = apn.num_of_nodes;

@@ -17,16 +17,11 @@ static int get_apertures_new(int fd, struct kfd_process_device_apertures *ap,
 		.kfd_process_device_apertures_ptr = (uintptr_t)ap,
 		.num_of_nodes = *num,
 	};
-	int ret = vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args);
+	int ret = _test_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &args);
 
 	*num = args.num_of_nodes;
 	return ret;
 }
-
-#define SKIP_IF_NO_GPU(topo) do {					\
-	if (!(topo)->num_gpus)						\
-		SKIP(return, "no GPU node in the topology (CPU-only)");	\
-} while (0)
 
 /* ------------------------------------------------------------------------
  * GET_CLOCK_COUNTERS
@@ -58,7 +53,7 @@ TEST_F(ioctl, clock_counters_gpu)
 	struct kfd_ioctl_get_clock_counters_args a;
 	int i;
 
-	SKIP_IF_NO_GPU(&self->topo);
+	VKFD_NEED_GPUS(&self->b, 1);
 	for (i = 0; i < self->topo.num_gpus; i++) {
 		vkfd_fill(&a, sizeof(a));
 		a.gpu_id = self->topo.gpu_id[i];
@@ -248,7 +243,7 @@ TEST_F(ioctl, apertures_new_bad_pointer_efault)
 	void *unmapped = vkfd_unmapped_page();
 	uint32_t num;
 
-	SKIP_IF_NO_GPU(&self->topo);
+	VKFD_NEED_GPUS(&self->b, 1);
 	ASSERT_NE(NULL, unmapped);
 	num = self->topo.num_nodes;
 	EXPECT_EQ(-EFAULT, get_apertures_new(self->fd, NULL, &num));

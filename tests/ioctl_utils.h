@@ -50,7 +50,7 @@ FIXTURE_TEARDOWN(ioctl)
 static inline int query_xnack(int fd, int *val)
 {
 	struct kfd_ioctl_set_xnack_mode_args args = { .xnack_enabled = -1 };
-	int ret = vkfd_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &args);
+	int ret = _test_ioctl(fd, AMDKFD_IOC_SET_XNACK_MODE, &args);
 
 	*val = args.xnack_enabled;
 	return ret;

@@ -33,11 +33,8 @@
 #define LC_SIGNAL_PAGE	(4096 * 8)
 
 FIXTURE(lifecycle) {
-	struct vkfd_env env;
-	uint32_t gpu_id;
-	struct vkfd_context ctx;	/* primary with a VM: makes the objects */
+	struct vkfd_base b;		/* its primary, with a VM, makes the objects */
 	struct vkfd_context conv;	/* another primary fd, to convert */
-	int render;
 	struct vkfd_bo page_bo;		/* GTT buffer for the signal page */
 	void *user;			/* memory for USERPTR */
 	size_t page;
@@ -108,7 +105,7 @@ static long lc_sysfs_count(FIXTURE_DATA(lifecycle) *self, const char *sub,
 	long n = 0;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/proc/%d/%s", self->env.sysfs,
+	snprintf(path, sizeof(path), "%s/proc/%d/%s", self->b.env.sysfs,
 		 getpid(), sub);
 	d = opendir(path);
 	if (!d)
@@ -124,20 +121,19 @@ static long lc_sysfs_count(FIXTURE_DATA(lifecycle) *self, const char *sub,
 static void lc_common_state(FIXTURE_DATA(lifecycle) *self,
 			    struct lc_state *st)
 {
-	struct vkfd_context_info info;
+	long conv_id = vkfd_ctx_id_of_fd(self->conv.fd);
 	struct vkfd_ctx_row row;
 	void *p;
 
 	lc_row(self, &row);
 	st->vram = row.vram;
-	if (vkfd_available_memory(&self->ctx, self->gpu_id, &st->available))
-		st->available = ~0ULL;
-	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->ctx.fd,
+	st->available = vkfd_ctx_available(self->b.p.fd, self->b.gpu[0]);
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->b.p.fd,
 		 LC_MMAP_EVENTS);
 	st->signal_page = p != MAP_FAILED;
 	if (p != MAP_FAILED)
 		munmap(p, self->page);
-	st->conv_id = vkfd_query(&self->conv, &info) ? ~0U : info.ctx_id;
+	st->conv_id = conv_id < 0 ? ~0U : (uint32_t)conv_id;
 }
 
 /* ------------------------------------------------------------------------
@@ -147,7 +143,7 @@ static void lc_common_state(FIXTURE_DATA(lifecycle) *self,
 static void mem_fill(FIXTURE_DATA(lifecycle) *self, void *arg)
 {
 	struct kfd_ioctl_alloc_memory_of_gpu_args a = {
-		.va_addr = VA, .size = 0x10000, .gpu_id = self->gpu_id,
+		.va_addr = VA, .size = 0x10000, .gpu_id = self->b.gpu[0],
 		.flags = self->flags,
 	};
 
@@ -162,12 +158,12 @@ static void mem_fill(FIXTURE_DATA(lifecycle) *self, void *arg)
 
 static int ctx_fd(FIXTURE_DATA(lifecycle) *self)
 {
-	return self->ctx.fd;
+	return self->b.p.fd;
 }
 
 static uint64_t mem_first(FIXTURE_DATA(lifecycle) *self)
 {
-	return (uint64_t)self->gpu_id << 32;
+	return (uint64_t)self->b.gpu[0] << 32;
 }
 
 static uint64_t mem_id_of(FIXTURE_DATA(lifecycle) *self, const void *arg)
@@ -180,9 +176,7 @@ static uint64_t mem_id_of(FIXTURE_DATA(lifecycle) *self, const void *arg)
 
 static int mem_lookup(FIXTURE_DATA(lifecycle) *self, uint64_t id)
 {
-	struct kfd_ioctl_free_memory_of_gpu_args a = { .handle = id };
-
-	return vkfd_ioctl(self->ctx.fd, AMDKFD_IOC_FREE_MEMORY_OF_GPU, &a);
+	return _test_free_memory(self->b.p.fd, id);
 }
 
 static int mem_destroy(FIXTURE_DATA(lifecycle) *self, const void *arg)
@@ -214,7 +208,7 @@ static void queue_fill(FIXTURE_DATA(lifecycle) *self, void *arg)
 {
 	/* No ring: a queue that never runs, which is all this needs. */
 	struct kfd_ioctl_create_queue_args a = {
-		.gpu_id = self->gpu_id, .queue_type = KFD_IOC_QUEUE_TYPE_SDMA,
+		.gpu_id = self->b.gpu[0], .queue_type = KFD_IOC_QUEUE_TYPE_SDMA,
 	};
 
 	memcpy(arg, &a, sizeof(a));
@@ -235,9 +229,7 @@ static uint64_t queue_id_of(FIXTURE_DATA(lifecycle) *self, const void *arg)
 
 static int queue_lookup(FIXTURE_DATA(lifecycle) *self, uint64_t id)
 {
-	struct kfd_ioctl_destroy_queue_args a = { .queue_id = id };
-
-	return vkfd_ioctl(self->ctx.fd, AMDKFD_IOC_DESTROY_QUEUE, &a);
+	return _test_destroy_queue(self->b.p.fd, id);
 }
 
 static int queue_destroy(FIXTURE_DATA(lifecycle) *self, const void *arg)
@@ -294,7 +286,7 @@ static int event_lookup(FIXTURE_DATA(lifecycle) *self, uint64_t id)
 {
 	struct kfd_ioctl_destroy_event_args a = { .event_id = id };
 
-	return vkfd_ioctl(self->ctx.fd, AMDKFD_IOC_DESTROY_EVENT, &a);
+	return _test_ioctl(self->b.p.fd, AMDKFD_IOC_DESTROY_EVENT, &a);
 }
 
 static int event_destroy(FIXTURE_DATA(lifecycle) *self, const void *arg)
@@ -335,16 +327,16 @@ static int conv_fd(FIXTURE_DATA(lifecycle) *self)
 /* The reply names nothing: the converted fd says its id. */
 static uint64_t process_id_of(FIXTURE_DATA(lifecycle) *self, const void *arg)
 {
-	struct vkfd_context_info info;
+	long ctx_id = vkfd_ctx_id_of_fd(self->conv.fd);
 
-	return vkfd_query(&self->conv, &info) ? ~0ULL : info.ctx_id;
+	return ctx_id < 0 ? ~0ULL : (uint64_t)ctx_id;
 }
 
 static int process_lookup(FIXTURE_DATA(lifecycle) *self, uint64_t id)
 {
 	struct vkfd_ioctl_ctx_info a = { .ctx_id = id };
 
-	return vkfd_ioctl(self->ctx.fd, VKFD_IOC_CTX_INFO, &a);
+	return _test_ioctl(self->b.p.fd, VKFD_IOC_CTX_INFO, &a);
 }
 
 /* Close the secondary; the fixture's fd to convert is a primary again. */
@@ -352,7 +344,7 @@ static int process_destroy(FIXTURE_DATA(lifecycle) *self, const void *arg)
 {
 	int ret = vkfd_close(&self->conv);
 
-	return ret ?: vkfd_open_primary(self->env.dev, &self->conv);
+	return ret ?: vkfd_open_primary(self->b.env.dev, &self->conv);
 }
 
 static void process_state(FIXTURE_DATA(lifecycle) *self, struct lc_state *st)
@@ -542,28 +534,23 @@ static void lc_trap_free(struct lc_trap *t)
 
 FIXTURE_SETUP(lifecycle)
 {
-	vkfd_env_init(&self->env);
 	self->flags = variant->flags;
 	self->event_type = variant->event_type;
 	self->adopt = variant->adopt;
 	self->page = sysconf(_SC_PAGESIZE);
-	self->render = -1;
-	self->ctx.fd = -1;
 	self->conv.fd = -1;
-	if (self->env.amdkfd)
-		SKIP(longjmp(_metadata->env, 1),
-		     "amdkfd: needs a GPU and vkfd's introspection");
+	vkfd_base_setup(&self->b, VKFD_BASE_VM);
+	if (self->b.env.amdkfd)
+		VKFD_SETUP_SKIP("amdkfd: needs a GPU and vkfd's introspection");
 	ASSERT_TRUE(vkfd_debugfs_present()) TH_LOG("no %s", vkfd_debugfs_root());
-	ASSERT_LE(1, vkfd_gpu_ids(self->env.topology, &self->gpu_id, 1));
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &self->ctx));
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &self->conv));
-	ASSERT_EQ(0, vkfd_open_vm(&self->ctx, self->env.topology,
-				  self->gpu_id, &self->render));
+	ASSERT_LE(1, self->b.ngpus);
+	ASSERT_LE(0, self->b.render);
+	ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &self->conv));
 	self->user = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->user);
 	if (variant->adopt)
-		ASSERT_EQ(0, vkfd_alloc(&self->ctx, self->gpu_id, VA + (1 << 30),
+		ASSERT_EQ(0, vkfd_alloc(&self->b.p, self->b.gpu[0], VA + (1 << 30),
 					LC_SIGNAL_PAGE,
 					KFD_IOC_ALLOC_MEM_FLAGS_GTT |
 					KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE,
@@ -572,12 +559,9 @@ FIXTURE_SETUP(lifecycle)
 
 FIXTURE_TEARDOWN(lifecycle)
 {
-	if (self->render >= 0)
-		close(self->render);
 	if (self->conv.fd >= 0)
 		vkfd_close(&self->conv);
-	if (self->ctx.fd >= 0)
-		vkfd_close(&self->ctx);
+	vkfd_base_teardown(&self->b);
 }
 
 FIXTURE_VARIANT_ADD(lifecycle, vram) {
@@ -658,7 +642,7 @@ TEST_F(lifecycle, unwritable_reply_leaves_nothing)
 		ASSERT_EQ(0, lc_trap_arm(&t, k));
 		if (t.uffd < 0)
 			TH_LOG("no userfaultfd: a read-only argument");
-		ret = vkfd_ioctl(kind->fd(self), kind->cmd, t.arg);
+		ret = _test_ioctl(kind->fd(self), kind->cmd, t.arg);
 		lc_trap_disarm(&t);
 		if (!ret)
 			break;
@@ -694,7 +678,7 @@ TEST_F(lifecycle, unwritable_reply_leaves_nothing)
 		/* read-only fallback: now a reply that can be written */
 		ASSERT_EQ(0, mprotect(t.base, 2 * t.page, PROT_READ | PROT_WRITE));
 		kind->fill(self, t.arg);
-		ASSERT_EQ(0, vkfd_ioctl(kind->fd(self), kind->cmd, t.arg));
+		test_ioctl(kind->fd(self), kind->cmd, t.arg);
 	}
 	/* the id the failed calls would have given */
 	EXPECT_EQ(kind->first(self), kind->id_of(self, t.arg));
@@ -715,10 +699,9 @@ TEST_F(lifecycle, unwritable_reply_leaves_nothing)
 TEST(acquire_vm_has_no_reply)
 {
 	struct kfd_ioctl_acquire_vm_args *a;
-	struct vkfd_context_info info;
 	struct vkfd_context c;
 	struct vkfd_env env;
-	uint32_t gpu_id;
+	uint32_t gpu_id, pasid;
 	int r;
 
 	vkfd_env_init(&env);
@@ -733,9 +716,10 @@ TEST(acquire_vm_has_no_reply)
 	a->drm_fd = r;
 	a->gpu_id = gpu_id;
 	ASSERT_EQ(0, mprotect(a, 4096, PROT_READ));
-	EXPECT_EQ(0, vkfd_ioctl(c.fd, AMDKFD_IOC_ACQUIRE_VM, a));
-	ASSERT_EQ(0, vkfd_query(&c, &info));
-	EXPECT_NE(0U, info.pasids[0]);
+	EXPECT_EQ(0, _test_ioctl(c.fd, AMDKFD_IOC_ACQUIRE_VM, a));
+	pasid = vkfd_ctx_pasid(c.fd, 0);
+	ASSERT_NE(UINT32_MAX, pasid);
+	EXPECT_NE(0U, pasid);
 	munmap(a, 4096);
 	close(r);
 	vkfd_close(&c);

@@ -111,9 +111,9 @@ TEST_F_TIMEOUT(mem, vram_exhaustion_enomem, 120)
 	EXPECT_EQ(0ULL, avail(self, 0));
 	/* Not a page more, in either context; GTT is not VRAM */
 	snap(self, &before);
-	EXPECT_EQ(-ENOMEM, alloc_raw(c[0], gpu, VA_TOP - PAGE, PAGE, 0, F_VRAM, NULL));
-	EXPECT_EQ(-ENOMEM, alloc_raw(c[1], gpu, VA_TOP - PAGE, PAGE, 0, F_VRAM, NULL));
-	EXPECT_EQ(-ENOMEM, alloc_raw(c[1], gpu, MEM_VA, self->budget, 0, F_VRAM, NULL));
+	test_err_mem_alloc(ENOMEM, c[0], gpu, VA_TOP - PAGE, PAGE, 0, F_VRAM, NULL);
+	test_err_mem_alloc(ENOMEM, c[1], gpu, VA_TOP - PAGE, PAGE, 0, F_VRAM, NULL);
+	test_err_mem_alloc(ENOMEM, c[1], gpu, MEM_VA, self->budget, 0, F_VRAM, NULL);
 	EXPECT_UNCHANGED(&before);
 	ASSERT_EQ(0, vkfd_alloc(&c[0]->k, gpu, VA_TOP - PAGE, PAGE, F_GTT, &gtt));
 	EXPECT_EQ(0ULL, avail(self, 0));
@@ -125,7 +125,7 @@ TEST_F_TIMEOUT(mem, vram_exhaustion_enomem, 120)
 	ASSERT_EQ(0, vkfd_free(&c[1]->k, &bo[1]));
 	EXPECT_EQ(chunk, avail(self, 0));
 	snap(self, &before);
-	EXPECT_EQ(-ENOMEM, alloc_raw(c[0], gpu, MEM_VA, chunk + PAGE, 0, F_VRAM, NULL));
+	test_err_mem_alloc(ENOMEM, c[0], gpu, MEM_VA, chunk + PAGE, 0, F_VRAM, NULL);
 	EXPECT_UNCHANGED(&before);
 	ASSERT_EQ(0, vkfd_alloc(&c[0]->k, gpu, MEM_VA, chunk, F_VRAM, &last));
 	EXPECT_EQ(0ULL, avail(self, 0));
@@ -213,21 +213,21 @@ TEST_F(mem, alloc_bad_flags_einval)
 
 	mem_vm(_metadata, self, c, 0);
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 8 * KIB, 0, 0, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 8 * KIB, 0, F_ATTRS, NULL));
+	test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, 8 * KIB, 0, 0, NULL);
+	test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, 8 * KIB, 0, F_ATTRS, NULL);
 	for (i = 0; i < 5; i++)
 		for (j = i + 1; j < 5; j++) {
 			flags = domains[i] | domains[j] | F_W;
-			EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 8 * KIB,
-						     0, flags, NULL))
+			test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, 8 * KIB,
+					   0, flags, NULL)
 				TH_LOG("flags 0x%x", flags);
 		}
 	for (bit = 0; bit < 32; bit++) {
 		flags = 1U << bit;
 		if (flags & (F_DOMAINS | F_ATTRS))
 			continue;
-		EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 8 * KIB, 0,
-					     F_VRAM | flags, NULL))
+		test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, 8 * KIB, 0,
+				   F_VRAM | flags, NULL)
 			TH_LOG("bit %d", bit);
 	}
 	EXPECT_UNCHANGED(&before);
@@ -268,12 +268,12 @@ TEST_F(mem, alloc_bad_size_or_va_einval)
 	snap(self, &before);
 	for (d = 0; d < 2; d++) {
 		for (i = 0; i < (int)ARRAY_SIZE(sizes); i++)
-			EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, sizes[i],
-						     0, doms[d] | F_W, NULL))
+			test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, sizes[i],
+					   0, doms[d] | F_W, NULL)
 				TH_LOG("size %llu", (unsigned long long)sizes[i]);
 		for (i = 0; i < (int)ARRAY_SIZE(offs); i++)
-			EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA + offs[i],
-						     PAGE, 0, doms[d] | F_W, NULL))
+			test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA + offs[i],
+					   PAGE, 0, doms[d] | F_W, NULL)
 				TH_LOG("va +%llu", (unsigned long long)offs[i]);
 	}
 	EXPECT_UNCHANGED(&before);
@@ -302,8 +302,8 @@ TEST_F(mem, alloc_va_range)
 	snap(self, &before);
 	for (d = 0; d < 2; d++)
 		for (i = 0; i < (int)ARRAY_SIZE(bad); i++)
-			EXPECT_EQ(-EINVAL, alloc_raw(c, gpu, bad[i].va, bad[i].size, 0,
-						     (d ? F_GTT : F_VRAM) | F_W, NULL))
+			test_err_mem_alloc(EINVAL, c, gpu, bad[i].va, bad[i].size, 0,
+					   (d ? F_GTT : F_VRAM) | F_W, NULL)
 				TH_LOG("va 0x%llx size 0x%llx",
 				       (unsigned long long)bad[i].va,
 				       (unsigned long long)bad[i].size);
@@ -329,10 +329,10 @@ TEST_F(mem, alloc_doorbell_and_mmio)
 
 	mem_vm(_metadata, self, c, 0);
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, alloc_raw(c, gpu, MEM_VA, 4 * KIB, 0, F_DOORBELL | F_W, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, gpu, MEM_VA, 16 * KIB, 0, F_DOORBELL | F_W, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, gpu, MEM_VA, 8 * KIB, 0, F_MMIO | F_W, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, gpu, MEM_VA, 0, 0, F_MMIO | F_W, NULL));
+	test_err_mem_alloc(EINVAL, c, gpu, MEM_VA, 4 * KIB, 0, F_DOORBELL | F_W, NULL);
+	test_err_mem_alloc(EINVAL, c, gpu, MEM_VA, 16 * KIB, 0, F_DOORBELL | F_W, NULL);
+	test_err_mem_alloc(EINVAL, c, gpu, MEM_VA, 8 * KIB, 0, F_MMIO | F_W, NULL);
+	test_err_mem_alloc(EINVAL, c, gpu, MEM_VA, 0, 0, F_MMIO | F_W, NULL);
 	EXPECT_UNCHANGED(&before);
 
 	ASSERT_EQ(0, vkfd_alloc(&c->k, gpu, MEM_VA, 8 * KIB, F_DOORBELL | F_W, &db));
@@ -361,14 +361,14 @@ TEST_F(mem, alloc_no_vm_einval)
 	mem_vm(_metadata, self, s, 0);
 	snap(self, &before);
 	/* The primary has no VM at all; the secondary none on the other GPUs */
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, PAGE, 0, F_VRAM, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, PAGE, 0, F_GTT, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, 0, MEM_VA, PAGE, 0, F_VRAM, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(s, vkfd_topo_unused_gpu_id(&topo), MEM_VA,
-				     PAGE, 0, F_VRAM, NULL));
+	test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, PAGE, 0, F_VRAM, NULL);
+	test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, PAGE, 0, F_GTT, NULL);
+	test_err_mem_alloc(EINVAL, c, 0, MEM_VA, PAGE, 0, F_VRAM, NULL);
+	test_err_mem_alloc(EINVAL, s, vkfd_topo_unused_gpu_id(&topo), MEM_VA,
+			   PAGE, 0, F_VRAM, NULL);
 	if (self->b.ngpus > 1)
-		EXPECT_EQ(-EINVAL, alloc_raw(s, self->b.gpu[1], MEM_VA, PAGE, 0,
-					     F_VRAM, NULL));
+		test_err_mem_alloc(EINVAL, s, self->b.gpu[1], MEM_VA, PAGE, 0,
+				   F_VRAM, NULL);
 	EXPECT_UNCHANGED(&before);
 }
 
@@ -386,10 +386,10 @@ TEST_F(mem, free_unknown_handle_einval)
 	handle = bo.handle;
 	ASSERT_EQ(0, vkfd_free(&c->k, &bo));
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, free_raw(c, handle));
-	EXPECT_EQ(-EINVAL, free_raw(c, 0));
-	EXPECT_EQ(-EINVAL, free_raw(c, ~0ULL));
-	EXPECT_EQ(-EINVAL, free_raw(c, keep.handle ^ (1ULL << 40)));
+	test_err_mem_free(EINVAL, c, handle);
+	test_err_mem_free(EINVAL, c, 0);
+	test_err_mem_free(EINVAL, c, ~0ULL);
+	test_err_mem_free(EINVAL, c, keep.handle ^ (1ULL << 40));
 	EXPECT_UNCHANGED(&before);
 	EXPECT_ROW(c, 1, PAGE, PT_EMPTY);
 }

@@ -74,21 +74,6 @@ static void same_va_isolation(struct __test_metadata *_metadata,
 	EXPECT_BUDGET_FREE();
 }
 
-/* The primary and a secondary map the same GPU address: each reaches only its own memory. */
-TEST_F(mem, same_va_primary_and_secondary)
-{
-	same_va_isolation(_metadata, self, &self->ctx[0],
-			  mem_ctx_new(_metadata, self, true));
-}
-
-/* Two secondaries map the same GPU address: each reaches only its own memory. */
-TEST_F(mem, same_va_two_secondaries)
-{
-	struct mem_ctx *a = mem_ctx_new(_metadata, self, true);
-
-	same_va_isolation(_metadata, self, a, mem_ctx_new(_metadata, self, true));
-}
-
 /*
  * A handle means nothing in another context: FREE, MAP and UNMAP with it
  * fail with EINVAL and the owner's mapping stays; the owner's GPU address
@@ -110,12 +95,12 @@ static void foreign_handle(struct __test_metadata *_metadata,
 	EXPECT_UNMAPPED(other, 0, MEM_VA);
 
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, free_raw(other, bo.handle));
+	test_err_mem_free(EINVAL, other, bo.handle);
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(other, true, bo.handle, &gpu, 1, &n));
+	test_err_mem_map(EINVAL, other, true, bo.handle, &gpu, 1, &n);
 	EXPECT_EQ(0U, n);
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(other, false, bo.handle, &gpu, 1, &n));
+	test_err_mem_map(EINVAL, other, false, bo.handle, &gpu, 1, &n);
 	EXPECT_EQ(0U, n);
 	EXPECT_UNCHANGED(&before);
 	ASSERT_MAPPED(owner, 0, MEM_VA, &x);
@@ -129,7 +114,7 @@ static void foreign_handle(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, vkfd_map(&other->k, &mine, &gpu, 1));
 	TH_LOG("handles: owner 0x%llx, other 0x%llx",
 	       (unsigned long long)bo.handle, (unsigned long long)mine.handle);
-	EXPECT_EQ(0, free_raw(other, mine.handle));
+	test_mem_free(other, mine.handle);
 	EXPECT_UNMAPPED(other, 0, MEM_VA + MIB);
 	ASSERT_MAPPED(owner, 0, MEM_VA, &x);
 	EXPECT_ROW(owner, 1, 8 * KIB, PT_ONE_PAGE);
@@ -138,23 +123,65 @@ static void foreign_handle(struct __test_metadata *_metadata,
 	EXPECT_ROW(owner, 0, 0, PT_EMPTY);
 }
 
-TEST_F(mem, foreign_handle_primary_to_secondary)
+/*
+ * The isolation tests once per pair of context kinds: mem's fixture, with
+ * variants that say which kind the first context (the owner) and the
+ * second are. The primary is the fixture's; a secondary is made new.
+ */
+FIXTURE(mem_pair) {
+	FIXTURE_DATA(mem) m;
+};
+
+FIXTURE_VARIANT(mem_pair) {
+	bool first_secondary;
+	bool second_secondary;
+};
+
+FIXTURE_VARIANT_ADD(mem_pair, primary_secondary) {
+	.first_secondary = false, .second_secondary = true,
+};
+
+FIXTURE_VARIANT_ADD(mem_pair, secondary_primary) {
+	.first_secondary = true, .second_secondary = false,
+};
+
+FIXTURE_VARIANT_ADD(mem_pair, secondary_secondary) {
+	.first_secondary = true, .second_secondary = true,
+};
+
+FIXTURE_SETUP(mem_pair)
 {
-	foreign_handle(_metadata, self, &self->ctx[0],
-		       mem_ctx_new(_metadata, self, true));
+	mem_setup(_metadata, &self->m, NULL);
 }
 
-TEST_F(mem, foreign_handle_secondary_to_primary)
+FIXTURE_TEARDOWN(mem_pair)
 {
-	foreign_handle(_metadata, self, mem_ctx_new(_metadata, self, true),
-		       &self->ctx[0]);
+	mem_teardown(_metadata, &self->m, NULL);
 }
 
-TEST_F(mem, foreign_handle_between_secondaries)
+/* The primary, or a new secondary. */
+static struct mem_ctx *pair_ctx(struct __test_metadata *_metadata,
+				FIXTURE_DATA(mem) *m, bool secondary)
 {
-	struct mem_ctx *a = mem_ctx_new(_metadata, self, true);
+	return secondary ? mem_ctx_new(_metadata, m, true) : &m->ctx[0];
+}
 
-	foreign_handle(_metadata, self, a, mem_ctx_new(_metadata, self, true));
+/* The two contexts map the same GPU address: each reaches only its own memory. */
+TEST_F(mem_pair, same_va)
+{
+	struct mem_ctx *a = pair_ctx(_metadata, &self->m, variant->first_secondary);
+
+	same_va_isolation(_metadata, &self->m, a,
+			  pair_ctx(_metadata, &self->m, variant->second_secondary));
+}
+
+/* The first context's handle means nothing in the second. */
+TEST_F(mem_pair, foreign_handle)
+{
+	struct mem_ctx *a = pair_ctx(_metadata, &self->m, variant->first_secondary);
+
+	foreign_handle(_metadata, &self->m, a,
+		       pair_ctx(_metadata, &self->m, variant->second_secondary));
 }
 
 /* ------------------------------------------------------------------------
@@ -302,7 +329,7 @@ TEST_F(mem, map_n_success_resume)
 	ids[1] = vkfd_topo_unused_gpu_id(&topo);
 	ids[2] = self->b.gpu[1];
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(c, true, bo.handle, ids, 3, &n));
+	test_err_mem_map(EINVAL, c, true, bo.handle, ids, 3, &n);
 	EXPECT_EQ(1U, n);
 	ASSERT_MAPPED(c, 0, MEM_VA, &x);
 	EXPECT_UNMAPPED(c, 1, MEM_VA);
@@ -310,7 +337,7 @@ TEST_F(mem, map_n_success_resume)
 
 	/* Fixed (the bad entry now names a GPU already done): resume */
 	ids[1] = self->b.gpu[0];
-	EXPECT_EQ(0, map_raw(c, true, bo.handle, ids, 3, &n));
+	test_mem_map(c, true, bo.handle, ids, 3, &n);
 	EXPECT_EQ(3U, n);
 	ASSERT_MAPPED(c, 1, MEM_VA, &x);
 	EXPECT_ROW(c, 1, PAGE, 2 * PT_ONE_PAGE);
@@ -320,19 +347,19 @@ TEST_F(mem, map_n_success_resume)
 	ids[1] = vkfd_topo_unused_gpu_id(&topo);
 	ids[2] = self->b.gpu[0];
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(c, false, bo.handle, ids, 3, &n));
+	test_err_mem_map(EINVAL, c, false, bo.handle, ids, 3, &n);
 	EXPECT_EQ(1U, n);
 	EXPECT_UNMAPPED(c, 1, MEM_VA);
 	ASSERT_MAPPED(c, 0, MEM_VA, &x);
 	/* Resuming at 2 skips the bad entry */
 	n = 2;
-	EXPECT_EQ(0, map_raw(c, false, bo.handle, ids, 3, &n));
+	test_mem_map(c, false, bo.handle, ids, 3, &n);
 	EXPECT_EQ(3U, n);
 	EXPECT_UNMAPPED(c, 0, MEM_VA);
 	EXPECT_ROW(c, 1, PAGE, 2 * PT_EMPTY);
 	/* Unmapping where it is not mapped: EINVAL at that index */
 	n = 0;
-	EXPECT_EQ(-EINVAL, map_raw(c, false, bo.handle, ids, 1, &n));
+	test_err_mem_map(EINVAL, c, false, bo.handle, ids, 1, &n);
 	EXPECT_EQ(0U, n);
 	EXPECT_EQ(0, vkfd_free(&c->k, &bo));
 }
@@ -355,36 +382,36 @@ TEST_F(mem, map_bad_args)
 	snap(self, &before);
 	for (m = 0; m < 2; m++) {
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, &gpu, 0, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, &gpu, 0, &n);
 		n = 2;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, &gpu, 1, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, &gpu, 1, &n);
 		EXPECT_EQ(2U, n);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, many, 1025, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, many, 1025, &n);
 		EXPECT_EQ(0U, n);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, 0, &gpu, 1, &n));
+		test_err_mem_map(EINVAL, c, m, 0, &gpu, 1, &n);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle + 1000, &gpu, 1, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle + 1000, &gpu, 1, &n);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, ((uint64_t)gpu << 32) | 0xffffffff,
-					   &gpu, 1, &n));
+		test_err_mem_map(EINVAL, c, m, ((uint64_t)gpu << 32) | 0xffffffff,
+				 &gpu, 1, &n);
 		n = 0;
-		EXPECT_EQ(-EFAULT, map_raw(c, m, bo.handle, NULL, 1, &n));
+		test_err_mem_map(EFAULT, c, m, bo.handle, NULL, 1, &n);
 		EXPECT_EQ(0U, n);
 		n = 0;
-		EXPECT_EQ(-EFAULT, map_raw(c, m, bo.handle, vkfd_unmapped_page(), 1, &n));
+		test_err_mem_map(EFAULT, c, m, bo.handle, vkfd_unmapped_page(), 1, &n);
 		/* a GPU that does not exist, or has no VM in this context */
 		many[0] = vkfd_topo_unused_gpu_id(&topo);
 		n = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, many, 1, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, many, 1, &n);
 		EXPECT_EQ(0U, n);
 		many[0] = 0;
-		EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, many, 1, &n));
+		test_err_mem_map(EINVAL, c, m, bo.handle, many, 1, &n);
 		many[0] = gpu;
 		if (self->b.ngpus > 1) {
 			n = 0;
-			EXPECT_EQ(-EINVAL, map_raw(c, m, bo.handle, &self->b.gpu[1], 1, &n));
+			test_err_mem_map(EINVAL, c, m, bo.handle, &self->b.gpu[1], 1, &n);
 			EXPECT_EQ(0U, n);
 		}
 	}
@@ -392,7 +419,7 @@ TEST_F(mem, map_bad_args)
 	EXPECT_UNMAPPED(c, 0, MEM_VA);
 	/* 1024 entries is the limit, and allowed (the same GPU every time) */
 	n = 0;
-	EXPECT_EQ(0, map_raw(c, true, bo.handle, many, 1024, &n));
+	test_mem_map(c, true, bo.handle, many, 1024, &n);
 	EXPECT_EQ(1024U, n);
 	EXPECT_ROW(c, 1, PAGE, PT_ONE_PAGE);
 	EXPECT_EQ(0, vkfd_free(&c->k, &bo));
@@ -417,10 +444,10 @@ TEST_F(mem, map_overlap_einval)
 	ASSERT_EQ(0, vkfd_alloc(&c->k, gpu, MEM_VA, 4 * PAGE, F_GTT, &around));
 	ASSERT_EQ(0, vkfd_map(&c->k, &a, &gpu, 1));
 	snap(self, &before);
-	EXPECT_EQ(-EINVAL, map_raw(c, true, b.handle, &gpu, 1, &n));
+	test_err_mem_map(EINVAL, c, true, b.handle, &gpu, 1, &n);
 	EXPECT_EQ(0U, n);
-	EXPECT_EQ(-EINVAL, map_raw(c, true, inside.handle, &gpu, 1, &n));
-	EXPECT_EQ(-EINVAL, map_raw(c, true, around.handle, &gpu, 1, &n));
+	test_err_mem_map(EINVAL, c, true, inside.handle, &gpu, 1, &n);
+	test_err_mem_map(EINVAL, c, true, around.handle, &gpu, 1, &n);
 	EXPECT_UNCHANGED(&before);
 	EXPECT_UNMAPPED(c, 0, MEM_VA);
 	EXPECT_UNMAPPED(c, 0, MEM_VA + 3 * PAGE);

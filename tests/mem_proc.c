@@ -37,7 +37,7 @@ static void *race_mapper(void *arg)
 
 	while (!r->stop) {
 		n = 0;
-		ret = map_raw(r->c, me % 2, r->bo.handle, self->b.gpu, self->b.ngpus, &n);
+		ret = _test_mem_map(r->c, me % 2, r->bo.handle, self->b.gpu, self->b.ngpus, &n);
 		/* mapped, unmapped, or not (any more) mapped / freed */
 		if (ret && ret != -EINVAL)
 			r->bad[me]++;
@@ -65,7 +65,7 @@ TEST_F_TIMEOUT(mem, race_map_unmap_free, 120)
 		for (i = 0; i < 4; i++)
 			ASSERT_EQ(0, pthread_create(&t[i], NULL, race_mapper, &r));
 		vkfd_sleep_ms(20);
-		ASSERT_EQ(0, free_raw(r.c, r.bo.handle));
+		test_mem_free(r.c, r.bo.handle);
 		vkfd_sleep_ms(5);
 		r.stop = true;
 		for (i = 0; i < 4; i++)
@@ -256,26 +256,26 @@ static int foreign_child(void *arg, int in, int out)
 	struct kfd_ioctl_get_available_memory_args av = { .gpu_id = a->gpu };
 	int own;
 
-	if (vkfd_ioctl(a->kfd, AMDKFD_IOC_ACQUIRE_VM, &acq) != -EBADF)
+	if (_test_ioctl(a->kfd, AMDKFD_IOC_ACQUIRE_VM, &acq) != -EBADF)
 		return 1;
 	own = vkfd_render_open(a->env->topology, a->gpu);
 	if (own < 0)
 		return 2;
 	acq.drm_fd = own;
-	if (vkfd_ioctl(a->kfd, AMDKFD_IOC_ACQUIRE_VM, &acq) != -EBADF)
+	if (_test_ioctl(a->kfd, AMDKFD_IOC_ACQUIRE_VM, &acq) != -EBADF)
 		return 3;
 	close(own);
-	if (vkfd_ioctl(a->kfd, AMDKFD_IOC_ALLOC_MEMORY_OF_GPU, &al) != -EBADF ||
+	if (_test_alloc_memory(a->kfd, &al) != -EBADF ||
 	    al.handle)
 		return 4;
-	if (vkfd_ioctl(a->kfd, AMDKFD_IOC_MAP_MEMORY_TO_GPU, &map) != -EBADF ||
+	if (_test_map_memory(a->kfd, &map) != -EBADF ||
 	    map.n_success)
 		return 5;
-	if (vkfd_ioctl(a->kfd, AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU, &map) != -EBADF)
+	if (_test_ioctl(a->kfd, AMDKFD_IOC_UNMAP_MEMORY_FROM_GPU, &map) != -EBADF)
 		return 6;
-	if (vkfd_ioctl(a->kfd, AMDKFD_IOC_FREE_MEMORY_OF_GPU, &fr) != -EBADF)
+	if (_test_ioctl(a->kfd, AMDKFD_IOC_FREE_MEMORY_OF_GPU, &fr) != -EBADF)
 		return 7;
-	if (vkfd_ioctl(a->kfd, AMDKFD_IOC_AVAILABLE_MEMORY, &av) != -EBADF)
+	if (_test_ioctl(a->kfd, AMDKFD_IOC_AVAILABLE_MEMORY, &av) != -EBADF)
 		return 8;
 	return 0;
 }

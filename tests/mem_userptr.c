@@ -40,15 +40,15 @@ TEST_F(mem, userptr_secondary_eopnotsupp)
 	mem_vm(_metadata, self, s, 0);
 	snap(self, &before);
 	pins = vkfd_pinned_pages();
-	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->b.gpu[0], MEM_VA, 4 * PAGE,
-					 (uintptr_t)user, F_USERPTR | F_W, NULL));
-	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->b.gpu[0], MEM_VA, 4 * PAGE,
-					 (uintptr_t)user, F_USERPTR, NULL));
+	test_err_mem_alloc(EOPNOTSUPP, s, self->b.gpu[0], MEM_VA, 4 * PAGE,
+			   (uintptr_t)user, F_USERPTR | F_W, NULL);
+	test_err_mem_alloc(EOPNOTSUPP, s, self->b.gpu[0], MEM_VA, 4 * PAGE,
+			   (uintptr_t)user, F_USERPTR, NULL);
 	/* Checked before the other USERPTR rules: alignment, user range */
-	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->b.gpu[0], MEM_VA, 4 * PAGE,
-					 (uintptr_t)user + 1, F_USERPTR, NULL));
-	EXPECT_EQ(-EOPNOTSUPP, alloc_raw(s, self->b.gpu[0], MEM_VA, 4 * PAGE,
-					 0xffff888000000000ULL, F_USERPTR, NULL));
+	test_err_mem_alloc(EOPNOTSUPP, s, self->b.gpu[0], MEM_VA, 4 * PAGE,
+			   (uintptr_t)user + 1, F_USERPTR, NULL);
+	test_err_mem_alloc(EOPNOTSUPP, s, self->b.gpu[0], MEM_VA, 4 * PAGE,
+			   0xffff888000000000ULL, F_USERPTR, NULL);
 	EXPECT_UNCHANGED(&before);
 	EXPECT_EQ(pins, vkfd_pinned_pages());
 	munmap(user, 4 * PAGE);
@@ -156,14 +156,14 @@ TEST_F(mem, userptr_bad_alignment_einval)
 	mem_vm(_metadata, self, c, 0);
 	snap(self, &before);
 	pins = vkfd_pinned_pages();
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 2 * PAGE,
-				     (uintptr_t)user + 1, F_USERPTR, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 2 * PAGE,
-				     (uintptr_t)user + 2048, F_USERPTR, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA, 2 * PAGE - 1,
-				     (uintptr_t)user, F_USERPTR, NULL));
-	EXPECT_EQ(-EINVAL, alloc_raw(c, self->b.gpu[0], MEM_VA + 16, 2 * PAGE,
-				     (uintptr_t)user, F_USERPTR, NULL));
+	test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, 2 * PAGE,
+			   (uintptr_t)user + 1, F_USERPTR, NULL);
+	test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, 2 * PAGE,
+			   (uintptr_t)user + 2048, F_USERPTR, NULL);
+	test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA, 2 * PAGE - 1,
+			   (uintptr_t)user, F_USERPTR, NULL);
+	test_err_mem_alloc(EINVAL, c, self->b.gpu[0], MEM_VA + 16, 2 * PAGE,
+			   (uintptr_t)user, F_USERPTR, NULL);
 	EXPECT_UNCHANGED(&before);
 	EXPECT_EQ(pins, vkfd_pinned_pages());
 	munmap(user, 4 * PAGE);
@@ -184,7 +184,7 @@ TEST_F(mem, userptr_unmapped_memory_efault)
 	ASSERT_EQ(0, vkfd_alloc_userptr(&c->k, gpu, MEM_VA, hole, PAGE, 0, &bo));
 	snap(self, &before);
 	pins = vkfd_pinned_pages();
-	EXPECT_EQ(-EFAULT, map_raw(c, true, bo.handle, &gpu, 1, &n));
+	test_err_mem_map(EFAULT, c, true, bo.handle, &gpu, 1, &n);
 	EXPECT_EQ(0U, n);
 	EXPECT_UNCHANGED(&before);
 	EXPECT_EQ(pins, vkfd_pinned_pages());
@@ -215,7 +215,7 @@ TEST_F(mem, userptr_user_unmaps_while_mapped)
 	EXPECT_EQ(pins, vkfd_pinned_pages());
 	/* Mapping it again finds nothing to pin */
 	n = 0;
-	EXPECT_EQ(-EFAULT, map_raw(c, true, bo.handle, &gpu, 1, &n));
+	test_err_mem_map(EFAULT, c, true, bo.handle, &gpu, 1, &n);
 	EXPECT_EQ(pins, vkfd_pinned_pages());
 	EXPECT_EQ(0, vkfd_free(&c->k, &bo));
 }

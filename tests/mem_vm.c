@@ -11,9 +11,7 @@
 
 static int acquire(struct mem_ctx *c, uint32_t gpu_id, int drm_fd)
 {
-	struct kfd_ioctl_acquire_vm_args args = { .drm_fd = drm_fd, .gpu_id = gpu_id };
-
-	return vkfd_ioctl(c->k.fd, AMDKFD_IOC_ACQUIRE_VM, &args);
+	return _test_acquire_vm(c->k.fd, drm_fd, gpu_id);
 }
 
 /* ------------------------------------------------------------------------

@@ -21,33 +21,24 @@
  */
 
 FIXTURE(module) {
-	struct vkfd_env env;
+	struct vkfd_base b;		/* without a device: the module comes and goes */
 	char name[32];		/* vkfd's device name in this lane */
 	char params[256];	/* scratch */
 	char scratch[64];
-	struct vkfd_child child;
 };
 
 FIXTURE_SETUP(module)
 {
-	vkfd_env_init(&self->env);
-	lane_name(&self->env, self->name, sizeof(self->name));
-	if (self->env.module)
-		ASSERT_EQ(0, lane_restore(&self->env));
+	lane_fixture_setup(_metadata, &self->b, self->name, sizeof(self->name));
 }
 
 FIXTURE_TEARDOWN(module)
 {
-	/* no ASSERT here: it would jump back into the harness */
-	vkfd_child_kill(&self->child);
-	if (self->env.module) {
-		EXPECT_EQ(0, lane_restore(&self->env));
-		EXPECT_TRUE(lane_state_ok(&self->env));
-	}
+	lane_fixture_teardown(_metadata, &self->b);
 }
 
 #define MODULE_REQUIRED() do {						\
-	if (!self->env.module)						\
+	if (!self->b.env.module)						\
 		SKIP(return, "VKFD_MODULE is not set");			\
 } while (0)
 
@@ -56,13 +47,13 @@ FIXTURE_TEARDOWN(module)
 	ASSERT_EQ(0, unload_if_loaded());				\
 	snprintf(self->params, sizeof(self->params), "name=%s %s",	\
 		 self->name, extra);					\
-	ASSERT_EQ(0, vkfd_module_load(self->env.module, self->params))	\
+	ASSERT_EQ(0, vkfd_module_load(self->b.env.module, self->params))	\
 		TH_LOG("params '%s'", self->params);			\
 } while (0)
 
 /* Makes sure vkfd is loaded: as the lane has it, or as "name=vkfd" in the amdkfd lane. */
 #define USE_MODULE() do {						\
-	if (self->env.amdkfd)						\
+	if (self->b.env.amdkfd)						\
 		LOAD_NAMED("");						\
 	ASSERT_TRUE(vkfd_module_loaded());				\
 } while (0)
@@ -116,13 +107,13 @@ TEST_F(module, params_match_lane)
 	uint64_t v;
 
 	MODULE_REQUIRED();
-	VKFD_ONLY(&self->env, "vkfd is not loaded in the amdkfd lane");
+	VKFD_ONLY(&self->b.env, "vkfd is not loaded in the amdkfd lane");
 	ASSERT_EQ(0, vkfd_module_param("name", name, sizeof(name)));
 	EXPECT_STREQ(self->name, name);
 	ASSERT_EQ(0, vkfd_module_param_u64("num_gpus", &v));
-	EXPECT_EQ(lane_u64(&self->env, "num_gpus", DEFAULT_NUM_GPUS), v);
+	EXPECT_EQ(lane_u64(&self->b.env, "num_gpus", DEFAULT_NUM_GPUS), v);
 	ASSERT_EQ(0, vkfd_module_param_u64("vram_mb", &v));
-	EXPECT_EQ(lane_u64(&self->env, "vram_mb", DEFAULT_VRAM_MB), v);
+	EXPECT_EQ(lane_u64(&self->b.env, "vram_mb", DEFAULT_VRAM_MB), v);
 }
 
 /* The parameters are 0444: opening them for writing fails and the values stay. */
@@ -166,7 +157,7 @@ TEST_F(module, default_params)
 		snprintf(self->params, sizeof(self->params), "name=%s", self->name);
 	else
 		self->params[0] = '\0';
-	ASSERT_EQ(0, vkfd_module_load(self->env.module, self->params));
+	ASSERT_EQ(0, vkfd_module_load(self->b.env.module, self->params));
 	ASSERT_EQ(0, vkfd_module_param("name", name, sizeof(name)));
 	EXPECT_STREQ(self->name, name);
 	check_shape(_metadata, self->name, DEFAULT_NUM_GPUS, DEFAULT_VRAM_MB, &topo);
@@ -209,7 +200,7 @@ TEST_F(module, name_vkfd)
 
 	MODULE_REQUIRED();
 	ASSERT_EQ(0, unload_if_loaded());
-	ASSERT_EQ(0, vkfd_module_load(self->env.module, "name=vkfd"));
+	ASSERT_EQ(0, vkfd_module_load(self->b.env.module, "name=vkfd"));
 
 	ASSERT_EQ(0, vkfd_module_param("name", name, sizeof(name)));
 	EXPECT_STREQ("vkfd", name);
@@ -219,22 +210,22 @@ TEST_F(module, name_vkfd)
 	ASSERT_EQ(0, stat("/sys/devices/virtual/vkfd/vkfd/topology", &b));
 	EXPECT_EQ(a.st_ino, b.st_ino);
 	EXPECT_TRUE(vkfd_is_dir("/sys/class/vkfd/vkfd/topology/nodes/1"));
-	if (self->env.amdkfd)
+	if (self->b.env.amdkfd)
 		EXPECT_AMDKFD_INTACT();
 	else
 		EXPECT_FALSE(vkfd_exists("/dev/" DEFAULT_NAME));
 
 	/* usable, with its per-process entries under the new class */
-	ASSERT_EQ(0, vkfd_child_start(&self->child, user_child, &args));
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &ack));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, user_child, &args));
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &ack));
 	EXPECT_EQ(0ULL, ack);
-	snprintf(path, sizeof(path), "/sys/class/vkfd/vkfd/proc/%d", self->child.pid);
+	snprintf(path, sizeof(path), "/sys/class/vkfd/vkfd/proc/%d", self->b.child.pid);
 	EXPECT_TRUE(vkfd_is_dir(path));
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 
 	ASSERT_EQ(0, vkfd_module_unload());
 	EXPECT_NOTHING_LEFT("vkfd");
-	if (self->env.amdkfd)
+	if (self->b.env.amdkfd)
 		EXPECT_AMDKFD_INTACT();
 }
 
@@ -248,7 +239,7 @@ TEST_F(module, name_31_chars)
 	ASSERT_EQ(31, (int)strlen(name));
 	ASSERT_EQ(0, unload_if_loaded());
 	snprintf(self->params, sizeof(self->params), "name=%s", name);
-	ASSERT_EQ(0, vkfd_module_load(self->env.module, self->params));
+	ASSERT_EQ(0, vkfd_module_load(self->b.env.module, self->params));
 	dev_path(name, path, sizeof(path));
 	EXPECT_TRUE(vkfd_exists(path));
 	class_path(name, path, sizeof(path));
@@ -266,22 +257,22 @@ TEST_F(module, default_name_taken_eexist)
 	int before;
 
 	MODULE_REQUIRED();
-	if (!self->env.amdkfd)
+	if (!self->b.env.amdkfd)
 		SKIP(return, "vkfd lane: no other driver owns the kfd class");
 	EXPECT_AMDKFD_INTACT();
 	before = klog_count("name=vkfd");
 	ASSERT_LE(0, before);
 
-	ASSERT_EQ(-EEXIST, vkfd_module_load(self->env.module, ""));
+	ASSERT_EQ(-EEXIST, vkfd_module_load(self->b.env.module, ""));
 	EXPECT_NOTHING_LEFT("vkfd");
 	EXPECT_AMDKFD_INTACT();
 	EXPECT_LT(before, klog_count("name=vkfd"));
 
 	/* amdgpu's /dev/kfd still works */
-	ASSERT_EQ(0, vkfd_child_start(&self->child, user_child, &amdkfd_user));
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &ack));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, user_child, &amdkfd_user));
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &ack));
 	EXPECT_EQ(0ULL, ack);
-	EXPECT_EQ(0, vkfd_child_wait(&self->child));
+	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 }
 
 /* ------------------------------------------------------------------------
@@ -299,29 +290,29 @@ TEST_F(module, unload_refused_while_context_exists)
 	MODULE_REQUIRED();
 	USE_MODULE();
 	dev_path(self->name, dev, sizeof(dev));
-	ASSERT_EQ(0, vkfd_child_start(&self->child, user_child, &args));
-	ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &ack));
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, user_child, &args));
+	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &ack));
 	ASSERT_EQ(0ULL, ack);
 	class_path(self->name, proc, sizeof(proc));
 	snprintf(proc + strlen(proc), sizeof(proc) - strlen(proc), "/proc/%d",
-		 self->child.pid);
+		 self->b.child.pid);
 	ASSERT_TRUE(vkfd_is_dir(proc));
 
 	/* fd open */
 	ASSERT_EQ(-EWOULDBLOCK, vkfd_module_unload());
 	EXPECT_TRUE(vkfd_module_loaded());
 	EXPECT_TRUE(vkfd_exists(dev));
-	EXPECT_EQ(0, user_cmd(&self->child, CMD_IOCTL));
+	EXPECT_EQ(0, user_cmd(&self->b.child, CMD_IOCTL));
 
 	/* fd closed, opener alive: the context (and the refusal) remains */
-	ASSERT_EQ(0, user_cmd(&self->child, CMD_CLOSE));
+	ASSERT_EQ(0, user_cmd(&self->b.child, CMD_CLOSE));
 	ASSERT_EQ(-EWOULDBLOCK, vkfd_module_unload());
 	EXPECT_TRUE(vkfd_module_loaded());
 	EXPECT_TRUE(vkfd_exists(dev));
 	EXPECT_TRUE(vkfd_is_dir(proc));
 
 	/* opener gone: unload succeeds at once */
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
 	ASSERT_EQ(0, vkfd_module_unload()) TH_LOG("refcnt %s", refcnt(self->scratch));
 	EXPECT_NOTHING_LEFT(self->name);
 }
@@ -378,9 +369,9 @@ TEST_F(module, unload_after_exit_with_gpu_memory)
 {
 	MODULE_REQUIRED();
 	USE_MODULE();
-	ASSERT_EQ(0, vkfd_child_start(&self->child, gpu_user_child,
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, gpu_user_child,
 				      (void *)self->name));
-	ASSERT_EQ(0, vkfd_child_wait(&self->child));
+	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
 	ASSERT_EQ(0, vkfd_module_unload()) TH_LOG("refcnt %s", refcnt(self->scratch));
 	EXPECT_NOTHING_LEFT(self->name);
 }
@@ -388,7 +379,7 @@ TEST_F(module, unload_after_exit_with_gpu_memory)
 /* 50 load / use / unload cycles (scaled) all succeed and each unload leaves nothing. */
 TEST_F_TIMEOUT(module, load_unload_cycles, 600)
 {
-	const char *params = self->env.amdkfd ? "name=vkfd" : self->env.module_params;
+	const char *params = self->b.env.amdkfd ? "name=vkfd" : self->b.env.module_params;
 	char dev[PATH_MAX], cls[PATH_MAX];
 	int i;
 
@@ -397,7 +388,7 @@ TEST_F_TIMEOUT(module, load_unload_cycles, 600)
 	class_path(self->name, cls, sizeof(cls));
 	ASSERT_EQ(0, unload_if_loaded());
 	for (i = 0; i < vkfd_scaled(CYCLES); i++) {
-		ASSERT_EQ(0, vkfd_module_load(self->env.module, params)) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, vkfd_module_load(self->b.env.module, params)) TH_LOG("cycle %d", i);
 		ASSERT_TRUE(vkfd_exists(dev)) TH_LOG("cycle %d", i);
 		ASSERT_EQ(0, use_once(self->name, NULL)) TH_LOG("cycle %d", i);
 		ASSERT_EQ(0, vkfd_module_unload())
@@ -413,9 +404,8 @@ TEST_F_TIMEOUT(module, load_unload_cycles, 600)
  */
 
 FIXTURE(bad_param) {
-	struct vkfd_env env;
+	struct vkfd_base b;		/* without a device: the module comes and goes */
 	char name[32];
-	struct vkfd_child child;
 };
 
 FIXTURE_VARIANT(bad_param) {
@@ -447,19 +437,12 @@ FIXTURE_VARIANT_ADD(bad_param, vram_mb_65537) { .params = "vram_mb=65537" };
 
 FIXTURE_SETUP(bad_param)
 {
-	vkfd_env_init(&self->env);
-	lane_name(&self->env, self->name, sizeof(self->name));
-	if (self->env.module)
-		ASSERT_EQ(0, lane_restore(&self->env));
+	lane_fixture_setup(_metadata, &self->b, self->name, sizeof(self->name));
 }
 
 FIXTURE_TEARDOWN(bad_param)
 {
-	vkfd_child_kill(&self->child);
-	if (self->env.module) {
-		EXPECT_EQ(0, lane_restore(&self->env));
-		EXPECT_TRUE(lane_state_ok(&self->env));
-	}
+	lane_fixture_teardown(_metadata, &self->b);
 }
 
 /* The load fails with EINVAL; no module, device node or class directory remains. */
@@ -474,12 +457,12 @@ TEST_F(bad_param, load_einval_leaves_nothing)
 	else
 		snprintf(params, sizeof(params), "%s name=%s", variant->params, self->name);
 
-	ASSERT_EQ(-EINVAL, vkfd_module_load(self->env.module, params))
+	ASSERT_EQ(-EINVAL, vkfd_module_load(self->b.env.module, params))
 		TH_LOG("params '%s'", params);
 	EXPECT_NOTHING_LEFT(self->name);
 	if (variant->bad_name)
 		EXPECT_NOTHING_LEFT(variant->bad_name);
-	if (self->env.amdkfd)
+	if (self->b.env.amdkfd)
 		EXPECT_AMDKFD_INTACT();
 }
 

@@ -16,7 +16,7 @@
 	"vkfdctl: the real amdgpu driver is loaded; unload it (modprobe -r amdgpu) or load vkfd.ko name=vkfd"
 
 FIXTURE(amdgpu) {
-	struct vkfd_env env;
+	struct vkfd_base b;		/* without a device: the module comes and goes */
 	char name[32];			/* vkfd's device name in this lane */
 	const char *ko;			/* VKFD_AMDGPU_MODULE */
 	const char *tool;		/* VKFD_VKFDCTL */
@@ -25,25 +25,20 @@ FIXTURE(amdgpu) {
 
 FIXTURE_SETUP(amdgpu)
 {
-	vkfd_env_init(&self->env);
-	lane_name(&self->env, self->name, sizeof(self->name));
+	vkfd_base_setup(&self->b, VKFD_BASE_NO_DEVICE);
+	lane_name(&self->b.env, self->name, sizeof(self->name));
 	self->ko = getenv("VKFD_AMDGPU_MODULE");
 	self->tool = getenv("VKFD_VKFDCTL");
-	if (!self->env.module || !self->ko || access(self->ko, R_OK)) {
+	if (!self->b.env.module || !self->ko || access(self->ko, R_OK)) {
 		ASSERT_FALSE(vkfd_in_lane()) TH_LOG("the modules are not staged");
-		SKIP(longjmp(_metadata->env, 1),
-		     "VKFD_MODULE or VKFD_AMDGPU_MODULE is not set");
+		VKFD_SETUP_SKIP("VKFD_MODULE or VKFD_AMDGPU_MODULE is not set");
 	}
-	ASSERT_EQ(0, lane_restore(&self->env));
+	ASSERT_EQ(0, lane_restore(&self->b.env));
 }
 
 FIXTURE_TEARDOWN(amdgpu)
 {
-	/* no ASSERT here: it would jump back into the harness */
-	if (self->env.module) {
-		EXPECT_EQ(0, lane_restore(&self->env));
-		EXPECT_TRUE(lane_state_ok(&self->env));
-	}
+	lane_fixture_teardown(_metadata, &self->b);
 }
 
 #define TOOL_REQUIRED() do {						\
@@ -167,11 +162,11 @@ TEST_F(amdgpu, loads_as_amdgpu)
 {
 	char dev[PATH_MAX];
 
-	VKFD_ONLY(&self->env, "AMD's amdgpu is loaded: see real_amdgpu_refused");
+	VKFD_ONLY(&self->b.env, "AMD's amdgpu is loaded: see real_amdgpu_refused");
 	ASSERT_EQ(0, unload_if_loaded());
 	ASSERT_FALSE(vkfd_mod_loaded("amdgpu"));
-	ASSERT_EQ(0, vkfd_module_load(self->ko, self->env.module_params));
-	check_as_amdgpu(_metadata, &self->env, self->name);
+	ASSERT_EQ(0, vkfd_module_load(self->ko, self->b.env.module_params));
+	check_as_amdgpu(_metadata, &self->b.env, self->name);
 
 	ASSERT_EQ(0, vkfd_mod_unload("amdgpu"));
 	EXPECT_FALSE(vkfd_mod_loaded("amdgpu"));
@@ -188,18 +183,18 @@ TEST_F(amdgpu, loads_as_amdgpu)
 TEST_F(amdgpu, vkfdctl_load_unload)
 {
 	TOOL_REQUIRED();
-	VKFD_ONLY(&self->env, "AMD's amdgpu is loaded: see real_amdgpu_refused");
+	VKFD_ONLY(&self->b.env, "AMD's amdgpu is loaded: see real_amdgpu_refused");
 	ASSERT_EQ(0, unload_if_loaded());
 
-	ASSERT_EQ(0, LOAD(true, self->ko, self->env.module_params))
+	ASSERT_EQ(0, LOAD(true, self->ko, self->b.env.module_params))
 		TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "loaded as amdgpu")) TH_LOG("%s", self->out);
-	check_as_amdgpu(_metadata, &self->env, self->name);
+	check_as_amdgpu(_metadata, &self->b.env, self->name);
 
-	EXPECT_EQ(1, LOAD(true, self->ko, self->env.module_params));
+	EXPECT_EQ(1, LOAD(true, self->ko, self->b.env.module_params));
 	EXPECT_NE(NULL, strstr(self->out, "vkfd is already loaded as amdgpu"))
 		TH_LOG("%s", self->out);
-	check_as_amdgpu(_metadata, &self->env, self->name);
+	check_as_amdgpu(_metadata, &self->b.env, self->name);
 
 	EXPECT_EQ(0, UNLOAD()) TH_LOG("%s", self->out);
 	EXPECT_FALSE(vkfd_mod_loaded("amdgpu"));
@@ -218,7 +213,7 @@ TEST_F(amdgpu, vkfdctl_refuses_taken_kfd)
 	char buf[64];
 
 	TOOL_REQUIRED();
-	VKFD_ONLY(&self->env, "AMD's amdgpu is loaded: see real_amdgpu_refused");
+	VKFD_ONLY(&self->b.env, "AMD's amdgpu is loaded: see real_amdgpu_refused");
 	if (strcmp(self->name, "kfd") || strcmp(vkfd_modname(), "vkfd"))
 		SKIP(return, "the lane's vkfd.ko is not named kfd");
 	ASSERT_TRUE(vkfd_module_loaded());
@@ -229,7 +224,7 @@ TEST_F(amdgpu, vkfdctl_refuses_taken_kfd)
 	EXPECT_FALSE(vkfd_mod_loaded("amdgpu"));
 	ASSERT_EQ(0, vkfd_module_param("name", buf, sizeof(buf)));
 	EXPECT_STREQ("kfd", buf);
-	EXPECT_TRUE(lane_state_ok(&self->env));
+	EXPECT_TRUE(lane_state_ok(&self->b.env));
 }
 
 /* Bad command lines are usage errors (2) and change nothing. */
@@ -252,7 +247,7 @@ TEST_F(amdgpu, vkfdctl_usage_errors)
 			TH_LOG("%s %s: %s", usage[i][0], usage[i][1], self->out);
 		EXPECT_NE(NULL, strstr(self->out, "usage:")) TH_LOG("%s", self->out);
 	}
-	EXPECT_TRUE(lane_state_ok(&self->env));
+	EXPECT_TRUE(lane_state_ok(&self->b.env));
 }
 
 /* A module that cannot be read, or is no ELF module, fails (1) and changes nothing. */
@@ -260,13 +255,13 @@ TEST_F(amdgpu, vkfdctl_bad_module)
 {
 	TOOL_REQUIRED();
 	/* past the checks: a vkfd lane, where amdgpu is free */
-	VKFD_ONLY(&self->env, "AMD's amdgpu is loaded: load --as-amdgpu stops earlier");
+	VKFD_ONLY(&self->b.env, "AMD's amdgpu is loaded: load --as-amdgpu stops earlier");
 	EXPECT_EQ(1, LOAD(true, "/nonexistent/amdgpu.ko", "name=vkfdx"));
 	EXPECT_NE(NULL, strstr(self->out, "No such file")) TH_LOG("%s", self->out);
 	EXPECT_EQ(1, LOAD(true, "/proc/self/status", "name=vkfdx"));
 	EXPECT_NE(NULL, strstr(self->out, "is not a kernel module")) TH_LOG("%s", self->out);
 	EXPECT_FALSE(vkfd_mod_loaded("amdgpu"));
-	EXPECT_TRUE(lane_state_ok(&self->env));
+	EXPECT_TRUE(lane_state_ok(&self->b.env));
 }
 
 /*
@@ -279,7 +274,7 @@ TEST_F(amdgpu, real_amdgpu_refused)
 	char before[32], after[32];
 
 	TOOL_REQUIRED();
-	if (!self->env.amdkfd)
+	if (!self->b.env.amdkfd)
 		SKIP(return, "vkfd lane: AMD's amdgpu is not loaded");
 	ASSERT_TRUE(vkfd_mod_loaded("amdgpu"));
 	ASSERT_FALSE(vkfd_mod_is_vkfd("amdgpu"));
@@ -294,7 +289,7 @@ TEST_F(amdgpu, real_amdgpu_refused)
 	EXPECT_NE(NULL, strstr(self->out, REAL_AMDGPU_MSG)) TH_LOG("%s", self->out);
 
 	/* vkfd.ko without name=: amdkfd owns kfd */
-	EXPECT_EQ(1, LOAD(false, self->env.module, ""));
+	EXPECT_EQ(1, LOAD(false, self->b.env.module, ""));
 	EXPECT_NE(NULL, strstr(self->out, "name=vkfd")) TH_LOG("%s", self->out);
 
 	EXPECT_EQ(1, UNLOAD());
@@ -311,9 +306,9 @@ TEST_F(amdgpu, real_amdgpu_refused)
 TEST_F(amdgpu, real_amdgpu_vkfd_beside)
 {
 	TOOL_REQUIRED();
-	if (!self->env.amdkfd)
+	if (!self->b.env.amdkfd)
 		SKIP(return, "vkfd lane: AMD's amdgpu is not loaded");
-	ASSERT_EQ(0, LOAD(false, self->env.module, "name=vkfd")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, LOAD(false, self->b.env.module, "name=vkfd")) TH_LOG("%s", self->out);
 	EXPECT_TRUE(vkfd_module_loaded());
 	EXPECT_TRUE(vkfd_exists("/dev/vkfd"));
 	EXPECT_EQ(0, use_once("vkfd", NULL));

@@ -120,6 +120,32 @@ static inline int lane_restore(const struct vkfd_env *env)
 	return vkfd_module_load(env->module, env->module_params);
 }
 
+/*
+ * The module fixtures embed a base without a device (the module comes and
+ * goes) and put the modules back into the lane's state in their setup
+ * and their teardown, so that a test the harness killed does not break
+ * the next one.
+ */
+static inline void lane_fixture_setup(struct __test_metadata *_metadata,
+				      struct vkfd_base *b, char *name, size_t n)
+{
+	vkfd_base_setup(b, VKFD_BASE_NO_DEVICE);
+	lane_name(&b->env, name, n);
+	if (b->env.module)
+		ASSERT_EQ(0, lane_restore(&b->env));
+}
+
+/* No ASSERT here: it would jump back into the harness. */
+static inline void lane_fixture_teardown(struct __test_metadata *_metadata,
+					 struct vkfd_base *b)
+{
+	vkfd_base_teardown(b);
+	if (b->env.module) {
+		EXPECT_EQ(0, lane_restore(&b->env));
+		EXPECT_TRUE(lane_state_ok(&b->env));
+	}
+}
+
 /* /sys/module/vkfd/refcnt, for failure messages: who still holds vkfd? */
 static inline const char *refcnt(char *buf)
 {
@@ -202,13 +228,13 @@ static inline int user_child(void *arg, int in, int out)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return 10;
-	if (vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) ||
+	if (_test_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) ||
 	    ver.major_version != 1 || ver.minor_version != a->minor)
 		return 11;
 	if (a->topo) {
 		apn.kfd_process_device_apertures_ptr = (uintptr_t)ap;
 		apn.num_of_nodes = a->topo->num_nodes;
-		if (vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn) ||
+		if (_test_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES_NEW, &apn) ||
 		    apn.num_of_nodes != (uint32_t)a->topo->num_gpus)
 			return 12;
 		for (i = 0; i < (int)apn.num_of_nodes; i++)
@@ -216,7 +242,7 @@ static inline int user_child(void *arg, int in, int out)
 				return 13;
 		/* the old ioctl has room for 7 GPUs only */
 		memset(&old, 0, sizeof(old));
-		if (vkfd_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES, &old) ||
+		if (_test_ioctl(fd, AMDKFD_IOC_GET_PROCESS_APERTURES, &old) ||
 		    old.num_of_nodes != (uint32_t)(a->topo->num_gpus < NUM_OF_SUPPORTED_GPUS ?
 						    a->topo->num_gpus : NUM_OF_SUPPORTED_GPUS))
 			return 16;
@@ -227,7 +253,7 @@ static inline int user_child(void *arg, int in, int out)
 		uint64_t res = 0;
 
 		if (cmd == CMD_IOCTL)
-			res = vkfd_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) ? 1 : 0;
+			res = _test_ioctl(fd, AMDKFD_IOC_GET_VERSION, &ver) ? 1 : 0;
 		else if (cmd == CMD_CLOSE)
 			res = close(fd) ? 1 : 0;
 		if (vkfd_msg_send(out, res))

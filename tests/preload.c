@@ -40,7 +40,7 @@ struct probe_fd {
 };
 
 FIXTURE(preload) {
-	struct vkfd_env env;
+	struct vkfd_base b;
 	const char *tool;
 	char probe[PATH_MAX];
 	int create_ret;		/* CREATE_PROCESS on a fresh fd: 0 or -errno */
@@ -54,13 +54,13 @@ FIXTURE_SETUP(preload)
 	ssize_t n;
 	int fd;
 
-	vkfd_env_init(&self->env);
+	vkfd_base_setup(&self->b, 0);
 	self->run.pid = 0;
 	self->run.in = self->run.out = self->run.err = -1;
 	self->tool = getenv("VKFD_VKFDCTL");
 	if (!self->tool || access(self->tool, X_OK)) {
 		ASSERT_FALSE(vkfd_in_lane()) TH_LOG("vkfdctl is not staged");
-		SKIP(longjmp(_metadata->env, 1), "no vkfdctl (VKFD_VKFDCTL)");
+		VKFD_SETUP_SKIP("no vkfdctl (VKFD_VKFDCTL)");
 	}
 	/* build/tests-dyn next to build/tests; /vkfd/tests-dyn in a guest */
 	if (dyn && *dyn) {
@@ -77,13 +77,12 @@ FIXTURE_SETUP(preload)
 	}
 	if (access(self->probe, X_OK)) {
 		ASSERT_FALSE(vkfd_in_lane()) TH_LOG("kfd_probe is not staged");
-		SKIP(longjmp(_metadata->env, 1), "no %.200s (VKFD_TESTS_DYN)",
-		     self->probe);
+		VKFD_SETUP_SKIP("no %.200s (VKFD_TESTS_DYN)", self->probe);
 	}
 	/* Does the driver have secondary contexts? */
-	fd = vkfd_open_dev(&self->env);
+	fd = vkfd_open_dev(&self->b.env);
 	ASSERT_LE(0, fd);
-	self->create_ret = vkfd_ioctl(fd, VKFD_IOC_CREATE_PROCESS, NULL);
+	self->create_ret = _test_create_process(fd);
 	close(fd);
 }
 
@@ -101,6 +100,7 @@ FIXTURE_TEARDOWN(preload)
 		kill(r->pid, SIGKILL);
 		waitpid(r->pid, NULL, 0);
 	}
+	vkfd_base_teardown(&self->b);
 }
 
 /* The tests that need secondary contexts skip without them, saying why. */
@@ -329,13 +329,13 @@ TEST_F(preload, each_open_is_a_secondary)
 	EXPECT_EQ(1, primaries);
 
 	/* sysfs: exactly the two secondaries */
-	EXPECT_EQ(2, vkfd_ctx_dir_count(&self->env, pid));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, pid, 0));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, pid, 1));
+	EXPECT_EQ(2, vkfd_ctx_dir_count(&self->b.env, pid));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, pid, 0));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, pid, 1));
 
 	EXPECT_EQ(0, probe_finish(r));
 	EXPECT_EQ(0, probe_said(r->errtext)) TH_LOG("%s", r->errtext);
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 	if (vkfd_debugfs_present())
 		EXPECT_EQ(0, vkfd_ctx_rows(pid));
 }
@@ -365,12 +365,12 @@ TEST_F(preload, every_libc_entry)
 		EXPECT_EQ(0, probe_open(r->text, words[i], 0, &fd, &ctx))
 			TH_LOG("%s: %s", words[i], r->text);
 		EXPECT_EQ(i, ctx) TH_LOG("%s", words[i]);
-		EXPECT_TRUE(ctx_dir_exists(&self->env, pid, i));
+		EXPECT_TRUE(ctx_dir_exists(&self->b.env, pid, i));
 	}
-	EXPECT_EQ(nwords, vkfd_ctx_dir_count(&self->env, pid));
+	EXPECT_EQ(nwords, vkfd_ctx_dir_count(&self->b.env, pid));
 	EXPECT_EQ(0, probe_finish(r));
 	EXPECT_EQ(0, probe_said(r->errtext)) TH_LOG("%s", r->errtext);
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 	unlink("kfd-link");
 }
 
@@ -397,9 +397,9 @@ TEST_F(preload, o_path_left_alone)
 	EXPECT_EQ(pathfd, fds[0].fd);
 	ASSERT_EQ(0, probe_open(r->text, "open", 0, &fd, &ctx));
 	EXPECT_EQ(0, ctx);
-	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->env, pid));
+	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->b.env, pid));
 	EXPECT_EQ(0, probe_finish(r));
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 }
 
 /*
@@ -433,9 +433,9 @@ TEST_F(preload, racing_first_opens)
 	for (i = 0; i < n; i++)
 		primaries += fds[i].ctx == VKFD_CTX_ID_PRIMARY;
 	EXPECT_EQ(1, primaries);
-	EXPECT_EQ(PROBE_THREADS, vkfd_ctx_dir_count(&self->env, pid));
+	EXPECT_EQ(PROBE_THREADS, vkfd_ctx_dir_count(&self->b.env, pid));
 	EXPECT_EQ(0, probe_finish(r));
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 }
 
 /*
@@ -458,8 +458,8 @@ TEST_F(preload, objects_are_in_the_secondary)
 	int fd;
 
 	NEED_SECONDARIES();
-	VKFD_ONLY(&self->env, "CPU-only, no GPU to allocate on");
-	ASSERT_LT(0, vkfd_gpu_ids(self->env.topology, &gpu, 1));
+	VKFD_ONLY(&self->b.env, "CPU-only, no GPU to allocate on");
+	ASSERT_LT(0, vkfd_gpu_ids(self->b.env.topology, &gpu, 1));
 	ASSERT_EQ(0, probe_start(r, self->tool, self->probe, words));
 	ASSERT_TRUE(probe_wait_for(r, "ready pid ")) TH_LOG("%s", r->text);
 	pid = probe_ready_pid(r->text);
@@ -470,15 +470,15 @@ TEST_F(preload, objects_are_in_the_secondary)
 	ASSERT_NE(NULL, strstr(r->text, "queue ok\n")) TH_LOG("%s", r->text);
 
 	snprintf(file, sizeof(file), "vram_%u", gpu);
-	ASSERT_EQ(0, vkfd_ctx_sysfs_u64(&self->env, pid, 0, file, &v));
+	ASSERT_EQ(0, vkfd_ctx_sysfs_u64(&self->b.env, pid, 0, file, &v));
 	EXPECT_EQ(1ULL << 20, v);
-	vkfd_ctx_sysfs_path(&self->env, pid, 0, "queues", path, sizeof(path));
+	vkfd_ctx_sysfs_path(&self->b.env, pid, 0, "queues", path, sizeof(path));
 	EXPECT_EQ(1, vkfd_count_entries(path));
 	/* the primary: nothing */
-	ASSERT_EQ(0, vkfd_ctx_sysfs_u64(&self->env, pid, VKFD_CTX_ID_PRIMARY,
+	ASSERT_EQ(0, vkfd_ctx_sysfs_u64(&self->b.env, pid, VKFD_CTX_ID_PRIMARY,
 					file, &v));
 	EXPECT_EQ(0ULL, v);
-	vkfd_ctx_sysfs_path(&self->env, pid, VKFD_CTX_ID_PRIMARY, "queues",
+	vkfd_ctx_sysfs_path(&self->b.env, pid, VKFD_CTX_ID_PRIMARY, "queues",
 			    path, sizeof(path));
 	EXPECT_EQ(0, vkfd_count_entries(path));
 	if (vkfd_debugfs_present()) {
@@ -495,7 +495,7 @@ TEST_F(preload, objects_are_in_the_secondary)
 
 	EXPECT_EQ(0, probe_finish(r));
 	EXPECT_EQ(0, probe_said(r->errtext)) TH_LOG("%s", r->errtext);
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 	if (vkfd_debugfs_present())
 		EXPECT_EQ(0, vkfd_ctx_rows(pid));
 }
@@ -549,16 +549,16 @@ TEST_F(preload, fork_child_gets_its_own)
 	}
 	EXPECT_EQ(1, primaries);
 
-	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->env, parent));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, parent, 0));
-	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->env, child));
-	EXPECT_TRUE(ctx_dir_exists(&self->env, child, 0));
+	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->b.env, parent));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, parent, 0));
+	EXPECT_EQ(1, vkfd_ctx_dir_count(&self->b.env, child));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, child, 0));
 
 	EXPECT_EQ(0, probe_finish(r));
 	EXPECT_NE(NULL, strstr(r->text, "child exit 0\n")) TH_LOG("%s", r->text);
 	EXPECT_EQ(0, probe_said(r->errtext)) TH_LOG("%s", r->errtext);
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, child));
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, parent));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, child));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, parent));
 }
 
 /*
@@ -591,10 +591,10 @@ TEST_F(preload, through_a_shell_script)
 	EXPECT_NE(r->pid, pid);		/* the script's child */
 	ASSERT_EQ(0, probe_open(r->text, "open", 0, &fd, &ctx));
 	EXPECT_EQ(0, ctx);
-	EXPECT_TRUE(ctx_dir_exists(&self->env, pid, 0));
+	EXPECT_TRUE(ctx_dir_exists(&self->b.env, pid, 0));
 	EXPECT_EQ(7, probe_finish(r));
 	EXPECT_NE(NULL, strstr(r->text, "script done\n"));
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 	unlink(script);
 }
 
@@ -685,7 +685,7 @@ TEST_F_TIMEOUT(preload, enospc_fails_the_open, 1800)
 	ASSERT_EQ(1, probe_fds(r->text, fds, PROBE_MAX_FDS)) TH_LOG("%s", r->text);
 	EXPECT_EQ(VKFD_CTX_ID_PRIMARY, fds[0].ctx);
 	EXPECT_LE(PROBE_FD_BASE, fds[0].fd);
-	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->env, pid));
+	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 }
 
 /*
@@ -712,7 +712,7 @@ TEST_F(preload, unsupported_open_fails)
 	EXPECT_EQ(-self->create_ret, probe_open(r->text, "openat", 0, &fd, &ctx));
 	EXPECT_EQ(2, probe_said(r->errtext)) TH_LOG("%s", r->errtext);
 	snprintf(line, sizeof(line), "vkfd-secondary: %s: AMDKFD_IOC_CREATE_PROCESS: %s",
-		 self->env.dev, strerror(-self->create_ret));
+		 self->b.env.dev, strerror(-self->create_ret));
 	EXPECT_NE(NULL, strstr(r->errtext, line)) TH_LOG("%s", r->errtext);
 	ASSERT_EQ(1, probe_fds(r->text, fds, PROBE_MAX_FDS)) TH_LOG("%s", r->text);
 	EXPECT_LE(PROBE_FD_BASE, fds[0].fd);

@@ -335,7 +335,7 @@ TEST_F(queue, unknown_ids)
 		return;
 	/* A non-zero pad is refused before the id is looked at (amdkfd ignores it) */
 	d = (struct kfd_ioctl_destroy_queue_args){ .queue_id = 0, .pad = 1 };
-	EXPECT_EQ(-EINVAL, vkfd_ioctl(self->b.p.fd, AMDKFD_IOC_DESTROY_QUEUE, &d));
+	test_err_ioctl(EINVAL, self->b.p.fd, AMDKFD_IOC_DESTROY_QUEUE, &d);
 	EXPECT_QUEUE_SYSFS(self->b.p.fd, 0, Q_RING, Q_SYSFS_SDMA, self->b.gpu[0]);
 	EXPECT_NOTHING_MADE(self->b.p.fd, 1, 1);
 	EXPECT_EQ(0, _test_destroy_queue(self->b.p.fd, 0));

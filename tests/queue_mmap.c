@@ -325,7 +325,7 @@ TEST_F(queue, doorbell_mmap_before_conversion)
 	before = q_doorbells_map(s.fd, self->b.gpu[0]);
 	ASSERT_NE(MAP_FAILED, before);
 	before[5] = 0x55;
-	ASSERT_EQ(0, vkfd_ioctl(s.fd, VKFD_IOC_CREATE_PROCESS, NULL));
+	test_create_process(s.fd);
 	ASSERT_NE((uint32_t)VKFD_CTX_ID_PRIMARY, vkfd_ctx_id_of_fd(s.fd));
 	ASSERT_EQ(0, vkfd_open_vm(&s, self->b.env.topology, self->b.gpu[0], &render));
 	vkfd_keep(&self->b, render);

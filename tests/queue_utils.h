@@ -53,10 +53,8 @@ FIXTURE(queue) {
 };
 
 /* Tests that need a GPU (and vkfd's sysfs) skip without. */
-#define Q_NEED_GPUS(n) do {						\
-	VKFD_ONLY(&self->b.env, "CPU-only, no GPU to make queues on");	\
-	VKFD_NEED_GPUS(&self->b, n);					\
-} while (0)
+#define Q_NEED_GPUS(n)							\
+	VKFD_ONLY_GPUS(&self->b, n, "CPU-only, no GPU to make queues on")
 
 /*
  * The three contexts of the isolation tests, each with its VM on GPU 0:
@@ -147,12 +145,8 @@ static inline bool q_sysfs_exists(FIXTURE_DATA(queue) *self, pid_t pid,
 static inline uint64_t q_sysfs(FIXTURE_DATA(queue) *self, pid_t pid,
 			       uint32_t ctx_id, uint32_t qid, const char *name)
 {
-	char file[64];
-	uint64_t v;
-
-	snprintf(file, sizeof(file), "queues/%u/%s", qid, name);
-	return vkfd_ctx_sysfs_u64(&self->b.env, pid, ctx_id, file, &v) ?
-	       UINT64_MAX : v;
+	return vkfd_ctx_sysfs_val(&self->b.env, pid, ctx_id, "queues/%u/%s",
+				  qid, name);
 }
 
 /* The queue's three files say what it is. */

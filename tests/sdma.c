@@ -174,7 +174,7 @@ static uint64_t gpu_clock(struct __test_metadata *_metadata, int fd,
 {
 	struct kfd_ioctl_get_clock_counters_args a = { .gpu_id = gpu_id };
 
-	EXPECT_EQ(0, vkfd_ioctl(fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &a));
+	EXPECT_EQ(0, _test_ioctl(fd, AMDKFD_IOC_GET_CLOCK_COUNTERS, &a));
 	return a.gpu_clock_counter;
 }
 

@@ -78,7 +78,7 @@ static int atk_full_write(int fd, const void *buf, size_t len)
 }
 
 struct atk_child_arg {
-	const struct vkfd_env *env;
+	const struct vkfd_base *b;
 	int idx;
 };
 
@@ -96,7 +96,7 @@ static int atk_child(void *arg, int in, int out)
 	struct atk_actor a;
 	struct atk_req req;
 
-	resp.ret = atk_actor_init(&a, ca->env, "other process", ca->idx, false);
+	resp.ret = atk_actor_init(&a, ca->b, "other process", ca->idx, false);
 	resp.ctx_id = a.ctx_id;
 	resp.pid = getpid();
 	resp.seed = a.seed;
@@ -218,9 +218,8 @@ static int peer_shared(struct atk_peer *p, bool verify, bool *flag)
  */
 
 struct atk_fixture {
-	struct vkfd_env env;
+	struct vkfd_base b;	/* its child is the other process */
 	struct atk_actor actor[ATK_ACTORS - 1];
-	struct vkfd_child child;
 	struct atk_child_arg child_arg;
 	struct atk_peer peer[ATK_ACTORS];
 	int npeers;
@@ -232,27 +231,18 @@ static void atk_fixture_setup(struct __test_metadata *_metadata,
 	static const char *const names[] = { "primary", "secondary 0",
 					     "secondary 1" };
 	struct atk_resp ready;
-	struct vkfd_topo topo;
 	int i, ret;
 
-	vkfd_env_init(&self->env);
 	for (i = 0; i < ATK_ACTORS - 1; i++)
 		atk_actor_zero(&self->actor[i]);
-	self->child.pid = 0;
-	/* Linux 6.1's harness runs the body after a SKIP() in setup: longjmp */
-	if (self->env.amdkfd)
-		SKIP(longjmp(_metadata->env, 1),
-		     "amdkfd: no GPU, no SDMA queue to attack from");
-	ASSERT_EQ(0, vkfd_topo_load(self->env.topology, &topo));
-	if (!topo.num_gpus)
-		SKIP(longjmp(_metadata->env, 1),
-		     "no GPU node in the topology (CPU-only)");
+	vkfd_base_setup(&self->b, 0);
+	VKFD_SETUP_NEED_GPU(&self->b, "no GPU, no SDMA queue to attack from");
 
 	/* The other process first, so it inherits none of our contexts. */
-	self->child_arg.env = &self->env;
+	self->child_arg.b = &self->b;
 	self->child_arg.idx = ATK_ACTORS - 1;
-	ASSERT_EQ(0, vkfd_child_start(&self->child, atk_child, &self->child_arg));
-	ASSERT_EQ(0, atk_full_read(self->child.from_child, &ready, sizeof(ready)))
+	ASSERT_EQ(0, vkfd_child_start(&self->b.child, atk_child, &self->child_arg));
+	ASSERT_EQ(0, atk_full_read(self->b.child.from_child, &ready, sizeof(ready)))
 		TH_LOG("the other process died while setting up");
 	ASSERT_EQ(0, ready.ret) TH_LOG("other process: %s: %s", ready.where,
 				      strerror(-ready.ret));
@@ -260,7 +250,7 @@ static void atk_fixture_setup(struct __test_metadata *_metadata,
 	for (i = 0; i < ATK_ACTORS - 1; i++) {
 		struct atk_actor *a = &self->actor[i];
 
-		ret = atk_actor_init(a, &self->env, names[i], i, i > 0);
+		ret = atk_actor_init(a, &self->b, names[i], i, i > 0);
 		ASSERT_EQ(0, ret) TH_LOG("%s: %s: %s", names[i], a->where,
 					 strerror(-ret));
 		self->peer[i] = (struct atk_peer){
@@ -270,7 +260,7 @@ static void atk_fixture_setup(struct __test_metadata *_metadata,
 	}
 	self->peer[i] = (struct atk_peer){
 		.name = "other process", .idx = i, .seed = ready.seed,
-		.ctx_id = ready.ctx_id, .pid = ready.pid, .child = &self->child,
+		.ctx_id = ready.ctx_id, .pid = ready.pid, .child = &self->b.child,
 	};
 	self->npeers = ATK_ACTORS;
 }
@@ -282,7 +272,8 @@ static void atk_fixture_teardown(struct atk_fixture *self)
 	for (i = 0; i < ATK_ACTORS - 1; i++)
 		atk_actor_fini(&self->actor[i]);
 	/* EOF on its pipe ends the other process; it cleans up itself. */
-	vkfd_child_wait(&self->child);
+	vkfd_child_wait(&self->b.child);
+	vkfd_base_teardown(&self->b);
 }
 
 /* The matrices: a variant per packet. */

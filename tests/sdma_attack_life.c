@@ -30,45 +30,37 @@
 #define LIFE_EVENTS_PAGE (LIFE_SLOTS * 8ULL)
 #define LIFE_SLOT_SECRET 0x5ec7e70000000000ULL
 
+/* The base fixture (its child is the other process) and two actors */
 FIXTURE(life) {
-	struct vkfd_env env;
+	struct vkfd_base base;
 	struct atk_actor a, b;
-	struct vkfd_child child;
 };
 
-/* Linux 6.1's harness runs the body after a SKIP() in setup: longjmp */
-static void life_need_gpu(struct __test_metadata *_metadata,
-			  const struct vkfd_env *env)
+/* The base fixture; the tests need a GPU and vkfd's engines */
+static void life_base_setup(struct __test_metadata *_metadata,
+		       struct vkfd_base *base)
 {
-	struct vkfd_topo topo;
-
-	if (env->amdkfd)
-		SKIP(longjmp(_metadata->env, 1),
-		     "amdkfd: no GPU, no SDMA queue to run");
-	ASSERT_EQ(0, vkfd_topo_load(env->topology, &topo));
-	if (!topo.num_gpus)
-		SKIP(longjmp(_metadata->env, 1),
-		     "no GPU node in the topology (CPU-only)");
+	vkfd_base_setup(base, 0);
+	VKFD_SETUP_NEED_GPU(base, "no GPU, no SDMA queue to run");
 }
 
 FIXTURE_SETUP(life)
 {
-	vkfd_env_init(&self->env);
 	atk_actor_zero(&self->a);
 	atk_actor_zero(&self->b);
-	self->child.pid = 0;
-	life_need_gpu(_metadata, &self->env);
+	life_base_setup(_metadata, &self->base);
 }
 
 FIXTURE_TEARDOWN(life)
 {
-	vkfd_child_kill(&self->child);
+	vkfd_child_kill(&self->base.child);
 	atk_actor_fini(&self->a);
 	atk_actor_fini(&self->b);
+	vkfd_base_teardown(&self->base);
 }
 
 #define ACTOR_INIT(act, name, idx, secondary) do {			\
-	int __ret = atk_actor_init((act), &self->env, (name), (idx),	\
+	int __ret = atk_actor_init((act), &self->base, (name), (idx),	\
 				   (secondary));			\
 	ASSERT_EQ(0, __ret) TH_LOG("%s: %s: %s", (name), (act)->where,	\
 				   strerror(-__ret));			\
@@ -120,18 +112,17 @@ static int life_fault_storm(struct atk_actor *a, struct vkfd_queue *qs)
 /* The other process: A, a primary; storms, then exits at once. */
 static int life_storm_child(void *arg, int in, int out)
 {
-	const struct vkfd_env *env = arg;
+	const struct vkfd_base *base = arg;
 	struct vkfd_queue qs[LIFE_FAULT_QS];
 	struct atk_actor a;
 	uint64_t pasid = 0;
 	int ret;
 
-	ret = atk_actor_init(&a, env, "A", 1, false);
+	ret = atk_actor_init(&a, base, "A", 1, false);
 	if (!ret) {
-		struct vkfd_context_info info;
-
-		if (!vkfd_query(&a.k, &info) && info.num_gpus)
-			pasid = info.pasids[0];
+		pasid = vkfd_ctx_pasid(a.k.fd, 0);
+		if (pasid == UINT32_MAX)
+			pasid = 0;
 		ret = life_fault_storm(&a, qs);
 	}
 	vkfd_msg_send(out, ret ? 0 : pasid);
@@ -147,21 +138,20 @@ static void life_check_b(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(life) *self, uint32_t pasid_a,
 			 int *reused)
 {
-	struct vkfd_context_info info;
 	struct vkfd_memory_fault f;
-	uint32_t result = 0;
+	uint32_t result = 0, pasid_b;
 	struct atk_check c;
 	int ret;
 
 	ACTOR_INIT(&self->b, "B", 2, true);
-	ASSERT_EQ(0, vkfd_query(&self->b.k, &info));
-	ASSERT_LT(0U, info.num_gpus);
-	*reused += info.pasids[0] == pasid_a;
+	pasid_b = vkfd_ctx_pasid(self->b.k.fd, 0);
+	ASSERT_NE(UINT32_MAX, pasid_b);
+	*reused += pasid_b == pasid_a;
 	ret = atk_victim_check(&self->b, &c);
 	ASSERT_EQ(0, ret) TH_LOG("B: %s: %s", self->b.where, strerror(-ret));
 	EXPECT_TRUE(c.copy_ok);
 	EXPECT_FALSE(c.foreign_event) TH_LOG("B (PASID %u, A's %u) got an event",
-					     info.pasids[0], pasid_a);
+					     pasid_b, pasid_a);
 	EXPECT_TRUE(c.counter_ok);
 	/* Late arrivals: give A's faults time to (wrongly) come in. */
 	ASSERT_EQ(0, vkfd_event_wait_fault(&self->b.k, self->b.fault_ev.id, 500,
@@ -182,11 +172,11 @@ TEST_F(life, pasid_reuse_after_exit)
 	uint64_t pasid_a;
 
 	for (i = 0; i < rounds; i++) {
-		ASSERT_EQ(0, vkfd_child_start(&self->child, life_storm_child,
-					      &self->env));
-		ASSERT_EQ(0, vkfd_msg_recv(self->child.from_child, &pasid_a));
+		ASSERT_EQ(0, vkfd_child_start(&self->base.child, life_storm_child,
+					      &self->base));
+		ASSERT_EQ(0, vkfd_msg_recv(self->base.child.from_child, &pasid_a));
 		ASSERT_NE(0ULL, pasid_a) TH_LOG("A could not set up its storm");
-		ASSERT_EQ(0, vkfd_child_wait(&self->child));
+		ASSERT_EQ(0, vkfd_child_wait(&self->base.child));
 		life_check_b(_metadata, self, (uint32_t)pasid_a, &reused);
 	}
 	printf("# PASID reuse, exit: %d rounds, B got A's PASID %d time(s), "
@@ -199,11 +189,12 @@ TEST_F(life, pasid_reuse_after_close)
 {
 	int rounds = vkfd_scaled(10), reused = 0, i, j, ret;
 	struct vkfd_queue qs[LIFE_FAULT_QS];
-	struct vkfd_context_info info;
+	uint32_t pasid_a;
 
 	for (i = 0; i < rounds; i++) {
 		ACTOR_INIT(&self->a, "A", 1, true);
-		ASSERT_EQ(0, vkfd_query(&self->a.k, &info));
+		pasid_a = vkfd_ctx_pasid(self->a.k.fd, 0);
+		ASSERT_NE(UINT32_MAX, pasid_a);
 		ret = life_fault_storm(&self->a, qs);
 		ASSERT_EQ(0, ret) TH_LOG("A: %s: %s", self->a.where,
 					 strerror(-ret));
@@ -215,7 +206,7 @@ TEST_F(life, pasid_reuse_after_close)
 			munmap(qs[j].doorbell_page, VKFD_DOORBELL_PAGE_SIZE);
 		}
 		atk_actor_drop(&self->a);
-		life_check_b(_metadata, self, info.pasids[0], &reused);
+		life_check_b(_metadata, self, pasid_a, &reused);
 	}
 	printf("# PASID reuse, close: %d rounds, B got A's PASID %d time(s), "
 	       "foreign faults or events 0\n", rounds, reused);
@@ -227,7 +218,7 @@ TEST_F(life, pasid_reuse_after_close)
  */
 
 FIXTURE(unmap) {
-	struct vkfd_env env;
+	struct vkfd_base base;
 	struct atk_actor a;
 };
 
@@ -240,14 +231,14 @@ FIXTURE_VARIANT_ADD(unmap, free) { .free_it = true };
 
 FIXTURE_SETUP(unmap)
 {
-	vkfd_env_init(&self->env);
 	atk_actor_zero(&self->a);
-	life_need_gpu(_metadata, &self->env);
+	life_base_setup(_metadata, &self->base);
 }
 
 FIXTURE_TEARDOWN(unmap)
 {
 	atk_actor_fini(&self->a);
+	vkfd_base_teardown(&self->base);
 }
 
 /*

@@ -47,10 +47,7 @@ FIXTURE(sdma) {
 };
 
 /* Tests need a GPU, vkfd's engines and sysfs. */
-#define S_NEED_GPU() do {						\
-	VKFD_ONLY(&self->b.env, "no GPU, no SDMA engine");		\
-	VKFD_NEED_GPUS(&self->b, 1);					\
-} while (0)
+#define S_NEED_GPU()	VKFD_ONLY_GPUS(&self->b, 1, "no GPU, no SDMA engine")
 
 /**
  * struct s_buf - a buffer on GPU 0, mapped there and on the CPU
@@ -134,21 +131,13 @@ static inline bool s_wait_u32(volatile uint32_t *p, uint32_t v)
 	return s_wait(p, sizeof(*p), v);
 }
 
-/* A sysfs file of @fd's context about GPU @gpu_id, ~0 if unreadable. */
-static inline uint64_t s_sysfs(FIXTURE_DATA(sdma) *self, int fd,
-			       const char *fmt, uint32_t gpu_id)
-{
-	char file[64];
-	uint64_t v;
+/* A sysfs file of @fd's context about GPU 0, ~0 if unreadable. */
+#define S_SYSFS(fd, fmt)						\
+	vkfd_ctx_sysfs_val(&self->b.env, self->b.pid,			\
+			   vkfd_ctx_id_of_fd(fd), fmt, self->b.gpu[0])
 
-	snprintf(file, sizeof(file), fmt, gpu_id);
-	return vkfd_ctx_sysfs_u64(&self->b.env, self->b.pid, vkfd_ctx_id_of_fd(fd), file,
-				  &v) ? UINT64_MAX : v;
-}
-
-#define S_SDMA_BYTES(fd)	s_sysfs(self, (fd), "sdma_%u", self->b.gpu[0])
-#define S_FAULTS(fd)		s_sysfs(self, (fd), "counters_%u/faults", \
-					self->b.gpu[0])
+#define S_SDMA_BYTES(fd)	S_SYSFS(fd, "sdma_%u")
+#define S_FAULTS(fd)		S_SYSFS(fd, "counters_%u/faults")
 
 /* The read pointer's byte offset of the packet @n dwords into the ring. */
 static inline uint64_t s_rptr(const struct vkfd_queue *q)

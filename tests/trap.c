@@ -26,7 +26,7 @@ static int set_trap(int fd, uint32_t gpu_id, uint64_t tba, uint64_t tma, uint32_
 		.tba_addr = tba, .tma_addr = tma, .gpu_id = gpu_id, .pad = pad,
 	};
 
-	return vkfd_ioctl(fd, AMDKFD_IOC_SET_TRAP_HANDLER, &args);
+	return _test_ioctl(fd, AMDKFD_IOC_SET_TRAP_HANDLER, &args);
 }
 
 /* debugfs trap_<gpuid> of context @c on GPU @g: 0 or -errno. */

@@ -10,7 +10,7 @@
 #include "libvkfd.h"
 
 FIXTURE(vkfdctl) {
-	struct vkfd_env env;
+	struct vkfd_base b;
 	const char *tool;
 	struct vkfd_context ctx[3];
 	char out[1 << 16];
@@ -20,12 +20,12 @@ FIXTURE_SETUP(vkfdctl)
 {
 	int i;
 
-	vkfd_env_init(&self->env);
+	vkfd_base_setup(&self->b, 0);
 	for (i = 0; i < 3; i++)
 		self->ctx[i].fd = -1;
 	self->tool = getenv("VKFD_VKFDCTL");
 	if (!self->tool || access(self->tool, X_OK))
-		SKIP(longjmp(_metadata->env, 1), "no vkfdctl (VKFD_VKFDCTL)");
+		VKFD_SETUP_SKIP("no vkfdctl (VKFD_VKFDCTL)");
 }
 
 FIXTURE_TEARDOWN(vkfdctl)
@@ -35,6 +35,7 @@ FIXTURE_TEARDOWN(vkfdctl)
 	for (i = 0; i < 3; i++)
 		if (self->ctx[i].fd >= 0)
 			vkfd_close(&self->ctx[i]);
+	vkfd_base_teardown(&self->b);
 }
 
 /* Run "vkfdctl @cmd" with the test's environment; its stdout into @out. */
@@ -50,10 +51,10 @@ TEST_F(vkfdctl, ls_shows_contexts)
 {
 	char line[64];
 
-	ASSERT_EQ(0, vkfd_open_primary(self->env.dev, &self->ctx[0]));
-	if (vkfd_open_secondary(self->env.dev, &self->ctx[1]) == -EOPNOTSUPP)
+	ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &self->ctx[0]));
+	if (vkfd_open_secondary(self->b.env.dev, &self->ctx[1]) == -EOPNOTSUPP)
 		SKIP(return, "the driver has no secondary contexts");
-	ASSERT_EQ(0, vkfd_open_secondary(self->env.dev, &self->ctx[2]));
+	ASSERT_EQ(0, vkfd_open_secondary(self->b.env.dev, &self->ctx[2]));
 	ASSERT_EQ(0, run_tool(self->tool, "ls", self->out, sizeof(self->out)));
 	snprintf(line, sizeof(line), "pid %d: 3 context(s)", (int)getpid());
 	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
@@ -78,14 +79,14 @@ TEST_F(vkfdctl, topology_lists_nodes)
 
 	ASSERT_EQ(0, run_tool(self->tool, "topology", self->out,
 			      sizeof(self->out)));
-	snprintf(path, sizeof(path), "%s/nodes", self->env.topology);
+	snprintf(path, sizeof(path), "%s/nodes", self->b.env.topology);
 	nodes = vkfd_count_entries(path);
 	ASSERT_LT(0, nodes);
 	snprintf(line, sizeof(line), ": %d node(s)", nodes);
 	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
 	for (i = 0; i < nodes; i++) {
 		snprintf(path, sizeof(path), "%s/nodes/%d/gpu_id",
-			 self->env.topology, i);
+			 self->b.env.topology, i);
 		ASSERT_EQ(0, vkfd_read_u64(path, &id));
 		if (id)
 			snprintf(line, sizeof(line), "node %d  GPU  gpu_id %llu",
@@ -120,7 +121,7 @@ TEST_F(vkfdctl, demo_tells_the_story)
 	unsigned int i;
 	int status;
 
-	VKFD_ONLY(&self->env, "no GPU to run the demo's SDMA copies on");
+	VKFD_ONLY(&self->b.env, "no GPU to run the demo's SDMA copies on");
 	status = run_tool(self->tool, "demo", self->out, sizeof(self->out));
 	EXPECT_EQ(0, status) TH_LOG("%s", self->out);
 	/* the key lines, in order */

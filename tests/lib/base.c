@@ -58,15 +58,20 @@ int vkfd_base_open(struct vkfd_base *b, unsigned int flags)
 	b->child.pid = 0;
 	b->child.to_child = b->child.from_child = -1;
 	b->pid = getpid();
+	b->ngpus = 0;
 	vkfd_env_init(&b->env);
+	if (flags & VKFD_BASE_NO_DEVICE)
+		return flags & (VKFD_BASE_PRIMARY | VKFD_BASE_VM) ? -EINVAL : 0;
 
 	ret = vkfd_topo_load(b->env.topology, &topo);
 	if (ret)
 		return ret;
 	b->ngpus = topo.num_gpus < VKFD_MAX_GPUS ? topo.num_gpus :
 						   VKFD_MAX_GPUS;
-	for (g = 0; g < b->ngpus; g++)
+	for (g = 0; g < b->ngpus; g++) {
 		b->gpu[g] = topo.gpu_id[g];
+		b->node[g] = topo.gpu_node[g];
+	}
 	if (!(flags & (VKFD_BASE_PRIMARY | VKFD_BASE_VM)))
 		return 0;
 	ret = vkfd_open_primary(b->env.dev, &b->p);

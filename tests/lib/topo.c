@@ -132,6 +132,19 @@ int vkfd_ctx_sysfs_u64(const struct vkfd_env *env, pid_t pid,
 	return vkfd_read_u64(path, val);
 }
 
+uint64_t vkfd_ctx_sysfs_val(const struct vkfd_env *env, pid_t pid,
+			    uint32_t ctx_id, const char *fmt, ...)
+{
+	char file[128];
+	uint64_t v;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(file, sizeof(file), fmt, ap);
+	va_end(ap);
+	return vkfd_ctx_sysfs_u64(env, pid, ctx_id, file, &v) ? UINT64_MAX : v;
+}
+
 int vkfd_pasid_vm(const struct vkfd_env *env, int fd)
 {
 	struct vkfd_context ctx = { .fd = fd, .primary = true };

@@ -16,7 +16,8 @@
  *   the base fixture		struct vkfd_base: environment, GPUs, the
  *				primary and its render fd, a cleanup list,
  *				a child; every topic fixture embeds one
- *   contexts			vkfd_ctx_id_of_fd(), vkfd_secondary_vm()
+ *   contexts			vkfd_ctx_id_of_fd(), vkfd_ctx_pasid(),
+ *				vkfd_ctx_available(), vkfd_context_vm()
  *   ioctls			iommufd's three spellings: _test_x() returns
  *				0 or -errno, test_x() asserts success,
  *				test_err_x(E, ...) asserts errno E
@@ -253,6 +254,15 @@ int vkfd_ctx_sysfs_u64(const struct vkfd_env *env, pid_t pid,
 		       uint32_t ctx_id, const char *file,
 		       uint64_t *val);
 
+/*
+ * The value of a context's decimal sysfs file named by @fmt (as
+ * printf()), UINT64_MAX if it cannot be read: for comparisons, where an
+ * unreadable file fails them.
+ */
+uint64_t vkfd_ctx_sysfs_val(const struct vkfd_env *env, pid_t pid,
+			    uint32_t ctx_id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* ------------------------------------------------------------------------
  * PASIDs and GPU VMs
  */
@@ -346,6 +356,7 @@ void vkfd_cleanup_run(struct vkfd_cleanup *cl);
  * @pid: the test's process (each test runs in a process of its own)
  * @ngpus: GPUs in the topology (at most VKFD_MAX_GPUS)
  * @gpu: their gpu_ids, in node order
+ * @node: their topology nodes
  * @p: the process's primary context (fd -1 unless asked for)
  * @render: the render fd of @p's VM on GPU 0 (vkfd with a GPU), else -1
  * @cl: fds to close at teardown
@@ -356,6 +367,7 @@ struct vkfd_base {
 	pid_t pid;
 	int ngpus;
 	uint32_t gpu[VKFD_MAX_GPUS];
+	int node[VKFD_MAX_GPUS];
 	struct vkfd_context p;
 	int render;
 	struct vkfd_cleanup cl;
@@ -365,10 +377,19 @@ struct vkfd_base {
 /* vkfd_base_open() flags */
 #define VKFD_BASE_PRIMARY	(1u << 0)	/* open the primary */
 #define VKFD_BASE_VM		(1u << 1)	/* and its VM on GPU 0 (vkfd with a GPU) */
+/*
+ * No device: the environment, the cleanup list and the child only, for
+ * the tests that load and unload the module themselves (module.c,
+ * module_amdgpu.c). The module may not be loaded when they start, nor be
+ * the one of the lane: the topology is not read (@ngpus is 0) and no
+ * context is opened. Not with the two flags above.
+ */
+#define VKFD_BASE_NO_DEVICE	(1u << 2)
 
 /*
  * Fill @b: the environment, the GPUs of the topology, and what @flags
- * ask for. Returns 0 or -errno; vkfd_base_close() undoes a partial one.
+ * ask for. Returns 0 or -errno (-EINVAL: VKFD_BASE_NO_DEVICE with a
+ * context asked for); vkfd_base_close() undoes a partial one.
  */
 int vkfd_base_open(struct vkfd_base *b, unsigned int flags);
 
@@ -387,10 +408,24 @@ void vkfd_base_close(struct vkfd_base *b);
 long vkfd_ctx_id_of_fd(int fd);
 
 /*
- * A new secondary @c of @env's device with its VM on @gpu_id, whose
- * render fd goes to *@render. Returns 0 or -errno, with nothing left
- * open on failure.
+ * The PASID of @fd's context on the @g-th GPU of the device (CTX_INFO's
+ * order; 0 without a VM there), UINT32_MAX if it cannot be read.
  */
+uint32_t vkfd_ctx_pasid(int fd, int g);
+
+/* AVAILABLE_MEMORY of @fd's context on @gpu_id; 0 if it cannot be read. */
+uint64_t vkfd_ctx_available(int fd, uint32_t gpu_id);
+
+/*
+ * A new context @c of @env's device with its VM on @gpu_id, whose render
+ * fd goes to *@render: a secondary if @secondary, else a new fd of the
+ * process's primary. Returns 0 or -errno, with nothing left open on
+ * failure.
+ */
+int vkfd_context_vm(const struct vkfd_env *env, bool secondary,
+		    uint32_t gpu_id, struct vkfd_context *c, int *render);
+
+/* vkfd_context_vm() of a secondary: what most isolation tests make. */
 int vkfd_secondary_vm(const struct vkfd_env *env, uint32_t gpu_id,
 		      struct vkfd_context *c, int *render);
 
@@ -539,9 +574,32 @@ int vkfd_fail_nth_ioctl(int fail_nth, int n, int fd, unsigned long cmd,
 		     (n), (b)->ngpus);					\
 } while (0)
 
-/* In a FIXTURE_SETUP(): skip every test of the fixture. */
+/*
+ * Skip a test that needs vkfd and @n GPUs: on amdkfd saying @why (the
+ * lane has no GPU), and where @b's topology has fewer.
+ */
+#define VKFD_ONLY_GPUS(b, n, why) do {					\
+	VKFD_ONLY(&(b)->env, why);					\
+	VKFD_NEED_GPUS(b, n);						\
+} while (0)
+
+/*
+ * In a FIXTURE_SETUP(): skip every test of the fixture. Linux 6.1's
+ * harness runs the body after a SKIP() in setup: this one jumps out.
+ */
 #define VKFD_SETUP_SKIP(fmt, ...)					\
 	SKIP(longjmp(_metadata->env, 1), fmt, ##__VA_ARGS__)
+
+/*
+ * In a FIXTURE_SETUP(), after vkfd_base_setup(@b): skip every test of a
+ * fixture that needs vkfd and a GPU, on amdkfd saying @why.
+ */
+#define VKFD_SETUP_NEED_GPU(b, why) do {				\
+	if ((b)->env.amdkfd)						\
+		VKFD_SETUP_SKIP("amdkfd: " why);			\
+	if (!(b)->ngpus)						\
+		VKFD_SETUP_SKIP("no GPU node in the topology (CPU-only)"); \
+} while (0)
 
 /*
  * The setup of a fixture that embeds struct vkfd_base as @b. Sets every
