@@ -12,9 +12,9 @@
  * k-th, looks the object's id up (it must answer to nothing), then unmaps
  * both pages and wakes the caller, whose copy fails. Each test sweeps k
  * from 1 until the call succeeds, so that whichever copy is the reply, it
- * is the one that fails at some k. Without userfaultfd (the debug lane's
- * kernel has none) the pages are made read-only instead: only the last
- * copy out can fail then, and nothing is looked up while it does.
+ * is the one that fails at some k. Without userfaultfd's write protection
+ * (a kernel built without it) the pages are made read-only instead: only
+ * the last copy out can fail then, and nothing is looked up while it does.
  *
  * vkfd only: the amdkfd lane skips (its GPUs are not there, and
  * introspection is vkfd's debugfs and sysfs).
