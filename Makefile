@@ -121,6 +121,9 @@ AMDGPU_MODDIR := $(MODDIR)/as-amdgpu
 # leaves vkfd.ko out where DKMS builds it).
 VKFD_WERROR ?=
 VKFD_MODULES ?= vkfd amdgpu
+# VKFD_TEST=y: build the test hooks (the test-only ioctl the selftests
+# need, see docs/vkfd.rst "Test hooks"); the harness builds so.
+VKFD_TEST ?=
 
 module: FORCE
 	@test -d "$(KDIR)" || { echo "vkfd: no kernel build tree at KDIR=$(KDIR); run 'make deps'" >&2; exit 1; }
@@ -129,8 +132,8 @@ module: FORCE
 		find . -type d -exec mkdir -p $$d/{} \; && \
 		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $$d/{} \; || exit 1; \
 	done
-	$(if $(filter vkfd,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd VKFD_WERROR=$(VKFD_WERROR) modules)
-	$(if $(filter amdgpu,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu VKFD_WERROR=$(VKFD_WERROR) modules)
+	$(if $(filter vkfd,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd VKFD_WERROR=$(VKFD_WERROR) VKFD_TEST=$(VKFD_TEST) modules)
+	$(if $(filter amdgpu,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu VKFD_WERROR=$(VKFD_WERROR) VKFD_TEST=$(VKFD_TEST) modules)
 	$(if $(filter amdgpu,$(VKFD_MODULES)),cp -f $(AMDGPU_MODDIR)/amdgpu.ko $(MODDIR)/amdgpu.ko)
 
 # The headers the user space is built with, unpacked into the cache (the
@@ -269,7 +272,7 @@ bench: deps
 	@./vm/bench.sh
 
 lint: deps
-	@./vm/lint.sh
+	@VKFD_TEST=y ./vm/lint.sh
 
 clean:
 	rm -rf $(BUILD)
