@@ -56,7 +56,7 @@ static uint64_t available(const struct vkfd_context *c, uint32_t gpu_id)
 	return vkfd_available_memory(c, gpu_id, &bytes) ? 0 : bytes;
 }
 
-/* Buffer handles of @c (debugfs contexts, column "bos"); -1 if unknown. */
+/* Buffer handles of @c, by the test hooks; -1 if unknown. */
 static long ctx_bos(const struct vkfd_context *c)
 {
 	struct vkfd_context_info info;

@@ -85,7 +85,7 @@ static uint64_t available(int fd, uint32_t gpu_id)
 	return vkfd_available_memory(&c, gpu_id, &bytes) ? 0 : bytes;
 }
 
-/* The events of context @id of this process, by debugfs. */
+/* The events of context @id of this process, by the test hooks. */
 static uint64_t ctx_events(uint32_t id)
 {
 	struct vkfd_ctx_row row;
@@ -104,7 +104,7 @@ static int page_map_err(int fd)
 	return 0;
 }
 
-/* Tests that need debugfs skip without. */
+/* Tests that need the test hooks skip without. */
 #define FAULT_NEED_DEBUGFS() do {					\
 	if (!vkfd_debugfs_present())					\
 		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());	\

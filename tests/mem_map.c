@@ -2,7 +2,7 @@
 /*
  * GPU mappings: MAP_MEMORY_TO_GPU and UNMAP_MEMORY_FROM_GPU, the page
  * tables they build, n_success, the isolation of the GPU VMs of a
- * process's contexts, and the debugfs translate file that shows them.
+ * process's contexts, and the test hook that walks them.
  *
  * vkfd only, like every mem_*.c: the fixture (mem_utils.h) skips on
  * amdkfd, which has no GPU to allocate on.
