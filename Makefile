@@ -310,6 +310,10 @@ KERNELRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
 		  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MODULEDIR ?= /lib/modules/$(KERNELRELEASE)/updates
 
+# The uAPI headers users build against; not the test ioctl's
+# (vkfd_test.h: unstable, and only in VKFD_TEST=y modules).
+INSTALL_UAPI_HDRS = $(filter-out include/uapi/linux/vkfd_test.h,$(wildcard include/uapi/linux/*.h))
+
 # installed path (below DESTDIR) and mode of each source
 INSTALL_FILES = \
 	$(MODDIR)/vkfd.ko:$(MODULEDIR)/vkfd.ko:0644 \
@@ -317,7 +321,7 @@ INSTALL_FILES = \
 	$(PRELOAD_SO):$(LIBDIR)/libvkfd-secondary.so:0644 \
 	$(LIB):$(LIBDIR)/libvkfd.a:0644 \
 	lib/libvkfd.h:$(INCLUDEDIR)/libvkfd.h:0644 \
-	$(foreach h,$(wildcard include/uapi/linux/*.h),$(h):$(INCLUDEDIR)/linux/$(notdir $(h)):0644) \
+	$(foreach h,$(INSTALL_UAPI_HDRS),$(h):$(INCLUDEDIR)/linux/$(notdir $(h)):0644) \
 	dist/udev/70-vkfd.rules:$(UDEVRULESDIR)/70-vkfd.rules:0644 \
 	dist/modprobe.d/vkfd.conf:$(SYSCONFDIR)/modprobe.d/vkfd.conf.example:0644 \
 	dist/modules-load.d/vkfd.conf:$(SYSCONFDIR)/modules-load.d/vkfd.conf.example:0644
