@@ -50,7 +50,7 @@ bool vkfd_hooks_present(void);
 /* What the test ioctl says of a context (VKFD_TEST_OP_CTX_QUERY). */
 struct vkfd_ctx_row {
 	bool exited;		/* the process's address space is gone */
-	uint64_t refs;
+	uint64_t refs;		/* of the caller's primary: with the fd the query opens */
 	int num_pasids;		/* one per GPU, 0: no VM there */
 	uint32_t pasids[VKFD_MAX_GPUS];
 	uint64_t bos;		/* live buffer handles */
