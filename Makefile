@@ -121,6 +121,9 @@ AMDGPU_MODDIR := $(MODDIR)/as-amdgpu
 # leaves vkfd.ko out where DKMS builds it).
 VKFD_WERROR ?=
 VKFD_MODULES ?= vkfd amdgpu
+# VKFD_TEST=y: build the test hooks (the test-only ioctl the selftests
+# need, see docs/vkfd.rst "Test hooks"); the harness builds so.
+VKFD_TEST ?=
 
 module: FORCE
 	@test -d "$(KDIR)" || { echo "vkfd: no kernel build tree at KDIR=$(KDIR); run 'make deps'" >&2; exit 1; }
@@ -129,8 +132,8 @@ module: FORCE
 		find . -type d -exec mkdir -p $$d/{} \; && \
 		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $$d/{} \; || exit 1; \
 	done
-	$(if $(filter vkfd,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd VKFD_WERROR=$(VKFD_WERROR) modules)
-	$(if $(filter amdgpu,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu VKFD_WERROR=$(VKFD_WERROR) modules)
+	$(if $(filter vkfd,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd VKFD_WERROR=$(VKFD_WERROR) VKFD_TEST=$(VKFD_TEST) modules)
+	$(if $(filter amdgpu,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu VKFD_WERROR=$(VKFD_WERROR) VKFD_TEST=$(VKFD_TEST) modules)
 	$(if $(filter amdgpu,$(VKFD_MODULES)),cp -f $(AMDGPU_MODDIR)/amdgpu.ko $(MODDIR)/amdgpu.ko)
 
 # The headers the user space is built with, unpacked into the cache (the
@@ -269,7 +272,7 @@ bench: deps
 	@./vm/bench.sh
 
 lint: deps
-	@./vm/lint.sh
+	@VKFD_TEST=y ./vm/lint.sh
 
 clean:
 	rm -rf $(BUILD)
@@ -307,6 +310,10 @@ KERNELRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
 		  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MODULEDIR ?= /lib/modules/$(KERNELRELEASE)/updates
 
+# The uAPI headers users build against; not the test ioctl's
+# (vkfd_test.h: unstable, and only in VKFD_TEST=y modules).
+INSTALL_UAPI_HDRS = $(filter-out include/uapi/linux/vkfd_test.h,$(wildcard include/uapi/linux/*.h))
+
 # installed path (below DESTDIR) and mode of each source
 INSTALL_FILES = \
 	$(MODDIR)/vkfd.ko:$(MODULEDIR)/vkfd.ko:0644 \
@@ -314,7 +321,7 @@ INSTALL_FILES = \
 	$(PRELOAD_SO):$(LIBDIR)/libvkfd-secondary.so:0644 \
 	$(LIB):$(LIBDIR)/libvkfd.a:0644 \
 	lib/libvkfd.h:$(INCLUDEDIR)/libvkfd.h:0644 \
-	$(foreach h,$(wildcard include/uapi/linux/*.h),$(h):$(INCLUDEDIR)/linux/$(notdir $(h)):0644) \
+	$(foreach h,$(INSTALL_UAPI_HDRS),$(h):$(INCLUDEDIR)/linux/$(notdir $(h)):0644) \
 	dist/udev/70-vkfd.rules:$(UDEVRULESDIR)/70-vkfd.rules:0644 \
 	dist/modprobe.d/vkfd.conf:$(SYSCONFDIR)/modprobe.d/vkfd.conf.example:0644 \
 	dist/modules-load.d/vkfd.conf:$(SYSCONFDIR)/modules-load.d/vkfd.conf.example:0644

@@ -3,7 +3,6 @@
  * vkfd - debugfs.
  *
  *   <debugfs>/vkfd/contexts                         every context, one per line
- *   <debugfs>/vkfd/translate                        page-table introspection
  *   <debugfs>/vkfd/proc/<pid>/pasid_<gpuid>          PASIDs of a primary
  *   <debugfs>/vkfd/proc/<pid>/context_<id>/pasid_<gpuid>   of a secondary
  *   <debugfs>/vkfd/proc/<pid>/[context_<id>/]trap_<gpuid>  trap handler
@@ -17,14 +16,14 @@
  * GPU: idle secondaries, which may number tens of thousands, cost no
  * debugfs inodes.
  *
- * debugfs is for people and tests, not an ABI. As everywhere in the
- * kernel, failures to create debugfs entries are not errors; the handles
- * may hold error pointers, which debugfs_remove() ignores.
+ * debugfs is for people, not an ABI: the selftests look into contexts and
+ * page tables through the test ioctl of a VKFD_TEST=y build
+ * (vkfd_test_ioctl.c). As everywhere in the kernel, failures to create
+ * debugfs entries are not errors; the handles may hold error pointers,
+ * which debugfs_remove() ignores.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "vkfd_priv.h"
 
@@ -79,107 +78,6 @@ static int vkfd_debugfs_contexts_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vkfd_debugfs_contexts);
 
-/*
- * translate: write "<pid> <context> <gpu_id> <va>", read the answer from
- * the same open file. The answer lives in the file's private data.
- */
-#define VKFD_TRANSLATE_MAX	160
-
-struct vkfd_translate {
-	struct vkfd_device *vdev;
-	size_t len;
-	char line[VKFD_TRANSLATE_MAX];
-};
-
-static int vkfd_translate_open(struct inode *inode, struct file *file)
-{
-	struct vkfd_translate *t;
-
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (!t)
-		return -ENOMEM;
-	t->vdev = inode->i_private;
-	file->private_data = t;
-	return 0;
-}
-
-static int vkfd_translate_release(struct inode *inode, struct file *file)
-{
-	kfree(file->private_data);
-	return 0;
-}
-
-/* The context (pid, id), with a reference; O(contexts), for tests only. */
-static struct vkfd_ctx *vkfd_debugfs_find_ctx(struct vkfd_device *vdev,
-					      pid_t pid, u32 id)
-{
-	struct vkfd_ctx *ctx, *found = NULL;
-
-	mutex_lock(&vdev->ctx_lock);
-	list_for_each_entry(ctx, &vdev->contexts, node) {
-		if (ctx->pid == pid && ctx->id == id &&
-		    kref_get_unless_zero(&ctx->ref)) {
-			found = ctx;
-			break;
-		}
-	}
-	mutex_unlock(&vdev->ctx_lock);
-	return found;
-}
-
-static ssize_t vkfd_translate_write(struct file *file,
-				    const char __user *ubuf, size_t count,
-				    loff_t *ppos)
-{
-	struct vkfd_translate *t = file->private_data;
-	int pid, id, gpu_id, len;
-	const struct vkfd_gpu *gpu;
-	struct vkfd_ctx *ctx;
-	char buf[80];
-	long long va;
-
-	/* A failed request must not leave the previous answer readable. */
-	t->len = 0;
-	if (count >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	if (sscanf(buf, "%i %i %i %lli", &pid, &id, &gpu_id, &va) != 4 ||
-	    id < 0 || id > VKFD_CTX_ID_PRIMARY || va < 0)
-		return -EINVAL;
-
-	gpu = vkfd_gpu_by_id(t->vdev, gpu_id);
-	if (!gpu)
-		return -ENOENT;
-	ctx = vkfd_debugfs_find_ctx(t->vdev, pid, id);
-	if (!ctx)
-		return -ENOENT;
-	len = vkfd_vm_translate(ctx, gpu->index, va, t->line, sizeof(t->line));
-	vkfd_ctx_put(ctx);
-	if (len < 0)
-		return len;
-	t->len = len;
-	return count;
-}
-
-static ssize_t vkfd_translate_read(struct file *file, char __user *ubuf,
-				   size_t count, loff_t *ppos)
-{
-	struct vkfd_translate *t = file->private_data;
-
-	return simple_read_from_buffer(ubuf, count, ppos, t->line, t->len);
-}
-
-static const struct file_operations vkfd_translate_fops = {
-	.owner = THIS_MODULE,
-	.open = vkfd_translate_open,
-	.release = vkfd_translate_release,
-	.read = vkfd_translate_read,
-	.write = vkfd_translate_write,
-	.llseek = default_llseek,
-};
-
 /**
  * vkfd_debugfs_init() - create <debugfs>/<module name>
  * @vdev: the device
@@ -192,8 +90,6 @@ void vkfd_debugfs_init(struct vkfd_device *vdev)
 	vdev->debugfs_proc = debugfs_create_dir("proc", vdev->debugfs);
 	debugfs_create_file("contexts", 0444, vdev->debugfs, vdev,
 			    &vkfd_debugfs_contexts_fops);
-	debugfs_create_file("translate", 0600, vdev->debugfs, vdev,
-			    &vkfd_translate_fops);
 }
 
 /**

@@ -64,8 +64,10 @@
 #include <linux/uaccess.h>
 #include <linux/kfd_ioctl.h>
 #include <linux/vkfd_ioctl.h>
+#include <linux/vkfd_test.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_test_ioctl.h"
 
 /**
  * typedef vkfd_ioctl_fn - an ioctl handler
@@ -164,6 +166,10 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	VKFD_IOCTL_CREATE(VKFD_IOC_, CREATE_PROCESS_ROCM,
 			  &vkfd_ctx_create_ops, 0),
 	VKFD_IOCTL_DEF(VKFD_IOC_, CTX_INFO, vkfd_ctx_info_ioctl, 0),
+#ifdef CONFIG_VKFD_TEST
+	/* The test hooks, built with VKFD_TEST=y only: ENOTTY otherwise. */
+	VKFD_IOCTL_DEF(VKFD_IOC_, TEST, vkfd_test_ioctl, 0),
+#endif
 };
 
 /* Argument sizes up to this are copied through the stack. */

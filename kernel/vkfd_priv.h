@@ -549,8 +549,6 @@ void vkfd_gem_put(struct vkfd_gem *gem);
 int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			  void *data);
 void vkfd_vm_destroy(struct vkfd_vm *vm);
-int vkfd_vm_translate(struct vkfd_ctx *ctx, unsigned int gpu, u64 va,
-		      char *buf, size_t size);
 
 /* vkfd_mem.c */
 void vkfd_mem_release_locked(struct vkfd_ctx *ctx);

@@ -19,7 +19,6 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/slab.h>
 #include <linux/kfd_ioctl.h>
 
@@ -152,55 +151,4 @@ int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 out_fput:
 	fput(render);
 	return ret;
-}
-
-/**
- * vkfd_vm_translate() - describe what a GPU address of a context maps to
- * @ctx: the context
- * @gpu: GPU index
- * @va: the GPU address
- * @buf: output, one line (see debugfs "translate")
- * @size: size of @buf
- *
- * For tests, through debugfs: isolation can be checked at the page-table
- * level, not only through CPU mappings.
- *
- * Context: Process context; takes &vkfd_ctx.mem_lock.
- * Return: the length of the line, or -ENOENT if @ctx has no VM on @gpu.
- */
-int vkfd_vm_translate(struct vkfd_ctx *ctx, unsigned int gpu, u64 va,
-		      char *buf, size_t size)
-{
-	struct vkfd_vm *vm;
-	u8 data[16];
-	void *vaddr;
-	u64 pte;
-	int len;
-
-	mutex_lock(&ctx->mem_lock);
-	vm = ctx->vm[gpu];
-	if (!vm) {
-		mutex_unlock(&ctx->mem_lock);
-		return -ENOENT;
-	}
-	pte = vkfd_pt_lookup(&vm->pt, va);
-	if (!(pte & VKFD_PTE_VALID)) {
-		len = scnprintf(buf, size, "va 0x%llx pasid %u unmapped\n",
-				va, vm->pasid);
-		mutex_unlock(&ctx->mem_lock);
-		return len;
-	}
-	/* Mapped pages stay pinned while the lock keeps unmap out. */
-	vaddr = kmap_local_page(pfn_to_page(PHYS_PFN(pte & VKFD_PTE_ADDR_MASK)));
-	memcpy(data, vaddr + offset_in_page(va) / sizeof(data) * sizeof(data),
-	       sizeof(data));
-	kunmap_local(vaddr);
-	len = scnprintf(buf, size,
-			"va 0x%llx pasid %u pte 0x%llx pfn 0x%llx perm %c%c data %16phN\n",
-			va, vm->pasid, pte,
-			(pte & VKFD_PTE_ADDR_MASK) >> PAGE_SHIFT,
-			pte & VKFD_PTE_READABLE ? 'r' : '-',
-			pte & VKFD_PTE_WRITEABLE ? 'w' : '-', data);
-	mutex_unlock(&ctx->mem_lock);
-	return len;
 }

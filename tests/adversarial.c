@@ -52,7 +52,7 @@ FIXTURE_TEARDOWN(adv)
 /* A fresh secondary with a VM on the tests' GPU; its render fd in *@r. */
 #define open_vm(self, c, r)	vkfd_secondary_vm(&(self)->b.env, GPU, c, r)
 
-/* Buffer handles of @c (debugfs contexts, column "bos"); -1 if unknown. */
+/* Buffer handles of @c, by the test hooks; -1 if unknown. */
 static long ctx_bos(const struct vkfd_context *c)
 {
 	long ctx_id = vkfd_ctx_id_of_fd(c->fd);

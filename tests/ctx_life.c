@@ -15,30 +15,30 @@
 #include "ctx_utils.h"
 
 /*
- * Lines of <debugfs>/vkfd/contexts for @pid (and context @which, e.g.
- * "primary" or "0", if not NULL), and how many of them say "exited".
+ * Contexts of @pid (only context @which, "primary" or a secondary's id,
+ * if not NULL), and how many of them have exited, as the test hooks count
+ * them; -1 if they cannot be asked.
  */
-static int ctx_debugfs_lines(pid_t pid, const char *which, int *exited)
+static int ctx_hooks_count(pid_t pid, const char *which, int *exited)
 {
-	char text[1 << 16], prefix[48], path[PATH_MAX], *line, *save;
-	int n = 0;
+	struct vkfd_ctx_row row;
+	uint32_t id;
+	int ret;
 
 	if (exited)
 		*exited = 0;
-	vkfd_debugfs_path(path, sizeof(path), "/contexts");
-	if (vkfd_read_text(path, text, sizeof(text)) < 0)
-		return -1;
-	snprintf(prefix, sizeof(prefix), "%d\t%s%s", (int)pid,
-		 which ? which : "", which ? "\t" : "");
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, prefix, strlen(prefix)))
-			continue;
-		n++;
-		if (exited && strstr(line, "\texited\t"))
-			(*exited)++;
+	if (!which) {
+		ret = vkfd_ctx_count(pid, exited);
+		return ret < 0 ? -1 : ret;
 	}
-	return n;
+	id = strcmp(which, "primary") ? strtoul(which, NULL, 10) :
+					VKFD_CTX_ID_PRIMARY;
+	ret = vkfd_ctx_row(pid, id, &row);
+	if (ret)
+		return ret == -ENOENT ? 0 : -1;
+	if (exited)
+		*exited = row.exited;
+	return 1;
 }
 
 static int ctx_raise_nofile(unsigned int n)
@@ -118,8 +118,8 @@ static int sender_child(void *arg, int in, int out)
 
 /*
  * A secondary passed over SCM_RIGHTS outlives its process, unusable: its
- * directories go with the process, debugfs shows it as exited until the
- * receiver closes it.
+ * directories go with the process, the test hooks show it as exited
+ * until the receiver closes it.
  */
 TEST_F(ctx, scm_rights_secondary_outlives_sender)
 {
@@ -147,18 +147,18 @@ TEST_F(ctx, scm_rights_secondary_outlives_sender)
 	 */
 	ASSERT_EQ(0, vkfd_child_wait(&self->b.child));
 	EXPECT_FALSE(vkfd_proc_exists(&self->b.env, pid));
-	EXPECT_EQ(2, ctx_debugfs_lines(pid, NULL, &exited));
+	EXPECT_EQ(2, ctx_hooks_count(pid, NULL, &exited));
 	EXPECT_EQ(2, exited);
-	EXPECT_EQ(1, ctx_debugfs_lines(pid, "0", NULL));
+	EXPECT_EQ(1, ctx_hooks_count(pid, "0", NULL));
 	EXPECT_EQ(-EBADF, vkfd_ctx_id_of_fd(fd));
 
 	/* The receiver's close frees the secondary before close() returns */
 	vkfd_cleanup_close(&self->b.cl, fd);
-	EXPECT_EQ(0, ctx_debugfs_lines(pid, "0", NULL));
+	EXPECT_EQ(0, ctx_hooks_count(pid, "0", NULL));
 	/* The primary goes after its MMU notifier's grace period: poll */
-	for (int ms = 0; ms < 10000 && ctx_debugfs_lines(pid, NULL, NULL); ms += 10)
+	for (int ms = 0; ms < 10000 && ctx_hooks_count(pid, NULL, NULL); ms += 10)
 		vkfd_sleep_ms(10);
-	EXPECT_EQ(0, ctx_debugfs_lines(pid, NULL, NULL));
+	EXPECT_EQ(0, ctx_hooks_count(pid, NULL, NULL));
 }
 
 /* Both fds are closed by the parent; the child's exit status tells. */
@@ -319,7 +319,7 @@ TEST_F_TIMEOUT(ctx, exit_with_1000_secondaries, 600)
 	ASSERT_EQ(0, vkfd_msg_recv(self->b.child.from_child, &n));
 	EXPECT_EQ(1000, vkfd_ctx_dir_count(&self->b.env, pid));
 	if (vkfd_debugfs_present())
-		EXPECT_EQ(1001, ctx_debugfs_lines(pid, NULL, NULL));
+		EXPECT_EQ(1001, ctx_hooks_count(pid, NULL, NULL));
 	EXPECT_EQ(0, vkfd_child_wait(&self->b.child));
 
 	EXPECT_FALSE(vkfd_proc_exists(&self->b.env, pid));
@@ -327,7 +327,7 @@ TEST_F_TIMEOUT(ctx, exit_with_1000_secondaries, 600)
 	EXPECT_FALSE(vkfd_exists(path));
 	/* The secondaries went with the exiting process's fds */
 	if (vkfd_debugfs_present())
-		EXPECT_EQ(0, ctx_debugfs_lines(pid, "0", NULL));
+		EXPECT_EQ(0, ctx_hooks_count(pid, "0", NULL));
 }
 
 static double ctx_now(void)

@@ -533,7 +533,7 @@ TEST_F(event, guessed_id_race_other)
  * What is left behind
  */
 
-/* debugfs counts the events of each context; destroying them all gets back to 0. */
+/* The test hooks count the events of each context; destroying them all gets back to 0. */
 TEST_F(event, count_baseline)
 {
 	struct vkfd_context sec;

@@ -254,7 +254,7 @@ static inline bool ev_slots_unsignaled(const volatile uint64_t *slots, size_t n)
 	return true;
 }
 
-/* The number of events of a context in <debugfs>/vkfd/contexts. */
+/* The number of events of a context, by the test hooks. */
 static inline uint64_t ev_count(pid_t pid, uint32_t ctx_id)
 {
 	struct vkfd_ctx_row row;

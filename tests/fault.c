@@ -69,7 +69,7 @@ FIXTURE_TEARDOWN(fault)
 	vkfd_base_teardown(&self->b);
 }
 
-/* The events of context @id of this process, by debugfs. */
+/* The events of context @id of this process, by the test hooks. */
 static uint64_t ctx_events(uint32_t id)
 {
 	struct vkfd_ctx_row row;
@@ -88,7 +88,7 @@ static int page_map_err(int fd)
 	return 0;
 }
 
-/* Tests that need debugfs skip without. */
+/* Tests that need the test hooks skip without. */
 #define FAULT_NEED_DEBUGFS() do {					\
 	if (!vkfd_debugfs_present())					\
 		SKIP(return, "no debugfs at %s", vkfd_debugfs_root());	\

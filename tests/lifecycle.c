@@ -17,7 +17,7 @@
  * the last copy out can fail then, and nothing is looked up while it does.
  *
  * vkfd only: the amdkfd lane skips (its GPUs are not there, and
- * introspection is vkfd's debugfs and sysfs).
+ * introspection is vkfd's sysfs and test hooks).
  */
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
@@ -45,8 +45,8 @@ FIXTURE(lifecycle) {
 
 struct lc_state {
 	long objs;		/* objects of the kind, by introspection */
-	long published;		/* secondaries: published contexts (debugfs) */
-	uint64_t vram;		/* the context's VRAM (debugfs) */
+	long published;		/* secondaries: published contexts (hooks) */
+	uint64_t vram;		/* the context's VRAM (hooks) */
 	uint64_t available;	/* AVAILABLE_MEMORY of the GPU */
 	bool signal_page;	/* the signal page can be mapped */
 	uint32_t conv_id;	/* context id of the fd CREATE_PROCESS converts */
@@ -351,7 +351,7 @@ static void process_state(FIXTURE_DATA(lifecycle) *self, struct lc_state *st)
 {
 	int rows = vkfd_ctx_rows(getpid());
 
-	/* directories; debugfs lists published contexts only */
+	/* directories; the test hooks count published contexts only */
 	st->objs = lc_sysfs_count(self, "", "context_");
 	st->published = rows < 1 ? -1 : rows - 1;
 }

@@ -2,7 +2,7 @@
 /*
  * GPU mappings: MAP_MEMORY_TO_GPU and UNMAP_MEMORY_FROM_GPU, the page
  * tables they build, n_success, the isolation of the GPU VMs of a
- * process's contexts, and the debugfs translate file that shows them.
+ * process's contexts, and the test hook that walks them.
  *
  * vkfd only, like every mem_*.c: the fixture (mem_utils.h) skips on
  * amdkfd, which has no GPU to allocate on.
@@ -496,17 +496,15 @@ TEST_F(mem, map_twice_idempotent)
 }
 
 /* ------------------------------------------------------------------------
- * The translate file itself
+ * The translate hook itself
  */
 
-/* No such process, context or VM: ENOENT; an unparsable request: EINVAL. */
+/* No such process, context, GPU or VM: ENOENT; an out-of-range request: EINVAL. */
 TEST_F(mem, translate_errors)
 {
-	static const char * const garbage[] = { "hello", "1 2 3", "1 65535" };
 	struct mem_ctx *s = mem_ctx_new(_metadata, self, true);
+	struct vkfd_test_cmd cmd;
 	struct vkfd_xlate x;
-	char path[PATH_MAX];
-	int fd, i;
 
 	mem_vm(_metadata, self, &self->ctx[0], 0);
 	EXPECT_EQ(0, xlate(self, &self->ctx[0], 0, MEM_VA, &x)) TH_LOG("%s", x.text);
@@ -519,15 +517,19 @@ TEST_F(mem, translate_errors)
 	EXPECT_EQ(-ENOENT, vkfd_translate(self->b.pid, VKFD_CTX_ID_PRIMARY, 0, MEM_VA, &x));
 	if (self->b.ngpus > 1)
 		EXPECT_EQ(-ENOENT, xlate(self, &self->ctx[0], 1, MEM_VA, &x));
-	vkfd_debugfs_path(path, sizeof(path), "/translate");
-	for (i = 0; i < (int)ARRAY_SIZE(garbage); i++) {
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		ASSERT_LE(0, fd);
-		EXPECT_EQ(-1, write(fd, garbage[i], strlen(garbage[i])))
-			TH_LOG("'%s'", garbage[i]);
-		EXPECT_EQ(EINVAL, errno) TH_LOG("'%s'", garbage[i]);
-		close(fd);
-	}
+	/* no pid, a context id beyond the primary's, a pad that is not 0 */
+	EXPECT_EQ(-EINVAL, vkfd_translate(0, VKFD_CTX_ID_PRIMARY, self->b.gpu[0], MEM_VA, &x));
+	EXPECT_EQ(-EINVAL, vkfd_translate(self->b.pid, VKFD_CTX_ID_PRIMARY + 1,
+					  self->b.gpu[0], MEM_VA, &x));
+	cmd = (struct vkfd_test_cmd){
+		.op = VKFD_TEST_OP_TRANSLATE,
+		.translate = {
+			.pid = self->b.pid, .ctx_id = VKFD_CTX_ID_PRIMARY,
+			.gpu_id = self->b.gpu[0], .va = MEM_VA, .pad = 1,
+		},
+	};
+	EXPECT_EQ(-EINVAL, vkfd_hooks_cmd(&cmd));
+	EXPECT_EQ(0U, cmd.translate.pasid);
 }
 
 TEST_HARNESS_MAIN

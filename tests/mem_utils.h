@@ -9,9 +9,9 @@
  *
  * Every call is checked twice: its return (the exact errno of
  * docs/uapi.rst) and what the driver reports afterwards — AVAILABLE_MEMORY,
- * sysfs vram_<gpuid> and pasid, the bos/vram/pt columns of
- * <debugfs>/vkfd/contexts, and <debugfs>/vkfd/translate, which walks a
- * context's GPU page table. A failed call must change none of them.
+ * sysfs vram_<gpuid> and pasid, and the test hooks (vkfd_hooks.h): a
+ * context's buffers, VRAM and page-table bytes, and where an address of
+ * its GPU page table leads. A failed call must change none of them.
  *
  * vkfd only: amdkfd without a GPU has nothing to allocate on, and these
  * tests skip there (in setup, saying why).
@@ -204,7 +204,7 @@ static inline uint32_t pasid_of(struct mem_ctx *c, int g)
 	return vkfd_ctx_pasid(c->k.fd, g);
 }
 
-/* The debugfs row of @c; ASSERTs that it exists. */
+/* What the test hooks say of @c; ASSERTs that it exists. */
 static inline struct vkfd_ctx_row row_of(struct __test_metadata *_metadata,
 					 FIXTURE_DATA(mem) *self, struct mem_ctx *c)
 {
@@ -214,7 +214,7 @@ static inline struct vkfd_ctx_row row_of(struct __test_metadata *_metadata,
 	return row;
 }
 
-/* bos, vram and pt of @c in debugfs. */
+/* bos, vram and pt of @c, by the test hooks. */
 #define EXPECT_ROW(c, _bos, _vram, _pt) do {				\
 	struct vkfd_ctx_row __r = row_of(_metadata, self, (c));		\
 	EXPECT_EQ((uint64_t)(_bos), __r.bos);				\
@@ -333,11 +333,11 @@ static inline void snap(FIXTURE_DATA(mem) *self, struct mem_snap *s)
 		EXPECT_EQ((before)->c[__i].pasid, __now.c[__i].pasid)	\
 			TH_LOG("ctx %d: sysfs pasid", __i);		\
 		EXPECT_EQ((before)->c[__i].row_ret, __now.c[__i].row_ret) \
-			TH_LOG("ctx %d: debugfs row", __i);		\
+			TH_LOG("ctx %d: hooks row", __i);		\
 		EXPECT_EQ((before)->c[__i].row.bos, __now.c[__i].row.bos) \
 			TH_LOG("ctx %d: bos", __i);			\
 		EXPECT_EQ((before)->c[__i].row.vram, __now.c[__i].row.vram) \
-			TH_LOG("ctx %d: debugfs vram", __i);		\
+			TH_LOG("ctx %d: hooks vram", __i);		\
 		EXPECT_EQ((before)->c[__i].row.pt, __now.c[__i].row.pt) \
 			TH_LOG("ctx %d: pt", __i);			\
 	}								\

@@ -5,7 +5,7 @@
  * whose opens of the device each become a secondary context of a primary
  * the library holds in its process. The program reports what it sees
  * (its contexts' ids, its fds of the device) and waits on its stdin while
- * the test reads sysfs and debugfs; then everything must be gone.
+ * the test reads sysfs and the test hooks; then everything must be gone.
  *
  * Linux 6.1's amdkfd has no secondary contexts: there the program's open
  * must fail with the kernel's errno and a "vkfd-secondary:" line, never
@@ -279,7 +279,7 @@ static int probe_said(const char *text)
 	return n;
 }
 
-/* The GPU VMs of a debugfs contexts line: its PASIDs that are not 0. */
+/* The GPU VMs of a context the test hooks describe: its PASIDs that are not 0. */
 static int probe_vms(const struct vkfd_ctx_row *row)
 {
 	int i, n = 0;
@@ -440,7 +440,7 @@ TEST_F(preload, racing_first_opens)
 
 /*
  * What the program makes is the secondary's: 1 MiB of VRAM, a queue and an
- * event show in context_<id> and in its debugfs line; the primary the
+ * event show in context_<id> and in the test hooks; the primary the
  * library holds has none of them.
  */
 TEST_F(preload, objects_are_in_the_secondary)

@@ -521,7 +521,7 @@ TEST_F(queue, vm_sysfs_files)
 	ASSERT_EQ(0, vkfd_queue_create(c, render, self->b.gpu[0],	\
 				       Q_LIB_VA + (off), size, q))
 
-/* The primary has @bos buffers (libvkfd's rings), by debugfs. */
+/* The primary has @bos buffers (libvkfd's rings), by the test hooks. */
 #define EXPECT_PRIMARY_BOS(n) do {					\
 	struct vkfd_ctx_row __row;					\
 	ASSERT_EQ(0, vkfd_ctx_row(self->b.pid, VKFD_CTX_ID_PRIMARY,	\

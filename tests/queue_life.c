@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Queues against the lifetime of their context: close and exit with
- * queues (everything back to baseline: sysfs and the debugfs contexts
- * file), fork and exec; docs/adversarial.rst row 5 (ids guessed and destroyed
+ * queues (everything back to baseline: sysfs and the test hooks), fork
+ * and exec; docs/adversarial.rst row 5 (ids guessed and destroyed
  * while being made) and concurrent creation; and a fault-injection sweep
  * over CREATE_QUEUE (debug kernel).
  *
@@ -13,7 +13,7 @@
 
 #include <pthread.h>
 
-/* debugfs rows of @pid, polled until there are @n (bounded): the count. */
+/* Contexts of @pid, polled until there are @n (bounded): the count. */
 static int q_rows_settle(pid_t pid, int n)
 {
 	int ms, rows = vkfd_ctx_rows(pid);

@@ -321,7 +321,7 @@ FIXTURE_TEARDOWN(attack_va)
 	atk_fixture_teardown(&self->f);
 }
 
-/* @va is not mapped in @p's VM (debugfs walks its page table). */
+/* @va is not mapped in @p's VM (the test hooks walk its page table). */
 static int atk_unmapped_in(const struct atk_peer *p, uint32_t gpu_id,
 			   uint64_t va, bool *unmapped)
 {

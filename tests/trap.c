@@ -7,7 +7,7 @@
  *
  * The unknown-GPU errno is shared with amdkfd and runs in the amdkfd lane
  * too (its topology has no GPU); everything else needs a GPU and vkfd's
- * debugfs (the mem fixture, mem_utils.h). The ioctl allocates nothing:
+ * debugfs and test hooks (the mem fixture, mem_utils.h). The ioctl allocates nothing:
  * fail-nth never fires in it (trap_allocates_nothing).
  */
 #include "kselftest_harness.h"

@@ -60,7 +60,7 @@ dkms_build_module() {
 		set -e
 		# -Werror as in every build of the harness (kernel/Kbuild reads
 		# VKFD_WERROR from the environment); a user's DKMS build warns
-		export VKFD_WERROR=y
+		export VKFD_WERROR=y VKFD_TEST=y
 		export sign_file=$kdir/scripts/sign-file
 		export mok_signing_key=$tree/mok.key mok_certificate=$tree/mok.pub
 		echo "dkms add/build vkfd/$version from $src for $kabi ($kdir)"
@@ -107,7 +107,7 @@ dkms_build_key() {
 		echo "$2"
 		sha256sum "$3/.config" "$3/Module.symvers" 2>&1
 		dpkg-query -W -f='${Version}\n' dkms 2>&1
-		echo VKFD_WERROR=y
+		echo VKFD_WERROR=y VKFD_TEST=y
 	} | sha256sum | cut -c1-16
 }
 

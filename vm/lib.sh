@@ -207,7 +207,7 @@ kbuild_module() {
 		kbuild_stage "kbuild-$K_ABI" >/dev/null
 		rm -f "$dir"/module/*.ko
 		make -C "$dir/src" -j"$(nproc)" module KDIR="$K_KDIR" MODDIR="$dir/module" \
-			VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" VKFD_WERROR=y || exit 1
+			VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" VKFD_WERROR=y VKFD_TEST=y || exit 1
 		for ko in "$dir"/module/*.ko; do
 			[ ! -f "$ko" ] || cp "$ko" "$moddir/"
 		done
