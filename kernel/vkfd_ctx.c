@@ -43,6 +43,7 @@
  * process closed all its fds. What is left after that (the notifier's
  * free callback, the release work) the module's exit path waits for.
  */
+#include <kunit/visibility.h>
 #include <linux/hash.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -221,6 +222,7 @@ void vkfd_ctx_put(struct vkfd_ctx *ctx)
 	might_sleep();
 	kref_put(&ctx->ref, vkfd_ctx_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_ctx_put);
 
 /* From atomic context: the teardown of a last reference is deferred. */
 static void vkfd_ctx_put_deferred(struct vkfd_ctx *ctx)
@@ -375,6 +377,7 @@ err_put:
 	vkfd_ctx_put(ctx);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_ctx_open_primary);
 
 /**
  * vkfd_ctx_build_secondary() - build a secondary for an fd of a primary
@@ -423,6 +426,7 @@ err_put:
 	vkfd_ctx_put(ctx);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_ctx_build_secondary);
 
 /**
  * vkfd_ctx_publish_secondary() - rebind an fd to the secondary built for it
@@ -447,6 +451,7 @@ void vkfd_ctx_publish_secondary(struct vkfd_file *vfile, struct vkfd_ctx *ctx)
 	/* The fd's reference on the primary: the fd now owns @ctx's. */
 	vkfd_ctx_put(ctx->primary);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_ctx_publish_secondary);
 
 /**
  * vkfd_ctx_abort_secondary() - undo vkfd_ctx_build_secondary()
@@ -468,6 +473,7 @@ void vkfd_ctx_abort_secondary(struct vkfd_file *vfile, struct vkfd_ctx *ctx)
 	/* The only reference: the context is torn down now. */
 	vkfd_ctx_put(ctx);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_ctx_abort_secondary);
 
 /**
  * vkfd_ctx_lookup_secondary() - find a secondary of @primary by id
@@ -491,6 +497,7 @@ struct vkfd_ctx *vkfd_ctx_lookup_secondary(struct vkfd_ctx *primary, u16 id)
 	rcu_read_unlock();
 	return ctx;
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_ctx_lookup_secondary);
 
 /*
  * The address space of a primary is going away (process exit or exec):
@@ -576,6 +583,7 @@ void vkfd_ctx_table_init(struct vkfd_device *vdev)
 	hash_init(vdev->primaries);
 	INIT_LIST_HEAD(&vdev->contexts);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_ctx_table_init);
 
 /**
  * vkfd_ctx_table_fini() - wait for the last contexts to be torn down
@@ -595,3 +603,4 @@ void vkfd_ctx_table_fini(struct vkfd_device *vdev)
 	WARN_ON(!list_empty(&vdev->contexts));
 	mutex_destroy(&vdev->ctx_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_ctx_table_fini);

@@ -59,6 +59,7 @@
  * ACQUIRE_VM creates a VM too, but its argument is only read: there is
  * no reply that could fail, and its handler makes the VM visible itself.
  */
+#include <kunit/visibility.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -201,6 +202,7 @@ struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile)
 	rcu_read_unlock();
 	return ctx;
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_file_ctx);
 
 /**
  * vkfd_ioctl() - the unlocked_ioctl of /dev/kfd
