@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - contexts and their lifetime.
- *
+ */
+
+/**
  * DOC: contexts
  *
  * A context is what an fd of vkfd is bound to: per GPU, a GPU address space

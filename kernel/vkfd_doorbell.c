@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the doorbell and MMIO remap pages of a GPU VM.
- *
+ */
+
+/**
  * DOC: doorbells
  *
  * On each GPU it has a VM on, a context has a doorbell slice of

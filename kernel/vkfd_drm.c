@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the DRM render node of each virtual GPU.
- *
+ */
+
+/**
  * DOC: render nodes
  *
  * As amdgpu, every GPU has a DRM device whose render node

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - DRM_IOCTL_AMDGPU_INFO on the render nodes.
- *
+ */
+
+/**
  * DOC: AMDGPU_INFO
  *
  * libdrm_amdgpu's amdgpu_device_initialize(), which libhsakmt calls on

@@ -2,7 +2,9 @@
 /*
  * vkfd - a software AMD KFD compute device with many isolated GPU contexts
  * per process.
- *
+ */
+
+/**
  * DOC: overview
  *
  * vkfd provides /dev/kfd and the kfd_ioctl.h uAPI of amdkfd on virtual

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - buffer objects: GEM objects of the kernel's shmem helper.
- *
+ */
+
+/**
  * DOC: buffer objects
  *
  * Every VRAM, GTT, DOORBELL and MMIO_REMAP buffer is a shmem GEM object of

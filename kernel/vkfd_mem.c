@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - GPU memory of a context: buffer handles and GPU mappings.
- *
+ */
+
+/**
  * DOC: GPU memory
  *
  * AMDKFD_IOC_ALLOC_MEMORY_OF_GPU makes a buffer for a GPU address and

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - mmap() of /dev/kfd.
- *
+ */
+
+/**
  * DOC: /dev/kfd mmap
  *
  * As amdkfd: the offset names what is mapped. Its top two bits are the

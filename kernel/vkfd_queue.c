@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - user-mode queues: CREATE_QUEUE, DESTROY_QUEUE, UPDATE_QUEUE.
- *
+ */
+
+/**
  * DOC: queues
  *
  * A queue belongs to a context and runs on one GPU, in the context's VM

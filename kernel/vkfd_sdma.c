@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the software SDMA engines.
- *
+ */
+
+/**
  * DOC: SDMA engines
  *
  * Each GPU has VKFD_SDMA_ENGINES engines, each a kernel thread started at

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the SDMA ATOMIC packet.
- *
+ */
+
+/**
  * DOC: SDMA atomics
  *
  * ATOMIC (op 10) applies a TC atomic operation (amdgpu's vega10_enum.h,

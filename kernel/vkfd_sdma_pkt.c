@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - SDMA v4 packet execution.
- *
+ */
+
+/**
  * DOC: SDMA packets
  *
  * The executor runs the packets of one queue's ring from the read pointer

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the SDMA COPY_LINEAR_RECT packet.
- *
+ */
+
+/**
  * DOC: SDMA rectangle copies
  *
  * COPY_LINEAR_RECT (op 1, sub_op 4; amdgpu's COPY_LINEAR_SUBWIN) copies a

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the trap handler of a context's VM on a GPU.
- *
+ */
+
+/**
  * DOC: trap handler
  *
  * ROCr installs a trap handler on every GPU it opens

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - GPU VMs: one per context and GPU.
- *
+ */
+
+/**
  * DOC: GPU VMs
  *
  * AMDKFD_IOC_ACQUIRE_VM makes a context's VM on a GPU and binds it to a

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - access to a GPU VM's memory by GPU virtual address.
- *
+ */
+
+/**
  * DOC: GPU VA access
  *
  * The software engines never dereference a GPU VA: every access walks the
