@@ -68,6 +68,7 @@
 #include "vkfd_busy.h"
 #include "vkfd_gpu.h"
 #include "vkfd_pt.h"
+#include "vkfd_sdma.h"
 #include "vkfd_topology.h"
 
 #define VKFD_NAME_MAX		31
@@ -286,28 +287,6 @@ struct vkfd_vm {
 	(((u64)(gpu_id) << VKFD_MMAP_GPU_ID_SHIFT) & VKFD_MMAP_GPU_ID_MASK)
 
 /**
- * struct vkfd_sdma_qstate - what an SDMA engine remembers of a queue
- *	between two slices of work (vkfd_sdma_pkt.c); all zero initially
- * @pkt_rptr: the read pointer the other fields are about: the packet
- *	being executed. They are reset when the read pointer moves on.
- * @pkt_done: bytes of that packet's work done (COPY_LINEAR,
- *	COPY_LINEAR_RECT, CONST_FILL, WRITE_LINEAR)
- * @poll_tries: failed tries of that POLL_REGMEM or looping ATOMIC CMPSWAP
- * @poll_next: ktime_get_ns() at which that packet is tried again
- * @stall_wptr: doorbell value at which the packet at the read pointer
- *	was found incomplete; the engine waits for another value
- * @stalled: @stall_wptr is valid
- */
-struct vkfd_sdma_qstate {
-	u64 pkt_rptr;
-	u64 pkt_done;
-	u32 poll_tries;
-	u64 poll_next;
-	u64 stall_wptr;
-	bool stalled;
-};
-
-/**
  * struct vkfd_queue - a user-mode queue of a context on one GPU
  * @ctx: the context; its queues are stopped and freed before it is
  * @vm: the context's VM on @gpu: every address the queue's packets name,
@@ -328,20 +307,12 @@ struct vkfd_sdma_qstate {
  *	executes it if it is an SDMA queue (UPDATE_QUEUE may disable it).
  *	Runnable SDMA queues are exactly those vkfd_sdma_queue_start() was
  *	called for, and vkfd_sdma_queue_stop() is called only for them.
- * @engine: the engine the queue is started on, NULL while stopped;
- *	see vkfd_sdma_queue_start()
- * @engine_node: entry in the engine's queue list, the engine's
- * @rptr: the engine's read pointer, bytes, never reduced modulo the ring
- *	(the ring offset is @rptr & (@ring_size - 1)); the engine's
- * @halted: a fault, or a packet or doorbell value the engine cannot
- *	execute, stopped the queue for good; the engine's (written with
- *	WRITE_ONCE(), may be read locklessly)
- * @sdma: the engine's state of a partly executed packet; the engine's
+ * @sdma: the engine's part of the queue (vkfd_sdma.h); the engine's
  * @kobj: sysfs queues/<id>/, NULL if the context has no sysfs directory;
  *	added and removed under the family's fs_lock (vkfd_ctx_sysfs.c)
  *
- * Everything but the engine's fields is written under
- * &vkfd_ctx.queue_lock while the queue is stopped.
+ * Everything but @sdma is written under &vkfd_ctx.queue_lock while the
+ * queue is stopped.
  */
 struct vkfd_queue {
 	struct vkfd_ctx *ctx;
@@ -354,10 +325,6 @@ struct vkfd_queue {
 	u64 rptr_va;
 	u64 *doorbell;
 	bool runnable;
-	struct vkfd_sdma_engine *engine;
-	struct list_head engine_node;
-	u64 rptr;
-	bool halted;
 	struct vkfd_sdma_qstate sdma;
 	struct kobject *kobj;
 };

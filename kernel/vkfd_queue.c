@@ -213,7 +213,7 @@ static void *vkfd_queue_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	q->runnable = vkfd_queue_runnable(args->ring_base_address,
 					  args->ring_size,
 					  args->queue_percentage);
-	INIT_LIST_HEAD(&q->engine_node);
+	INIT_LIST_HEAD(&q->sdma.engine_node);
 
 	/* The slice lives as long as the VM once made. */
 	doorbells = vkfd_doorbell_get(vm);
