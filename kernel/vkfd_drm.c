@@ -41,6 +41,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
 
+#include "vkfd_gem.h"
 #include "vkfd_priv.h"
 
 /**

@@ -23,6 +23,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 
+#include "vkfd_gem.h"
 #include "vkfd_priv.h"
 
 /**

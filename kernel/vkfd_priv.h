@@ -499,19 +499,6 @@ struct drm_file *vkfd_drm_render_file(struct vkfd_gpu *gpu,
 int vkfd_drm_bind(struct drm_file *drm_file, struct vkfd_vm *vm);
 void vkfd_drm_unbind(struct drm_file *drm_file, struct vkfd_vm *vm);
 
-/* vkfd_gem.c */
-struct vkfd_gem;
-struct drm_gem_object *vkfd_gem_create_object(struct drm_device *drm,
-					      size_t size);
-struct vkfd_gem *vkfd_gem_create(struct vkfd_gpu *gpu, u64 size, bool vram);
-struct page **vkfd_gem_get_pages(struct vkfd_gem *gem);
-void vkfd_gem_put_pages(struct vkfd_gem *gem);
-int vkfd_gem_allow(struct vkfd_gem *gem, struct drm_file *drm_file);
-void vkfd_gem_revoke(struct vkfd_gem *gem, struct drm_file *drm_file);
-u64 vkfd_gem_mmap_offset(struct vkfd_gem *gem);
-void vkfd_gem_get(struct vkfd_gem *gem);
-void vkfd_gem_put(struct vkfd_gem *gem);
-
 /* vkfd_vm.c */
 int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			  void *data);
