@@ -51,6 +51,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
+#include "vkfd_mem.h"
 #include "vkfd_priv.h"
 
 static const struct mmu_notifier_ops vkfd_primary_mn_ops;

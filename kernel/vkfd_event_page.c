@@ -16,6 +16,7 @@
 
 #include "vkfd_event.h"
 #include "vkfd_gem.h"
+#include "vkfd_mem.h"
 #include "vkfd_priv.h"
 
 #define VKFD_SIGNAL_PAGE_ORDER	get_order(VKFD_SIGNAL_PAGE_SIZE)

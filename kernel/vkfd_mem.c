@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 
 #include "vkfd_gem.h"
+#include "vkfd_mem.h"
 #include "vkfd_priv.h"
 
 #define VKFD_MEM_DOMAINS	(KFD_IOC_ALLOC_MEM_FLAGS_VRAM |		\

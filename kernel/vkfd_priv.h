@@ -506,17 +506,6 @@ void vkfd_vm_destroy(struct vkfd_vm *vm);
 int vkfd_vm_translate(struct vkfd_ctx *ctx, unsigned int gpu, u64 va,
 		      char *buf, size_t size);
 
-/* vkfd_mem.c */
-void vkfd_mem_release_locked(struct vkfd_ctx *ctx);
-extern const struct vkfd_create_ops vkfd_mem_create_ops;
-int vkfd_free_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data);
-int vkfd_map_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			  void *data);
-int vkfd_unmap_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data);
-struct vkfd_gem *vkfd_mem_get_gtt(struct vkfd_ctx *ctx, u64 handle, u64 *size);
-
 /* vkfd_mem_ioctl.c: the memory ioctls that allocate nothing */
 int vkfd_available_memory_ioctl(struct vkfd_file *vfile,
 				struct vkfd_ctx *ctx, void *data);
