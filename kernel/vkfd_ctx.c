@@ -53,6 +53,7 @@
 
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 
 static const struct mmu_notifier_ops vkfd_primary_mn_ops;
 

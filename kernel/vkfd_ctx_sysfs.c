@@ -41,6 +41,7 @@
 #include <linux/sysfs.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 
 /**
  * struct vkfd_ctx_sysfs - sysfs directory of a context

@@ -41,6 +41,7 @@
 #include <linux/sizes.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 
 /* Pages of the doorbell slice: order 1. */
 #define VKFD_DOORBELL_ORDER	1

@@ -71,6 +71,7 @@
 
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 
 /**
  * typedef vkfd_ioctl_fn - an ioctl handler

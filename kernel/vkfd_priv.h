@@ -68,7 +68,6 @@
 #include "vkfd_busy.h"
 #include "vkfd_gpu.h"
 #include "vkfd_pt.h"
-#include "vkfd_sdma.h"
 #include "vkfd_topology.h"
 
 #define VKFD_NAME_MAX		31
@@ -272,9 +271,6 @@ struct vkfd_vm {
 
 /* A context's doorbell slice on one GPU, as amdkfd's on gfx9: 8 KiB. */
 #define VKFD_DOORBELL_SIZE	(2 * PAGE_SIZE)
-/* User queues per context, over all GPUs (amdkfd's per-process limit). */
-#define VKFD_QUEUES_MAX		1024
-
 /* /dev/kfd mmap offsets, as amdkfd's (kfd_priv.h) */
 #define VKFD_MMAP_TYPE_SHIFT	62
 #define VKFD_MMAP_TYPE_MASK	(0x3ULL << VKFD_MMAP_TYPE_SHIFT)
@@ -285,49 +281,6 @@ struct vkfd_vm {
 #define VKFD_MMAP_GPU_ID_MASK	GENMASK_ULL(61, VKFD_MMAP_GPU_ID_SHIFT)
 #define VKFD_MMAP_GPU_ID(gpu_id) \
 	(((u64)(gpu_id) << VKFD_MMAP_GPU_ID_SHIFT) & VKFD_MMAP_GPU_ID_MASK)
-
-/**
- * struct vkfd_queue - a user-mode queue of a context on one GPU
- * @ctx: the context; its queues are stopped and freed before it is
- * @vm: the context's VM on @gpu: every address the queue's packets name,
- *	the ring's and the read pointer's included, is a GPU VA of @vm
- * @gpu: the GPU
- * @id: queue_id, unique within the context
- * @type: KFD_IOC_QUEUE_TYPE_*; only SDMA queues execute anything
- * @ring_base: GPU VA of the ring buffer
- * @ring_size: bytes, a power of two
- * @rptr_va: GPU VA the engine writes the read pointer back to (u64,
- *	bytes, as gfx9 SDMA)
- * @doorbell: kernel address of the queue's u64 doorbell in @vm's
- *	@doorbells; user space writes the new write pointer (bytes) there
- * @runnable: the queue has a ring and a non-zero queue_percentage (the
- *	only use vkfd has for the percentage; the write pointer's address
- *	and the priority are validated, but SDMA takes its write pointer
- *	from the doorbell and one priority serves all): the engine
- *	executes it if it is an SDMA queue (UPDATE_QUEUE may disable it).
- *	Runnable SDMA queues are exactly those vkfd_sdma_queue_start() was
- *	called for, and vkfd_sdma_queue_stop() is called only for them.
- * @sdma: the engine's part of the queue (vkfd_sdma.h); the engine's
- * @kobj: sysfs queues/<id>/, NULL if the context has no sysfs directory;
- *	added and removed under the family's fs_lock (vkfd_ctx_sysfs.c)
- *
- * Everything but @sdma is written under &vkfd_ctx.queue_lock while the
- * queue is stopped.
- */
-struct vkfd_queue {
-	struct vkfd_ctx *ctx;
-	struct vkfd_vm *vm;
-	struct vkfd_gpu *gpu;
-	u32 id;
-	u32 type;
-	u64 ring_base;
-	u64 ring_size;
-	u64 rptr_va;
-	u64 *doorbell;
-	bool runnable;
-	struct vkfd_sdma_qstate sdma;
-	struct kobject *kobj;
-};
 
 /**
  * struct vkfd_file - per open file state
@@ -421,14 +374,6 @@ struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile);
 
 /* vkfd_mmap.c */
 int vkfd_mmap(struct file *filp, struct vm_area_struct *vma);
-
-/* vkfd_queue.c */
-extern const struct vkfd_create_ops vkfd_queue_create_ops;
-int vkfd_destroy_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			     void *data);
-int vkfd_update_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data);
-void vkfd_queue_release(struct vkfd_ctx *ctx);
 
 /* vkfd_doorbell.c: the doorbell and MMIO remap pages */
 int vkfd_doorbell_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,

@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 
 /* Ring alignment: SDMA and CP ring base registers hold address >> 8. */
 #define VKFD_QUEUE_RING_ALIGN	256

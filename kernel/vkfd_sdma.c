@@ -47,6 +47,7 @@
 #include <linux/wait_bit.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 #include "vkfd_sdma.h"
 
 /* Busy polling after activity, then sleeps growing up to ~1 ms. */

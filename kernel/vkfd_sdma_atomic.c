@@ -33,6 +33,7 @@
 #include <linux/minmax.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 #include "vkfd_sdma.h"
 
 /* The operation's bits 0..4: VKFD_SDMA_ATOMIC_SWAP .. _DEC */

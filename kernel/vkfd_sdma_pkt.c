@@ -31,6 +31,7 @@
 #include <linux/minmax.h>
 #include <linux/sizes.h>
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 #include "vkfd_sdma.h"
 
 /* Header bits beyond op and sub_op that vkfd looks at */

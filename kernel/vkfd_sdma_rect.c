@@ -32,6 +32,7 @@
 #include <linux/math64.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 #include "vkfd_sdma.h"
 
 /* What one row costs a slice, besides its bytes */

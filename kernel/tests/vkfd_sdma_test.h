@@ -17,6 +17,7 @@
 #include <linux/vkfd_sdma.h>
 
 #include "../vkfd_priv.h"
+#include "../vkfd_queue.h"
 #include "../vkfd_sdma.h"
 #include "vkfd_vm_test.h"
 
