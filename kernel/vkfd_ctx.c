@@ -54,6 +54,7 @@
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
+#include "vkfd_vm.h"
 
 static const struct mmu_notifier_ops vkfd_primary_mn_ops;
 

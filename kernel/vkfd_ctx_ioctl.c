@@ -6,6 +6,7 @@
 #include <linux/vkfd_ioctl.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /*
  * AMDKFD_IOC_CREATE_PROCESS, build phase: a secondary context for the

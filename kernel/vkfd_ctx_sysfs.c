@@ -42,6 +42,7 @@
 
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
+#include "vkfd_vm.h"
 
 /**
  * struct vkfd_ctx_sysfs - sysfs directory of a context

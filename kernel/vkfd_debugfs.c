@@ -27,6 +27,7 @@
 #include <linux/uaccess.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /* PASIDs, buffers, bytes of VRAM and of page tables, events of a context. */
 static void vkfd_debugfs_ctx_mem_show(struct seq_file *m, struct vkfd_ctx *ctx)

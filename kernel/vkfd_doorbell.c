@@ -42,6 +42,7 @@
 
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
+#include "vkfd_vm.h"
 
 /* Pages of the doorbell slice: order 1. */
 #define VKFD_DOORBELL_ORDER	1

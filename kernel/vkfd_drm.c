@@ -43,6 +43,7 @@
 
 #include "vkfd_gem.h"
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /**
  * struct vkfd_render_file - vkfd's state of an open render node

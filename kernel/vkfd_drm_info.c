@@ -40,6 +40,7 @@
 #include <drm/drm_file.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /* Vega10 is family AI; its external revision is rev_id + 1 (soc15.c). */
 #define VKFD_CHIP_REV			0

@@ -36,6 +36,7 @@
 #include <linux/sizes.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 static char *vkfd_name = "kfd";
 module_param_named(name, vkfd_name, charp, 0444);

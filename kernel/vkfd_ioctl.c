@@ -72,6 +72,7 @@
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
+#include "vkfd_vm.h"
 
 /**
  * typedef vkfd_ioctl_fn - an ioctl handler

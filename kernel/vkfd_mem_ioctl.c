@@ -6,6 +6,7 @@
 #include <linux/kfd_ioctl.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /* GB_ADDR_CONFIG of a gfx900 (Vega10), what amdgpu reports for one. */
 #define VKFD_GB_ADDR_CONFIG	0x2a114042

@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /**
  * vkfd_mmap() - the mmap of /dev/kfd

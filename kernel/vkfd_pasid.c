@@ -17,6 +17,7 @@
 #include <linux/xarray.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 #define VKFD_PASID_MAX		0xffff
 

@@ -213,64 +213,6 @@ struct vkfd_ctx {
 	struct rcu_head rcu;
 };
 
-/**
- * struct vkfd_vm - the GPU VM of a context on one GPU
- * @ctx: the context; the VM lives and dies with it
- * @gpu: the GPU
- * @pasid: the VM's PASID, published while the VM is usable
- * @pt: its page tables, under &vkfd_ctx.mem_lock
- * @render: the render file the VM is bound to; referenced until the VM
- *	is destroyed, so that it outlives every buffer it may map
- * @drm_file: the DRM file of @render
- * @vram: bytes of VRAM the context allocated on this GPU
- * @scratch_va: SET_SCRATCH_BACKING_VA, recorded
- * @default_policy: SET_MEMORY_POLICY, recorded
- * @alt_policy: SET_MEMORY_POLICY, recorded
- * @tba: SET_TRAP_HANDLER's trap base address, recorded (vkfd_trap.c)
- * @tma: SET_TRAP_HANDLER's trap memory address, recorded
- * @doorbells: the context's doorbell slice on this GPU, VKFD_DOORBELL_SIZE
- *	bytes (an order-1 allocation, split into two refcounted pages), one
- *	64-bit doorbell per queue; allocated by the first queue or mmap,
- *	published with cmpxchg_release(), freed with the VM
- * @mmio: the context's MMIO remap page on this GPU (HDP flush), like
- *	@doorbells; writes to it have no effect
- * @faults: GPU page faults of this VM's queues (sysfs counters_<gpuid>/faults)
- * @sdma_activity: bytes moved by this VM's SDMA queues (sysfs sdma_<gpuid>)
- *
- * @vram, @scratch_va, the policies, @tba and @tma are written under
- * &vkfd_ctx.mem_lock and read locklessly by sysfs and debugfs.
- */
-struct vkfd_vm {
-	struct vkfd_ctx *ctx;
-	struct vkfd_gpu *gpu;
-	u32 pasid;
-	struct vkfd_pt pt;
-	struct file *render;
-	struct drm_file *drm_file;
-	u64 vram;
-	u64 scratch_va;
-	u32 default_policy;
-	u32 alt_policy;
-	u64 tba;
-	u64 tma;
-	struct page *doorbells;
-	struct page *mmio;
-	atomic64_t faults;
-	atomic64_t sdma_activity;
-};
-
-/*
- * The GPU VM part of the address space, as AMDKFD_IOC_GET_PROCESS_APERTURES
- * and the render node's AMDGPU_INFO_DEV_INFO report it: from 2 MiB (the
- * bottom is reserved, as amdgpu's AMDGPU_VA_RESERVED_SIZE) to the 47-bit
- * canonical limit, so that libhsakmt uses the same addresses on the CPU
- * and the GPU.
- */
-#define VKFD_GPUVM_BASE		SZ_2M
-#define VKFD_GPUVM_LIMIT	(BIT_ULL(47) - 1)
-
-/* A context's doorbell slice on one GPU, as amdkfd's on gfx9: 8 KiB. */
-#define VKFD_DOORBELL_SIZE	(2 * PAGE_SIZE)
 /* /dev/kfd mmap offsets, as amdkfd's (kfd_priv.h) */
 #define VKFD_MMAP_TYPE_SHIFT	62
 #define VKFD_MMAP_TYPE_MASK	(0x3ULL << VKFD_MMAP_TYPE_SHIFT)
@@ -355,14 +297,6 @@ static inline struct vkfd_vm *vkfd_ctx_vm(const struct vkfd_ctx *ctx,
 	return smp_load_acquire(&ctx->vm[i]);
 }
 
-/* The PASID of @ctx's VM on GPU @i, 0 if it has none. */
-static inline u32 vkfd_ctx_pasid(const struct vkfd_ctx *ctx, unsigned int i)
-{
-	const struct vkfd_vm *vm = vkfd_ctx_vm(ctx, i);
-
-	return vm ? vm->pasid : 0;
-}
-
 /* The primary of @ctx's family: @ctx itself, or the primary it holds. */
 static inline struct vkfd_ctx *vkfd_ctx_family(struct vkfd_ctx *ctx)
 {
@@ -374,14 +308,6 @@ struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile);
 
 /* vkfd_mmap.c */
 int vkfd_mmap(struct file *filp, struct vm_area_struct *vma);
-
-/* vkfd_doorbell.c: the doorbell and MMIO remap pages */
-int vkfd_doorbell_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
-		       struct vm_area_struct *vma);
-int vkfd_mmio_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
-		   struct vm_area_struct *vma);
-void vkfd_doorbell_free(struct vkfd_vm *vm);
-u64 *vkfd_doorbell_get(struct vkfd_vm *vm);
 
 /* vkfd_sdma.c: the SDMA engines */
 int vkfd_sdma_init(struct vkfd_gpu *gpu);
@@ -444,27 +370,11 @@ struct drm_file *vkfd_drm_render_file(struct vkfd_gpu *gpu,
 int vkfd_drm_bind(struct drm_file *drm_file, struct vkfd_vm *vm);
 void vkfd_drm_unbind(struct drm_file *drm_file, struct vkfd_vm *vm);
 
-/* vkfd_vm.c */
-int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			  void *data);
-void vkfd_vm_destroy(struct vkfd_vm *vm);
-int vkfd_vm_translate(struct vkfd_ctx *ctx, unsigned int gpu, u64 va,
-		      char *buf, size_t size);
-
 /* vkfd_mem_ioctl.c: the memory ioctls that allocate nothing */
 int vkfd_available_memory_ioctl(struct vkfd_file *vfile,
 				struct vkfd_ctx *ctx, void *data);
-int vkfd_set_memory_policy_ioctl(struct vkfd_file *vfile,
-				 struct vkfd_ctx *ctx, void *data);
-int vkfd_set_scratch_backing_va_ioctl(struct vkfd_file *vfile,
-				      struct vkfd_ctx *ctx, void *data);
 int vkfd_get_tile_config_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			       void *data);
-
-/* vkfd_trap.c: the trap handler, recorded */
-int vkfd_set_trap_handler_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-				void *data);
-void vkfd_trap_show(struct seq_file *m, struct vkfd_vm *vm);
 
 /* vkfd_debugfs.c */
 void vkfd_debugfs_init(struct vkfd_device *vdev);
@@ -472,14 +382,6 @@ void vkfd_debugfs_fini(struct vkfd_device *vdev);
 void vkfd_debugfs_ctx_add(struct vkfd_ctx *ctx);
 void vkfd_debugfs_ctx_remove(struct vkfd_ctx *ctx);
 void vkfd_debugfs_vm_add(struct vkfd_vm *vm);
-
-/* vkfd_pasid.c */
-int vkfd_pasid_alloc(u32 *pasid);
-void vkfd_pasid_publish(u32 pasid, void *owner);
-void vkfd_pasid_unpublish(u32 pasid);
-void vkfd_pasid_free(u32 pasid);
-void *vkfd_pasid_lookup(u32 pasid);
-void vkfd_pasid_fini(void);
 
 /* vkfd_ioctl.c */
 long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);

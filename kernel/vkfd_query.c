@@ -15,6 +15,7 @@
 #include <linux/vkfd_ioctl.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /*
  * Apertures of a gfx9 GPU (docs/uapi.rst): LDS and scratch in their own

@@ -49,6 +49,7 @@
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
 #include "vkfd_sdma.h"
+#include "vkfd_vm.h"
 
 /* Busy polling after activity, then sleeps growing up to ~1 ms. */
 #define VKFD_SDMA_SPIN_NS	(100 * NSEC_PER_USEC)

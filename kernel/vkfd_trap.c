@@ -25,6 +25,7 @@
 #include <linux/seq_file.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /**
  * vkfd_set_trap_handler_ioctl() - AMDKFD_IOC_SET_TRAP_HANDLER

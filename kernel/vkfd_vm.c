@@ -26,6 +26,7 @@
 #include <linux/kfd_ioctl.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /* Make the VM of @ctx on @gpu, bound to @render. */
 static struct vkfd_vm *vkfd_vm_create(struct vkfd_ctx *ctx,

@@ -36,6 +36,7 @@
 #include <linux/string.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 #include "vkfd_vm_access.h"
 
 #define VKFD_GPU_PAGE_MASK	(~(VKFD_GPU_PAGE_SIZE - 1))

@@ -19,6 +19,7 @@
 #include "../vkfd_priv.h"
 #include "../vkfd_queue.h"
 #include "../vkfd_sdma.h"
+#include "../vkfd_vm.h"
 #include "vkfd_vm_test.h"
 
 /* The VM */
