@@ -50,6 +50,7 @@
 #include <linux/slab.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_sdma.h"
 
 static void vkfd_gpu_dev_release(struct device *dev)
 {

@@ -309,12 +309,6 @@ struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile);
 /* vkfd_mmap.c */
 int vkfd_mmap(struct file *filp, struct vm_area_struct *vma);
 
-/* vkfd_sdma.c: the SDMA engines */
-int vkfd_sdma_init(struct vkfd_gpu *gpu);
-void vkfd_sdma_fini(struct vkfd_gpu *gpu);
-void vkfd_sdma_queue_start(struct vkfd_queue *q);
-void vkfd_sdma_queue_stop(struct vkfd_queue *q);
-
 /* vkfd_event.c */
 extern const struct vkfd_create_ops vkfd_event_create_ops;
 int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,

@@ -36,6 +36,7 @@
 
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
+#include "vkfd_sdma.h"
 #include "vkfd_vm.h"
 
 /* Ring alignment: SDMA and CP ring base registers hold address >> 8. */

@@ -13,6 +13,7 @@
 
 #include "vkfd_vm_access.h"
 
+struct vkfd_gpu;
 struct vkfd_queue;
 struct vkfd_sdma_engine;
 
@@ -152,5 +153,11 @@ enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
 					    struct vkfd_sdma_run *run);
 int vkfd_sdma_rptr_write_locked(struct vkfd_queue *q,
 				struct vkfd_vm_fault *fault);
+
+/* vkfd_sdma.c: the SDMA engines */
+int vkfd_sdma_init(struct vkfd_gpu *gpu);
+void vkfd_sdma_fini(struct vkfd_gpu *gpu);
+void vkfd_sdma_queue_start(struct vkfd_queue *q);
+void vkfd_sdma_queue_stop(struct vkfd_queue *q);
 
 #endif /* _VKFD_SDMA_H_ */
