@@ -51,6 +51,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
+#include "vkfd_event.h"
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"

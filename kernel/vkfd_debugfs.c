@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "vkfd_event.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

@@ -69,6 +69,7 @@
 #include <linux/kfd_ioctl.h>
 #include <linux/vkfd_ioctl.h>
 
+#include "vkfd_event.h"
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"

@@ -24,6 +24,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 
+#include "vkfd_event.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

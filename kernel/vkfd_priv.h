@@ -309,23 +309,6 @@ struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile);
 /* vkfd_mmap.c */
 int vkfd_mmap(struct file *filp, struct vm_area_struct *vma);
 
-/* vkfd_event.c */
-extern const struct vkfd_create_ops vkfd_event_create_ops;
-int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			     void *data);
-int vkfd_set_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			 void *data);
-int vkfd_reset_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data);
-int vkfd_wait_events_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data);
-int vkfd_event_mmap(struct vkfd_ctx *ctx, struct vm_area_struct *vma);
-void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context);
-void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
-			     bool not_present, bool read_only);
-void vkfd_event_release(struct vkfd_ctx *ctx);
-unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
-
 /* vkfd_ctx.c */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev);
 struct vkfd_ctx *vkfd_ctx_build_secondary(struct vkfd_file *vfile,

@@ -46,6 +46,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait_bit.h>
 
+#include "vkfd_event.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
 #include "vkfd_sdma.h"
