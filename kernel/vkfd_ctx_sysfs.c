@@ -40,6 +40,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
 #include "vkfd_vm.h"

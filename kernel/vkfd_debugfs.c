@@ -27,6 +27,7 @@
 #include <linux/uaccess.h>
 
 #include "vkfd_event.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

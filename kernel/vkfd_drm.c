@@ -42,6 +42,7 @@
 #include <drm/drm_ioctl.h>
 
 #include "vkfd_gem.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

@@ -39,6 +39,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

@@ -24,6 +24,7 @@
 #include <drm/drm_gem_shmem_helper.h>
 
 #include "vkfd_gem.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 
 /**

@@ -49,6 +49,7 @@
 #include <linux/device.h>
 #include <linux/slab.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_sdma.h"
 

@@ -43,6 +43,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 
 static struct vkfd_gpu *vkfd_gpu_of(struct device *dev)

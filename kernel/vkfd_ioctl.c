@@ -70,6 +70,7 @@
 #include <linux/vkfd_ioctl.h>
 
 #include "vkfd_event.h"
+#include "vkfd_gpu.h"
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"

@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 
 #include "vkfd_gem.h"
+#include "vkfd_gpu.h"
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"

@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 
 #include "vkfd_event.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

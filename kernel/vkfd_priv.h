@@ -335,24 +335,6 @@ void vkfd_ctx_sysfs_vm_add(struct vkfd_vm *vm);
 int vkfd_ctx_sysfs_queue_add(struct vkfd_queue *q);
 void vkfd_ctx_sysfs_queue_remove(struct vkfd_queue *q);
 
-/* vkfd_drm_info.c: the render node's amdgpu ioctls */
-int vkfd_drm_info_ioctl(struct drm_device *drm, void *data,
-			struct drm_file *file);
-
-/* vkfd_drm.c */
-struct vkfd_gpu *vkfd_drm_gpu(struct drm_device *drm);
-unsigned int vkfd_drm_render_minor(const struct vkfd_gpu *gpu);
-struct drm_file *vkfd_drm_render_file(struct vkfd_gpu *gpu,
-				      struct file *file);
-int vkfd_drm_bind(struct drm_file *drm_file, struct vkfd_vm *vm);
-void vkfd_drm_unbind(struct drm_file *drm_file, struct vkfd_vm *vm);
-
-/* vkfd_mem_ioctl.c: the memory ioctls that allocate nothing */
-int vkfd_available_memory_ioctl(struct vkfd_file *vfile,
-				struct vkfd_ctx *ctx, void *data);
-int vkfd_get_tile_config_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			       void *data);
-
 /* vkfd_debugfs.c */
 void vkfd_debugfs_init(struct vkfd_device *vdev);
 void vkfd_debugfs_fini(struct vkfd_device *vdev);

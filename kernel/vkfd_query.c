@@ -14,6 +14,7 @@
 #include <linux/kfd_ioctl.h>
 #include <linux/vkfd_ioctl.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

@@ -34,6 +34,7 @@
 #include <linux/log2.h>
 #include <linux/slab.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
 #include "vkfd_sdma.h"

@@ -47,6 +47,7 @@
 #include <linux/wait_bit.h>
 
 #include "vkfd_event.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
 #include "vkfd_sdma.h"

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 
 /* topology/generation_id: amdkfd bumps it on hotplug; vkfd has none. */

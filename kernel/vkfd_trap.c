@@ -24,6 +24,7 @@
 #include <linux/kfd_ioctl.h>
 #include <linux/seq_file.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/kfd_ioctl.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 

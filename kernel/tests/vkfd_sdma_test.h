@@ -16,6 +16,7 @@
 #include <linux/string.h>
 #include <linux/vkfd_sdma.h>
 
+#include "../vkfd_gpu.h"
 #include "../vkfd_priv.h"
 #include "../vkfd_queue.h"
 #include "../vkfd_sdma.h"
