@@ -41,6 +41,8 @@
 
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
+#include "vkfd_topology.h"
 #include "vkfd_vm.h"
 
 /* Vega10 is family AI; its external revision is rev_id + 1 (soc15.c). */

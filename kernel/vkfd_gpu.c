@@ -52,6 +52,7 @@
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_sdma.h"
+#include "vkfd_topology.h"
 
 static void vkfd_gpu_dev_release(struct device *dev)
 {

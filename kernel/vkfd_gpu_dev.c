@@ -43,8 +43,10 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "vkfd_busy.h"
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_topology.h"
 
 static struct vkfd_gpu *vkfd_gpu_of(struct device *dev)
 {

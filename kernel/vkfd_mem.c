@@ -27,6 +27,7 @@
 #include "vkfd_gpu.h"
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
 #include "vkfd_vm.h"
 
 #define VKFD_MEM_DOMAINS	(KFD_IOC_ALLOC_MEM_FLAGS_VRAM |		\

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * vkfd - private definitions shared by the files of the module.
+ * vkfd - the device, its contexts, the files bound to them and the object
+ * lifecycle of the ioctls that create something; the lock order. Each
+ * object has a header of its own: vkfd_gpu.h, vkfd_vm.h, vkfd_mem.h,
+ * vkfd_gem.h, vkfd_queue.h, vkfd_sdma.h, vkfd_event.h.
  *
  * Lock order (outermost first):
  *
@@ -50,14 +53,12 @@
 #include <linux/bits.h>
 #include <linux/cdev.h>
 #include <linux/hashtable.h>
-#include <linux/kobject.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -65,25 +66,19 @@
 #include <linux/vkfd_ioctl.h>
 
 #include "vkfd_compat.h"
-#include "vkfd_busy.h"
-#include "vkfd_gpu.h"
-#include "vkfd_pt.h"
-#include "vkfd_topology.h"
 
 #define VKFD_NAME_MAX		31
 
 /* Secondary context ids are 0..VKFD_CTX_ID_MAX, below the primary's. */
 #define VKFD_CTX_ID_MAX		(VKFD_CTX_ID_PRIMARY - 1)
 
-struct vkfd_topology;
+struct file;
 struct vkfd_events;
+struct vkfd_gpu;
 struct vkfd_queue;
-struct vkfd_sdma_engine;
+struct vkfd_topology;
+struct vkfd_vm;
 struct vm_area_struct;
-struct seq_file;
-
-struct drm_device;
-struct drm_file;
 
 /**
  * struct vkfd_device - the single vkfd instance (one device node)

@@ -36,6 +36,7 @@
 
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
 #include "vkfd_queue.h"
 #include "vkfd_sdma.h"
 #include "vkfd_vm.h"

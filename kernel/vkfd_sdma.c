@@ -46,12 +46,15 @@
 #include <linux/spinlock.h>
 #include <linux/wait_bit.h>
 
+#include "vkfd_busy.h"
 #include "vkfd_event.h"
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
 #include "vkfd_queue.h"
 #include "vkfd_sdma.h"
 #include "vkfd_vm.h"
+#include "vkfd_vm_access.h"
 
 /* Busy polling after activity, then sleeps growing up to ~1 ms. */
 #define VKFD_SDMA_SPIN_NS	(100 * NSEC_PER_USEC)

@@ -33,6 +33,7 @@
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
 #include "vkfd_sdma.h"
+#include "vkfd_vm_access.h"
 
 /* Header bits beyond op and sub_op that vkfd looks at */
 #define VKFD_SDMA_COPY_BROADCAST	BIT(27)

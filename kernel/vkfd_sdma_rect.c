@@ -30,10 +30,11 @@
  * Every piece translates its addresses afresh, through the queue's VM.
  */
 #include <linux/math64.h>
+#include <linux/minmax.h>
 
-#include "vkfd_priv.h"
 #include "vkfd_queue.h"
 #include "vkfd_sdma.h"
+#include "vkfd_vm_access.h"
 
 /* What one row costs a slice, besides its bytes */
 #define VKFD_SDMA_ROW_COST	64

@@ -24,6 +24,7 @@
 
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_topology.h"
 
 /* topology/generation_id: amdkfd bumps it on hotplug; vkfd has none. */
 #define VKFD_TOPOLOGY_GENERATION	1

@@ -27,6 +27,7 @@
 
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
 #include "vkfd_vm.h"
 
 /* Make the VM of @ctx on @gpu, bound to @render. */

@@ -36,6 +36,7 @@
 #include <linux/string.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
 #include "vkfd_vm.h"
 #include "vkfd_vm_access.h"
 
