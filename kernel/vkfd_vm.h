@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * vkfd - the GPU VM of a context on one GPU (vkfd_vm.c), its PASID
- * (vkfd_pasid.c), its doorbell and MMIO pages (vkfd_doorbell.c) and what
- * the context records in it (vkfd_mem_ioctl.c, vkfd_trap.c).
+ * vkfd - the GPU VM of a context on one GPU and what the context records
+ * in it (vkfd_vm.c), its PASID (vkfd_pasid.c), its doorbell and MMIO
+ * pages (vkfd_doorbell.c).
  */
 #ifndef _VKFD_VM_H_
 #define _VKFD_VM_H_
@@ -35,7 +35,7 @@ struct vm_area_struct;
  * @scratch_va: SET_SCRATCH_BACKING_VA, recorded
  * @default_policy: SET_MEMORY_POLICY, recorded
  * @alt_policy: SET_MEMORY_POLICY, recorded
- * @tba: SET_TRAP_HANDLER's trap base address, recorded (vkfd_trap.c)
+ * @tba: SET_TRAP_HANDLER's trap base address, recorded
  * @tma: SET_TRAP_HANDLER's trap memory address, recorded
  * @doorbells: the context's doorbell slice on this GPU, VKFD_DOORBELL_SIZE
  *	bytes (an order-1 allocation, split into two refcounted pages), one
@@ -95,14 +95,10 @@ int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 void vkfd_vm_destroy(struct vkfd_vm *vm);
 int vkfd_vm_translate(struct vkfd_ctx *ctx, unsigned int gpu, u64 va,
 		      char *buf, size_t size);
-
-/* vkfd_mem_ioctl.c: what a context records for its VM on a GPU */
 int vkfd_set_memory_policy_ioctl(struct vkfd_file *vfile,
 				 struct vkfd_ctx *ctx, void *data);
 int vkfd_set_scratch_backing_va_ioctl(struct vkfd_file *vfile,
 				      struct vkfd_ctx *ctx, void *data);
-
-/* vkfd_trap.c: the trap handler, recorded */
 int vkfd_set_trap_handler_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 				void *data);
 void vkfd_trap_show(struct seq_file *m, struct vkfd_vm *vm);
