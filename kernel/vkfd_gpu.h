@@ -82,7 +82,15 @@ void vkfd_drm_unbind(struct drm_file *drm_file, struct vkfd_vm *vm);
 int vkfd_drm_info_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file);
 
-/* vkfd_mem_ioctl.c: the GPU's memory properties */
+/* vkfd_gpu_ioctl.c: what the device and its GPUs report */
+int vkfd_get_version_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *data);
+int vkfd_get_clock_counters_ioctl(struct vkfd_file *vfile,
+				  struct vkfd_ctx *ctx, void *data);
+int vkfd_get_apertures_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *data);
+int vkfd_get_apertures_new_ioctl(struct vkfd_file *vfile,
+				 struct vkfd_ctx *ctx, void *data);
 int vkfd_available_memory_ioctl(struct vkfd_file *vfile,
 				struct vkfd_ctx *ctx, void *data);
 int vkfd_get_tile_config_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,

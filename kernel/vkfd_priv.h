@@ -321,6 +321,9 @@ void vkfd_ctx_cache_fini(void);
 extern const struct vkfd_create_ops vkfd_ctx_create_ops;
 int vkfd_ctx_info_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			void *data);
+int vkfd_svm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data);
+int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			      void *data);
 
 /* vkfd_ctx_sysfs.c */
 void vkfd_ctx_sysfs_init(struct vkfd_device *vdev);
@@ -339,19 +342,6 @@ void vkfd_debugfs_vm_add(struct vkfd_vm *vm);
 
 /* vkfd_ioctl.c */
 long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
-
-/* vkfd_query.c: ioctl handlers that report device and context properties */
-int vkfd_get_version_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data);
-int vkfd_get_clock_counters_ioctl(struct vkfd_file *vfile,
-				  struct vkfd_ctx *ctx, void *data);
-int vkfd_get_apertures_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			     void *data);
-int vkfd_get_apertures_new_ioctl(struct vkfd_file *vfile,
-				 struct vkfd_ctx *ctx, void *data);
-int vkfd_svm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data);
-int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			      void *data);
 
 /* vkfd_topology.c */
 int vkfd_topology_init(struct vkfd_device *vdev);
