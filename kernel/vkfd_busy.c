@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - how busy a GPU's SDMA engines are.
- *
+ */
+
+/**
  * DOC: busy percentage
  *
  * An engine thread measures each slice of work it executes (vkfd_sdma.c:

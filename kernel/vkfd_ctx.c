@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - contexts and their lifetime.
- *
+ */
+
+/**
  * DOC: contexts
  *
  * A context is what an fd of vkfd is bound to: per GPU, a GPU address space
@@ -50,7 +52,11 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
+#include "vkfd_event.h"
+#include "vkfd_mem.h"
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
+#include "vkfd_vm.h"
 
 static const struct mmu_notifier_ops vkfd_primary_mn_ops;
 

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vkfd - ioctls that create and describe contexts.
+ * vkfd - the ioctls of contexts: CREATE_PROCESS, CTX_INFO, and the modes
+ * of a context vkfd does not offer (SVM, XNACK).
  */
 #include <linux/kfd_ioctl.h>
 #include <linux/vkfd_ioctl.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /*
  * AMDKFD_IOC_CREATE_PROCESS, build phase: a secondary context for the
@@ -109,4 +112,47 @@ int vkfd_ctx_info_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	vkfd_ctx_info_fill(sec, args);
 	vkfd_ctx_put(sec);
 	return 0;
+}
+
+/**
+ * vkfd_set_xnack_mode_ioctl() - AMDKFD_IOC_SET_XNACK_MODE
+ * @vfile: the file
+ * @ctx: the caller's context
+ * @data: &struct kfd_ioctl_set_xnack_mode_args
+ *
+ * vkfd's gfx900 GPUs do not retry faulting accesses (no XNACK), so the
+ * mode is always off: a negative value queries it (0), 0 keeps it.
+ *
+ * Context: Process context.
+ * Return: 0, or -EPERM when asked to enable XNACK.
+ */
+int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			      void *data)
+{
+	struct kfd_ioctl_set_xnack_mode_args *args = data;
+
+	if (args->xnack_enabled < 0) {
+		args->xnack_enabled = 0;
+		return 0;
+	}
+	return args->xnack_enabled ? -EPERM : 0;
+}
+
+/**
+ * vkfd_svm_ioctl() - AMDKFD_IOC_SVM
+ * @vfile: the file
+ * @ctx: the caller's context, a primary (the table refuses secondaries)
+ * @data: &struct kfd_ioctl_svm_args
+ *
+ * vkfd has no shared virtual memory: its GPUs translate only what
+ * ALLOC/MAP put into their page tables, and do not retry faults. It
+ * answers as amdkfd built without CONFIG_HSA_AMD_SVM (Debian's) does,
+ * whatever the arguments; the topology's SVMAPISupported bit is clear.
+ *
+ * Context: Process context.
+ * Return: -EPERM.
+ */
+int vkfd_svm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data)
+{
+	return -EPERM;
 }

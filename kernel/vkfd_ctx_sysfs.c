@@ -40,7 +40,10 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
+#include "vkfd_vm.h"
 
 /**
  * struct vkfd_ctx_sysfs - sysfs directory of a context

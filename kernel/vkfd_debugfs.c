@@ -25,7 +25,10 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
+#include "vkfd_event.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /* PASIDs, buffers, bytes of VRAM and of page tables, events of a context. */
 static void vkfd_debugfs_ctx_mem_show(struct seq_file *m, struct vkfd_ctx *ctx)

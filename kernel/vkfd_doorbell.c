@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the doorbell and MMIO remap pages of a GPU VM.
- *
+ */
+
+/**
  * DOC: doorbells
  *
  * On each GPU it has a VM on, a context has a doorbell slice of
@@ -38,7 +40,10 @@
 #include <linux/mm.h>
 #include <linux/sizes.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
+#include "vkfd_vm.h"
 
 /* Pages of the doorbell slice: order 1. */
 #define VKFD_DOORBELL_ORDER	1

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the DRM render node of each virtual GPU.
- *
+ */
+
+/**
  * DOC: render nodes
  *
  * As amdgpu, every GPU has a DRM device whose render node
@@ -39,7 +41,10 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
 
+#include "vkfd_gem.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /**
  * struct vkfd_render_file - vkfd's state of an open render node

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - DRM_IOCTL_AMDGPU_INFO on the render nodes.
- *
+ */
+
+/**
  * DOC: AMDGPU_INFO
  *
  * libdrm_amdgpu's amdgpu_device_initialize(), which libhsakmt calls on
@@ -37,7 +39,11 @@
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
+#include "vkfd_topology.h"
+#include "vkfd_vm.h"
 
 /* Vega10 is family AI; its external revision is rev_id + 1 (soc15.c). */
 #define VKFD_CHIP_REV			0

@@ -2,7 +2,9 @@
 /*
  * vkfd - a software AMD KFD compute device with many isolated GPU contexts
  * per process.
- *
+ */
+
+/**
  * DOC: overview
  *
  * vkfd provides /dev/kfd and the kfd_ioctl.h uAPI of amdkfd on virtual
@@ -33,7 +35,9 @@
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 static char *vkfd_name = "kfd";
 module_param_named(name, vkfd_name, charp, 0444);

@@ -3,7 +3,9 @@
  * vkfd - events: AMDKFD_IOC_CREATE_EVENT, DESTROY_EVENT, SET_EVENT,
  * RESET_EVENT, and what the engines signal. AMDKFD_IOC_WAIT_EVENTS is in
  * vkfd_event_wait.c, the signal page and its mmap in vkfd_event_page.c.
- *
+ */
+
+/**
  * DOC: events
  *
  * As amdkfd's (kfd_events.c). A context's events live in its own table:

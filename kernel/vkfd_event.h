@@ -14,9 +14,12 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
-struct vkfd_ctx;
-struct vkfd_gem;
 struct task_struct;
+struct vkfd_create_ops;
+struct vkfd_ctx;
+struct vkfd_file;
+struct vkfd_gem;
+struct vm_area_struct;
 
 /* Signal slots of the signal page, one u64 each: 32 KiB, as amdkfd. */
 #define VKFD_SIGNAL_SLOTS	KFD_SIGNAL_EVENT_LIMIT
@@ -126,6 +129,24 @@ struct vkfd_event_waiter {
 	struct kfd_hsa_memory_exception_data mem;
 };
 
+/* vkfd_event.c, vkfd_event_wait.c: the events and their ioctls */
+extern const struct vkfd_create_ops vkfd_event_create_ops;
+int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *data);
+int vkfd_set_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			 void *data);
+int vkfd_reset_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *data);
+int vkfd_wait_events_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *data);
+int vkfd_event_mmap(struct vkfd_ctx *ctx, struct vm_area_struct *vma);
+void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context);
+void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
+			     bool not_present, bool read_only);
+void vkfd_event_release(struct vkfd_ctx *ctx);
+unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
+
+/* vkfd_event.c: what the files of events share */
 struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx);
 struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx);
 void vkfd_events_put(struct vkfd_events *events);

@@ -15,6 +15,8 @@
 #include <linux/vmalloc.h>
 
 #include "vkfd_event.h"
+#include "vkfd_gem.h"
+#include "vkfd_mem.h"
 #include "vkfd_priv.h"
 
 #define VKFD_SIGNAL_PAGE_ORDER	get_order(VKFD_SIGNAL_PAGE_SIZE)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - AMDKFD_IOC_WAIT_EVENTS.
- *
+ */
+
+/**
  * DOC: waiting for events
  *
  * As amdkfd's kfd_wait_on_events(). A wait names events of its context

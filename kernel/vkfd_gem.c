@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - buffer objects: GEM objects of the kernel's shmem helper.
- *
+ */
+
+/**
  * DOC: buffer objects
  *
  * Every VRAM, GTT, DOORBELL and MMIO_REMAP buffer is a shmem GEM object of
@@ -21,6 +23,8 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 
+#include "vkfd_gem.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 
 /**

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - a virtual GPU: one device with a managed lifetime.
- *
+ */
+
+/**
  * DOC: GPU lifetime
  *
  * A GPU is one struct device, below the root device /sys/devices/<module>
@@ -20,7 +22,8 @@
  * 3. The device in sysfs, with its files (device_add()); devres removes it.
  *    It must come after the engines: its gpu_busy_percent reads their
  *    accounting.
- * 4. The hwmon device rocm-smi looks for (devm_hwmon_...()).
+ * 4. The hwmon device rocm-smi looks for
+ *    (devm_hwmon_device_register_with_groups()).
  * 5. The DRM device's card and render node (vkfd_drm_register()); devres
  *    unregisters them. Last: from here on userspace may open the GPU.
  *
@@ -46,7 +49,10 @@
 #include <linux/device.h>
 #include <linux/slab.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_sdma.h"
+#include "vkfd_topology.h"
 
 static void vkfd_gpu_dev_release(struct device *dev)
 {

@@ -16,8 +16,13 @@
 
 struct attribute_group;
 struct device;
+struct drm_file;
+struct file;
+struct vkfd_ctx;
 struct vkfd_device;
+struct vkfd_file;
 struct vkfd_sdma_engine;
+struct vkfd_vm;
 
 /**
  * struct vkfd_gpu - one virtual GPU
@@ -66,5 +71,29 @@ void vkfd_gpu_hwmon_add(struct vkfd_gpu *gpu);
 /* vkfd_drm.c: the GPU's DRM device */
 extern const struct drm_driver vkfd_drm_driver;
 int vkfd_drm_register(struct vkfd_gpu *gpu);
+struct vkfd_gpu *vkfd_drm_gpu(struct drm_device *drm);
+unsigned int vkfd_drm_render_minor(const struct vkfd_gpu *gpu);
+struct drm_file *vkfd_drm_render_file(struct vkfd_gpu *gpu,
+				      struct file *file);
+int vkfd_drm_bind(struct drm_file *drm_file, struct vkfd_vm *vm);
+void vkfd_drm_unbind(struct drm_file *drm_file, struct vkfd_vm *vm);
+
+/* vkfd_drm_info.c: the render node's amdgpu ioctls */
+int vkfd_drm_info_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file);
+
+/* vkfd_gpu_ioctl.c: what the device and its GPUs report */
+int vkfd_get_version_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *data);
+int vkfd_get_clock_counters_ioctl(struct vkfd_file *vfile,
+				  struct vkfd_ctx *ctx, void *data);
+int vkfd_get_apertures_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			     void *data);
+int vkfd_get_apertures_new_ioctl(struct vkfd_file *vfile,
+				 struct vkfd_ctx *ctx, void *data);
+int vkfd_available_memory_ioctl(struct vkfd_file *vfile,
+				struct vkfd_ctx *ctx, void *data);
+int vkfd_get_tile_config_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			       void *data);
 
 #endif /* _VKFD_GPU_H_ */

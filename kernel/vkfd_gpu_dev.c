@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the files of each virtual GPU's device in sysfs.
- *
+ */
+
+/**
  * DOC: GPU devices
  *
  * Every GPU is a device (vkfd_gpu.c) below the root device
@@ -17,7 +19,7 @@
  * loader and amdgpu never see it, and libdrm's drmGetDevice2() skips it
  * (the device has no subsystem link). It carries the files amdgpu puts on
  * its PCI device that rocm-smi reads for its default view, --showmeminfo
- * and --showuse:
+ * and --showuse::
  *
  *   vendor, device, revision   0x1002, 0x6860, 0x00: a gfx900 (as the
  *                              topology and the render node say)
@@ -41,7 +43,10 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "vkfd_busy.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_topology.h"
 
 static struct vkfd_gpu *vkfd_gpu_of(struct device *dev)
 {

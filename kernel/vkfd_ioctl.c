@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the ioctl table and dispatcher.
- *
+ */
+
+/**
  * DOC: ioctl dispatch
  *
  * As amdkfd: commands are indexed by _IOC_NR(); the table's own command
@@ -29,7 +31,9 @@
  * lifetime follows the program, and a guest program must not borrow the
  * hypervisor's ptrace rights), and CRIU (checkpointing knows nothing of
  * secondaries).
- *
+ */
+
+/**
  * DOC: object lifecycle
  *
  * Every ioctl that creates an object the caller names by what the reply
@@ -67,8 +71,13 @@
 #include <linux/vkfd_ioctl.h>
 #include <linux/vkfd_test.h>
 
+#include "vkfd_event.h"
+#include "vkfd_gpu.h"
+#include "vkfd_mem.h"
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 #include "vkfd_test_ioctl.h"
+#include "vkfd_vm.h"
 
 /**
  * typedef vkfd_ioctl_fn - an ioctl handler

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - GPU memory of a context: buffer handles and GPU mappings.
- *
+ */
+
+/**
  * DOC: GPU memory
  *
  * AMDKFD_IOC_ALLOC_MEMORY_OF_GPU makes a buffer for a GPU address and
@@ -21,7 +23,12 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "vkfd_gem.h"
+#include "vkfd_gpu.h"
+#include "vkfd_mem.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
+#include "vkfd_vm.h"
 
 #define VKFD_MEM_DOMAINS	(KFD_IOC_ALLOC_MEM_FLAGS_VRAM |		\
 				 KFD_IOC_ALLOC_MEM_FLAGS_GTT |		\

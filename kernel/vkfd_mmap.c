@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - mmap() of /dev/kfd.
- *
+ */
+
+/**
  * DOC: /dev/kfd mmap
  *
  * As amdkfd: the offset names what is mapped. Its top two bits are the
@@ -22,7 +24,10 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 
+#include "vkfd_event.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /**
  * vkfd_mmap() - the mmap of /dev/kfd

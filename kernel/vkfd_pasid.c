@@ -16,7 +16,7 @@
 #include <kunit/visibility.h>
 #include <linux/xarray.h>
 
-#include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 #define VKFD_PASID_MAX		0xffff
 

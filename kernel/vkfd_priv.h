@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * vkfd - private definitions shared by the files of the module.
+ * vkfd - the device, its contexts, the files bound to them and the object
+ * lifecycle of the ioctls that create something; the lock order. Each
+ * object has a header of its own: vkfd_gpu.h, vkfd_vm.h, vkfd_mem.h,
+ * vkfd_gem.h, vkfd_queue.h, vkfd_sdma.h, vkfd_event.h.
  *
  * Lock order (outermost first):
  *
@@ -50,14 +53,12 @@
 #include <linux/bits.h>
 #include <linux/cdev.h>
 #include <linux/hashtable.h>
-#include <linux/kobject.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -65,25 +66,19 @@
 #include <linux/vkfd_ioctl.h>
 
 #include "vkfd_compat.h"
-#include "vkfd_busy.h"
-#include "vkfd_gpu.h"
-#include "vkfd_pt.h"
-#include "vkfd_topology.h"
 
 #define VKFD_NAME_MAX		31
 
 /* Secondary context ids are 0..VKFD_CTX_ID_MAX, below the primary's. */
 #define VKFD_CTX_ID_MAX		(VKFD_CTX_ID_PRIMARY - 1)
 
-struct vkfd_topology;
+struct file;
 struct vkfd_events;
+struct vkfd_gpu;
 struct vkfd_queue;
-struct vkfd_sdma_engine;
+struct vkfd_topology;
+struct vkfd_vm;
 struct vm_area_struct;
-struct seq_file;
-
-struct drm_device;
-struct drm_file;
 
 /**
  * struct vkfd_device - the single vkfd instance (one device node)
@@ -213,67 +208,6 @@ struct vkfd_ctx {
 	struct rcu_head rcu;
 };
 
-/**
- * struct vkfd_vm - the GPU VM of a context on one GPU
- * @ctx: the context; the VM lives and dies with it
- * @gpu: the GPU
- * @pasid: the VM's PASID, published while the VM is usable
- * @pt: its page tables, under &vkfd_ctx.mem_lock
- * @render: the render file the VM is bound to; referenced until the VM
- *	is destroyed, so that it outlives every buffer it may map
- * @drm_file: the DRM file of @render
- * @vram: bytes of VRAM the context allocated on this GPU
- * @scratch_va: SET_SCRATCH_BACKING_VA, recorded
- * @default_policy: SET_MEMORY_POLICY, recorded
- * @alt_policy: SET_MEMORY_POLICY, recorded
- * @tba: SET_TRAP_HANDLER's trap base address, recorded (vkfd_trap.c)
- * @tma: SET_TRAP_HANDLER's trap memory address, recorded
- * @doorbells: the context's doorbell slice on this GPU, VKFD_DOORBELL_SIZE
- *	bytes (an order-1 allocation, split into two refcounted pages), one
- *	64-bit doorbell per queue; allocated by the first queue or mmap,
- *	published with cmpxchg_release(), freed with the VM
- * @mmio: the context's MMIO remap page on this GPU (HDP flush), like
- *	@doorbells; writes to it have no effect
- * @faults: GPU page faults of this VM's queues (sysfs counters_<gpuid>/faults)
- * @sdma_activity: bytes moved by this VM's SDMA queues (sysfs sdma_<gpuid>)
- *
- * @vram, @scratch_va, the policies, @tba and @tma are written under
- * &vkfd_ctx.mem_lock and read locklessly by sysfs and debugfs.
- */
-struct vkfd_vm {
-	struct vkfd_ctx *ctx;
-	struct vkfd_gpu *gpu;
-	u32 pasid;
-	struct vkfd_pt pt;
-	struct file *render;
-	struct drm_file *drm_file;
-	u64 vram;
-	u64 scratch_va;
-	u32 default_policy;
-	u32 alt_policy;
-	u64 tba;
-	u64 tma;
-	struct page *doorbells;
-	struct page *mmio;
-	atomic64_t faults;
-	atomic64_t sdma_activity;
-};
-
-/*
- * The GPU VM part of the address space, as AMDKFD_IOC_GET_PROCESS_APERTURES
- * and the render node's AMDGPU_INFO_DEV_INFO report it: from 2 MiB (the
- * bottom is reserved, as amdgpu's AMDGPU_VA_RESERVED_SIZE) to the 47-bit
- * canonical limit, so that libhsakmt uses the same addresses on the CPU
- * and the GPU.
- */
-#define VKFD_GPUVM_BASE		SZ_2M
-#define VKFD_GPUVM_LIMIT	(BIT_ULL(47) - 1)
-
-/* A context's doorbell slice on one GPU, as amdkfd's on gfx9: 8 KiB. */
-#define VKFD_DOORBELL_SIZE	(2 * PAGE_SIZE)
-/* User queues per context, over all GPUs (amdkfd's per-process limit). */
-#define VKFD_QUEUES_MAX		1024
-
 /* /dev/kfd mmap offsets, as amdkfd's (kfd_priv.h) */
 #define VKFD_MMAP_TYPE_SHIFT	62
 #define VKFD_MMAP_TYPE_MASK	(0x3ULL << VKFD_MMAP_TYPE_SHIFT)
@@ -284,83 +218,6 @@ struct vkfd_vm {
 #define VKFD_MMAP_GPU_ID_MASK	GENMASK_ULL(61, VKFD_MMAP_GPU_ID_SHIFT)
 #define VKFD_MMAP_GPU_ID(gpu_id) \
 	(((u64)(gpu_id) << VKFD_MMAP_GPU_ID_SHIFT) & VKFD_MMAP_GPU_ID_MASK)
-
-/**
- * struct vkfd_sdma_qstate - what an SDMA engine remembers of a queue
- *	between two slices of work (vkfd_sdma_pkt.c); all zero initially
- * @pkt_rptr: the read pointer the other fields are about: the packet
- *	being executed. They are reset when the read pointer moves on.
- * @pkt_done: bytes of that packet's work done (COPY_LINEAR,
- *	COPY_LINEAR_RECT, CONST_FILL, WRITE_LINEAR)
- * @poll_tries: failed tries of that POLL_REGMEM or looping ATOMIC CMPSWAP
- * @poll_next: ktime_get_ns() at which that packet is tried again
- * @stall_wptr: doorbell value at which the packet at the read pointer
- *	was found incomplete; the engine waits for another value
- * @stalled: @stall_wptr is valid
- */
-struct vkfd_sdma_qstate {
-	u64 pkt_rptr;
-	u64 pkt_done;
-	u32 poll_tries;
-	u64 poll_next;
-	u64 stall_wptr;
-	bool stalled;
-};
-
-/**
- * struct vkfd_queue - a user-mode queue of a context on one GPU
- * @ctx: the context; its queues are stopped and freed before it is
- * @vm: the context's VM on @gpu: every address the queue's packets name,
- *	the ring's and the read pointer's included, is a GPU VA of @vm
- * @gpu: the GPU
- * @id: queue_id, unique within the context
- * @type: KFD_IOC_QUEUE_TYPE_*; only SDMA queues execute anything
- * @ring_base: GPU VA of the ring buffer
- * @ring_size: bytes, a power of two
- * @rptr_va: GPU VA the engine writes the read pointer back to (u64,
- *	bytes, as gfx9 SDMA)
- * @doorbell: kernel address of the queue's u64 doorbell in @vm's
- *	@doorbells; user space writes the new write pointer (bytes) there
- * @runnable: the queue has a ring and a non-zero queue_percentage (the
- *	only use vkfd has for the percentage; the write pointer's address
- *	and the priority are validated, but SDMA takes its write pointer
- *	from the doorbell and one priority serves all): the engine
- *	executes it if it is an SDMA queue (UPDATE_QUEUE may disable it).
- *	Runnable SDMA queues are exactly those vkfd_sdma_queue_start() was
- *	called for, and vkfd_sdma_queue_stop() is called only for them.
- * @engine: the engine the queue is started on, NULL while stopped;
- *	see vkfd_sdma_queue_start()
- * @engine_node: entry in the engine's queue list, the engine's
- * @rptr: the engine's read pointer, bytes, never reduced modulo the ring
- *	(the ring offset is @rptr & (@ring_size - 1)); the engine's
- * @halted: a fault, or a packet or doorbell value the engine cannot
- *	execute, stopped the queue for good; the engine's (written with
- *	WRITE_ONCE(), may be read locklessly)
- * @sdma: the engine's state of a partly executed packet; the engine's
- * @kobj: sysfs queues/<id>/, NULL if the context has no sysfs directory;
- *	added and removed under the family's fs_lock (vkfd_ctx_sysfs.c)
- *
- * Everything but the engine's fields is written under
- * &vkfd_ctx.queue_lock while the queue is stopped.
- */
-struct vkfd_queue {
-	struct vkfd_ctx *ctx;
-	struct vkfd_vm *vm;
-	struct vkfd_gpu *gpu;
-	u32 id;
-	u32 type;
-	u64 ring_base;
-	u64 ring_size;
-	u64 rptr_va;
-	u64 *doorbell;
-	bool runnable;
-	struct vkfd_sdma_engine *engine;
-	struct list_head engine_node;
-	u64 rptr;
-	bool halted;
-	struct vkfd_sdma_qstate sdma;
-	struct kobject *kobj;
-};
 
 /**
  * struct vkfd_file - per open file state
@@ -435,14 +292,6 @@ static inline struct vkfd_vm *vkfd_ctx_vm(const struct vkfd_ctx *ctx,
 	return smp_load_acquire(&ctx->vm[i]);
 }
 
-/* The PASID of @ctx's VM on GPU @i, 0 if it has none. */
-static inline u32 vkfd_ctx_pasid(const struct vkfd_ctx *ctx, unsigned int i)
-{
-	const struct vkfd_vm *vm = vkfd_ctx_vm(ctx, i);
-
-	return vm ? vm->pasid : 0;
-}
-
 /* The primary of @ctx's family: @ctx itself, or the primary it holds. */
 static inline struct vkfd_ctx *vkfd_ctx_family(struct vkfd_ctx *ctx)
 {
@@ -454,45 +303,6 @@ struct vkfd_ctx *vkfd_file_ctx(struct vkfd_file *vfile);
 
 /* vkfd_mmap.c */
 int vkfd_mmap(struct file *filp, struct vm_area_struct *vma);
-
-/* vkfd_queue.c */
-extern const struct vkfd_create_ops vkfd_queue_create_ops;
-int vkfd_destroy_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			     void *data);
-int vkfd_update_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data);
-void vkfd_queue_release(struct vkfd_ctx *ctx);
-
-/* vkfd_doorbell.c: the doorbell and MMIO remap pages */
-int vkfd_doorbell_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
-		       struct vm_area_struct *vma);
-int vkfd_mmio_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
-		   struct vm_area_struct *vma);
-void vkfd_doorbell_free(struct vkfd_vm *vm);
-u64 *vkfd_doorbell_get(struct vkfd_vm *vm);
-
-/* vkfd_sdma.c: the SDMA engines */
-int vkfd_sdma_init(struct vkfd_gpu *gpu);
-void vkfd_sdma_fini(struct vkfd_gpu *gpu);
-void vkfd_sdma_queue_start(struct vkfd_queue *q);
-void vkfd_sdma_queue_stop(struct vkfd_queue *q);
-
-/* vkfd_event.c */
-extern const struct vkfd_create_ops vkfd_event_create_ops;
-int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			     void *data);
-int vkfd_set_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			 void *data);
-int vkfd_reset_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data);
-int vkfd_wait_events_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data);
-int vkfd_event_mmap(struct vkfd_ctx *ctx, struct vm_area_struct *vma);
-void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context);
-void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
-			     bool not_present, bool read_only);
-void vkfd_event_release(struct vkfd_ctx *ctx);
-unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
 
 /* vkfd_ctx.c */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev);
@@ -511,6 +321,9 @@ void vkfd_ctx_cache_fini(void);
 extern const struct vkfd_create_ops vkfd_ctx_create_ops;
 int vkfd_ctx_info_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			void *data);
+int vkfd_svm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data);
+int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			      void *data);
 
 /* vkfd_ctx_sysfs.c */
 void vkfd_ctx_sysfs_init(struct vkfd_device *vdev);
@@ -520,62 +333,6 @@ void vkfd_ctx_sysfs_vm_add(struct vkfd_vm *vm);
 int vkfd_ctx_sysfs_queue_add(struct vkfd_queue *q);
 void vkfd_ctx_sysfs_queue_remove(struct vkfd_queue *q);
 
-/* vkfd_drm_info.c: the render node's amdgpu ioctls */
-int vkfd_drm_info_ioctl(struct drm_device *drm, void *data,
-			struct drm_file *file);
-
-/* vkfd_drm.c */
-struct vkfd_gpu *vkfd_drm_gpu(struct drm_device *drm);
-unsigned int vkfd_drm_render_minor(const struct vkfd_gpu *gpu);
-struct drm_file *vkfd_drm_render_file(struct vkfd_gpu *gpu,
-				      struct file *file);
-int vkfd_drm_bind(struct drm_file *drm_file, struct vkfd_vm *vm);
-void vkfd_drm_unbind(struct drm_file *drm_file, struct vkfd_vm *vm);
-
-/* vkfd_gem.c */
-struct vkfd_gem;
-struct drm_gem_object *vkfd_gem_create_object(struct drm_device *drm,
-					      size_t size);
-struct vkfd_gem *vkfd_gem_create(struct vkfd_gpu *gpu, u64 size, bool vram);
-struct page **vkfd_gem_get_pages(struct vkfd_gem *gem);
-void vkfd_gem_put_pages(struct vkfd_gem *gem);
-int vkfd_gem_allow(struct vkfd_gem *gem, struct drm_file *drm_file);
-void vkfd_gem_revoke(struct vkfd_gem *gem, struct drm_file *drm_file);
-u64 vkfd_gem_mmap_offset(struct vkfd_gem *gem);
-void vkfd_gem_get(struct vkfd_gem *gem);
-void vkfd_gem_put(struct vkfd_gem *gem);
-
-/* vkfd_vm.c */
-int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			  void *data);
-void vkfd_vm_destroy(struct vkfd_vm *vm);
-
-/* vkfd_mem.c */
-void vkfd_mem_release_locked(struct vkfd_ctx *ctx);
-extern const struct vkfd_create_ops vkfd_mem_create_ops;
-int vkfd_free_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data);
-int vkfd_map_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			  void *data);
-int vkfd_unmap_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			    void *data);
-struct vkfd_gem *vkfd_mem_get_gtt(struct vkfd_ctx *ctx, u64 handle, u64 *size);
-
-/* vkfd_mem_ioctl.c: the memory ioctls that allocate nothing */
-int vkfd_available_memory_ioctl(struct vkfd_file *vfile,
-				struct vkfd_ctx *ctx, void *data);
-int vkfd_set_memory_policy_ioctl(struct vkfd_file *vfile,
-				 struct vkfd_ctx *ctx, void *data);
-int vkfd_set_scratch_backing_va_ioctl(struct vkfd_file *vfile,
-				      struct vkfd_ctx *ctx, void *data);
-int vkfd_get_tile_config_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			       void *data);
-
-/* vkfd_trap.c: the trap handler, recorded */
-int vkfd_set_trap_handler_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-				void *data);
-void vkfd_trap_show(struct seq_file *m, struct vkfd_vm *vm);
-
 /* vkfd_debugfs.c */
 void vkfd_debugfs_init(struct vkfd_device *vdev);
 void vkfd_debugfs_fini(struct vkfd_device *vdev);
@@ -583,29 +340,8 @@ void vkfd_debugfs_ctx_add(struct vkfd_ctx *ctx);
 void vkfd_debugfs_ctx_remove(struct vkfd_ctx *ctx);
 void vkfd_debugfs_vm_add(struct vkfd_vm *vm);
 
-/* vkfd_pasid.c */
-int vkfd_pasid_alloc(u32 *pasid);
-void vkfd_pasid_publish(u32 pasid, void *owner);
-void vkfd_pasid_unpublish(u32 pasid);
-void vkfd_pasid_free(u32 pasid);
-void *vkfd_pasid_lookup(u32 pasid);
-void vkfd_pasid_fini(void);
-
 /* vkfd_ioctl.c */
 long vkfd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
-
-/* vkfd_query.c: ioctl handlers that report device and context properties */
-int vkfd_get_version_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			   void *data);
-int vkfd_get_clock_counters_ioctl(struct vkfd_file *vfile,
-				  struct vkfd_ctx *ctx, void *data);
-int vkfd_get_apertures_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			     void *data);
-int vkfd_get_apertures_new_ioctl(struct vkfd_file *vfile,
-				 struct vkfd_ctx *ctx, void *data);
-int vkfd_svm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data);
-int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			      void *data);
 
 /* vkfd_topology.c */
 int vkfd_topology_init(struct vkfd_device *vdev);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - user-mode queues: CREATE_QUEUE, DESTROY_QUEUE, UPDATE_QUEUE.
- *
+ */
+
+/**
  * DOC: queues
  *
  * A queue belongs to a context and runs on one GPU, in the context's VM
@@ -32,7 +34,12 @@
 #include <linux/log2.h>
 #include <linux/slab.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
+#include "vkfd_queue.h"
+#include "vkfd_sdma.h"
+#include "vkfd_vm.h"
 
 /* Ring alignment: SDMA and CP ring base registers hold address >> 8. */
 #define VKFD_QUEUE_RING_ALIGN	256
@@ -211,7 +218,7 @@ static void *vkfd_queue_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	q->runnable = vkfd_queue_runnable(args->ring_base_address,
 					  args->ring_size,
 					  args->queue_percentage);
-	INIT_LIST_HEAD(&q->engine_node);
+	INIT_LIST_HEAD(&q->sdma.engine_node);
 
 	/* The slice lives as long as the VM once made. */
 	doorbells = vkfd_doorbell_get(vm);

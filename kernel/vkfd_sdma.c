@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the software SDMA engines.
- *
+ */
+
+/**
  * DOC: SDMA engines
  *
  * Each GPU has VKFD_SDMA_ENGINES engines, each a kernel thread started at
@@ -44,8 +46,15 @@
 #include <linux/spinlock.h>
 #include <linux/wait_bit.h>
 
+#include "vkfd_busy.h"
+#include "vkfd_event.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
+#include "vkfd_queue.h"
 #include "vkfd_sdma.h"
+#include "vkfd_vm.h"
+#include "vkfd_vm_access.h"
 
 /* Busy polling after activity, then sleeps growing up to ~1 ms. */
 #define VKFD_SDMA_SPIN_NS	(100 * NSEC_PER_USEC)
@@ -56,8 +65,8 @@
  * struct vkfd_sdma_engine - one SDMA engine of a GPU: a kernel thread
  * @gpu: the GPU
  * @thread: the engine's thread
- * @lock: protects @queues, @nr_queues, the &vkfd_queue.engine_node of the
- *	queues on @queues, and the writes of @running
+ * @lock: protects @queues, @nr_queues, the &vkfd_sdma_qstate.engine_node
+ *	of the queues on @queues, and the writes of @running
  * @queues: the queues started on the engine; it serves the first and
  *	moves it to the tail
  * @nr_queues: entries in @queues
@@ -109,7 +118,7 @@ static void vkfd_sdma_fault_locked(struct vkfd_queue *q,
 {
 	lockdep_assert_held(&q->ctx->mem_lock);
 
-	WRITE_ONCE(q->halted, true);
+	WRITE_ONCE(q->sdma.halted, true);
 	atomic64_inc(&q->vm->faults);
 	vkfd_event_memory_fault(q->ctx, q->gpu->gpu_id,
 				f->va & ~(VKFD_GPU_PAGE_SIZE - 1),
@@ -138,7 +147,7 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 
 	vkfd_sdma_slice_acquire();
 	mutex_lock(&ctx->mem_lock);
-	rptr = q->rptr;
+	rptr = q->sdma.rptr;
 	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP)
 		vkfd_event_interrupt(ctx, run.int_context);
 	/*
@@ -151,7 +160,7 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		smp_mb__after_atomic();
 	}
 	/* Progress up to a faulting packet is reported too. */
-	if (q->rptr != rptr && vkfd_sdma_rptr_write_locked(q, &fault) &&
+	if (q->sdma.rptr != rptr && vkfd_sdma_rptr_write_locked(q, &fault) &&
 	    st != VKFD_SDMA_FAULT) {
 		st = VKFD_SDMA_FAULT;
 		run.fault = fault;
@@ -159,13 +168,13 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	if (st == VKFD_SDMA_FAULT)
 		vkfd_sdma_fault_locked(q, &run.fault);
 	else if (st == VKFD_SDMA_INVALID)
-		WRITE_ONCE(q->halted, true);
+		WRITE_ONCE(q->sdma.halted, true);
 	mutex_unlock(&ctx->mem_lock);
 	vkfd_sdma_slice_release();
 	end = ktime_get_ns();
 	vkfd_busy_add(&q->gpu->busy, end - start, end);
 
-	return q->rptr != rptr || run.moved || st == VKFD_SDMA_BUDGET;
+	return q->sdma.rptr != rptr || run.moved || st == VKFD_SDMA_BUDGET;
 }
 
 /* Serve every queue of @e once. Return true if any made progress. */
@@ -184,9 +193,9 @@ static bool vkfd_sdma_round(struct vkfd_sdma_engine *e)
 
 		spin_lock(&e->lock);
 		q = list_first_entry_or_null(&e->queues, struct vkfd_queue,
-					     engine_node);
+					     sdma.engine_node);
 		if (q) {
-			list_move_tail(&q->engine_node, &e->queues);
+			list_move_tail(&q->sdma.engine_node, &e->queues);
 			WRITE_ONCE(e->running, q);
 		}
 		spin_unlock(&e->lock);
@@ -262,8 +271,8 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	struct vkfd_sdma_engine *e;
 	unsigned int i;
 
-	if (q->engine || (q->type != KFD_IOC_QUEUE_TYPE_SDMA &&
-			  q->type != KFD_IOC_QUEUE_TYPE_SDMA_XGMI))
+	if (q->sdma.engine || (q->type != KFD_IOC_QUEUE_TYPE_SDMA &&
+			       q->type != KFD_IOC_QUEUE_TYPE_SDMA_XGMI))
 		return;
 
 	/* Its ring may have changed (UPDATE_QUEUE): look at it afresh. */
@@ -272,9 +281,9 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	    VKFD_SDMA_ENGINES;
 	e = gpu->sdma[i];
 	spin_lock(&e->lock);
-	list_add_tail(&q->engine_node, &e->queues);
+	list_add_tail(&q->sdma.engine_node, &e->queues);
 	e->nr_queues++;
-	q->engine = e;
+	q->sdma.engine = e;
 	spin_unlock(&e->lock);
 
 	atomic_set(&e->kick, 1);
@@ -296,14 +305,14 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_start);
  */
 void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 {
-	struct vkfd_sdma_engine *e = q->engine;
+	struct vkfd_sdma_engine *e = q->sdma.engine;
 
 	might_sleep();
 	if (!e)
 		return;
 
 	spin_lock(&e->lock);
-	list_del_init(&q->engine_node);
+	list_del_init(&q->sdma.engine_node);
 	e->nr_queues--;
 	spin_unlock(&e->lock);
 
@@ -311,7 +320,7 @@ void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 	vkfd_sdma_slice_acquire();
 	vkfd_sdma_slice_release();
 	wait_var_event(&e->running, READ_ONCE(e->running) != q);
-	q->engine = NULL;
+	q->sdma.engine = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_stop);
 

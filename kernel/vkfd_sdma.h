@@ -6,13 +6,53 @@
 #ifndef _VKFD_SDMA_H_
 #define _VKFD_SDMA_H_
 
+#include <linux/list.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/vkfd_sdma.h>
 
 #include "vkfd_vm_access.h"
 
+struct vkfd_gpu;
 struct vkfd_queue;
+struct vkfd_sdma_engine;
+
+/**
+ * struct vkfd_sdma_qstate - the SDMA engine's part of a queue
+ *	(&vkfd_queue.sdma), which only the engine code (vkfd_sdma*.c) writes;
+ *	zero initially, @engine_node an empty list
+ * @engine: the engine the queue is started on, NULL while stopped;
+ *	see vkfd_sdma_queue_start()
+ * @engine_node: entry in the engine's queue list
+ * @rptr: the read pointer, bytes, never reduced modulo the ring (the
+ *	ring offset is @rptr & (&vkfd_queue.ring_size - 1))
+ * @halted: a fault, or a packet or doorbell value the engine cannot
+ *	execute, stopped the queue for good (written with WRITE_ONCE(), may
+ *	be read locklessly)
+ * @pkt_rptr: the read pointer the fields below are about: the packet
+ *	being executed. They are reset when the read pointer moves on, and
+ *	are what the engine remembers of a partly executed packet between
+ *	two slices of work (vkfd_sdma_pkt.c).
+ * @pkt_done: bytes of that packet's work done (COPY_LINEAR,
+ *	COPY_LINEAR_RECT, CONST_FILL, WRITE_LINEAR)
+ * @poll_tries: failed tries of that POLL_REGMEM or looping ATOMIC CMPSWAP
+ * @poll_next: ktime_get_ns() at which that packet is tried again
+ * @stall_wptr: doorbell value at which the packet at the read pointer
+ *	was found incomplete; the engine waits for another value
+ * @stalled: @stall_wptr is valid
+ */
+struct vkfd_sdma_qstate {
+	struct vkfd_sdma_engine *engine;
+	struct list_head engine_node;
+	u64 rptr;
+	bool halted;
+	u64 pkt_rptr;
+	u64 pkt_done;
+	u32 poll_tries;
+	u64 poll_next;
+	u64 stall_wptr;
+	bool stalled;
+};
 
 /*
  * A slice: what one engine does for one queue under one hold of the
@@ -113,5 +153,11 @@ enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
 					    struct vkfd_sdma_run *run);
 int vkfd_sdma_rptr_write_locked(struct vkfd_queue *q,
 				struct vkfd_vm_fault *fault);
+
+/* vkfd_sdma.c: the SDMA engines */
+int vkfd_sdma_init(struct vkfd_gpu *gpu);
+void vkfd_sdma_fini(struct vkfd_gpu *gpu);
+void vkfd_sdma_queue_start(struct vkfd_queue *q);
+void vkfd_sdma_queue_stop(struct vkfd_queue *q);
 
 #endif /* _VKFD_SDMA_H_ */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the SDMA ATOMIC packet.
- *
+ */
+
+/**
  * DOC: SDMA atomics
  *
  * ATOMIC (op 10) applies a TC atomic operation (amdgpu's vega10_enum.h,
@@ -30,8 +32,9 @@
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 
-#include "vkfd_priv.h"
+#include "vkfd_queue.h"
 #include "vkfd_sdma.h"
+#include "vkfd_vm_access.h"
 
 /* The operation's bits 0..4: VKFD_SDMA_ATOMIC_SWAP .. _DEC */
 #define VKFD_SDMA_ATOMIC_BASE(op)	((op) & 0x1f)

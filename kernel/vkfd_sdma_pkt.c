@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - SDMA v4 packet execution.
- *
+ */
+
+/**
  * DOC: SDMA packets
  *
  * The executor runs the packets of one queue's ring from the read pointer
@@ -29,7 +31,9 @@
 #include <linux/minmax.h>
 #include <linux/sizes.h>
 #include "vkfd_priv.h"
+#include "vkfd_queue.h"
 #include "vkfd_sdma.h"
+#include "vkfd_vm_access.h"
 
 /* Header bits beyond op and sub_op that vkfd looks at */
 #define VKFD_SDMA_COPY_BROADCAST	BIT(27)
@@ -45,7 +49,7 @@ static int vkfd_sdma_ring_read(struct vkfd_queue *q, u64 pos, u32 *dw,
 			       unsigned int n, struct vkfd_vm_fault *fault)
 {
 	__le32 raw[VKFD_SDMA_FIXED_MAX];
-	u64 off = (q->rptr + pos) & (q->ring_size - 1);
+	u64 off = (q->sdma.rptr + pos) & (q->ring_size - 1);
 	size_t len = n * sizeof(*raw);
 	size_t first = min_t(u64, len, q->ring_size - off);
 	unsigned int i;
@@ -160,7 +164,7 @@ static int vkfd_sdma_write(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 	int ret = 0;
 
 	while (chunk && !ret) {
-		u64 off = (q->rptr + VKFD_SDMA_WRITE_LINEAR_DW * 4 + done) &
+		u64 off = (q->sdma.rptr + VKFD_SDMA_WRITE_LINEAR_DW * 4 + done) &
 			  (q->ring_size - 1);
 		u64 seg = min(chunk, q->ring_size - off), n;
 
@@ -435,7 +439,7 @@ static int vkfd_sdma_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 	if (st != VKFD_SDMA_NEXT && st != VKFD_SDMA_TRAP)
 		return st;
 
-	q->rptr += p.ndw * 4;
+	q->sdma.rptr += p.ndw * 4;
 	run->budget -= VKFD_SDMA_PKT_COST;
 	return st;
 }
@@ -456,11 +460,11 @@ static int vkfd_sdma_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run,
  */
 bool vkfd_sdma_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now)
 {
-	if (READ_ONCE(q->halted) || wptr == q->rptr)
+	if (READ_ONCE(q->sdma.halted) || wptr == q->sdma.rptr)
 		return false;
 	if (q->sdma.stalled && q->sdma.stall_wptr == wptr)
 		return false;
-	if (q->sdma.pkt_rptr == q->rptr && vkfd_sdma_parked(q, now))
+	if (q->sdma.pkt_rptr == q->sdma.rptr && vkfd_sdma_parked(q, now))
 		return false;
 	return true;
 }
@@ -471,7 +475,7 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_ready);
  * @q: the queue; not halted
  * @run: the write pointer and the budget; receives what happened
  *
- * Executes packets from &vkfd_queue.rptr towards @run->wptr, advancing
+ * Executes packets from &vkfd_sdma_qstate.rptr towards @run->wptr, advancing
  * the read pointer past each packet done, until one of the reasons of
  * &enum vkfd_sdma_status stops it. Does not write the read pointer back
  * to memory, halt the queue, or signal anything: the caller does, by the
@@ -491,7 +495,7 @@ enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
 
 	s->stalled = false;
 	for (;;) {
-		u64 avail = run->wptr - q->rptr;
+		u64 avail = run->wptr - q->sdma.rptr;
 		int st;
 
 		if (!avail)
@@ -501,8 +505,8 @@ enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
 			return VKFD_SDMA_INVALID;
 		if (run->budget <= 0)
 			return VKFD_SDMA_BUDGET;
-		if (s->pkt_rptr != q->rptr) {
-			s->pkt_rptr = q->rptr;
+		if (s->pkt_rptr != q->sdma.rptr) {
+			s->pkt_rptr = q->sdma.rptr;
 			s->pkt_done = 0;
 			s->poll_tries = 0;
 		}
@@ -524,7 +528,7 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_exec_locked);
  * @q: the queue
  * @fault: filled in if the write faults
  *
- * Writes &vkfd_queue.rptr (u64, bytes) to the GPU VA &vkfd_queue.rptr_va,
+ * Writes &vkfd_sdma_qstate.rptr (u64, bytes) to the GPU VA &vkfd_queue.rptr_va,
  * after everything the packets before it wrote.
  *
  * Context: Process context. The caller holds the queue's
@@ -534,7 +538,7 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_exec_locked);
 int vkfd_sdma_rptr_write_locked(struct vkfd_queue *q,
 				struct vkfd_vm_fault *fault)
 {
-	__le64 rptr = cpu_to_le64(q->rptr);
+	__le64 rptr = cpu_to_le64(q->sdma.rptr);
 
 	lockdep_assert_held(&q->ctx->mem_lock);
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the SDMA COPY_LINEAR_RECT packet.
- *
+ */
+
+/**
  * DOC: SDMA rectangle copies
  *
  * COPY_LINEAR_RECT (op 1, sub_op 4; amdgpu's COPY_LINEAR_SUBWIN) copies a
@@ -28,9 +30,11 @@
  * Every piece translates its addresses afresh, through the queue's VM.
  */
 #include <linux/math64.h>
+#include <linux/minmax.h>
 
-#include "vkfd_priv.h"
+#include "vkfd_queue.h"
 #include "vkfd_sdma.h"
+#include "vkfd_vm_access.h"
 
 /* What one row costs a slice, besides its bytes */
 #define VKFD_SDMA_ROW_COST	64

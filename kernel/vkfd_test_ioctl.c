@@ -21,8 +21,12 @@
 #include <linux/xarray.h>
 #include <linux/vkfd_test.h>
 
+#include "vkfd_event.h"
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
 #include "vkfd_test_ioctl.h"
+#include "vkfd_vm.h"
 
 /*
  * The context (@pid, @id) with a reference, and whether its process has

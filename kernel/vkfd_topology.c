@@ -22,7 +22,9 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_topology.h"
 
 /* topology/generation_id: amdkfd bumps it on hotplug; vkfd has none. */
 #define VKFD_TOPOLOGY_GENERATION	1

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - GPU VMs: one per context and GPU.
- *
+ */
+
+/**
  * DOC: GPU VMs
  *
  * AMDKFD_IOC_ACQUIRE_VM makes a context's VM on a GPU and binds it to a
@@ -19,10 +21,14 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/kfd_ioctl.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
+#include "vkfd_vm.h"
 
 /* Make the VM of @ctx on @gpu, bound to @render. */
 static struct vkfd_vm *vkfd_vm_create(struct vkfd_ctx *ctx,
@@ -151,4 +157,172 @@ int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 out_fput:
 	fput(render);
 	return ret;
+}
+
+/**
+ * DOC: trap handler
+ *
+ * ROCr installs a trap handler on every GPU it opens
+ * (AMDKFD_IOC_SET_TRAP_HANDLER through libhsakmt's hsaKmtSetTrapHandler())
+ * and asserts that this succeeds. On a real GPU the two addresses, the
+ * trap base address (TBA, the handler's code) and the trap memory address
+ * (TMA, its data), go into the wave state of the process's compute
+ * queues, or into the first-level TMA of amdkfd's own CWSR trap handler,
+ * which jumps to the user's. Both are GPU virtual addresses in the
+ * context's VM on that GPU.
+ *
+ * vkfd runs no shaders, so nothing ever executes a trap handler: the
+ * addresses are validated as amdkfd validates them (not at all: any value,
+ * 0 included, is accepted), recorded per context and GPU, replaced by a
+ * later call, shown in debugfs (trap_<gpuid>) and forgotten with the VM,
+ * that is with the context.
+ */
+
+/*
+ * What SET_MEMORY_POLICY, SET_SCRATCH_BACKING_VA and SET_TRAP_HANDLER
+ * share: @record writes @args into the VM of @ctx on the GPU @gpu_id,
+ * under &vkfd_ctx.mem_lock (sysfs and debugfs read the values without it,
+ * hence WRITE_ONCE() there). Returns -EINVAL for an unknown GPU and
+ * @no_vm if the context has no VM on it; nothing changes then.
+ */
+static int vkfd_vm_record(struct vkfd_ctx *ctx, u32 gpu_id,
+			  void (*record)(struct vkfd_vm *vm, const void *args),
+			  const void *args, int no_vm)
+{
+	struct vkfd_gpu *gpu;
+	struct vkfd_vm *vm;
+
+	gpu = vkfd_gpu_by_id(ctx->vdev, gpu_id);
+	if (!gpu)
+		return -EINVAL;
+
+	mutex_lock(&ctx->mem_lock);
+	vm = ctx->vm[gpu->index];
+	if (vm)
+		record(vm, args);
+	mutex_unlock(&ctx->mem_lock);
+	return vm ? 0 : no_vm;
+}
+
+static bool vkfd_cache_policy_valid(u32 policy)
+{
+	return policy == KFD_IOC_CACHE_POLICY_COHERENT ||
+	       policy == KFD_IOC_CACHE_POLICY_NONCOHERENT;
+}
+
+static void vkfd_vm_record_policy(struct vkfd_vm *vm, const void *data)
+{
+	const struct kfd_ioctl_set_memory_policy_args *args = data;
+
+	WRITE_ONCE(vm->default_policy, args->default_policy);
+	WRITE_ONCE(vm->alt_policy, args->alternate_policy);
+}
+
+/**
+ * vkfd_set_memory_policy_ioctl() - AMDKFD_IOC_SET_MEMORY_POLICY
+ * @vfile: the fd
+ * @ctx: its context
+ * @data: struct kfd_ioctl_set_memory_policy_args
+ *
+ * The software GPU is cache coherent: the policies are only recorded.
+ *
+ * Context: Process context; takes &vkfd_ctx.mem_lock.
+ * Return: 0; -EINVAL for a bad policy, an unknown GPU or a non-zero pad
+ * (misc_process_flag in newer headers);
+ * -ESRCH if the context has no VM on the GPU (as amdkfd).
+ */
+int vkfd_set_memory_policy_ioctl(struct vkfd_file *vfile,
+				 struct vkfd_ctx *ctx, void *data)
+{
+	struct kfd_ioctl_set_memory_policy_args *args = data;
+
+	if (!vkfd_cache_policy_valid(args->default_policy) ||
+	    !vkfd_cache_policy_valid(args->alternate_policy) ||
+	    args->VKFD_MEMORY_POLICY_PAD)
+		return -EINVAL;
+	return vkfd_vm_record(ctx, args->gpu_id, vkfd_vm_record_policy, args,
+			      -ESRCH);
+}
+
+static void vkfd_vm_record_scratch(struct vkfd_vm *vm, const void *data)
+{
+	const struct kfd_ioctl_set_scratch_backing_va_args *args = data;
+
+	WRITE_ONCE(vm->scratch_va, args->va_addr);
+}
+
+/**
+ * vkfd_set_scratch_backing_va_ioctl() - AMDKFD_IOC_SET_SCRATCH_BACKING_VA
+ * @vfile: the fd
+ * @ctx: its context
+ * @data: struct kfd_ioctl_set_scratch_backing_va_args
+ *
+ * Recorded for the VM; no engine uses scratch memory yet.
+ *
+ * Context: Process context; takes &vkfd_ctx.mem_lock.
+ * Return: 0, or -EINVAL for an unknown GPU, a GPU without VM or a
+ * non-zero pad.
+ */
+int vkfd_set_scratch_backing_va_ioctl(struct vkfd_file *vfile,
+				      struct vkfd_ctx *ctx, void *data)
+{
+	struct kfd_ioctl_set_scratch_backing_va_args *args = data;
+
+	if (args->pad)
+		return -EINVAL;
+	return vkfd_vm_record(ctx, args->gpu_id, vkfd_vm_record_scratch, args,
+			      -EINVAL);
+}
+
+static void vkfd_vm_record_trap(struct vkfd_vm *vm, const void *data)
+{
+	const struct kfd_ioctl_set_trap_handler_args *args = data;
+
+	WRITE_ONCE(vm->tba, args->tba_addr);
+	WRITE_ONCE(vm->tma, args->tma_addr);
+}
+
+/**
+ * vkfd_set_trap_handler_ioctl() - AMDKFD_IOC_SET_TRAP_HANDLER
+ * @vfile: the fd
+ * @ctx: its context, primary or secondary
+ * @data: struct kfd_ioctl_set_trap_handler_args
+ *
+ * As amdkfd, which binds the process to the GPU first: the context must
+ * have its VM on the GPU (AMDKFD_IOC_ACQUIRE_VM), as for
+ * SET_MEMORY_POLICY.
+ *
+ * Context: Process context; takes &vkfd_ctx.mem_lock.
+ * Return: 0; -EINVAL for an unknown GPU or a non-zero pad (amdkfd ignores
+ * pad); -ESRCH if the context has no VM on the GPU (as amdkfd). Nothing
+ * changes on failure.
+ */
+int vkfd_set_trap_handler_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+				void *data)
+{
+	struct kfd_ioctl_set_trap_handler_args *args = data;
+
+	if (args->pad)
+		return -EINVAL;
+	return vkfd_vm_record(ctx, args->gpu_id, vkfd_vm_record_trap, args,
+			      -ESRCH);
+}
+
+/**
+ * vkfd_trap_show() - print the trap handler of a VM, for debugfs
+ * @m: the seq_file
+ * @vm: the VM
+ *
+ * Prints "tba 0x<tba> tma 0x<tma>", both 0 until SET_TRAP_HANDLER. Read
+ * without &vkfd_ctx.mem_lock, as the other recorded values: the file is
+ * removed under the family's fs_lock, which waits for its readers, so a
+ * reader must not wait for a context lock. A read racing with a call may
+ * show one old and one new value.
+ *
+ * Context: Process context.
+ */
+void vkfd_trap_show(struct seq_file *m, struct vkfd_vm *vm)
+{
+	seq_printf(m, "tba 0x%llx tma 0x%llx\n", READ_ONCE(vm->tba),
+		   READ_ONCE(vm->tma));
 }

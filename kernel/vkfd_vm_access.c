@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - access to a GPU VM's memory by GPU virtual address.
- *
+ */
+
+/**
  * DOC: GPU VA access
  *
  * The software engines never dereference a GPU VA: every access walks the
@@ -34,6 +36,8 @@
 #include <linux/string.h>
 
 #include "vkfd_priv.h"
+#include "vkfd_pt.h"
+#include "vkfd_vm.h"
 #include "vkfd_vm_access.h"
 
 #define VKFD_GPU_PAGE_MASK	(~(VKFD_GPU_PAGE_SIZE - 1))

@@ -7,7 +7,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "../vkfd_priv.h"
+#include "../vkfd_vm.h"
 
 #define PASID_MAX	0xffff
 

@@ -22,7 +22,7 @@ static bool caught_up(struct sdma_test *t)
 
 static bool halted(struct sdma_test *t)
 {
-	return READ_ONCE(t->q.halted);
+	return READ_ONCE(t->q.sdma.halted);
 }
 
 static bool has_moved(struct sdma_test *t)
@@ -49,10 +49,10 @@ static void vkfd_sdma_test_engine(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vkfd_sdma_init(&t->gpu), 0);
 	vkfd_sdma_queue_start(&compute);
-	KUNIT_EXPECT_NULL(test, compute.engine);
+	KUNIT_EXPECT_NULL(test, compute.sdma.engine);
 
 	vkfd_sdma_queue_start(&t->q);
-	KUNIT_EXPECT_NOT_NULL(test, t->q.engine);
+	KUNIT_EXPECT_NOT_NULL(test, t->q.sdma.engine);
 	EMIT(t, vkfd_sdma_pkt_fill, DATA_VA, 0x12345678, 2 * PG);
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 2 * PG, 1);
 	WRITE_ONCE(t->doorbell, t->wptr);
@@ -76,7 +76,7 @@ static void vkfd_sdma_test_engine(struct kunit *test)
 	WRITE_ONCE(t->doorbell, t->wptr);
 	msleep(20);
 	vkfd_sdma_queue_stop(&t->q);
-	KUNIT_EXPECT_NULL(test, t->q.engine);
+	KUNIT_EXPECT_NULL(test, t->q.sdma.engine);
 	KUNIT_EXPECT_EQ(test, *data(t, 2 * PG), 2U);
 	*data(t, 3 * PG) = 1;
 	vkfd_sdma_queue_start(&t->q);
@@ -109,13 +109,13 @@ static void vkfd_sdma_test_engine_busy(struct kunit *test)
 	WRITE_ONCE(t->doorbell, t->wptr);
 	KUNIT_EXPECT_TRUE(test, wait_for(t, has_moved));
 	vkfd_sdma_queue_stop(&t->q);
-	KUNIT_EXPECT_NULL(test, t->q.engine);
+	KUNIT_EXPECT_NULL(test, t->q.sdma.engine);
 
 	/* Stopped means stopped */
-	rptr = t->q.rptr;
+	rptr = t->q.sdma.rptr;
 	moved = atomic64_read(&t->vm.sdma_activity);
 	msleep(20);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, rptr);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, rptr);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->vm.sdma_activity), moved);
 	vkfd_sdma_fini(&t->gpu);
 }

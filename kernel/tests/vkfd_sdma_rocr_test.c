@@ -110,7 +110,7 @@ static void atomic_cases(struct kunit *test, const struct atomic_case *c,
 			stored += bits / 8;
 	}
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, t->wptr);
 	for (i = 0; i < n; i++) {
 		u64 *v = (u64 *)data(t, 16 * i);
 		u64 got = bits == 32 ? (u32)v[0] : v[0];
@@ -207,7 +207,7 @@ static void vkfd_sdma_rocr_test_atomic_invalid(struct kunit *test)
 		EMIT(t, vkfd_sdma_pkt_atomic, code, va, 1, 1, true, 0);
 		KUNIT_EXPECT_EQ_MSG(test, run(t, &r), VKFD_SDMA_INVALID,
 				    "case %u", i);
-		KUNIT_EXPECT_EQ(test, t->q.rptr, 64ULL);
+		KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 64ULL);
 		KUNIT_EXPECT_EQ(test, r.moved, 0ULL);
 	}
 	KUNIT_EXPECT_EQ(test, *(u64 *)data(t, 0), 0ULL);
@@ -225,7 +225,7 @@ static void vkfd_sdma_rocr_test_atomic_faults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.fault.va, HOLE_VA + 8);
 	KUNIT_EXPECT_TRUE(test, r.fault.not_present);
 	KUNIT_EXPECT_TRUE(test, r.fault.write);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 0ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 
 	reset_at(t, 0);
 	*(u32 *)page_of(t, P_RO) = 41;
@@ -258,7 +258,7 @@ static void vkfd_sdma_rocr_test_atomic_loop(struct kunit *test)
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 8, 1);
 	before = ktime_get_ns();
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_POLL);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 0ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 	KUNIT_EXPECT_EQ(test, *(u64 *)data(t, 0), 1ULL);
 	KUNIT_EXPECT_EQ(test, *data(t, 8), 0U);
 	/* 5000 x 10 ns from the try, not sooner */
@@ -318,7 +318,7 @@ static void vkfd_sdma_rocr_test_poll_reg(struct kunit *test)
 		EMIT(t, vkfd_sdma_pkt_poll_reg, false, func, 0, 0x80000000, 0);
 		KUNIT_EXPECT_EQ_MSG(test, run(t, &r), VKFD_SDMA_INVALID,
 				    "func %u", func);
-		KUNIT_EXPECT_EQ(test, t->q.rptr, 64ULL);
+		KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 64ULL);
 	}
 }
 
@@ -354,7 +354,7 @@ static void vkfd_sdma_rocr_test_fill_dwords(struct kunit *test)
 	reset_at(t, 64);
 	EMIT(t, vkfd_sdma_pkt_fill_dwords, DATA_VA + 2, 1, 1);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_INVALID);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 64ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 64ULL);
 }
 
 /* Zero dwords up to the ring's end (ROCr's padding) are 1-dword NOPs. */
@@ -368,7 +368,7 @@ static void vkfd_sdma_rocr_test_zero_padding(struct kunit *test)
 	emit(t, zero, 5);
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 0xe0d);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 3ULL * RING_SIZE + 16);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 3ULL * RING_SIZE + 16);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0xe0dU);
 }
 
@@ -510,11 +510,11 @@ static void vkfd_sdma_rocr_test_rect_slices(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run_budget(t, &r, 100 * 65), VKFD_SDMA_BUDGET);
 	KUNIT_EXPECT_LE(test, t->q.sdma.pkt_done, 101ULL);
 	KUNIT_EXPECT_GE(test, t->q.sdma.pkt_done, 99ULL);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 0ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 	while (run_budget(t, &r, 100 * 65) == VKFD_SDMA_BUDGET && runs < 100)
 		runs++;
 	KUNIT_EXPECT_GE(test, runs, 8U);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, t->wptr);
 	for (i = 0; i < 1000; i++) {
 		u8 *s = page_of(t, P_DATA), *d = page_of(t, P_DATA + 2);
 
@@ -548,7 +548,7 @@ static void vkfd_sdma_rocr_test_completion(struct kunit *test)
 	EMIT(t, vkfd_sdma_pkt_trap, 42);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_TRAP);
 	KUNIT_EXPECT_EQ(test, r.int_context, 42U);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, t->wptr);
 	KUNIT_EXPECT_EQ(test, *(u64 *)data(t, PG), 0ULL);
 	KUNIT_EXPECT_EQ(test, *data(t, PG + 64), 42U);
 	KUNIT_EXPECT_EQ(test, memcmp(page_of(t, P_DATA + 2),

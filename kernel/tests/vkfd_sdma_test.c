@@ -22,7 +22,7 @@ static void vkfd_sdma_test_nop(struct kunit *test)
 	emit(t, junk, 3);
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 0xf00d);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, t->wptr);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0xf00dU);
 	KUNIT_EXPECT_EQ(test, r.moved, 4ULL);
 }
@@ -46,7 +46,7 @@ static void vkfd_sdma_test_copy(struct kunit *test)
 	shadow[1] = shadow[4 * PG - 1];
 
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, t->wptr);
 	KUNIT_EXPECT_EQ(test, r.moved, PG + 1002);
 	for (p = 0; p < DATA_PAGES; p++)
 		KUNIT_EXPECT_EQ_MSG(test, memcmp(page_of(t, P_DATA + p),
@@ -104,7 +104,7 @@ static void vkfd_sdma_test_trap(struct kunit *test)
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 7);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_TRAP);
 	KUNIT_EXPECT_EQ(test, r.int_context, 0x1234567U);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 8ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 8ULL);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0U);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_TRAP);
 	KUNIT_EXPECT_EQ(test, r.int_context, 0x0fffffffU);
@@ -125,7 +125,7 @@ static void vkfd_sdma_test_poll(struct kunit *test)
 	at = t->wptr;
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 4, 1);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_POLL);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 0ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 	KUNIT_EXPECT_EQ(test, *data(t, 4), 0U);
 	/* Not before the interval (500 us) is over */
 	KUNIT_EXPECT_FALSE(test, vkfd_sdma_queue_ready(&t->q, t->wptr,
@@ -138,7 +138,7 @@ static void vkfd_sdma_test_poll(struct kunit *test)
 	t->q.sdma.poll_next = 0;
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, *data(t, 4), 1U);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, t->wptr);
 	KUNIT_EXPECT_GT(test, t->wptr, at);
 }
 
@@ -203,7 +203,7 @@ static void vkfd_sdma_test_wrap(struct kunit *test)
 	EMIT(t, vkfd_sdma_pkt_write, DATA_VA + 100, NPAYLOAD);
 	emit(t, payload, NPAYLOAD);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, t->wptr);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, t->wptr);
 	KUNIT_EXPECT_EQ(test, *data(t, 2 * PG), 0xc0ffeeU);
 	KUNIT_EXPECT_EQ(test, memcmp(data(t, 100), payload, NPAYLOAD * 4),
 			0);
@@ -230,7 +230,7 @@ static void vkfd_sdma_test_stall(struct kunit *test)
 	full = t->wptr;
 	t->wptr -= 8;
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_STALL);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 16ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 16ULL);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 1U);
 	KUNIT_EXPECT_FALSE(test, vkfd_sdma_queue_ready(&t->q, t->wptr, 0));
 	KUNIT_EXPECT_TRUE(test, vkfd_sdma_queue_ready(&t->q, full, 0));
@@ -285,7 +285,7 @@ static void vkfd_sdma_test_invalid(struct kunit *test)
 		emit(t, bad[i], 7);
 		KUNIT_EXPECT_EQ_MSG(test, run(t, &r), VKFD_SDMA_INVALID,
 				    "case %u", i);
-		KUNIT_EXPECT_EQ(test, t->q.rptr, 64ULL);
+		KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 64ULL);
 		KUNIT_EXPECT_EQ(test, r.moved, 0ULL);
 	}
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0U);
@@ -311,7 +311,7 @@ static void vkfd_sdma_test_bad_wptr(struct kunit *test)
 		t->wptr += bad[i];
 		KUNIT_EXPECT_EQ_MSG(test, run(t, &r), VKFD_SDMA_INVALID,
 				    "case %u", i);
-		KUNIT_EXPECT_EQ(test, t->q.rptr, 1024ULL);
+		KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 1024ULL);
 	}
 	/* Exactly a ring's worth is fine (and reads the ring: a fault) */
 	reset_at(t, 1024);
@@ -333,7 +333,7 @@ static void vkfd_sdma_test_faults(struct kunit *test)
 	at = t->wptr;
 	EMIT(t, vkfd_sdma_pkt_copy, DATA_VA, HOLE_VA + 8, 4);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_FAULT);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, at);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, at);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 1U);
 	KUNIT_EXPECT_EQ(test, r.fault.va, HOLE_VA + 8);
 	KUNIT_EXPECT_TRUE(test, r.fault.not_present);
@@ -359,7 +359,7 @@ static void vkfd_sdma_test_faults(struct kunit *test)
 
 	/* The read pointer's address, read-only */
 	mutex_lock(&t->ctx.mem_lock);
-	t->q.rptr = 0x1122334455667788ULL;
+	t->q.sdma.rptr = 0x1122334455667788ULL;
 	KUNIT_EXPECT_EQ(test, vkfd_sdma_rptr_write_locked(&t->q, &r.fault), 0);
 	t->q.rptr_va = RO_VA;
 	KUNIT_EXPECT_EQ(test, vkfd_sdma_rptr_write_locked(&t->q, &r.fault),
@@ -385,14 +385,14 @@ static void vkfd_sdma_test_slices(struct kunit *test)
 	EMIT(t, vkfd_sdma_pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, 1);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_BUDGET);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 0ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.pkt_done, (u64)VKFD_SDMA_SLICE);
 	KUNIT_EXPECT_EQ(test, r.moved, (u64)VKFD_SDMA_SLICE);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0U);
 	/* The copy is done; the fence waits for the next slice */
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_BUDGET);
 	KUNIT_EXPECT_EQ(test, r.moved, BIG - VKFD_SDMA_SLICE);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 28ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 28ULL);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, r.moved, 4ULL);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 1U);
@@ -418,7 +418,7 @@ static void vkfd_sdma_test_slices(struct kunit *test)
 		EMIT(t, vkfd_sdma_pkt_nop, 0);
 	KUNIT_EXPECT_EQ(test, run_budget(t, &r, 10 * VKFD_SDMA_PKT_COST),
 			VKFD_SDMA_BUDGET);
-	KUNIT_EXPECT_EQ(test, t->q.rptr, 40ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 40ULL);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 }
 

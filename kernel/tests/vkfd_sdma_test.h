@@ -16,8 +16,12 @@
 #include <linux/string.h>
 #include <linux/vkfd_sdma.h>
 
+#include "../vkfd_gpu.h"
 #include "../vkfd_priv.h"
+#include "../vkfd_pt.h"
+#include "../vkfd_queue.h"
 #include "../vkfd_sdma.h"
+#include "../vkfd_vm.h"
 #include "vkfd_vm_test.h"
 
 /* The VM */
@@ -109,7 +113,7 @@ static inline int sdma_test_init(struct kunit *test)
 	t->q.ring_size = RING_SIZE;
 	t->q.rptr_va = RPTR_VA;
 	t->q.doorbell = &t->doorbell;
-	INIT_LIST_HEAD(&t->q.engine_node);
+	INIT_LIST_HEAD(&t->q.sdma.engine_node);
 	ret = vkfd_vm_test_init(&t->ctx, &t->vm, t->pages, NPAGES);
 	if (ret)
 		return ret;
@@ -143,9 +147,17 @@ static inline void emit(struct sdma_test *t, const u32 *dw, unsigned int n)
 /* Put both pointers at @ptr: an empty ring there. */
 static inline void reset_at(struct sdma_test *t, u64 ptr)
 {
-	t->q.rptr = ptr;
+	struct vkfd_sdma_qstate *s = &t->q.sdma;
+
+	/* The packet state goes; the engine's list entry stays. */
+	s->rptr = ptr;
+	s->pkt_rptr = 0;
+	s->pkt_done = 0;
+	s->poll_tries = 0;
+	s->poll_next = 0;
+	s->stall_wptr = 0;
+	s->stalled = false;
 	t->wptr = ptr;
-	memset(&t->q.sdma, 0, sizeof(t->q.sdma));
 }
 
 /* Execute up to the write pointer, one slice, as the engine would. */

@@ -9,7 +9,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "../vkfd_priv.h"
+#include "../vkfd_compat.h"
+#include "../vkfd_topology.h"
 
 static const struct vkfd_topology_desc test_desc = {
 	.num_cpus = 2,

@@ -10,6 +10,8 @@
 #include <linux/string.h>
 
 #include "../vkfd_priv.h"
+#include "../vkfd_pt.h"
+#include "../vkfd_vm.h"
 #include "../vkfd_vm_access.h"
 #include "vkfd_vm_test.h"
 

@@ -13,6 +13,8 @@
 #include <linux/mutex.h>
 
 #include "../vkfd_priv.h"
+#include "../vkfd_pt.h"
+#include "../vkfd_vm.h"
 
 #define PG		VKFD_GPU_PAGE_SIZE
 #define R		(VKFD_PTE_VALID | VKFD_PTE_READABLE)

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vkfd - ioctls that report device and context properties.
- *
- * Each handler gets its argument in kernel memory from the dispatcher,
- * validates every field before acting, and fails without side effects.
+ * vkfd - the ioctls that report properties of the device and its GPUs:
+ * the uAPI version, clocks, apertures, free VRAM, tiling. They change
+ * nothing.
  */
 #include <linux/bits.h>
 #include <linux/kernel.h>
@@ -14,16 +13,21 @@
 #include <linux/kfd_ioctl.h>
 #include <linux/vkfd_ioctl.h>
 
+#include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_vm.h"
 
 /*
  * Apertures of a gfx9 GPU (docs/uapi.rst): LDS and scratch in their own
- * 4 GiB windows above the 48-bit VA space, the GPU VM as vkfd_priv.h says
+ * 4 GiB windows above the 48-bit VA space, the GPU VM as vkfd_vm.h says
  * (VKFD_GPUVM_BASE..VKFD_GPUVM_LIMIT).
  */
 #define VKFD_LDS_BASE		BIT_ULL(48)
 #define VKFD_SCRATCH_BASE	BIT_ULL(49)
 #define VKFD_APERTURE_SIZE	SZ_4G
+
+/* GB_ADDR_CONFIG of a gfx900 (Vega10), what amdgpu reports for one. */
+#define VKFD_GB_ADDR_CONFIG	0x2a114042
 
 /**
  * vkfd_get_version_ioctl() - AMDKFD_IOC_GET_VERSION
@@ -161,44 +165,50 @@ int vkfd_get_apertures_new_ioctl(struct vkfd_file *vfile,
 }
 
 /**
- * vkfd_set_xnack_mode_ioctl() - AMDKFD_IOC_SET_XNACK_MODE
- * @vfile: the file
- * @ctx: the caller's context
- * @data: &struct kfd_ioctl_set_xnack_mode_args
- *
- * vkfd's gfx900 GPUs do not retry faulting accesses (no XNACK), so the
- * mode is always off: a negative value queries it (0), 0 keeps it.
+ * vkfd_available_memory_ioctl() - AMDKFD_IOC_AVAILABLE_MEMORY
+ * @vfile: the fd
+ * @ctx: its context
+ * @data: struct kfd_ioctl_get_available_memory_args
  *
  * Context: Process context.
- * Return: 0, or -EPERM when asked to enable XNACK.
+ * Return: 0, or -EINVAL for an unknown GPU or a non-zero pad.
  */
-int vkfd_set_xnack_mode_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
-			      void *data)
+int vkfd_available_memory_ioctl(struct vkfd_file *vfile,
+				struct vkfd_ctx *ctx, void *data)
 {
-	struct kfd_ioctl_set_xnack_mode_args *args = data;
+	struct kfd_ioctl_get_available_memory_args *args = data;
+	struct vkfd_gpu *gpu;
 
-	if (args->xnack_enabled < 0) {
-		args->xnack_enabled = 0;
-		return 0;
-	}
-	return args->xnack_enabled ? -EPERM : 0;
+	gpu = vkfd_gpu_by_id(ctx->vdev, args->gpu_id);
+	if (!gpu || args->pad)
+		return -EINVAL;
+	args->available = gpu->vram_size - atomic64_read(&gpu->vram_used);
+	return 0;
 }
 
 /**
- * vkfd_svm_ioctl() - AMDKFD_IOC_SVM
- * @vfile: the file
- * @ctx: the caller's context, a primary (the table refuses secondaries)
- * @data: &struct kfd_ioctl_svm_args
+ * vkfd_get_tile_config_ioctl() - AMDKFD_IOC_GET_TILE_CONFIG
+ * @vfile: the fd
+ * @ctx: its context
+ * @data: struct kfd_ioctl_get_tile_config_args
  *
- * vkfd has no shared virtual memory: its GPUs translate only what
- * ALLOC/MAP put into their page tables, and do not retry faults. It
- * answers as amdkfd built without CONFIG_HSA_AMD_SVM (Debian's) does,
- * whatever the arguments; the topology's SVMAPISupported bit is clear.
+ * A gfx9 part has no tile-mode tables: both arrays get 0 entries and are
+ * not written.
  *
  * Context: Process context.
- * Return: -EPERM.
+ * Return: 0, or -EINVAL for an unknown GPU.
  */
-int vkfd_svm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data)
+int vkfd_get_tile_config_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			       void *data)
 {
-	return -EPERM;
+	struct kfd_ioctl_get_tile_config_args *args = data;
+
+	if (!vkfd_gpu_by_id(ctx->vdev, args->gpu_id))
+		return -EINVAL;
+	args->gb_addr_config = VKFD_GB_ADDR_CONFIG;
+	args->num_banks = 0;
+	args->num_ranks = 0;
+	args->num_tile_configs = 0;
+	args->num_macro_tile_configs = 0;
+	return 0;
 }
