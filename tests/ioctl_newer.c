@@ -103,7 +103,7 @@ TEST_F(event, last_event_age_not_honoured)
 	 */
 	data = (struct kfd_event_data){ .event_id = (uint32_t)id };
 	data.signal_event_data.last_event_age = 5;
-	ASSERT_EQ(0, ev_wait_raw(self->b.p.fd, &data, 1, false, 0, &args));
+	ASSERT_EQ(0, _test_ev_wait(self->b.p.fd, &data, 1, false, 0, &args));
 	EXPECT_EQ((uint32_t)EV_TIMEOUT, args.wait_result);
 	EXPECT_EQ(5ULL, data.signal_event_data.last_event_age);
 	/* the event is as it was: unsignaled */
