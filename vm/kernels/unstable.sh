@@ -296,7 +296,7 @@ kernel_build_module() {
 		"$K_CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/tmp LC_ALL=C.UTF-8 \
 		make -C /build/vkfd/src -j"$(nproc)" module KDIR="$K_KDIR" \
-		MODDIR=/build/vkfd/module VKFD_WERROR=y \
+		MODDIR=/build/vkfd/module VKFD_WERROR=y VKFD_TEST=y \
 		VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" \
 		>>"$log" 2>&1 || rc=$?
 	if [ "$rc" -eq 0 ]; then
