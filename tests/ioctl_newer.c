@@ -48,6 +48,19 @@
  * CREATE_QUEUE: SDMA_BY_ENG_ID, sdma_engine_id, metadata_ring_size
  */
 
+#if NEWER_QUEUE_FIELDS
+/* Valid arguments of a queue of @type, with the two new fields set. */
+static struct kfd_ioctl_create_queue_args
+newer_args(uint32_t gpu_id, uint32_t type, uint32_t engine, uint32_t metadata)
+{
+	struct kfd_ioctl_create_queue_args a = q_args(gpu_id, type, Q_RING);
+
+	a.sdma_engine_id = engine;
+	a.metadata_ring_size = metadata;
+	return a;
+}
+#endif
+
 TEST_F(queue, sdma_by_engine_id_is_unknown)
 {
 	NEWER_SKIP(NEWER_QUEUE_FIELDS, "sdma_engine_id");
@@ -55,8 +68,7 @@ TEST_F(queue, sdma_by_engine_id_is_unknown)
 	struct kfd_ioctl_create_queue_args a;
 
 	Q_NEED_GPUS(1);
-	a = q_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA_BY_ENG_ID, Q_RING);
-	a.sdma_engine_id = 0;
+	a = newer_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA_BY_ENG_ID, 0, 0);
 	test_err_create_queue(NEWER_ENOTSUPP, self->b.p.fd, &a);
 	EXPECT_EQ(0, q_sysfs_count(self, self->b.pid, VKFD_CTX_ID_PRIMARY));
 #endif
@@ -69,9 +81,7 @@ TEST_F(queue, sdma_ignores_engine_id_and_metadata)
 	struct kfd_ioctl_create_queue_args a;
 
 	Q_NEED_GPUS(1);
-	a = q_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, Q_RING);
-	a.sdma_engine_id = 7;
-	a.metadata_ring_size = 4096;
+	a = newer_args(self->b.gpu[0], KFD_IOC_QUEUE_TYPE_SDMA, 7, 4096);
 	test_create_queue(self->b.p.fd, &a);
 	EXPECT_EQ(1, q_sysfs_count(self, self->b.pid, VKFD_CTX_ID_PRIMARY));
 	/* an SDMA queue as any other: type 1 in sysfs */
