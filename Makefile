@@ -122,7 +122,7 @@ AMDGPU_MODDIR := $(MODDIR)/as-amdgpu
 VKFD_WERROR ?=
 VKFD_MODULES ?= vkfd amdgpu
 # VKFD_TEST=y: build the test hooks (the test-only ioctl the selftests
-# need, see docs/vkfd.rst "Test hooks"); the harness builds so.
+# need, see docs/testing.rst "Test hooks"); the harness builds so.
 VKFD_TEST ?=
 
 module: FORCE

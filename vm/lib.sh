@@ -19,7 +19,7 @@
 #   VKFD_SRC        tree whose Makefile builds the module and the tests
 #                   (default: this repo; point it at a scratch tree to test
 #                   the harness itself)
-#   VKFD_KVM=1      use KVM instead of TCG (never the default: docs/vkfd.rst)
+#   VKFD_KVM=1      use KVM instead of TCG (never the default: docs/testing.rst)
 #   VKFD_QEMU_MEM   guest memory (default: the lane's, 2G)
 #   VKFD_TIMEOUT    hard limit for one guest, in seconds (default: the lane's)
 #   VKFD_BOOT_LIMIT seconds a guest may take to send its first item before

@@ -58,7 +58,7 @@ TIME_RE = re.compile(r"^# vkfd-time (\d+(?:\.\d+)?)$")
 SLOWEST = 12
 SUBTEST_RE = re.compile(r"^\s*#\s*Subtest:\s*(\S+)")
 
-# A kernel splat. One is enough to fail a lane (docs/vkfd.rst, "Testing").
+# A kernel splat. One is enough to fail a lane (docs/testing.rst).
 # The extras beyond that list (recursive locking, inconsistent lock state,
 # list_del corruption, Kernel panic) are lockdep/list/panic reports that
 # do not always carry one of its words. \b keeps "DEBUG:" from matching.
