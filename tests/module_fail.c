@@ -115,7 +115,7 @@ static int image_load(const void *image, size_t len, const char *params)
 }
 
 FIXTURE(module_fail) {
-	struct vkfd_env env;
+	struct vkfd_base b;	/* without a device: the module comes and goes */
 	char name[32];		/* vkfd's device name in this lane */
 	char params[256];
 	void *image;		/* vkfd.ko */
@@ -125,15 +125,13 @@ FIXTURE(module_fail) {
 
 FIXTURE_SETUP(module_fail)
 {
-	vkfd_env_init(&self->env);
-	lane_name(&self->env, self->name, sizeof(self->name));
-	if (!self->env.module)
+	lane_fixture_setup(_metadata, &self->b, self->name, sizeof(self->name));
+	if (!self->b.env.module)
 		VKFD_SETUP_SKIP("VKFD_MODULE is not set");
-	ASSERT_EQ(0, lane_restore(&self->env));
 	snprintf(self->params, sizeof(self->params),
 		 "name=%s num_gpus=2 vram_mb=64", self->name);
-	self->image_len = image_read(self->env.module, &self->image);
-	ASSERT_LT(0, self->image_len) TH_LOG("%s", self->env.module);
+	self->image_len = image_read(self->b.env.module, &self->image);
+	ASSERT_LT(0, self->image_len) TH_LOG("%s", self->b.env.module);
 	/* Kernels without fault injection: VKFD_FAIL_NTH() skips */
 	if (knob_read(FAILSLAB_CACHE_FILTER, &self->cache_filter)) {
 		self->cache_filter = 0;
@@ -148,10 +146,7 @@ FIXTURE_TEARDOWN(module_fail)
 	if (self->cache_filter)
 		EXPECT_EQ(0, knob_write(FAILSLAB_CACHE_FILTER,
 					self->cache_filter));
-	if (self->env.module) {
-		EXPECT_EQ(0, lane_restore(&self->env));
-		EXPECT_TRUE(lane_state_ok(&self->env));
-	}
+	lane_fixture_teardown(_metadata, &self->b);
 }
 
 /*
