@@ -61,12 +61,17 @@ SUBTEST_RE = re.compile(r"^\s*#\s*Subtest:\s*(\S+)")
 # A kernel splat. One is enough to fail a lane (docs/testing.rst).
 # The extras beyond that list (recursive locking, inconsistent lock state,
 # list_del corruption, Kernel panic) are lockdep/list/panic reports that
-# do not always carry one of its words. \b keeps "DEBUG:" from matching.
+# do not always carry one of its words; the stall detectors' reports (a
+# task blocked in D state past hung_task_timeout_secs, an RCU grace period
+# stalled) are "INFO:" lines. A soft lockup is a "BUG:". \b keeps "DEBUG:"
+# from matching.
 SPLAT_RE = re.compile(
     r"\bBUG:|\bWARNING:|\bKASAN:|\bKFENCE:|\bUBSAN:|\bOops\b|general protection|"
     r"possible circular locking|possible recursive locking|"
     r"inconsistent lock state|suspicious RCU usage|refcount_t:|"
     r"list_add corruption|list_del corruption|Kernel panic|"
+    r"blocked for more than \d+ seconds|detected stalls? on CPUs|"
+    r"detected expedited stalls|"
     r"kmemleak: \d+ new suspected memory leaks|Call Trace:")
 # "[   12.345678] " and the "[ T123]"/"[ C1]" caller ids of printk.
 STAMP_RE = re.compile(r"^\s*(<\d+>)?\[\s*\d+\.\d+\]\s*(\[\s*[CT]\d+\]\s*)?")

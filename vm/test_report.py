@@ -124,6 +124,17 @@ def case_splat_in_console_fails(tmp):
         return "rc %d: %s" % (rc, out)
 
 
+def case_stall_reports_fail(tmp):
+    for line in ["[ 9.0] INFO: task ctx:123 blocked for more than 10 seconds.",
+                 "[ 9.0] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
+                 "[ 9.0] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [vkfd_sdma0.0:77]"]:
+        root = tempfile.mkdtemp(dir=tmp)
+        rc, out = report(lane(root, "debug", [modules_ok(), ("ctx", 0, TAP_OK), dmesg(line)]))
+        if rc != 1 or "kernel splat" not in out:
+            return "%s: rc %d: %s" % (line, rc, out)
+    return None
+
+
 def case_unfinished_binary_fails(tmp):
     rc, out = report(lane(tmp, "distro-6.1", [modules_ok(), ("ctx", None, TAP_OK[:3])], done=False))
     if rc != 1 or "did not finish" not in out:
