@@ -81,7 +81,9 @@ once() {
 		rc=0 t=$(now)
 		("$@") >"$dir/$key.out" || rc=$?
 		echo "$rc" >"$dir/$key.status"
-		msg "$key: $([ "$rc" = 0 ] && echo ready || echo failed) after $(($(now) - t)) s"
+		# This subshell's only children are the step's: its CPU time.
+		children_cpu cpu "$dir/$key.times"
+		msg "$key: $([ "$rc" = 0 ] && echo ready || echo failed) after $(($(now) - t)) s, $cpu CPU-s"
 	) 9>"$dir/$key.lock"
 	cat "$dir/$key.out"
 	return "$(cat "$dir/$key.status")"
