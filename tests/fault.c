@@ -328,7 +328,9 @@ static void fault_primary_vms(struct __test_metadata *_metadata,
 /*
  * MAP on every GPU: fails with ENOMEM having mapped the first n_success
  * GPUs (page tables of exactly those), or maps all. Then FREE takes it
- * out of all of them.
+ * out of all of them. The buffer is 64 KiB: one page table of each level
+ * per GPU, as a larger one, and every allocation of a page of it is the
+ * same call: a larger buffer would only make the sweep longer.
  */
 VKFD_FAIL_NTH(fault, map_every_gpu_sweep)
 {
@@ -343,8 +345,7 @@ VKFD_FAIL_NTH(fault, map_every_gpu_sweep)
 	FAULT_NEED_DEBUGFS();
 	if (fail_nth_n() == 1)
 		fault_primary_vms(_metadata, self, ng);
-	ASSERT_EQ(0, vkfd_alloc(&o->c, self->b.gpu[0], FAULT_VA,
-				2 * 1024 * 1024,
+	ASSERT_EQ(0, vkfd_alloc(&o->c, self->b.gpu[0], FAULT_VA, 64 * 1024,
 				KFD_IOC_ALLOC_MEM_FLAGS_VRAM |
 				KFD_IOC_ALLOC_MEM_FLAGS_WRITABLE, &bo));
 	args = (struct kfd_ioctl_map_memory_to_gpu_args){
