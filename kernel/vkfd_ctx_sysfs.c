@@ -13,6 +13,13 @@
  *   queues/<qid>/ one directory per user queue: size (ring bytes), type
  *                 (amdkfd's internal queue type) and gpuid
  *
+ * and vkfd's own:
+ *
+ *   limits/       <res>_limit and <res>_usage for each resource of the
+ *                 context's limits (vkfd_limits.c): vram, gtt and userptr
+ *                 in bytes, buffers, queues and events in objects; a
+ *                 limit of none reads "max", as in cgroup v2
+ *
  * and, once the context has a VM on a GPU (not before: an idle secondary
  * must stay small):
  *
@@ -125,7 +132,78 @@ static ssize_t faults_show(struct kobject *kobj, struct kobj_attribute *attr,
 static struct attribute *vkfd_ctx_attrs[2 + VKFD_MAX_GPUS] = {
 	&vkfd_ctx_attr_pasid.attr,
 };
-ATTRIBUTE_GROUPS(vkfd_ctx);
+
+static const struct attribute_group vkfd_ctx_group = {
+	.attrs = vkfd_ctx_attrs,
+};
+
+/**
+ * struct vkfd_limit_attr - a file of the limits/ directory
+ * @attr: the file
+ * @res: the resource (&enum vkfd_limit)
+ * @usage: the file shows the usage, not the limit
+ */
+struct vkfd_limit_attr {
+	struct kobj_attribute attr;
+	u8 res;
+	bool usage;
+};
+
+/* In the group directory limits/: @kobj is the context's. */
+static ssize_t vkfd_limit_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct vkfd_ctx_sysfs *s = container_of(kobj, struct vkfd_ctx_sysfs,
+						kobj);
+	const struct vkfd_limit_attr *la =
+		container_of(attr, struct vkfd_limit_attr, attr);
+
+	return vkfd_limits_show(&s->ctx->limits, la->res, la->usage, buf);
+}
+
+#define VKFD_LIMIT_ATTR(_name, _res, _usage)				\
+	static struct vkfd_limit_attr vkfd_limit_attr_##_name = {	\
+		.attr = __ATTR(_name, 0444, vkfd_limit_show, NULL),	\
+		.res = (_res),						\
+		.usage = (_usage),					\
+	}
+#define VKFD_LIMIT_ATTRS(_res_name, _res)				\
+	VKFD_LIMIT_ATTR(_res_name##_limit, _res, false);		\
+	VKFD_LIMIT_ATTR(_res_name##_usage, _res, true)
+
+VKFD_LIMIT_ATTRS(vram, VKFD_LIMIT_VRAM);
+VKFD_LIMIT_ATTRS(gtt, VKFD_LIMIT_GTT);
+VKFD_LIMIT_ATTRS(userptr, VKFD_LIMIT_USERPTR);
+VKFD_LIMIT_ATTRS(buffers, VKFD_LIMIT_BUFFERS);
+VKFD_LIMIT_ATTRS(queues, VKFD_LIMIT_QUEUES);
+VKFD_LIMIT_ATTRS(events, VKFD_LIMIT_EVENTS);
+
+static struct attribute *vkfd_limits_attrs[] = {
+	&vkfd_limit_attr_vram_limit.attr.attr,
+	&vkfd_limit_attr_vram_usage.attr.attr,
+	&vkfd_limit_attr_gtt_limit.attr.attr,
+	&vkfd_limit_attr_gtt_usage.attr.attr,
+	&vkfd_limit_attr_userptr_limit.attr.attr,
+	&vkfd_limit_attr_userptr_usage.attr.attr,
+	&vkfd_limit_attr_buffers_limit.attr.attr,
+	&vkfd_limit_attr_buffers_usage.attr.attr,
+	&vkfd_limit_attr_queues_limit.attr.attr,
+	&vkfd_limit_attr_queues_usage.attr.attr,
+	&vkfd_limit_attr_events_limit.attr.attr,
+	&vkfd_limit_attr_events_usage.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group vkfd_limits_group = {
+	.name = "limits",
+	.attrs = vkfd_limits_attrs,
+};
+
+static const struct attribute_group *vkfd_ctx_groups[] = {
+	&vkfd_ctx_group,
+	&vkfd_limits_group,
+	NULL,
+};
 
 /**
  * vkfd_ctx_sysfs_init() - name the per-GPU files of context directories
