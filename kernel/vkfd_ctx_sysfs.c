@@ -167,16 +167,18 @@ static ssize_t vkfd_limit_show(struct kobject *kobj,
 		.res = (_res),						\
 		.usage = (_usage),					\
 	}
-#define VKFD_LIMIT_ATTRS(_res_name, _res)				\
-	VKFD_LIMIT_ATTR(_res_name##_limit, _res, false);		\
-	VKFD_LIMIT_ATTR(_res_name##_usage, _res, true)
-
-VKFD_LIMIT_ATTRS(vram, VKFD_LIMIT_VRAM);
-VKFD_LIMIT_ATTRS(gtt, VKFD_LIMIT_GTT);
-VKFD_LIMIT_ATTRS(userptr, VKFD_LIMIT_USERPTR);
-VKFD_LIMIT_ATTRS(buffers, VKFD_LIMIT_BUFFERS);
-VKFD_LIMIT_ATTRS(queues, VKFD_LIMIT_QUEUES);
-VKFD_LIMIT_ATTRS(events, VKFD_LIMIT_EVENTS);
+VKFD_LIMIT_ATTR(vram_limit, VKFD_LIMIT_VRAM, false);
+VKFD_LIMIT_ATTR(vram_usage, VKFD_LIMIT_VRAM, true);
+VKFD_LIMIT_ATTR(gtt_limit, VKFD_LIMIT_GTT, false);
+VKFD_LIMIT_ATTR(gtt_usage, VKFD_LIMIT_GTT, true);
+VKFD_LIMIT_ATTR(userptr_limit, VKFD_LIMIT_USERPTR, false);
+VKFD_LIMIT_ATTR(userptr_usage, VKFD_LIMIT_USERPTR, true);
+VKFD_LIMIT_ATTR(buffers_limit, VKFD_LIMIT_BUFFERS, false);
+VKFD_LIMIT_ATTR(buffers_usage, VKFD_LIMIT_BUFFERS, true);
+VKFD_LIMIT_ATTR(queues_limit, VKFD_LIMIT_QUEUES, false);
+VKFD_LIMIT_ATTR(queues_usage, VKFD_LIMIT_QUEUES, true);
+VKFD_LIMIT_ATTR(events_limit, VKFD_LIMIT_EVENTS, false);
+VKFD_LIMIT_ATTR(events_usage, VKFD_LIMIT_EVENTS, true);
 
 static struct attribute *vkfd_limits_attrs[] = {
 	&vkfd_limit_attr_vram_limit.attr.attr,
