@@ -144,6 +144,7 @@ void vkfd_limits_fini(struct vkfd_limits *limits)
 	for (i = 0; i < VKFD_LIMIT_NR; i++)
 		WARN_ON_ONCE(atomic64_read(&limits->usage[i]));
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_limits_fini);
 
 /**
  * vkfd_limits_try_charge() - take @n of resource @res, if under the limit
