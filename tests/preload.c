@@ -542,11 +542,11 @@ TEST_F(preload, limits_on_each_secondary)
 	for (ctx = 0; ctx < 2; ctx++) {
 		vkfd_ctx_sysfs_path(&self->b.env, pid, ctx,
 				    "limits/events_limit", path, sizeof(path));
-		EXPECT_EQ(3, vkfd_read_text(path, text, sizeof(text)));
+		EXPECT_EQ(2, vkfd_read_text(path, text, sizeof(text)));
 		EXPECT_STREQ("1\n", text);
 		vkfd_ctx_sysfs_path(&self->b.env, pid, ctx,
 				    "limits/events_usage", path, sizeof(path));
-		EXPECT_EQ(3, vkfd_read_text(path, text, sizeof(text)));
+		EXPECT_EQ(2, vkfd_read_text(path, text, sizeof(text)));
 		EXPECT_STREQ("1\n", text);
 	}
 	/* The primary the library holds keeps the module's defaults */
