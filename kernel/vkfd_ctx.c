@@ -169,6 +169,7 @@ static void vkfd_ctx_destroy(struct vkfd_ctx *ctx)
 
 	vkfd_ctx_unlink(ctx);
 	vkfd_ctx_mem_release(ctx);
+	vkfd_limits_fini(&ctx->limits);
 	xa_destroy(&ctx->mem);
 	mutex_destroy(&ctx->mem_lock);
 	xa_destroy(&ctx->queues);
@@ -267,6 +268,7 @@ static struct vkfd_ctx *vkfd_ctx_alloc(struct vkfd_device *vdev,
 	xa_init_flags(&ctx->mem, XA_FLAGS_ALLOC);
 	mutex_init(&ctx->queue_lock);
 	xa_init_flags(&ctx->queues, XA_FLAGS_ALLOC);
+	vkfd_limits_init(&ctx->limits);
 	if (!primary) {
 		xa_init_flags(&ctx->secondaries, XA_FLAGS_ALLOC);
 		mutex_init(&ctx->fs_lock);

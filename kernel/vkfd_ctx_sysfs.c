@@ -13,6 +13,13 @@
  *   queues/<qid>/ one directory per user queue: size (ring bytes), type
  *                 (amdkfd's internal queue type) and gpuid
  *
+ * and vkfd's own:
+ *
+ *   limits/       <res>_limit and <res>_usage for each resource of the
+ *                 context's limits (vkfd_limits.c): vram, gtt and userptr
+ *                 in bytes, buffers, queues and events in objects; a
+ *                 limit of none reads "max", as in cgroup v2
+ *
  * and, once the context has a VM on a GPU (not before: an idle secondary
  * must stay small):
  *
@@ -125,7 +132,80 @@ static ssize_t faults_show(struct kobject *kobj, struct kobj_attribute *attr,
 static struct attribute *vkfd_ctx_attrs[2 + VKFD_MAX_GPUS] = {
 	&vkfd_ctx_attr_pasid.attr,
 };
-ATTRIBUTE_GROUPS(vkfd_ctx);
+
+static const struct attribute_group vkfd_ctx_group = {
+	.attrs = vkfd_ctx_attrs,
+};
+
+/**
+ * struct vkfd_limit_attr - a file of the limits/ directory
+ * @attr: the file
+ * @res: the resource (&enum vkfd_limit)
+ * @usage: the file shows the usage, not the limit
+ */
+struct vkfd_limit_attr {
+	struct kobj_attribute attr;
+	u8 res;
+	bool usage;
+};
+
+/* In the group directory limits/: @kobj is the context's. */
+static ssize_t vkfd_limit_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct vkfd_ctx_sysfs *s = container_of(kobj, struct vkfd_ctx_sysfs,
+						kobj);
+	const struct vkfd_limit_attr *la =
+		container_of(attr, struct vkfd_limit_attr, attr);
+
+	return vkfd_limits_show(&s->ctx->limits, la->res, la->usage, buf);
+}
+
+#define VKFD_LIMIT_ATTR(_name, _res, _usage)				\
+	static struct vkfd_limit_attr vkfd_limit_attr_##_name = {	\
+		.attr = __ATTR(_name, 0444, vkfd_limit_show, NULL),	\
+		.res = (_res),						\
+		.usage = (_usage),					\
+	}
+VKFD_LIMIT_ATTR(vram_limit, VKFD_LIMIT_VRAM, false);
+VKFD_LIMIT_ATTR(vram_usage, VKFD_LIMIT_VRAM, true);
+VKFD_LIMIT_ATTR(gtt_limit, VKFD_LIMIT_GTT, false);
+VKFD_LIMIT_ATTR(gtt_usage, VKFD_LIMIT_GTT, true);
+VKFD_LIMIT_ATTR(userptr_limit, VKFD_LIMIT_USERPTR, false);
+VKFD_LIMIT_ATTR(userptr_usage, VKFD_LIMIT_USERPTR, true);
+VKFD_LIMIT_ATTR(buffers_limit, VKFD_LIMIT_BUFFERS, false);
+VKFD_LIMIT_ATTR(buffers_usage, VKFD_LIMIT_BUFFERS, true);
+VKFD_LIMIT_ATTR(queues_limit, VKFD_LIMIT_QUEUES, false);
+VKFD_LIMIT_ATTR(queues_usage, VKFD_LIMIT_QUEUES, true);
+VKFD_LIMIT_ATTR(events_limit, VKFD_LIMIT_EVENTS, false);
+VKFD_LIMIT_ATTR(events_usage, VKFD_LIMIT_EVENTS, true);
+
+static struct attribute *vkfd_limits_attrs[] = {
+	&vkfd_limit_attr_vram_limit.attr.attr,
+	&vkfd_limit_attr_vram_usage.attr.attr,
+	&vkfd_limit_attr_gtt_limit.attr.attr,
+	&vkfd_limit_attr_gtt_usage.attr.attr,
+	&vkfd_limit_attr_userptr_limit.attr.attr,
+	&vkfd_limit_attr_userptr_usage.attr.attr,
+	&vkfd_limit_attr_buffers_limit.attr.attr,
+	&vkfd_limit_attr_buffers_usage.attr.attr,
+	&vkfd_limit_attr_queues_limit.attr.attr,
+	&vkfd_limit_attr_queues_usage.attr.attr,
+	&vkfd_limit_attr_events_limit.attr.attr,
+	&vkfd_limit_attr_events_usage.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group vkfd_limits_group = {
+	.name = "limits",
+	.attrs = vkfd_limits_attrs,
+};
+
+static const struct attribute_group *vkfd_ctx_groups[] = {
+	&vkfd_ctx_group,
+	&vkfd_limits_group,
+	NULL,
+};
 
 /**
  * vkfd_ctx_sysfs_init() - name the per-GPU files of context directories

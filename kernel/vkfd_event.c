@@ -351,7 +351,8 @@ static int vkfd_event_reserve(struct vkfd_events *events,
  *
  * Return: the event; -EINVAL for an unknown type, a page handle while the
  * context has a signal page, a handle that is not a GTT buffer of the
- * context of at least 32 KiB; -ENOSPC when the signal slots (or the other
+ * context of at least 32 KiB; -EDQUOT if the context holds as many
+ * events as its limit allows; -ENOSPC when the signal slots (or the other
  * ids) are all taken; -ENOMEM. On failure nothing changed.
  */
 static void *vkfd_event_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
@@ -366,12 +367,19 @@ static void *vkfd_event_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 
 	if (args->event_type > KFD_IOC_EVENT_MEMORY)
 		return ERR_PTR(-EINVAL);
+	ret = vkfd_limits_try_charge(&ctx->limits, VKFD_LIMIT_EVENTS, 1);
+	if (ret)
+		return ERR_PTR(ret);
 	events = vkfd_events_get_or_alloc(ctx);
-	if (IS_ERR(events))
-		return ERR_CAST(events);
+	if (IS_ERR(events)) {
+		ret = PTR_ERR(events);
+		goto err_uncharge;
+	}
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
-	if (!ev)
-		return ERR_PTR(-ENOMEM);
+	if (!ev) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
 	ev->type = args->event_type;
 	ev->auto_reset = args->auto_reset;
 	INIT_LIST_HEAD(&ev->waiters);
@@ -414,6 +422,8 @@ err_free_page:
 err_unlock:
 	mutex_unlock(&events->lock);
 	kfree(ev);
+err_uncharge:
+	vkfd_limits_uncharge(&ctx->limits, VKFD_LIMIT_EVENTS, 1);
 	return ERR_PTR(ret);
 }
 
@@ -466,6 +476,7 @@ static void vkfd_event_abort(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	}
 	mutex_unlock(&events->lock);
 	kfree(ev);
+	vkfd_limits_uncharge(&ctx->limits, VKFD_LIMIT_EVENTS, 1);
 }
 
 /*
@@ -515,6 +526,7 @@ int vkfd_destroy_event_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 		__xa_erase(&events->ids, ev->id);
 		events->nr--;
 		vkfd_event_detach_locked(events, ev);
+		vkfd_limits_uncharge(&ctx->limits, VKFD_LIMIT_EVENTS, 1);
 	}
 	xa_unlock(&events->ids);
 	kfree(ev);
@@ -632,6 +644,7 @@ void vkfd_event_release(struct vkfd_ctx *ctx)
 		vkfd_event_detach_locked(events, ev);
 		xa_unlock(&events->ids);
 		kfree(ev);
+		vkfd_limits_uncharge(&ctx->limits, VKFD_LIMIT_EVENTS, 1);
 		cond_resched();
 	}
 	vkfd_event_page_free(events);

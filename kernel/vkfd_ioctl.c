@@ -73,6 +73,7 @@
 
 #include "vkfd_event.h"
 #include "vkfd_gpu.h"
+#include "vkfd_limits.h"
 #include "vkfd_mem.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
@@ -176,6 +177,8 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	VKFD_IOCTL_CREATE(VKFD_IOC_, CREATE_PROCESS_ROCM,
 			  &vkfd_ctx_create_ops, 0),
 	VKFD_IOCTL_DEF(VKFD_IOC_, CTX_INFO, vkfd_ctx_info_ioctl, 0),
+	/* A secondary may read its own limits: the handler says what else. */
+	VKFD_IOCTL_DEF(VKFD_IOC_, CTX_LIMITS, vkfd_ctx_limits_ioctl, 0),
 #ifdef CONFIG_VKFD_TEST
 	/* The test hooks, built with VKFD_TEST=y only: ENOTTY otherwise. */
 	VKFD_IOCTL_DEF(VKFD_IOC_, TEST, vkfd_test_ioctl, 0),

@@ -112,27 +112,39 @@ static struct vkfd_mem *vkfd_mem_lookup_locked(struct vkfd_ctx *ctx,
 /* Pin a USERPTR's pages, the first time it is mapped. */
 static int vkfd_mem_pin_user_locked(struct vkfd_mem *mem)
 {
+	struct vkfd_limits *limits = &mem->vm->ctx->limits;
 	unsigned long npages = vkfd_mem_npages(mem);
 	unsigned int gup = FOLL_LONGTERM;
 	struct page **pages;
 	long pinned;
+	int ret;
 
 	lockdep_assert_held(&mem->vm->ctx->mem_lock);
 
 	if (vkfd_mem_writable(mem))
 		gup |= FOLL_WRITE;
+	ret = vkfd_limits_try_charge(limits, VKFD_LIMIT_USERPTR, mem->size);
+	if (ret)
+		return ret;
 	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	if (!pages)
-		return -ENOMEM;
+	if (!pages) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
 	pinned = pin_user_pages_fast(mem->user_addr, npages, gup, pages);
 	if (pinned != npages) {
 		if (pinned > 0)
 			unpin_user_pages(pages, pinned);
 		kvfree(pages);
-		return pinned == -ENOMEM ? -ENOMEM : -EFAULT;
+		ret = pinned == -ENOMEM ? -ENOMEM : -EFAULT;
+		goto err_uncharge;
 	}
 	mem->user_pages = pages;
 	return 0;
+
+err_uncharge:
+	vkfd_limits_uncharge(limits, VKFD_LIMIT_USERPTR, mem->size);
+	return ret;
 }
 
 static void vkfd_mem_unpin_user_locked(struct vkfd_mem *mem)
@@ -143,6 +155,8 @@ static void vkfd_mem_unpin_user_locked(struct vkfd_mem *mem)
 				    vkfd_mem_writable(mem));
 	kvfree(mem->user_pages);
 	mem->user_pages = NULL;
+	vkfd_limits_uncharge(&mem->vm->ctx->limits, VKFD_LIMIT_USERPTR,
+			     mem->size);
 }
 
 /* Pin the pages of @mem for one more GPU mapping. */
@@ -213,9 +227,14 @@ static void vkfd_mem_unmap_locked(struct vkfd_mem *mem, struct vkfd_vm *vm)
 	vkfd_mem_put_pages_locked(mem);
 }
 
-/* Undo vkfd_mem_back(): the buffer object goes, with its VRAM charge. */
+/*
+ * Undo vkfd_mem_back(): the buffer object goes, with its VRAM charge, and
+ * the context's limits are uncharged.
+ */
 static void vkfd_mem_unback(struct vkfd_mem *mem)
 {
+	vkfd_limits_uncharge_mem(&mem->vm->ctx->limits, mem->flags,
+				 mem->size);
 	if (!mem->gem)
 		return;
 	vkfd_gem_revoke(mem->gem, mem->vm->drm_file);
@@ -294,7 +313,10 @@ static int vkfd_mem_check_alloc(struct vkfd_ctx *ctx,
 	return 0;
 }
 
-/* Back @mem with a buffer object, or with the caller's memory. */
+/*
+ * Back @mem with a buffer object, or with the caller's memory, once it is
+ * charged to the context's limits (-EDQUOT).
+ */
 static int vkfd_mem_back(struct vkfd_mem *mem, u64 *mmap_offset)
 {
 	struct vkfd_vm *vm = mem->vm;
@@ -302,14 +324,20 @@ static int vkfd_mem_back(struct vkfd_mem *mem, u64 *mmap_offset)
 	u64 cookie = VKFD_MMAP_GPU_ID(vm->gpu->gpu_id);
 	int ret;
 
+	ret = vkfd_limits_charge_mem(&vm->ctx->limits, mem->flags, mem->size);
+	if (ret)
+		return ret;
 	if (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_USERPTR) {
 		mem->user_addr = *mmap_offset;
 		return 0;
 	}
 
 	mem->gem = vkfd_gem_create(vm->gpu, mem->size, vram);
-	if (IS_ERR(mem->gem))
-		return PTR_ERR(mem->gem);
+	if (IS_ERR(mem->gem)) {
+		ret = PTR_ERR(mem->gem);
+		mem->gem = NULL;
+		goto err_uncharge;
+	}
 
 	if (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_DOORBELL) {
 		*mmap_offset = VKFD_MMAP_TYPE_DOORBELL | cookie;
@@ -317,13 +345,18 @@ static int vkfd_mem_back(struct vkfd_mem *mem, u64 *mmap_offset)
 		*mmap_offset = VKFD_MMAP_TYPE_MMIO | cookie;
 	} else {
 		ret = vkfd_gem_allow(mem->gem, vm->drm_file);
-		if (ret) {
-			vkfd_gem_put(mem->gem);
-			return ret;
-		}
+		if (ret)
+			goto err_put;
 		*mmap_offset = vkfd_gem_mmap_offset(mem->gem);
 	}
 	return 0;
+
+err_put:
+	vkfd_gem_put(mem->gem);
+	mem->gem = NULL;
+err_uncharge:
+	vkfd_limits_uncharge_mem(&vm->ctx->limits, mem->flags, mem->size);
+	return ret;
 }
 
 /*
@@ -332,8 +365,9 @@ static int vkfd_mem_back(struct vkfd_mem *mem, u64 *mmap_offset)
  * &vkfd_ctx.mem (no lookup sees it), and the reply: handle and mmap
  * offset. Return: the buffer; -EINVAL for bad flags, size, address, GPU or
  * no VM; -EOPNOTSUPP for USERPTR on a secondary; -EFAULT for a USERPTR
- * range outside user space; -ENOMEM when the VRAM budget or memory is
- * exhausted. On failure nothing changed.
+ * range outside user space; -EDQUOT above the context's limits; -ENOMEM
+ * when the VRAM budget or memory is exhausted. On failure nothing
+ * changed.
  */
 static void *vkfd_mem_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			    void *data)
@@ -527,7 +561,8 @@ out_unlock:
  * Context: Process context; takes &vkfd_ctx.mem_lock.
  * Return: 0; -EINVAL for a bad id array, an unknown handle or GPU, a GPU
  * without VM, an overlap; -EFAULT if the array or a USERPTR's memory
- * cannot be read; -ENOMEM. @n_success tells how far it got.
+ * cannot be read; -EDQUOT if pinning a USERPTR would take the context
+ * above its limit; -ENOMEM. @n_success tells how far it got.
  */
 int vkfd_map_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			  void *data)

@@ -66,6 +66,7 @@
 #include <linux/vkfd_ioctl.h>
 
 #include "vkfd_compat.h"
+#include "vkfd_limits.h"
 
 #define VKFD_NAME_MAX		31
 
@@ -173,6 +174,8 @@ struct vkfd_ctx_sysfs;
  *	(vkfd_event.c); NULL until then, freed by vkfd_event_release().
  *	Published and unpublished under @mem_lock, so that the engines,
  *	which hold it, may use it; ioctls read it with an acquire load.
+ * @limits: what the context may hold and holds of each resource; atomic,
+ *	no lock (vkfd_limits.h)
  * @sysfs: the context's sysfs directory, NULL if there is none
  * @debugfs: the context's debugfs directory, NULL if there is none
  * @release_work: deferred teardown (the last reference can be dropped in
@@ -202,6 +205,7 @@ struct vkfd_ctx {
 	struct mutex queue_lock;	/* @queues; serialises queue changes */
 	struct xarray queues;
 	struct vkfd_events *events;
+	struct vkfd_limits limits;
 	struct vkfd_ctx_sysfs *sysfs;
 	struct dentry *debugfs;
 	struct work_struct release_work;

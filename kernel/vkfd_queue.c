@@ -160,6 +160,7 @@ static void vkfd_queue_destroy_locked(struct vkfd_ctx *ctx,
 	vkfd_ctx_sysfs_queue_remove(q);
 	xa_erase(&ctx->queues, q->id);
 	kfree(q);
+	vkfd_limits_uncharge(&ctx->limits, VKFD_LIMIT_QUEUES, 1);
 }
 
 /*
@@ -176,6 +177,7 @@ static void vkfd_queue_destroy_locked(struct vkfd_ctx *ctx,
  * unknown ``gpu_id``; -EFAULT for a ring, pointer, EOP or context-save
  * area beyond the 48-bit VM; -ENOTSUPP (524, as amdkfd) for an unknown
  * queue_type; -ESRCH if the context has no VM on the GPU (as amdkfd);
+ * -EDQUOT if the context holds as many queues as its limit allows;
  * -ENOSPC if the context has VKFD_QUEUES_MAX queues; -ENOMEM. On failure
  * nothing changed.
  */
@@ -204,10 +206,15 @@ static void *vkfd_queue_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	vm = vkfd_ctx_vm(ctx, gpu->index);
 	if (!vm)
 		return ERR_PTR(-ESRCH);
+	ret = vkfd_limits_try_charge(&ctx->limits, VKFD_LIMIT_QUEUES, 1);
+	if (ret)
+		return ERR_PTR(ret);
 
 	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
-	if (!q)
-		return ERR_PTR(-ENOMEM);
+	if (!q) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
 	q->ctx = ctx;
 	q->vm = vm;
 	q->gpu = gpu;
@@ -254,6 +261,8 @@ err_unlock:
 	mutex_unlock(&ctx->queue_lock);
 err_free:
 	kfree(q);
+err_uncharge:
+	vkfd_limits_uncharge(&ctx->limits, VKFD_LIMIT_QUEUES, 1);
 	return ERR_PTR(ret);
 }
 
@@ -289,6 +298,7 @@ static void vkfd_queue_abort(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	xa_erase(&ctx->queues, q->id);
 	mutex_unlock(&ctx->queue_lock);
 	kfree(q);
+	vkfd_limits_uncharge(&ctx->limits, VKFD_LIMIT_QUEUES, 1);
 }
 
 /*

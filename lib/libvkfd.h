@@ -80,6 +80,58 @@ int vkfd_close(struct vkfd_context *ctx);
 int vkfd_query(const struct vkfd_context *ctx, struct vkfd_context_info *info);
 
 /* ------------------------------------------------------------------------
+ * Limits of contexts, vkfd only (lib/libvkfd_limits.c): a primary sets
+ * them for its secondaries, any context reads its own. The entries of the
+ * arrays are indexed by enum vkfd_limit of <linux/vkfd_ioctl.h>:
+ * VKFD_LIMIT_VRAM, _GTT, _USERPTR (bytes), _BUFFERS, _QUEUES, _EVENTS
+ * (objects). A limit of VKFD_LIB_LIMIT_UNLIMITED bounds nothing.
+ */
+#define VKFD_LIB_LIMIT_SLOTS		8
+#define VKFD_LIB_LIMIT_UNLIMITED	UINT64_MAX
+
+/**
+ * struct vkfd_ctx_limits - a context's limits and what it holds
+ * @known: bit i set: entry i of @limit and @usage is valid
+ * @limit: the limits; VKFD_LIB_LIMIT_UNLIMITED for none
+ * @usage: what the context holds of each resource
+ */
+struct vkfd_ctx_limits {
+	uint32_t known;
+	uint64_t limit[VKFD_LIB_LIMIT_SLOTS];
+	uint64_t usage[VKFD_LIB_LIMIT_SLOTS];
+};
+
+/*
+ * The limits of the context @ctx_id (0xffffffff, VKFD_CTX_ID_SELF: @ctx's
+ * own; otherwise a secondary of the primary @ctx). -ENOTTY on amdkfd;
+ * -EPERM on a secondary asking about another context; -ENOENT: no such
+ * secondary.
+ */
+int vkfd_ctx_get_limits(const struct vkfd_context *ctx, uint32_t ctx_id,
+			struct vkfd_ctx_limits *out);
+
+/*
+ * Set the limits of the secondary @ctx_id of the primary @primary: entry
+ * i of @limit for each bit i of @mask (not 0). Below the usage is allowed:
+ * nothing is freed, new charges fail with -EDQUOT. If @out is not NULL,
+ * it gets the limits and usage after the call. -EINVAL for an unknown
+ * bit in @mask; -EPERM if @primary is a secondary; -ENOENT: no such
+ * secondary.
+ */
+int vkfd_ctx_set_limits(const struct vkfd_context *primary, uint32_t ctx_id,
+			uint32_t mask, const uint64_t *limit,
+			struct vkfd_ctx_limits *out);
+
+/*
+ * The name of limit @i ("vram", "gtt", "userptr", "buffers", "queues",
+ * "events": those of sysfs's limits/<name>_limit), NULL if unknown.
+ */
+const char *vkfd_limit_name(unsigned int i);
+
+/* The index of the limit called @name, or -EINVAL. */
+int vkfd_limit_index(const char *name);
+
+/* ------------------------------------------------------------------------
  * GPUs and GPU VMs
  */
 

@@ -43,6 +43,14 @@
  * "vkfd-secondary:". A program that asked for isolation never silently
  * shares the primary.
  *
+ * Limits: if VKFD_SECONDARY_LIMITS is set ("RES=N,...", RES one of vram,
+ * gtt, userptr, buffers, queues, events, N a decimal number of bytes or
+ * objects; `vkfdctl run --limit` sets it), the library sets those limits
+ * on each secondary through its primary (VKFD_IOC_CTX_LIMITS) before the
+ * open returns; beyond them the program's calls fail with EDQUOT. A
+ * malformed variable, or limits the kernel refuses, fail the open as
+ * above: a program that was to be limited never runs without its limits.
+ *
  * fork(): the child has another address space, in which the parent's fds
  * are useless (the kernel answers EBADF). A pthread_atfork() handler
  * closes the child's copy of the primary's fd and forgets it, so that the
@@ -107,9 +115,22 @@ struct vkfd_preload_real {
 };
 
 /**
+ * struct vkfd_preload_limits - what VKFD_SECONDARY_LIMITS asks for
+ * @bad: the variable is malformed: every open fails
+ * @mask: VKFD_LIMIT_BIT() of each limit to set, 0 for none
+ * @limit: by enum vkfd_limit, the value of each
+ */
+struct vkfd_preload_limits {
+	bool bad;
+	__u32 mask;
+	__u64 limit[VKFD_LIMIT_SLOTS];
+};
+
+/**
  * struct vkfd_preload - the library's state in a process
  * @once: vkfd_preload_init() runs once
  * @real: the next definitions of the interposed functions
+ * @limits: the limits of each secondary, read once (vkfd_preload_init())
  * @devs: the device paths that name the KFD device ("" unused)
  * @lock: protects @pid and @primary_fd
  * @pid: the process @primary_fd belongs to
@@ -119,6 +140,7 @@ struct vkfd_preload_real {
 struct vkfd_preload {
 	pthread_once_t once;
 	struct vkfd_preload_real real;
+	struct vkfd_preload_limits limits;
 	char devs[VKFD_PRELOAD_DEVS][256];
 	pthread_mutex_t lock;
 	pid_t pid;
@@ -162,6 +184,60 @@ static void vkfd_preload_child(void)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* The names of VKFD_SECONDARY_LIMITS, by enum vkfd_limit. */
+static const char *const vkfd_preload_limit_names[VKFD_LIMIT_NR] = {
+	[VKFD_LIMIT_VRAM] = "vram",
+	[VKFD_LIMIT_GTT] = "gtt",
+	[VKFD_LIMIT_USERPTR] = "userptr",
+	[VKFD_LIMIT_BUFFERS] = "buffers",
+	[VKFD_LIMIT_QUEUES] = "queues",
+	[VKFD_LIMIT_EVENTS] = "events",
+};
+
+/* One "RES=N" of VKFD_SECONDARY_LIMITS, @len bytes at @s, into @l. */
+static bool vkfd_preload_limit_parse(const char *s, size_t len,
+				     struct vkfd_preload_limits *l)
+{
+	const char *eq = memchr(s, '=', len);
+	unsigned long long v = 0;
+	const char *d;
+	int i;
+
+	if (!eq || eq + 1 == s + len)
+		return false;
+	for (d = eq + 1; d < s + len; d++) {
+		if (*d < '0' || *d > '9' ||
+		    v > (~0ULL - (unsigned int)(*d - '0')) / 10)
+			return false;
+		v = v * 10 + (unsigned int)(*d - '0');
+	}
+	for (i = 0; i < VKFD_LIMIT_NR; i++) {
+		if (strlen(vkfd_preload_limit_names[i]) == (size_t)(eq - s) &&
+		    !memcmp(s, vkfd_preload_limit_names[i], eq - s)) {
+			l->mask |= VKFD_LIMIT_BIT(i);
+			l->limit[i] = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* VKFD_SECONDARY_LIMITS into @l: unset or empty, no limit is set. */
+static void vkfd_preload_limits_init(struct vkfd_preload_limits *l)
+{
+	const char *s = getenv("VKFD_SECONDARY_LIMITS"), *end;
+
+	if (!s)
+		return;
+	for (; *s; s = *end ? end + 1 : end) {
+		end = strchrnul(s, ',');
+		if (!vkfd_preload_limit_parse(s, end - s, l)) {
+			l->bad = true;
+			return;
+		}
+	}
+}
+
 #define VKFD_REAL(name, sym) \
 	(*(void **)&vkfd_preload.real.name = dlsym(RTLD_NEXT, sym))
 
@@ -185,6 +261,7 @@ static void vkfd_preload_init(void)
 	VKFD_REAL(freopen, "freopen");
 	VKFD_REAL(freopen64, "freopen64");
 
+	vkfd_preload_limits_init(&p->limits);
 	snprintf(p->devs[0], sizeof(p->devs[0]), "/dev/kfd");
 	if (dev && *dev && strcmp(dev, p->devs[0]) &&
 	    strlen(dev) < sizeof(p->devs[1]))
@@ -277,6 +354,31 @@ static int vkfd_preload_primary_locked(int i)
 	return fd;
 }
 
+/* Set the limits asked for on the secondary @fd of the primary @pfd. */
+static int vkfd_preload_limit(int fd, int pfd)
+{
+	const struct vkfd_preload_limits *l = &vkfd_preload.limits;
+	struct vkfd_ioctl_ctx_limits args = {
+		.op = VKFD_LIMITS_OP_SET,
+		.mask = l->mask,
+	};
+	struct vkfd_ioctl_ctx_info info = { .ctx_id = VKFD_CTX_ID_SELF };
+	int ret;
+
+	if (l->bad)
+		return -EINVAL;
+	if (!l->mask)
+		return 0;
+	if (ioctl(fd, VKFD_IOC_CTX_INFO, &info))
+		return -errno;
+	args.ctx_id = info.ctx_id;
+	memcpy(args.limit, l->limit, sizeof(args.limit));
+	do {
+		ret = ioctl(pfd, VKFD_IOC_CTX_LIMITS, &args);
+	} while (ret == -1 && errno == EINTR);
+	return ret ? -errno : 0;
+}
+
 /*
  * If @fd, just opened by the program with @flags, is the KFD device, make
  * it a secondary. Returns 0 if it is one now or is not the device, or
@@ -286,7 +388,7 @@ static int vkfd_preload_primary_locked(int i)
 static int vkfd_preload_convert(int fd, int flags)
 {
 	struct vkfd_preload *p = &vkfd_preload;
-	int saved = errno, i, ret;
+	int saved = errno, i, ret, pfd;
 	struct stat st;
 
 	if (flags & O_PATH)
@@ -306,6 +408,7 @@ static int vkfd_preload_convert(int fd, int flags)
 		errno = saved;
 		return ret;
 	}
+	pfd = ret;
 	do {
 		ret = ioctl(fd, VKFD_IOC_CREATE_PROCESS);
 	} while (ret == -1 && errno == EINTR);
@@ -313,6 +416,14 @@ static int vkfd_preload_convert(int fd, int flags)
 		ret = -errno;
 		vkfd_preload_say("%s: AMDKFD_IOC_CREATE_PROCESS: %s; no secondary context, the open fails",
 				 p->devs[i], strerror(-ret));
+		errno = saved;
+		return ret;
+	}
+	ret = vkfd_preload_limit(fd, pfd);
+	if (ret) {
+		vkfd_preload_say("%s: VKFD_SECONDARY_LIMITS: %s; the secondary cannot be limited, the open fails",
+				 p->devs[i], p->limits.bad ? "malformed" :
+				 strerror(-ret));
 		errno = saved;
 		return ret;
 	}

@@ -112,21 +112,24 @@ FIXTURE_TEARDOWN(preload)
 } while (0)
 
 /*
- * Start `vkfdctl run --secondary -- @prog @words...` (@words NULL-ended),
- * its stdio on pipes. 0 or -errno.
+ * Start `vkfdctl run --secondary @opt -- @prog @words...` (@opt one
+ * option or NULL, @words NULL-ended), its stdio on pipes. 0 or -errno.
  */
-static int probe_start(struct probe_run *r, const char *tool, const char *prog,
-		       const char *const *words)
+static int probe_start_opt(struct probe_run *r, const char *tool,
+			   const char *opt, const char *prog,
+			   const char *const *words)
 {
-	const char *argv[PROBE_MAX_WORDS + 6] = {
-		tool, "run", "--secondary", "--", prog,
-	};
-	int in[2], out[2], err[2], i;
+	const char *argv[PROBE_MAX_WORDS + 7] = { tool, "run", "--secondary" };
+	int in[2], out[2], err[2], i, n = 3;
 
+	if (opt)
+		argv[n++] = opt;
+	argv[n++] = "--";
+	argv[n++] = prog;
 	for (i = 0; words && words[i]; i++) {
 		if (i == PROBE_MAX_WORDS)
 			return -E2BIG;
-		argv[5 + i] = words[i];
+		argv[n + i] = words[i];
 	}
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
 	    pipe2(err, O_CLOEXEC))
@@ -203,6 +206,13 @@ static int probe_finish(struct probe_run *r)
 		return -1;
 	r->pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* `vkfdctl run --secondary -- @prog @words...` */
+static int probe_start(struct probe_run *r, const char *tool, const char *prog,
+		       const char *const *words)
+{
+	return probe_start_opt(r, tool, NULL, prog, words);
 }
 
 /* After the @n-th (from 0) line of @text that starts with @prefix, or NULL. */
@@ -498,6 +508,70 @@ TEST_F(preload, objects_are_in_the_secondary)
 	EXPECT_TRUE(vkfd_proc_gone_after_exit(&self->b.env, pid));
 	if (vkfd_debugfs_present())
 		EXPECT_EQ(0, vkfd_ctx_rows(pid));
+}
+
+/*
+ * --limit: each secondary gets the limit before the program's open
+ * returns (one event: the second is EDQUOT); a bad --limit runs nothing;
+ * a malformed VKFD_SECONDARY_LIMITS fails every open, saying why.
+ */
+TEST_F(preload, limits_on_each_secondary)
+{
+	static const char *const words[] = {
+		"open", "event", "event", "open", "event", "wait", NULL,
+	};
+	static const char *const one[] = { "open", NULL };
+	struct probe_run *r = &self->run;
+	char path[PATH_MAX], text[32];
+	long ctx;
+	pid_t pid;
+	int fd;
+
+	NEED_SECONDARIES();
+	ASSERT_EQ(0, probe_start_opt(r, self->tool, "--limit=events=1",
+				     self->probe, words));
+	ASSERT_TRUE(probe_wait_for(r, "ready pid ")) TH_LOG("%s", r->text);
+	pid = probe_ready_pid(r->text);
+	ASSERT_EQ(0, probe_open(r->text, "open", 0, &fd, &ctx));
+	ASSERT_EQ(0, ctx);
+	ASSERT_EQ(0, probe_open(r->text, "open", 1, &fd, &ctx));
+	ASSERT_EQ(1, ctx);
+	snprintf(text, sizeof(text), "event err %d\n", EDQUOT);
+	EXPECT_NE(NULL, strstr(r->text, "event ok\nevent err ")) TH_LOG("%s", r->text);
+	EXPECT_NE(NULL, strstr(r->text, text)) TH_LOG("%s", r->text);
+	for (ctx = 0; ctx < 2; ctx++) {
+		vkfd_ctx_sysfs_path(&self->b.env, pid, ctx,
+				    "limits/events_limit", path, sizeof(path));
+		EXPECT_EQ(2, vkfd_read_text(path, text, sizeof(text)));
+		EXPECT_STREQ("1\n", text);
+		vkfd_ctx_sysfs_path(&self->b.env, pid, ctx,
+				    "limits/events_usage", path, sizeof(path));
+		EXPECT_EQ(2, vkfd_read_text(path, text, sizeof(text)));
+		EXPECT_STREQ("1\n", text);
+	}
+	/* The primary the library holds keeps the module's defaults */
+	vkfd_ctx_sysfs_path(&self->b.env, pid, VKFD_CTX_ID_PRIMARY,
+			    "limits/events_usage", path, sizeof(path));
+	EXPECT_EQ(2, vkfd_read_text(path, text, sizeof(text)));
+	EXPECT_EQ(0, probe_finish(r));
+	EXPECT_EQ(0, probe_said(r->errtext)) TH_LOG("%s", r->errtext);
+
+	ASSERT_EQ(0, probe_start_opt(r, self->tool, "--limit=events=lots",
+				     self->probe, one));
+	EXPECT_EQ(2, probe_finish(r));
+	EXPECT_EQ(0UL, r->len) TH_LOG("%s", r->text);
+	EXPECT_NE(NULL, strstr(r->errtext, "--limit events=lots"))
+		TH_LOG("%s", r->errtext);
+
+	setenv("VKFD_SECONDARY_LIMITS", "events=1,bogus=2", 1);
+	ASSERT_EQ(0, probe_start(r, self->tool, self->probe, one));
+	unsetenv("VKFD_SECONDARY_LIMITS");
+	EXPECT_EQ(0, probe_finish(r));
+	EXPECT_EQ(EINVAL, probe_open(r->text, "open", 0, &fd, &ctx))
+		TH_LOG("%s", r->text);
+	EXPECT_EQ(1, probe_said(r->errtext)) TH_LOG("%s", r->errtext);
+	EXPECT_NE(NULL, strstr(r->errtext, "VKFD_SECONDARY_LIMITS: malformed"))
+		TH_LOG("%s", r->errtext);
 }
 
 /*

@@ -457,7 +457,8 @@ static void q_listing(const char *path, char *buf, size_t n)
 
 /*
  * sdma_<gpuid> and counters_<gpuid>/faults come with a VM, not before:
- * an idle secondary's directory stays as small as it was. A primary has
+ * an idle secondary's directory stays as small as it was (limits/, its
+ * quotas, it has from the start). A primary has
  * sdma_<gpuid> of every GPU from the start: rocm-smi --showpids reads it
  * for every process and GPU.
  */
@@ -474,7 +475,7 @@ TEST_F(queue, vm_sysfs_files)
 	id = vkfd_ctx_id_of_fd(s.fd);
 	vkfd_ctx_sysfs_path(&self->b.env, self->b.pid, id, "", dir, sizeof(dir));
 	want[0] = '\0';
-	snprintf(want, sizeof(want), "pasid,queues");
+	snprintf(want, sizeof(want), "limits,pasid,queues");
 	for (g = 0; g < self->b.ngpus; g++)
 		snprintf(want + strlen(want), sizeof(want) - strlen(want),
 			 ",vram_%u", self->b.gpu[g]);
@@ -483,7 +484,7 @@ TEST_F(queue, vm_sysfs_files)
 
 	ASSERT_EQ(0, vkfd_open_vm(&s, self->b.env.topology, self->b.gpu[0], &render));
 	vkfd_keep(&self->b, render);
-	snprintf(want, sizeof(want), "counters_%u,pasid,queues,sdma_%u",
+	snprintf(want, sizeof(want), "counters_%u,limits,pasid,queues,sdma_%u",
 		 self->b.gpu[0], self->b.gpu[0]);
 	for (g = 0; g < self->b.ngpus; g++)
 		snprintf(want + strlen(want), sizeof(want) - strlen(want),

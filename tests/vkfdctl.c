@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vkfdctl, the tool: what "vkfdctl ls" and "vkfdctl topology" print for
- * the contexts and the topology the test sets up or reads itself, and
- * whether "vkfdctl demo" tells its story (and says so in its status).
+ * vkfdctl, the tool: what "vkfdctl ls", "vkfdctl limits" and "vkfdctl
+ * topology" print for the contexts and the topology the test sets up or
+ * reads itself, and whether "vkfdctl demo" tells its story (and says so
+ * in its status).
  */
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
@@ -13,6 +14,7 @@ FIXTURE(vkfdctl) {
 	struct vkfd_base b;
 	const char *tool;
 	struct vkfd_context ctx[3];
+	char line[32];
 	char out[1 << 16];
 };
 
@@ -68,6 +70,46 @@ TEST_F(vkfdctl, ls_shows_contexts)
 	snprintf(line, sizeof(line), "pid %d: 2 context(s)", (int)getpid());
 	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
 	EXPECT_EQ(NULL, strstr(self->out, "secondary (id 0)"));
+}
+
+/*
+ * "limits PID": a line per context of the process, usage/limit of each
+ * resource, "max" for no limit. vkfd only: amdkfd has no limits.
+ */
+TEST_F(vkfdctl, limits_shows_usage_and_limit)
+{
+	struct vkfd_ioctl_ctx_limits a = {
+		.op = VKFD_LIMITS_OP_SET, .ctx_id = 0,
+		.mask = VKFD_LIMIT_BIT(VKFD_LIMIT_QUEUES) |
+			VKFD_LIMIT_BIT(VKFD_LIMIT_GTT),
+	};
+	char *const argv[] = {
+		(char *)self->tool, "limits", self->line, NULL,
+	};
+	const char *row;
+
+	VKFD_ONLY(&self->b.env, "no context limits");
+	ASSERT_EQ(0, vkfd_open_primary(self->b.env.dev, &self->ctx[0]));
+	ASSERT_EQ(0, vkfd_open_secondary(self->b.env.dev, &self->ctx[1]));
+	a.limit[VKFD_LIMIT_QUEUES] = 3;
+	a.limit[VKFD_LIMIT_GTT] = 1 << 20;
+	test_ioctl(self->ctx[0].fd, VKFD_IOC_CTX_LIMITS, &a);
+	snprintf(self->line, sizeof(self->line), "%d", (int)getpid());
+	ASSERT_EQ(0, vkfd_run(argv, false, self->out, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "QUEUES")) TH_LOG("%s", self->out);
+	row = strstr(self->out, " primary ");
+	ASSERT_NE(NULL, row) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(row, "0/max")) TH_LOG("%s", self->out);
+	row = strstr(self->out, "\n");
+	ASSERT_NE(NULL, row);
+	row = strstr(row, " 0 ");
+	ASSERT_NE(NULL, row) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(row, "0/1048576")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(row, "0/3")) TH_LOG("%s", self->out);
+
+	/* A process that does not use the device: status 1 */
+	snprintf(self->line, sizeof(self->line), "999999999");
+	EXPECT_EQ(1, vkfd_run(argv, false, self->out, sizeof(self->out)));
 }
 
 /* "topology" names every node of the topology directory, GPUs by gpu_id. */

@@ -11,10 +11,13 @@
  *                         with one shared context program 2 copies program
  *                         1's secret; with a context each it faults
  *                         (vkfdctl_demo.c)
- *   vkfdctl run --secondary [--preload PATH] [--] PROGRAM [ARGS]
+ *   vkfdctl limits [PID]  the limits and usage of every context
+ *                         (vkfdctl_limits.c)
+ *   vkfdctl run --secondary [--limit RES=N]... [--preload PATH] [--]
+ *               PROGRAM [ARGS]
  *                         run an unmodified program whose opens of the
- *                         device each become a secondary context
- *                         (vkfdctl_run.c, lib/vkfd_preload.c)
+ *                         device each become a secondary context, with
+ *                         those limits (vkfdctl_run.c, lib/vkfd_preload.c)
  *   vkfdctl load [--as-amdgpu] [--module PATH] [PARAM=VALUE...]
  *                         load vkfd.ko, or amdgpu.ko for ROCm's tools,
  *                         refusing where AMD's amdgpu is loaded
@@ -403,8 +406,9 @@ static int cmd_tree(const struct vkfdctl *c, int secondaries)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vkfdctl topology | ls | tree [secondaries] | demo [programs] |\n"
-		"               run --secondary [--preload PATH] [--] PROGRAM [ARGS] | --help\n"
+	fprintf(stderr, "usage: vkfdctl topology | ls | limits [PID] | tree [secondaries] |\n"
+		"               demo [programs] | --help |\n"
+		"               run --secondary [--limit RES=N]... [--preload PATH] [--] PROGRAM [ARGS]\n"
 		"       vkfdctl load [--as-amdgpu] [--module PATH] [PARAM=VALUE...] | unload\n");
 	return 2;
 }
@@ -416,10 +420,13 @@ static int help(void)
 	       "  topology        the nodes of the KFD topology: CPU and GPUs, memory, links\n"
 	       "  ls              every process using the device, its contexts and their\n"
 	       "                  resources, summed as AMD-SMI does\n"
+	       "  limits [PID]    the limits (quotas) and usage of every context of every\n"
+	       "                  process, or of PID: usage/limit of each resource, bytes for\n"
+	       "                  vram, gtt and userptr; 'max' is no limit\n"
 	       "  tree [N]        open the primary and N secondary contexts (default 2), show them\n"
 	       "  demo [N]        one process serves N guest programs (default 2): a shared\n"
 	       "                  context leaks a secret over SDMA, a context each faults\n"
-	       "  run --secondary [--preload PATH] [--] PROGRAM [ARGS]\n"
+	       "  run --secondary [--limit RES=N]... [--preload PATH] [--] PROGRAM [ARGS]\n"
 	       "                  run PROGRAM with libvkfd-secondary.so preloaded: each open of\n"
 	       "                  the device by the program (and by the programs it starts)\n"
 	       "                  becomes a secondary context of a primary the library holds\n"
@@ -429,6 +436,11 @@ static int help(void)
 	       "                  Statically linked programs are refused (126). Sets\n"
 	       "                  HSA_USERPTR_FOR_PAGED_MEM=0 unless set (ROCm: no USERPTR\n"
 	       "                  buffers in a secondary). The status is the program's.\n"
+	       "                  --limit RES=N (repeatable) sets that limit on each of the\n"
+	       "                  program's secondaries: RES one of vram, gtt, userptr,\n"
+	       "                  buffers, queues, events; N a number (K, M, G: KiB, MiB,\n"
+	       "                  GiB) or 'max'. Beyond it the program's calls fail with\n"
+	       "                  EDQUOT.\n"
 	       "  load [--as-amdgpu] [--module PATH] [PARAM=VALUE...]\n"
 	       "                  load vkfd.ko, or with --as-amdgpu the same driver as\n"
 	       "                  amdgpu.ko (for ROCm's tools), from PATH, else ../module/\n"
@@ -457,6 +469,8 @@ int main(int argc, char **argv)
 		return cmd_topology(&c);
 	if (!strcmp(argv[1], "ls"))
 		return cmd_ls(&c, NULL);
+	if (!strcmp(argv[1], "limits"))
+		return vkfdctl_limits(&c, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tree"))
 		return cmd_tree(&c, argc > 2 ? atoi(argv[2]) : 2);
 	if (!strcmp(argv[1], "demo"))

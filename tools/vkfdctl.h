@@ -5,6 +5,8 @@
 #ifndef VKFDCTL_H
 #define VKFDCTL_H
 
+#include <stdint.h>
+
 /* Where the device is: from the environment, as for the selftests. */
 struct vkfdctl {
 	const char *dev;
@@ -20,6 +22,15 @@ int vkfdctl_demo(const struct vkfdctl *c, int argc, char **argv);
  * follows "run". Execs PROGRAM; returns only on failure, its status.
  */
 int vkfdctl_run(int argc, char **argv);
+
+/* vkfdctl limits [PID] (vkfdctl_limits.c): the exit status of the command. */
+int vkfdctl_limits(const struct vkfdctl *c, int argc, char **argv);
+
+/*
+ * RES=VALUE (vkfdctl run --limit): the limit's index and value; 0 or
+ * -EINVAL.
+ */
+int vkfdctl_limit_arg(const char *arg, unsigned int *res, uint64_t *value);
 
 /* vkfdctl load | unload (vkfdctl_load.c): the exit status of the command. */
 int vkfdctl_load(int argc, char **argv);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vkfdctl run --secondary [--preload PATH] [--] PROGRAM [ARGS]
+ * vkfdctl run --secondary [--limit RES=N]... [--preload PATH] [--]
+ *             PROGRAM [ARGS]
  *
  * Runs PROGRAM with libvkfd-secondary.so (lib/vkfd_preload.c) preloaded:
  * every fd of the KFD device the program opens becomes a secondary
@@ -21,6 +22,13 @@
  * already, so that ROCr's system memory (queues, kernel arguments,
  * signals) comes from GTT buffers instead.
  *
+ * --limit RES=N sets limit RES (vram, gtt, userptr, buffers, queues,
+ * events; docs/vkfd.rst "Quotas") of each secondary the program gets to N:
+ * vkfdctl checks them and hands them to the library in
+ * VKFD_SECONDARY_LIMITS ("RES=N,...", N in bytes or objects, as
+ * VKFD_IOC_CTX_LIMITS takes them), which sets them through the primary
+ * it holds before the program's open returns.
+ *
  * A statically linked program (an ELF without an interpreter) loads no
  * preload library: it would use the primary without being told, so it is
  * refused (126). Only the program itself is checked: a script runs, and
@@ -37,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "libvkfd.h"
 #include "vkfdctl.h"
 
 #define VKFD_PRELOAD_NAME	"libvkfd-secondary.so"
@@ -132,15 +141,56 @@ static bool run_is_static_elf(const char *path)
 
 static int run_usage(void)
 {
-	fprintf(stderr, "usage: vkfdctl run --secondary [--preload PATH] [--] PROGRAM [ARGS]\n");
+	fprintf(stderr, "usage: vkfdctl run --secondary [--limit RES=N]... [--preload PATH] [--] PROGRAM [ARGS]\n");
 	return 2;
+}
+
+/* --limit @arg into @limits, the last of a resource winning: 0 or 2. */
+static int run_limit(const char *arg, uint32_t *mask, uint64_t *limits)
+{
+	unsigned int res;
+	uint64_t value;
+
+	if (vkfdctl_limit_arg(arg, &res, &value)) {
+		fprintf(stderr, "vkfdctl run: --limit %s: not RES=N with RES one of vram, gtt, userptr, buffers, queues, events and N a number (K, M, G suffixes) or 'max'\n",
+			arg);
+		return 2;
+	}
+	*mask |= 1U << res;
+	limits[res] = value;
+	return 0;
+}
+
+/* VKFD_SECONDARY_LIMITS for the library: 0, or 1 (said). */
+static int run_limits_env(uint32_t mask, const uint64_t *limits)
+{
+	char value[VKFD_LIB_LIMIT_SLOTS * 48] = "";
+	size_t len = 0;
+	unsigned int i;
+
+	if (!mask)
+		return 0;
+	for (i = 0; i < VKFD_LIB_LIMIT_SLOTS; i++)
+		if (mask & (1U << i))
+			len += snprintf(value + len, sizeof(value) - len,
+					"%s%s=%llu", len ? "," : "",
+					vkfd_limit_name(i),
+					(unsigned long long)limits[i]);
+	if (setenv("VKFD_SECONDARY_LIMITS", value, 1)) {
+		fprintf(stderr, "vkfdctl run: VKFD_SECONDARY_LIMITS: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	return 0;
 }
 
 int vkfdctl_run(int argc, char **argv)
 {
 	char lib[PATH_MAX], prog[PATH_MAX], *value;
+	uint64_t limits[VKFD_LIB_LIMIT_SLOTS] = { 0 };
 	const char *preload = NULL, *old;
 	bool secondary = false;
+	uint32_t mask = 0;
 	int i, ret;
 	size_t len;
 
@@ -155,6 +205,12 @@ int vkfdctl_run(int argc, char **argv)
 			preload = argv[++i];
 		} else if (!strncmp(argv[i], "--preload=", 10)) {
 			preload = argv[i] + 10;
+		} else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
+			if (run_limit(argv[++i], &mask, limits))
+				return 2;
+		} else if (!strncmp(argv[i], "--limit=", 8)) {
+			if (run_limit(argv[i] + 8, &mask, limits))
+				return 2;
 		} else {
 			fprintf(stderr, "vkfdctl run: unknown option '%s'\n",
 				argv[i]);
@@ -179,6 +235,8 @@ int vkfdctl_run(int argc, char **argv)
 		return 126;
 	}
 
+	if (run_limits_env(mask, limits))
+		return 1;
 	if (setenv("HSA_USERPTR_FOR_PAGED_MEM", "0", 0)) {
 		fprintf(stderr, "vkfdctl run: HSA_USERPTR_FOR_PAGED_MEM: %s\n",
 			strerror(errno));

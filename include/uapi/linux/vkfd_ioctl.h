@@ -146,6 +146,81 @@ struct vkfd_ioctl_ctx_info {
 #define VKFD_IOC_CTX_INFO	\
 	AMDKFD_IOWR(VKFD_IOC_NR_BASE + 0, struct vkfd_ioctl_ctx_info)
 
+/**
+ * enum vkfd_limit - the resources a context's limits bound
+ * @VKFD_LIMIT_VRAM: bytes of VRAM buffers, over all GPUs
+ * @VKFD_LIMIT_GTT: bytes of GTT buffers, over all GPUs
+ * @VKFD_LIMIT_USERPTR: bytes of USERPTR buffers whose pages are pinned
+ *	(mapped on at least one GPU)
+ * @VKFD_LIMIT_BUFFERS: buffers of every kind (handles of
+ *	ALLOC_MEMORY_OF_GPU)
+ * @VKFD_LIMIT_QUEUES: user queues
+ * @VKFD_LIMIT_EVENTS: events of every type
+ * @VKFD_LIMIT_NR: the number of limits this header knows; it grows, up to
+ *	VKFD_LIMIT_SLOTS
+ */
+enum vkfd_limit {
+	VKFD_LIMIT_VRAM = 0,
+	VKFD_LIMIT_GTT = 1,
+	VKFD_LIMIT_USERPTR = 2,
+	VKFD_LIMIT_BUFFERS = 3,
+	VKFD_LIMIT_QUEUES = 4,
+	VKFD_LIMIT_EVENTS = 5,
+	VKFD_LIMIT_NR = 6,
+};
+
+/* The entries of the arrays of struct vkfd_ioctl_ctx_limits. */
+#define VKFD_LIMIT_SLOTS		8
+/* A limit of this value bounds nothing. */
+#define VKFD_LIMIT_UNLIMITED		(~(__u64)0)
+/* The bit of limit @l in vkfd_ioctl_ctx_limits.mask and .known. */
+#define VKFD_LIMIT_BIT(l)		(1U << (l))
+
+/**
+ * enum vkfd_limits_op - what VKFD_IOC_CTX_LIMITS does
+ * @VKFD_LIMITS_OP_GET: report the limits and usage of a context
+ * @VKFD_LIMITS_OP_SET: set some limits of a secondary, then report as GET
+ */
+enum vkfd_limits_op {
+	VKFD_LIMITS_OP_GET = 0,
+	VKFD_LIMITS_OP_SET = 1,
+};
+
+/**
+ * struct vkfd_ioctl_ctx_limits - VKFD_IOC_CTX_LIMITS: a context's limits
+ * @op: VKFD_LIMITS_OP_GET or VKFD_LIMITS_OP_SET (to VKFD)
+ * @ctx_id: the context (to VKFD). GET: VKFD_CTX_ID_SELF for the fd's own
+ *	context, or on a primary's fd the id of one of its secondaries.
+ *	SET: on a primary's fd, the id of one of its secondaries.
+ * @flags: must be 0 (to VKFD)
+ * @mask: SET: the limits to set, VKFD_LIMIT_BIT() of each, at least one
+ *	(to VKFD); GET: must be 0
+ * @known: the limits this kernel knows, VKFD_LIMIT_BIT() of each: the
+ *	entries of @limit and @usage it wrote (from VKFD)
+ * @pad: must be 0 (to VKFD)
+ * @limit: per enum vkfd_limit, the limit: VKFD_LIMIT_UNLIMITED or a
+ *	number of bytes or objects. SET reads the entries @mask names (to
+ *	VKFD); both ops report every known entry (from VKFD).
+ * @usage: per enum vkfd_limit, what the context holds now (from VKFD)
+ *
+ * The ioctl is an extension of vkfd (number 0xe1): vkfd's own numbers
+ * start at VKFD_IOC_NR_BASE, far above amdkfd's table (0x01..0x27 and
+ * growing by one or two a year) and ROCm's private 0x80..0x84.
+ */
+struct vkfd_ioctl_ctx_limits {
+	__u32 op;
+	__u32 ctx_id;
+	__u32 flags;
+	__u32 mask;
+	__u32 known;
+	__u32 pad;
+	__u64 limit[VKFD_LIMIT_SLOTS];
+	__u64 usage[VKFD_LIMIT_SLOTS];
+};
+
+#define VKFD_IOC_CTX_LIMITS	\
+	AMDKFD_IOWR(VKFD_IOC_NR_BASE + 1, struct vkfd_ioctl_ctx_limits)
+
 /*
  * The errno contract: every errno each entry point can return, and what
  * it means. kernel/vkfd_ioctl.c and the handlers' kernel-doc say the
@@ -160,7 +235,9 @@ struct vkfd_ioctl_ctx_info {
  * says so. Unless a command's list says otherwise, a non-zero ``pad``
  * field is EINVAL (amdkfd ignores pads; libhsakmt zeroes its arguments).
  * ENOMEM, out of memory, may come from any call that allocates. No user
- * input makes the kernel warn or log an error.
+ * input makes the kernel warn or log an error. EDQUOT, whatever the
+ * resource, says that a call would take a context above one of its
+ * limits (``VKFD_IOC_CTX_LIMITS``); it, too, changes nothing.
  *
  * ``GET_VERSION`` (0x01), ``GET_PROCESS_APERTURES`` (0x06) and the
  * errors of the dispatcher aside, every command has its list below.
@@ -289,6 +366,30 @@ struct vkfd_ioctl_ctx_info {
  */
 
 /**
+ * DOC: errors of CTX_LIMITS
+ *
+ * In this order:
+ *
+ * ======  ==========================================================
+ * EINVAL  ``op`` unknown; ``flags`` or ``pad`` not 0; GET: ``mask``
+ *         not 0; SET: ``mask`` 0, or a bit of a limit the kernel does
+ *         not know (``known`` says which it does)
+ * EPERM   on a secondary's fd: a SET, or a GET of any ``ctx_id`` but
+ *         ``VKFD_CTX_ID_SELF`` (a guest may read its own limits, never
+ *         change them)
+ * ENOENT  ``ctx_id`` names no secondary of this primary: the id of
+ *         another process's secondary, of a secondary already closed,
+ *         the primary's own (``VKFD_CTX_ID_PRIMARY``, and
+ *         ``VKFD_CTX_ID_SELF`` for a SET: a primary's limits come from
+ *         the module parameters only), any number above 0xfffe
+ * ======  ==========================================================
+ *
+ * A failed call changes no limit. A limit below what the context holds
+ * is allowed: nothing is freed, and every new charge of that resource
+ * fails with EDQUOT until the usage is below the limit again.
+ */
+
+/**
  * DOC: errors of ACQUIRE_VM
  *
  * ======  ==========================================================
@@ -318,6 +419,9 @@ struct vkfd_ioctl_ctx_info {
  * EFAULT      a ``USERPTR`` range is not in user space (its pages are
  *             only pinned at the first ``MAP``, which fails with EFAULT
  *             if they cannot be); the argument cannot be written back
+ * EDQUOT      the buffer would take the context's VRAM or GTT bytes,
+ *             or its buffers, above its limit (checked after every
+ *             rule above)
  * ENOMEM      the GPU's VRAM budget is exhausted; out of memory
  * ==========  ======================================================
  */
@@ -341,6 +445,8 @@ struct vkfd_ioctl_ctx_info {
  *         buffer's mapping in that VM (as amdgpu)
  * EFAULT  the id array cannot be read; a ``USERPTR``'s pages cannot be
  *         pinned
+ * EDQUOT  pinning a ``USERPTR``'s pages (its first mapping) would take
+ *         the context's pinned ``USERPTR`` bytes above its limit
  * ENOMEM  out of memory
  * ======  ==========================================================
  *
@@ -425,6 +531,8 @@ struct vkfd_ioctl_ctx_info {
  *             "Unknown error 524")
  * ESRCH       the context has no VM on the GPU (amdkfd's answer for a
  *             GPU the process is not bound to)
+ * EDQUOT      the context holds as many queues as its limit allows
+ *             (checked after every rule above)
  * ENOSPC      the context has 1024 queues (amdkfd: ENOSPC at its
  *             hardware scheduler's limit, ENOMEM at 1024)
  * ENOMEM      out of memory
@@ -461,6 +569,8 @@ struct vkfd_ioctl_ctx_info {
  *         handle while the context has a signal page; a handle that is
  *         not a ``GTT`` buffer of this context (unknown, freed, another
  *         context's, another domain) or is smaller than 32 KiB
+ * EDQUOT  the context holds as many events as its limit allows
+ *         (checked after ``event_type``, before the page handle)
  * ENOSPC  no signal slot is free, or no id of the other types
  * EFAULT  the argument cannot be written back (nothing is made)
  * ENOMEM  out of memory
