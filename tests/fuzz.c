@@ -54,6 +54,7 @@ static bool fuzz_session(const struct fuzz_opts *o, const char *name)
 	t0 = vkfd_now_ms();
 	ok = fuzz_run(f);
 	fuzz_fini(f);
+	fuzz_profile_print(f);
 	ms = vkfd_now_ms() - t0 + 1;
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);

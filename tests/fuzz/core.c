@@ -235,6 +235,13 @@ uint64_t fuzz_eb(int e)
 
 #define EB(e)	fuzz_eb(e)
 
+bool fuzz_kfd_known(unsigned int nr)
+{
+	return nr == 0xe0 || (nr >= 0x01 && nr <= 0x27 &&
+			      !(nr >= 0x0d && nr <= 0x10) &&
+			      !(nr >= 0x1a && nr <= 0x1f) && nr != 0x24);
+}
+
 uint64_t fuzz_kfd_errnos(unsigned int nr)
 {
 	switch (nr) {
@@ -355,8 +362,12 @@ int fuzz_kfd(struct fuzz *f, int ci, unsigned long cmd, void *arg,
 	const struct fuzz_ctx *c = &f->ctx[ci];
 
 	if (c->owner != f->pid)
-		/* fork()ed, passed or exec()ed: nobody but the opener (uapi.rst) */
-		allowed = _IOC_TYPE(cmd) == 'K' ? EB(EBADF) : EB(ENOTTY);
+		/*
+		 * fork()ed, passed or exec()ed: nobody but the opener
+		 * (uapi.rst), after the number was found (ENOTTY)
+		 */
+		allowed = _IOC_TYPE(cmd) == 'K' && fuzz_kfd_known(_IOC_NR(cmd)) ?
+			  EB(EBADF) : EB(ENOTTY);
 	else if (f->racing)
 		/* another thread may close or convert the fd meanwhile */
 		allowed |= EB(EBADF) | EB(EINVAL) | EB(EOPNOTSUPP) |
@@ -375,7 +386,7 @@ static void fuzz_ops_add(struct fuzz *f, const struct fuzz_op *ops,
 		f->ops[f->nops++] = &ops[i];
 }
 
-static const struct fuzz_op *fuzz_op_pick(struct fuzz *f)
+static unsigned int fuzz_op_pick(struct fuzz *f)
 {
 	unsigned int i, total = 0, r;
 
@@ -387,24 +398,59 @@ static const struct fuzz_op *fuzz_op_pick(struct fuzz *f)
 		if (f->racing && !f->ops[i]->race)
 			continue;
 		if (r < f->ops[i]->weight)
-			return f->ops[i];
+			return i;
 		r -= f->ops[i]->weight;
 	}
-	return f->ops[0];
+	return 0;
+}
+
+static uint64_t fuzz_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 void fuzz_steps(struct fuzz *f, uint64_t n)
 {
-	uint64_t end = f->calls + n;
-	const struct fuzz_op *op;
+	uint64_t end = f->calls + n, t0 = 0;
+	unsigned int i;
 
 	while (f->calls < end && !f->failed) {
-		op = fuzz_op_pick(f);
-		f->op = op->name;
+		i = fuzz_op_pick(f);
+		f->op = f->ops[i]->name;
 		f->call = NULL;
-		op->fn(f);
+		if (f->profile)
+			t0 = fuzz_ns();
+		f->ops[i]->fn(f);
+		if (f->profile) {
+			f->prof_ns[i] += fuzz_ns() - t0;
+			f->prof_n[i]++;
+		}
 		/* an operation that found nothing to do still counts */
 		f->calls += !f->call;
+	}
+}
+
+void fuzz_profile_print(const struct fuzz *f)
+{
+	bool done[FUZZ_OPS_MAX] = { 0 };
+	unsigned int i, k, best;
+
+	if (!f->profile)
+		return;
+	for (k = 0; k < f->nops; k++) {
+		best = f->nops;
+		for (i = 0; i < f->nops; i++)
+			if (!done[i] && (best == f->nops ||
+					 f->prof_ns[i] > f->prof_ns[best]))
+				best = i;
+		done[best] = true;
+		printf("# fuzz profile: %-18s %8" PRIu64 " runs %8.3f s %7.1f us each\n",
+		       f->ops[best]->name, f->prof_n[best],
+		       f->prof_ns[best] / 1e9,
+		       f->prof_n[best] ? f->prof_ns[best] / 1e3 / f->prof_n[best] : 0.0);
 	}
 }
 
@@ -420,6 +466,8 @@ int fuzz_init(struct fuzz *f, const struct fuzz_opts *o)
 	f->threads = o->threads;
 	f->forks = o->forks ? UINT32_MAX : 0;
 	f->pid = getpid();
+	f->profile = getenv("VKFD_FUZZ_PROFILE") &&
+		     !strcmp(getenv("VKFD_FUZZ_PROFILE"), "1");
 	for (i = 0; i < FUZZ_CTX_MAX; i++)
 		f->ctx[i].fd = -1;
 	for (i = 0; i < FUZZ_RENDER_MAX; i++)

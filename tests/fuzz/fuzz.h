@@ -62,14 +62,12 @@ struct fuzz_pool {
  * @fd: the fd, -1 for a free slot
  * @owner: the process that opened it: any other gets EBADF
  * @secondary: CREATE_PROCESS made it a secondary
- * @userptr: it has allocated a USERPTR: MAP may pin and fail with EFAULT
  * @vm_mask: GPUs (indices) it has a VM on, as far as the fuzzer knows
  */
 struct fuzz_ctx {
 	int fd;
 	pid_t owner;
 	bool secondary;
-	bool userptr;
 	uint32_t vm_mask;
 };
 
@@ -134,6 +132,9 @@ struct fuzz_op {
  * @loose: only the return value is checked (an fd number that may have
  *	been reused by another file)
  * @forks: fork()s (and exec()s) still allowed in this process
+ * @userptr: the primary (shared by all primary fds) has allocated a
+ *	USERPTR: MAP may pin its pages and fail with EFAULT
+ * @profile: time each kind of operation (VKFD_FUZZ_PROFILE=1)
  * @failed: an invariant failed; the run stops
  * @pid: the process running this struct (forked children update it)
  * @op: the operation running, for the failure report
@@ -156,6 +157,8 @@ struct fuzz_op {
  * @bad: an address that faults
  * @ops: every kind of operation
  * @nops: how many
+ * @prof_n: per kind, how often it ran (with @profile)
+ * @prof_ns: per kind, nanoseconds it took
  */
 struct fuzz {
 	uint64_t seed;
@@ -166,6 +169,8 @@ struct fuzz {
 	bool racing;
 	bool loose;
 	unsigned int forks;
+	bool userptr;
+	bool profile;
 	bool failed;
 	pid_t pid;
 	const char *op;
@@ -188,6 +193,8 @@ struct fuzz {
 	void *bad;
 	const struct fuzz_op *ops[FUZZ_OPS_MAX];
 	unsigned int nops;
+	uint64_t prof_n[FUZZ_OPS_MAX];
+	uint64_t prof_ns[FUZZ_OPS_MAX];
 };
 
 /* --- the run (core.c) --------------------------------------------------- */
@@ -211,6 +218,9 @@ int fuzz_init(struct fuzz *f, const struct fuzz_opts *o);
 
 /* Run until @f->target calls or a failure; true if no invariant failed. */
 bool fuzz_run(struct fuzz *f);
+
+/* With @f->profile: a line per kind of operation, the costliest first. */
+void fuzz_profile_print(const struct fuzz *f);
 
 /* Close and unmap everything @f holds. */
 void fuzz_fini(struct fuzz *f);
@@ -298,6 +308,9 @@ int fuzz_ioctl(struct fuzz *f, int fd, unsigned long cmd, void *arg,
 /* Report an invariant that failed, with the seed to replay it. */
 void fuzz_fail(struct fuzz *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Does vkfd know KFD ioctl number @nr (else ENOTTY before anything else)? */
+bool fuzz_kfd_known(unsigned int nr);
 
 /* The errnos every KFD command may give (docs/uapi.rst), by ioctl number. */
 uint64_t fuzz_kfd_errnos(unsigned int nr);

@@ -205,7 +205,8 @@ static void op_wait_events(struct fuzz *f)
 	a.timeout = fuzz_chance(f, 1, 256) ? 1 : 0;
 	ret = fuzz_kfd(f, ci, AMDKFD_IOC_WAIT_EVENTS, &a, allowed,
 		       "WAIT_EVENTS");
-	if (f->failed || f->ctx[ci].owner != f->pid)
+	/* EBADF: the VFS's or the dispatcher's, before the handler */
+	if (f->failed || f->ctx[ci].owner != f->pid || ret == -EBADF)
 		return;
 	if (ret ? a.wait_result != KFD_IOC_WAIT_RESULT_FAIL :
 		  a.wait_result > KFD_IOC_WAIT_RESULT_TIMEOUT)
@@ -363,13 +364,13 @@ static void op_sdma(struct fuzz *f)
 }
 
 const struct fuzz_op fuzz_kfd_q_ops[] = {
-	{ "create_queue", 10, true, op_create_queue },
-	{ "destroy_queue", 12, true, op_destroy_queue },
-	{ "update_queue", 10, true, op_update_queue },
-	{ "create_event", 20, true, op_create_event },
-	{ "destroy_event", 20, true, op_destroy_event },
-	{ "set_event", 40, true, op_set_event },
-	{ "wait_events", 30, true, op_wait_events },
-	{ "sdma", 6, false, op_sdma },
+	{ "create_queue", 6, true, op_create_queue },
+	{ "destroy_queue", 10, true, op_destroy_queue },
+	{ "update_queue", 8, true, op_update_queue },
+	{ "create_event", 12, true, op_create_event },
+	{ "destroy_event", 15, true, op_destroy_event },
+	{ "set_event", 100, true, op_set_event },
+	{ "wait_events", 60, true, op_wait_events },
+	{ "sdma", 3, false, op_sdma },
 };
 const unsigned int fuzz_kfd_q_nops = ARRAY_SIZE(fuzz_kfd_q_ops);

@@ -255,6 +255,8 @@ static void op_race(struct fuzz *f)
 	f->calls += t->calls - before;
 	if (t->failed)
 		f->failed = true;
+	if (t->userptr)
+		f->userptr = true;
 	munmap(t->arg, FUZZ_ARG_SIZE);
 	free(t);
 }
