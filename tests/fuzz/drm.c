@@ -259,12 +259,12 @@ static void op_render_open_close(struct fuzz *f)
 }
 
 const struct fuzz_op fuzz_drm_ops[] = {
-	{ "drm_version", 10, false, op_drm_version },
-	{ "amdgpu_info", 50, false, op_amdgpu_info },
-	{ "drm_any", 20, false, op_drm_any },
-	{ "render_mmap", 4, false, op_render_mmap },
-	{ "kfd_mmap", 4, false, op_kfd_mmap },
-	{ "munmap", 5, false, op_munmap },
+	{ "drm_version", 5, false, op_drm_version },
+	{ "amdgpu_info", 25, false, op_amdgpu_info },
+	{ "drm_any", 10, false, op_drm_any },
+	{ "render_mmap", 2, false, op_render_mmap },
+	{ "kfd_mmap", 2, false, op_kfd_mmap },
+	{ "munmap", 2, false, op_munmap },
 	{ "render_open_close", 1, false, op_render_open_close },
 };
 const unsigned int fuzz_drm_nops = ARRAY_SIZE(fuzz_drm_ops);

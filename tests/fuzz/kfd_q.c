@@ -364,13 +364,13 @@ static void op_sdma(struct fuzz *f)
 }
 
 const struct fuzz_op fuzz_kfd_q_ops[] = {
-	{ "create_queue", 6, true, op_create_queue },
-	{ "destroy_queue", 10, true, op_destroy_queue },
-	{ "update_queue", 8, true, op_update_queue },
-	{ "create_event", 12, true, op_create_event },
-	{ "destroy_event", 15, true, op_destroy_event },
-	{ "set_event", 100, true, op_set_event },
-	{ "wait_events", 60, true, op_wait_events },
-	{ "sdma", 3, false, op_sdma },
+	{ "create_queue", 4, true, op_create_queue },
+	{ "destroy_queue", 8, true, op_destroy_queue },
+	{ "update_queue", 4, true, op_update_queue },
+	{ "create_event", 8, true, op_create_event },
+	{ "destroy_event", 10, true, op_destroy_event },
+	{ "set_event", 150, true, op_set_event },
+	{ "wait_events", 25, true, op_wait_events },
+	{ "sdma", 1, false, op_sdma },
 };
 const unsigned int fuzz_kfd_q_nops = ARRAY_SIZE(fuzz_kfd_q_ops);

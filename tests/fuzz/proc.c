@@ -133,7 +133,7 @@ static void op_exec(struct fuzz *f)
 	int fd1, fd2;
 	pid_t pid;
 
-	if (!f->forks || !fuzz_chance(f, 1, 400))
+	if (!f->forks || !fuzz_chance(f, 1, 100))
 		return;
 	f->call = "fork+exec";
 	fflush(stdout);
