@@ -201,13 +201,13 @@ int fuzz_render_fd(struct fuzz *f, int gpu)
 
 void fuzz_map_add(struct fuzz *f, void *addr, size_t len, bool kfd)
 {
-	int i;
+	int i, victim = (int)fuzz_below(f, FUZZ_MAP_MAX);
 
 	for (i = 0; i < FUZZ_MAP_MAX; i++)
 		if (!f->map[i].addr)
 			break;
 	if (i == FUZZ_MAP_MAX) {
-		i = (int)fuzz_below(f, FUZZ_MAP_MAX);
+		i = victim;
 		munmap(f->map[i].addr, f->map[i].len);
 		f->calls++;
 	}
@@ -331,8 +331,10 @@ int fuzz_check(struct fuzz *f, const char *what, long ret, int err,
 {
 	char list[128];
 
-	if (ret == 0)
+	if (ret == 0) {
+		f->prof_ok[f->cur]++;
 		return 0;
+	}
 	if (ret != -1) {
 		fuzz_fail(f, "%s returned %ld (not 0 or -1)", what, ret);
 		return -EPROTO;
@@ -419,6 +421,7 @@ void fuzz_steps(struct fuzz *f, uint64_t n)
 
 	while (f->calls < end && !f->failed) {
 		i = fuzz_op_pick(f);
+		f->cur = i;
 		f->op = f->ops[i]->name;
 		f->call = NULL;
 		if (f->profile)
@@ -447,8 +450,9 @@ void fuzz_profile_print(const struct fuzz *f)
 					 f->prof_ns[i] > f->prof_ns[best]))
 				best = i;
 		done[best] = true;
-		printf("# fuzz profile: %-18s %8" PRIu64 " runs %8.3f s %7.1f us each\n",
-		       f->ops[best]->name, f->prof_n[best],
+		printf("# fuzz profile: %-18s %8" PRIu64 " runs %8" PRIu64
+		       " calls ok %8.3f s %7.1f us each\n",
+		       f->ops[best]->name, f->prof_n[best], f->prof_ok[best],
 		       f->prof_ns[best] / 1e9,
 		       f->prof_n[best] ? f->prof_ns[best] / 1e3 / f->prof_n[best] : 0.0);
 	}

@@ -120,33 +120,32 @@ static void op_drm_any(struct fuzz *f)
 		   "DRM ioctl");
 }
 
-static void fuzz_touch(struct fuzz *f, volatile uint8_t *p, size_t len,
-		       int prot)
-{
-	size_t off = fuzz_below(f, (uint32_t)(len / 4096)) * 4096 +
-		     fuzz_below(f, 4096 / 8) * 8;
-
-	if (prot & PROT_READ)
-		(void)p[off];
-	if (prot & PROT_WRITE && fuzz_chance(f, 1, 2))
-		p[off] = (uint8_t)fuzz_rand(f);
-}
-
-/* mmap() and, on success, touch and keep the mapping */
+/*
+ * mmap() and, on success, touch and keep the mapping. Where it is
+ * touched is drawn first: the stream must not depend on the result.
+ */
 static void fuzz_mmap(struct fuzz *f, int fd, uint64_t off, size_t len,
 		      int prot, int flags, uint64_t allowed, bool kfd,
 		      bool touch, const char *what)
 {
-	void *p;
+	size_t at = fuzz_below(f, (uint32_t)(len / 4096 + 1)) * 4096 +
+		    fuzz_below(f, 4096 / 8) * 8;
+	bool write = fuzz_chance(f, 1, 2);
+	uint8_t v = (uint8_t)fuzz_rand(f);
+	volatile uint8_t *p;
 
 	f->call = what;
 	p = mmap(NULL, len, prot, flags, fd, (off_t)off);
 	f->calls++;
 	if (fuzz_check(f, what, p == MAP_FAILED ? -1 : 0, errno, allowed))
 		return;
-	if (touch && len)
-		fuzz_touch(f, p, len, prot);
-	fuzz_map_add(f, p, len, kfd);
+	if (touch && at < len) {
+		if (prot & PROT_READ)
+			(void)p[at];
+		if (prot & PROT_WRITE && write)
+			p[at] = v;
+	}
+	fuzz_map_add(f, (void *)p, len, kfd);
 }
 
 static int fuzz_prot(struct fuzz *f)

@@ -157,8 +157,10 @@ struct fuzz_op {
  * @bad: an address that faults
  * @ops: every kind of operation
  * @nops: how many
+ * @cur: the kind of operation running
  * @prof_n: per kind, how often it ran (with @profile)
  * @prof_ns: per kind, nanoseconds it took
+ * @prof_ok: per kind, calls that succeeded
  */
 struct fuzz {
 	uint64_t seed;
@@ -193,8 +195,10 @@ struct fuzz {
 	void *bad;
 	const struct fuzz_op *ops[FUZZ_OPS_MAX];
 	unsigned int nops;
+	unsigned int cur;
 	uint64_t prof_n[FUZZ_OPS_MAX];
 	uint64_t prof_ns[FUZZ_OPS_MAX];
+	uint64_t prof_ok[FUZZ_OPS_MAX];
 };
 
 /* --- the run (core.c) --------------------------------------------------- */
