@@ -119,6 +119,28 @@ uint64_t fuzz_pool_pick(struct fuzz *f, const struct fuzz_pool *p,
 	return p->n ? p->v[fuzz_below(f, p->n)] : dflt;
 }
 
+void fuzz_buf_add(struct fuzz *f, const struct fuzz_buf *b)
+{
+	f->buf[f->nextbuf] = *b;
+	f->nextbuf = (f->nextbuf + 1) % FUZZ_POOL_MAX;
+	if (f->nbuf < FUZZ_POOL_MAX)
+		f->nbuf++;
+}
+
+const struct fuzz_buf *fuzz_buf_pick(struct fuzz *f)
+{
+	return f->nbuf ? &f->buf[fuzz_below(f, f->nbuf)] : NULL;
+}
+
+void fuzz_ctx_set(struct fuzz_ctx *c, int fd, pid_t owner)
+{
+	int g;
+
+	*c = (struct fuzz_ctx){ .fd = fd, .owner = owner };
+	for (g = 0; g < VKFD_MAX_GPUS; g++)
+		c->vm_render[g] = -1;
+}
+
 int fuzz_ctx_open(struct fuzz *f)
 {
 	int ci, fd;
@@ -135,7 +157,7 @@ int fuzz_ctx_open(struct fuzz *f)
 	f->calls++;
 	if (fuzz_check(f, "open", fd < 0 ? -1 : 0, errno, 0))
 		return -1;
-	f->ctx[ci] = (struct fuzz_ctx){ .fd = fd, .owner = f->pid };
+	fuzz_ctx_set(&f->ctx[ci], fd, f->pid);
 	return ci;
 }
 

@@ -172,19 +172,29 @@ static size_t fuzz_map_len(struct fuzz *f, size_t good)
  */
 static void op_render_mmap(struct fuzz *f)
 {
+	const struct fuzz_buf *b = fuzz_buf_pick(f);
 	uint64_t off = fuzz_pool_pick(f, &f->offsets, 0);
 	int fd = fuzz_render_pick(f), prot = fuzz_prot(f);
 	int flags = fuzz_chance(f, 7, 8) ? MAP_SHARED : MAP_PRIVATE;
 	size_t len = fuzz_map_len(f, 4096);
 
+	/* mostly a buffer through the render file its VM is bound to */
+	if (b && b->render >= 0 && fuzz_chance(f, 3, 4)) {
+		off = b->offset;
+		fd = b->render;
+	}
 	if (fd < 0)
 		return;
 	if (fuzz_chance(f, 1, 8))
 		off = fuzz_u64(f) & ~4095ULL;
-	/* the buffer may be gone: a mapping of it must not be touched past it */
+	/*
+	 * EBADF: the render fd the buffer's VM was bound to was closed
+	 * since (the context keeps its file); ENODEV: its number is a
+	 * socket's now. The mapping is touched within its first page only.
+	 */
 	fuzz_mmap(f, fd, off, len, prot, flags,
 		  EB(EINVAL) | EB(EACCES) | EB(EPERM) | EB(EOVERFLOW) |
-		  EB(ENODEV), false, len == 4096 && flags == MAP_SHARED,
+		  EB(ENODEV) | EB(EBADF), false, len == 4096 && flags == MAP_SHARED,
 		  "mmap(render)");
 }
 

@@ -63,12 +63,28 @@ struct fuzz_pool {
  * @owner: the process that opened it: any other gets EBADF
  * @secondary: CREATE_PROCESS made it a secondary
  * @vm_mask: GPUs (indices) it has a VM on, as far as the fuzzer knows
+ * @vm_render: per GPU, the render fd its VM was bound to, -1 if unknown
  */
 struct fuzz_ctx {
 	int fd;
 	pid_t owner;
 	bool secondary;
 	uint32_t vm_mask;
+	int vm_render[VKFD_MAX_GPUS];
+};
+
+/**
+ * struct fuzz_buf - a buffer the fuzzer allocated, maybe freed since
+ * @handle: its handle
+ * @offset: its mmap offset (of the render file, or a KFD cookie)
+ * @ctx: the KFD slot it was allocated through
+ * @render: the render fd its context's VM was bound to, -1 if unknown
+ */
+struct fuzz_buf {
+	uint64_t handle;
+	uint64_t offset;
+	int ctx;
+	int render;
 };
 
 /**
@@ -150,6 +166,9 @@ struct fuzz_op {
  * @queues: queue ids
  * @events: event ids
  * @stale: fd numbers closed by the fuzzer, maybe reused since
+ * @buf: buffers with what they belong to, the newest FUZZ_POOL_MAX
+ * @nbuf: how many of @buf are valid
+ * @nextbuf: the slot of @buf the next one goes to
  * @map: CPU mappings
  * @sdma: queues fed with packets
  * @user: FUZZ_USER_SIZE bytes of anonymous memory for USERPTRs
@@ -188,6 +207,9 @@ struct fuzz {
 	struct fuzz_pool queues;
 	struct fuzz_pool events;
 	struct fuzz_pool stale;
+	struct fuzz_buf buf[FUZZ_POOL_MAX];
+	unsigned int nbuf;
+	unsigned int nextbuf;
 	struct fuzz_map map[FUZZ_MAP_MAX];
 	struct fuzz_sdma sdma[FUZZ_SDMA_MAX];
 	uint8_t *user;
@@ -271,6 +293,13 @@ uint64_t fuzz_pool_pick(struct fuzz *f, const struct fuzz_pool *p,
  * which fails the run.
  */
 int fuzz_ctx_pick(struct fuzz *f);
+
+/* Remember buffer @b; pick one (NULL if none). */
+void fuzz_buf_add(struct fuzz *f, const struct fuzz_buf *b);
+const struct fuzz_buf *fuzz_buf_pick(struct fuzz *f);
+
+/* Slot @c now holds @fd, opened by @owner, nothing known of it yet. */
+void fuzz_ctx_set(struct fuzz_ctx *c, int fd, pid_t owner);
 
 /* Open a new KFD fd into a slot (closing a random one when full); slot or -1. */
 int fuzz_ctx_open(struct fuzz *f);

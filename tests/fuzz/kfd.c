@@ -152,8 +152,10 @@ static void op_acquire_vm(struct fuzz *f)
 		return;
 	if (!fuzz_kfd(f, ci, AMDKFD_IOC_ACQUIRE_VM, &a,
 		      NR(AMDKFD_IOC_ACQUIRE_VM), "ACQUIRE_VM") &&
-	    a.gpu_id == f->gpu[g])
+	    a.gpu_id == f->gpu[g]) {
 		f->ctx[ci].vm_mask |= 1u << g;
+		f->ctx[ci].vm_render[g] = (int)a.drm_fd;
+	}
 }
 
 static uint32_t fuzz_alloc_flags(struct fuzz *f)
@@ -214,7 +216,8 @@ static void op_alloc(struct fuzz *f)
 	struct kfd_ioctl_alloc_memory_of_gpu_args a = { 0 };
 	struct kfd_ioctl_free_memory_of_gpu_args fr = { 0 };
 	uint64_t allowed = NR(AMDKFD_IOC_ALLOC_MEMORY_OF_GPU);
-	int ci = fuzz_ctx_pick(f);
+	struct fuzz_buf b = { .render = -1 };
+	int ci = fuzz_ctx_pick(f), g;
 
 	if (ci < 0)
 		return;
@@ -235,6 +238,13 @@ static void op_alloc(struct fuzz *f)
 		     "ALLOC_MEMORY_OF_GPU"))
 		return;
 	fuzz_pool_add(&f->handles, a.handle);
+	for (g = 0; g < f->ngpus; g++)
+		if (f->gpu[g] == a.gpu_id)
+			b.render = f->ctx[ci].vm_render[g];
+	b.handle = a.handle;
+	b.offset = a.mmap_offset;
+	b.ctx = ci;
+	fuzz_buf_add(f, &b);
 	if (a.flags & KFD_IOC_ALLOC_MEM_FLAGS_USERPTR)
 		f->userptr = true;
 	else
@@ -247,8 +257,18 @@ static void op_alloc(struct fuzz *f)
 		 "FREE_MEMORY_OF_GPU (large)");
 }
 
-static uint64_t fuzz_handle(struct fuzz *f)
+/*
+ * A handle, and the KFD slot to use it through: mostly a buffer of the
+ * pool through the slot it was allocated through (if that is open).
+ */
+static uint64_t fuzz_handle(struct fuzz *f, int *ci)
 {
+	const struct fuzz_buf *b = fuzz_buf_pick(f);
+
+	if (b && fuzz_chance(f, 3, 4) && f->ctx[b->ctx].fd >= 0) {
+		*ci = b->ctx;
+		return b->handle;
+	}
 	switch (fuzz_below(f, 16)) {
 	case 0:
 		return fuzz_u64(f);
@@ -266,7 +286,7 @@ static void op_free(struct fuzz *f)
 
 	if (ci < 0)
 		return;
-	a.handle = fuzz_handle(f);
+	a.handle = fuzz_handle(f, &ci);
 	fuzz_kfd(f, ci, AMDKFD_IOC_FREE_MEMORY_OF_GPU, &a,
 		 NR(AMDKFD_IOC_FREE_MEMORY_OF_GPU), "FREE_MEMORY_OF_GPU");
 }
@@ -283,7 +303,7 @@ static void fuzz_map_unmap(struct fuzz *f, bool map)
 
 	if (ci < 0)
 		return;
-	a.handle = fuzz_handle(f);
+	a.handle = fuzz_handle(f, &ci);
 	a.n_devices = f->ngpus ? 1 + fuzz_below(f, f->ngpus) : 1;
 	if (fuzz_chance(f, 1, 16))
 		a.n_devices = fuzz_chance(f, 1, 2) ? 0 : 1025;

@@ -255,6 +255,7 @@ static void fuzz_sdma_create(struct fuzz *f, int i)
 	if (ret)
 		return;
 	f->ctx[ci].vm_mask |= 1u << g;
+	f->ctx[ci].vm_render[g] = render;
 	ret = vkfd_queue_create(&c, render, f->gpu[g],
 				FUZZ_SDMA_VA + (uint64_t)i * 0x100000,
 				FUZZ_SDMA_RING, &s->q);
@@ -262,6 +263,7 @@ static void fuzz_sdma_create(struct fuzz *f, int i)
 	if (ret)
 		return;
 	s->ctx = ci;
+	f->prof_ok[f->cur]++;
 	fuzz_pool_add(&f->handles, s->q.bo.handle);
 	fuzz_pool_add(&f->queues, s->q.id);
 }
@@ -363,7 +365,8 @@ static void op_sdma(struct fuzz *f)
 	 * and a replay must draw the same numbers (the drop above is
 	 * drawn for every call).
 	 */
-	vkfd_queue_submit(&s->q, dw, n);
+	if (!vkfd_queue_submit(&s->q, dw, n))
+		f->prof_ok[f->cur]++;
 	f->calls++;
 }
 

@@ -64,7 +64,7 @@ static void fuzz_adopt(struct fuzz *f, int fd, pid_t owner)
 	int ci = (int)fuzz_below(f, FUZZ_CTX_MAX);
 
 	fuzz_ctx_close(f, ci);
-	f->ctx[ci] = (struct fuzz_ctx){ .fd = fd, .owner = owner };
+	fuzz_ctx_set(&f->ctx[ci], fd, owner);
 }
 
 static void fuzz_wait_child(struct fuzz *f, pid_t pid, const char *what)
