@@ -198,7 +198,7 @@ int fuzz_render_fd(struct fuzz *f, int gpu)
 		return -1;
 	for (i = 0; i < FUZZ_RENDER_MAX; i++) {
 		if (f->render[i].fd >= 0 && f->render[i].gpu == gpu &&
-		    (f->racing || !fuzz_chance(f, 1, 64)))
+		    (f->racing || !fuzz_chance(f, 1, 256)))
 			return f->render[i].fd;
 		if (f->render[i].fd < 0 && free_slot < 0)
 			free_slot = i;
@@ -500,6 +500,8 @@ int fuzz_init(struct fuzz *f, const struct fuzz_opts *o)
 		f->render[i].fd = -1;
 	for (i = 0; i < FUZZ_SDMA_MAX; i++)
 		f->sdma[i].ctx = -1;
+	for (i = 0; i < VKFD_MAX_GPUS; i++)
+		f->primary_render[i] = -1;
 	vkfd_env_init(&f->env);
 	ret = vkfd_topo_load(f->env.topology, &topo);
 	if (ret)

@@ -151,6 +151,8 @@ struct fuzz_op {
  * @userptr: the primary (shared by all primary fds) has allocated a
  *	USERPTR: MAP may pin its pages and fail with EFAULT
  * @profile: time each kind of operation (VKFD_FUZZ_PROFILE=1)
+ * @primary_render: per GPU, the render fd the primary's VM was bound to
+ *	(all primary fds share it), -1 if unknown
  * @failed: an invariant failed; the run stops
  * @pid: the process running this struct (forked children update it)
  * @op: the operation running, for the failure report
@@ -192,6 +194,7 @@ struct fuzz {
 	unsigned int forks;
 	bool userptr;
 	bool profile;
+	int primary_render[VKFD_MAX_GPUS];
 	bool failed;
 	pid_t pid;
 	const char *op;

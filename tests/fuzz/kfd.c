@@ -155,6 +155,8 @@ static void op_acquire_vm(struct fuzz *f)
 	    a.gpu_id == f->gpu[g]) {
 		f->ctx[ci].vm_mask |= 1u << g;
 		f->ctx[ci].vm_render[g] = (int)a.drm_fd;
+		if (!f->ctx[ci].secondary)
+			f->primary_render[g] = (int)a.drm_fd;
 	}
 }
 
@@ -240,7 +242,8 @@ static void op_alloc(struct fuzz *f)
 	fuzz_pool_add(&f->handles, a.handle);
 	for (g = 0; g < f->ngpus; g++)
 		if (f->gpu[g] == a.gpu_id)
-			b.render = f->ctx[ci].vm_render[g];
+			b.render = f->ctx[ci].secondary ? f->ctx[ci].vm_render[g] :
+				   f->primary_render[g];
 	b.handle = a.handle;
 	b.offset = a.mmap_offset;
 	b.ctx = ci;

@@ -256,6 +256,8 @@ static void fuzz_sdma_create(struct fuzz *f, int i)
 		return;
 	f->ctx[ci].vm_mask |= 1u << g;
 	f->ctx[ci].vm_render[g] = render;
+	if (!f->ctx[ci].secondary)
+		f->primary_render[g] = render;
 	ret = vkfd_queue_create(&c, render, f->gpu[g],
 				FUZZ_SDMA_VA + (uint64_t)i * 0x100000,
 				FUZZ_SDMA_RING, &s->q);

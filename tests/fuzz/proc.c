@@ -42,6 +42,10 @@ fuzz_child(struct fuzz *f, uint64_t seed, int sock)
 	memset(f->map, 0, sizeof(f->map));
 	for (i = 0; i < FUZZ_SDMA_MAX; i++)
 		f->sdma[i].ctx = -1;
+	/* a primary of its own, when it opens one */
+	f->userptr = false;
+	for (i = 0; i < VKFD_MAX_GPUS; i++)
+		f->primary_render[i] = -1;
 
 	fd = vkfd_recv_fd(sock);
 	f->calls++;
