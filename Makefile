@@ -206,6 +206,23 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TESTLIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $< $(TESTLIB) $(LIB) $(USER_LDFLAGS)
 
+# The fuzzer (tests/fuzz.c, docs/testing.rst) is one binary of several
+# files: tests/fuzz/*.c and their header, linked into build/tests/fuzz only.
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZ_OBJS := $(patsubst tests/fuzz/%.c,$(BUILD)/obj/tests/fuzz/%.o,$(FUZZ_SRCS))
+FUZZ_HDRS := $(wildcard tests/fuzz/*.h)
+.SECONDARY: $(FUZZ_OBJS)
+
+$(BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(FUZZ_HDRS) $(TEST_HDRS) $(KSFT_STAMP) $(UAPI_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tests/fuzz.o: $(FUZZ_HDRS)
+
+$(BUILD)/tests/fuzz: $(BUILD)/obj/tests/fuzz.o $(FUZZ_OBJS) $(TESTLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $< $(FUZZ_OBJS) $(TESTLIB) $(LIB) $(USER_LDFLAGS)
+
 # kfd_probe must reach glibc's __open_2 and __openat_2 through the fortified
 # headers (its "fortify" words), or the tests of those entries would test
 # nothing.
