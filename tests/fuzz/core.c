@@ -242,7 +242,7 @@ void fuzz_map_add(struct fuzz *f, void *addr, size_t len, bool kfd)
 static const int fuzz_errnos[] = {
 	EPERM, ENOENT, ESRCH, EINTR, EIO, EBADF, ENOMEM, EACCES, EFAULT,
 	EBUSY, EEXIST, ENODEV, EINVAL, ENOTTY, ENOSPC, EOPNOTSUPP, EAGAIN,
-	ENOSYS, EOVERFLOW, 524 /* the kernel's ENOTSUPP */,
+	ENOSYS, EOVERFLOW, EDQUOT, 524 /* the kernel's ENOTSUPP */,
 };
 
 uint64_t fuzz_eb(int e)
@@ -259,7 +259,7 @@ uint64_t fuzz_eb(int e)
 
 bool fuzz_kfd_known(unsigned int nr)
 {
-	return nr == 0xe0 || (nr >= 0x01 && nr <= 0x27 &&
+	return nr == 0xe0 || nr == 0xe1 || (nr >= 0x01 && nr <= 0x27 &&
 			      !(nr >= 0x0d && nr <= 0x10) &&
 			      !(nr >= 0x1a && nr <= 0x1f) && nr != 0x24);
 }
@@ -272,7 +272,7 @@ uint64_t fuzz_kfd_errnos(unsigned int nr)
 		return 0;
 	case 0x02: /* CREATE_QUEUE */
 		return EB(EINVAL) | EB(EFAULT) | EB(524) | EB(ESRCH) |
-		       EB(ENOSPC);
+		       EB(ENOSPC) | EB(EDQUOT);
 	case 0x03: /* DESTROY_QUEUE */
 	case 0x05: /* GET_CLOCK_COUNTERS */
 	case 0x09: /* DESTROY_EVENT */
@@ -282,7 +282,6 @@ uint64_t fuzz_kfd_errnos(unsigned int nr)
 	case 0x12: /* GET_TILE_CONFIG */
 	case 0x14: /* GET_PROCESS_APERTURES_NEW (EFAULT: a bad array) */
 	case 0x17: /* FREE_MEMORY_OF_GPU */
-	case 0x18: /* MAP_MEMORY_TO_GPU (EFAULT: a bad array, USERPTR) */
 	case 0x19: /* UNMAP_MEMORY_FROM_GPU (EFAULT: a bad array) */
 	case 0x23: /* AVAILABLE_MEMORY */
 		return EB(EINVAL);
@@ -292,13 +291,15 @@ uint64_t fuzz_kfd_errnos(unsigned int nr)
 	case 0x07: /* UPDATE_QUEUE */
 		return EB(EINVAL) | EB(EFAULT);
 	case 0x08: /* CREATE_EVENT */
-		return EB(EINVAL) | EB(ENOSPC);
+		return EB(EINVAL) | EB(ENOSPC) | EB(EDQUOT);
+	case 0x18: /* MAP_MEMORY_TO_GPU (EFAULT: a bad array, USERPTR) */
+		return EB(EINVAL) | EB(EDQUOT);
 	case 0x0c: /* WAIT_EVENTS (EFAULT: a bad array) */
 		return EB(EINVAL) | EB(EIO) | EB(EINTR);
 	case 0x15: /* ACQUIRE_VM */
 		return EB(EINVAL) | EB(EBUSY) | EB(ENOSPC);
 	case 0x16: /* ALLOC_MEMORY_OF_GPU (EFAULT: USERPTR) */
-		return EB(EINVAL) | EB(EOPNOTSUPP);
+		return EB(EINVAL) | EB(EOPNOTSUPP) | EB(EDQUOT);
 	case 0x20: /* SVM */
 		return EB(EOPNOTSUPP) | EB(EPERM);
 	case 0x21: /* SET_XNACK_MODE */
@@ -311,6 +312,7 @@ uint64_t fuzz_kfd_errnos(unsigned int nr)
 	case 0x27: /* CREATE_PROCESS */
 		return EB(EINVAL) | EB(ENOSPC);
 	case 0xe0: /* VKFD_IOC_CTX_INFO */
+	case 0xe1: /* VKFD_IOC_CTX_LIMITS */
 		return EB(EINVAL) | EB(EPERM) | EB(ENOENT);
 	default:
 		return EB(ENOTTY);
