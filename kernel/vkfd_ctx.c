@@ -324,11 +324,13 @@ static void vkfd_ctx_publish_locked(struct vkfd_ctx *ctx)
  * kernel thread without one, and not a vfork() child, which borrows its
  * parent's address space until it execs or exits: the primary of an
  * address space belongs to the process that owns it. Any thread of that
- * process may open, also once the thread-group leader has exited.
+ * process may open, also once the thread-group leader has exited. A
+ * kernel thread's vfork_done is its exit completion, not a vfork(): one
+ * that borrows an address space (kthread_use_mm()) may open.
  */
 static bool vkfd_ctx_may_open(struct mm_struct *mm)
 {
-	return mm && !current->vfork_done;
+	return mm && (!current->vfork_done || (current->flags & PF_KTHREAD));
 }
 
 /*
