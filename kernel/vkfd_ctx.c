@@ -321,6 +321,43 @@ static void vkfd_ctx_publish_locked(struct vkfd_ctx *ctx)
 	list_add_tail(&ctx->node, &vdev->contexts);
 }
 
+/*
+ * May the calling task open a primary for its address space? Not a
+ * kernel thread without one, and not a vfork() child, which borrows its
+ * parent's address space until it execs or exits: the primary of an
+ * address space belongs to the process that owns it. Any thread of that
+ * process may open, also once the thread-group leader has exited. A
+ * kernel thread's vfork_done is its exit completion, not a vfork(): one
+ * that borrows an address space (kthread_use_mm()) may open.
+ */
+static bool vkfd_ctx_may_open(struct mm_struct *mm)
+{
+	return mm && (!current->vfork_done || (current->flags & PF_KTHREAD));
+}
+
+/*
+ * The published primary of @mm, referenced for the caller; NULL if there
+ * is none, -EINVAL if it belongs to another process sharing @mm
+ * (clone(CLONE_VM) without CLONE_THREAD): the first process to open owns
+ * it, and only that process could use it.
+ */
+static struct vkfd_ctx *vkfd_ctx_get_primary_locked(struct vkfd_device *vdev,
+						    struct mm_struct *mm)
+{
+	struct vkfd_ctx *ctx;
+
+	lockdep_assert_held(&vdev->ctx_lock);
+
+	ctx = vkfd_ctx_find_primary_locked(vdev, mm);
+	if (!ctx)
+		return NULL;
+	if (ctx->lead_thread != current->group_leader)
+		return ERR_PTR(-EINVAL);
+	/* Hashed primaries hold the notifier's reference: not zero. */
+	vkfd_ctx_get(ctx);
+	return ctx;
+}
+
 /**
  * vkfd_ctx_open_primary() - the primary context of the calling process
  * @vdev: the device
@@ -329,32 +366,40 @@ static void vkfd_ctx_publish_locked(struct vkfd_ctx *ctx)
  * the first open() of /dev/kfd in a process creates the primary, later
  * ones share it.
  *
- * Context: Process context; takes &vkfd_device.ctx_lock and the mmap lock.
+ * The MMU notifier is registered before &vkfd_device.ctx_lock is taken:
+ * registering takes the process's mmap lock for writing, which another
+ * thread of the process may hold for a long time (a page fault served by
+ * user space), and every other process's open and close needs ctx_lock.
+ * Of two threads that open at once, both may build a primary; the first
+ * to publish wins and the other drops its own.
+ *
+ * Context: Process context; takes the mmap lock, then
+ * &vkfd_device.ctx_lock.
  * Return: the primary with a new reference for the caller (the fd), or
  * -EINVAL if the caller has no address space of its own (a kernel thread,
- * or a CLONE_VM task outside the thread group), -ENOMEM.
+ * a vfork() child), or shares it with another process that opened first;
+ * -ENOMEM.
  */
 struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev)
 {
 	struct mm_struct *mm = current->mm;
-	struct vkfd_ctx *ctx;
+	struct vkfd_ctx *ctx, *found;
 	int ret;
 
-	if (!mm || mm != current->group_leader->mm)
+	if (!vkfd_ctx_may_open(mm))
 		return ERR_PTR(-EINVAL);
 
 	mutex_lock(&vdev->ctx_lock);
-	ctx = vkfd_ctx_find_primary_locked(vdev, mm);
-	if (ctx) {
-		/* Hashed primaries hold the notifier's reference: not zero. */
-		vkfd_ctx_get(ctx);
-		goto out_unlock;
-	}
+	found = vkfd_ctx_get_primary_locked(vdev, mm);
+	mutex_unlock(&vdev->ctx_lock);
+	if (found)
+		return found;
 
 	ctx = vkfd_ctx_alloc(vdev, NULL);
 	if (IS_ERR(ctx))
-		goto out_unlock;
+		return ctx;
 
+	/* Outside ctx_lock: takes the mmap lock. */
 	ctx->mn.ops = &vkfd_primary_mn_ops;
 	ret = mmu_notifier_register(&ctx->mn, mm);
 	if (ret)
@@ -362,6 +407,13 @@ struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev)
 	/* The notifier's reference, dropped by vkfd_primary_mn_free(). */
 	vkfd_ctx_get(ctx);
 
+	mutex_lock(&vdev->ctx_lock);
+	/* Another thread of the process published one meanwhile. */
+	found = vkfd_ctx_get_primary_locked(vdev, mm);
+	if (found) {
+		ret = 0;
+		goto err_notifier_put;
+	}
 	ret = vkfd_ctx_fs_add(ctx);
 	if (ret)
 		goto err_notifier_put;
@@ -373,17 +425,19 @@ struct vkfd_ctx *vkfd_ctx_open_primary(struct vkfd_device *vdev)
 	 * its open file meanwhile.
 	 */
 	__module_get(THIS_MODULE);
-out_unlock:
 	mutex_unlock(&vdev->ctx_lock);
 	return ctx;
 
 err_notifier_put:
-	/* Never published: no release callback can have run. */
+	mutex_unlock(&vdev->ctx_lock);
+	/*
+	 * Never published: no release callback can have run, since the
+	 * caller's own use of the mm keeps it alive.
+	 */
 	mmu_notifier_put(&ctx->mn);
 err_put:
-	mutex_unlock(&vdev->ctx_lock);
 	vkfd_ctx_put(ctx);
-	return ERR_PTR(ret);
+	return found ?: ERR_PTR(ret);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_ctx_open_primary);
 

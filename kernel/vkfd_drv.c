@@ -37,6 +37,7 @@
 
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_user.h"
 #include "vkfd_vm.h"
 
 static char *vkfd_name = "kfd";
@@ -179,6 +180,8 @@ static int vkfd_params_check(void)
 		       VKFD_VRAM_MB_MIN, VKFD_VRAM_MB_MAX);
 		return -EINVAL;
 	}
+	if (vkfd_user_init())
+		return -EINVAL;
 	if (vkfd_class_exists(vkfd_name)) {
 		pr_err("name=%s is taken: /sys/class/%s exists (amdgpu's amdkfd, or another vkfd); load %s.ko with %s\n",
 		       vkfd_name, vkfd_name, KBUILD_MODNAME,
@@ -372,6 +375,7 @@ static void __exit vkfd_exit(void)
 	vkfd_device_unpublish(vdev);
 	vkfd_gpu_root_destroy(vdev);
 	vkfd_pasid_fini();
+	vkfd_user_fini();
 	vkfd_device_destroy(vdev);
 	vkfd_device = NULL;
 }

@@ -11,7 +11,11 @@
  * or a GPU mapping), zeroed by shmem, charged to the memory cgroup of the
  * process that makes them, and pinned while mapped anywhere. A VRAM
  * buffer also counts against its GPU's VRAM budget for as long as the
- * object lives: until it is freed *and* no CPU mapping is left.
+ * object lives: until it is freed *and* no CPU mapping is left. Every
+ * other buffer (GTT, DOORBELL, MMIO_REMAP) counts so against the GPU's
+ * GTT budget and its user's share of it (vkfd_user.c): every object
+ * takes its size out of the DRM device's mmap-offset space at creation,
+ * and the two budgets keep that space from running out.
  *
  * CPU mappings go through the render file the buffer's VM is bound to:
  * only that file is allowed on the object's mmap offset, so another
@@ -26,17 +30,23 @@
 #include "vkfd_gem.h"
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
+#include "vkfd_user.h"
 
 /**
  * struct vkfd_gem - a buffer object
  * @base: the shmem GEM object; first, the helper frees it with kfree()
  * @gpu: the GPU whose DRM device the object belongs to
  * @vram: bytes charged to @gpu's VRAM budget, returned when freed
+ * @gtt: bytes charged to @gpu's GTT budget and to @user, returned when
+ *	freed
+ * @user: the user charged with @gtt, NULL if it is 0
  */
 struct vkfd_gem {
 	struct drm_gem_shmem_object base;
 	struct vkfd_gpu *gpu;
 	u64 vram;
+	u64 gtt;
+	struct vkfd_user *user;
 };
 
 static struct vkfd_gem *to_vkfd_gem(struct drm_gem_object *obj)
@@ -50,6 +60,10 @@ static void vkfd_gem_free(struct drm_gem_object *obj)
 
 	if (gem->vram)
 		atomic64_sub(gem->vram, &gem->gpu->vram_used);
+	if (gem->gtt) {
+		atomic64_sub(gem->gtt, &gem->gpu->gtt_used);
+		vkfd_user_uncharge_gtt(gem->user, gem->gpu->index, gem->gtt);
+	}
 	drm_gem_shmem_free(&gem->base);
 }
 
@@ -94,42 +108,82 @@ struct drm_gem_object *vkfd_gem_create_object(struct drm_device *drm,
 }
 
 /*
- * Take @size bytes of @gpu's VRAM budget. Never over budget, not even for
- * a moment: AVAILABLE_MEMORY reads the counter locklessly.
+ * Take @size bytes of a budget of @budget bytes whose use is @used. Never
+ * over budget, not even for a moment: AVAILABLE_MEMORY reads the VRAM
+ * counter locklessly.
  */
-static bool vkfd_gem_charge_vram(struct vkfd_gpu *gpu, u64 size)
+static bool vkfd_gem_charge(atomic64_t *used, u64 budget, u64 size)
 {
-	s64 used = atomic64_read(&gpu->vram_used);
+	s64 old = atomic64_read(used);
 
 	do {
-		if (size > gpu->vram_size - used)
+		if (size > budget - old)
 			return false;
-	} while (!atomic64_try_cmpxchg(&gpu->vram_used, &used, used + size));
+	} while (!atomic64_try_cmpxchg(used, &old, old + size));
 	return true;
+}
+
+/* Charge a new object of @size bytes to @gpu's GTT and the caller's user. */
+static struct vkfd_user *vkfd_gem_charge_gtt(struct vkfd_gpu *gpu, u64 size)
+{
+	struct vkfd_user *user;
+	int ret;
+
+	user = vkfd_user_get();
+	if (!user)
+		return ERR_PTR(-ENOMEM);
+	ret = vkfd_user_charge_gtt(user, gpu->index, size);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!vkfd_gem_charge(&gpu->gtt_used, vkfd_user_gtt_budget(), size)) {
+		vkfd_user_uncharge_gtt(user, gpu->index, size);
+		return ERR_PTR(-ENOMEM);
+	}
+	return user;
+}
+
+/* Undo a charge of vkfd_gem_create() that did not go to an object. */
+static void vkfd_gem_uncharge(struct vkfd_gpu *gpu, u64 size, bool vram,
+			      struct vkfd_user *user)
+{
+	if (vram) {
+		atomic64_sub(size, &gpu->vram_used);
+	} else {
+		atomic64_sub(size, &gpu->gtt_used);
+		vkfd_user_uncharge_gtt(user, gpu->index, size);
+	}
 }
 
 /**
  * vkfd_gem_create() - create a buffer object
  * @gpu: its GPU
  * @size: its size, a multiple of PAGE_SIZE
- * @vram: charge it to @gpu's VRAM budget
+ * @vram: charge it to @gpu's VRAM budget, else to its GTT budget and to
+ *	the calling user's share of it
  *
  * Context: Process context.
  * Return: the object, with one reference for the caller; -ENOMEM if
- * the VRAM budget or memory is exhausted.
+ * the VRAM or GTT budget, the user's share of the GTT, or memory is
+ * exhausted.
  */
 struct vkfd_gem *vkfd_gem_create(struct vkfd_gpu *gpu, u64 size, bool vram)
 {
 	struct drm_gem_shmem_object *shmem;
+	struct vkfd_user *user = NULL;
 	struct vkfd_gem *gem;
 
-	if (vram && !vkfd_gem_charge_vram(gpu, size))
-		return ERR_PTR(-ENOMEM);
+	if (vram) {
+		if (!vkfd_gem_charge(&gpu->vram_used, gpu->vram_size, size))
+			return ERR_PTR(-ENOMEM);
+	} else {
+		user = vkfd_gem_charge_gtt(gpu, size);
+		if (IS_ERR(user))
+			return ERR_CAST(user);
+	}
 
 	shmem = drm_gem_shmem_create(&gpu->drm, size);
 	if (IS_ERR(shmem)) {
-		if (vram)
-			atomic64_sub(size, &gpu->vram_used);
+		vkfd_gem_uncharge(gpu, size, vram, user);
 		/*
 		 * shmem reports a failed inode allocation, and DRM a full
 		 * mmap offset space, as ENOSPC: both are out of memory here.
@@ -141,6 +195,8 @@ struct vkfd_gem *vkfd_gem_create(struct vkfd_gpu *gpu, u64 size, bool vram)
 	gem = to_vkfd_gem(&shmem->base);
 	gem->gpu = gpu;
 	gem->vram = vram ? size : 0;
+	gem->gtt = vram ? 0 : size;
+	gem->user = user;
 	return gem;
 }
 

@@ -111,6 +111,7 @@ static struct vkfd_gpu *vkfd_gpu_build(struct device *dev, unsigned int index,
 	gpu->gpu_id = vkfd_topology_gpu_id(index);
 	gpu->vram_size = vram_size;
 	atomic64_set(&gpu->vram_used, 0);
+	atomic64_set(&gpu->gtt_used, 0);
 	dev_set_drvdata(dev, gpu);
 
 	ret = vkfd_sdma_init(gpu);

@@ -39,12 +39,14 @@ struct vkfd_vm;
  * @vram_size: VRAM budget in bytes
  * @vram_used: VRAM allocated by all contexts, bytes; never above
  *	@vram_size
+ * @gtt_used: GTT (every buffer not in VRAM) allocated by all contexts,
+ *	bytes; never above vkfd_user_gtt_budget()
  * @sdma: its SDMA engines (vkfd_sdma.c), started when the GPU is created,
  *	stopped when it is destroyed
  * @sdma_next: round-robin cursor that spreads new queues over @sdma
  * @busy: how long @sdma were busy (vkfd_busy.c)
  *
- * Immutable once created, but for @vram_used, @sdma_next and @busy.
+ * Immutable once created, but for @vram_used, @gtt_used, @sdma_next and @busy.
  */
 struct vkfd_gpu {
 	struct drm_device drm;
@@ -53,6 +55,7 @@ struct vkfd_gpu {
 	u32 gpu_id;
 	u64 vram_size;
 	atomic64_t vram_used;
+	atomic64_t gtt_used;
 	struct vkfd_sdma_engine *sdma[VKFD_SDMA_ENGINES];
 	atomic_t sdma_next;
 	struct vkfd_busy busy;

@@ -17,9 +17,23 @@
  * object's through the shmem helper's use count (once per GPU), a
  * USERPTR's with pin_user_pages() from its first GPU mapping to its last
  * unmapping. Everything here runs under &vkfd_ctx.mem_lock.
+ *
+ * A USERPTR's pins are long-term: they are charged to the process's
+ * pinned_vm (VmPin in /proc/<pid>/status) and held to its RLIMIT_MEMLOCK,
+ * as RDMA's and io_uring's are; without CAP_IPC_LOCK, a MAP that would
+ * pin beyond the limit fails with ENOMEM. Each USERPTR buffer is charged
+ * for its own pins, even where two cover the same pages, as RDMA charges
+ * each registration: the limit bounds what one process can pin in all.
+ * The charge is returned when the pages are unpinned, to the address space
+ * charged: the context's, which it keeps (mmgrab()) as long as it lives.
+ * A USERPTR can be no larger than the system's RAM (ENOMEM at ALLOC): the
+ * pins could never succeed, and the array of its pages must stay within
+ * what the kernel allocates.
  */
 #include <linux/kfd_ioctl.h>
+#include <linux/capability.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -109,10 +123,27 @@ static struct vkfd_mem *vkfd_mem_lookup_locked(struct vkfd_ctx *ctx,
 	return mem;
 }
 
+/*
+ * Charge @npages long-term pins to @mm's pinned_vm, within the caller's
+ * RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK, as ib_umem_get() does.
+ */
+static int vkfd_mem_charge_pins(struct mm_struct *mm, unsigned long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	s64 pinned = atomic64_add_return(npages, &mm->pinned_vm);
+
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Pin a USERPTR's pages, the first time it is mapped. */
 static int vkfd_mem_pin_user_locked(struct vkfd_mem *mem)
 {
 	struct vkfd_limits *limits = &mem->vm->ctx->limits;
+	struct mm_struct *mm = mem->vm->ctx->mm;
 	unsigned long npages = vkfd_mem_npages(mem);
 	unsigned int gup = FOLL_LONGTERM;
 	struct page **pages;
@@ -126,6 +157,9 @@ static int vkfd_mem_pin_user_locked(struct vkfd_mem *mem)
 	ret = vkfd_limits_try_charge(limits, VKFD_LIMIT_USERPTR, mem->size);
 	if (ret)
 		return ret;
+	ret = vkfd_mem_charge_pins(mm, npages);
+	if (ret)
+		goto err_unlimit;
 	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages) {
 		ret = -ENOMEM;
@@ -143,6 +177,8 @@ static int vkfd_mem_pin_user_locked(struct vkfd_mem *mem)
 	return 0;
 
 err_uncharge:
+	atomic64_sub(npages, &mm->pinned_vm);
+err_unlimit:
 	vkfd_limits_uncharge(limits, VKFD_LIMIT_USERPTR, mem->size);
 	return ret;
 }
@@ -155,6 +191,8 @@ static void vkfd_mem_unpin_user_locked(struct vkfd_mem *mem)
 				    vkfd_mem_writable(mem));
 	kvfree(mem->user_pages);
 	mem->user_pages = NULL;
+	/* The context's mm, grabbed for its lifetime: whoever unpins. */
+	atomic64_sub(vkfd_mem_npages(mem), &mem->vm->ctx->mm->pinned_vm);
 	vkfd_limits_uncharge(&mem->vm->ctx->limits, VKFD_LIMIT_USERPTR,
 			     mem->size);
 }
@@ -300,6 +338,10 @@ static int vkfd_mem_check_alloc(struct vkfd_ctx *ctx,
 			return -EINVAL;
 		if (!access_ok(u64_to_user_ptr(args->mmap_offset), args->size))
 			return -EFAULT;
+		/* More than the RAM could never be pinned. */
+		if (args->size >> PAGE_SHIFT > totalram_pages() ||
+		    args->size >> PAGE_SHIFT > INT_MAX / sizeof(struct page *))
+			return -ENOMEM;
 		break;
 	case KFD_IOC_ALLOC_MEM_FLAGS_DOORBELL:
 		if (args->size != VKFD_DOORBELL_SIZE)
@@ -366,8 +408,9 @@ err_uncharge:
  * offset. Return: the buffer; -EINVAL for bad flags, size, address, GPU or
  * no VM; -EOPNOTSUPP for USERPTR on a secondary; -EFAULT for a USERPTR
  * range outside user space; -EDQUOT above the context's limits; -ENOMEM
- * when the VRAM budget or memory is exhausted. On failure nothing
- * changed.
+ * for a USERPTR larger than the RAM, when the VRAM or GTT budget, the
+ * user's share of the GTT (vkfd_user.c) or memory is exhausted. On failure
+ * nothing changed.
  */
 static void *vkfd_mem_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			    void *data)
@@ -562,7 +605,8 @@ out_unlock:
  * Return: 0; -EINVAL for a bad id array, an unknown handle or GPU, a GPU
  * without VM, an overlap; -EFAULT if the array or a USERPTR's memory
  * cannot be read; -EDQUOT if pinning a USERPTR would take the context
- * above its limit; -ENOMEM. @n_success tells how far it got.
+ * above its limit; -ENOMEM, also if pinning a USERPTR would exceed the
+ * caller's RLIMIT_MEMLOCK. @n_success tells how far it got.
  */
 int vkfd_map_memory_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			  void *data)

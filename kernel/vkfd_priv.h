@@ -8,7 +8,6 @@
  * Lock order (outermost first):
  *
  *   vkfd_device.ctx_lock -> vkfd_ctx.fs_lock (of a primary)
- *   vkfd_device.ctx_lock -> mm->mmap_lock (taken by mmu_notifier_register())
  *   vkfd_ctx.mem_lock -> a buffer's shmem lock (pinning, unpinning and
  *	freeing it; the lock is drm_gem_shmem_object.pages_lock on 6.1 and
  *	the object's reservation lock, dma_resv, on 6.12)
@@ -45,7 +44,9 @@
  * the mmap handlers take neither mem_lock nor queue_lock.
  *
  * Nothing in vkfd takes ctx_lock while holding another vkfd lock, and
- * nothing takes mem_lock while holding fs_lock.
+ * nothing takes mem_lock while holding fs_lock. Nothing waits for a
+ * process's mmap_lock while holding ctx_lock: open() registers its MMU
+ * notifier first (vkfd_ctx_open_primary()).
  */
 #ifndef _VKFD_PRIV_H_
 #define _VKFD_PRIV_H_

@@ -18,6 +18,9 @@
  */
 #include <linux/capability.h>
 #include <linux/highmem.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 #include <linux/vkfd_test.h>
 
@@ -184,6 +187,65 @@ static int vkfd_test_translate(struct vkfd_device *vdev,
 	return ret;
 }
 
+/*
+ * MMAP_HOLD sleeps here until MMAP_RELEASE bumps the generation. Module
+ * state, not the device's: the hooks are for one test at a time.
+ */
+static DECLARE_WAIT_QUEUE_HEAD(vkfd_test_mmap_wq);
+static atomic_t vkfd_test_mmap_gen = ATOMIC_INIT(0);
+/* MMAP_HOLD calls that hold a lock now, for MMAP_HOLDERS. */
+static atomic_t vkfd_test_mmap_holders = ATOMIC_INIT(0);
+
+#define VKFD_TEST_MMAP_HOLD_MAX		(30 * HZ)
+
+static int vkfd_test_mmap_hold(struct vkfd_test_mmap_hold *args)
+{
+	int gen = atomic_read(&vkfd_test_mmap_gen);
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *pid;
+	long left;
+
+	if (args->pid <= 0 || args->holders)
+		return -EINVAL;
+	pid = find_get_pid(args->pid);
+	task = get_pid_task(pid, PIDTYPE_TGID);
+	put_pid(pid);
+	if (!task)
+		return -ENOENT;
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!mm)
+		return -ENOENT;
+
+	mmap_read_lock(mm);
+	atomic_inc(&vkfd_test_mmap_holders);
+	left = wait_event_killable_timeout(vkfd_test_mmap_wq,
+					   atomic_read(&vkfd_test_mmap_gen) != gen,
+					   VKFD_TEST_MMAP_HOLD_MAX);
+	atomic_dec(&vkfd_test_mmap_holders);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	if (left < 0)
+		return -EINTR;
+	return left ? 0 : -ETIMEDOUT;
+}
+
+static int vkfd_test_mmap_holders_get(struct vkfd_test_mmap_hold *args)
+{
+	if (args->pid)
+		return -EINVAL;
+	args->holders = atomic_read(&vkfd_test_mmap_holders);
+	return 0;
+}
+
+static int vkfd_test_mmap_release(void)
+{
+	atomic_inc(&vkfd_test_mmap_gen);
+	wake_up_all(&vkfd_test_mmap_wq);
+	return 0;
+}
+
 /**
  * vkfd_test_ioctl() - VKFD_IOC_TEST: the test hooks
  * @vfile: the file; unused, any fd of /dev/kfd will do
@@ -216,6 +278,12 @@ int vkfd_test_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data)
 		return vkfd_test_ctx_count(vdev, &cmd->ctx_count);
 	case VKFD_TEST_OP_TRANSLATE:
 		return vkfd_test_translate(vdev, &cmd->translate);
+	case VKFD_TEST_OP_MMAP_HOLD:
+		return vkfd_test_mmap_hold(&cmd->mmap_hold);
+	case VKFD_TEST_OP_MMAP_RELEASE:
+		return vkfd_test_mmap_release();
+	case VKFD_TEST_OP_MMAP_HOLDERS:
+		return vkfd_test_mmap_holders_get(&cmd->mmap_hold);
 	default:
 		return -EOPNOTSUPP;
 	}

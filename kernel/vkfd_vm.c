@@ -28,6 +28,7 @@
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_pt.h"
+#include "vkfd_user.h"
 #include "vkfd_vm.h"
 
 /* Make the VM of @ctx on @gpu, bound to @render. */
@@ -47,9 +48,18 @@ static struct vkfd_vm *vkfd_vm_create(struct vkfd_ctx *ctx,
 	vm->default_policy = KFD_IOC_CACHE_POLICY_NONCOHERENT;
 	vm->alt_policy = KFD_IOC_CACHE_POLICY_NONCOHERENT;
 
-	ret = vkfd_pasid_alloc(&vm->pasid);
+	/* One user may not take every PASID: charged first. */
+	vm->user = vkfd_user_get();
+	if (!vm->user) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = vkfd_user_charge_pasid(vm->user);
 	if (ret)
 		goto err_free;
+	ret = vkfd_pasid_alloc(&vm->pasid);
+	if (ret)
+		goto err_uncharge;
 	ret = vkfd_pt_init(&vm->pt);
 	if (ret)
 		goto err_free_pasid;
@@ -65,6 +75,8 @@ err_pt_fini:
 	vkfd_pt_fini(&vm->pt);
 err_free_pasid:
 	vkfd_pasid_free(vm->pasid);
+err_uncharge:
+	vkfd_user_uncharge_pasid(vm->user);
 err_free:
 	kfree(vm);
 	return ERR_PTR(ret);
@@ -95,6 +107,7 @@ void vkfd_vm_destroy(struct vkfd_vm *vm)
 		fput(vm->render);
 	/* Nothing can name the VM any more: its PASID may be reused. */
 	vkfd_pasid_free(vm->pasid);
+	vkfd_user_uncharge_pasid(vm->user);
 	kfree(vm);
 }
 
@@ -107,7 +120,8 @@ void vkfd_vm_destroy(struct vkfd_vm *vm)
  * Context: Process context; takes &vkfd_ctx.mem_lock.
  * Return: 0; -EINVAL for an unknown GPU, a file that is not a render
  * node of that GPU, or one bound to another VM; -EBUSY if the context
- * has a VM on the GPU bound to another file; -ENOSPC without PASIDs;
+ * has a VM on the GPU bound to another file; -ENOSPC without PASIDs, or
+ * if the calling user holds ``max_pasids_per_user`` of them (vkfd_user.c);
  * -ENOMEM.
  */
 int vkfd_acquire_vm_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,

@@ -20,6 +20,7 @@ struct file;
 struct page;
 struct seq_file;
 struct vkfd_gpu;
+struct vkfd_user;
 struct vm_area_struct;
 
 /**
@@ -27,6 +28,7 @@ struct vm_area_struct;
  * @ctx: the context; the VM lives and dies with it
  * @gpu: the GPU
  * @pasid: the VM's PASID, published while the VM is usable
+ * @user: the user the PASID is charged to (vkfd_user.c)
  * @pt: its page tables, under &vkfd_ctx.mem_lock
  * @render: the render file the VM is bound to; referenced until the VM
  *	is destroyed, so that it outlives every buffer it may map
@@ -53,6 +55,7 @@ struct vkfd_vm {
 	struct vkfd_ctx *ctx;
 	struct vkfd_gpu *gpu;
 	u32 pasid;
+	struct vkfd_user *user;
 	struct vkfd_pt pt;
 	struct file *render;
 	struct drm_file *drm_file;

@@ -102,7 +102,7 @@ TEST_F(test_ioctl, bad_flags_and_pad)
 TEST_F(test_ioctl, bad_op)
 {
 	static const uint32_t ops[] = {
-		0, VKFD_TEST_OP_TRANSLATE + 1, 0x100, UINT32_MAX,
+		0, VKFD_TEST_OP_MMAP_HOLDERS + 1, 0x100, UINT32_MAX,
 	};
 	struct vkfd_test_cmd cmd;
 	unsigned int i;
@@ -153,6 +153,21 @@ TEST_F(test_ioctl, bad_op_args)
 	cmd.translate.ctx_id = VKFD_CTX_ID_PRIMARY;
 	cmd.translate.pad = 1;
 	TI_EXPECT_ERR(EINVAL, &cmd);
+
+	/* MMAP_HOLD: a pid > 0 and holders 0; MMAP_HOLDERS: pid 0 */
+	for (i = 0; i < ARRAY_SIZE(pids); i++) {
+		ti_count_cmd(&cmd);
+		cmd.op = VKFD_TEST_OP_MMAP_HOLD;
+		cmd.mmap_hold = (struct vkfd_test_mmap_hold){ .pid = pids[i] };
+		TI_EXPECT_ERR(EINVAL, &cmd);
+	}
+	cmd.mmap_hold = (struct vkfd_test_mmap_hold){
+		.pid = getpid(), .holders = 1,
+	};
+	TI_EXPECT_ERR(EINVAL, &cmd);
+	cmd.op = VKFD_TEST_OP_MMAP_HOLDERS;
+	cmd.mmap_hold = (struct vkfd_test_mmap_hold){ .pid = getpid() };
+	TI_EXPECT_ERR(EINVAL, &cmd);
 }
 
 /* No such process, context, GPU or VM: ENOENT; a process without contexts counts 0. */
@@ -192,6 +207,12 @@ TEST_F(test_ioctl, unknown_context)
 		cmd.translate.pid = NO_SUCH_PID;
 		TI_EXPECT_ERR(ENOENT, &cmd);
 	}
+
+	/* No such process to hold the mmap lock of */
+	ti_count_cmd(&cmd);
+	cmd.op = VKFD_TEST_OP_MMAP_HOLD;
+	cmd.mmap_hold = (struct vkfd_test_mmap_hold){ .pid = NO_SUCH_PID };
+	TI_EXPECT_ERR(ENOENT, &cmd);
 }
 
 /* Only a caller with CAP_SYS_ADMIN may look: EPERM, on its own fd too. */

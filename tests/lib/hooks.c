@@ -135,3 +135,28 @@ int vkfd_translate(pid_t pid, uint32_t ctx_id, uint32_t gpu_id, uint64_t va,
 				x->data[i]);
 	return 0;
 }
+
+int vkfd_mmap_hold(pid_t pid)
+{
+	struct vkfd_test_cmd cmd = {
+		.op = VKFD_TEST_OP_MMAP_HOLD,
+		.mmap_hold.pid = pid,
+	};
+
+	return vkfd_hooks_cmd(&cmd);
+}
+
+int vkfd_mmap_release(void)
+{
+	struct vkfd_test_cmd cmd = { .op = VKFD_TEST_OP_MMAP_RELEASE };
+
+	return vkfd_hooks_cmd(&cmd);
+}
+
+int vkfd_mmap_holders(void)
+{
+	struct vkfd_test_cmd cmd = { .op = VKFD_TEST_OP_MMAP_HOLDERS };
+	int ret = vkfd_hooks_cmd(&cmd);
+
+	return ret ? ret : (int)cmd.mmap_hold.holders;
+}

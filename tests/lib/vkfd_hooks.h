@@ -95,4 +95,18 @@ struct vkfd_xlate {
 int vkfd_translate(pid_t pid, uint32_t ctx_id, uint32_t gpu_id, uint64_t va,
 		   struct vkfd_xlate *x);
 
+/*
+ * Hold the mmap lock of process @pid for reading, as a page fault served
+ * by user space would (VKFD_TEST_OP_MMAP_HOLD): blocks the caller until
+ * vkfd_mmap_release(), a fatal signal or 30 s. Returns 0, -ETIMEDOUT,
+ * -ENOENT (no such process) or -errno.
+ */
+int vkfd_mmap_hold(pid_t pid);
+
+/* Let every vkfd_mmap_hold() return. 0 or -errno. */
+int vkfd_mmap_release(void);
+
+/* How many vkfd_mmap_hold() calls hold a lock now, or -errno. */
+int vkfd_mmap_holders(void);
+
 #endif /* VKFD_HOOKS_H */

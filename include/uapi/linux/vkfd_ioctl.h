@@ -252,8 +252,13 @@ struct vkfd_ioctl_ctx_limits {
  * ======  ==========================================================
  * ENODEV  a minor other than 0
  * EPERM   a 32-bit (compat) caller: the uAPI is laid out for 64-bit
- * EINVAL  the caller has no address space of its own (a kernel thread,
- *         or a ``CLONE_VM`` task outside the caller's thread group)
+ * EINVAL  the caller has no address space of its own: a kernel thread,
+ *         or a ``vfork()`` child (its parent's, until it execs or
+ *         exits); or another process sharing the address space
+ *         (``clone(CLONE_VM)`` without ``CLONE_THREAD``) opened first:
+ *         the primary belongs to the process that opened it. Any thread
+ *         of that process may open, also once the thread-group leader
+ *         has exited.
  * ENOMEM  out of memory
  * ======  ==========================================================
  */
@@ -399,7 +404,8 @@ struct vkfd_ioctl_ctx_limits {
  *         file is already bound to another context's VM
  * EBUSY   the context already has a VM on this GPU, bound to another
  *         render file (whatever that file is bound to)
- * ENOSPC  no PASID is left
+ * ENOSPC  no PASID is left, or the calling user (real uid) holds
+ *         ``max_pasids_per_user`` of them and lacks ``CAP_SYS_RESOURCE``
  * ENOMEM  out of memory
  * ======  ==========================================================
  */
@@ -422,7 +428,12 @@ struct vkfd_ioctl_ctx_limits {
  * EDQUOT      the buffer would take the context's VRAM or GTT bytes,
  *             or its buffers, above its limit (checked after every
  *             rule above)
- * ENOMEM      the GPU's VRAM budget is exhausted; out of memory
+ * ENOMEM      the GPU's VRAM budget is exhausted; a ``GTT``,
+ *             ``DOORBELL`` or ``MMIO_REMAP`` buffer beyond the GPU's
+ *             GTT budget (``gtt_mb``), or beyond the calling user's
+ *             share of it (``gtt_user_percent``, without
+ *             ``CAP_SYS_RESOURCE``); a ``USERPTR`` larger than the
+ *             system's RAM; out of memory
  * ==========  ======================================================
  */
 
@@ -447,7 +458,9 @@ struct vkfd_ioctl_ctx_limits {
  *         pinned
  * EDQUOT  pinning a ``USERPTR``'s pages (its first mapping) would take
  *         the context's pinned ``USERPTR`` bytes above its limit
- * ENOMEM  out of memory
+ * ENOMEM  pinning a ``USERPTR``'s pages would take the process's
+ *         pinned memory (``VmPin``) beyond its ``RLIMIT_MEMLOCK``, and
+ *         the caller lacks ``CAP_IPC_LOCK``; out of memory
  * ======  ==========================================================
  *
  * ``n_success`` tells how far a failed call got; amdkfd answers an

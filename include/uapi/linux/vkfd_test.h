@@ -59,11 +59,19 @@
  * @VKFD_TEST_OP_CTX_QUERY: the state of one context, &struct vkfd_test_ctx_query
  * @VKFD_TEST_OP_CTX_COUNT: how many contexts a process has, &struct vkfd_test_ctx_count
  * @VKFD_TEST_OP_TRANSLATE: walk a context's GPU page table, &struct vkfd_test_translate
+ * @VKFD_TEST_OP_MMAP_HOLD: hold a process's mmap lock until released,
+ *	&struct vkfd_test_mmap_hold
+ * @VKFD_TEST_OP_MMAP_RELEASE: release every MMAP_HOLD, no argument
+ * @VKFD_TEST_OP_MMAP_HOLDERS: how many MMAP_HOLD calls hold a lock now,
+ *	&struct vkfd_test_mmap_hold
  */
 enum vkfd_test_op {
 	VKFD_TEST_OP_CTX_QUERY = 1,
 	VKFD_TEST_OP_CTX_COUNT,
 	VKFD_TEST_OP_TRANSLATE,
+	VKFD_TEST_OP_MMAP_HOLD,
+	VKFD_TEST_OP_MMAP_RELEASE,
+	VKFD_TEST_OP_MMAP_HOLDERS,
 };
 
 /* vkfd_test_ctx_query.flags: the context's process has exited. */
@@ -150,6 +158,26 @@ struct vkfd_test_translate {
 };
 
 /**
+ * struct vkfd_test_mmap_hold - VKFD_TEST_OP_MMAP_HOLD, _HOLDERS
+ * @pid: MMAP_HOLD: the process whose mmap lock to hold for reading (to
+ *	VKFD), > 0, else EINVAL; no such process or address space: ENOENT.
+ *	MMAP_HOLDERS: must be 0 (to VKFD), else EINVAL
+ * @holders: MMAP_HOLD: must be 0 (to VKFD), else EINVAL. MMAP_HOLDERS:
+ *	how many MMAP_HOLD calls hold a lock now (from VKFD)
+ *
+ * The call takes the lock, then sleeps until a VKFD_TEST_OP_MMAP_RELEASE
+ * (0), a fatal signal (EINTR) or 30 seconds (ETIMEDOUT), and drops it:
+ * it stands for a page fault that user space serves (FUSE), during which
+ * the kernel holds the faulting process's mmap lock, which the lanes'
+ * kernels cannot otherwise show (userfaultfd drops the lock while it
+ * waits).
+ */
+struct vkfd_test_mmap_hold {
+	__s32 pid;
+	__u32 holders;
+};
+
+/**
  * struct vkfd_test_cmd - the argument of VKFD_IOC_TEST
  * @size: sizeof(struct vkfd_test_cmd) (to VKFD), else EINVAL
  * @op: a &enum vkfd_test_op (to VKFD), else EOPNOTSUPP
@@ -158,6 +186,7 @@ struct vkfd_test_translate {
  * @ctx_query: VKFD_TEST_OP_CTX_QUERY
  * @ctx_count: VKFD_TEST_OP_CTX_COUNT
  * @translate: VKFD_TEST_OP_TRANSLATE
+ * @mmap_hold: VKFD_TEST_OP_MMAP_HOLD
  */
 struct vkfd_test_cmd {
 	__u32 size;
@@ -168,6 +197,7 @@ struct vkfd_test_cmd {
 		struct vkfd_test_ctx_query ctx_query;
 		struct vkfd_test_ctx_count ctx_count;
 		struct vkfd_test_translate translate;
+		struct vkfd_test_mmap_hold mmap_hold;
 	};
 };
 
