@@ -189,6 +189,7 @@ static void vkfd_event_detach_locked(struct vkfd_events *events,
 
 	list_for_each_entry_safe(w, tmp, &ev->waiters, node) {
 		list_del_init(&w->node);
+		events->nr_waiters--;
 		WRITE_ONCE(w->ev, NULL);
 		vkfd_event_waiter_wake(w);
 	}
@@ -594,6 +595,31 @@ unsigned int vkfd_event_count(struct vkfd_ctx *ctx)
 	lockdep_assert_held(&ctx->mem_lock);
 
 	return ctx->events ? READ_ONCE(ctx->events->nr) : 0;
+}
+
+/**
+ * vkfd_event_waiter_count() - how many waiters a context's events have
+ * @ctx: the context
+ *
+ * For the test hooks.
+ *
+ * Context: Process context; the caller holds &vkfd_ctx.mem_lock. Takes
+ * the signal lock.
+ * Return: the number of waiters.
+ */
+unsigned int vkfd_event_waiter_count(struct vkfd_ctx *ctx)
+{
+	struct vkfd_events *events = ctx->events;
+	unsigned int nr;
+
+	lockdep_assert_held(&ctx->mem_lock);
+
+	if (!events)
+		return 0;
+	xa_lock(&events->ids);
+	nr = events->nr_waiters;
+	xa_unlock(&events->ids);
+	return nr;
 }
 
 /**

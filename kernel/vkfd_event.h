@@ -77,6 +77,7 @@ struct vkfd_event {
  *	mem_lock. MEMORY events are marked (vkfd_event.c), so that a fault
  *	walks them only.
  * @nr: events in @ids, for debugfs
+ * @nr_waiters: waiters on the lists of the events in @ids, for the tests
  * @slots: the signal page's kernel address, NULL until the first signal
  *	event or the adoption of a buffer; then never changes until release
  * @mapped_slots: how many slots signal event ids may use: 256 until the
@@ -95,6 +96,7 @@ struct vkfd_events {
 	struct mutex lock;	/* creation, the page's setup, @page_* */
 	struct xarray ids;
 	unsigned int nr;
+	unsigned int nr_waiters;
 	u64 *slots;
 	u32 mapped_slots;
 	struct page *pages;
@@ -145,6 +147,7 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 			     bool not_present, bool read_only);
 void vkfd_event_release(struct vkfd_ctx *ctx);
 unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
+unsigned int vkfd_event_waiter_count(struct vkfd_ctx *ctx);
 
 /* vkfd_event.c: what the files of events share */
 struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx);

@@ -92,6 +92,7 @@ static int vkfd_event_wait_begin(struct vkfd_events *events,
 		w[i].queued = !ev->signaled;
 		ev->signaled = ev->signaled && !ev->auto_reset;
 		list_add_tail(&w[i].node, &ev->waiters);
+		events->nr_waiters++;
 	}
 	xa_unlock(&events->ids);
 	return 0;
@@ -171,6 +172,7 @@ static int vkfd_event_wait_end(struct vkfd_events *events,
 			continue;
 		}
 		list_del(&w[i].node);
+		events->nr_waiters--;
 		if (complete && w[i].activated &&
 		    ev->type == KFD_IOC_EVENT_MEMORY) {
 			w[i].mem = ev->mem;
