@@ -40,6 +40,36 @@
  * context then (it is released when nobody can use it any more); a wait
  * in progress would hold a reference on the events and fail.
  */
+
+/**
+ * DOC: bounded walks
+ *
+ * The signal lock is a spinlock that the engines take, so no hold of it
+ * may last as long as a user likes. What one hold visits:
+ *
+ * - A set (SET_EVENT, a TRAP naming the event, a fault) walks the event's
+ *   waiters: one per wait in progress on the event, however many times
+ *   the wait names it (vkfd_event_wait.c). Each is a thread asleep in
+ *   WAIT_EVENTS, with a waiter allocated for it and charged to its memory
+ *   cgroup: every entry of the list costs its owner a task.
+ * - The destruction of an event walks the same list.
+ * - A TRAP whose id is no event's scans the signal slots
+ *   %VKFD_EVENT_BATCH at a time and sets the events of the signaled ones,
+ *   dropping the lock between batches: at most 4095 slots in all.
+ * - A fault reaches the MEMORY events %VKFD_EVENT_BATCH at a time, the
+ *   lock dropped between batches: O(MEMORY events) in all, a number the
+ *   context's events limit bounds, and never more than %VKFD_EVENT_BATCH
+ *   events in one hold.
+ * - A wait joins its events, takes their signals and leaves them
+ *   %VKFD_EVENT_BATCH events at a time; the release of the events takes
+ *   the lock once per event.
+ *
+ * The engines call in from their kthreads without being allowed to sleep
+ * here, so a TRAP or a fault is not preempted between batches on a
+ * kernel without preemption; what the batches bound is how long another
+ * CPU spins for the lock.
+ */
+#include <kunit/visibility.h>
 #include <linux/slab.h>
 
 #include "vkfd_event.h"
@@ -173,11 +203,15 @@ void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev)
 		if (!w->queued)
 			continue;
 		taken = true;
+		/* Woken once: the waiter does not go back to sleep on it. */
+		if (w->activated)
+			continue;
 		WRITE_ONCE(w->activated, true);
 		vkfd_event_waiter_wake(w);
 	}
 	ev->signaled = !ev->auto_reset || !taken;
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_set_locked);
 
 /* Fail every wait on @ev: the event is going away. */
 static void vkfd_event_detach_locked(struct vkfd_events *events,
@@ -189,6 +223,7 @@ static void vkfd_event_detach_locked(struct vkfd_events *events,
 
 	list_for_each_entry_safe(w, tmp, &ev->waiters, node) {
 		list_del_init(&w->node);
+		events->nr_waiters--;
 		WRITE_ONCE(w->ev, NULL);
 		vkfd_event_waiter_wake(w);
 	}
@@ -211,6 +246,36 @@ static bool vkfd_slot_signaled(const u64 *slots, u32 id)
 	return READ_ONCE(slots[id]) != VKFD_SLOT_UNSIGNALED;
 }
 
+/*
+ * Set the event of every signaled slot, %VKFD_EVENT_BATCH slots per hold
+ * of the signal lock. The page may go between two holds (the abort of the
+ * creation that set it up): the scan stops there.
+ */
+static void vkfd_event_interrupt_scan(struct vkfd_events *events)
+{
+	u32 id = VKFD_EVENT_ID_FIRST_SIGNAL, end;
+	struct vkfd_event *ev;
+	u64 *slots;
+
+	while (id < VKFD_SIGNAL_SLOTS) {
+		end = min_t(u32, id + VKFD_EVENT_BATCH, VKFD_SIGNAL_SLOTS);
+		xa_lock(&events->ids);
+		slots = events->slots;
+		if (!slots) {
+			xa_unlock(&events->ids);
+			return;
+		}
+		for (; id < end; id++) {
+			if (!vkfd_slot_signaled(slots, id))
+				continue;
+			ev = xa_load(&events->ids, id);
+			if (ev)
+				vkfd_event_signal_gpu_locked(events, ev);
+		}
+		xa_unlock(&events->ids);
+	}
+}
+
 /**
  * vkfd_event_interrupt() - an engine's TRAP for a context
  * @ctx: the context whose queue executed it
@@ -221,7 +286,7 @@ static bool vkfd_slot_signaled(const u64 *slots, u32 id)
  * event is acknowledged (its slot written back to all ones) and set,
  * whether its slot was written or not (amdkfd requires the write, which
  * its hardware always makes first). Otherwise every signal event whose
- * slot is signaled is.
+ * slot is signaled is, the slots scanned in batches ("bounded walks").
  *
  * Context: An engine's kthread, with &vkfd_ctx.mem_lock held. Does not
  * sleep; touches only @ctx.
@@ -230,7 +295,6 @@ void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context)
 {
 	struct vkfd_events *events = ctx->events;
 	struct vkfd_event *ev = NULL;
-	unsigned long id;
 	u64 *slots;
 
 	lockdep_assert_held(&ctx->mem_lock);
@@ -248,17 +312,13 @@ void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context)
 	 */
 	if (int_context < VKFD_SIGNAL_SLOTS)
 		ev = xa_load(&events->ids, int_context);
-	if (ev) {
+	if (ev)
 		vkfd_event_signal_gpu_locked(events, ev);
-		goto out_unlock;
-	}
-	/* The id is not that of an event: look at every slot. */
-	xa_for_each_range(&events->ids, id, ev, VKFD_EVENT_ID_FIRST_SIGNAL,
-			  VKFD_SIGNAL_SLOTS - 1)
-		if (vkfd_slot_signaled(slots, id))
-			vkfd_event_signal_gpu_locked(events, ev);
 out_unlock:
 	xa_unlock(&events->ids);
+	/* The id is not that of an event: look at every slot. */
+	if (slots && !ev)
+		vkfd_event_interrupt_scan(events);
 }
 
 /**
@@ -272,6 +332,10 @@ out_unlock:
  * As amdkfd's kfd_signal_vm_fault_event(): every MEMORY event of @ctx
  * records the fault (the page's address, the GPU, the failure bits) and
  * is set; WAIT_EVENTS reports the record in the event's kfd_event_data.
+ * The events are reached %VKFD_EVENT_BATCH at a time, the signal lock
+ * dropped in between ("bounded walks"); as in amdkfd, which takes each
+ * event's lock in turn, an event created or destroyed meanwhile may or
+ * may not see the fault.
  *
  * Context: An engine's kthread, with &vkfd_ctx.mem_lock held. Does not
  * sleep; touches only @ctx.
@@ -286,19 +350,27 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 		.gpu_id = gpu_id,
 	};
 	struct vkfd_events *events = ctx->events;
-	struct vkfd_event *ev;
-	unsigned long id;
+	struct vkfd_event *ev = NULL;
+	unsigned long id = 0;
+	unsigned int i;
 
 	lockdep_assert_held(&ctx->mem_lock);
 
 	if (!events)
 		return;
-	xa_lock(&events->ids);
-	xa_for_each_marked(&events->ids, id, ev, VKFD_EVENT_MARK_MEMORY) {
-		ev->mem = mem;
-		vkfd_event_set_locked(events, ev);
-	}
-	xa_unlock(&events->ids);
+	do {
+		xa_lock(&events->ids);
+		for (i = 0; i < VKFD_EVENT_BATCH; i++) {
+			ev = xa_find(&events->ids, &id, VKFD_EVENT_ID_LAST_OTHER,
+				     VKFD_EVENT_MARK_MEMORY);
+			if (!ev)
+				break;
+			ev->mem = mem;
+			vkfd_event_set_locked(events, ev);
+			id++;
+		}
+		xa_unlock(&events->ids);
+	} while (ev);
 }
 
 /* ------------------------------------------------------------------------
@@ -606,6 +678,32 @@ unsigned int vkfd_event_count(struct vkfd_ctx *ctx)
 	lockdep_assert_held(&ctx->mem_lock);
 
 	return ctx->events ? READ_ONCE(ctx->events->nr) : 0;
+}
+
+/**
+ * vkfd_event_waiter_count() - how many waiters a context's events have
+ * @ctx: the context
+ *
+ * One per distinct event of each wait in progress (see "waiting for
+ * events" in vkfd_event_wait.c), for the test hooks.
+ *
+ * Context: Process context; the caller holds &vkfd_ctx.mem_lock. Takes
+ * the signal lock.
+ * Return: the number of waiters.
+ */
+unsigned int vkfd_event_waiter_count(struct vkfd_ctx *ctx)
+{
+	struct vkfd_events *events = ctx->events;
+	unsigned int nr;
+
+	lockdep_assert_held(&ctx->mem_lock);
+
+	if (!events)
+		return 0;
+	xa_lock(&events->ids);
+	nr = events->nr_waiters;
+	xa_unlock(&events->ids);
+	return nr;
 }
 
 /**

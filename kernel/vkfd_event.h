@@ -72,11 +72,13 @@ struct vkfd_event {
  *	@page_provisional and @page_pending
  * @ids: event id -> &struct vkfd_event. Its xa_lock is the *signal
  *	lock*: it protects the events' state and waiters, the signal page
- *	fields below and @nr; lookups take it. A spinlock, because the
- *	engines signal events from their kthreads under the context's
- *	mem_lock. MEMORY events are marked (vkfd_event.c), so that a fault
- *	walks them only.
+ *	fields below, @nr and @nr_waiters; lookups take it. A spinlock,
+ *	because the engines signal events from their kthreads under the
+ *	context's mem_lock: no hold of it walks more than
+ *	%VKFD_EVENT_BATCH events. MEMORY events are marked (vkfd_event.c),
+ *	so that a fault walks them only.
  * @nr: events in @ids, for debugfs
+ * @nr_waiters: waiters on the lists of the events in @ids, for the tests
  * @slots: the signal page's kernel address, NULL until the first signal
  *	event or the adoption of a buffer; then never changes until release
  * @mapped_slots: how many slots signal event ids may use: 256 until the
@@ -95,6 +97,7 @@ struct vkfd_events {
 	struct mutex lock;	/* creation, the page's setup, @page_* */
 	struct xarray ids;
 	unsigned int nr;
+	unsigned int nr_waiters;
 	u64 *slots;
 	u32 mapped_slots;
 	struct page *pages;
@@ -103,31 +106,68 @@ struct vkfd_events {
 	unsigned int page_pending;
 };
 
+/*
+ * How many events (or signal slots) a walk under the signal lock visits
+ * before it drops the lock: a hold visits at most this many events, each
+ * with its waiters (see "bounded walks" in vkfd_event.c).
+ */
+#define VKFD_EVENT_BATCH	64
+
 /**
- * struct vkfd_event_waiter - one event of a wait in progress
+ * struct vkfd_event_waiter - one distinct event of a wait in progress
  * @node: entry in &vkfd_event.waiters; empty once the event is destroyed
- * @ev: the event, NULL once it is destroyed
+ * @ev: the event, NULL once it is destroyed (or before the wait joins it)
  * @task: the waiting thread
  * @id: the event id the caller named
- * @queued: the event was not signaled when the wait began: the wait is
- *	what a set of an auto-reset event is given to (amdkfd's wait queue)
- * @activated: the event was signaled for this wait
+ * @count: how many entries of the caller's array name it
+ * @took_first: the event was signaled when the wait began: its first
+ *	entry is activated (and took the signal of an auto-reset event)
+ * @took_all: the event was signaled and is not auto-reset: every entry
+ *	naming it is activated
+ * @queued: some entry naming it found it unsignaled: the wait is what a
+ *	set of an auto-reset event is given to (amdkfd's wait queue)
+ * @activated: a set activated every entry naming it
  * @report: @mem is to be copied out (an activated MEMORY event)
  * @mem: a snapshot of @ev's fault data, taken when the wait completes
  *
- * @ev and @activated are written under the signal lock and read by the
- * waiter without it while it sleeps.
+ * A wait has one waiter per distinct event it names, however many times
+ * it names it (see "waiting for events" in vkfd_event_wait.c). @ev,
+ * @queued and @activated are written under the signal lock; the waiter
+ * reads @ev and @activated without it while it sleeps.
  */
 struct vkfd_event_waiter {
 	struct list_head node;
 	struct vkfd_event *ev;
 	struct task_struct *task;
 	u32 id;
+	u32 count;
+	bool took_first;
+	bool took_all;
 	bool queued;
 	bool activated;
 	bool report;
 	struct kfd_hsa_memory_exception_data mem;
 };
+
+/**
+ * struct vkfd_event_wait - a WAIT_EVENTS in progress
+ * @n: entries of the caller's array
+ * @nr: distinct events among them: waiters in @w
+ * @w: one waiter per distinct event, in id order
+ * @entry: for each entry, the index of its waiter in @w, with
+ *	%VKFD_EVENT_WAIT_REPEAT if an earlier entry names the same id
+ * @all: wait for all entries, not any
+ */
+struct vkfd_event_wait {
+	u32 n;
+	u32 nr;
+	struct vkfd_event_waiter *w;
+	u32 *entry;
+	bool all;
+};
+
+/* vkfd_event_wait.entry[]: the entry repeats an earlier entry's id. */
+#define VKFD_EVENT_WAIT_REPEAT	BIT(31)
 
 /* vkfd_event.c, vkfd_event_wait.c: the events and their ioctls */
 extern const struct vkfd_create_ops vkfd_event_create_ops;
@@ -145,12 +185,27 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 			     bool not_present, bool read_only);
 void vkfd_event_release(struct vkfd_ctx *ctx);
 unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
+unsigned int vkfd_event_waiter_count(struct vkfd_ctx *ctx);
 
 /* vkfd_event.c: what the files of events share */
 struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx);
 struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx);
 void vkfd_events_put(struct vkfd_events *events);
 void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* vkfd_event_wait.c, for the KUnit suite (kernel/tests/vkfd_event_test.c) */
+int vkfd_event_wait_index(struct vkfd_event_wait *wait, u64 *keys);
+void vkfd_event_wait_free(struct vkfd_event_wait *wait);
+int vkfd_event_wait_join(struct vkfd_events *events,
+			 struct vkfd_event_wait *wait);
+void vkfd_event_wait_take(struct vkfd_events *events,
+			  struct vkfd_event_wait *wait);
+u32 vkfd_event_wait_test(const struct vkfd_event_wait *wait);
+int vkfd_event_wait_leave(struct vkfd_events *events,
+			  struct vkfd_event_wait *wait, bool complete,
+			  bool undo);
+#endif
 
 /* vkfd_event_page.c */
 int vkfd_event_page_alloc(struct vkfd_events *events);

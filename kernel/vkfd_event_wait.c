@@ -26,15 +26,36 @@
  * a waiter with a pointer to freed memory (amdkfd's does, when a wait for
  * all of several events outlives the destruction of one that was
  * signaled when it began).
+ *
+ * A wait names at most 65536 entries (EINVAL beyond; amdkfd has no bound
+ * but fails a large allocation with ENOMEM), and an id may repeat. The
+ * wait puts *one* waiter per distinct event on the event's list, however
+ * many entries name it: a set walks one waiter per wait, not per entry
+ * (see "bounded walks" in vkfd_event.c). The results are amdkfd's, where
+ * each entry is a waiter of its own: of the entries naming an event,
+ * the first takes its signal if it is signaled (resetting it if it is
+ * auto-reset); the others are activated too if it is not auto-reset, and
+ * otherwise wait for the next set, which activates them all at once. So a
+ * wait for all that names a signaled auto-reset event twice waits for
+ * one more set of it; a wait for any completes at once.
+ *
+ * The wait joins its events, takes their signals and leaves them in
+ * batches of %VKFD_EVENT_BATCH events, the signal lock dropped in between.
+ * It joins them all before it takes a signal: a wait that fails on an
+ * unknown id has taken nothing. As in amdkfd, which takes each event's
+ * lock in turn, the signals are taken event by event, not all at once;
+ * an event destroyed after the wait joined it fails the wait with EIO.
  */
+#include <kunit/visibility.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/uaccess.h>
 
 #include "vkfd_event.h"
 #include "vkfd_priv.h"
 
-/* Events one wait may name (repeats included): 16 per signal slot. */
+/* Entries one wait may name (repeats included): 16 per signal slot. */
 #define VKFD_EVENT_WAIT_MAX	(16 * KFD_SIGNAL_EVENT_LIMIT)
 
 #define VKFD_EVENT_TIMEOUT_INFINITE	0xffffffffU
@@ -49,80 +70,226 @@ static long vkfd_event_timeout(u32 ms)
 	return msecs_to_jiffies(min_t(u32, ms, 0x7fffffff)) + 1;
 }
 
-/* Read the ids of the caller's kfd_event_data array. */
+static int vkfd_event_key_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * vkfd_event_wait_index() - give each distinct id of a wait a waiter
+ * @wait: the wait, @n set, no waiters yet
+ * @keys: for each entry i of the caller's array, its id << 32 | i;
+ *	sorted on return
+ *
+ * The keys sort by id, then entry: the first entry naming an id is the
+ * first of its run, the others are repeats.
+ *
+ * Context: Process context.
+ * Return: 0 or -ENOMEM; vkfd_event_wait_free() frees what it allocated.
+ */
+VISIBLE_IF_KUNIT int vkfd_event_wait_index(struct vkfd_event_wait *wait,
+					   u64 *keys)
+{
+	u32 i, d, id, prev = 0;
+
+	sort(keys, wait->n, sizeof(*keys), vkfd_event_key_cmp, NULL);
+	for (i = 0; i < wait->n; i++) {
+		id = keys[i] >> 32;
+		wait->nr += !i || id != prev;
+		prev = id;
+	}
+
+	wait->w = kvcalloc(wait->nr, sizeof(*wait->w), GFP_KERNEL_ACCOUNT);
+	wait->entry = kvmalloc_array(wait->n, sizeof(*wait->entry),
+				     GFP_KERNEL_ACCOUNT);
+	if (!wait->w || !wait->entry)
+		return -ENOMEM;
+	for (i = 0, d = 0; i < wait->n; i++) {
+		id = keys[i] >> 32;
+		if (i && id == wait->w[d].id) {
+			wait->entry[(u32)keys[i]] = d | VKFD_EVENT_WAIT_REPEAT;
+		} else {
+			d += !!i;
+			wait->w[d].id = id;
+			wait->entry[(u32)keys[i]] = d;
+		}
+		wait->w[d].count++;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_index);
+
+/**
+ * vkfd_event_wait_free() - free what vkfd_event_wait_index() allocated
+ * @wait: the wait, which no event lists any more
+ *
+ * Context: Process context.
+ */
+VISIBLE_IF_KUNIT void vkfd_event_wait_free(struct vkfd_event_wait *wait)
+{
+	kvfree(wait->entry);
+	kvfree(wait->w);
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_free);
+
+/* Read the ids of the caller's kfd_event_data array and index them. */
 static int vkfd_event_wait_copy_in(struct kfd_event_data __user *udata,
-				   u32 n, struct vkfd_event_waiter *w)
+				   struct vkfd_event_wait *wait)
 {
 	struct kfd_event_data ed;
+	u64 *keys;
+	int ret = 0;
 	u32 i;
 
-	for (i = 0; i < n; i++) {
-		if (copy_from_user(&ed, &udata[i], sizeof(ed)))
-			return -EFAULT;
-		if (ed.pad || ed.kfd_event_data_ext)
-			return -EINVAL;
-		w[i].id = ed.event_id;
-	}
-	return 0;
-}
-
-/*
- * Join every named event's waiters, taking the signal of each signaled
- * event (resetting an auto-reset one). All ids are checked first: a wait
- * that fails changes nothing.
- */
-static int vkfd_event_wait_begin(struct vkfd_events *events,
-				 struct vkfd_event_waiter *w, u32 n)
-{
-	struct vkfd_event *ev;
-	u32 i;
-
-	xa_lock(&events->ids);
-	for (i = 0; i < n; i++) {
-		if (!xa_load(&events->ids, w[i].id)) {
-			xa_unlock(&events->ids);
-			return -EINVAL;
+	keys = kvmalloc_array(wait->n, sizeof(*keys), GFP_KERNEL_ACCOUNT);
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < wait->n; i++) {
+		if (copy_from_user(&ed, &udata[i], sizeof(ed))) {
+			ret = -EFAULT;
+			goto out_free;
 		}
+		if (ed.pad || ed.kfd_event_data_ext) {
+			ret = -EINVAL;
+			goto out_free;
+		}
+		keys[i] = (u64)ed.event_id << 32 | i;
 	}
-	for (i = 0; i < n; i++) {
-		ev = xa_load(&events->ids, w[i].id);
-		w[i].ev = ev;
-		w[i].task = current;
-		w[i].activated = ev->signaled;
-		w[i].queued = !ev->signaled;
-		ev->signaled = ev->signaled && !ev->auto_reset;
-		list_add_tail(&w[i].node, &ev->waiters);
-	}
-	xa_unlock(&events->ids);
-	return 0;
+	ret = vkfd_event_wait_index(wait, keys);
+out_free:
+	kvfree(keys);
+	return ret;
 }
 
-/* amdkfd's test_event_condition(); read without the lock while waiting. */
-static u32 vkfd_event_wait_test(const struct vkfd_event_waiter *w, u32 n,
-				bool all)
+/**
+ * vkfd_event_wait_join() - put a wait's waiters on its events' lists
+ * @events: the events of the wait's context
+ * @wait: the wait, indexed
+ *
+ * Invisibly: a set passes over a waiter that is not @queued, so that a
+ * wait that fails here has taken nothing. The waiters joined so far stay
+ * with their events, for vkfd_event_wait_leave().
+ *
+ * Context: Process context; takes the signal lock per batch of events.
+ * Return: 0, or -EINVAL if an id is no event's.
+ */
+VISIBLE_IF_KUNIT int vkfd_event_wait_join(struct vkfd_events *events,
+					  struct vkfd_event_wait *wait)
+{
+	struct vkfd_event_waiter *w;
+	struct vkfd_event *ev;
+	u32 d = 0, end;
+
+	while (d < wait->nr) {
+		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
+		xa_lock(&events->ids);
+		for (; d < end; d++) {
+			w = &wait->w[d];
+			ev = xa_load(&events->ids, w->id);
+			if (!ev) {
+				xa_unlock(&events->ids);
+				return -EINVAL;
+			}
+			w->ev = ev;
+			w->task = current;
+			list_add_tail(&w->node, &ev->waiters);
+			events->nr_waiters++;
+		}
+		xa_unlock(&events->ids);
+		cond_resched();
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_join);
+
+/**
+ * vkfd_event_wait_take() - take the signals of a wait's events
+ * @events: the events of the wait's context
+ * @wait: the wait, joined
+ *
+ * Takes the signal of each joined event that is signaled (resetting an
+ * auto-reset one), and queues the wait for the sets of the others and of
+ * those that repeats still wait for.
+ *
+ * Context: Process context; takes the signal lock per batch of events.
+ */
+VISIBLE_IF_KUNIT void vkfd_event_wait_take(struct vkfd_events *events,
+					   struct vkfd_event_wait *wait)
+{
+	struct vkfd_event_waiter *w;
+	struct vkfd_event *ev;
+	u32 d = 0, end;
+
+	while (d < wait->nr) {
+		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
+		xa_lock(&events->ids);
+		for (; d < end; d++) {
+			w = &wait->w[d];
+			ev = w->ev;
+			/* Destroyed since it was joined: the wait fails. */
+			if (!ev)
+				continue;
+			w->took_first = ev->signaled;
+			w->took_all = ev->signaled && !ev->auto_reset;
+			w->queued = !w->took_first ||
+				    (w->count > 1 && !w->took_all);
+			ev->signaled = ev->signaled && !ev->auto_reset;
+		}
+		xa_unlock(&events->ids);
+		cond_resched();
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_take);
+
+/* Entry @i is activated: amdkfd's waiter->activated for that entry. */
+static bool vkfd_event_entry_activated(const struct vkfd_event_wait *wait,
+				       u32 i)
+{
+	u32 e = wait->entry[i];
+	const struct vkfd_event_waiter *w =
+		&wait->w[e & ~VKFD_EVENT_WAIT_REPEAT];
+
+	if (READ_ONCE(w->activated))
+		return true;
+	return e & VKFD_EVENT_WAIT_REPEAT ? w->took_all : w->took_first;
+}
+
+/**
+ * vkfd_event_wait_test() - is a wait complete?
+ * @wait: the wait, its signals taken
+ *
+ * amdkfd's test_event_condition(), entry by entry in the caller's order.
+ *
+ * Context: Any context; reads the waiters without the signal lock.
+ * Return: KFD_IOC_WAIT_RESULT_FAIL if an event was destroyed, _COMPLETE
+ * if any (or all) entries are activated, else _TIMEOUT.
+ */
+VISIBLE_IF_KUNIT u32 vkfd_event_wait_test(const struct vkfd_event_wait *wait)
 {
 	u32 i, activated = 0;
 
-	for (i = 0; i < n; i++) {
-		if (!READ_ONCE(w[i].ev))
+	for (i = 0; i < wait->n; i++) {
+		if (!READ_ONCE(wait->w[wait->entry[i] &
+				       ~VKFD_EVENT_WAIT_REPEAT].ev))
 			return KFD_IOC_WAIT_RESULT_FAIL;
-		if (READ_ONCE(w[i].activated)) {
-			if (!all)
+		if (vkfd_event_entry_activated(wait, i)) {
+			if (!wait->all)
 				return KFD_IOC_WAIT_RESULT_COMPLETE;
 			activated++;
 		}
 	}
-	return activated == n ? KFD_IOC_WAIT_RESULT_COMPLETE :
-				KFD_IOC_WAIT_RESULT_TIMEOUT;
+	return activated == wait->n ? KFD_IOC_WAIT_RESULT_COMPLETE :
+				      KFD_IOC_WAIT_RESULT_TIMEOUT;
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_test);
 
 /* Sleep until the wait completes or fails, the timeout, or a signal. */
 static int vkfd_event_wait_sleep(struct kfd_ioctl_wait_events_args *args,
-				 struct vkfd_event_waiter *w)
+				 const struct vkfd_event_wait *wait)
 {
 	long timeout = vkfd_event_timeout(args->timeout);
-	u32 n = args->num_events;
-	bool all = args->wait_for_all;
 	int ret = 0;
 
 	for (;;) {
@@ -139,7 +306,7 @@ static int vkfd_event_wait_sleep(struct kfd_ioctl_wait_events_args *args,
 		}
 		/* Set before the test: a set in between makes us runnable. */
 		set_current_state(TASK_INTERRUPTIBLE);
-		args->wait_result = vkfd_event_wait_test(w, n, all);
+		args->wait_result = vkfd_event_wait_test(wait);
 		if (args->wait_result != KFD_IOC_WAIT_RESULT_TIMEOUT || timeout <= 0)
 			break;
 		timeout = schedule_timeout(timeout);
@@ -148,51 +315,69 @@ static int vkfd_event_wait_sleep(struct kfd_ioctl_wait_events_args *args,
 	return ret;
 }
 
-/*
- * Leave the events' waiters. A completed wait takes a snapshot of the
- * fault data of its activated MEMORY events, and fails with EINVAL if an
- * event was destroyed since (amdkfd's copy_signaled_event_data()). An
- * interrupted wait (@undo) gives back the auto-reset signals it took.
+/**
+ * vkfd_event_wait_leave() - take a wait's waiters off their events
+ * @events: the events of the wait's context
+ * @wait: the wait, joined (or partly, after a failed join)
+ * @complete: the wait completed: snapshot the fault data of its
+ *	activated MEMORY events
+ * @undo: the wait was interrupted: give back the auto-reset signals it
+ *	took
+ *
+ * Context: Process context; takes the signal lock per batch of events.
+ * Return: 0, or -EINVAL if @complete and an event was destroyed since
+ * (amdkfd's copy_signaled_event_data()).
  */
-static int vkfd_event_wait_end(struct vkfd_events *events,
-			       struct vkfd_event_waiter *w, u32 n,
-			       bool complete, bool undo)
+VISIBLE_IF_KUNIT int vkfd_event_wait_leave(struct vkfd_events *events,
+					   struct vkfd_event_wait *wait,
+					   bool complete, bool undo)
 {
+	struct vkfd_event_waiter *w;
 	struct vkfd_event *ev;
+	u32 d = 0, end;
+	bool took;
 	int ret = 0;
-	u32 i;
 
-	xa_lock(&events->ids);
-	for (i = 0; i < n; i++) {
-		ev = w[i].ev;
-		if (!ev) {
-			if (complete)
-				ret = -EINVAL;
-			continue;
+	while (d < wait->nr) {
+		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
+		xa_lock(&events->ids);
+		for (; d < end; d++) {
+			w = &wait->w[d];
+			ev = w->ev;
+			if (!ev) {
+				if (complete)
+					ret = -EINVAL;
+				continue;
+			}
+			list_del(&w->node);
+			events->nr_waiters--;
+			took = w->took_first || w->activated;
+			if (complete && took && ev->type == KFD_IOC_EVENT_MEMORY) {
+				w->mem = ev->mem;
+				w->report = true;
+			}
+			if (undo && took && ev->auto_reset)
+				vkfd_event_set_locked(events, ev);
 		}
-		list_del(&w[i].node);
-		if (complete && w[i].activated &&
-		    ev->type == KFD_IOC_EVENT_MEMORY) {
-			w[i].mem = ev->mem;
-			w[i].report = true;
-		}
-		if (undo && w[i].activated && ev->auto_reset)
-			vkfd_event_set_locked(events, ev);
+		xa_unlock(&events->ids);
+		cond_resched();
 	}
-	xa_unlock(&events->ids);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_leave);
 
-/* Copy the fault data of the activated MEMORY events out. */
+/* Copy the fault data of the activated MEMORY events out, entry by entry. */
 static int vkfd_event_wait_copy_out(struct kfd_event_data __user *udata,
-				    const struct vkfd_event_waiter *w, u32 n)
+				    const struct vkfd_event_wait *wait)
 {
+	const struct vkfd_event_waiter *w;
 	u32 i;
 
-	for (i = 0; i < n; i++) {
-		if (w[i].report &&
-		    copy_to_user(&udata[i].memory_exception_data, &w[i].mem,
-				 sizeof(w[i].mem)))
+	for (i = 0; i < wait->n; i++) {
+		w = &wait->w[wait->entry[i] & ~VKFD_EVENT_WAIT_REPEAT];
+		if (w->report && vkfd_event_entry_activated(wait, i) &&
+		    copy_to_user(&udata[i].memory_exception_data, &w->mem,
+				 sizeof(w->mem)))
 			return -EFAULT;
 	}
 	return 0;
@@ -202,23 +387,22 @@ static int vkfd_event_wait(struct vkfd_ctx *ctx,
 			   struct kfd_ioctl_wait_events_args *args)
 {
 	struct kfd_event_data __user *udata = u64_to_user_ptr(args->events_ptr);
-	u32 n = args->num_events;
-	struct vkfd_event_waiter *w;
+	struct vkfd_event_wait wait = {
+		.n = args->num_events,
+		.all = args->wait_for_all,
+	};
 	struct vkfd_events *events;
 	bool complete;
 	int ret;
 
-	if (n > VKFD_EVENT_WAIT_MAX)
+	if (wait.n > VKFD_EVENT_WAIT_MAX)
 		return -EINVAL;
 	/* Nothing to wait for is complete, as in amdkfd. */
 	args->wait_result = KFD_IOC_WAIT_RESULT_COMPLETE;
-	if (!n)
+	if (!wait.n)
 		return 0;
 
-	w = kvcalloc(n, sizeof(*w), GFP_KERNEL_ACCOUNT);
-	if (!w)
-		return -ENOMEM;
-	ret = vkfd_event_wait_copy_in(udata, n, w);
+	ret = vkfd_event_wait_copy_in(udata, &wait);
 	if (ret)
 		goto out_free;
 	events = vkfd_events_get(ctx);
@@ -226,23 +410,27 @@ static int vkfd_event_wait(struct vkfd_ctx *ctx,
 		ret = -EINVAL;
 		goto out_free;
 	}
-	ret = vkfd_event_wait_begin(events, w, n);
-	if (ret)
+	ret = vkfd_event_wait_join(events, &wait);
+	if (ret) {
+		vkfd_event_wait_leave(events, &wait, false, false);
 		goto out_put;
+	}
+	vkfd_event_wait_take(events, &wait);
 
 	/* Signaled already: complete, whatever signals are pending. */
-	args->wait_result = vkfd_event_wait_test(w, n, args->wait_for_all);
+	args->wait_result = vkfd_event_wait_test(&wait);
 	if (args->wait_result == KFD_IOC_WAIT_RESULT_TIMEOUT)
-		ret = vkfd_event_wait_sleep(args, w);
+		ret = vkfd_event_wait_sleep(args, &wait);
 	complete = !ret && args->wait_result == KFD_IOC_WAIT_RESULT_COMPLETE;
 
-	ret = vkfd_event_wait_end(events, w, n, complete, ret == -ERESTARTSYS) ?: ret;
+	ret = vkfd_event_wait_leave(events, &wait, complete,
+				    ret == -ERESTARTSYS) ?: ret;
 	if (!ret && complete)
-		ret = vkfd_event_wait_copy_out(udata, w, n);
+		ret = vkfd_event_wait_copy_out(udata, &wait);
 out_put:
 	vkfd_events_put(events);
 out_free:
-	kvfree(w);
+	vkfd_event_wait_free(&wait);
 	return ret;
 }
 
@@ -257,7 +445,7 @@ out_free:
  * with what is left of @timeout after an interrupted wait.
  *
  * Context: Process context; takes the signal lock; sleeps.
- * Return: 0; -EINVAL for more than 65536 events, an unknown id, a
+ * Return: 0; -EINVAL for more than 65536 entries, an unknown id, a
  * non-zero pad or kfd_event_data_ext; -EFAULT; -ENOMEM; -EIO if an event
  * was destroyed while waited on; -ERESTARTSYS (EINTR for the caller
  * unless restarted), -EINTR.

@@ -88,6 +88,7 @@ static int vkfd_test_ctx_query(struct vkfd_device *vdev,
 	}
 	out.nr_bos = ctx->nr_mem;
 	out.nr_events = vkfd_event_count(ctx);
+	out.nr_waiters = vkfd_event_waiter_count(ctx);
 	mutex_unlock(&ctx->mem_lock);
 
 	mutex_lock(&ctx->queue_lock);

@@ -72,6 +72,7 @@ int vkfd_ctx_row(pid_t pid, uint32_t ctx_id, struct vkfd_ctx_row *row)
 	row->vram = q->vram;
 	row->pt = q->pt;
 	row->events = q->nr_events;
+	row->waiters = q->nr_waiters;
 	return 0;
 }
 

@@ -58,6 +58,7 @@ struct vkfd_ctx_row {
 	uint64_t vram;		/* bytes of VRAM allocated */
 	uint64_t pt;		/* page-table bytes over the context's VMs */
 	uint64_t events;	/* live events */
+	uint64_t waiters;	/* waiters on them: one per event of each wait */
 };
 
 /*

@@ -93,6 +93,8 @@ enum vkfd_test_op {
  *	order; 0 where it has no VM (from VKFD)
  * @vram: bytes of VRAM the context's buffers hold (from VKFD)
  * @pt: bytes of page tables of the context's VMs (from VKFD)
+ * @nr_waiters: waiters on the context's events: one per distinct event
+ *	of each WAIT_EVENTS in progress (from VKFD)
  */
 struct vkfd_test_ctx_query {
 	__s32 pid;
@@ -106,6 +108,7 @@ struct vkfd_test_ctx_query {
 	__u32 pasids[VKFD_MAX_GPUS];
 	__u64 vram;
 	__u64 pt;
+	__u64 nr_waiters;
 };
 
 /**
