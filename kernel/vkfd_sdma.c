@@ -15,11 +15,24 @@
  * than a slice.
  *
  * Serving a queue: read the write pointer from its doorbell; if there is
- * something to do (vkfd_sdma_queue_ready()), take the context's mem_lock,
+ * something to do (vkfd_sdma_queue_ready()), try the context's mem_lock,
  * execute packets (vkfd_sdma_pkt.c), signal each TRAP's event, write the
  * read pointer back, and on a fault or an invalid packet halt the queue
  * for good — a fault also counts in the VM's counters and raises the
  * context's memory event. Nothing of it can reach another queue.
+ *
+ * The engine never waits for a tenant. mem_lock is held by the context's
+ * own ioctls, for as long as they take: MAP_MEMORY_TO_GPU of a USERPTR
+ * pins its pages under it, and a page backed by userfaultfd or FUSE makes
+ * that forever. So the engine only tries it (mutex_trylock()); if the
+ * context holds it, the queue is left as it is, ready, and tried again on
+ * a later round, while the engine goes on with the other queues. Only
+ * that context's queues wait, for its own ioctl. The other locks of a
+ * slice are spinlocks held for bounded work: the events' signal lock
+ * (vkfd_event_interrupt(), vkfd_event_memory_fault()) and the engine's
+ * own list lock. Page tables and pages are read under mem_lock alone
+ * (vkfd_vm_access.c); USERPTR pages are pinned, so the engine never
+ * takes a process's mmap_lock or faults on user memory.
  *
  * A doorbell is plain memory, so a write to it cannot wake anything: the
  * engine polls. After a round that did some work it keeps polling,
@@ -90,8 +103,11 @@ struct vkfd_sdma_engine {
 /*
  * Lockdep's view of vkfd_sdma_queue_stop() waiting for the engine: a
  * pseudo-lock held by the engine around each slice, which stop takes and
- * releases. Lockdep then reports a stop under mem_lock (or any lock the
- * engine takes in a slice) as the deadlock it is.
+ * releases. Lockdep then reports a stop under any lock the engine waits
+ * for in a slice as the deadlock it is. The engine only tries mem_lock
+ * (a trylock makes no dependency in lockdep's graph either): a stop
+ * under mem_lock does not wait for it, the slice it waits for cannot
+ * have that context's queue in it.
  */
 #ifdef CONFIG_LOCKDEP
 static struct lock_class_key vkfd_sdma_slice_key;
@@ -140,13 +156,21 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	run.wptr = READ_ONCE(*q->doorbell);
 	if (!vkfd_sdma_queue_ready(q, run.wptr, now))
 		return false;
-	/* The engine is busy from here to the end of the slice. */
-	start = ktime_get_ns();
 	/* User space wrote the packets, then the doorbell. */
 	smp_rmb();
 
 	vkfd_sdma_slice_acquire();
-	mutex_lock(&ctx->mem_lock);
+	/*
+	 * Never wait for a tenant: its own ioctls may hold mem_lock for as
+	 * long as it likes (pinning a USERPTR over a userfaultfd page). The
+	 * queue stays as it is and is tried again next round.
+	 */
+	if (!mutex_trylock(&ctx->mem_lock)) {
+		vkfd_sdma_slice_release();
+		return false;
+	}
+	/* The engine is busy from here to the end of the slice. */
+	start = ktime_get_ns();
 	rptr = q->sdma.rptr;
 	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP)
 		vkfd_event_interrupt(ctx, run.int_context);
@@ -300,8 +324,9 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_start);
  * slice, whatever the ring holds. The queue's read pointer and the state
  * of a packet half done stay, for a later vkfd_sdma_queue_start().
  *
- * Context: Process context; sleeps. Must not hold the queue's
- * &vkfd_ctx.mem_lock, which the engine may need to finish the slice.
+ * Context: Process context; sleeps. The engine only tries the queue's
+ * &vkfd_ctx.mem_lock, so the caller may hold it, but no lock the engine
+ * takes within a slice (the events' signal lock).
  */
 void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 {
