@@ -10,9 +10,12 @@
  * module load and stopped at unload. A runnable SDMA queue is started on
  * one of its GPU's engines (round robin) and served by that thread until
  * it is stopped. The thread serves its queues in turn, one slice each
- * (vkfd_sdma.h: at most about 1 MiB of data or 4096 packets), so that no
- * queue can hold an engine, and nothing waits on an engine for longer
- * than a slice.
+ * (vkfd_sdma.h: at most about 1 MiB of data, 4096 packets or 32 TRAPs),
+ * so that no queue can hold an engine, and nothing waits on an engine
+ * for longer than a slice. The engine may reschedule between two queues,
+ * two packets, two signalled TRAPs and two chunks of a copy or fill
+ * (vkfd_vm_access.c); it holds its list spinlock only to take a queue
+ * from the list, never across a loop whose length a user chooses.
  *
  * Serving a queue: read the write pointer from its doorbell; if there is
  * something to do (vkfd_sdma_queue_ready()), try the context's mem_lock,
@@ -172,8 +175,10 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	/* The engine is busy from here to the end of the slice. */
 	start = ktime_get_ns();
 	rptr = q->sdma.rptr;
-	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP)
+	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP) {
 		vkfd_event_interrupt(ctx, run.int_context);
+		cond_resched();
+	}
 	/*
 	 * Counted before the read pointer says the work is done: whoever
 	 * waits for the read pointer then reads sdma_<gpuid> sees it.
@@ -348,6 +353,31 @@ void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 	q->sdma.engine = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_stop);
+
+/**
+ * vkfd_sdma_queue_ring_changed() - forget the packet a queue was in
+ * @q: a stopped queue, whose ring UPDATE_QUEUE is changing
+ *
+ * The engine remembers how far it got in the packet at the read pointer
+ * (bytes of a copy done, polls tried, a wait for the rest of a packet).
+ * With another ring, the packet at the read pointer is another one: it
+ * starts afresh. The read pointer itself stays, as amdkfd's.
+ *
+ * Context: Process context; the caller holds &vkfd_ctx.queue_lock and
+ * has stopped @q.
+ */
+void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q)
+{
+	struct vkfd_sdma_qstate *s = &q->sdma;
+
+	s->pkt_rptr = s->rptr;
+	s->pkt_done = 0;
+	s->poll_tries = 0;
+	s->poll_next = 0;
+	s->stall_wptr = 0;
+	s->stalled = false;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_ring_changed);
 
 /**
  * vkfd_sdma_fini() - stop a GPU's engines

@@ -57,15 +57,20 @@ struct vkfd_sdma_qstate {
 /*
  * A slice: what one engine does for one queue under one hold of the
  * context's mem_lock. Every packet costs VKFD_SDMA_PKT_COST, and each
- * byte it moves one more; a slice ends once VKFD_SDMA_SLICE is spent.
+ * byte it moves one more; a slice ends once VKFD_SDMA_SLICE is spent
+ * (at most 4096 packets, about 1 MiB of data), or after
+ * VKFD_SDMA_SLICE_TRAPS TRAP packets: each signals an event, which wakes
+ * its waiters.
  */
 #define VKFD_SDMA_SLICE		((long)SZ_1M)
 #define VKFD_SDMA_PKT_COST	256
+#define VKFD_SDMA_SLICE_TRAPS	32
 
 /**
  * enum vkfd_sdma_status - why vkfd_sdma_exec_locked() returned
  * @VKFD_SDMA_IDLE: everything up to the doorbell's write pointer is done
- * @VKFD_SDMA_BUDGET: the slice's budget is spent; there is more to do
+ * @VKFD_SDMA_BUDGET: the slice's budget, or its TRAPs, are spent; there
+ *	is more to do
  * @VKFD_SDMA_STALL: the packet at the read pointer is not all in the ring
  *	yet; nothing to do until the doorbell moves
  * @VKFD_SDMA_POLL: a POLL_REGMEM condition is false; poll again at
@@ -93,6 +98,7 @@ enum vkfd_sdma_status {
  * @wptr: in: the write pointer, bytes, as read from the doorbell
  * @budget: in/out: what is left of the slice (VKFD_SDMA_SLICE at first)
  * @moved: out: bytes written to memory by the packets, added up
+ * @traps: in/out: TRAP packets executed in the slice (0 at first)
  * @int_context: out: for %VKFD_SDMA_TRAP, the TRAP's int_context
  * @fault: out: for %VKFD_SDMA_FAULT, the fault
  */
@@ -100,6 +106,7 @@ struct vkfd_sdma_run {
 	u64 wptr;
 	long budget;
 	u64 moved;
+	unsigned int traps;
 	u32 int_context;
 	struct vkfd_vm_fault fault;
 };
@@ -159,5 +166,6 @@ int vkfd_sdma_init(struct vkfd_gpu *gpu);
 void vkfd_sdma_fini(struct vkfd_gpu *gpu);
 void vkfd_sdma_queue_start(struct vkfd_queue *q);
 void vkfd_sdma_queue_stop(struct vkfd_queue *q);
+void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q);
 
 #endif /* _VKFD_SDMA_H_ */
