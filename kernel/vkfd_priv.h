@@ -36,8 +36,11 @@
  *
  *   vkfd_ctx.queue_lock -> vkfd_sdma_slice -> the events' signal lock
  *
- * vkfd_sdma_engine.lock (a spinlock: an engine's queue list and the queue
- * it is serving) is innermost: nothing is taken under it. So is
+ * vkfd_sdma_engine.lock (a spinlock: an engine's ready list, its queue
+ * groups and the queue it is serving) is innermost: nothing is taken under
+ * it. A doorbell fault takes it under mmap_lock (ringing the slice); an
+ * engine arming a slice takes the device node's i_mmap_rwsem with no vkfd
+ * lock held. So is
  * vkfd_busy.lock (a spinlock: a GPU's busy-time samples), taken by the
  * engines between slices, with no lock held, and by sysfs.
  *

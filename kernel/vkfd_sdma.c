@@ -37,12 +37,32 @@
  * (vkfd_vm_access.c); USERPTR pages are pinned, so the engine never
  * takes a process's mmap_lock or faults on user memory.
  *
- * A doorbell is plain memory, so a write to it cannot wake anything: the
- * engine polls. After a round that did some work it keeps polling,
- * without sleeping, for VKFD_SDMA_SPIN_NS; then it sleeps between rounds,
- * first VKFD_SDMA_SLEEP_MIN_NS, each time twice as long, up to
- * VKFD_SDMA_SLEEP_MAX_NS (hrtimers). An engine without queues sleeps until
- * vkfd_sdma_queue_start() wakes it.
+ * Only queues whose doorbell rang are visited, so that an engine's cost
+ * does not grow with idle queues. The queues of one doorbell slice (a
+ * context's VM on the GPU) started on one engine form a group,
+ * &struct vkfd_sdma_group, and each engine has a *ready list* of groups.
+ * A round serves every queue of every ready group once. A doorbell is
+ * plain memory that cannot trap, but the slice's user mapping can: a
+ * group that stayed idle for VKFD_SDMA_SPIN_NS is *armed* - the slice's
+ * pages are unmapped from user space (vkfd_doorbell_arm()) - and served
+ * once more, to see a write made before the unmapping; still idle, it
+ * leaves the ready list. The next doorbell write faults, and the fault
+ * handler puts the page back, then rings the slice
+ * (vkfd_sdma_doorbell_rang()): its groups go back on the ready lists,
+ * armed no more, and the engines wake at once. A ring that comes after
+ * the arming keeps the group on the list; a write before the unmapping is
+ * seen by the last serving. While a context works, its pages stay mapped
+ * and nothing faults.
+ *
+ * A group stays on the list, polled, while one of its queues waits for
+ * something only time brings (a POLL_REGMEM, its context's mem_lock), or
+ * if its slice cannot be armed (vkfd_doorbell.c). An engine with groups
+ * on its list
+ * polls: after a round with progress it keeps polling, without sleeping,
+ * for VKFD_SDMA_SPIN_NS; then it sleeps between rounds, first
+ * VKFD_SDMA_SLEEP_MIN_NS, each time twice as long, up to
+ * VKFD_SDMA_SLEEP_MAX_NS (hrtimers). An engine with an empty ready list
+ * sleeps until a ring or vkfd_sdma_queue_start() wakes it.
  *
  * Stopping a queue takes it off the engine's list, then waits until the
  * engine is not serving it: at most the rest of one slice.
@@ -63,6 +83,7 @@
 #include <linux/wait_bit.h>
 
 #include "vkfd_busy.h"
+#include "vkfd_doorbell.h"
 #include "vkfd_event.h"
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
@@ -80,27 +101,39 @@
 /**
  * struct vkfd_sdma_engine - one SDMA engine of a GPU: a kernel thread
  * @gpu: the GPU
+ * @index: which of the GPU's engines: which &vkfd_doorbells.group is its
  * @thread: the engine's thread
- * @lock: protects @queues, @nr_queues, the &vkfd_sdma_qstate.engine_node
- *	of the queues on @queues, and the writes of @running
- * @queues: the queues started on the engine; it serves the first and
- *	moves it to the tail
- * @nr_queues: entries in @queues
+ * @lock: protects @ready, @nr_ready, @nr_queues, the writes of @running,
+ *	and the lists and @armed of every group of the engine
+ * @ready: the groups whose doorbell slice rang
+ *	(&vkfd_sdma_group.ready_node);
+ *	it serves the first and moves it to the tail
+ * @nr_ready: entries in @ready
+ * @nr_queues: queues started on the engine
  * @running: the queue the engine is serving, NULL between two; set under
- *	@lock as the queue is taken from @queues, so a queue off the list
+ *	@lock as the queue is taken from its group, so a queue off its group
  *	never becomes @running again. vkfd_sdma_queue_stop() waits for it
  *	to change.
- * @kick: set by vkfd_sdma_queue_start(): look at the queues now, and poll
- *	without back-off
+ * @kick: set by a ring and vkfd_sdma_queue_start(): look at the ready
+ *	list now, and poll without back-off
  */
 struct vkfd_sdma_engine {
 	struct vkfd_gpu *gpu;
+	unsigned int index;
 	struct task_struct *thread;
-	spinlock_t lock;	/* protects @queues, @nr_queues, @running */
-	struct list_head queues;
+	spinlock_t lock;	/* protects @ready, the groups, @running */
+	struct list_head ready;
+	unsigned int nr_ready;
 	unsigned int nr_queues;
 	struct vkfd_queue *running;
 	atomic_t kick;
+};
+
+/* What serving a queue, or a group, came to */
+enum vkfd_sdma_served {
+	VKFD_SDMA_SERVED_IDLE,	/* nothing to do until a doorbell write */
+	VKFD_SDMA_SERVED_WAIT,	/* nothing now, maybe later: poll */
+	VKFD_SDMA_SERVED_BUSY,	/* progress, or more to do right away */
 };
 
 /*
@@ -144,11 +177,8 @@ static void vkfd_sdma_fault_locked(struct vkfd_queue *q,
 				f->not_present, f->write && !f->not_present);
 }
 
-/*
- * One slice of @q. Return true if the queue moved on or has more to do
- * right away: the engine keeps polling without sleeping.
- */
-static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
+/* One slice of @q: what it came to. */
+static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 {
 	struct vkfd_ctx *ctx = q->ctx;
 	struct vkfd_sdma_run run = { .budget = VKFD_SDMA_SLICE };
@@ -156,9 +186,11 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	struct vkfd_vm_fault fault;
 	u64 rptr, start, end;
 
+	q->sdma.visits++;
 	run.wptr = READ_ONCE(*q->doorbell);
 	if (!vkfd_sdma_queue_ready(q, run.wptr, now))
-		return false;
+		return vkfd_sdma_parked(q, now) ? VKFD_SDMA_SERVED_WAIT :
+						  VKFD_SDMA_SERVED_IDLE;
 	/* User space wrote the packets, then the doorbell. */
 	smp_rmb();
 
@@ -170,7 +202,7 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	 */
 	if (!mutex_trylock(&ctx->mem_lock)) {
 		vkfd_sdma_slice_release();
-		return false;
+		return VKFD_SDMA_SERVED_WAIT;
 	}
 	/* The engine is busy from here to the end of the slice. */
 	start = ktime_get_ns();
@@ -203,45 +235,131 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	end = ktime_get_ns();
 	vkfd_busy_add(&q->gpu->busy, end - start, end);
 
-	return q->sdma.rptr != rptr || run.moved || st == VKFD_SDMA_BUDGET;
+	if (q->sdma.rptr != rptr || run.moved || st == VKFD_SDMA_BUDGET)
+		return VKFD_SDMA_SERVED_BUSY;
+	return st == VKFD_SDMA_POLL ? VKFD_SDMA_SERVED_WAIT :
+				      VKFD_SDMA_SERVED_IDLE;
 }
 
-/* Serve every queue of @e once. Return true if any made progress. */
-static bool vkfd_sdma_round(struct vkfd_sdma_engine *e)
+/* Serve every queue of @group once: what the busiest came to. */
+static enum vkfd_sdma_served vkfd_sdma_serve_group(struct vkfd_sdma_engine *e,
+						   struct vkfd_sdma_group *group,
+						   u64 now)
 {
-	u64 now = ktime_get_ns();
-	bool busy = false;
+	enum vkfd_sdma_served served = VKFD_SDMA_SERVED_IDLE;
 	unsigned int n;
 
 	spin_lock(&e->lock);
-	n = e->nr_queues;
+	n = group->nr_queues;
 	spin_unlock(&e->lock);
 
 	while (n--) {
 		struct vkfd_queue *q;
 
 		spin_lock(&e->lock);
-		q = list_first_entry_or_null(&e->queues, struct vkfd_queue,
+		q = list_first_entry_or_null(&group->queues, struct vkfd_queue,
 					     sdma.engine_node);
 		if (q) {
-			list_move_tail(&q->sdma.engine_node, &e->queues);
+			list_move_tail(&q->sdma.engine_node, &group->queues);
 			WRITE_ONCE(e->running, q);
 		}
 		spin_unlock(&e->lock);
 		if (!q)
 			break;
 
-		busy |= vkfd_sdma_serve(q, now);
+		served = max(served, vkfd_sdma_serve(q, now));
 
 		/* Done with @q: a stop waiting for it may return. */
 		smp_store_mb(e->running, NULL);
 		wake_up_var(&e->running);
 		cond_resched();
 	}
-	return busy;
+	return served;
 }
 
-/* Sleep @ns, or until woken: by a new queue, or to stop. */
+/* Take @group off @e's ready list. */
+static void vkfd_sdma_group_unready_locked(struct vkfd_sdma_engine *e,
+					   struct vkfd_sdma_group *group)
+{
+	lockdep_assert_held(&e->lock);
+
+	if (list_empty(&group->ready_node))
+		return;
+	list_del_init(&group->ready_node);
+	e->nr_ready--;
+}
+
+/*
+ * After serving @group: busy, it stays; idle long enough, it is armed and
+ * served once more; idle and armed (no ring since), it leaves the list.
+ */
+static void vkfd_sdma_group_idle(struct vkfd_sdma_engine *e,
+				 struct vkfd_sdma_group *group,
+				 enum vkfd_sdma_served served)
+{
+	u64 now = ktime_get_ns();
+	bool arm;
+
+	if (served == VKFD_SDMA_SERVED_BUSY) {
+		WRITE_ONCE(group->busy_at, now);
+		return;
+	}
+	if (served == VKFD_SDMA_SERVED_WAIT ||
+	    now - READ_ONCE(group->busy_at) < VKFD_SDMA_SPIN_NS)
+		return;
+
+	spin_lock(&e->lock);
+	arm = !group->armed;
+	if (arm)
+		group->armed = true;
+	else
+		vkfd_sdma_group_unready_locked(e, group);
+	spin_unlock(&e->lock);
+	/* Armed: the next round looks at the doorbells once more. */
+	if (arm && !vkfd_doorbell_arm(group->db)) {
+		spin_lock(&e->lock);
+		group->armed = false;
+		spin_unlock(&e->lock);
+		WRITE_ONCE(group->busy_at, now);
+	}
+}
+
+/* Serve every ready group of @e once: what the busiest came to. */
+static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
+{
+	enum vkfd_sdma_served served = VKFD_SDMA_SERVED_IDLE, st;
+	u64 now = ktime_get_ns();
+	unsigned int n;
+
+	spin_lock(&e->lock);
+	n = e->nr_ready;
+	spin_unlock(&e->lock);
+
+	while (n--) {
+		struct vkfd_sdma_group *group;
+
+		spin_lock(&e->lock);
+		group = list_first_entry_or_null(&e->ready,
+						 struct vkfd_sdma_group,
+						 ready_node);
+		/* With queues, so its VM holds it: hold it past a stop. */
+		if (group) {
+			list_move_tail(&group->ready_node, &e->ready);
+			kref_get(&group->db->ref);
+		}
+		spin_unlock(&e->lock);
+		if (!group)
+			break;
+
+		st = vkfd_sdma_serve_group(e, group, now);
+		vkfd_sdma_group_idle(e, group, st);
+		vkfd_doorbells_put(group->db);
+		served = max(served, st);
+	}
+	return served;
+}
+
+/* Sleep @ns, or until woken: by a ring, a new queue, or to stop. */
 static void vkfd_sdma_sleep(struct vkfd_sdma_engine *e, u64 ns)
 {
 	ktime_t t = ns_to_ktime(ns);
@@ -251,7 +369,7 @@ static void vkfd_sdma_sleep(struct vkfd_sdma_engine *e, u64 ns)
 		__set_current_state(TASK_RUNNING);
 		return;
 	}
-	if (READ_ONCE(e->nr_queues))
+	if (READ_ONCE(e->nr_ready))
 		schedule_hrtimeout_range(&t, ns / 4, HRTIMER_MODE_REL);
 	else
 		schedule();
@@ -265,13 +383,17 @@ static int vkfd_sdma_thread(void *data)
 	u64 busy_at = ktime_get_ns();
 
 	while (!kthread_should_stop()) {
-		if (atomic_xchg(&e->kick, 0) | vkfd_sdma_round(e)) {
+		bool kicked = atomic_xchg(&e->kick, 0);
+
+		if (vkfd_sdma_round(e) == VKFD_SDMA_SERVED_BUSY || kicked) {
 			busy_at = ktime_get_ns();
 			sleep_ns = VKFD_SDMA_SLEEP_MIN_NS;
 			cond_resched();
 			continue;
 		}
-		if (ktime_get_ns() - busy_at < VKFD_SDMA_SPIN_NS) {
+		/* Groups in their spin period: the rounds arm them. */
+		if (READ_ONCE(e->nr_ready) &&
+		    ktime_get_ns() - busy_at < 2 * VKFD_SDMA_SPIN_NS) {
 			cpu_relax();
 			cond_resched();
 			continue;
@@ -282,11 +404,62 @@ static int vkfd_sdma_thread(void *data)
 	return 0;
 }
 
+/* Put @group on @e's ready list, disarmed. Return true if it was off. */
+static bool vkfd_sdma_group_ready_locked(struct vkfd_sdma_engine *e,
+					 struct vkfd_sdma_group *group,
+					 u64 now)
+{
+	lockdep_assert_held(&e->lock);
+
+	group->armed = false;
+	WRITE_ONCE(group->busy_at, now);
+	if (!list_empty(&group->ready_node) || !group->nr_queues)
+		return false;
+	list_add_tail(&group->ready_node, &e->ready);
+	e->nr_ready++;
+	return true;
+}
+
+static void vkfd_sdma_kick(struct vkfd_sdma_engine *e)
+{
+	atomic_set(&e->kick, 1);
+	wake_up_process(e->thread);
+}
+
+/**
+ * vkfd_sdma_doorbell_rang() - a doorbell slice was written to
+ * @db: the slice
+ *
+ * Its queues go on their engines' ready lists, and the engines that were
+ * idle wake. Called by the slice's fault handler, once the page is back
+ * in the faulting mapping. O(engines), whatever the number of queues.
+ *
+ * Context: Any process context; takes the engines' locks.
+ */
+void vkfd_sdma_doorbell_rang(struct vkfd_doorbells *db)
+{
+	u64 now = ktime_get_ns();
+	unsigned int i;
+
+	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
+		struct vkfd_sdma_engine *e = db->gpu->sdma[i];
+		bool wake;
+
+		spin_lock(&e->lock);
+		wake = vkfd_sdma_group_ready_locked(e, &db->group[i], now);
+		spin_unlock(&e->lock);
+		if (wake)
+			vkfd_sdma_kick(e);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_doorbell_rang);
+
 /**
  * vkfd_sdma_queue_start() - let an engine execute a queue
- * @q: a runnable SDMA queue, stopped
+ * @q: a runnable SDMA queue, stopped, whose VM has its doorbell slice
  *
- * Puts @q on one of its GPU's engines, round robin, and wakes it. Queues
+ * Puts @q on one of its GPU's engines, round robin, its group on that
+ * engine's ready list, and wakes the engine. Queues
  * of other types execute nothing and are left alone, as is a queue
  * already started. A halted queue may be started; it stays halted.
  * Starting and stopping one queue is serialised by the caller
@@ -297,6 +470,7 @@ static int vkfd_sdma_thread(void *data)
 void vkfd_sdma_queue_start(struct vkfd_queue *q)
 {
 	struct vkfd_gpu *gpu = q->gpu;
+	struct vkfd_sdma_group *group;
 	struct vkfd_sdma_engine *e;
 	unsigned int i;
 
@@ -309,14 +483,18 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	i = (unsigned int)atomic_inc_return(&gpu->sdma_next) %
 	    VKFD_SDMA_ENGINES;
 	e = gpu->sdma[i];
+	group = &q->vm->doorbells->group[i];
 	spin_lock(&e->lock);
-	list_add_tail(&q->sdma.engine_node, &e->queues);
+	list_add_tail(&q->sdma.engine_node, &group->queues);
+	group->nr_queues++;
 	e->nr_queues++;
 	q->sdma.engine = e;
+	q->sdma.group = group;
+	/* It may have work already: served until its group is armed. */
+	vkfd_sdma_group_ready_locked(e, group, ktime_get_ns());
 	spin_unlock(&e->lock);
 
-	atomic_set(&e->kick, 1);
-	wake_up_process(e->thread);
+	vkfd_sdma_kick(e);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_start);
 
@@ -344,6 +522,8 @@ void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 	spin_lock(&e->lock);
 	list_del_init(&q->sdma.engine_node);
 	e->nr_queues--;
+	if (!--q->sdma.group->nr_queues)
+		vkfd_sdma_group_unready_locked(e, q->sdma.group);
 	spin_unlock(&e->lock);
 
 	/* As if taking the slice lock: tells lockdep what we wait for. */
@@ -351,6 +531,7 @@ void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 	vkfd_sdma_slice_release();
 	wait_var_event(&e->running, READ_ONCE(e->running) != q);
 	q->sdma.engine = NULL;
+	q->sdma.group = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_stop);
 
@@ -428,8 +609,9 @@ int vkfd_sdma_init(struct vkfd_gpu *gpu)
 			goto err_fini;
 		}
 		e->gpu = gpu;
+		e->index = i;
 		spin_lock_init(&e->lock);
-		INIT_LIST_HEAD(&e->queues);
+		INIT_LIST_HEAD(&e->ready);
 		e->thread = kthread_run(vkfd_sdma_thread, e, "vkfd_sdma%u.%u",
 					gpu->index, i);
 		if (IS_ERR(e->thread)) {

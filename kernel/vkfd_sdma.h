@@ -16,6 +16,7 @@
 struct vkfd_gpu;
 struct vkfd_queue;
 struct vkfd_sdma_engine;
+struct vkfd_sdma_group;
 
 /**
  * struct vkfd_sdma_qstate - the SDMA engine's part of a queue
@@ -23,7 +24,9 @@ struct vkfd_sdma_engine;
  *	zero initially, @engine_node an empty list
  * @engine: the engine the queue is started on, NULL while stopped;
  *	see vkfd_sdma_queue_start()
- * @engine_node: entry in the engine's queue list
+ * @group: its doorbell slice's queues on @engine, NULL while stopped
+ * @engine_node: entry in @group's queue list
+ * @visits: times the engine looked at the queue (the test hooks')
  * @rptr: the read pointer, bytes, never reduced modulo the ring (the
  *	ring offset is @rptr & (&vkfd_queue.ring_size - 1))
  * @halted: a fault, or a packet or doorbell value the engine cannot
@@ -43,7 +46,9 @@ struct vkfd_sdma_engine;
  */
 struct vkfd_sdma_qstate {
 	struct vkfd_sdma_engine *engine;
+	struct vkfd_sdma_group *group;
 	struct list_head engine_node;
+	u64 visits;
 	u64 rptr;
 	bool halted;
 	u64 pkt_rptr;

@@ -59,11 +59,14 @@
  * @VKFD_TEST_OP_CTX_QUERY: the state of one context, &struct vkfd_test_ctx_query
  * @VKFD_TEST_OP_CTX_COUNT: how many contexts a process has, &struct vkfd_test_ctx_count
  * @VKFD_TEST_OP_TRANSLATE: walk a context's GPU page table, &struct vkfd_test_translate
+ * @VKFD_TEST_OP_SDMA_QUERY: what the SDMA engines do with a context's
+ *	queues, &struct vkfd_test_sdma_query
  */
 enum vkfd_test_op {
 	VKFD_TEST_OP_CTX_QUERY = 1,
 	VKFD_TEST_OP_CTX_COUNT,
 	VKFD_TEST_OP_TRANSLATE,
+	VKFD_TEST_OP_SDMA_QUERY,
 };
 
 /* vkfd_test_ctx_query.flags: the context's process has exited. */
@@ -150,6 +153,25 @@ struct vkfd_test_translate {
 };
 
 /**
+ * struct vkfd_test_sdma_query - VKFD_TEST_OP_SDMA_QUERY
+ * @pid: the context's process (to VKFD), > 0, else EINVAL
+ * @ctx_id: the context (to VKFD), as in &struct vkfd_test_ctx_query
+ * @groups: of the context's doorbell slices, on all GPUs, how many have
+ *	queues started on an engine: one per slice and engine (from VKFD)
+ * @ready: how many of @groups are on their engine's ready list (from
+ *	VKFD): 0 once every engine has armed them
+ * @visits: times the engines looked at the context's queues, added up
+ *	(from VKFD)
+ */
+struct vkfd_test_sdma_query {
+	__s32 pid;
+	__u32 ctx_id;
+	__u32 groups;
+	__u32 ready;
+	__u64 visits;
+};
+
+/**
  * struct vkfd_test_cmd - the argument of VKFD_IOC_TEST
  * @size: sizeof(struct vkfd_test_cmd) (to VKFD), else EINVAL
  * @op: a &enum vkfd_test_op (to VKFD), else EOPNOTSUPP
@@ -158,6 +180,7 @@ struct vkfd_test_translate {
  * @ctx_query: VKFD_TEST_OP_CTX_QUERY
  * @ctx_count: VKFD_TEST_OP_CTX_COUNT
  * @translate: VKFD_TEST_OP_TRANSLATE
+ * @sdma_query: VKFD_TEST_OP_SDMA_QUERY
  */
 struct vkfd_test_cmd {
 	__u32 size;
@@ -168,6 +191,7 @@ struct vkfd_test_cmd {
 		struct vkfd_test_ctx_query ctx_query;
 		struct vkfd_test_ctx_count ctx_count;
 		struct vkfd_test_translate translate;
+		struct vkfd_test_sdma_query sdma_query;
 	};
 };
 
