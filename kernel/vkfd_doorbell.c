@@ -69,7 +69,7 @@
 
 /* Pages of the doorbell slice: order 1. */
 #define VKFD_DOORBELL_ORDER	1
-#define VKFD_DOORBELL_PAGES	(1U << VKFD_DOORBELL_ORDER)
+#define VKFD_DOORBELL_PAGES	BIT(VKFD_DOORBELL_ORDER)
 
 static_assert(PAGE_SIZE << VKFD_DOORBELL_ORDER == VKFD_DOORBELL_SIZE);
 static_assert(VKFD_DOORBELL_SIZE / sizeof(u64) >= VKFD_QUEUES_MAX);
@@ -80,7 +80,7 @@ static_assert(VKFD_DOORBELL_SIZE / sizeof(u64) >= VKFD_QUEUES_MAX);
  * id from bit 46 of the byte offset on). Wrapping around would only make
  * a zap hit a slice it was not meant for: a spurious fault.
  */
-#define VKFD_DOORBELL_PGOFF_END	(1ULL << 34)
+#define VKFD_DOORBELL_PGOFF_END	BIT_ULL(34)
 static atomic64_t vkfd_doorbell_pgoff = ATOMIC64_INIT(0);
 
 /* Drop a reference on each of the 1 << @order pages at @page. */
