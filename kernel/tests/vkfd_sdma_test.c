@@ -453,25 +453,31 @@ static void vkfd_sdma_test_trap_slice(struct kunit *test)
 static void vkfd_sdma_test_ring_changed(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
-	u8 *src = (u8 *)data(t, 0), *dst = (u8 *)data(t, 2 * PG);
 	struct vkfd_sdma_run r;
+	unsigned int i;
 
-	fill_pattern(src, 2 * PG, 1);
+	/* Data pages 0 and 1 to 2 and 3, each a page of its own */
+	for (i = 0; i < 2; i++)
+		fill_pattern((u8 *)data(t, i * PG), PG, 1 + i);
 	EMIT(t, vkfd_sdma_pkt_copy, DATA_VA + 2 * PG, DATA_VA, 2 * PG);
 	/* A budget of a byte: one page, the least a piece moves */
 	KUNIT_EXPECT_EQ(test, run_budget(t, &r, 1), VKFD_SDMA_BUDGET);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.pkt_done, (u64)PG);
-	KUNIT_EXPECT_EQ(test, memcmp(src, dst, PG), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(data(t, 0), data(t, 2 * PG), PG), 0);
 
 	/* "The new ring": the same place holds a copy of new data */
-	fill_pattern(src, 2 * PG, 9);
-	memset(dst, 0, 2 * PG);
+	for (i = 0; i < 2; i++) {
+		fill_pattern((u8 *)data(t, i * PG), PG, 9 + i);
+		memset(data(t, (2 + i) * PG), 0, PG);
+	}
 	vkfd_sdma_queue_ring_changed(&t->q);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.pkt_done, 0ULL);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, r.moved, 2ULL * PG);
-	KUNIT_EXPECT_EQ(test, memcmp(src, dst, 2 * PG), 0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, memcmp(data(t, i * PG),
+					     data(t, (2 + i) * PG), PG), 0);
 }
 
 static struct kunit_case vkfd_sdma_test_cases[] = {
