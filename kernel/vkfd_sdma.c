@@ -43,7 +43,7 @@
  * &struct vkfd_sdma_group, and each engine has a *ready list* of groups.
  * A round serves every queue of every ready group once. A doorbell is
  * plain memory that cannot trap, but the slice's user mapping can: a
- * group that stayed idle for VKFD_SDMA_SPIN_NS is *armed* - the slice's
+ * group that stayed idle for VKFD_SDMA_ARM_NS is *armed* - the slice's
  * pages are unmapped from user space (vkfd_doorbell_arm()) - and served
  * once more, to see a write made before the unmapping; still idle, it
  * leaves the ready list. The next doorbell write faults, and the fault
@@ -92,6 +92,12 @@
 #include "vkfd_sdma.h"
 #include "vkfd_vm.h"
 #include "vkfd_vm_access.h"
+
+/*
+ * A group idle this long is armed: a fault and a TLB shootdown cost far
+ * more than a few rounds of polling, so only really idle slices are.
+ */
+#define VKFD_SDMA_ARM_NS	(2 * NSEC_PER_MSEC)
 
 /* Busy polling after activity, then sleeps growing up to ~1 ms. */
 #define VKFD_SDMA_SPIN_NS	(100 * NSEC_PER_USEC)
@@ -305,7 +311,7 @@ static void vkfd_sdma_group_idle(struct vkfd_sdma_engine *e,
 		return;
 	}
 	if (served == VKFD_SDMA_SERVED_WAIT ||
-	    now - READ_ONCE(group->busy_at) < VKFD_SDMA_SPIN_NS)
+	    now - READ_ONCE(group->busy_at) < VKFD_SDMA_ARM_NS)
 		return;
 
 	spin_lock(&e->lock);
@@ -446,8 +452,10 @@ void vkfd_sdma_doorbell_rang(struct vkfd_doorbells *db)
 		bool wake;
 
 		spin_lock(&e->lock);
-		wake = vkfd_sdma_group_ready_locked(e, &db->group[i], now);
+		vkfd_sdma_group_ready_locked(e, &db->group[i], now);
+		wake = db->group[i].nr_queues;
 		spin_unlock(&e->lock);
+		/* Even if on the list: the engine may be in a polling sleep. */
 		if (wake)
 			vkfd_sdma_kick(e);
 	}
