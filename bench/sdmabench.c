@@ -15,9 +15,10 @@
  *            (at least 5) is reported, with the ratio SDMA / memcpy.
  *   latency  doorbell to fence: a FENCE alone is submitted (written to
  *            the ring, doorbell rung) and the CPU spins on the fence
- *            value; median and 90th percentile, back to back (the engine
- *            still polling) and after 20 ms of idleness (the engine
- *            asleep between two polls).
+ *            value; median, 90th and 99th percentile, back to back (the
+ *            engine still polling) and after 20 ms of idleness (the
+ *            engine asleep, the doorbell slice armed: the write faults
+ *            and wakes it).
  *   events   vkfd against the real amdkfd, side by side in the same guest:
  *            CREATE_EVENT + DESTROY_EVENT of a signal event, and
  *            SET_EVENT + WAIT_EVENTS on a signal event (sdmabench_events.c).
@@ -63,7 +64,7 @@
 #define RING_SIZE		(64 * 1024ull)	/* 256 copies and a fence */
 #define FENCE_TIMEOUT_NS	(60 * 1000000000ull)
 #define LATENCY_SAMPLES		300
-#define IDLE_SAMPLES		30
+#define IDLE_SAMPLES		100
 #define IDLE_MS			20
 
 /* GPU addresses; the ring is CPU-mapped at its GPU address too. */
@@ -289,11 +290,12 @@ static void latency_phase(struct engine *e, const struct sdmabench *sb)
 	       "its value), after a warm-up (clock read %.2f us)\n",
 	       us(clock_overhead_ns()));
 	printf("  back to back:     %4zu samples, median %.1f us, p90 %.1f us, "
-	       "max %.1f us\n", r.n, us(r.p50), us(r.p90), us(r.max));
+	       "p99 %.1f us, max %.1f us\n", r.n, us(r.p50), us(r.p90),
+	       us(r.p99), us(r.max));
 	r = latency_samples(e, scaled(sb, IDLE_SAMPLES, 5), IDLE_MS);
 	printf("  after %u ms idle: %4zu samples, median %.1f us, p90 %.1f us, "
-	       "max %.1f us\n\n", IDLE_MS, r.n, us(r.p50), us(r.p90),
-	       us(r.max));
+	       "p99 %.1f us, max %.1f us\n\n", IDLE_MS, r.n, us(r.p50),
+	       us(r.p90), us(r.p99), us(r.max));
 }
 
 static void usage(FILE *f)

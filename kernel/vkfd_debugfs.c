@@ -30,14 +30,23 @@
 #include "vkfd_priv.h"
 #include "vkfd_vm.h"
 
-/* PASIDs, buffers, bytes of VRAM and of page tables, events of a context. */
+/*
+ * PASIDs, buffers, bytes of VRAM and of page tables, events of a context;
+ * "busy" in their place while the context holds its mem_lock. The caller
+ * holds ctx_lock, which every open() needs: it must not wait for a lock
+ * a tenant can hold for as long as it likes (pinning a USERPTR over a
+ * userfaultfd page).
+ */
 static void vkfd_debugfs_ctx_mem_show(struct seq_file *m, struct vkfd_ctx *ctx)
 {
 	u64 vram = 0, pt = 0;
 	struct vkfd_vm *vm;
 	unsigned int i;
 
-	mutex_lock(&ctx->mem_lock);
+	if (!mutex_trylock(&ctx->mem_lock)) {
+		seq_puts(m, "busy\tbusy\tbusy\tbusy\tbusy\n");
+		return;
+	}
 	for (i = 0; i < ctx->vdev->num_gpus; i++) {
 		vm = ctx->vm[i];
 		seq_printf(m, "%s%u", i ? "," : "", vm ? vm->pasid : 0);
@@ -55,7 +64,8 @@ static void vkfd_debugfs_ctx_mem_show(struct seq_file *m, struct vkfd_ctx *ctx)
  * The contexts file: pid, context ("primary" or the id), state ("live";
  * "exited" once the process's address space is gone and only fds held
  * elsewhere keep the context), references, the PASID of each GPU (0: no
- * VM), buffer handles, bytes of VRAM and of page tables, events.
+ * VM), buffer handles, bytes of VRAM and of page tables, events; the
+ * last five are "busy" while an ioctl of the context holds its memory.
  */
 static int vkfd_debugfs_contexts_show(struct seq_file *m, void *unused)
 {

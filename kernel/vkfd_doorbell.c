@@ -10,15 +10,16 @@
  * VKFD_DOORBELL_SIZE bytes (8 KiB, as amdkfd's on gfx9): 1024 doorbells of
  * 8 bytes, the one of queue n at byte offset 8 * n (queue ids are unique
  * in a context, whatever the GPU). User space stores a queue's new write
- * pointer there; the SDMA engines poll it, as a page of memory cannot
- * trap. The MMIO remap page (the HDP flush register on real hardware) is
- * one page that nothing reads.
+ * pointer there. The MMIO remap page (the HDP flush register on real
+ * hardware) is one page that nothing reads.
  *
  * Both are ordinary zeroed pages, allocated on first use (the first queue
  * on the GPU, or the first mmap), charged to the memory cgroup of the
- * caller, and freed with the VM. The doorbell slice is an order-1
- * allocation split into two pages: contiguous for the engines, each page
- * refcounted on its own for the mappings.
+ * caller, and freed with the VM and the last mapping. The doorbell slice
+ * is an order-1 allocation split into two pages: contiguous for the
+ * engines, each page refcounted on its own for the mappings. It lives in
+ * &struct vkfd_doorbells, refcounted: the VM, each mapping of it and an
+ * engine serving it hold a reference.
  *
  * They are published with cmpxchg_release() and need no lock: mmap runs
  * under the mmap lock, which vkfd takes under &vkfd_ctx.mem_lock (pinning
@@ -35,11 +36,32 @@
  * goes, while its mappings can still exist: a page is freed when the VM
  * and every mapping have let go of it. Only the fd's own context is
  * mapped, never the caller's primary.
+ *
+ * A doorbell write wakes the engines (issue 13's "doorbell wake"). A page
+ * of memory cannot trap, but a missing page table entry can: the MMIO
+ * page is mapped at mmap, the doorbell slice only by its fault handler,
+ * which inserts the page (vm_insert_page(): refcounted, VM_MIXEDMAP) and
+ * then rings the slice, vkfd_sdma_doorbell_rang(): its queues go on their
+ * engines' ready lists and the engines wake at once. An engine whose
+ * slice stayed idle *arms* it, vkfd_doorbell_arm(): it removes the pages
+ * from every user mapping again (unmap_mapping_range(), which takes the
+ * mapping's i_mmap_rwsem, never a process's mmap_lock), so that the next
+ * doorbell write faults. To zap one slice and no other, each slice's
+ * mappings get a page offset of their own (@pgoff, below 2^34, where no
+ * cookie of /dev/kfd lies) in the address space of the device node they
+ * were made through. A slice mapped through two device nodes (two address
+ * spaces) is never armed: its engines poll it, as all were before. While
+ * a context is busy its pages stay mapped: arming costs nothing then.
  */
+#include <kunit/visibility.h>
+#include <linux/atomic.h>
+#include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/sizes.h>
 
+#include "vkfd_doorbell.h"
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
@@ -47,9 +69,19 @@
 
 /* Pages of the doorbell slice: order 1. */
 #define VKFD_DOORBELL_ORDER	1
+#define VKFD_DOORBELL_PAGES	BIT(VKFD_DOORBELL_ORDER)
 
 static_assert(PAGE_SIZE << VKFD_DOORBELL_ORDER == VKFD_DOORBELL_SIZE);
 static_assert(VKFD_DOORBELL_SIZE / sizeof(u64) >= VKFD_QUEUES_MAX);
+
+/*
+ * The page offsets of the slices' mappings: two pages each, counted up,
+ * below the cookies of /dev/kfd (the lowest, the MMIO page's, has a GPU
+ * id from bit 46 of the byte offset on). Wrapping around would only make
+ * a zap hit a slice it was not meant for: a spurious fault.
+ */
+#define VKFD_DOORBELL_PGOFF_END	BIT_ULL(34)
+static atomic64_t vkfd_doorbell_pgoff = ATOMIC64_INIT(0);
 
 /* Drop a reference on each of the 1 << @order pages at @page. */
 static void vkfd_vm_pages_put(struct page *page, unsigned int order)
@@ -60,31 +92,84 @@ static void vkfd_vm_pages_put(struct page *page, unsigned int order)
 		put_page(page + i);
 }
 
-/*
- * The 1 << @order zeroed pages at *@slot, allocated and published on
- * first use. Of several callers racing, one publishes, the others free
- * their pages and use the published ones.
- */
-static struct page *vkfd_vm_pages_get(struct page **slot, unsigned int order)
+/* 1 << @order zeroed pages, each refcounted on its own; NULL: no memory. */
+static struct page *vkfd_vm_pages_alloc(unsigned int order)
 {
-	struct page *page, *old;
+	struct page *page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, order);
 
-	/* Pairs with the cmpxchg_release() below: the pages are zeroed. */
-	page = smp_load_acquire(slot);
-	if (page)
-		return page;
-	page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, order);
-	if (!page)
-		return NULL;
 	/* Independent pages, so that each can be mapped with a reference. */
-	if (order)
+	if (page && order)
 		split_page(page, order);
-	old = cmpxchg_release(slot, NULL, page);
+	return page;
+}
+
+static void vkfd_doorbells_release(struct kref *ref)
+{
+	struct vkfd_doorbells *db = container_of(ref, struct vkfd_doorbells,
+						 ref);
+
+	if (db->mapping)
+		iput(db->mapping->host);
+	vkfd_vm_pages_put(db->pages, VKFD_DOORBELL_ORDER);
+	kfree(db);
+}
+
+/**
+ * vkfd_doorbells_put() - drop a reference on a doorbell slice
+ * @db: the slice
+ *
+ * Context: Process context; may sleep (the last reference puts an inode).
+ */
+void vkfd_doorbells_put(struct vkfd_doorbells *db)
+{
+	kref_put(&db->ref, vkfd_doorbells_release);
+}
+
+static struct vkfd_doorbells *vkfd_doorbells_alloc(struct vkfd_gpu *gpu)
+{
+	struct vkfd_doorbells *db;
+	unsigned int i;
+
+	db = kzalloc(sizeof(*db), GFP_KERNEL_ACCOUNT);
+	if (!db)
+		return NULL;
+	db->pages = vkfd_vm_pages_alloc(VKFD_DOORBELL_ORDER);
+	if (!db->pages) {
+		kfree(db);
+		return NULL;
+	}
+	kref_init(&db->ref);
+	db->gpu = gpu;
+	db->cpu = page_address(db->pages);
+	db->pgoff = (atomic64_fetch_add(VKFD_DOORBELL_PAGES,
+					&vkfd_doorbell_pgoff) &
+		     (VKFD_DOORBELL_PGOFF_END - 1));
+	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
+		db->group[i].db = db;
+		INIT_LIST_HEAD(&db->group[i].queues);
+		INIT_LIST_HEAD(&db->group[i].ready_node);
+	}
+	return db;
+}
+
+/* The doorbell slice of @vm, allocated and published on first use. */
+static struct vkfd_doorbells *vkfd_doorbells_of(struct vkfd_vm *vm)
+{
+	struct vkfd_doorbells *db, *old;
+
+	/* Pairs with the cmpxchg_release() below: the slice is set up. */
+	db = smp_load_acquire(&vm->doorbells);
+	if (db)
+		return db;
+	db = vkfd_doorbells_alloc(vm->gpu);
+	if (!db)
+		return NULL;
+	old = cmpxchg_release(&vm->doorbells, NULL, db);
 	if (old) {
-		vkfd_vm_pages_put(page, order);
+		vkfd_doorbells_put(db);
 		return old;
 	}
-	return page;
+	return db;
 }
 
 /**
@@ -97,25 +182,84 @@ static struct page *vkfd_vm_pages_get(struct page **slot, unsigned int order)
  */
 u64 *vkfd_doorbell_get(struct vkfd_vm *vm)
 {
-	struct page *page = vkfd_vm_pages_get(&vm->doorbells,
-					      VKFD_DOORBELL_ORDER);
+	struct vkfd_doorbells *db = vkfd_doorbells_of(vm);
 
-	return page ? page_address(page) : NULL;
+	return db ? db->cpu : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_doorbell_get);
+
+/**
+ * vkfd_doorbell_arm() - unmap a doorbell slice from user space
+ * @db: the slice, referenced by the caller
+ *
+ * Removes the slice's pages from every user mapping: the next access
+ * faults, and the fault rings the slice (vkfd_sdma_doorbell_rang()).
+ *
+ * Context: Process context (an engine); sleeps on the i_mmap_rwsem of the
+ * device node's address space, which nothing holds for long.
+ * Return: false if the slice cannot be armed (mapped through two device
+ * nodes): it must be polled.
+ */
+bool vkfd_doorbell_arm(struct vkfd_doorbells *db)
+{
+	/* Pairs with the cmpxchg_release() of the first mmap. */
+	struct address_space *mapping = smp_load_acquire(&db->mapping);
+
+	if (READ_ONCE(db->unarmable))
+		return false;
+	/* Not mapped yet: a later mapping faults first. */
+	if (mapping)
+		unmap_mapping_range(mapping, (loff_t)db->pgoff << PAGE_SHIFT,
+				    VKFD_DOORBELL_SIZE, 1);
+	return true;
+}
+
+static void vkfd_doorbell_vm_open(struct vm_area_struct *vma)
+{
+	struct vkfd_doorbells *db = vma->vm_private_data;
+
+	kref_get(&db->ref);
+}
+
+static void vkfd_doorbell_vm_close(struct vm_area_struct *vma)
+{
+	vkfd_doorbells_put(vma->vm_private_data);
 }
 
 /*
- * Map the doorbell slice (@doorbell) or the MMIO page of @ctx's VM on
- * @gpu: the checks of the DOC above, then the pages with a reference each.
+ * A first access since the slice was mapped or armed: map the page, then
+ * ring. In this order: once the slice rang, an engine may arm it again,
+ * and its zap must come after this page table entry, not before.
  */
-static int vkfd_vm_pages_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
-			      struct vm_area_struct *vma, bool doorbell)
+static vm_fault_t vkfd_doorbell_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vkfd_doorbells *db = vma->vm_private_data;
+	pgoff_t i = vmf->pgoff - db->pgoff;
+	int ret;
+
+	if (i >= VKFD_DOORBELL_PAGES)
+		return VM_FAULT_SIGBUS;
+	/* -EBUSY: another thread's fault mapped it first. */
+	ret = vm_insert_page(vma, vmf->address & PAGE_MASK, db->pages + i);
+	if (ret && ret != -EBUSY)
+		return vmf_error(ret);
+	vkfd_sdma_doorbell_rang(db);
+	return VM_FAULT_NOPAGE;
+}
+
+static const struct vm_operations_struct vkfd_doorbell_vm_ops = {
+	.open = vkfd_doorbell_vm_open,
+	.close = vkfd_doorbell_vm_close,
+	.fault = vkfd_doorbell_fault,
+};
+
+/* The checks of the DOC above: offset, length, sharing. */
+static int vkfd_vm_pages_check(struct vkfd_gpu *gpu,
+			       struct vm_area_struct *vma, bool doorbell)
 {
 	u64 type = doorbell ? VKFD_MMAP_TYPE_DOORBELL : VKFD_MMAP_TYPE_MMIO;
-	unsigned int order = doorbell ? VKFD_DOORBELL_ORDER : 0;
-	struct page *pages[1 << VKFD_DOORBELL_ORDER];
-	unsigned long i, num = 1UL << order;
-	struct vkfd_vm *vm;
-	struct page *page;
+	unsigned long num = doorbell ? VKFD_DOORBELL_PAGES : 1;
 
 	if ((u64)vma->vm_pgoff << PAGE_SHIFT !=
 	    (type | VKFD_MMAP_GPU_ID(gpu->gpu_id)))
@@ -125,24 +269,7 @@ static int vkfd_vm_pages_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 	/* A private copy would not be the doorbell. */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	/*
-	 * Set once under mem_lock, freed only when nobody can use the
-	 * context: not while its owner maps through its fd.
-	 */
-	vm = vkfd_ctx_vm(ctx, gpu->index);
-	if (!vm)
-		return -EINVAL;
-
-	page = vkfd_vm_pages_get(doorbell ? &vm->doorbells : &vm->mmio, order);
-	if (!page)
-		return -ENOMEM;
-	for (i = 0; i < num; i++)
-		pages[i] = page + i;
-
-	vm_flags_set(vma, VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_NORESERVE |
-			  VM_DONTDUMP);
-	/* On failure the caller unmaps what was inserted. */
-	return vm_insert_pages(vma, vma->vm_start, pages, &num);
+	return 0;
 }
 
 /**
@@ -150,6 +277,8 @@ static int vkfd_vm_pages_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
  * @ctx: the context of the fd being mapped
  * @gpu: the GPU the offset names
  * @vma: the new mapping
+ *
+ * Maps nothing yet: the fault handler does, page by page (see the DOC).
  *
  * Context: Process context, mmap_lock held for writing; takes no vkfd
  * lock.
@@ -160,7 +289,41 @@ static int vkfd_vm_pages_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 int vkfd_doorbell_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 		       struct vm_area_struct *vma)
 {
-	return vkfd_vm_pages_mmap(ctx, gpu, vma, true);
+	struct address_space *mapping = vma->vm_file->f_mapping, *old;
+	struct vkfd_doorbells *db;
+	struct vkfd_vm *vm;
+	int ret;
+
+	ret = vkfd_vm_pages_check(gpu, vma, true);
+	if (ret)
+		return ret;
+	/*
+	 * Set once under mem_lock, freed only when nobody can use the
+	 * context: not while its owner maps through its fd.
+	 */
+	vm = vkfd_ctx_vm(ctx, gpu->index);
+	if (!vm)
+		return -EINVAL;
+	db = vkfd_doorbells_of(vm);
+	if (!db)
+		return -ENOMEM;
+
+	/* The inode goes with the slice, not with this fd. */
+	ihold(mapping->host);
+	old = cmpxchg_release(&db->mapping, NULL, mapping);
+	if (old) {
+		iput(mapping->host);
+		if (old != mapping)
+			WRITE_ONCE(db->unarmable, true);
+	}
+	vm_flags_set(vma, VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_NORESERVE |
+			  VM_DONTDUMP | VM_MIXEDMAP);
+	/* Where the slice's zap finds it; the cookie was checked. */
+	vma->vm_pgoff = db->pgoff;
+	kref_get(&db->ref);
+	vma->vm_private_data = db;
+	vma->vm_ops = &vkfd_doorbell_vm_ops;
+	return 0;
 }
 
 /**
@@ -178,9 +341,37 @@ int vkfd_doorbell_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 int vkfd_mmio_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 		   struct vm_area_struct *vma)
 {
+	struct page *page, *old;
+	unsigned long num = 1;
+	struct vkfd_vm *vm;
+	int ret;
+
 	if (PAGE_SIZE != SZ_4K)
 		return -EINVAL;
-	return vkfd_vm_pages_mmap(ctx, gpu, vma, false);
+	ret = vkfd_vm_pages_check(gpu, vma, false);
+	if (ret)
+		return ret;
+	/* As for the doorbells */
+	vm = vkfd_ctx_vm(ctx, gpu->index);
+	if (!vm)
+		return -EINVAL;
+
+	/* Pairs with the cmpxchg_release() below: the page is zeroed. */
+	page = smp_load_acquire(&vm->mmio);
+	if (!page) {
+		page = vkfd_vm_pages_alloc(0);
+		if (!page)
+			return -ENOMEM;
+		old = cmpxchg_release(&vm->mmio, NULL, page);
+		if (old) {
+			put_page(page);
+			page = old;
+		}
+	}
+	vm_flags_set(vma, VM_IO | VM_DONTCOPY | VM_DONTEXPAND | VM_NORESERVE |
+			  VM_DONTDUMP);
+	/* On failure the caller unmaps what was inserted. */
+	return vm_insert_pages(vma, vma->vm_start, &page, &num);
 }
 
 /**
@@ -194,9 +385,10 @@ int vkfd_mmio_mmap(struct vkfd_ctx *ctx, struct vkfd_gpu *gpu,
 void vkfd_doorbell_free(struct vkfd_vm *vm)
 {
 	if (vm->doorbells)
-		vkfd_vm_pages_put(vm->doorbells, VKFD_DOORBELL_ORDER);
+		vkfd_doorbells_put(vm->doorbells);
 	if (vm->mmio)
-		vkfd_vm_pages_put(vm->mmio, 0);
+		put_page(vm->mmio);
 	vm->doorbells = NULL;
 	vm->mmio = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_doorbell_free);

@@ -15,7 +15,7 @@
  *   mm->mmap_lock -> a buffer's shmem lock (a CPU fault on it)
  *   vkfd_ctx.mem_lock -> mm->mmap_lock (pinning USERPTR pages)
  *
- *   vkfd_device.ctx_lock -> vkfd_ctx.mem_lock (the debugfs contexts file)
+ * The debugfs contexts file only tries each mem_lock under ctx_lock.
  *
  *   vkfd_ctx.queue_lock -> vkfd_ctx.mem_lock
  *   vkfd_ctx.queue_lock -> vkfd_ctx.fs_lock (of the family's primary:
@@ -26,17 +26,20 @@
  *	signal page) -> the events' signal lock
  *   mm->mmap_lock -> the events' signal lock (mmap of the signal page)
  *
- * An SDMA engine takes the mem_lock of the context whose queue it runs,
- * for a bounded amount of work at a time. vkfd_sdma_queue_stop() waits for
- * that work to finish, so it must never be called with mem_lock held.
- * Lockdep sees that wait as the pseudo-lock "vkfd_sdma_slice", held by an
- * engine around each slice of work and taken (then released) by
- * vkfd_sdma_queue_stop():
+ * An SDMA engine tries (mutex_trylock()) the mem_lock of the context whose
+ * queue it runs, and holds it for a bounded amount of work at a time; it
+ * never waits for it. vkfd_sdma_queue_stop() waits for that work to
+ * finish. Lockdep sees that wait as the pseudo-lock "vkfd_sdma_slice",
+ * held by an engine around each slice of work and taken (then released)
+ * by vkfd_sdma_queue_stop():
  *
- *   vkfd_ctx.queue_lock -> vkfd_sdma_slice -> vkfd_ctx.mem_lock
+ *   vkfd_ctx.queue_lock -> vkfd_sdma_slice -> the events' signal lock
  *
- * vkfd_sdma_engine.lock (a spinlock: an engine's queue list and the queue
- * it is serving) is innermost: nothing is taken under it. So is
+ * vkfd_sdma_engine.lock (a spinlock: an engine's ready list, its queue
+ * groups and the queue it is serving) is innermost: nothing is taken under
+ * it. A doorbell fault takes it under mmap_lock (ringing the slice); an
+ * engine arming a slice takes the device node's i_mmap_rwsem with no vkfd
+ * lock held. So is
  * vkfd_busy.lock (a spinlock: a GPU's busy-time samples), taken by the
  * engines between slices, with no lock held, and by sysfs.
  *

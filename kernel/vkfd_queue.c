@@ -383,6 +383,10 @@ int vkfd_update_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	}
 	if (vkfd_queue_executes(q))
 		vkfd_sdma_queue_stop(q);
+	/* Another ring: the packet at the read pointer is another packet. */
+	if (q->ring_base != args->ring_base_address ||
+	    q->ring_size != ring_size)
+		vkfd_sdma_queue_ring_changed(q);
 	q->ring_base = args->ring_base_address;
 	/* sysfs reads it without queue_lock. */
 	WRITE_ONCE(q->ring_size, ring_size);

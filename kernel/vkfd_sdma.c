@@ -10,23 +10,59 @@
  * module load and stopped at unload. A runnable SDMA queue is started on
  * one of its GPU's engines (round robin) and served by that thread until
  * it is stopped. The thread serves its queues in turn, one slice each
- * (vkfd_sdma.h: at most about 1 MiB of data or 4096 packets), so that no
- * queue can hold an engine, and nothing waits on an engine for longer
- * than a slice.
+ * (vkfd_sdma.h: at most about 1 MiB of data, 4096 packets or 32 TRAPs),
+ * so that no queue can hold an engine, and nothing waits on an engine
+ * for longer than a slice. The engine may reschedule between two queues,
+ * two packets, two signalled TRAPs and two chunks of a copy or fill
+ * (vkfd_vm_access.c); it holds its list spinlock only to take a queue
+ * from the list, never across a loop whose length a user chooses.
  *
  * Serving a queue: read the write pointer from its doorbell; if there is
- * something to do (vkfd_sdma_queue_ready()), take the context's mem_lock,
+ * something to do (vkfd_sdma_queue_ready()), try the context's mem_lock,
  * execute packets (vkfd_sdma_pkt.c), signal each TRAP's event, write the
  * read pointer back, and on a fault or an invalid packet halt the queue
  * for good — a fault also counts in the VM's counters and raises the
  * context's memory event. Nothing of it can reach another queue.
  *
- * A doorbell is plain memory, so a write to it cannot wake anything: the
- * engine polls. After a round that did some work it keeps polling,
- * without sleeping, for VKFD_SDMA_SPIN_NS; then it sleeps between rounds,
- * first VKFD_SDMA_SLEEP_MIN_NS, each time twice as long, up to
- * VKFD_SDMA_SLEEP_MAX_NS (hrtimers). An engine without queues sleeps until
- * vkfd_sdma_queue_start() wakes it.
+ * The engine never waits for a tenant. mem_lock is held by the context's
+ * own ioctls, for as long as they take: MAP_MEMORY_TO_GPU of a USERPTR
+ * pins its pages under it, and a page backed by userfaultfd or FUSE makes
+ * that forever. So the engine only tries it (mutex_trylock()); if the
+ * context holds it, the queue is left as it is, ready, and tried again on
+ * a later round, while the engine goes on with the other queues. Only
+ * that context's queues wait, for its own ioctl. The other locks of a
+ * slice are spinlocks held for bounded work: the events' signal lock
+ * (vkfd_event_interrupt(), vkfd_event_memory_fault()) and the engine's
+ * own list lock. Page tables and pages are read under mem_lock alone
+ * (vkfd_vm_access.c); USERPTR pages are pinned, so the engine never
+ * takes a process's mmap_lock or faults on user memory.
+ *
+ * Only queues whose doorbell rang are visited, so that an engine's cost
+ * does not grow with idle queues. The queues of one doorbell slice (a
+ * context's VM on the GPU) started on one engine form a group,
+ * &struct vkfd_sdma_group, and each engine has a *ready list* of groups.
+ * A round serves every queue of every ready group once. A doorbell is
+ * plain memory that cannot trap, but the slice's user mapping can: a
+ * group that stayed idle for VKFD_SDMA_ARM_NS is *armed* - the slice's
+ * pages are unmapped from user space (vkfd_doorbell_arm()) - and served
+ * once more, to see a write made before the unmapping; still idle, it
+ * leaves the ready list. The next doorbell write faults, and the fault
+ * handler puts the page back, then rings the slice
+ * (vkfd_sdma_doorbell_rang()): its groups go back on the ready lists,
+ * armed no more, and the engines wake at once. A ring that comes after
+ * the arming keeps the group on the list; a write before the unmapping is
+ * seen by the last serving. While a context works, its pages stay mapped
+ * and nothing faults.
+ *
+ * A group stays on the list, polled, while one of its queues waits for
+ * something only time brings (a POLL_REGMEM, its context's mem_lock), or
+ * if its slice cannot be armed (vkfd_doorbell.c). An engine with groups
+ * on its list
+ * polls: after a round with progress it keeps polling, without sleeping,
+ * for VKFD_SDMA_SPIN_NS; then it sleeps between rounds, first
+ * VKFD_SDMA_SLEEP_MIN_NS, each time twice as long, up to
+ * VKFD_SDMA_SLEEP_MAX_NS (hrtimers). An engine with an empty ready list
+ * sleeps until a ring or vkfd_sdma_queue_start() wakes it.
  *
  * Stopping a queue takes it off the engine's list, then waits until the
  * engine is not serving it: at most the rest of one slice.
@@ -47,6 +83,7 @@
 #include <linux/wait_bit.h>
 
 #include "vkfd_busy.h"
+#include "vkfd_doorbell.h"
 #include "vkfd_event.h"
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
@@ -56,6 +93,12 @@
 #include "vkfd_vm.h"
 #include "vkfd_vm_access.h"
 
+/*
+ * A group idle this long is armed: a fault and a TLB shootdown cost far
+ * more than a few rounds of polling, so only really idle slices are.
+ */
+#define VKFD_SDMA_ARM_NS	(2 * NSEC_PER_MSEC)
+
 /* Busy polling after activity, then sleeps growing up to ~1 ms. */
 #define VKFD_SDMA_SPIN_NS	(100 * NSEC_PER_USEC)
 #define VKFD_SDMA_SLEEP_MIN_NS	(10 * NSEC_PER_USEC)
@@ -64,34 +107,49 @@
 /**
  * struct vkfd_sdma_engine - one SDMA engine of a GPU: a kernel thread
  * @gpu: the GPU
+ * @index: which of the GPU's engines: which &vkfd_doorbells.group is its
  * @thread: the engine's thread
- * @lock: protects @queues, @nr_queues, the &vkfd_sdma_qstate.engine_node
- *	of the queues on @queues, and the writes of @running
- * @queues: the queues started on the engine; it serves the first and
- *	moves it to the tail
- * @nr_queues: entries in @queues
+ * @lock: protects @ready, @nr_ready, @nr_queues, the writes of @running,
+ *	and the lists and @armed of every group of the engine
+ * @ready: the groups whose doorbell slice rang
+ *	(&vkfd_sdma_group.ready_node);
+ *	it serves the first and moves it to the tail
+ * @nr_ready: entries in @ready
+ * @nr_queues: queues started on the engine
  * @running: the queue the engine is serving, NULL between two; set under
- *	@lock as the queue is taken from @queues, so a queue off the list
+ *	@lock as the queue is taken from its group, so a queue off its group
  *	never becomes @running again. vkfd_sdma_queue_stop() waits for it
  *	to change.
- * @kick: set by vkfd_sdma_queue_start(): look at the queues now, and poll
- *	without back-off
+ * @kick: set by a ring and vkfd_sdma_queue_start(): look at the ready
+ *	list now, and poll without back-off
  */
 struct vkfd_sdma_engine {
 	struct vkfd_gpu *gpu;
+	unsigned int index;
 	struct task_struct *thread;
-	spinlock_t lock;	/* protects @queues, @nr_queues, @running */
-	struct list_head queues;
+	spinlock_t lock;	/* protects @ready, the groups, @running */
+	struct list_head ready;
+	unsigned int nr_ready;
 	unsigned int nr_queues;
 	struct vkfd_queue *running;
 	atomic_t kick;
 };
 
+/* What serving a queue, or a group, came to */
+enum vkfd_sdma_served {
+	VKFD_SDMA_SERVED_IDLE,	/* nothing to do until a doorbell write */
+	VKFD_SDMA_SERVED_WAIT,	/* nothing now, maybe later: poll */
+	VKFD_SDMA_SERVED_BUSY,	/* progress, or more to do right away */
+};
+
 /*
  * Lockdep's view of vkfd_sdma_queue_stop() waiting for the engine: a
  * pseudo-lock held by the engine around each slice, which stop takes and
- * releases. Lockdep then reports a stop under mem_lock (or any lock the
- * engine takes in a slice) as the deadlock it is.
+ * releases. Lockdep then reports a stop under any lock the engine waits
+ * for in a slice as the deadlock it is. The engine only tries mem_lock
+ * (a trylock makes no dependency in lockdep's graph either): a stop
+ * under mem_lock does not wait for it, the slice it waits for cannot
+ * have that context's queue in it.
  */
 #ifdef CONFIG_LOCKDEP
 static struct lock_class_key vkfd_sdma_slice_key;
@@ -125,11 +183,8 @@ static void vkfd_sdma_fault_locked(struct vkfd_queue *q,
 				f->not_present, f->write && !f->not_present);
 }
 
-/*
- * One slice of @q. Return true if the queue moved on or has more to do
- * right away: the engine keeps polling without sleeping.
- */
-static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
+/* One slice of @q: what it came to. */
+static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 {
 	struct vkfd_ctx *ctx = q->ctx;
 	struct vkfd_sdma_run run = { .budget = VKFD_SDMA_SLICE };
@@ -137,19 +192,31 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	struct vkfd_vm_fault fault;
 	u64 rptr, start, end;
 
+	q->sdma.visits++;
 	run.wptr = READ_ONCE(*q->doorbell);
 	if (!vkfd_sdma_queue_ready(q, run.wptr, now))
-		return false;
-	/* The engine is busy from here to the end of the slice. */
-	start = ktime_get_ns();
+		return vkfd_sdma_parked(q, now) ? VKFD_SDMA_SERVED_WAIT :
+						  VKFD_SDMA_SERVED_IDLE;
 	/* User space wrote the packets, then the doorbell. */
 	smp_rmb();
 
 	vkfd_sdma_slice_acquire();
-	mutex_lock(&ctx->mem_lock);
+	/*
+	 * Never wait for a tenant: its own ioctls may hold mem_lock for as
+	 * long as it likes (pinning a USERPTR over a userfaultfd page). The
+	 * queue stays as it is and is tried again next round.
+	 */
+	if (!mutex_trylock(&ctx->mem_lock)) {
+		vkfd_sdma_slice_release();
+		return VKFD_SDMA_SERVED_WAIT;
+	}
+	/* The engine is busy from here to the end of the slice. */
+	start = ktime_get_ns();
 	rptr = q->sdma.rptr;
-	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP)
+	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP) {
 		vkfd_event_interrupt(ctx, run.int_context);
+		cond_resched();
+	}
 	/*
 	 * Counted before the read pointer says the work is done: whoever
 	 * waits for the read pointer then reads sdma_<gpuid> sees it.
@@ -174,45 +241,131 @@ static bool vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	end = ktime_get_ns();
 	vkfd_busy_add(&q->gpu->busy, end - start, end);
 
-	return q->sdma.rptr != rptr || run.moved || st == VKFD_SDMA_BUDGET;
+	if (q->sdma.rptr != rptr || run.moved || st == VKFD_SDMA_BUDGET)
+		return VKFD_SDMA_SERVED_BUSY;
+	return st == VKFD_SDMA_POLL ? VKFD_SDMA_SERVED_WAIT :
+				      VKFD_SDMA_SERVED_IDLE;
 }
 
-/* Serve every queue of @e once. Return true if any made progress. */
-static bool vkfd_sdma_round(struct vkfd_sdma_engine *e)
+/* Serve every queue of @group once: what the busiest came to. */
+static enum vkfd_sdma_served vkfd_sdma_serve_group(struct vkfd_sdma_engine *e,
+						   struct vkfd_sdma_group *group,
+						   u64 now)
 {
-	u64 now = ktime_get_ns();
-	bool busy = false;
+	enum vkfd_sdma_served served = VKFD_SDMA_SERVED_IDLE;
 	unsigned int n;
 
 	spin_lock(&e->lock);
-	n = e->nr_queues;
+	n = group->nr_queues;
 	spin_unlock(&e->lock);
 
 	while (n--) {
 		struct vkfd_queue *q;
 
 		spin_lock(&e->lock);
-		q = list_first_entry_or_null(&e->queues, struct vkfd_queue,
+		q = list_first_entry_or_null(&group->queues, struct vkfd_queue,
 					     sdma.engine_node);
 		if (q) {
-			list_move_tail(&q->sdma.engine_node, &e->queues);
+			list_move_tail(&q->sdma.engine_node, &group->queues);
 			WRITE_ONCE(e->running, q);
 		}
 		spin_unlock(&e->lock);
 		if (!q)
 			break;
 
-		busy |= vkfd_sdma_serve(q, now);
+		served = max(served, vkfd_sdma_serve(q, now));
 
 		/* Done with @q: a stop waiting for it may return. */
 		smp_store_mb(e->running, NULL);
 		wake_up_var(&e->running);
 		cond_resched();
 	}
-	return busy;
+	return served;
 }
 
-/* Sleep @ns, or until woken: by a new queue, or to stop. */
+/* Take @group off @e's ready list. */
+static void vkfd_sdma_group_unready_locked(struct vkfd_sdma_engine *e,
+					   struct vkfd_sdma_group *group)
+{
+	lockdep_assert_held(&e->lock);
+
+	if (list_empty(&group->ready_node))
+		return;
+	list_del_init(&group->ready_node);
+	e->nr_ready--;
+}
+
+/*
+ * After serving @group: busy, it stays; idle long enough, it is armed and
+ * served once more; idle and armed (no ring since), it leaves the list.
+ */
+static void vkfd_sdma_group_idle(struct vkfd_sdma_engine *e,
+				 struct vkfd_sdma_group *group,
+				 enum vkfd_sdma_served served)
+{
+	u64 now = ktime_get_ns();
+	bool arm;
+
+	if (served == VKFD_SDMA_SERVED_BUSY) {
+		WRITE_ONCE(group->busy_at, now);
+		return;
+	}
+	if (served == VKFD_SDMA_SERVED_WAIT ||
+	    now - READ_ONCE(group->busy_at) < VKFD_SDMA_ARM_NS)
+		return;
+
+	spin_lock(&e->lock);
+	arm = !group->armed;
+	if (arm)
+		group->armed = true;
+	else
+		vkfd_sdma_group_unready_locked(e, group);
+	spin_unlock(&e->lock);
+	/* Armed: the next round looks at the doorbells once more. */
+	if (arm && !vkfd_doorbell_arm(group->db)) {
+		spin_lock(&e->lock);
+		group->armed = false;
+		spin_unlock(&e->lock);
+		WRITE_ONCE(group->busy_at, now);
+	}
+}
+
+/* Serve every ready group of @e once: what the busiest came to. */
+static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
+{
+	enum vkfd_sdma_served served = VKFD_SDMA_SERVED_IDLE, st;
+	u64 now = ktime_get_ns();
+	unsigned int n;
+
+	spin_lock(&e->lock);
+	n = e->nr_ready;
+	spin_unlock(&e->lock);
+
+	while (n--) {
+		struct vkfd_sdma_group *group;
+
+		spin_lock(&e->lock);
+		group = list_first_entry_or_null(&e->ready,
+						 struct vkfd_sdma_group,
+						 ready_node);
+		/* With queues, so its VM holds it: hold it past a stop. */
+		if (group) {
+			list_move_tail(&group->ready_node, &e->ready);
+			kref_get(&group->db->ref);
+		}
+		spin_unlock(&e->lock);
+		if (!group)
+			break;
+
+		st = vkfd_sdma_serve_group(e, group, now);
+		vkfd_sdma_group_idle(e, group, st);
+		vkfd_doorbells_put(group->db);
+		served = max(served, st);
+	}
+	return served;
+}
+
+/* Sleep @ns, or until woken: by a ring, a new queue, or to stop. */
 static void vkfd_sdma_sleep(struct vkfd_sdma_engine *e, u64 ns)
 {
 	ktime_t t = ns_to_ktime(ns);
@@ -222,7 +375,7 @@ static void vkfd_sdma_sleep(struct vkfd_sdma_engine *e, u64 ns)
 		__set_current_state(TASK_RUNNING);
 		return;
 	}
-	if (READ_ONCE(e->nr_queues))
+	if (READ_ONCE(e->nr_ready))
 		schedule_hrtimeout_range(&t, ns / 4, HRTIMER_MODE_REL);
 	else
 		schedule();
@@ -236,13 +389,17 @@ static int vkfd_sdma_thread(void *data)
 	u64 busy_at = ktime_get_ns();
 
 	while (!kthread_should_stop()) {
-		if (atomic_xchg(&e->kick, 0) | vkfd_sdma_round(e)) {
+		bool kicked = atomic_xchg(&e->kick, 0);
+
+		if (vkfd_sdma_round(e) == VKFD_SDMA_SERVED_BUSY || kicked) {
 			busy_at = ktime_get_ns();
 			sleep_ns = VKFD_SDMA_SLEEP_MIN_NS;
 			cond_resched();
 			continue;
 		}
-		if (ktime_get_ns() - busy_at < VKFD_SDMA_SPIN_NS) {
+		/* Groups in their spin period: the rounds arm them. */
+		if (READ_ONCE(e->nr_ready) &&
+		    ktime_get_ns() - busy_at < 2 * VKFD_SDMA_SPIN_NS) {
 			cpu_relax();
 			cond_resched();
 			continue;
@@ -253,11 +410,64 @@ static int vkfd_sdma_thread(void *data)
 	return 0;
 }
 
+/* Put @group on @e's ready list, disarmed. Return true if it was off. */
+static bool vkfd_sdma_group_ready_locked(struct vkfd_sdma_engine *e,
+					 struct vkfd_sdma_group *group,
+					 u64 now)
+{
+	lockdep_assert_held(&e->lock);
+
+	group->armed = false;
+	WRITE_ONCE(group->busy_at, now);
+	if (!list_empty(&group->ready_node) || !group->nr_queues)
+		return false;
+	list_add_tail(&group->ready_node, &e->ready);
+	e->nr_ready++;
+	return true;
+}
+
+static void vkfd_sdma_kick(struct vkfd_sdma_engine *e)
+{
+	atomic_set(&e->kick, 1);
+	wake_up_process(e->thread);
+}
+
+/**
+ * vkfd_sdma_doorbell_rang() - a doorbell slice was written to
+ * @db: the slice
+ *
+ * Its queues go on their engines' ready lists, and the engines that were
+ * idle wake. Called by the slice's fault handler, once the page is back
+ * in the faulting mapping. O(engines), whatever the number of queues.
+ *
+ * Context: Any process context; takes the engines' locks.
+ */
+void vkfd_sdma_doorbell_rang(struct vkfd_doorbells *db)
+{
+	u64 now = ktime_get_ns();
+	unsigned int i;
+
+	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
+		struct vkfd_sdma_engine *e = db->gpu->sdma[i];
+		bool wake;
+
+		spin_lock(&e->lock);
+		vkfd_sdma_group_ready_locked(e, &db->group[i], now);
+		wake = db->group[i].nr_queues;
+		spin_unlock(&e->lock);
+		/* Even if on the list: the engine may be in a polling sleep. */
+		if (wake)
+			vkfd_sdma_kick(e);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_doorbell_rang);
+
 /**
  * vkfd_sdma_queue_start() - let an engine execute a queue
- * @q: a runnable SDMA queue, stopped
+ * @q: a runnable SDMA queue, stopped, whose VM has its doorbell slice
  *
- * Puts @q on one of its GPU's engines, round robin, and wakes it. Queues
+ * Puts @q on one of its GPU's engines, round robin, its group on that
+ * engine's ready list, and wakes the engine. Queues
  * of other types execute nothing and are left alone, as is a queue
  * already started. A halted queue may be started; it stays halted.
  * Starting and stopping one queue is serialised by the caller
@@ -268,6 +478,7 @@ static int vkfd_sdma_thread(void *data)
 void vkfd_sdma_queue_start(struct vkfd_queue *q)
 {
 	struct vkfd_gpu *gpu = q->gpu;
+	struct vkfd_sdma_group *group;
 	struct vkfd_sdma_engine *e;
 	unsigned int i;
 
@@ -280,14 +491,18 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	i = (unsigned int)atomic_inc_return(&gpu->sdma_next) %
 	    VKFD_SDMA_ENGINES;
 	e = gpu->sdma[i];
+	group = &q->vm->doorbells->group[i];
 	spin_lock(&e->lock);
-	list_add_tail(&q->sdma.engine_node, &e->queues);
+	list_add_tail(&q->sdma.engine_node, &group->queues);
+	group->nr_queues++;
 	e->nr_queues++;
 	q->sdma.engine = e;
+	q->sdma.group = group;
+	/* It may have work already: served until its group is armed. */
+	vkfd_sdma_group_ready_locked(e, group, ktime_get_ns());
 	spin_unlock(&e->lock);
 
-	atomic_set(&e->kick, 1);
-	wake_up_process(e->thread);
+	vkfd_sdma_kick(e);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_start);
 
@@ -300,8 +515,9 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_start);
  * slice, whatever the ring holds. The queue's read pointer and the state
  * of a packet half done stay, for a later vkfd_sdma_queue_start().
  *
- * Context: Process context; sleeps. Must not hold the queue's
- * &vkfd_ctx.mem_lock, which the engine may need to finish the slice.
+ * Context: Process context; sleeps. The engine only tries the queue's
+ * &vkfd_ctx.mem_lock, so the caller may hold it, but no lock the engine
+ * takes within a slice (the events' signal lock).
  */
 void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 {
@@ -314,6 +530,8 @@ void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 	spin_lock(&e->lock);
 	list_del_init(&q->sdma.engine_node);
 	e->nr_queues--;
+	if (!--q->sdma.group->nr_queues)
+		vkfd_sdma_group_unready_locked(e, q->sdma.group);
 	spin_unlock(&e->lock);
 
 	/* As if taking the slice lock: tells lockdep what we wait for. */
@@ -321,8 +539,34 @@ void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 	vkfd_sdma_slice_release();
 	wait_var_event(&e->running, READ_ONCE(e->running) != q);
 	q->sdma.engine = NULL;
+	q->sdma.group = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_stop);
+
+/**
+ * vkfd_sdma_queue_ring_changed() - forget the packet a queue was in
+ * @q: a stopped queue, whose ring UPDATE_QUEUE is changing
+ *
+ * The engine remembers how far it got in the packet at the read pointer
+ * (bytes of a copy done, polls tried, a wait for the rest of a packet).
+ * With another ring, the packet at the read pointer is another one: it
+ * starts afresh. The read pointer itself stays, as amdkfd's.
+ *
+ * Context: Process context; the caller holds &vkfd_ctx.queue_lock and
+ * has stopped @q.
+ */
+void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q)
+{
+	struct vkfd_sdma_qstate *s = &q->sdma;
+
+	s->pkt_rptr = s->rptr;
+	s->pkt_done = 0;
+	s->poll_tries = 0;
+	s->poll_next = 0;
+	s->stall_wptr = 0;
+	s->stalled = false;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_ring_changed);
 
 /**
  * vkfd_sdma_fini() - stop a GPU's engines
@@ -373,8 +617,9 @@ int vkfd_sdma_init(struct vkfd_gpu *gpu)
 			goto err_fini;
 		}
 		e->gpu = gpu;
+		e->index = i;
 		spin_lock_init(&e->lock);
-		INIT_LIST_HEAD(&e->queues);
+		INIT_LIST_HEAD(&e->ready);
 		e->thread = kthread_run(vkfd_sdma_thread, e, "vkfd_sdma%u.%u",
 					gpu->index, i);
 		if (IS_ERR(e->thread)) {

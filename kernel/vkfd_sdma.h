@@ -16,6 +16,7 @@
 struct vkfd_gpu;
 struct vkfd_queue;
 struct vkfd_sdma_engine;
+struct vkfd_sdma_group;
 
 /**
  * struct vkfd_sdma_qstate - the SDMA engine's part of a queue
@@ -23,7 +24,9 @@ struct vkfd_sdma_engine;
  *	zero initially, @engine_node an empty list
  * @engine: the engine the queue is started on, NULL while stopped;
  *	see vkfd_sdma_queue_start()
- * @engine_node: entry in the engine's queue list
+ * @group: its doorbell slice's queues on @engine, NULL while stopped
+ * @engine_node: entry in @group's queue list
+ * @visits: times the engine looked at the queue (the test hooks')
  * @rptr: the read pointer, bytes, never reduced modulo the ring (the
  *	ring offset is @rptr & (&vkfd_queue.ring_size - 1))
  * @halted: a fault, or a packet or doorbell value the engine cannot
@@ -43,7 +46,9 @@ struct vkfd_sdma_engine;
  */
 struct vkfd_sdma_qstate {
 	struct vkfd_sdma_engine *engine;
+	struct vkfd_sdma_group *group;
 	struct list_head engine_node;
+	u64 visits;
 	u64 rptr;
 	bool halted;
 	u64 pkt_rptr;
@@ -57,15 +62,20 @@ struct vkfd_sdma_qstate {
 /*
  * A slice: what one engine does for one queue under one hold of the
  * context's mem_lock. Every packet costs VKFD_SDMA_PKT_COST, and each
- * byte it moves one more; a slice ends once VKFD_SDMA_SLICE is spent.
+ * byte it moves one more; a slice ends once VKFD_SDMA_SLICE is spent
+ * (at most 4096 packets, about 1 MiB of data), or after
+ * VKFD_SDMA_SLICE_TRAPS TRAP packets: each signals an event, which wakes
+ * its waiters.
  */
 #define VKFD_SDMA_SLICE		((long)SZ_1M)
 #define VKFD_SDMA_PKT_COST	256
+#define VKFD_SDMA_SLICE_TRAPS	32
 
 /**
  * enum vkfd_sdma_status - why vkfd_sdma_exec_locked() returned
  * @VKFD_SDMA_IDLE: everything up to the doorbell's write pointer is done
- * @VKFD_SDMA_BUDGET: the slice's budget is spent; there is more to do
+ * @VKFD_SDMA_BUDGET: the slice's budget, or its TRAPs, are spent; there
+ *	is more to do
  * @VKFD_SDMA_STALL: the packet at the read pointer is not all in the ring
  *	yet; nothing to do until the doorbell moves
  * @VKFD_SDMA_POLL: a POLL_REGMEM condition is false; poll again at
@@ -93,6 +103,7 @@ enum vkfd_sdma_status {
  * @wptr: in: the write pointer, bytes, as read from the doorbell
  * @budget: in/out: what is left of the slice (VKFD_SDMA_SLICE at first)
  * @moved: out: bytes written to memory by the packets, added up
+ * @traps: in/out: TRAP packets executed in the slice (0 at first)
  * @int_context: out: for %VKFD_SDMA_TRAP, the TRAP's int_context
  * @fault: out: for %VKFD_SDMA_FAULT, the fault
  */
@@ -100,6 +111,7 @@ struct vkfd_sdma_run {
 	u64 wptr;
 	long budget;
 	u64 moved;
+	unsigned int traps;
 	u32 int_context;
 	struct vkfd_vm_fault fault;
 };
@@ -159,5 +171,6 @@ int vkfd_sdma_init(struct vkfd_gpu *gpu);
 void vkfd_sdma_fini(struct vkfd_gpu *gpu);
 void vkfd_sdma_queue_start(struct vkfd_queue *q);
 void vkfd_sdma_queue_stop(struct vkfd_queue *q);
+void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q);
 
 #endif /* _VKFD_SDMA_H_ */

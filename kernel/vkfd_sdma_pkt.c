@@ -29,6 +29,7 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include "vkfd_priv.h"
 #include "vkfd_queue.h"
@@ -420,6 +421,7 @@ static int vkfd_sdma_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		break;
 	case VKFD_SDMA_OP_TRAP:
 		run->int_context = p.dw[1] & VKFD_SDMA_TRAP_INT_CONTEXT_MASK;
+		run->traps++;
 		st = VKFD_SDMA_TRAP;
 		break;
 	case VKFD_SDMA_OP_TIMESTAMP:
@@ -503,7 +505,7 @@ enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
 		/* Behind the read pointer wraps around to huge: invalid too. */
 		if ((avail & 3) || avail > q->ring_size)
 			return VKFD_SDMA_INVALID;
-		if (run->budget <= 0)
+		if (run->budget <= 0 || run->traps >= VKFD_SDMA_SLICE_TRAPS)
 			return VKFD_SDMA_BUDGET;
 		if (s->pkt_rptr != q->sdma.rptr) {
 			s->pkt_rptr = q->sdma.rptr;
@@ -512,8 +514,11 @@ enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
 		}
 
 		st = vkfd_sdma_exec_pkt(q, run, avail);
-		if (st == VKFD_SDMA_NEXT)
+		if (st == VKFD_SDMA_NEXT) {
+			/* Thousands of packets: let others run between them. */
+			cond_resched();
 			continue;
+		}
 		if (st == VKFD_SDMA_STALL) {
 			s->stalled = true;
 			s->stall_wptr = run->wptr;

@@ -24,10 +24,12 @@
 #include <linux/xarray.h>
 #include <linux/vkfd_test.h>
 
+#include "vkfd_doorbell.h"
 #include "vkfd_event.h"
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_pt.h"
+#include "vkfd_queue.h"
 #include "vkfd_test_ioctl.h"
 #include "vkfd_vm.h"
 
@@ -247,6 +249,53 @@ static int vkfd_test_mmap_release(void)
 	return 0;
 }
 
+/*
+ * The groups of the context's doorbell slices, how many of them are ready,
+ * and the engines' visits of its queues. Read without the engines' locks:
+ * the test looks once things have settled.
+ */
+static int vkfd_test_sdma_query(struct vkfd_device *vdev,
+				struct vkfd_test_sdma_query *args)
+{
+	struct vkfd_test_sdma_query out = {
+		.pid = args->pid,
+		.ctx_id = args->ctx_id,
+	};
+	struct vkfd_doorbells *db;
+	unsigned long qid;
+	struct vkfd_ctx *ctx;
+	struct vkfd_queue *q;
+	struct vkfd_vm *vm;
+	unsigned int i, e;
+	bool exited;
+
+	if (args->pid <= 0 || args->ctx_id > VKFD_CTX_ID_PRIMARY)
+		return -EINVAL;
+	ctx = vkfd_test_ctx_get(vdev, args->pid, args->ctx_id, &exited);
+	if (!ctx)
+		return -ENOENT;
+
+	mutex_lock(&ctx->queue_lock);
+	xa_for_each(&ctx->queues, qid, q)
+		out.visits += READ_ONCE(q->sdma.visits);
+	for (i = 0; i < vdev->num_gpus; i++) {
+		vm = vkfd_ctx_vm(ctx, i);
+		/* Published before any queue of the VM started */
+		db = vm ? smp_load_acquire(&vm->doorbells) : NULL;
+		for (e = 0; db && e < VKFD_SDMA_ENGINES; e++) {
+			if (!READ_ONCE(db->group[e].nr_queues))
+				continue;
+			out.groups++;
+			if (!list_empty_careful(&db->group[e].ready_node))
+				out.ready++;
+		}
+	}
+	mutex_unlock(&ctx->queue_lock);
+	vkfd_ctx_put(ctx);
+	*args = out;
+	return 0;
+}
+
 /**
  * vkfd_test_ioctl() - VKFD_IOC_TEST: the test hooks
  * @vfile: the file; unused, any fd of /dev/kfd will do
@@ -285,6 +334,8 @@ int vkfd_test_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx, void *data)
 		return vkfd_test_mmap_release();
 	case VKFD_TEST_OP_MMAP_HOLDERS:
 		return vkfd_test_mmap_holders_get(&cmd->mmap_hold);
+	case VKFD_TEST_OP_SDMA_QUERY:
+		return vkfd_test_sdma_query(vdev, &cmd->sdma_query);
 	default:
 		return -EOPNOTSUPP;
 	}

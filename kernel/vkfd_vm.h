@@ -65,7 +65,7 @@ struct vkfd_vm {
 	u32 alt_policy;
 	u64 tba;
 	u64 tma;
-	struct page *doorbells;
+	struct vkfd_doorbells *doorbells;
 	struct page *mmio;
 	atomic64_t faults;
 	atomic64_t sdma_activity;

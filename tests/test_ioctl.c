@@ -102,7 +102,7 @@ TEST_F(test_ioctl, bad_flags_and_pad)
 TEST_F(test_ioctl, bad_op)
 {
 	static const uint32_t ops[] = {
-		0, VKFD_TEST_OP_MMAP_HOLDERS + 1, 0x100, UINT32_MAX,
+		0, VKFD_TEST_OP_SDMA_QUERY + 1, 0x100, UINT32_MAX,
 	};
 	struct vkfd_test_cmd cmd;
 	unsigned int i;
@@ -168,6 +168,16 @@ TEST_F(test_ioctl, bad_op_args)
 	cmd.op = VKFD_TEST_OP_MMAP_HOLDERS;
 	cmd.mmap_hold = (struct vkfd_test_mmap_hold){ .pid = getpid() };
 	TI_EXPECT_ERR(EINVAL, &cmd);
+
+	ti_count_cmd(&cmd);
+	cmd.op = VKFD_TEST_OP_SDMA_QUERY;
+	cmd.sdma_query = (struct vkfd_test_sdma_query){
+		.pid = 0, .ctx_id = VKFD_CTX_ID_PRIMARY,
+	};
+	TI_EXPECT_ERR(EINVAL, &cmd);
+	cmd.sdma_query.pid = getpid();
+	cmd.sdma_query.ctx_id = VKFD_CTX_ID_PRIMARY + 1;
+	TI_EXPECT_ERR(EINVAL, &cmd);
 }
 
 /* No such process, context, GPU or VM: ENOENT; a process without contexts counts 0. */
@@ -212,6 +222,16 @@ TEST_F(test_ioctl, unknown_context)
 	ti_count_cmd(&cmd);
 	cmd.op = VKFD_TEST_OP_MMAP_HOLD;
 	cmd.mmap_hold = (struct vkfd_test_mmap_hold){ .pid = NO_SUCH_PID };
+	TI_EXPECT_ERR(ENOENT, &cmd);
+
+	ti_count_cmd(&cmd);
+	cmd.op = VKFD_TEST_OP_SDMA_QUERY;
+	cmd.sdma_query = (struct vkfd_test_sdma_query){
+		.pid = NO_SUCH_PID, .ctx_id = VKFD_CTX_ID_PRIMARY,
+	};
+	TI_EXPECT_ERR(ENOENT, &cmd);
+	cmd.sdma_query.pid = getpid();
+	cmd.sdma_query.ctx_id = 0;
 	TI_EXPECT_ERR(ENOENT, &cmd);
 }
 

@@ -30,6 +30,22 @@ static bool has_moved(struct sdma_test *t)
 	return atomic64_read(&t->vm.sdma_activity) > 0;
 }
 
+/*
+ * The doorbell write, and the fault it makes once the engine has armed the
+ * slice: the fixture's doorbell is not mapped, so the test rings itself.
+ */
+static void ring(struct sdma_test *t)
+{
+	WRITE_ONCE(t->doorbell, t->wptr);
+	vkfd_sdma_doorbell_rang(t->vm.doorbells);
+}
+
+/* The queue's group is off its engine's ready list. */
+static bool unready(struct sdma_test *t)
+{
+	return list_empty_careful(&t->q.sdma.group->ready_node);
+}
+
 /* Check @cond every millisecond or so, for at most 10 s. */
 static bool wait_for(struct sdma_test *t, bool (*cond)(struct sdma_test *t))
 {
@@ -55,7 +71,7 @@ static void vkfd_sdma_test_engine(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, t->q.sdma.engine);
 	EMIT(t, vkfd_sdma_pkt_fill, DATA_VA, 0x12345678, 2 * PG);
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 2 * PG, 1);
-	WRITE_ONCE(t->doorbell, t->wptr);
+	ring(t);
 	KUNIT_EXPECT_TRUE(test, wait_for(t, caught_up));
 	KUNIT_EXPECT_EQ(test, *data(t, 2 * PG), 1U);
 	KUNIT_EXPECT_EQ(test, *data(t, PG + 4), 0x12345678U);
@@ -65,7 +81,7 @@ static void vkfd_sdma_test_engine(struct kunit *test)
 	/* After idling long enough to sleep, a doorbell still wakes it */
 	msleep(20);
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 2 * PG, 2);
-	WRITE_ONCE(t->doorbell, t->wptr);
+	ring(t);
 	KUNIT_EXPECT_TRUE(test, wait_for(t, caught_up));
 	KUNIT_EXPECT_EQ(test, *data(t, 2 * PG), 2U);
 
@@ -73,7 +89,7 @@ static void vkfd_sdma_test_engine(struct kunit *test)
 	EMIT(t, vkfd_sdma_pkt_poll, DATA_VA + 3 * PG, VKFD_SDMA_POLL_FUNC_EQUAL, 1, ~0U, 0,
 	     VKFD_SDMA_POLL_RETRY_FOREVER);
 	EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 2 * PG, 3);
-	WRITE_ONCE(t->doorbell, t->wptr);
+	ring(t);
 	msleep(20);
 	vkfd_sdma_queue_stop(&t->q);
 	KUNIT_EXPECT_NULL(test, t->q.sdma.engine);
@@ -86,7 +102,7 @@ static void vkfd_sdma_test_engine(struct kunit *test)
 	/* An invalid packet halts the queue; the read pointer says where */
 	EMIT(t, vkfd_sdma_pkt_nop, 0);
 	emit(t, (u32 []){ 0xff }, 1);
-	WRITE_ONCE(t->doorbell, t->wptr);
+	ring(t);
 	KUNIT_EXPECT_TRUE(test, wait_for(t, halted));
 	KUNIT_EXPECT_EQ(test, rptr_mem(t), t->wptr - 4);
 
@@ -106,7 +122,7 @@ static void vkfd_sdma_test_engine_busy(struct kunit *test)
 	vkfd_sdma_queue_start(&t->q);
 	for (i = 0; i < 64; i++)
 		EMIT(t, vkfd_sdma_pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);
-	WRITE_ONCE(t->doorbell, t->wptr);
+	ring(t);
 	KUNIT_EXPECT_TRUE(test, wait_for(t, has_moved));
 	vkfd_sdma_queue_stop(&t->q);
 	KUNIT_EXPECT_NULL(test, t->q.sdma.engine);
@@ -120,8 +136,43 @@ static void vkfd_sdma_test_engine_busy(struct kunit *test)
 	vkfd_sdma_fini(&t->gpu);
 }
 
+/*
+ * An idle queue's group is armed, leaves the ready list and is visited no
+ * more; a ring brings it back, and the work is done.
+ */
+static void vkfd_sdma_test_engine_ready(struct kunit *test)
+{
+	struct sdma_test *t = test->priv;
+	struct vkfd_sdma_group *group;
+	unsigned int i;
+	u64 visits;
+
+	KUNIT_ASSERT_EQ(test, vkfd_sdma_init(&t->gpu), 0);
+	vkfd_sdma_queue_start(&t->q);
+	for (i = 1; i <= 3; i++) {
+		KUNIT_EXPECT_TRUE(test, wait_for(t, unready));
+		visits = t->q.sdma.visits;
+		msleep(20);
+		KUNIT_EXPECT_EQ(test, t->q.sdma.visits, visits);
+		KUNIT_EXPECT_TRUE(test, t->q.sdma.group->armed);
+
+		EMIT(t, vkfd_sdma_pkt_fence, DATA_VA, i);
+		ring(t);
+		KUNIT_EXPECT_TRUE(test, wait_for(t, caught_up));
+		KUNIT_EXPECT_EQ(test, *data(t, 0), i);
+	}
+	/* Stopped while on the list: taken off it */
+	group = t->q.sdma.group;
+	ring(t);
+	vkfd_sdma_queue_stop(&t->q);
+	KUNIT_EXPECT_TRUE(test, list_empty_careful(&group->ready_node));
+	KUNIT_EXPECT_NULL(test, t->q.sdma.group);
+	vkfd_sdma_fini(&t->gpu);
+}
+
 static struct kunit_case vkfd_sdma_engine_test_cases[] = {
 	KUNIT_CASE(vkfd_sdma_test_engine),
+	KUNIT_CASE(vkfd_sdma_test_engine_ready),
 	KUNIT_CASE(vkfd_sdma_test_engine_busy),
 	{}
 };

@@ -422,6 +422,64 @@ static void vkfd_sdma_test_slices(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 }
 
+/* A slice signals VKFD_SDMA_SLICE_TRAPS TRAPs at most; the next goes on. */
+static void vkfd_sdma_test_trap_slice(struct kunit *test)
+{
+	struct sdma_test *t = test->priv;
+	struct vkfd_sdma_run r = { .budget = VKFD_SDMA_SLICE };
+	enum vkfd_sdma_status st;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 2 * VKFD_SDMA_SLICE_TRAPS + 1; i++)
+		EMIT(t, vkfd_sdma_pkt_trap, i);
+	r.wptr = t->wptr;
+	/* As the engine calls it: again after each TRAP, one slice */
+	mutex_lock(&t->ctx.mem_lock);
+	while ((st = vkfd_sdma_exec_locked(&t->q, &r)) == VKFD_SDMA_TRAP)
+		n++;
+	mutex_unlock(&t->ctx.mem_lock);
+	KUNIT_EXPECT_EQ(test, st, VKFD_SDMA_BUDGET);
+	KUNIT_EXPECT_EQ(test, n, VKFD_SDMA_SLICE_TRAPS);
+	KUNIT_EXPECT_EQ(test, r.traps, VKFD_SDMA_SLICE_TRAPS);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr,
+			VKFD_SDMA_SLICE_TRAPS * VKFD_SDMA_TRAP_DW * 4ULL);
+	KUNIT_EXPECT_EQ(test, r.int_context, VKFD_SDMA_SLICE_TRAPS - 1);
+}
+
+/*
+ * A new ring (UPDATE_QUEUE) while a copy is half done: the packet at the
+ * read pointer is another one, executed from its first byte.
+ */
+static void vkfd_sdma_test_ring_changed(struct kunit *test)
+{
+	struct sdma_test *t = test->priv;
+	struct vkfd_sdma_run r;
+	unsigned int i;
+
+	/* Data pages 0 and 1 to 2 and 3, each a page of its own */
+	for (i = 0; i < 2; i++)
+		fill_pattern((u8 *)data(t, i * PG), PG, 1 + i);
+	EMIT(t, vkfd_sdma_pkt_copy, DATA_VA + 2 * PG, DATA_VA, 2 * PG);
+	/* A budget of a byte: one page, the least a piece moves */
+	KUNIT_EXPECT_EQ(test, run_budget(t, &r, 1), VKFD_SDMA_BUDGET);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.pkt_done, (u64)PG);
+	KUNIT_EXPECT_EQ(test, memcmp(data(t, 0), data(t, 2 * PG), PG), 0);
+
+	/* "The new ring": the same place holds a copy of new data */
+	for (i = 0; i < 2; i++) {
+		fill_pattern((u8 *)data(t, i * PG), PG, 9 + i);
+		memset(data(t, (2 + i) * PG), 0, PG);
+	}
+	vkfd_sdma_queue_ring_changed(&t->q);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.pkt_done, 0ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
+	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
+	KUNIT_EXPECT_EQ(test, r.moved, 2ULL * PG);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, memcmp(data(t, i * PG),
+					     data(t, (2 + i) * PG), PG), 0);
+}
+
 static struct kunit_case vkfd_sdma_test_cases[] = {
 	KUNIT_CASE(vkfd_sdma_test_nop),
 	KUNIT_CASE(vkfd_sdma_test_copy),
@@ -436,6 +494,8 @@ static struct kunit_case vkfd_sdma_test_cases[] = {
 	KUNIT_CASE(vkfd_sdma_test_bad_wptr),
 	KUNIT_CASE(vkfd_sdma_test_faults),
 	KUNIT_CASE(vkfd_sdma_test_slices),
+	KUNIT_CASE(vkfd_sdma_test_trap_slice),
+	KUNIT_CASE(vkfd_sdma_test_ring_changed),
 	{}
 };
 

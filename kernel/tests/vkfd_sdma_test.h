@@ -16,6 +16,7 @@
 #include <linux/string.h>
 #include <linux/vkfd_sdma.h>
 
+#include "../vkfd_doorbell.h"
 #include "../vkfd_gpu.h"
 #include "../vkfd_priv.h"
 #include "../vkfd_pt.h"
@@ -117,6 +118,9 @@ static inline int sdma_test_init(struct kunit *test)
 	ret = vkfd_vm_test_init(&t->ctx, &t->vm, t->pages, NPAGES);
 	if (ret)
 		return ret;
+	/* The engines keep the queue's group in its VM's doorbell slice. */
+	if (!vkfd_doorbell_get(&t->vm))
+		return -ENOMEM;
 	t->big = kunit_kcalloc(test, BIG / PG, sizeof(*t->big), GFP_KERNEL);
 	if (!t->big)
 		return -ENOMEM;
@@ -127,8 +131,10 @@ static inline void sdma_test_exit(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
 
-	if (t)
-		vkfd_vm_test_exit(&t->ctx, &t->vm, t->pages, NPAGES);
+	if (!t)
+		return;
+	vkfd_doorbell_free(&t->vm);
+	vkfd_vm_test_exit(&t->ctx, &t->vm, t->pages, NPAGES);
 }
 
 /* Append @n dwords to the ring at the write pointer; no doorbell yet. */

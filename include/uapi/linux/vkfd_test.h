@@ -64,6 +64,8 @@
  * @VKFD_TEST_OP_MMAP_RELEASE: release every MMAP_HOLD, no argument
  * @VKFD_TEST_OP_MMAP_HOLDERS: how many MMAP_HOLD calls hold a lock now,
  *	&struct vkfd_test_mmap_hold
+ * @VKFD_TEST_OP_SDMA_QUERY: what the SDMA engines do with a context's
+ *	queues, &struct vkfd_test_sdma_query
  */
 enum vkfd_test_op {
 	VKFD_TEST_OP_CTX_QUERY = 1,
@@ -72,6 +74,7 @@ enum vkfd_test_op {
 	VKFD_TEST_OP_MMAP_HOLD,
 	VKFD_TEST_OP_MMAP_RELEASE,
 	VKFD_TEST_OP_MMAP_HOLDERS,
+	VKFD_TEST_OP_SDMA_QUERY,
 };
 
 /* vkfd_test_ctx_query.flags: the context's process has exited. */
@@ -181,6 +184,25 @@ struct vkfd_test_mmap_hold {
 };
 
 /**
+ * struct vkfd_test_sdma_query - VKFD_TEST_OP_SDMA_QUERY
+ * @pid: the context's process (to VKFD), > 0, else EINVAL
+ * @ctx_id: the context (to VKFD), as in &struct vkfd_test_ctx_query
+ * @groups: of the context's doorbell slices, on all GPUs, how many have
+ *	queues started on an engine: one per slice and engine (from VKFD)
+ * @ready: how many of @groups are on their engine's ready list (from
+ *	VKFD): 0 once every engine has armed them
+ * @visits: times the engines looked at the context's queues, added up
+ *	(from VKFD)
+ */
+struct vkfd_test_sdma_query {
+	__s32 pid;
+	__u32 ctx_id;
+	__u32 groups;
+	__u32 ready;
+	__u64 visits;
+};
+
+/**
  * struct vkfd_test_cmd - the argument of VKFD_IOC_TEST
  * @size: sizeof(struct vkfd_test_cmd) (to VKFD), else EINVAL
  * @op: a &enum vkfd_test_op (to VKFD), else EOPNOTSUPP
@@ -190,6 +212,7 @@ struct vkfd_test_mmap_hold {
  * @ctx_count: VKFD_TEST_OP_CTX_COUNT
  * @translate: VKFD_TEST_OP_TRANSLATE
  * @mmap_hold: VKFD_TEST_OP_MMAP_HOLD
+ * @sdma_query: VKFD_TEST_OP_SDMA_QUERY
  */
 struct vkfd_test_cmd {
 	__u32 size;
@@ -201,6 +224,7 @@ struct vkfd_test_cmd {
 		struct vkfd_test_ctx_count ctx_count;
 		struct vkfd_test_translate translate;
 		struct vkfd_test_mmap_hold mmap_hold;
+		struct vkfd_test_sdma_query sdma_query;
 	};
 };
 
