@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Contexts one tenant cannot take or block for the others
- * (docs/vkfd.rst, "Bounds"): PASIDs per user, open() while another
+ * (docs/tenancy.rst, "Bounds"): PASIDs per user, open() while another
  * process's mmap lock is held, and who may open a primary (any thread of
  * the process that owns the address space; not a vfork() child, not
  * another process sharing it).

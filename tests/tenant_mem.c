@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Memory one tenant cannot take from the others (docs/vkfd.rst, "Bounds"):
+ * Memory one tenant cannot take from the others (docs/tenancy.rst, "Bounds"):
  * the GTT of a GPU (and with it the DRM mmap-offset space every buffer
  * takes its size from), pinned USERPTR pages, and sizes that would reach
  * an allocation the kernel refuses with a WARN.

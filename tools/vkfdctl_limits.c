@@ -5,7 +5,7 @@
  * Shows the limits (quotas) and usage of every context of every process
  * using the device, or of process PID: one line per context, each
  * resource as usage/limit ("max": no limit), from sysfs
- * (proc/<pid>[/context_<id>]/limits/, docs/vkfd.rst "Quotas"). Setting
+ * (proc/<pid>[/context_<id>]/limits/, docs/tenancy.rst "Quotas"). Setting
  * limits takes the primary of the context's process (VKFD_IOC_CTX_LIMITS,
  * libvkfd's vkfd_ctx_set_limits()): a program run with
  * `vkfdctl run --secondary --limit RES=N` gets them on each of its

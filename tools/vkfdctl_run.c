@@ -23,7 +23,7 @@
  * signals) comes from GTT buffers instead.
  *
  * --limit RES=N sets limit RES (vram, gtt, userptr, buffers, queues,
- * events; docs/vkfd.rst "Quotas") of each secondary the program gets to N:
+ * events; docs/tenancy.rst "Quotas") of each secondary the program gets to N:
  * vkfdctl checks them and hands them to the library in
  * VKFD_SECONDARY_LIMITS ("RES=N,...", N in bytes or objects, as
  * VKFD_IOC_CTX_LIMITS takes them), which sets them through the primary
