@@ -210,6 +210,15 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		vkfd_sdma_slice_release();
 		return VKFD_SDMA_SERVED_WAIT;
 	}
+	/*
+	 * A queue is halted under mem_lock: one that halted since the look
+	 * above must not execute (and fault) once more.
+	 */
+	if (READ_ONCE(q->sdma.halted)) {
+		mutex_unlock(&ctx->mem_lock);
+		vkfd_sdma_slice_release();
+		return VKFD_SDMA_SERVED_IDLE;
+	}
 	/* The engine is busy from here to the end of the slice. */
 	start = ktime_get_ns();
 	rptr = q->sdma.rptr;

@@ -8,6 +8,7 @@
  *
  * vkfd only: the amdkfd lane has no GPU.
  */
+#include <inttypes.h>
 #include <pthread.h>
 
 #include "kselftest_harness.h"
@@ -136,7 +137,12 @@ TEST_F_TIMEOUT(sdma, fault_signals_every_memory_event, 120)
 	for (i = 0; i < n_auto; i++) {
 		struct kfd_event_data one = { .event_id = auto_ids[i] };
 
-		EXPECT_EQ((int)S_EV_TIMEOUT, ef_look_all(self->b.p.fd, &one, 1));
+		EXPECT_EQ((int)S_EV_TIMEOUT, ef_look_all(self->b.p.fd, &one, 1))
+			TH_LOG("event %u; the VM's faults: %" PRIu64, auto_ids[i],
+			       vkfd_ctx_sysfs_val(&self->b.env, getpid(),
+						  VKFD_CTX_ID_PRIMARY,
+						  "counters_%u/faults",
+						  self->b.gpu[0]));
 	}
 	ASSERT_EQ(0, vkfd_ctx_row(getpid(), VKFD_CTX_ID_PRIMARY, &row));
 	EXPECT_EQ(0ULL, row.waiters);
