@@ -233,8 +233,9 @@ static void op_kfd_mmap(struct fuzz *f)
 	}
 	off &= ~4095ULL;
 	allowed |= EB(EOVERFLOW);	/* an offset past the end of off_t's pages */
+	/* the mm core's checks (EOVERFLOW) come before vkfd's owner check */
 	if (f->ctx[ci].owner != f->pid)
-		allowed = EB(EBADF) | EB(EINVAL);
+		allowed = EB(EBADF) | EB(EINVAL) | EB(EOVERFLOW);
 	if (len == 0)
 		allowed = EB(EINVAL);	/* mmap()'s own check comes first */
 	/* touch only the doorbell and MMIO pages: never the event page's tail */
