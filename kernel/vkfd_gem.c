@@ -107,22 +107,6 @@ struct drm_gem_object *vkfd_gem_create_object(struct drm_device *drm,
 	return &gem->base.base;
 }
 
-/*
- * Take @size bytes of a budget of @budget bytes whose use is @used. Never
- * over budget, not even for a moment: AVAILABLE_MEMORY reads the VRAM
- * counter locklessly.
- */
-static bool vkfd_gem_charge(atomic64_t *used, u64 budget, u64 size)
-{
-	s64 old = atomic64_read(used);
-
-	do {
-		if (size > budget - old)
-			return false;
-	} while (!atomic64_try_cmpxchg(used, &old, old + size));
-	return true;
-}
-
 /* Charge a new object of @size bytes to @gpu's GTT and the caller's user. */
 static struct vkfd_user *vkfd_gem_charge_gtt(struct vkfd_gpu *gpu, u64 size)
 {
@@ -135,7 +119,7 @@ static struct vkfd_user *vkfd_gem_charge_gtt(struct vkfd_gpu *gpu, u64 size)
 	ret = vkfd_user_charge_gtt(user, gpu->index, size);
 	if (ret)
 		return ERR_PTR(ret);
-	if (!vkfd_gem_charge(&gpu->gtt_used, vkfd_user_gtt_budget(), size)) {
+	if (!vkfd_charge_below(&gpu->gtt_used, vkfd_user_gtt_budget(), size)) {
 		vkfd_user_uncharge_gtt(user, gpu->index, size);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -173,7 +157,7 @@ struct vkfd_gem *vkfd_gem_create(struct vkfd_gpu *gpu, u64 size, bool vram)
 	struct vkfd_gem *gem;
 
 	if (vram) {
-		if (!vkfd_gem_charge(&gpu->vram_used, gpu->vram_size, size))
+		if (!vkfd_charge_below(&gpu->vram_used, gpu->vram_size, size))
 			return ERR_PTR(-ENOMEM);
 	} else {
 		user = vkfd_gem_charge_gtt(gpu, size);

@@ -159,16 +159,8 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_limits_fini);
 int vkfd_limits_try_charge(struct vkfd_limits *limits, enum vkfd_limit res,
 			   u64 n)
 {
-	u64 max = READ_ONCE(limits->max[res]);
-	atomic64_t *usage = &limits->usage[res];
-	s64 old = atomic64_read(usage);
-
-	do {
-		/* usage <= max held when it was charged: no overflow here. */
-		if ((u64)old > max || n > max - (u64)old)
-			return -EDQUOT;
-	} while (!atomic64_try_cmpxchg(usage, &old, old + n));
-	return 0;
+	return vkfd_charge_below(&limits->usage[res],
+				 READ_ONCE(limits->max[res]), n) ? 0 : -EDQUOT;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_limits_try_charge);
 

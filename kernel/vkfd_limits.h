@@ -57,4 +57,20 @@ ssize_t vkfd_limits_show(const struct vkfd_limits *limits,
 int vkfd_ctx_limits_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			  void *data);
 
+/*
+ * Add @n to @usage if it stays at most @max, never above it, not even for
+ * a moment (readers are lockless); false, nothing changed, otherwise. A
+ * usage already above @max (a limit lowered below it) takes nothing.
+ */
+static inline bool vkfd_charge_below(atomic64_t *usage, u64 max, u64 n)
+{
+	s64 old = atomic64_read(usage);
+
+	do {
+		if ((u64)old > max || n > max - (u64)old)
+			return false;
+	} while (!atomic64_try_cmpxchg(usage, &old, old + n));
+	return true;
+}
+
 #endif /* _VKFD_LIMITS_H_ */
