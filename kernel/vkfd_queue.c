@@ -44,17 +44,22 @@
 /* Ring alignment: SDMA and CP ring base registers hold address >> 8. */
 #define VKFD_QUEUE_RING_ALIGN	256
 
-/* Queue types that execute: the SDMA engines run them. */
-static bool vkfd_queue_is_sdma(u32 type)
+/* How the engines execute a queue of @type; NULL: nothing executes it. */
+static const struct vkfd_queue_ops *vkfd_queue_ops_of(u32 type)
 {
-	return type == KFD_IOC_QUEUE_TYPE_SDMA ||
-	       type == KFD_IOC_QUEUE_TYPE_SDMA_XGMI;
+	switch (type) {
+	case KFD_IOC_QUEUE_TYPE_SDMA:
+	case KFD_IOC_QUEUE_TYPE_SDMA_XGMI:
+		return &vkfd_sdma_queue_ops;
+	default:
+		return NULL;
+	}
 }
 
 /* Is the queue started on an engine? */
 static bool vkfd_queue_executes(const struct vkfd_queue *q)
 {
-	return q->runnable && vkfd_queue_is_sdma(q->type);
+	return q->runnable && q->ops;
 }
 
 /*
@@ -219,6 +224,7 @@ static void *vkfd_queue_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	q->vm = vm;
 	q->gpu = gpu;
 	q->type = args->queue_type;
+	q->ops = vkfd_queue_ops_of(q->type);
 	q->ring_base = args->ring_base_address;
 	q->ring_size = ring_size;
 	q->rptr_va = args->read_pointer_address;

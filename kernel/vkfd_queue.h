@@ -26,7 +26,9 @@ struct vkfd_vm;
  *	the ring's and the read pointer's included, is a GPU VA of @vm
  * @gpu: the GPU
  * @id: queue_id, unique within the context
- * @type: KFD_IOC_QUEUE_TYPE_*; only SDMA queues execute anything
+ * @type: KFD_IOC_QUEUE_TYPE_*
+ * @ops: how the engines execute the queue's packets, by @type; NULL for
+ *	a type nothing executes
  * @ring_base: GPU VA of the ring buffer
  * @ring_size: bytes, a power of two
  * @rptr_va: GPU VA the engine writes the read pointer back to (u64,
@@ -37,7 +39,7 @@ struct vkfd_vm;
  *	only use vkfd has for the percentage; the write pointer's address
  *	and the priority are validated, but SDMA takes its write pointer
  *	from the doorbell and one priority serves all): the engine
- *	executes it if it is an SDMA queue (UPDATE_QUEUE may disable it).
+ *	executes it if it has @ops (UPDATE_QUEUE may disable it).
  *	Runnable SDMA queues are exactly those vkfd_sdma_queue_start() was
  *	called for, and vkfd_sdma_queue_stop() is called only for them.
  * @sdma: the engine's part of the queue (vkfd_sdma.h); the engine's
@@ -53,6 +55,7 @@ struct vkfd_queue {
 	struct vkfd_gpu *gpu;
 	u32 id;
 	u32 type;
+	const struct vkfd_queue_ops *ops;
 	u64 ring_base;
 	u64 ring_size;
 	u64 rptr_va;

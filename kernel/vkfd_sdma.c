@@ -18,8 +18,9 @@
  * from the list, never across a loop whose length a user chooses.
  *
  * Serving a queue: read the write pointer from its doorbell; if there is
- * something to do (vkfd_sdma_queue_ready()), try the context's mem_lock,
- * execute packets (vkfd_sdma_pkt.c), signal each TRAP's event, write the
+ * something to do (&vkfd_queue_ops.ready), try the context's mem_lock,
+ * execute packets (&vkfd_queue_ops.exec_locked, by the queue's type:
+ * vkfd_sdma_pkt.c for SDMA queues), signal each TRAP's event, write the
  * read pointer back, and on a fault or an invalid packet halt the queue
  * for good — a fault also counts in the VM's counters and raises the
  * context's memory event. Nothing of it can reach another queue.
@@ -194,7 +195,7 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 
 	q->sdma.visits++;
 	run.wptr = READ_ONCE(*q->doorbell);
-	if (!vkfd_sdma_queue_ready(q, run.wptr, now))
+	if (!q->ops->ready(q, run.wptr, now))
 		return vkfd_sdma_parked(q, now) ? VKFD_SDMA_SERVED_WAIT :
 						  VKFD_SDMA_SERVED_IDLE;
 	/* User space wrote the packets, then the doorbell. */
@@ -222,7 +223,7 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	/* The engine is busy from here to the end of the slice. */
 	start = ktime_get_ns();
 	rptr = q->sdma.rptr;
-	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP) {
+	while ((st = q->ops->exec_locked(q, &run)) == VKFD_SDMA_TRAP) {
 		vkfd_event_interrupt(ctx, run.int_context);
 		cond_resched();
 	}
@@ -236,7 +237,7 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		smp_mb__after_atomic();
 	}
 	/* Progress up to a faulting packet is reported too. */
-	if (q->sdma.rptr != rptr && vkfd_sdma_rptr_write_locked(q, &fault) &&
+	if (q->sdma.rptr != rptr && q->ops->rptr_write_locked(q, &fault) &&
 	    st != VKFD_SDMA_FAULT) {
 		st = VKFD_SDMA_FAULT;
 		run.fault = fault;
@@ -473,11 +474,11 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_doorbell_rang);
 
 /**
  * vkfd_sdma_queue_start() - let an engine execute a queue
- * @q: a runnable SDMA queue, stopped, whose VM has its doorbell slice
+ * @q: a runnable queue, stopped, whose VM has its doorbell slice
  *
  * Puts @q on one of its GPU's engines, round robin, its group on that
- * engine's ready list, and wakes the engine. Queues
- * of other types execute nothing and are left alone, as is a queue
+ * engine's ready list, and wakes the engine. Queues of a type without
+ * &vkfd_queue_ops execute nothing and are left alone, as is a queue
  * already started. A halted queue may be started; it stays halted.
  * Starting and stopping one queue is serialised by the caller
  * (&vkfd_ctx.queue_lock).
@@ -491,8 +492,7 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	struct vkfd_sdma_engine *e;
 	unsigned int i;
 
-	if (q->sdma.engine || (q->type != KFD_IOC_QUEUE_TYPE_SDMA &&
-			       q->type != KFD_IOC_QUEUE_TYPE_SDMA_XGMI))
+	if (q->sdma.engine || !q->ops)
 		return;
 
 	/* Its ring may have changed (UPDATE_QUEUE): look at it afresh. */

@@ -160,6 +160,36 @@ int vkfd_sdma_atomic(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 int vkfd_sdma_copy_rect(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 			const struct vkfd_sdma_pkt *p);
 
+/**
+ * struct vkfd_queue_ops - how the engines execute the queues of one type
+ * @ready: a cheap check without locks: might @exec_locked make progress,
+ *	the doorbell reading @wptr at @now? False for a halted queue.
+ *	Process context, the caller is the engine the queue is started on.
+ * @exec_locked: execute the queue's packets for one slice, from
+ *	&vkfd_sdma_qstate.rptr towards &vkfd_sdma_run.wptr, within the
+ *	slice's budget; never halts the queue, writes the read pointer back
+ *	or signals: the engine does, by the status returned. The caller
+ *	holds &vkfd_ctx.mem_lock.
+ * @rptr_write_locked: write &vkfd_sdma_qstate.rptr back where user space
+ *	reads it; 0 or -EFAULT (the fault filled in). The caller holds
+ *	&vkfd_ctx.mem_lock.
+ *
+ * The engine (vkfd_sdma.c) knows nothing of a queue's packets: it reads
+ * the doorbell and calls these. &vkfd_sdma_qstate.rptr and the doorbell
+ * are in the units of the queue's type (bytes for SDMA); the engine only
+ * compares them. A queue type without ops executes nothing.
+ */
+struct vkfd_queue_ops {
+	bool (*ready)(const struct vkfd_queue *q, u64 wptr, u64 now);
+	enum vkfd_sdma_status (*exec_locked)(struct vkfd_queue *q,
+					     struct vkfd_sdma_run *run);
+	int (*rptr_write_locked)(struct vkfd_queue *q,
+				 struct vkfd_vm_fault *fault);
+};
+
+/* SDMA and SDMA_XGMI queues (vkfd_sdma_pkt.c) */
+extern const struct vkfd_queue_ops vkfd_sdma_queue_ops;
+
 bool vkfd_sdma_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now);
 enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
 					    struct vkfd_sdma_run *run);

@@ -553,3 +553,10 @@ int vkfd_sdma_rptr_write_locked(struct vkfd_queue *q,
 				    fault);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_rptr_write_locked);
+
+const struct vkfd_queue_ops vkfd_sdma_queue_ops = {
+	.ready = vkfd_sdma_queue_ready,
+	.exec_locked = vkfd_sdma_exec_locked,
+	.rptr_write_locked = vkfd_sdma_rptr_write_locked,
+};
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_ops);

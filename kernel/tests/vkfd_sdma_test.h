@@ -110,6 +110,7 @@ static inline int sdma_test_init(struct kunit *test)
 	t->q.vm = &t->vm;
 	t->q.gpu = &t->gpu;
 	t->q.type = KFD_IOC_QUEUE_TYPE_SDMA;
+	t->q.ops = &vkfd_sdma_queue_ops;
 	t->q.ring_base = RING_VA;
 	t->q.ring_size = RING_SIZE;
 	t->q.rptr_va = RPTR_VA;
