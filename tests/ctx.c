@@ -238,7 +238,7 @@ TEST_F(ctx, pasids_distinct)
  * (cyclic allocation). The lanes that leave the exhaustive tests to
  * distro-6.1 (VKFD_TEST_EXHAUSTIVE=0) run a tenth of it, scaled as
  * always: their kernels run the same allocator, which the KUnit case
- * vkfd_pasid_test_no_immediate_reuse also takes through 10,000 cycles.
+ * vkfd_pasid_test_no_immediate_reuse takes through 1,000.
  */
 TEST_F_TIMEOUT(ctx, pasids_not_reused_in_cycles, 900)
 {
