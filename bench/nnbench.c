@@ -17,8 +17,9 @@
  * flood, event-waiter flood, fault storm, memory-exhaustion attempts. A
  * pattern's processes are set up (and have reported what they hold)
  * before the victim starts, keep at it while it measures, and are killed
- * and reaped after. Then the victim alone again, a FENCE each 20 ms
- * (the engine idle between them).
+ * and reaped after. Then the victim alone again (how far the machine's
+ * speed drifted), and alone with a FENCE each 20 ms (the engine idle
+ * between them).
  *
  * Issue 13's targets are printed next to the numbers: next to a hostile
  * pattern, the victim's p99 at most 2 x its p99 alone + 1 ms, and no
@@ -351,6 +352,12 @@ int main(int argc, char **argv)
 		if (!ret && r.failures)
 			printf("  %-15s   the victim's first failure: %s: %s\n",
 			       "", r.first_what, strerror(-r.first_err));
+	}
+	if (nb.patterns) {
+		/* the machine's drift over the run: alone once more */
+		ret = victim_measure(&nb, fences, 0, allocs, &r);
+		failed |= ret;
+		print_row("alone again", &r, died ? NULL : &alone, ret);
 	}
 	if (nb.idle) {
 		ret = victim_measure(&nb, nn_scaled(&nb, IDLE_FENCES, 5),

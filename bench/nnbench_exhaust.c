@@ -3,7 +3,7 @@
  * nnbench - the memory-exhaustion attempts: four processes, each of its
  * own unprivileged user (so that no capability exempts it, and no attempt
  * eats another's per-user share), each taking one resource until it is
- * refused, then asking again, every 100 us, until it is killed:
+ * refused, then asking again, every millisecond, until it is killed:
  *
  *   GTT       a primary allocates 256 MiB GTT buffers (never touched,
  *             never mapped) until refused: the user's share of the GPU's
@@ -43,7 +43,7 @@
 #define PIN_MAX			1024
 #define PASIDS			64
 #define PASIDS_MAX		1024
-#define RETRY_US		100
+#define RETRY_US		1000
 
 #define VA_GTT			0x500000000000ull
 #define VA_PIN			0x600000000000ull

@@ -53,7 +53,7 @@
 
 /* Each queue of a process at its own GPU (and CPU) address. */
 #define VA_QUEUES		0x200000000000ull
-#define VA_QUEUE(i)		(VA_QUEUES + (uint64_t)(i) * (64 * KIB))
+#define VA_QUEUE(i)		(VA_QUEUES + (uint64_t)(i) * MIB)
 #define VA_SRC			0x300000000000ull
 #define VA_DST			0x300100000000ull
 #define VA_HOLE			0x400000000000ull	/* never mapped */
