@@ -13,8 +13,10 @@
  *                      follows is not timed)
  *
  * first alone, then next to each hostile pattern, run by other processes
- * of other users (nnbench_flood.c, nnbench_exhaust.c): queue flood, copy
- * flood, event-waiter flood, fault storm, memory-exhaustion attempts. A
+ * of other users (nnbench_flood.c, nnbench_exhaust.c): CPU hogs that
+ * do not use vkfd at all (what the CPU's sharing costs), idle queues, queue
+ * flood (the same queues, some ringing), copy flood, event-waiter flood,
+ * fault storm, memory-exhaustion attempts. A
  * pattern's processes are set up (and have reported what they hold)
  * before the victim starts, keep at it while it measures, and are killed
  * and reaped after. Then the victim alone again (how far the machine's
@@ -58,6 +60,8 @@
 #define IDLE_P99_NS		1e6
 
 static const char *const pattern_name[NN_PATTERNS] = {
+	[NN_CPU_HOGS] = "cpu hogs",
+	[NN_IDLE_QUEUES] = "idle queues",
 	[NN_QUEUE_FLOOD] = "queue flood",
 	[NN_COPY_FLOOD] = "copy flood",
 	[NN_EVENT_FLOOD] = "event flood",
@@ -243,8 +247,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: nnbench [-h] [-t PATTERNS] [-s SCALE] [-v DEV]\n"
-		"  -t  the rows after \"alone\", comma separated: queue,copy,"
-		"event,fault,exhaust,idle (default: all)\n"
+		"  -t  the rows after \"alone\", comma separated: cpu,idleq,"
+		"queue,copy,event,fault,exhaust,idle (default: all)\n"
 		"  -s  factor on the sample counts and the hostiles' sizes "
 		"(default: 1.0, sized for TCG)\n"
 		"  -v  vkfd's device (default: $VKFD_DEV, else /dev/vkfd)\n");
@@ -294,6 +298,8 @@ static int setup(struct nnbench *nb)
 int main(int argc, char **argv)
 {
 	static const struct bench_phase phases[] = {
+		{ "cpu", 1u << NN_CPU_HOGS },
+		{ "idleq", 1u << NN_IDLE_QUEUES },
 		{ "queue", 1u << NN_QUEUE_FLOOD },
 		{ "copy", 1u << NN_COPY_FLOOD },
 		{ "event", 1u << NN_EVENT_FLOOD },

@@ -27,6 +27,8 @@
 
 /* The hostile patterns, in the order of the table. */
 enum nn_pattern {
+	NN_CPU_HOGS,
+	NN_IDLE_QUEUES,
 	NN_QUEUE_FLOOD,
 	NN_COPY_FLOOD,
 	NN_EVENT_FLOOD,

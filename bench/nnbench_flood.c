@@ -5,10 +5,15 @@
  * are root's), becomes HOSTILE_UID, sets up, reports, and loops until
  * it is killed:
  *
- *   queue flood   QF_PROCS processes x QF_SECONDARIES secondaries x
- *                 QF_QUEUES idle queues (1 KiB rings), and in each
- *                 process QF_RINGING of them ringing: a NOP submitted to
- *                 each, then 100 us of sleep, round after round.
+ *   cpu hogs      CF_PROCS processes that never open vkfd, calling
+ *                 sched_yield() in a loop as the copy flood's do while
+ *                 their rings are full: what sharing the CPUs costs the
+ *                 victim, the reference for the other rows.
+ *   idle queues   QF_PROCS processes x QF_SECONDARIES secondaries x
+ *                 QF_QUEUES idle queues (1 KiB rings).
+ *   queue flood   the same, and in each process QF_RINGING of them
+ *                 ringing: a NOP submitted to each, then 100 us of
+ *                 sleep, round after round.
  *   copy flood    CF_PROCS processes (primaries), each CF_QUEUES queues
  *                 kept full of 4 MiB COPY_LINEARs, back to back.
  *   event flood   one process (a primary) with EF_EVENTS auto-reset
@@ -100,7 +105,7 @@ static void queue_flood(const struct nnbench *nb, unsigned int arg, int wfd)
 	if (ret)
 		made--;
 	hostile_report(wfd, arg, ret, made, 0);
-	if (made < QF_RINGING)
+	if (!HOSTILE_EXTRA(arg) || made < QF_RINGING)
 		idle_forever();
 	n = vkfd_sdma_nop(dw);
 	for (;;) {
@@ -109,6 +114,14 @@ static void queue_flood(const struct nnbench *nb, unsigned int arg, int wfd)
 			vkfd_queue_submit(&q[i * made / QF_RINGING], dw, n);
 		usleep(100);
 	}
+}
+
+static void cpu_hog(const struct nnbench *nb, unsigned int arg, int wfd)
+{
+	(void)nb;
+	hostile_report(wfd, arg, 0, 0, 0);
+	for (;;)
+		sched_yield();
 }
 
 static void copy_flood(const struct nnbench *nb, unsigned int arg, int wfd)
@@ -262,9 +275,16 @@ void flood_start(const struct nnbench *nb, enum nn_pattern p,
 	unsigned int i;
 
 	switch (p) {
+	case NN_CPU_HOGS:
+		for (i = 0; i < CF_PROCS; i++)
+			hostile_spawn(h, nb, wfd, cpu_hog, 0);
+		break;
+	case NN_IDLE_QUEUES:
 	case NN_QUEUE_FLOOD:
+		/* extra: whether some of the queues ring */
 		for (i = 0; i < QF_PROCS; i++)
-			hostile_spawn(h, nb, wfd, queue_flood, 0);
+			hostile_spawn(h, nb, wfd, queue_flood,
+				      p == NN_QUEUE_FLOOD);
 		break;
 	case NN_COPY_FLOOD:
 		for (i = 0; i < CF_PROCS; i++)
@@ -306,6 +326,16 @@ void flood_note(enum nn_pattern p, struct hostiles *h)
 	for (i = 0; i < h->ready; i++)
 		sum += h->msg[i].count;
 	switch (p) {
+	case NN_CPU_HOGS:
+		snprintf(h->note, sizeof(h->note),
+			 "%u processes calling sched_yield() in a loop, no vkfd",
+			 h->n);
+		break;
+	case NN_IDLE_QUEUES:
+		snprintf(h->note, sizeof(h->note),
+			 "%u processes x %u secondaries: %lu idle queues%s",
+			 h->n, QF_SECONDARIES, sum, first_err(h));
+		break;
 	case NN_QUEUE_FLOOD:
 		snprintf(h->note, sizeof(h->note),
 			 "%u processes x %u secondaries: %lu idle queues, "
