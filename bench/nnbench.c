@@ -30,7 +30,7 @@
  * non-zero only if it cannot run (no vkfd, a victim that dies).
  * SDMA COPY_LINEAR against memcpy() is sdmabench's copy table.
  *
- * Usage: nnbench [-h] [-t PATTERNS] [-s SCALE] [-v DEV]
+ * Usage: nnbench [-h] [-t PATTERNS] [-s SCALE] [-q QUEUES] [-v DEV]
  */
 #include <errno.h>
 #include <grp.h>
@@ -246,11 +246,13 @@ static void print_idle(const struct victim_result *r, int died)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: nnbench [-h] [-t PATTERNS] [-s SCALE] [-v DEV]\n"
+		"usage: nnbench [-h] [-t PATTERNS] [-s SCALE] [-q QUEUES] [-v DEV]\n"
 		"  -t  the rows after \"alone\", comma separated: cpu,idleq,"
 		"queue,copy,event,fault,exhaust,idle (default: all)\n"
 		"  -s  factor on the sample counts and the hostiles' sizes "
 		"(default: 1.0, sized for TCG)\n"
+		"  -q  queues per process of the copy flood (default: 2, "
+		"at most 64)\n"
 		"  -v  vkfd's device (default: $VKFD_DEV, else /dev/vkfd)\n");
 }
 
@@ -258,10 +260,15 @@ static int nnbench_opt(int opt, const char *arg, void *bench)
 {
 	struct nnbench *nb = bench;
 
-	if (opt != 'v')
+	switch (opt) {
+	case 'q':
+		return parse_uint(arg, 1, NN_COPY_QUEUES_MAX, &nb->copy_queues);
+	case 'v':
+		nb->dev = arg;
+		return 0;
+	default:
 		return -1;
-	nb->dev = arg;
-	return 0;
+	}
 }
 
 /* Find vkfd's first GPU. Returns 0, 1 to skip (no vkfd), or -errno. */
@@ -312,9 +319,10 @@ int main(int argc, char **argv)
 	struct nnbench nb = {
 		.dev = getenv("VKFD_DEV") ?: "/dev/vkfd",
 		.scale = 1.0,
+		.copy_queues = 2,
 	};
 	const struct bench_cli cli = {
-		.optstring = "ht:s:v:",
+		.optstring = "ht:s:q:v:",
 		.usage = usage,
 		.phases = phases,
 		.n_phases = ARRAY_SIZE(phases),

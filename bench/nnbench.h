@@ -25,6 +25,8 @@
 #define MIB			(1024 * KIB)
 #define GIB			(1024 * MIB)
 
+#define NN_COPY_QUEUES_MAX	64
+
 /* The hostile patterns, in the order of the table. */
 enum nn_pattern {
 	NN_CPU_HOGS,
@@ -44,6 +46,7 @@ enum nn_pattern {
  * @patterns: the hostile patterns to run, 1 << enum nn_pattern
  * @idle: whether to measure the row after 20 ms idle
  * @scale: factor on the iteration counts and the hostiles' sizes
+ * @copy_queues: queues per process of the copy flood
  * @gpu_id: the GPU measured (the first one)
  */
 struct nnbench {
@@ -52,6 +55,7 @@ struct nnbench {
 	unsigned int patterns;
 	unsigned int idle;
 	double scale;
+	unsigned int copy_queues;
 	uint32_t gpu_id;
 };
 

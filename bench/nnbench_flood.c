@@ -14,7 +14,7 @@
  *   queue flood   the same, and in each process QF_RINGING of them
  *                 ringing: a NOP submitted to each, then 100 us of
  *                 sleep, round after round.
- *   copy flood    CF_PROCS processes (primaries), each CF_QUEUES queues
+ *   copy flood    CF_PROCS processes (primaries), each -q queues (2)
  *                 kept full of 4 MiB COPY_LINEARs, back to back.
  *   event flood   one process (a primary) with EF_EVENTS auto-reset
  *                 signal events; EF_THREADS threads each WAIT_EVENTS
@@ -46,7 +46,6 @@
 #define QF_QUEUES		32
 #define QF_RINGING		4
 #define CF_PROCS		3
-#define CF_QUEUES		2
 #define CF_BUF			(8 * MIB)
 #define CF_COPY			(4 * MIB)
 #define EF_EVENTS		64
@@ -126,7 +125,7 @@ static void cpu_hog(const struct nnbench *nb, unsigned int arg, int wfd)
 
 static void copy_flood(const struct nnbench *nb, unsigned int arg, int wfd)
 {
-	struct vkfd_queue q[CF_QUEUES];
+	struct vkfd_queue q[NN_COPY_QUEUES_MAX];
 	struct vkfd_bo src, dst;
 	struct vkfd_context ctx;
 	uint32_t gpu = nb->gpu_id, dw[8], n;
@@ -144,7 +143,7 @@ static void copy_flood(const struct nnbench *nb, unsigned int arg, int wfd)
 		ret = vkfd_alloc(&ctx, gpu, VA_DST, CF_BUF, F_GTT_W, &dst);
 	if (!ret)
 		ret = vkfd_map(&ctx, &dst, &gpu, 1);
-	for (i = 0; i < CF_QUEUES && !ret; i++, made++)
+	for (i = 0; i < nb->copy_queues && !ret; i++, made++)
 		ret = vkfd_queue_create(&ctx, render, gpu, VA_QUEUE(i),
 					64 * KIB, &q[i]);
 	if (ret && made)
