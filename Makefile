@@ -10,7 +10,8 @@
 #                   real amdkfd, ROCm on vkfd
 #   make bench      benchmarks in qemu: contexts (vkfd scaling, memory, vs amdkfd),
 #                   GPU memory (map latency, page tables, memory per context),
-#                   SDMA (copy vs memcpy, doorbell latency), events vs amdkfd
+#                   SDMA (copy vs memcpy, doorbell latency), events vs amdkfd,
+#                   a victim next to hostile tenants (noisy neighbours)
 #   make lint       checkpatch --strict and sparse on the module, kernel-doc
 #                   and docutils on the docs, gcc's static analyzer on user
 #                   space, shellcheck and pyflakes on the scripts
@@ -274,7 +275,7 @@ check: deps
 demo: deps
 	@./vm/demo.sh
 
-# ctxbench, membench and sdmabench, static, for the bench guest (vm/bench.sh builds them):
+# ctxbench, membench, sdmabench and nnbench, static, for the bench guest (vm/bench.sh builds them):
 # bench/<name>.c with its bench/<name>_*.c and the bench library, bench/bench_*.c.
 BENCH_LIB_SRCS := $(wildcard bench/bench_*.c)
 BENCH_HDRS := $(wildcard bench/*.h)

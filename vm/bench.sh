@@ -9,7 +9,7 @@
 # Two lanes, one after the other (side by side they would measure each
 # other): vm/lanes/bench (Debian's amdgpu.ko, the real amdkfd with a
 # CPU-only topology, and vkfd as /dev/vkfd side by side; ctxbench,
-# membench, sdmabench) and vm/lanes/bench-rocm (vkfd as amdgpu.ko and
+# membench, sdmabench, nnbench) and vm/lanes/bench-rocm (vkfd as amdgpu.ko and
 # Debian 12's ROCm 5.2.3; rocm_bench). The guests are the test lanes'
 # (vm/init, vm/run.sh); the verdict is vm/report.py's.
 #
@@ -24,6 +24,9 @@
 #                      run or "-n 1,1000,30000 -m 5000"
 #   VKFD_MEMBENCH_ARGS extra membench arguments, e.g. "-s 0.2 -g 256"
 #   VKFD_SDMABENCH_ARGS extra sdmabench arguments, e.g. "-t copy -r 9"
+#   VKFD_NNBENCH_ARGS  extra nnbench arguments, e.g. "-s 0.2 -t queue,idle"
+#   VKFD_BENCHES       the main lane's benches: "ctxbench membench sdmabench
+#                      nnbench" (default), or some of them, e.g. "nnbench"
 #   VKFD_BENCH_PHASES  the lanes to run: "main rocm" (default)
 #   VKFD_ROCM_BENCH_ARGS    extra rocm_bench arguments, e.g. "-r 3 -i 3"
 set -euo pipefail
@@ -48,7 +51,8 @@ run_start
 if [[ " ${lanes[*]} " == *" bench "* ]]; then
 	log=$RUN_DIR/build.log
 	if ! make -C "$VKFD_SRC" BUILD="$BUILD" "$BUILD/bench/ctxbench" \
-		"$BUILD/bench/membench" "$BUILD/bench/sdmabench" >"$log" 2>&1; then
+		"$BUILD/bench/membench" "$BUILD/bench/sdmabench" \
+		"$BUILD/bench/nnbench" >"$log" 2>&1; then
 		tail -n 40 "$log" >&2
 		die "building the benches failed (log: $log)"
 	fi

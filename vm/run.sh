@@ -176,10 +176,14 @@ lane_items() {
 		;;
 	bench)
 		echo "system 0 /vkfd/guest/system.sh"
-		echo "ctxbench 0 /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-}"
-		echo "ctxbench-nodebugfs 0 /vkfd/guest/nodebugfs.sh /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-} -t memory -a none"
-		echo "membench 0 /vkfd/bench/membench ${VKFD_MEMBENCH_ARGS:-}"
-		echo "sdmabench 0 /vkfd/bench/sdmabench ${VKFD_SDMABENCH_ARGS:-}"
+		# VKFD_BENCHES (vm/bench.sh): the benches to run, in this order
+		if bench_wanted ctxbench; then
+			echo "ctxbench 0 /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-}"
+			echo "ctxbench-nodebugfs 0 /vkfd/guest/nodebugfs.sh /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-} -t memory -a none"
+		fi
+		! bench_wanted membench || echo "membench 0 /vkfd/bench/membench ${VKFD_MEMBENCH_ARGS:-}"
+		! bench_wanted sdmabench || echo "sdmabench 0 /vkfd/bench/sdmabench ${VKFD_SDMABENCH_ARGS:-}"
+		! bench_wanted nnbench || echo "nnbench 0 /vkfd/bench/nnbench ${VKFD_NNBENCH_ARGS:-}"
 		;;
 	bench-rocm)
 		echo "system 0 /vkfd/guest/system.sh"
@@ -190,6 +194,11 @@ lane_items() {
 		echo "demo 300 /vkfd/tools/vkfdctl demo ${VKFD_DEMO_PROGRAMS:-2}"
 		;;
 	esac
+}
+
+# Is bench $1 in VKFD_BENCHES (default: all of the main bench lane's)?
+bench_wanted() {
+	[[ " ${VKFD_BENCHES:-ctxbench membench sdmabench nnbench} " == *" $1 "* ]]
 }
 
 # Does test binary $1 match one of the shell patterns of $2?
@@ -251,7 +260,7 @@ lane_stage() {
 		;;
 	bench)
 		rm -rf "$stage/vkfd/tests" "$stage/vkfd/tools" "$stage/vkfd/vkfd_test.ko"
-		for m in ctxbench membench sdmabench; do
+		for m in ctxbench membench sdmabench nnbench; do
 			install -D -m 0755 "$BUILD/bench/$m" "$stage/vkfd/bench/$m"
 		done
 		;;
