@@ -192,25 +192,75 @@ kbuild_stage() {
 	echo "$dir"
 }
 
+# Modules built before, kept by what they were built from: a run of the
+# same sources for the same kernel (the warm `make check` of a clean
+# clone, a second lane set) takes them instead of running kbuild, whose
+# modpost and link steps alone cost seconds of CPU for every kernel.
+#   ko_key SRCDIR WORDS...  the key: the sources' contents, the kernel's
+#                           Module.symvers (K_KDIR), the compilers (those of
+#                           K_CHROOT if set) and WORDS (ABI, modules)
+#   ko_kept KEYDIR KEY MODDIR  copy the kept modules to MODDIR; false if none
+#   ko_keep KEYDIR KEY MODDIR  keep MODDIR's modules under KEY (the last 4
+#                              keys of KEYDIR stay)
+ko_key() {
+	local src=$1
+	shift
+	{
+		(cd "$src" && find . -type f -print0 | LC_ALL=C sort -z |
+			xargs -0 sha256sum)
+		sha256sum "$K_KDIR/Module.symvers" 2>/dev/null || echo "no symvers"
+		# the compiler the kernel's build picks (the chroot's for unstable)
+		stat -L -c '%n %s %Y' "${K_CHROOT:-}"/usr/bin/gcc* 2>/dev/null
+		echo "$*"
+	} | sha256sum | cut -c1-16
+}
+
+ko_kept() {
+	local kept=$1/$2 ko
+	[ -e "$kept/.done" ] || return 1
+	for ko in "$kept"/*.ko; do
+		[ ! -f "$ko" ] || cp "$ko" "$3/" || return 1
+	done
+	touch "$kept/.done"
+}
+
+ko_keep() {
+	local kept=$1/$2 old
+	rm -rf "$kept"
+	mkdir -p "$kept"
+	cp "$3"/*.ko "$kept/" && touch "$kept/.done" || return 1
+	# shellcheck disable=SC2012 # our names
+	for old in $(ls -t "$1" | tail -n +5); do
+		rm -rf "${1:?}/$old"
+	done
+}
+
 # Build vkfd.ko, the same driver as amdgpu.ko, and vkfd_test.ko where the
 # kernel has KUnit, against K_KDIR on the host (a provider's
 # kernel_build_module), in the stable tree of kbuild_stage, and copy them
-# to $1. $2 = log; VKFD_MODULES (vm/run.sh) may leave one of vkfd and
+# to $1 (or the modules kept from an earlier build of the same sources,
+# ko_kept). $2 = log; VKFD_MODULES (vm/run.sh) may leave one of vkfd and
 # amdgpu out.
 kbuild_module() {
-	local moddir=$1 log=$2 dir ko
+	local moddir=$1 log=$2 dir ko key
 	(
 		dir=$VKFD_CACHE/kbuild/kbuild-$K_ABI
 		mkdir -p "$dir"
 		exec 8>"$dir/.lock"
 		flock 8
 		kbuild_stage "kbuild-$K_ABI" >/dev/null
+		key=$(ko_key "$dir/src" "$K_ABI" "${VKFD_MODULES:-vkfd amdgpu}")
+		if ko_kept "$dir/kept" "$key" "$moddir"; then
+			echo "these sources were built for $K_ABI before (key $key): modules taken"
+			exit 0
+		fi
 		rm -f "$dir"/module/*.ko
 		make -C "$dir/src" -j"$(nproc)" module KDIR="$K_KDIR" MODDIR="$dir/module" \
 			VKFD_MODULES="${VKFD_MODULES:-vkfd amdgpu}" VKFD_WERROR=y VKFD_TEST=y || exit 1
 		for ko in "$dir"/module/*.ko; do
 			[ ! -f "$ko" ] || cp "$ko" "$moddir/"
 		done
+		ko_keep "$dir/kept" "$key" "$moddir"
 	) >"$log" 2>&1
 }
 

@@ -272,11 +272,12 @@ kernel_prepare() {
 # the module build needs into /build/vkfd in the chroot (by content, see
 # sync_by_content in vm/lib.sh: a clean clone's warm build compiles only
 # what changed), run the top Makefile's `module` target there, copy
-# the .ko files out. One build at a time per chroot (a lock); the only
+# the .ko files out, or those kept from a build of the same sources
+# (ko_kept in vm/lib.sh). One build at a time per chroot (a lock); the only
 # mount (/proc) lives in a private mount namespace: nothing to undo on any
 # path.
 kernel_build_module() {
-	local moddir=$1 log=$2 dir rc=0 ko
+	local moddir=$1 log=$2 dir rc=0 ko key
 	if [ -z "${K_CHROOT:-}" ] || [ ! -e "$K_CHROOT/.done" ]; then
 		die "kernel_build_module: no unstable chroot (K_CHROOT=${K_CHROOT:-})"
 	fi
@@ -287,6 +288,12 @@ kernel_build_module() {
 	sync_by_content "$VKFD_SRC" "$dir/src" \
 		--include='/kernel/***' --include='/include/***' --include='/Makefile' \
 		--exclude='*' >"$log" 2>&1 || return 1
+	key=$(K_KDIR=$K_CHROOT$K_KDIR ko_key "$dir/src" "$K_ABI" "${VKFD_MODULES:-vkfd amdgpu}")
+	if ko_kept "$dir/kept" "$key" "$moddir"; then
+		echo "these sources were built for $K_ABI before (key $key): modules taken" >>"$log"
+		flock -u 8
+		return 0
+	fi
 	rm -f "$dir"/module/*.ko
 	# objtool reads /proc: mounted in a mount namespace of the build's
 	# own, which takes the mount with it when the build ends, however.
@@ -303,6 +310,7 @@ kernel_build_module() {
 		for ko in vkfd.ko amdgpu.ko vkfd_test.ko; do
 			[ ! -f "$dir/module/$ko" ] || cp "$dir/module/$ko" "$moddir/" || rc=$?
 		done
+		[ "$rc" -ne 0 ] || ko_keep "$dir/kept" "$key" "$moddir" >>"$log" 2>&1 || rc=$?
 	fi
 	flock -u 8
 	return "$rc"
