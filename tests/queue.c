@@ -263,7 +263,9 @@ TEST_F(queue, create_small_or_no_ring)
 
 /*
  * 1024 queues per context, over all GPUs: the next is ENOSPC and makes
- * nothing; a destroyed id is the next given.
+ * nothing; a destroyed id is the next given. The limit is the point, so
+ * it cannot be scaled down: where VKFD_TEST_EXHAUSTIVE=0 (the debug lane
+ * would spend 13 s on it) distro-6.1 runs it.
  */
 TEST_F_TIMEOUT(queue, limit_1024, 300)
 {
@@ -271,6 +273,8 @@ TEST_F_TIMEOUT(queue, limit_1024, 300)
 	int i, g, ngpus, render;
 
 	Q_NEED_GPUS(1);
+	if (!vkfd_exhaustive())
+		SKIP(return, "VKFD_TEST_EXHAUSTIVE=0: distro-6.1 runs the 1,024 queues");
 	ngpus = self->b.ngpus < 2 ? 1 : 2;
 	if (ngpus == 2) {
 		ASSERT_EQ(0, vkfd_open_vm(&self->b.p, self->b.env.topology,
