@@ -372,6 +372,7 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 		xa_unlock(&events->ids);
 	} while (ev);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_memory_fault);
 
 /* ------------------------------------------------------------------------
  * The ioctls
@@ -561,6 +562,7 @@ const struct vkfd_create_ops vkfd_event_create_ops = {
 	.publish = vkfd_event_publish,
 	.abort = vkfd_event_abort,
 };
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_create_ops);
 
 /* The event @id of @events, under the signal lock; NULL if none. */
 static struct vkfd_event *vkfd_event_lookup_locked(struct vkfd_events *events,
@@ -748,3 +750,4 @@ void vkfd_event_release(struct vkfd_ctx *ctx)
 	vkfd_event_page_free(events);
 	vkfd_events_put(events);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_release);
