@@ -40,11 +40,12 @@
  * one more set of it; a wait for any completes at once.
  *
  * The wait joins its events, takes their signals and leaves them in
- * batches of %VKFD_EVENT_BATCH events, the signal lock dropped in between.
- * It joins them all before it takes a signal: a wait that fails on an
- * unknown id has taken nothing. As in amdkfd, which takes each event's
- * lock in turn, the signals are taken event by event, not all at once;
- * an event destroyed after the wait joined it fails the wait with EIO.
+ * batches of %VKFD_EVENT_BATCH events, the signal lock dropped in between
+ * (vkfd_event_wait_walk(), the one loop of them all). It joins them all
+ * before it takes a signal: a wait that fails on an unknown id has taken
+ * nothing. As in amdkfd, which takes each event's lock in turn, the
+ * signals are taken event by event, not all at once; an event destroyed
+ * after the wait joined it fails the wait with EIO.
  */
 #include <kunit/visibility.h>
 #include <linux/sched/signal.h>
@@ -163,6 +164,53 @@ out_free:
 	return ret;
 }
 
+/*
+ * Call @fn on each waiter of @wait in turn under the signal lock, held
+ * for %VKFD_EVENT_BATCH waiters at most: it is dropped, and the thread
+ * may be rescheduled, between batches ("bounded walks" in vkfd_event.c).
+ * A negative return of @fn ends the walk and is returned.
+ */
+static int vkfd_event_wait_walk(struct vkfd_events *events,
+				struct vkfd_event_wait *wait,
+				int (*fn)(struct vkfd_events *events,
+					  struct vkfd_event_wait *wait,
+					  struct vkfd_event_waiter *w,
+					  void *arg),
+				void *arg)
+{
+	u32 d = 0, end;
+	int ret = 0;
+
+	while (d < wait->nr && !ret) {
+		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
+		xa_lock(&events->ids);
+		for (; d < end && !ret; d++)
+			ret = fn(events, wait, &wait->w[d], arg);
+		xa_unlock(&events->ids);
+		cond_resched();
+	}
+	return ret;
+}
+
+/* Put @w on its event's list. */
+static int vkfd_event_waiter_join(struct vkfd_events *events,
+				  struct vkfd_event_wait *wait,
+				  struct vkfd_event_waiter *w, void *arg)
+{
+	struct vkfd_event *ev;
+
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	ev = xa_load(&events->ids, w->id);
+	if (!ev)
+		return -EINVAL;
+	w->ev = ev;
+	w->task = current;
+	list_add_tail(&w->node, &ev->waiters);
+	events->nr_waiters++;
+	return 0;
+}
+
 /**
  * vkfd_event_wait_join() - put a wait's waiters on its events' lists
  * @events: the events of the wait's context
@@ -178,31 +226,28 @@ out_free:
 VISIBLE_IF_KUNIT int vkfd_event_wait_join(struct vkfd_events *events,
 					  struct vkfd_event_wait *wait)
 {
-	struct vkfd_event_waiter *w;
-	struct vkfd_event *ev;
-	u32 d = 0, end;
-
-	while (d < wait->nr) {
-		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
-		xa_lock(&events->ids);
-		for (; d < end; d++) {
-			w = &wait->w[d];
-			ev = xa_load(&events->ids, w->id);
-			if (!ev) {
-				xa_unlock(&events->ids);
-				return -EINVAL;
-			}
-			w->ev = ev;
-			w->task = current;
-			list_add_tail(&w->node, &ev->waiters);
-			events->nr_waiters++;
-		}
-		xa_unlock(&events->ids);
-		cond_resched();
-	}
-	return 0;
+	return vkfd_event_wait_walk(events, wait, vkfd_event_waiter_join, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_join);
+
+/* Take the signal of @w's event if it is signaled, or queue @w for it. */
+static int vkfd_event_waiter_take(struct vkfd_events *events,
+				  struct vkfd_event_wait *wait,
+				  struct vkfd_event_waiter *w, void *arg)
+{
+	struct vkfd_event *ev = w->ev;
+
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	/* Destroyed since it was joined: the wait fails. */
+	if (!ev)
+		return 0;
+	w->took_first = ev->signaled;
+	w->took_all = ev->signaled && !ev->auto_reset;
+	w->queued = !w->took_first || (w->count > 1 && !w->took_all);
+	ev->signaled = ev->signaled && !ev->auto_reset;
+	return 0;
+}
 
 /**
  * vkfd_event_wait_take() - take the signals of a wait's events
@@ -218,28 +263,7 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_join);
 VISIBLE_IF_KUNIT void vkfd_event_wait_take(struct vkfd_events *events,
 					   struct vkfd_event_wait *wait)
 {
-	struct vkfd_event_waiter *w;
-	struct vkfd_event *ev;
-	u32 d = 0, end;
-
-	while (d < wait->nr) {
-		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
-		xa_lock(&events->ids);
-		for (; d < end; d++) {
-			w = &wait->w[d];
-			ev = w->ev;
-			/* Destroyed since it was joined: the wait fails. */
-			if (!ev)
-				continue;
-			w->took_first = ev->signaled;
-			w->took_all = ev->signaled && !ev->auto_reset;
-			w->queued = !w->took_first ||
-				    (w->count > 1 && !w->took_all);
-			ev->signaled = ev->signaled && !ev->auto_reset;
-		}
-		xa_unlock(&events->ids);
-		cond_resched();
-	}
+	vkfd_event_wait_walk(events, wait, vkfd_event_waiter_take, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_take);
 
@@ -315,6 +339,41 @@ static int vkfd_event_wait_sleep(struct kfd_ioctl_wait_events_args *args,
 	return ret;
 }
 
+/* What vkfd_event_wait_leave() was asked, and what it found. */
+struct vkfd_event_leave {
+	bool complete;
+	bool undo;
+	int ret;
+};
+
+/* Take @w off its event's list, its report and give-back as asked. */
+static int vkfd_event_waiter_leave(struct vkfd_events *events,
+				   struct vkfd_event_wait *wait,
+				   struct vkfd_event_waiter *w, void *arg)
+{
+	struct vkfd_event_leave *l = arg;
+	struct vkfd_event *ev = w->ev;
+	bool took;
+
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	if (!ev) {
+		if (l->complete)
+			l->ret = -EINVAL;
+		return 0;
+	}
+	list_del(&w->node);
+	events->nr_waiters--;
+	took = w->took_first || w->activated;
+	if (l->complete && took && ev->type == KFD_IOC_EVENT_MEMORY) {
+		w->mem = ev->mem;
+		w->report = true;
+	}
+	if (l->undo && took && ev->auto_reset)
+		vkfd_event_set_locked(events, ev);
+	return 0;
+}
+
 /**
  * vkfd_event_wait_leave() - take a wait's waiters off their events
  * @events: the events of the wait's context
@@ -332,37 +391,10 @@ VISIBLE_IF_KUNIT int vkfd_event_wait_leave(struct vkfd_events *events,
 					   struct vkfd_event_wait *wait,
 					   bool complete, bool undo)
 {
-	struct vkfd_event_waiter *w;
-	struct vkfd_event *ev;
-	u32 d = 0, end;
-	bool took;
-	int ret = 0;
+	struct vkfd_event_leave l = { .complete = complete, .undo = undo };
 
-	while (d < wait->nr) {
-		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
-		xa_lock(&events->ids);
-		for (; d < end; d++) {
-			w = &wait->w[d];
-			ev = w->ev;
-			if (!ev) {
-				if (complete)
-					ret = -EINVAL;
-				continue;
-			}
-			list_del(&w->node);
-			events->nr_waiters--;
-			took = w->took_first || w->activated;
-			if (complete && took && ev->type == KFD_IOC_EVENT_MEMORY) {
-				w->mem = ev->mem;
-				w->report = true;
-			}
-			if (undo && took && ev->auto_reset)
-				vkfd_event_set_locked(events, ev);
-		}
-		xa_unlock(&events->ids);
-		cond_resched();
-	}
-	return ret;
+	vkfd_event_wait_walk(events, wait, vkfd_event_waiter_leave, &l);
+	return l.ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_leave);
 
