@@ -42,45 +42,66 @@
  */
 
 /**
+ * DOC: faults
+ *
+ * A GPU fault signals every MEMORY event of its context with the fault's
+ * data (amdkfd's kfd_signal_vm_fault_event()), in O(1): the fault bumps
+ * the context's fault sequence, &vkfd_events.fault_seq, records its
+ * data in &vkfd_events.fault and wakes the waits that name a MEMORY event
+ * (&vkfd_events.fault_waits, one entry per wait, however many MEMORY
+ * events it names). It visits no event. A MEMORY event whose
+ * &vkfd_event.fault_seen differs from the sequence has a fault it has not
+ * seen: vkfd_event_sync_locked() applies it, as amdkfd's set_event() would
+ * have at the fault, before anything reads the event's state or changes
+ * who waits on it (a wait's look, its leaving, its wake-up). Until then
+ * the event's waiters are the same as at the fault, so applying it late
+ * is applying it then; several faults in a row apply as one (a second set
+ * of an event changes nothing), with the last one's data, which is what
+ * amdkfd reports too. An event created after a fault starts with the
+ * sequence as it is: that fault does not signal it.
+ *
+ * A fault is thus one hold of the signal lock: every MEMORY event of the
+ * context is signaled from that instant on, for every wait and look, not
+ * one batch after another as when faults walked the events.
+ */
+
+/**
  * DOC: bounded walks
  *
  * The signal lock is a spinlock that the engines take, so no hold of it
- * may last as long as a user likes. What one hold visits:
+ * may last as long as a user likes. Every walk under it, and its bound:
  *
- * - A set (SET_EVENT, a TRAP naming the event, a fault) walks the event's
- *   waiters: one per wait in progress on the event, however many times
- *   the wait names it (vkfd_event_wait.c). Each is a thread asleep in
- *   WAIT_EVENTS, with a waiter allocated for it and charged to its memory
- *   cgroup: every entry of the list costs its owner a task.
+ * - A set (SET_EVENT, a TRAP naming the event, a fault applied by
+ *   vkfd_event_sync_locked()) walks the event's waiters: one per wait in
+ *   progress on the event, however many times the wait names it
+ *   (vkfd_event_wait.c). Each is a thread asleep in WAIT_EVENTS, with a
+ *   waiter allocated for it and charged to its memory cgroup: every
+ *   entry of the list costs its owner a task.
  * - The destruction of an event walks the same list.
+ * - A fault walks &vkfd_events.fault_waits: one entry per thread asleep
+ *   in WAIT_EVENTS on a MEMORY event of the context, whatever the number
+ *   of MEMORY events ("faults").
  * - A TRAP whose id is no event's scans the signal slots
  *   %VKFD_EVENT_BATCH at a time and sets the events of the signaled ones,
  *   dropping the lock between batches: at most 4095 slots in all.
- * - A fault reaches the MEMORY events %VKFD_EVENT_BATCH at a time, the
- *   lock dropped between batches: O(MEMORY events) in all, a number the
- *   context's events limit bounds, and never more than %VKFD_EVENT_BATCH
- *   events in one hold.
- * - A wait joins its events, takes their signals and leaves them
- *   %VKFD_EVENT_BATCH events at a time; the release of the events takes
- *   the lock once per event.
+ * - A wait joins its events, takes their signals, applies the faults
+ *   they have not seen and leaves them %VKFD_EVENT_BATCH events at a
+ *   time (vkfd_event_wait.c), each event with a set's walk at most.
+ * - The release of the events takes the lock once per event.
+ * - Everything else holds it for O(1): a lookup, a reset, a publication,
+ *   the page's setup and teardown, the mmap of the page (a reference on
+ *   each of its 8 pages), the count of waiters.
  *
  * The engines call in from their kthreads without being allowed to sleep
- * here, so a TRAP or a fault is not preempted between batches on a
- * kernel without preemption; what the batches bound is how long another
- * CPU spins for the lock.
+ * here, so a TRAP is not preempted between batches on a kernel without
+ * preemption; what the batches bound is how long another CPU spins for
+ * the lock.
  */
 #include <kunit/visibility.h>
 #include <linux/slab.h>
 
 #include "vkfd_event.h"
 #include "vkfd_priv.h"
-
-/*
- * Marks the MEMORY events in &vkfd_events.ids, so that a fault visits
- * them only, not every event of the context (XA_MARK_0 is the
- * allocator's).
- */
-#define VKFD_EVENT_MARK_MEMORY	XA_MARK_1
 
 static bool vkfd_event_has_slot(u32 type)
 {
@@ -109,6 +130,7 @@ static void vkfd_events_free(struct kref *ref)
 	struct vkfd_events *events = container_of(ref, struct vkfd_events, ref);
 
 	WARN_ON(!xa_empty(&events->ids));
+	WARN_ON(!list_empty(&events->fault_waits));
 	xa_destroy(&events->ids);
 	mutex_destroy(&events->lock);
 	kfree(events);
@@ -156,6 +178,7 @@ static struct vkfd_events *vkfd_events_get_or_alloc(struct vkfd_ctx *ctx)
 	kref_init(&new->ref);
 	mutex_init(&new->lock);
 	xa_init_flags(&new->ids, XA_FLAGS_ALLOC);
+	INIT_LIST_HEAD(&new->fault_waits);
 
 	/* Under mem_lock, which the engines hold, as release unpublishes it. */
 	mutex_lock(&ctx->mem_lock);
@@ -212,6 +235,29 @@ void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev)
 	ev->signaled = !ev->auto_reset || !taken;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_set_locked);
+
+/**
+ * vkfd_event_sync_locked() - apply the faults an event has not seen
+ * @events: the events of its context
+ * @ev: the event
+ *
+ * If @ev is a MEMORY event and the context faulted since it last looked,
+ * @ev takes the last fault's data and is set, with the waiters it had
+ * then, which are still its waiters ("faults"). Does nothing otherwise.
+ *
+ * Context: Any context; the signal lock held.
+ */
+void vkfd_event_sync_locked(struct vkfd_events *events, struct vkfd_event *ev)
+{
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	if (ev->type != KFD_IOC_EVENT_MEMORY ||
+	    ev->fault_seen == events->fault_seq)
+		return;
+	ev->fault_seen = events->fault_seq;
+	ev->mem = events->fault;
+	vkfd_event_set_locked(events, ev);
+}
 
 /* Fail every wait on @ev: the event is going away. */
 static void vkfd_event_detach_locked(struct vkfd_events *events,
@@ -332,10 +378,9 @@ out_unlock:
  * As amdkfd's kfd_signal_vm_fault_event(): every MEMORY event of @ctx
  * records the fault (the page's address, the GPU, the failure bits) and
  * is set; WAIT_EVENTS reports the record in the event's kfd_event_data.
- * The events are reached %VKFD_EVENT_BATCH at a time, the signal lock
- * dropped in between ("bounded walks"); as in amdkfd, which takes each
- * event's lock in turn, an event created or destroyed meanwhile may or
- * may not see the fault.
+ * In O(1): the fault is recorded for the context, each event applies it
+ * when next looked at ("faults"), and the waits on MEMORY events are
+ * woken to look.
  *
  * Context: An engine's kthread, with &vkfd_ctx.mem_lock held. Does not
  * sleep; touches only @ctx.
@@ -350,27 +395,19 @@ void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
 		.gpu_id = gpu_id,
 	};
 	struct vkfd_events *events = ctx->events;
-	struct vkfd_event *ev = NULL;
-	unsigned long id = 0;
-	unsigned int i;
+	struct vkfd_event_wait *wait;
 
 	lockdep_assert_held(&ctx->mem_lock);
 
 	if (!events)
 		return;
-	do {
-		xa_lock(&events->ids);
-		for (i = 0; i < VKFD_EVENT_BATCH; i++) {
-			ev = xa_find(&events->ids, &id, VKFD_EVENT_ID_LAST_OTHER,
-				     VKFD_EVENT_MARK_MEMORY);
-			if (!ev)
-				break;
-			ev->mem = mem;
-			vkfd_event_set_locked(events, ev);
-			id++;
-		}
-		xa_unlock(&events->ids);
-	} while (ev);
+	xa_lock(&events->ids);
+	events->fault = mem;
+	/* Read locklessly by the waits it wakes (vkfd_event_wait.c). */
+	WRITE_ONCE(events->fault_seq, events->fault_seq + 1);
+	list_for_each_entry(wait, &events->fault_waits, fault_node)
+		wake_up_process(wait->task);
+	xa_unlock(&events->ids);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_memory_fault);
 
@@ -519,11 +556,10 @@ static void vkfd_event_publish(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 		events->page_provisional = false;
 	}
 	xa_lock(&events->ids);
+	/* The faults so far are not this event's ("faults"). */
+	ev->fault_seen = events->fault_seq;
 	/* Fills the reserved slot: allocates nothing, cannot fail. */
 	__xa_store(&events->ids, ev->id, ev, GFP_KERNEL_ACCOUNT);
-	/* Erasing the entry clears the mark. */
-	if (ev->type == KFD_IOC_EVENT_MEMORY)
-		__xa_set_mark(&events->ids, ev->id, VKFD_EVENT_MARK_MEMORY);
 	events->nr++;
 	xa_unlock(&events->ids);
 	mutex_unlock(&events->lock);

@@ -46,6 +46,12 @@
  * nothing. As in amdkfd, which takes each event's lock in turn, the
  * signals are taken event by event, not all at once; an event destroyed
  * after the wait joined it fails the wait with EIO.
+ *
+ * A wait that names a MEMORY event is on its context's list of such
+ * waits, once: a fault wakes it, and the woken wait applies the fault to
+ * its MEMORY events (the same batches) before it looks at them again
+ * ("faults" in vkfd_event.c). Its look, and its leaving, apply to each
+ * event the faults it has not seen first.
  */
 #include <kunit/visibility.h>
 #include <linux/sched/signal.h>
@@ -192,7 +198,7 @@ static int vkfd_event_wait_walk(struct vkfd_events *events,
 	return ret;
 }
 
-/* Put @w on its event's list. */
+/* Put @w on its event's list; the wait on the faults' list, once. */
 static int vkfd_event_waiter_join(struct vkfd_events *events,
 				  struct vkfd_event_wait *wait,
 				  struct vkfd_event_waiter *w, void *arg)
@@ -208,6 +214,10 @@ static int vkfd_event_waiter_join(struct vkfd_events *events,
 	w->task = current;
 	list_add_tail(&w->node, &ev->waiters);
 	events->nr_waiters++;
+	if (ev->type == KFD_IOC_EVENT_MEMORY && !wait->task) {
+		wait->task = current;
+		list_add_tail(&wait->fault_node, &events->fault_waits);
+	}
 	return 0;
 }
 
@@ -218,7 +228,8 @@ static int vkfd_event_waiter_join(struct vkfd_events *events,
  *
  * Invisibly: a set passes over a waiter that is not @queued, so that a
  * wait that fails here has taken nothing. The waiters joined so far stay
- * with their events, for vkfd_event_wait_leave().
+ * with their events, for vkfd_event_wait_leave(). A wait that names a
+ * MEMORY event joins the context's list of waits that faults wake.
  *
  * Context: Process context; takes the signal lock per batch of events.
  * Return: 0, or -EINVAL if an id is no event's.
@@ -229,6 +240,18 @@ VISIBLE_IF_KUNIT int vkfd_event_wait_join(struct vkfd_events *events,
 	return vkfd_event_wait_walk(events, wait, vkfd_event_waiter_join, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_join);
+
+/* Apply the faults @w's event has not seen. */
+static int vkfd_event_waiter_sync(struct vkfd_events *events,
+				  struct vkfd_event_wait *wait,
+				  struct vkfd_event_waiter *w, void *arg)
+{
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	if (w->ev)
+		vkfd_event_sync_locked(events, w->ev);
+	return 0;
+}
 
 /* Take the signal of @w's event if it is signaled, or queue @w for it. */
 static int vkfd_event_waiter_take(struct vkfd_events *events,
@@ -242,6 +265,7 @@ static int vkfd_event_waiter_take(struct vkfd_events *events,
 	/* Destroyed since it was joined: the wait fails. */
 	if (!ev)
 		return 0;
+	vkfd_event_sync_locked(events, ev);
 	w->took_first = ev->signaled;
 	w->took_all = ev->signaled && !ev->auto_reset;
 	w->queued = !w->took_first || (w->count > 1 && !w->took_all);
@@ -256,16 +280,34 @@ static int vkfd_event_waiter_take(struct vkfd_events *events,
  *
  * Takes the signal of each joined event that is signaled (resetting an
  * auto-reset one), and queues the wait for the sets of the others and of
- * those that repeats still wait for.
+ * those that repeats still wait for. A MEMORY event is signaled by the
+ * faults up to the take.
  *
  * Context: Process context; takes the signal lock per batch of events.
  */
 VISIBLE_IF_KUNIT void vkfd_event_wait_take(struct vkfd_events *events,
 					   struct vkfd_event_wait *wait)
 {
+	/* Each event is synced to this sequence, or to a later one. */
+	wait->fault_seq = READ_ONCE(events->fault_seq);
 	vkfd_event_wait_walk(events, wait, vkfd_event_waiter_take, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_take);
+
+/* A fault the wait's MEMORY events have not seen? Lockless. */
+static bool vkfd_event_wait_faulted(struct vkfd_events *events,
+				    const struct vkfd_event_wait *wait)
+{
+	return wait->task && READ_ONCE(events->fault_seq) != wait->fault_seq;
+}
+
+/* Apply the faults the wait's MEMORY events have not seen. */
+static void vkfd_event_wait_sync(struct vkfd_events *events,
+				 struct vkfd_event_wait *wait)
+{
+	wait->fault_seq = READ_ONCE(events->fault_seq);
+	vkfd_event_wait_walk(events, wait, vkfd_event_waiter_sync, NULL);
+}
 
 /* Entry @i is activated: amdkfd's waiter->activated for that entry. */
 static bool vkfd_event_entry_activated(const struct vkfd_event_wait *wait,
@@ -310,8 +352,9 @@ VISIBLE_IF_KUNIT u32 vkfd_event_wait_test(const struct vkfd_event_wait *wait)
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_test);
 
 /* Sleep until the wait completes or fails, the timeout, or a signal. */
-static int vkfd_event_wait_sleep(struct kfd_ioctl_wait_events_args *args,
-				 const struct vkfd_event_wait *wait)
+static int vkfd_event_wait_sleep(struct vkfd_events *events,
+				 struct kfd_ioctl_wait_events_args *args,
+				 struct vkfd_event_wait *wait)
 {
 	long timeout = vkfd_event_timeout(args->timeout);
 	int ret = 0;
@@ -330,6 +373,12 @@ static int vkfd_event_wait_sleep(struct kfd_ioctl_wait_events_args *args,
 		}
 		/* Set before the test: a set in between makes us runnable. */
 		set_current_state(TASK_INTERRUPTIBLE);
+		/* A fault woke us (or came first): apply it, then look. */
+		if (vkfd_event_wait_faulted(events, wait)) {
+			__set_current_state(TASK_RUNNING);
+			vkfd_event_wait_sync(events, wait);
+			continue;
+		}
 		args->wait_result = vkfd_event_wait_test(wait);
 		if (args->wait_result != KFD_IOC_WAIT_RESULT_TIMEOUT || timeout <= 0)
 			break;
@@ -362,6 +411,8 @@ static int vkfd_event_waiter_leave(struct vkfd_events *events,
 			l->ret = -EINVAL;
 		return 0;
 	}
+	/* Faults while @w waited were @w's too. */
+	vkfd_event_sync_locked(events, ev);
 	list_del(&w->node);
 	events->nr_waiters--;
 	took = w->took_first || w->activated;
@@ -394,6 +445,12 @@ VISIBLE_IF_KUNIT int vkfd_event_wait_leave(struct vkfd_events *events,
 	struct vkfd_event_leave l = { .complete = complete, .undo = undo };
 
 	vkfd_event_wait_walk(events, wait, vkfd_event_waiter_leave, &l);
+	if (wait->task) {
+		xa_lock(&events->ids);
+		list_del(&wait->fault_node);
+		xa_unlock(&events->ids);
+		wait->task = NULL;
+	}
 	return l.ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_leave);
@@ -452,7 +509,7 @@ static int vkfd_event_wait(struct vkfd_ctx *ctx,
 	/* Signaled already: complete, whatever signals are pending. */
 	args->wait_result = vkfd_event_wait_test(&wait);
 	if (args->wait_result == KFD_IOC_WAIT_RESULT_TIMEOUT)
-		ret = vkfd_event_wait_sleep(args, &wait);
+		ret = vkfd_event_wait_sleep(events, args, &wait);
 	complete = !ret && args->wait_result == KFD_IOC_WAIT_RESULT_COMPLETE;
 
 	ret = vkfd_event_wait_leave(events, &wait, complete,

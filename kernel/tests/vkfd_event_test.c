@@ -111,6 +111,7 @@ static struct evt_ctx *evt_ctx_new(struct kunit *test, const struct evt_model *m
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	xa_init_flags(&c->events.ids, XA_FLAGS_ALLOC);
+	INIT_LIST_HEAD(&c->events.fault_waits);
 	for (e = 0; e < EVT_EVENTS; e++) {
 		c->ev[e].id = 3 + 5 * e;
 		c->ev[e].type = KFD_IOC_EVENT_SIGNAL;
@@ -441,12 +442,65 @@ static void vkfd_event_test_fault_visits_no_event(struct kunit *test)
 	mutex_destroy(&ctx->mem_lock);
 }
 
+/*
+ * A wait for all of an auto-reset and a manual MEMORY event, both
+ * unsignaled, is on the faults' list once; a fault while it waits is its
+ * own: it reports it for both, the auto-reset event's signal is its, the
+ * manual one stays signaled; two events nobody waited on are signaled.
+ */
+static void vkfd_event_test_fault_while_waited(struct kunit *test)
+{
+	struct vkfd_ctx *ctx = evt_fault_ctx_new(test);
+	struct vkfd_event_wait wait = { .n = 2, .all = true };
+	struct vkfd_events *events;
+	bool took[4] = { true, true, true, true };
+	u32 ids[4], i, reports = 0;
+	u64 keys[2];
+
+	for (i = 0; i < 4; i++)
+		ids[i] = evt_fault_create(test, ctx, !(i % 2));
+	events = ctx->events;
+	for (i = 0; i < 2; i++)
+		keys[i] = (u64)ids[i] << 32 | i;
+	KUNIT_ASSERT_EQ(test, 0, vkfd_event_wait_index(&wait, keys));
+	KUNIT_ASSERT_EQ(test, 0, vkfd_event_wait_join(events, &wait));
+	vkfd_event_wait_take(events, &wait);
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&events->fault_waits));
+	KUNIT_EXPECT_EQ(test, (u32)KFD_IOC_WAIT_RESULT_TIMEOUT,
+			vkfd_event_wait_test(&wait));
+
+	mutex_lock(&ctx->mem_lock);
+	vkfd_event_memory_fault(ctx, EVT_FAULT_GPU, EVT_FAULT_VA, true, false);
+	mutex_unlock(&ctx->mem_lock);
+	KUNIT_EXPECT_EQ(test, 0, vkfd_event_wait_leave(events, &wait, true, false));
+	KUNIT_EXPECT_TRUE(test, list_empty(&events->fault_waits));
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_TRUE(test, wait.w[i].activated);
+		KUNIT_EXPECT_TRUE(test, wait.w[i].report);
+		KUNIT_EXPECT_EQ(test, EVT_FAULT_VA & PAGE_MASK, wait.w[i].mem.va);
+	}
+	vkfd_event_wait_free(&wait);
+
+	/* The auto-reset one's signal went to the wait, not the others'. */
+	KUNIT_EXPECT_EQ(test, (u32)KFD_IOC_WAIT_RESULT_TIMEOUT,
+			evt_fault_look(test, events, ids, 4, took, &reports));
+	KUNIT_EXPECT_FALSE(test, took[0]);
+	for (i = 1; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, took[i]);
+	KUNIT_EXPECT_EQ(test, 0U, reports);
+	KUNIT_EXPECT_EQ(test, 0U, events->nr_waiters);
+
+	vkfd_event_release(ctx);
+	mutex_destroy(&ctx->mem_lock);
+}
+
 static struct kunit_case vkfd_event_test_cases[] = {
 	KUNIT_CASE(vkfd_event_test_index),
 	KUNIT_CASE(vkfd_event_test_repeats_one_waiter),
 	KUNIT_CASE(vkfd_event_test_unknown_takes_nothing),
 	KUNIT_CASE(vkfd_event_test_amdkfd_results),
 	KUNIT_CASE(vkfd_event_test_fault_visits_no_event),
+	KUNIT_CASE(vkfd_event_test_fault_while_waited),
 	{}
 };
 
