@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * vkfd - what the files of events share (vkfd_event.c: the events;
- * vkfd_event_page.c: their signal page; vkfd_event_wait.c:
- * AMDKFD_IOC_WAIT_EVENTS).
+ * vkfd_event_signal.c: what signals them; vkfd_event_page.c: their
+ * signal page; vkfd_event_wait.c: AMDKFD_IOC_WAIT_EVENTS).
  */
 #ifndef _VKFD_EVENT_H_
 #define _VKFD_EVENT_H_
@@ -79,7 +79,7 @@ struct vkfd_event {
  *	fields below, @nr, @nr_waiters and the @fault* fields; lookups take
  *	it. A spinlock, because the engines signal events from their
  *	kthreads under the context's mem_lock: no hold of it walks more
- *	than %VKFD_EVENT_BATCH events ("bounded walks" in vkfd_event.c).
+ *	than %VKFD_EVENT_BATCH events ("bounded walks" in vkfd_event_signal.c).
  * @nr: events in @ids, for debugfs
  * @nr_waiters: waiters on the lists of the events in @ids, for the tests
  * @fault_seq: how many faults the context had; a MEMORY event whose
@@ -120,7 +120,7 @@ struct vkfd_events {
 /*
  * How many events (or signal slots) a walk under the signal lock visits
  * before it drops the lock: a hold visits at most this many events, each
- * with its waiters (see "bounded walks" in vkfd_event.c).
+ * with its waiters (see "bounded walks" in vkfd_event_signal.c).
  */
 #define VKFD_EVENT_BATCH	64
 
@@ -206,12 +206,19 @@ void vkfd_event_release(struct vkfd_ctx *ctx);
 unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
 unsigned int vkfd_event_waiter_count(struct vkfd_ctx *ctx);
 
-/* vkfd_event.c: what the files of events share */
+/* Signal and debug events have a slot in the signal page. */
+static inline bool vkfd_event_has_slot(u32 type)
+{
+	return type == KFD_IOC_EVENT_SIGNAL || type == KFD_IOC_EVENT_DEBUG_EVENT;
+}
+
+/* vkfd_event.c, vkfd_event_signal.c: what the files of events share */
 struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx);
 struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx);
 void vkfd_events_put(struct vkfd_events *events);
 void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev);
 void vkfd_event_sync_locked(struct vkfd_events *events, struct vkfd_event *ev);
+void vkfd_event_detach_locked(struct vkfd_events *events, struct vkfd_event *ev);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* vkfd_event_wait.c, for the KUnit suite (kernel/tests/vkfd_event_test.c) */

@@ -31,7 +31,7 @@
  * but fails a large allocation with ENOMEM), and an id may repeat. The
  * wait puts *one* waiter per distinct event on the event's list, however
  * many entries name it: a set walks one waiter per wait, not per entry
- * (see "bounded walks" in vkfd_event.c). The results are amdkfd's, where
+ * (see "bounded walks" in vkfd_event_signal.c). The results are amdkfd's, where
  * each entry is a waiter of its own: of the entries naming an event,
  * the first takes its signal if it is signaled (resetting it if it is
  * auto-reset); the others are activated too if it is not auto-reset, and
@@ -50,7 +50,7 @@
  * A wait that names a MEMORY event is on its context's list of such
  * waits, once: a fault wakes it, and the woken wait applies the fault to
  * its MEMORY events (the same batches) before it looks at them again
- * ("faults" in vkfd_event.c). Its look, and its leaving, apply to each
+ * ("faults" in vkfd_event_signal.c). Its look, and its leaving, apply to each
  * event the faults it has not seen first.
  */
 #include <kunit/visibility.h>
@@ -173,7 +173,7 @@ out_free:
 /*
  * Call @fn on each waiter of @wait in turn under the signal lock, held
  * for %VKFD_EVENT_BATCH waiters at most: it is dropped, and the thread
- * may be rescheduled, between batches ("bounded walks" in vkfd_event.c).
+ * may be rescheduled, between batches ("bounded walks" in vkfd_event_signal.c).
  * A negative return of @fn ends the walk and is returned.
  */
 static int vkfd_event_wait_walk(struct vkfd_events *events,
