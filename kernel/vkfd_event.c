@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - events: AMDKFD_IOC_CREATE_EVENT, DESTROY_EVENT, SET_EVENT,
- * RESET_EVENT, and what the engines signal. AMDKFD_IOC_WAIT_EVENTS is in
- * vkfd_event_wait.c, the signal page and its mmap in vkfd_event_page.c.
+ * RESET_EVENT. What signals events (a set, the engines' TRAPs and faults)
+ * is in vkfd_event_signal.c, AMDKFD_IOC_WAIT_EVENTS in vkfd_event_wait.c,
+ * the signal page and its mmap in vkfd_event_page.c.
  */
 
 /**
@@ -18,7 +19,7 @@
  * buffer the caller hands over by handle with its first CREATE_EVENT, as
  * libhsakmt does on dGPUs. An engine that executes a TRAP (or a fault)
  * for a context signals its events: vkfd_event_interrupt() and
- * vkfd_event_memory_fault().
+ * vkfd_event_memory_fault() (vkfd_event_signal.c).
  *
  * The page vkfd allocates is mapped with refcounted page insertion, never
  * remap_pfn_range(): a primary's events are released when its address
@@ -41,51 +42,11 @@
  * in progress would hold a reference on the events and fail.
  */
 
-/**
- * DOC: bounded walks
- *
- * The signal lock is a spinlock that the engines take, so no hold of it
- * may last as long as a user likes. What one hold visits:
- *
- * - A set (SET_EVENT, a TRAP naming the event, a fault) walks the event's
- *   waiters: one per wait in progress on the event, however many times
- *   the wait names it (vkfd_event_wait.c). Each is a thread asleep in
- *   WAIT_EVENTS, with a waiter allocated for it and charged to its memory
- *   cgroup: every entry of the list costs its owner a task.
- * - The destruction of an event walks the same list.
- * - A TRAP whose id is no event's scans the signal slots
- *   %VKFD_EVENT_BATCH at a time and sets the events of the signaled ones,
- *   dropping the lock between batches: at most 4095 slots in all.
- * - A fault reaches the MEMORY events %VKFD_EVENT_BATCH at a time, the
- *   lock dropped between batches: O(MEMORY events) in all, a number the
- *   context's events limit bounds, and never more than %VKFD_EVENT_BATCH
- *   events in one hold.
- * - A wait joins its events, takes their signals and leaves them
- *   %VKFD_EVENT_BATCH events at a time; the release of the events takes
- *   the lock once per event.
- *
- * The engines call in from their kthreads without being allowed to sleep
- * here, so a TRAP or a fault is not preempted between batches on a
- * kernel without preemption; what the batches bound is how long another
- * CPU spins for the lock.
- */
 #include <kunit/visibility.h>
 #include <linux/slab.h>
 
 #include "vkfd_event.h"
 #include "vkfd_priv.h"
-
-/*
- * Marks the MEMORY events in &vkfd_events.ids, so that a fault visits
- * them only, not every event of the context (XA_MARK_0 is the
- * allocator's).
- */
-#define VKFD_EVENT_MARK_MEMORY	XA_MARK_1
-
-static bool vkfd_event_has_slot(u32 type)
-{
-	return type == KFD_IOC_EVENT_SIGNAL || type == KFD_IOC_EVENT_DEBUG_EVENT;
-}
 
 /**
  * vkfd_events_of() - the events of a context, not referenced
@@ -109,6 +70,7 @@ static void vkfd_events_free(struct kref *ref)
 	struct vkfd_events *events = container_of(ref, struct vkfd_events, ref);
 
 	WARN_ON(!xa_empty(&events->ids));
+	WARN_ON(!list_empty(&events->fault_waits));
 	xa_destroy(&events->ids);
 	mutex_destroy(&events->lock);
 	kfree(events);
@@ -156,6 +118,7 @@ static struct vkfd_events *vkfd_events_get_or_alloc(struct vkfd_ctx *ctx)
 	kref_init(&new->ref);
 	mutex_init(&new->lock);
 	xa_init_flags(&new->ids, XA_FLAGS_ALLOC);
+	INIT_LIST_HEAD(&new->fault_waits);
 
 	/* Under mem_lock, which the engines hold, as release unpublishes it. */
 	mutex_lock(&ctx->mem_lock);
@@ -170,207 +133,6 @@ static struct vkfd_events *vkfd_events_get_or_alloc(struct vkfd_ctx *ctx)
 	if (new)
 		vkfd_events_put(new);
 	return events;
-}
-
-/* ------------------------------------------------------------------------
- * Signalling
- */
-
-/* Wake @w's waiter, which the event was signaled or destroyed for. */
-static void vkfd_event_waiter_wake(struct vkfd_event_waiter *w)
-{
-	wake_up_process(w->task);
-}
-
-/**
- * vkfd_event_set_locked() - signal an event (amdkfd's set_event)
- * @events: the events @ev is one of
- * @ev: the event
- *
- * Every wait that found it unsignaled is activated. An auto-reset event
- * stays signaled only if there was no such wait to take the signal.
- *
- * Context: Any context; the signal lock of @events held.
- */
-void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev)
-{
-	struct vkfd_event_waiter *w;
-	bool taken = false;
-
-	lockdep_assert_held(&events->ids.xa_lock);
-
-	list_for_each_entry(w, &ev->waiters, node) {
-		if (!w->queued)
-			continue;
-		taken = true;
-		/* Woken once: the waiter does not go back to sleep on it. */
-		if (w->activated)
-			continue;
-		WRITE_ONCE(w->activated, true);
-		vkfd_event_waiter_wake(w);
-	}
-	ev->signaled = !ev->auto_reset || !taken;
-}
-EXPORT_SYMBOL_IF_KUNIT(vkfd_event_set_locked);
-
-/* Fail every wait on @ev: the event is going away. */
-static void vkfd_event_detach_locked(struct vkfd_events *events,
-				     struct vkfd_event *ev)
-{
-	struct vkfd_event_waiter *w, *tmp;
-
-	lockdep_assert_held(&events->ids.xa_lock);
-
-	list_for_each_entry_safe(w, tmp, &ev->waiters, node) {
-		list_del_init(&w->node);
-		events->nr_waiters--;
-		WRITE_ONCE(w->ev, NULL);
-		vkfd_event_waiter_wake(w);
-	}
-}
-
-/* A GPU signal for @ev: acknowledge its slot, then set it. */
-static void vkfd_event_signal_gpu_locked(struct vkfd_events *events,
-					 struct vkfd_event *ev)
-{
-	lockdep_assert_held(&events->ids.xa_lock);
-
-	if (!vkfd_event_has_slot(ev->type))
-		return;
-	WRITE_ONCE(events->slots[ev->id], VKFD_SLOT_UNSIGNALED);
-	vkfd_event_set_locked(events, ev);
-}
-
-static bool vkfd_slot_signaled(const u64 *slots, u32 id)
-{
-	return READ_ONCE(slots[id]) != VKFD_SLOT_UNSIGNALED;
-}
-
-/*
- * Set the event of every signaled slot, %VKFD_EVENT_BATCH slots per hold
- * of the signal lock. The page may go between two holds (the abort of the
- * creation that set it up): the scan stops there.
- */
-static void vkfd_event_interrupt_scan(struct vkfd_events *events)
-{
-	u32 id = VKFD_EVENT_ID_FIRST_SIGNAL, end;
-	struct vkfd_event *ev;
-	u64 *slots;
-
-	while (id < VKFD_SIGNAL_SLOTS) {
-		end = min_t(u32, id + VKFD_EVENT_BATCH, VKFD_SIGNAL_SLOTS);
-		xa_lock(&events->ids);
-		slots = events->slots;
-		if (!slots) {
-			xa_unlock(&events->ids);
-			return;
-		}
-		for (; id < end; id++) {
-			if (!vkfd_slot_signaled(slots, id))
-				continue;
-			ev = xa_load(&events->ids, id);
-			if (ev)
-				vkfd_event_signal_gpu_locked(events, ev);
-		}
-		xa_unlock(&events->ids);
-	}
-}
-
-/**
- * vkfd_event_interrupt() - an engine's TRAP for a context
- * @ctx: the context whose queue executed it
- * @int_context: the packet's interrupt context id: an event id
- *
- * As amdkfd's kfd_signal_event_interrupt() with a full id, but for one
- * thing: if @int_context is the id of a signal (or debug) event, that
- * event is acknowledged (its slot written back to all ones) and set,
- * whether its slot was written or not (amdkfd requires the write, which
- * its hardware always makes first). Otherwise every signal event whose
- * slot is signaled is, the slots scanned in batches ("bounded walks").
- *
- * Context: An engine's kthread, with &vkfd_ctx.mem_lock held. Does not
- * sleep; touches only @ctx.
- */
-void vkfd_event_interrupt(struct vkfd_ctx *ctx, u32 int_context)
-{
-	struct vkfd_events *events = ctx->events;
-	struct vkfd_event *ev = NULL;
-	u64 *slots;
-
-	lockdep_assert_held(&ctx->mem_lock);
-
-	if (!events)
-		return;
-	xa_lock(&events->ids);
-	slots = events->slots;
-	if (!slots)
-		goto out_unlock;
-	/*
-	 * amdkfd sets the named event only if its slot was written, which
-	 * hardware does before it interrupts; a TRAP of vkfd names the
-	 * event itself, so a bare TRAP sets it too.
-	 */
-	if (int_context < VKFD_SIGNAL_SLOTS)
-		ev = xa_load(&events->ids, int_context);
-	if (ev)
-		vkfd_event_signal_gpu_locked(events, ev);
-out_unlock:
-	xa_unlock(&events->ids);
-	/* The id is not that of an event: look at every slot. */
-	if (slots && !ev)
-		vkfd_event_interrupt_scan(events);
-}
-
-/**
- * vkfd_event_memory_fault() - a GPU memory fault of a context
- * @ctx: the context whose queue faulted
- * @gpu_id: the GPU
- * @va: the faulting GPU address
- * @not_present: nothing was mapped at @va
- * @read_only: a write to a page mapped read-only
- *
- * As amdkfd's kfd_signal_vm_fault_event(): every MEMORY event of @ctx
- * records the fault (the page's address, the GPU, the failure bits) and
- * is set; WAIT_EVENTS reports the record in the event's kfd_event_data.
- * The events are reached %VKFD_EVENT_BATCH at a time, the signal lock
- * dropped in between ("bounded walks"); as in amdkfd, which takes each
- * event's lock in turn, an event created or destroyed meanwhile may or
- * may not see the fault.
- *
- * Context: An engine's kthread, with &vkfd_ctx.mem_lock held. Does not
- * sleep; touches only @ctx.
- */
-void vkfd_event_memory_fault(struct vkfd_ctx *ctx, u32 gpu_id, u64 va,
-			     bool not_present, bool read_only)
-{
-	/* The uAPI's failure bits, in their order: NotPresent, ReadOnly. */
-	struct kfd_hsa_memory_exception_data mem = {
-		.failure = { not_present, read_only },
-		.va = va & PAGE_MASK,
-		.gpu_id = gpu_id,
-	};
-	struct vkfd_events *events = ctx->events;
-	struct vkfd_event *ev = NULL;
-	unsigned long id = 0;
-	unsigned int i;
-
-	lockdep_assert_held(&ctx->mem_lock);
-
-	if (!events)
-		return;
-	do {
-		xa_lock(&events->ids);
-		for (i = 0; i < VKFD_EVENT_BATCH; i++) {
-			ev = xa_find(&events->ids, &id, VKFD_EVENT_ID_LAST_OTHER,
-				     VKFD_EVENT_MARK_MEMORY);
-			if (!ev)
-				break;
-			ev->mem = mem;
-			vkfd_event_set_locked(events, ev);
-			id++;
-		}
-		xa_unlock(&events->ids);
-	} while (ev);
 }
 
 /* ------------------------------------------------------------------------
@@ -518,11 +280,10 @@ static void vkfd_event_publish(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 		events->page_provisional = false;
 	}
 	xa_lock(&events->ids);
+	/* The faults so far are not this event's ("faults"). */
+	ev->fault_seen = events->fault_seq;
 	/* Fills the reserved slot: allocates nothing, cannot fail. */
 	__xa_store(&events->ids, ev->id, ev, GFP_KERNEL_ACCOUNT);
-	/* Erasing the entry clears the mark. */
-	if (ev->type == KFD_IOC_EVENT_MEMORY)
-		__xa_set_mark(&events->ids, ev->id, VKFD_EVENT_MARK_MEMORY);
 	events->nr++;
 	xa_unlock(&events->ids);
 	mutex_unlock(&events->lock);
@@ -561,6 +322,7 @@ const struct vkfd_create_ops vkfd_event_create_ops = {
 	.publish = vkfd_event_publish,
 	.abort = vkfd_event_abort,
 };
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_create_ops);
 
 /* The event @id of @events, under the signal lock; NULL if none. */
 static struct vkfd_event *vkfd_event_lookup_locked(struct vkfd_events *events,
@@ -748,3 +510,4 @@ void vkfd_event_release(struct vkfd_ctx *ctx)
 	vkfd_event_page_free(events);
 	vkfd_events_put(events);
 }
+EXPORT_SYMBOL_IF_KUNIT(vkfd_event_release);

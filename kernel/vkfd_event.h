@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * vkfd - what the files of events share (vkfd_event.c: the events;
- * vkfd_event_page.c: their signal page; vkfd_event_wait.c:
- * AMDKFD_IOC_WAIT_EVENTS).
+ * vkfd_event_signal.c: what signals them; vkfd_event_page.c: their
+ * signal page; vkfd_event_wait.c: AMDKFD_IOC_WAIT_EVENTS).
  */
 #ifndef _VKFD_EVENT_H_
 #define _VKFD_EVENT_H_
@@ -44,9 +44,12 @@ struct vm_area_struct;
  * @id: its id; for a signal or debug event also its slot index
  * @type: KFD_IOC_EVENT_*
  * @auto_reset: a wait that sees it signaled resets it
- * @signaled: set and not yet consumed or reset
+ * @signaled: set and not yet consumed or reset; of a MEMORY event, once
+ *	the faults it has not seen are applied (vkfd_event_sync_locked())
  * @waiters: the &struct vkfd_event_waiter of every wait on it
- * @mem: of a MEMORY event, the last fault reported
+ * @mem: of a MEMORY event, the last fault applied to it
+ * @fault_seen: of a MEMORY event, &vkfd_events.fault_seq when a fault
+ *	was last applied to it (or when it was published)
  * @page_pending: between the build and the publication or abort of its
  *	creation, the event relies on a provisional signal page (counted
  *	in &vkfd_events.page_pending); under the events' @lock
@@ -61,6 +64,7 @@ struct vkfd_event {
 	bool signaled;
 	struct list_head waiters;
 	struct kfd_hsa_memory_exception_data mem;
+	u64 fault_seen;
 	bool page_pending;
 };
 
@@ -72,13 +76,17 @@ struct vkfd_event {
  *	@page_provisional and @page_pending
  * @ids: event id -> &struct vkfd_event. Its xa_lock is the *signal
  *	lock*: it protects the events' state and waiters, the signal page
- *	fields below, @nr and @nr_waiters; lookups take it. A spinlock,
- *	because the engines signal events from their kthreads under the
- *	context's mem_lock: no hold of it walks more than
- *	%VKFD_EVENT_BATCH events. MEMORY events are marked (vkfd_event.c),
- *	so that a fault walks them only.
+ *	fields below, @nr, @nr_waiters and the @fault* fields; lookups take
+ *	it. A spinlock, because the engines signal events from their
+ *	kthreads under the context's mem_lock: no hold of it walks more
+ *	than %VKFD_EVENT_BATCH events ("bounded walks" in vkfd_event_signal.c).
  * @nr: events in @ids, for debugfs
  * @nr_waiters: waiters on the lists of the events in @ids, for the tests
+ * @fault_seq: how many faults the context had; a MEMORY event whose
+ *	&vkfd_event.fault_seen differs has not seen the last one
+ * @fault: the last fault's data
+ * @fault_waits: the waits in progress that name a MEMORY event, each a
+ *	&struct vkfd_event_wait: a fault wakes them
  * @slots: the signal page's kernel address, NULL until the first signal
  *	event or the adoption of a buffer; then never changes until release
  * @mapped_slots: how many slots signal event ids may use: 256 until the
@@ -98,6 +106,9 @@ struct vkfd_events {
 	struct xarray ids;
 	unsigned int nr;
 	unsigned int nr_waiters;
+	u64 fault_seq;
+	struct kfd_hsa_memory_exception_data fault;
+	struct list_head fault_waits;
 	u64 *slots;
 	u32 mapped_slots;
 	struct page *pages;
@@ -109,7 +120,7 @@ struct vkfd_events {
 /*
  * How many events (or signal slots) a walk under the signal lock visits
  * before it drops the lock: a hold visits at most this many events, each
- * with its waiters (see "bounded walks" in vkfd_event.c).
+ * with its waiters (see "bounded walks" in vkfd_event_signal.c).
  */
 #define VKFD_EVENT_BATCH	64
 
@@ -157,6 +168,11 @@ struct vkfd_event_waiter {
  * @entry: for each entry, the index of its waiter in @w, with
  *	%VKFD_EVENT_WAIT_REPEAT if an earlier entry names the same id
  * @all: wait for all entries, not any
+ * @fault_node: entry in &vkfd_events.fault_waits while the wait names a
+ *	MEMORY event (@task set); under the signal lock
+ * @task: the waiting thread, once it is on &vkfd_events.fault_waits
+ * @fault_seq: every MEMORY event of the wait has seen the faults up to
+ *	this &vkfd_events.fault_seq; written by the waiting thread
  */
 struct vkfd_event_wait {
 	u32 n;
@@ -164,6 +180,9 @@ struct vkfd_event_wait {
 	struct vkfd_event_waiter *w;
 	u32 *entry;
 	bool all;
+	struct list_head fault_node;
+	struct task_struct *task;
+	u64 fault_seq;
 };
 
 /* vkfd_event_wait.entry[]: the entry repeats an earlier entry's id. */
@@ -187,11 +206,19 @@ void vkfd_event_release(struct vkfd_ctx *ctx);
 unsigned int vkfd_event_count(struct vkfd_ctx *ctx);
 unsigned int vkfd_event_waiter_count(struct vkfd_ctx *ctx);
 
-/* vkfd_event.c: what the files of events share */
+/* Signal and debug events have a slot in the signal page. */
+static inline bool vkfd_event_has_slot(u32 type)
+{
+	return type == KFD_IOC_EVENT_SIGNAL || type == KFD_IOC_EVENT_DEBUG_EVENT;
+}
+
+/* vkfd_event.c, vkfd_event_signal.c: what the files of events share */
 struct vkfd_events *vkfd_events_of(struct vkfd_ctx *ctx);
 struct vkfd_events *vkfd_events_get(struct vkfd_ctx *ctx);
 void vkfd_events_put(struct vkfd_events *events);
 void vkfd_event_set_locked(struct vkfd_events *events, struct vkfd_event *ev);
+void vkfd_event_sync_locked(struct vkfd_events *events, struct vkfd_event *ev);
+void vkfd_event_detach_locked(struct vkfd_events *events, struct vkfd_event *ev);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* vkfd_event_wait.c, for the KUnit suite (kernel/tests/vkfd_event_test.c) */

@@ -31,7 +31,7 @@
  * but fails a large allocation with ENOMEM), and an id may repeat. The
  * wait puts *one* waiter per distinct event on the event's list, however
  * many entries name it: a set walks one waiter per wait, not per entry
- * (see "bounded walks" in vkfd_event.c). The results are amdkfd's, where
+ * (see "bounded walks" in vkfd_event_signal.c). The results are amdkfd's, where
  * each entry is a waiter of its own: of the entries naming an event,
  * the first takes its signal if it is signaled (resetting it if it is
  * auto-reset); the others are activated too if it is not auto-reset, and
@@ -40,11 +40,18 @@
  * one more set of it; a wait for any completes at once.
  *
  * The wait joins its events, takes their signals and leaves them in
- * batches of %VKFD_EVENT_BATCH events, the signal lock dropped in between.
- * It joins them all before it takes a signal: a wait that fails on an
- * unknown id has taken nothing. As in amdkfd, which takes each event's
- * lock in turn, the signals are taken event by event, not all at once;
- * an event destroyed after the wait joined it fails the wait with EIO.
+ * batches of %VKFD_EVENT_BATCH events, the signal lock dropped in between
+ * (vkfd_event_wait_walk(), the one loop of them all). It joins them all
+ * before it takes a signal: a wait that fails on an unknown id has taken
+ * nothing. As in amdkfd, which takes each event's lock in turn, the
+ * signals are taken event by event, not all at once; an event destroyed
+ * after the wait joined it fails the wait with EIO.
+ *
+ * A wait that names a MEMORY event is on its context's list of such
+ * waits, once: a fault wakes it, and the woken wait applies the fault to
+ * its MEMORY events (the same batches) before it looks at them again
+ * ("faults" in vkfd_event_signal.c). Its look, and its leaving, apply to each
+ * event the faults it has not seen first.
  */
 #include <kunit/visibility.h>
 #include <linux/sched/signal.h>
@@ -163,6 +170,57 @@ out_free:
 	return ret;
 }
 
+/*
+ * Call @fn on each waiter of @wait in turn under the signal lock, held
+ * for %VKFD_EVENT_BATCH waiters at most: it is dropped, and the thread
+ * may be rescheduled, between batches ("bounded walks" in vkfd_event_signal.c).
+ * A negative return of @fn ends the walk and is returned.
+ */
+static int vkfd_event_wait_walk(struct vkfd_events *events,
+				struct vkfd_event_wait *wait,
+				int (*fn)(struct vkfd_events *events,
+					  struct vkfd_event_wait *wait,
+					  struct vkfd_event_waiter *w,
+					  void *arg),
+				void *arg)
+{
+	u32 d = 0, end;
+	int ret = 0;
+
+	while (d < wait->nr && !ret) {
+		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
+		xa_lock(&events->ids);
+		for (; d < end && !ret; d++)
+			ret = fn(events, wait, &wait->w[d], arg);
+		xa_unlock(&events->ids);
+		cond_resched();
+	}
+	return ret;
+}
+
+/* Put @w on its event's list; the wait on the faults' list, once. */
+static int vkfd_event_waiter_join(struct vkfd_events *events,
+				  struct vkfd_event_wait *wait,
+				  struct vkfd_event_waiter *w, void *arg)
+{
+	struct vkfd_event *ev;
+
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	ev = xa_load(&events->ids, w->id);
+	if (!ev)
+		return -EINVAL;
+	w->ev = ev;
+	w->task = current;
+	list_add_tail(&w->node, &ev->waiters);
+	events->nr_waiters++;
+	if (ev->type == KFD_IOC_EVENT_MEMORY && !wait->task) {
+		wait->task = current;
+		list_add_tail(&wait->fault_node, &events->fault_waits);
+	}
+	return 0;
+}
+
 /**
  * vkfd_event_wait_join() - put a wait's waiters on its events' lists
  * @events: the events of the wait's context
@@ -170,7 +228,8 @@ out_free:
  *
  * Invisibly: a set passes over a waiter that is not @queued, so that a
  * wait that fails here has taken nothing. The waiters joined so far stay
- * with their events, for vkfd_event_wait_leave().
+ * with their events, for vkfd_event_wait_leave(). A wait that names a
+ * MEMORY event joins the context's list of waits that faults wake.
  *
  * Context: Process context; takes the signal lock per batch of events.
  * Return: 0, or -EINVAL if an id is no event's.
@@ -178,31 +237,41 @@ out_free:
 VISIBLE_IF_KUNIT int vkfd_event_wait_join(struct vkfd_events *events,
 					  struct vkfd_event_wait *wait)
 {
-	struct vkfd_event_waiter *w;
-	struct vkfd_event *ev;
-	u32 d = 0, end;
-
-	while (d < wait->nr) {
-		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
-		xa_lock(&events->ids);
-		for (; d < end; d++) {
-			w = &wait->w[d];
-			ev = xa_load(&events->ids, w->id);
-			if (!ev) {
-				xa_unlock(&events->ids);
-				return -EINVAL;
-			}
-			w->ev = ev;
-			w->task = current;
-			list_add_tail(&w->node, &ev->waiters);
-			events->nr_waiters++;
-		}
-		xa_unlock(&events->ids);
-		cond_resched();
-	}
-	return 0;
+	return vkfd_event_wait_walk(events, wait, vkfd_event_waiter_join, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_join);
+
+/* Apply the faults @w's event has not seen. */
+static int vkfd_event_waiter_sync(struct vkfd_events *events,
+				  struct vkfd_event_wait *wait,
+				  struct vkfd_event_waiter *w, void *arg)
+{
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	if (w->ev)
+		vkfd_event_sync_locked(events, w->ev);
+	return 0;
+}
+
+/* Take the signal of @w's event if it is signaled, or queue @w for it. */
+static int vkfd_event_waiter_take(struct vkfd_events *events,
+				  struct vkfd_event_wait *wait,
+				  struct vkfd_event_waiter *w, void *arg)
+{
+	struct vkfd_event *ev = w->ev;
+
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	/* Destroyed since it was joined: the wait fails. */
+	if (!ev)
+		return 0;
+	vkfd_event_sync_locked(events, ev);
+	w->took_first = ev->signaled;
+	w->took_all = ev->signaled && !ev->auto_reset;
+	w->queued = !w->took_first || (w->count > 1 && !w->took_all);
+	ev->signaled = ev->signaled && !ev->auto_reset;
+	return 0;
+}
 
 /**
  * vkfd_event_wait_take() - take the signals of a wait's events
@@ -211,37 +280,34 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_join);
  *
  * Takes the signal of each joined event that is signaled (resetting an
  * auto-reset one), and queues the wait for the sets of the others and of
- * those that repeats still wait for.
+ * those that repeats still wait for. A MEMORY event is signaled by the
+ * faults up to the take.
  *
  * Context: Process context; takes the signal lock per batch of events.
  */
 VISIBLE_IF_KUNIT void vkfd_event_wait_take(struct vkfd_events *events,
 					   struct vkfd_event_wait *wait)
 {
-	struct vkfd_event_waiter *w;
-	struct vkfd_event *ev;
-	u32 d = 0, end;
-
-	while (d < wait->nr) {
-		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
-		xa_lock(&events->ids);
-		for (; d < end; d++) {
-			w = &wait->w[d];
-			ev = w->ev;
-			/* Destroyed since it was joined: the wait fails. */
-			if (!ev)
-				continue;
-			w->took_first = ev->signaled;
-			w->took_all = ev->signaled && !ev->auto_reset;
-			w->queued = !w->took_first ||
-				    (w->count > 1 && !w->took_all);
-			ev->signaled = ev->signaled && !ev->auto_reset;
-		}
-		xa_unlock(&events->ids);
-		cond_resched();
-	}
+	/* Each event is synced to this sequence, or to a later one. */
+	wait->fault_seq = READ_ONCE(events->fault_seq);
+	vkfd_event_wait_walk(events, wait, vkfd_event_waiter_take, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_take);
+
+/* A fault the wait's MEMORY events have not seen? Lockless. */
+static bool vkfd_event_wait_faulted(struct vkfd_events *events,
+				    const struct vkfd_event_wait *wait)
+{
+	return wait->task && READ_ONCE(events->fault_seq) != wait->fault_seq;
+}
+
+/* Apply the faults the wait's MEMORY events have not seen. */
+static void vkfd_event_wait_sync(struct vkfd_events *events,
+				 struct vkfd_event_wait *wait)
+{
+	wait->fault_seq = READ_ONCE(events->fault_seq);
+	vkfd_event_wait_walk(events, wait, vkfd_event_waiter_sync, NULL);
+}
 
 /* Entry @i is activated: amdkfd's waiter->activated for that entry. */
 static bool vkfd_event_entry_activated(const struct vkfd_event_wait *wait,
@@ -286,8 +352,9 @@ VISIBLE_IF_KUNIT u32 vkfd_event_wait_test(const struct vkfd_event_wait *wait)
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_test);
 
 /* Sleep until the wait completes or fails, the timeout, or a signal. */
-static int vkfd_event_wait_sleep(struct kfd_ioctl_wait_events_args *args,
-				 const struct vkfd_event_wait *wait)
+static int vkfd_event_wait_sleep(struct vkfd_events *events,
+				 struct kfd_ioctl_wait_events_args *args,
+				 struct vkfd_event_wait *wait)
 {
 	long timeout = vkfd_event_timeout(args->timeout);
 	int ret = 0;
@@ -306,6 +373,12 @@ static int vkfd_event_wait_sleep(struct kfd_ioctl_wait_events_args *args,
 		}
 		/* Set before the test: a set in between makes us runnable. */
 		set_current_state(TASK_INTERRUPTIBLE);
+		/* A fault woke us (or came first): apply it, then look. */
+		if (vkfd_event_wait_faulted(events, wait)) {
+			__set_current_state(TASK_RUNNING);
+			vkfd_event_wait_sync(events, wait);
+			continue;
+		}
 		args->wait_result = vkfd_event_wait_test(wait);
 		if (args->wait_result != KFD_IOC_WAIT_RESULT_TIMEOUT || timeout <= 0)
 			break;
@@ -313,6 +386,43 @@ static int vkfd_event_wait_sleep(struct kfd_ioctl_wait_events_args *args,
 	}
 	__set_current_state(TASK_RUNNING);
 	return ret;
+}
+
+/* What vkfd_event_wait_leave() was asked, and what it found. */
+struct vkfd_event_leave {
+	bool complete;
+	bool undo;
+	int ret;
+};
+
+/* Take @w off its event's list, its report and give-back as asked. */
+static int vkfd_event_waiter_leave(struct vkfd_events *events,
+				   struct vkfd_event_wait *wait,
+				   struct vkfd_event_waiter *w, void *arg)
+{
+	struct vkfd_event_leave *l = arg;
+	struct vkfd_event *ev = w->ev;
+	bool took;
+
+	lockdep_assert_held(&events->ids.xa_lock);
+
+	if (!ev) {
+		if (l->complete)
+			l->ret = -EINVAL;
+		return 0;
+	}
+	/* Faults while @w waited were @w's too. */
+	vkfd_event_sync_locked(events, ev);
+	list_del(&w->node);
+	events->nr_waiters--;
+	took = w->took_first || w->activated;
+	if (l->complete && took && ev->type == KFD_IOC_EVENT_MEMORY) {
+		w->mem = ev->mem;
+		w->report = true;
+	}
+	if (l->undo && took && ev->auto_reset)
+		vkfd_event_set_locked(events, ev);
+	return 0;
 }
 
 /**
@@ -332,37 +442,16 @@ VISIBLE_IF_KUNIT int vkfd_event_wait_leave(struct vkfd_events *events,
 					   struct vkfd_event_wait *wait,
 					   bool complete, bool undo)
 {
-	struct vkfd_event_waiter *w;
-	struct vkfd_event *ev;
-	u32 d = 0, end;
-	bool took;
-	int ret = 0;
+	struct vkfd_event_leave l = { .complete = complete, .undo = undo };
 
-	while (d < wait->nr) {
-		end = min_t(u32, d + VKFD_EVENT_BATCH, wait->nr);
+	vkfd_event_wait_walk(events, wait, vkfd_event_waiter_leave, &l);
+	if (wait->task) {
 		xa_lock(&events->ids);
-		for (; d < end; d++) {
-			w = &wait->w[d];
-			ev = w->ev;
-			if (!ev) {
-				if (complete)
-					ret = -EINVAL;
-				continue;
-			}
-			list_del(&w->node);
-			events->nr_waiters--;
-			took = w->took_first || w->activated;
-			if (complete && took && ev->type == KFD_IOC_EVENT_MEMORY) {
-				w->mem = ev->mem;
-				w->report = true;
-			}
-			if (undo && took && ev->auto_reset)
-				vkfd_event_set_locked(events, ev);
-		}
+		list_del(&wait->fault_node);
 		xa_unlock(&events->ids);
-		cond_resched();
+		wait->task = NULL;
 	}
-	return ret;
+	return l.ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_event_wait_leave);
 
@@ -420,7 +509,7 @@ static int vkfd_event_wait(struct vkfd_ctx *ctx,
 	/* Signaled already: complete, whatever signals are pending. */
 	args->wait_result = vkfd_event_wait_test(&wait);
 	if (args->wait_result == KFD_IOC_WAIT_RESULT_TIMEOUT)
-		ret = vkfd_event_wait_sleep(args, &wait);
+		ret = vkfd_event_wait_sleep(events, args, &wait);
 	complete = !ret && args->wait_result == KFD_IOC_WAIT_RESULT_COMPLETE;
 
 	ret = vkfd_event_wait_leave(events, &wait, complete,

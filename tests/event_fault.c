@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * What the engines signal, in bulk: a fault reaches every MEMORY event of
- * its context, and a TRAP whose id is no event's sets every signal event
- * whose slot is written, however many there are. The kernel walks them a
- * batch at a time under its signal lock; these tests check that nothing
- * is missed between batches, waiters included.
+ * its context at once (the kernel records it for the context, the events
+ * apply it when looked at), and a TRAP whose id is no event's sets every
+ * signal event whose slot is written, however many there are, the kernel
+ * scanning them a batch at a time under its signal lock. These tests
+ * check that nothing is missed, waiters included.
  *
  * vkfd only: the amdkfd lane has no GPU.
  */
@@ -125,6 +126,10 @@ TEST_F_TIMEOUT(sdma, fault_signals_every_memory_event, 120)
 	EXPECT_EQ(S_EV_COMPLETE, w.result);
 	for (i = 0; i < EF_WAITED; i++)
 		EXPECT_TRUE(ef_reports_fault(&data[i], self->b.gpu[0]));
+	/* The queue halted at the packet: it faulted once, not again. */
+	EXPECT_EQ(1ULL, vkfd_ctx_sysfs_val(&self->b.env, getpid(),
+					   VKFD_CTX_ID_PRIMARY,
+					   "counters_%u/faults", self->b.gpu[0]));
 
 	/* The 200 nobody waited on are signaled and report the fault */
 	for (i = EF_WAITED; i < EF_EVENTS; i++)

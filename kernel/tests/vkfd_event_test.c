@@ -16,6 +16,7 @@
 
 #include "../vkfd_compat.h"
 #include "../vkfd_event.h"
+#include "../vkfd_priv.h"
 
 #define EVT_EVENTS	2
 #define EVT_ENTRIES	4
@@ -110,6 +111,7 @@ static struct evt_ctx *evt_ctx_new(struct kunit *test, const struct evt_model *m
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	xa_init_flags(&c->events.ids, XA_FLAGS_ALLOC);
+	INIT_LIST_HEAD(&c->events.fault_waits);
 	for (e = 0; e < EVT_EVENTS; e++) {
 		c->ev[e].id = 3 + 5 * e;
 		c->ev[e].type = KFD_IOC_EVENT_SIGNAL;
@@ -305,11 +307,200 @@ static void vkfd_event_test_unknown_takes_nothing(struct kunit *test)
 	xa_destroy(&c->events.ids);
 }
 
+/* ------------------------------------------------------------------------
+ * A fault and the MEMORY events of its context, through the real creation,
+ * fault and release paths on a context with nothing but its events.
+ */
+
+#define EVT_FAULT_EVENTS	10000
+#define EVT_FAULT_GPU		0x4a21
+#define EVT_FAULT_VA		0x7fff12345678ULL
+
+static struct vkfd_ctx *evt_fault_ctx_new(struct kunit *test)
+{
+	struct vkfd_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	mutex_init(&ctx->mem_lock);
+	ctx->limits.max[VKFD_LIMIT_EVENTS] = U64_MAX;
+	return ctx;
+}
+
+/* CREATE_EVENT of a MEMORY event: its id. */
+static u32 evt_fault_create(struct kunit *test, struct vkfd_ctx *ctx,
+			    bool auto_reset)
+{
+	struct kfd_ioctl_create_event_args args = {
+		.event_type = KFD_IOC_EVENT_MEMORY,
+		.auto_reset = auto_reset,
+	};
+	void *ev = vkfd_event_create_ops.build(NULL, ctx, &args);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ev));
+	vkfd_event_create_ops.publish(NULL, ctx, ev);
+	return args.event_id;
+}
+
+/*
+ * A WAIT_EVENTS with timeout 0 for all of @n ids: its result. With
+ * @took, which of them it found signaled (in id order, as @ids is);
+ * with @reports, how many entries report the fault of EVT_FAULT_VA.
+ */
+static u32 evt_fault_look(struct kunit *test, struct vkfd_events *events,
+			  const u32 *ids, u32 n, bool *took, u32 *reports)
+{
+	/* NotPresent set, ReadOnly clear: the uAPI's order. */
+	const struct kfd_hsa_memory_exception_data want = {
+		.failure = { 1, 0 },
+		.va = EVT_FAULT_VA & PAGE_MASK,
+		.gpu_id = EVT_FAULT_GPU,
+	};
+	struct vkfd_event_wait wait = { .n = n, .all = true };
+	u64 *keys = kvmalloc_array(n, sizeof(*keys), GFP_KERNEL);
+	u32 i, result;
+
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	for (i = 0; i < n; i++)
+		keys[i] = (u64)ids[i] << 32 | i;
+	KUNIT_ASSERT_EQ(test, 0, vkfd_event_wait_index(&wait, keys));
+	kvfree(keys);
+	KUNIT_ASSERT_EQ(test, 0, vkfd_event_wait_join(events, &wait));
+	vkfd_event_wait_take(events, &wait);
+	result = vkfd_event_wait_test(&wait);
+	for (i = 0; took && i < wait.nr; i++)
+		took[i] = wait.w[i].took_first;
+	KUNIT_EXPECT_EQ(test, 0,
+			vkfd_event_wait_leave(events, &wait,
+					      result == KFD_IOC_WAIT_RESULT_COMPLETE,
+					      false));
+	for (i = 0; reports && i < wait.nr; i++)
+		*reports += wait.w[i].report &&
+			    !memcmp(&wait.w[i].mem, &want, sizeof(want));
+	vkfd_event_wait_free(&wait);
+	return result;
+}
+
+/*
+ * 10,000 MEMORY events, every other one auto-reset: a fault reaches them
+ * all without visiting one (no event's memory is written by it), yet each
+ * is signaled and reports the fault; a look takes the auto-reset ones'
+ * signals; an event created after the fault is not signaled by it.
+ */
+static void vkfd_event_test_fault_visits_no_event(struct kunit *test)
+{
+	const u32 n = EVT_FAULT_EVENTS;
+	struct vkfd_ctx *ctx = evt_fault_ctx_new(test);
+	struct vkfd_event *before, *ev;
+	struct vkfd_events *events;
+	u32 *ids, i, visited = 0, reports = 0, late;
+	bool *took;
+
+	ids = kunit_kmalloc_array(test, n, sizeof(*ids), GFP_KERNEL);
+	took = kunit_kmalloc_array(test, n, sizeof(*took), GFP_KERNEL);
+	before = kvmalloc_array(n, sizeof(*before), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	KUNIT_ASSERT_NOT_NULL(test, took);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	for (i = 0; i < n; i++)
+		ids[i] = evt_fault_create(test, ctx, i % 2);
+	events = ctx->events;
+	for (i = 0; i < n; i++)
+		before[i] = *(struct vkfd_event *)xa_load(&events->ids, ids[i]);
+
+	mutex_lock(&ctx->mem_lock);
+	vkfd_event_memory_fault(ctx, EVT_FAULT_GPU, EVT_FAULT_VA, true, false);
+	mutex_unlock(&ctx->mem_lock);
+	for (i = 0; i < n; i++) {
+		ev = xa_load(&events->ids, ids[i]);
+		visited += !!memcmp(ev, &before[i], sizeof(*ev));
+	}
+	kvfree(before);
+	KUNIT_EXPECT_EQ_MSG(test, 0U, visited,
+			    "the fault wrote %u of %u MEMORY events", visited, n);
+
+	late = evt_fault_create(test, ctx, false);
+	KUNIT_EXPECT_EQ(test, (u32)KFD_IOC_WAIT_RESULT_TIMEOUT,
+			evt_fault_look(test, events, &late, 1, NULL, NULL));
+
+	/* Every one signaled, with the fault's data; ids are in order. */
+	KUNIT_EXPECT_EQ(test, (u32)KFD_IOC_WAIT_RESULT_COMPLETE,
+			evt_fault_look(test, events, ids, n, NULL, &reports));
+	KUNIT_EXPECT_EQ(test, n, reports);
+	/* That look took the auto-reset ones' signals, not the others'. */
+	KUNIT_EXPECT_EQ(test, (u32)KFD_IOC_WAIT_RESULT_TIMEOUT,
+			evt_fault_look(test, events, ids, n, took, NULL));
+	for (i = 0; i < n; i++)
+		if (took[i] != !(i % 2))
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, n, i, "event %u (auto-reset %u) signaled %d",
+			    i, i % 2, i < n ? took[i] : 0);
+	KUNIT_EXPECT_EQ(test, 0U, events->nr_waiters);
+
+	vkfd_event_release(ctx);
+	KUNIT_EXPECT_EQ(test, 0LL,
+			atomic64_read(&ctx->limits.usage[VKFD_LIMIT_EVENTS]));
+	mutex_destroy(&ctx->mem_lock);
+}
+
+/*
+ * A wait for all of an auto-reset and a manual MEMORY event, both
+ * unsignaled, is on the faults' list once; a fault while it waits is its
+ * own: it reports it for both, the auto-reset event's signal is its, the
+ * manual one stays signaled; two events nobody waited on are signaled.
+ */
+static void vkfd_event_test_fault_while_waited(struct kunit *test)
+{
+	struct vkfd_ctx *ctx = evt_fault_ctx_new(test);
+	struct vkfd_event_wait wait = { .n = 2, .all = true };
+	struct vkfd_events *events;
+	bool took[4] = { true, true, true, true };
+	u32 ids[4], i, reports = 0;
+	u64 keys[2];
+
+	for (i = 0; i < 4; i++)
+		ids[i] = evt_fault_create(test, ctx, !(i % 2));
+	events = ctx->events;
+	for (i = 0; i < 2; i++)
+		keys[i] = (u64)ids[i] << 32 | i;
+	KUNIT_ASSERT_EQ(test, 0, vkfd_event_wait_index(&wait, keys));
+	KUNIT_ASSERT_EQ(test, 0, vkfd_event_wait_join(events, &wait));
+	vkfd_event_wait_take(events, &wait);
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&events->fault_waits));
+	KUNIT_EXPECT_EQ(test, (u32)KFD_IOC_WAIT_RESULT_TIMEOUT,
+			vkfd_event_wait_test(&wait));
+
+	mutex_lock(&ctx->mem_lock);
+	vkfd_event_memory_fault(ctx, EVT_FAULT_GPU, EVT_FAULT_VA, true, false);
+	mutex_unlock(&ctx->mem_lock);
+	KUNIT_EXPECT_EQ(test, 0, vkfd_event_wait_leave(events, &wait, true, false));
+	KUNIT_EXPECT_TRUE(test, list_empty(&events->fault_waits));
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_TRUE(test, wait.w[i].activated);
+		KUNIT_EXPECT_TRUE(test, wait.w[i].report);
+		KUNIT_EXPECT_EQ(test, EVT_FAULT_VA & PAGE_MASK, wait.w[i].mem.va);
+	}
+	vkfd_event_wait_free(&wait);
+
+	/* The auto-reset one's signal went to the wait, not the others'. */
+	KUNIT_EXPECT_EQ(test, (u32)KFD_IOC_WAIT_RESULT_TIMEOUT,
+			evt_fault_look(test, events, ids, 4, took, &reports));
+	KUNIT_EXPECT_FALSE(test, took[0]);
+	for (i = 1; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, took[i]);
+	KUNIT_EXPECT_EQ(test, 0U, reports);
+	KUNIT_EXPECT_EQ(test, 0U, events->nr_waiters);
+
+	vkfd_event_release(ctx);
+	mutex_destroy(&ctx->mem_lock);
+}
+
 static struct kunit_case vkfd_event_test_cases[] = {
 	KUNIT_CASE(vkfd_event_test_index),
 	KUNIT_CASE(vkfd_event_test_repeats_one_waiter),
 	KUNIT_CASE(vkfd_event_test_unknown_takes_nothing),
 	KUNIT_CASE(vkfd_event_test_amdkfd_results),
+	KUNIT_CASE(vkfd_event_test_fault_visits_no_event),
+	KUNIT_CASE(vkfd_event_test_fault_while_waited),
 	{}
 };
 
