@@ -25,7 +25,9 @@
  * it serves the queue, rather than at the doorbell's value: ROCr's first
  * doorbell is 0, which the doorbell holds from the start, and several
  * producers may ring out of order. The doorbell's write (which faults
- * once its page is armed) is what wakes the engine. Once a packet is
+ * once its page is armed) is what wakes the engine. Until the first
+ * ring, the doorbell holds VKFD_AQL_DOORBELL_UNRUNG and the ring is not
+ * read: a queue may be created before its ring is mapped. Once a packet is
  * done, its header is set to INVALID, as the command processor does:
  * ROCr fills the ring with INVALID headers once, at creation, and reuses
  * each slot as the read index passes it.
@@ -352,11 +354,13 @@ static int vkfd_aql_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run)
 /**
  * vkfd_aql_queue_ready() - might the engine make progress on an AQL queue?
  * @q: the queue
- * @wptr: its doorbell's value, not used: the headers say what is ready
+ * @wptr: its doorbell's value: only whether it was ever rung counts, the
+ *	headers say what is ready
  * @now: ktime_get_ns()
  *
- * A cheap check without locks: false if the queue is halted, or waits
- * for a dependency that is not to be looked at again yet. Whether a
+ * A cheap check without locks: false if the queue is halted, was never
+ * rung, or waits for a dependency that is not to be looked at again
+ * yet. Whether a
  * packet is at the read index is only known from its header, which
  * vkfd_aql_exec_locked() reads.
  *
@@ -365,7 +369,7 @@ static int vkfd_aql_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run)
  */
 bool vkfd_aql_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now)
 {
-	if (READ_ONCE(q->sdma.halted))
+	if (READ_ONCE(q->sdma.halted) || wptr == VKFD_AQL_DOORBELL_UNRUNG)
 		return false;
 	return !(q->sdma.pkt_rptr == q->sdma.rptr && vkfd_sdma_parked(q, now));
 }

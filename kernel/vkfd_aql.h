@@ -10,6 +10,7 @@
 #ifndef _VKFD_AQL_H_
 #define _VKFD_AQL_H_
 
+#include <linux/limits.h>
 #include <linux/types.h>
 
 #include "vkfd_sdma.h"
@@ -79,6 +80,12 @@
  */
 #define VKFD_AQL_POLL_MIN		1000
 #define VKFD_AQL_POLL_MAX		100000
+
+/*
+ * The doorbell of an AQL queue never rung (vkfd_queue.c): ROCr rings the
+ * id of the packet it wrote, from 0, never this one.
+ */
+#define VKFD_AQL_DOORBELL_UNRUNG	U64_MAX
 
 /* COMPUTE_AQL queues */
 extern const struct vkfd_queue_ops vkfd_aql_queue_ops;

@@ -488,11 +488,14 @@ static void vkfd_aql_test_slices(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, (u64)VKFD_SDMA_SLICE_TRAPS);
 }
 
-/* A halted queue is not ready, whatever its ring holds. */
+/* A queue never rung, or halted, is not ready, whatever its ring holds. */
 static void vkfd_aql_test_halted(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
 
+	KUNIT_EXPECT_FALSE(test, vkfd_aql_queue_ready(&t->q,
+						      VKFD_AQL_DOORBELL_UNRUNG,
+						      0));
 	t->q.sdma.halted = true;
 	KUNIT_EXPECT_FALSE(test, vkfd_aql_queue_ready(&t->q, 1, 0));
 }
