@@ -204,6 +204,7 @@ static int vkfd_aql_barrier_value(struct vkfd_queue *q,
 	}
 	if (!met)
 		return vkfd_aql_park(q, now);
+	/* What the packets after it read is read after the signal. */
 	smp_rmb();
 	return VKFD_AQL_NEXT;
 }

@@ -73,7 +73,7 @@ static void pkt_vendor(u32 *dw, u32 format, u64 done)
 
 /* Signal @n: @value, and a mailbox with @event_id if @event_id. */
 static void sig_set(struct sdma_test *t, unsigned int n, s64 value,
-		   u32 event_id)
+		    u32 event_id)
 {
 	*d64(t, SIG(n) + VKFD_AQL_SIG_VALUE) = value;
 	*d64(t, SIG(n) + VKFD_AQL_SIG_MAILBOX) = event_id ? DATA_VA + MAILBOX : 0;
@@ -152,7 +152,7 @@ static void vkfd_aql_test_barrier_and(struct kunit *test)
 	sig_set(t, 2, 1, 0);
 	sig_set(t, 3, 5, 0);
 	pkt_barrier(dw, VKFD_AQL_TYPE_BARRIER_AND, SIG_VA(1), 0, SIG_VA(2),
-		SIG_VA(3));
+		    SIG_VA(3));
 	submit(t, dw);
 	KUNIT_EXPECT_EQ(test, aql(t, &r), VKFD_SDMA_POLL);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
@@ -198,7 +198,7 @@ static void vkfd_aql_test_barrier_or(struct kunit *test)
 	sig_set(t, 2, -1, 0);
 	sig_set(t, 3, 2, 0);
 	pkt_barrier(dw, VKFD_AQL_TYPE_BARRIER_OR, SIG_VA(1), SIG_VA(2), 0,
-		SIG_VA(3));
+		    SIG_VA(3));
 	submit(t, dw);
 	pkt_barrier(dw, VKFD_AQL_TYPE_BARRIER_OR, 0, 0, 0, SIG_VA(3));
 	submit(t, dw);
