@@ -15,11 +15,12 @@
  * only once its queue is destroyed. Queue n rings doorbell n of the
  * context's doorbell slice on its GPU (vkfd_doorbell.c).
  *
- * SDMA and SDMA_XGMI queues execute: the SDMA engines (vkfd_sdma.c) run a
- * queue while it is *runnable* - it has a ring (address and size not 0)
- * and a non-zero queue_percentage. COMPUTE and COMPUTE_AQL queues are
- * accepted, counted, shown in sysfs and given a doorbell like the others,
- * but nothing executes them: vkfd has no shader engine.
+ * SDMA, SDMA_XGMI and COMPUTE_AQL queues execute: the engines
+ * (vkfd_sdma.c) run a queue while it is *runnable* - it has a ring
+ * (address and size not 0) and a non-zero queue_percentage - with the
+ * packet processor of its type (SDMA: vkfd_sdma_pkt.c; AQL: vkfd_aql.c,
+ * no shader runs). COMPUTE queues are accepted, counted, shown in sysfs
+ * and given a doorbell like the others, but nothing executes them.
  *
  * &vkfd_ctx.queue_lock protects the id table and serialises every change
  * of a queue; a queue is changed only while stopped. Stopping waits for
@@ -34,6 +35,7 @@
 #include <linux/log2.h>
 #include <linux/slab.h>
 
+#include "vkfd_aql.h"
 #include "vkfd_gpu.h"
 #include "vkfd_priv.h"
 #include "vkfd_pt.h"
@@ -51,6 +53,8 @@ static const struct vkfd_queue_ops *vkfd_queue_ops_of(u32 type)
 	case KFD_IOC_QUEUE_TYPE_SDMA:
 	case KFD_IOC_QUEUE_TYPE_SDMA_XGMI:
 		return &vkfd_sdma_queue_ops;
+	case KFD_IOC_QUEUE_TYPE_COMPUTE_AQL:
+		return &vkfd_aql_queue_ops;
 	default:
 		return NULL;
 	}
@@ -282,8 +286,11 @@ static void vkfd_queue_publish(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	/*
 	 * A previous queue of this id may have left its write pointer. Only
 	 * once the call succeeded: a failed one leaves the doorbell alone.
+	 * An AQL queue's first ring is packet id 0: its doorbell starts at
+	 * a value ROCr never writes, so that the ring is not read before.
 	 */
-	WRITE_ONCE(*q->doorbell, 0);
+	WRITE_ONCE(*q->doorbell, q->type == KFD_IOC_QUEUE_TYPE_COMPUTE_AQL ?
+				 VKFD_AQL_DOORBELL_UNRUNG : 0);
 	/* Fills the reserved slot: allocates nothing, cannot fail. */
 	xa_store(&ctx->queues, q->id, q, GFP_KERNEL_ACCOUNT);
 	if (vkfd_queue_executes(q))

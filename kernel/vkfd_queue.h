@@ -31,8 +31,8 @@ struct vkfd_vm;
  *	a type nothing executes
  * @ring_base: GPU VA of the ring buffer
  * @ring_size: bytes, a power of two
- * @rptr_va: GPU VA the engine writes the read pointer back to (u64,
- *	bytes, as gfx9 SDMA)
+ * @rptr_va: GPU VA the engine writes the read pointer back to (u64:
+ *	bytes, as gfx9 SDMA; AQL: a packet id, ROCr's read_dispatch_id)
  * @doorbell: kernel address of the queue's u64 doorbell in @vm's
  *	@doorbells; user space writes the new write pointer (bytes) there
  * @runnable: the queue has a ring and a non-zero queue_percentage (the

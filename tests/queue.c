@@ -191,7 +191,7 @@ TEST_F(queue, create_without_vm_esrch)
 }
 
 /*
- * Every type is accepted (only SDMA ones execute): sysfs shows amdkfd's
+ * Every type is accepted (SDMA and AQL ones execute): sysfs shows amdkfd's
  * internal type, in which AQL is COMPUTE. Compute queues come with the
  * EOP and context-save areas libhsakmt passes for a gfx900.
  */
