@@ -25,6 +25,8 @@
 #   VKFD_MEMBENCH_ARGS extra membench arguments, e.g. "-s 0.2 -g 256"
 #   VKFD_SDMABENCH_ARGS extra sdmabench arguments, e.g. "-t copy -r 9"
 #   VKFD_BENCH_PHASES  the lanes to run: "main rocm" (default)
+#   VKFD_BENCHES       the main lane's items to run, by name, e.g.
+#                      "system sdmabench" (default: all)
 #   VKFD_ROCM_BENCH_ARGS    extra rocm_bench arguments, e.g. "-r 3 -i 3"
 set -euo pipefail
 

@@ -175,11 +175,18 @@ lane_items() {
 		done
 		;;
 	bench)
-		echo "system 0 /vkfd/guest/system.sh"
-		echo "ctxbench 0 /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-}"
-		echo "ctxbench-nodebugfs 0 /vkfd/guest/nodebugfs.sh /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-} -t memory -a none"
-		echo "membench 0 /vkfd/bench/membench ${VKFD_MEMBENCH_ARGS:-}"
-		echo "sdmabench 0 /vkfd/bench/sdmabench ${VKFD_SDMABENCH_ARGS:-}"
+		# the developer's VKFD_BENCHES (names) narrows them
+		{
+			echo "system 0 /vkfd/guest/system.sh"
+			echo "ctxbench 0 /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-}"
+			echo "ctxbench-nodebugfs 0 /vkfd/guest/nodebugfs.sh /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-} -t memory -a none"
+			echo "membench 0 /vkfd/bench/membench ${VKFD_MEMBENCH_ARGS:-}"
+			echo "sdmabench 0 /vkfd/bench/sdmabench ${VKFD_SDMABENCH_ARGS:-}"
+		} | while read -r t rest; do
+			if [ -z "${VKFD_BENCHES:-}" ] || [[ " $VKFD_BENCHES " == *" $t "* ]]; then
+				echo "$t $rest"
+			fi
+		done
 		;;
 	bench-rocm)
 		echo "system 0 /vkfd/guest/system.sh"
