@@ -248,6 +248,8 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		vkfd_event_interrupt(ctx, run.int_context);
 		cond_resched();
 	}
+	if (run.traps > q->sdma.slice_traps)
+		WRITE_ONCE(q->sdma.slice_traps, run.traps);
 	/*
 	 * Counted before the read pointer says the work is done: whoever
 	 * waits for the read pointer then reads sdma_<gpuid> sees it.
