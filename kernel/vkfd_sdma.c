@@ -55,12 +55,20 @@
  * seen by the last serving. While a context works, its pages stay mapped
  * and nothing faults.
  *
+ * An engine with nothing to do is woken on the CPU whose doorbell write
+ * faulted: that CPU is awake, another may be idle and slow to wake (a
+ * virtual CPU on a busy host: milliseconds). The write itself happens
+ * after the fault returns, so the engine spins only while it is alone on
+ * its CPU, else it sleeps shortly and lets the writer run; it stays on
+ * that CPU until it made progress (vkfd_sdma_wake_here()).
+ *
  * A group stays on the list, polled, while one of its queues waits for
  * something only time brings (a POLL_REGMEM, its context's mem_lock), or
  * if its slice cannot be armed (vkfd_doorbell.c). An engine with groups
- * on its list
- * polls: after a round with progress it keeps polling, without sleeping,
- * for VKFD_SDMA_SPIN_NS; then it sleeps between rounds, first
+ * on its list polls: after a round with progress it keeps polling,
+ * without sleeping, for twice VKFD_SDMA_SPIN_NS, by which time its idle
+ * groups are armed (VKFD_SDMA_ARM_NS) and leave the list; then it sleeps
+ * between rounds, first
  * VKFD_SDMA_SLEEP_MIN_NS, each time twice as long, up to
  * VKFD_SDMA_SLEEP_MAX_NS (hrtimers). An engine with an empty ready list
  * sleeps until a ring or vkfd_sdma_queue_start() wakes it.
@@ -78,7 +86,10 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
+#include <linux/cpumask.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait_bit.h>
@@ -95,15 +106,20 @@
 #include "vkfd_vm_access.h"
 
 /*
- * A group idle this long is armed: a fault and a TLB shootdown cost far
- * more than a few rounds of polling, so only really idle slices are.
+ * Busy polling after activity (alone on its CPU), then sleeps growing up
+ * to ~1 ms while a group waits for time.
  */
-#define VKFD_SDMA_ARM_NS	(2 * NSEC_PER_MSEC)
-
-/* Busy polling after activity, then sleeps growing up to ~1 ms. */
-#define VKFD_SDMA_SPIN_NS	(100 * NSEC_PER_USEC)
+#define VKFD_SDMA_SPIN_NS	(250 * NSEC_PER_USEC)
 #define VKFD_SDMA_SLEEP_MIN_NS	(10 * NSEC_PER_USEC)
 #define VKFD_SDMA_SLEEP_MAX_NS	NSEC_PER_MSEC
+
+/*
+ * A group idle for the engine's whole spin period is armed. Polling it
+ * on a timer instead would delay its next doorbell by up to a sleep
+ * (VKFD_SDMA_SLEEP_MAX_NS); a fault costs a few microseconds, once per
+ * idle period, and never while the context keeps the engine busy.
+ */
+#define VKFD_SDMA_ARM_NS	(2 * VKFD_SDMA_SPIN_NS)
 
 /**
  * struct vkfd_sdma_engine - one SDMA engine of a GPU: a kernel thread
@@ -123,6 +139,10 @@
  *	to change.
  * @kick: set by a ring and vkfd_sdma_queue_start(): look at the ready
  *	list now, and poll without back-off
+ * @pinned: a doorbell fault moved the thread to the faulting CPU
+ *	(vkfd_sdma_wake_here()); the thread moves back to @cpus once it
+ *	made progress or goes to sleep for good
+ * @cpus: the CPUs the thread may run on, as created
  */
 struct vkfd_sdma_engine {
 	struct vkfd_gpu *gpu;
@@ -134,6 +154,8 @@ struct vkfd_sdma_engine {
 	unsigned int nr_queues;
 	struct vkfd_queue *running;
 	atomic_t kick;
+	atomic_t pinned;
+	cpumask_var_t cpus;
 };
 
 /* What serving a queue, or a group, came to */
@@ -227,6 +249,8 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		vkfd_event_interrupt(ctx, run.int_context);
 		cond_resched();
 	}
+	if (run.traps > q->sdma.slice_traps)
+		WRITE_ONCE(q->sdma.slice_traps, run.traps);
 	/*
 	 * Counted before the read pointer says the work is done: whoever
 	 * waits for the read pointer then reads sdma_<gpuid> sees it.
@@ -375,41 +399,66 @@ static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 	return served;
 }
 
+/* The engine's thread: back on the CPUs it had before a fault moved it. */
+static void vkfd_sdma_unpin(struct vkfd_sdma_engine *e)
+{
+	if (atomic_xchg(&e->pinned, 0))
+		set_cpus_allowed_ptr(current, e->cpus);
+}
+
 /* Sleep @ns, or until woken: by a ring, a new queue, or to stop. */
 static void vkfd_sdma_sleep(struct vkfd_sdma_engine *e, u64 ns)
 {
 	ktime_t t = ns_to_ktime(ns);
+	bool polling = READ_ONCE(e->nr_ready);
 
+	/* Asleep for good, or long: nothing keeps it on a tenant's CPU. */
+	if (!polling || ns >= VKFD_SDMA_SLEEP_MAX_NS)
+		vkfd_sdma_unpin(e);
 	set_current_state(TASK_IDLE);
 	if (kthread_should_stop() || atomic_read(&e->kick)) {
 		__set_current_state(TASK_RUNNING);
 		return;
 	}
-	if (READ_ONCE(e->nr_ready))
+	if (polling)
 		schedule_hrtimeout_range(&t, ns / 4, HRTIMER_MODE_REL);
 	else
 		schedule();
 	__set_current_state(TASK_RUNNING);
 }
 
+/*
+ * The spin period times the engine's own rounds: local_clock() is the
+ * cheapest clock (some clock sources are an MMIO read each, as the HPET
+ * under qemu), and its drift between CPUs, if the thread moved, only
+ * shortens or lengthens one spin.
+ */
 static int vkfd_sdma_thread(void *data)
 {
 	struct vkfd_sdma_engine *e = data;
 	u64 sleep_ns = VKFD_SDMA_SLEEP_MIN_NS;
-	u64 busy_at = ktime_get_ns();
+	u64 busy_at = local_clock();
 
 	while (!kthread_should_stop()) {
 		bool kicked = atomic_xchg(&e->kick, 0);
+		enum vkfd_sdma_served served = vkfd_sdma_round(e);
 
-		if (vkfd_sdma_round(e) == VKFD_SDMA_SERVED_BUSY || kicked) {
-			busy_at = ktime_get_ns();
+		if (served == VKFD_SDMA_SERVED_BUSY)
+			vkfd_sdma_unpin(e);
+		if (served == VKFD_SDMA_SERVED_BUSY || kicked) {
+			busy_at = local_clock();
 			sleep_ns = VKFD_SDMA_SLEEP_MIN_NS;
 			cond_resched();
 			continue;
 		}
-		/* Groups in their spin period: the rounds arm them. */
-		if (READ_ONCE(e->nr_ready) &&
-		    ktime_get_ns() - busy_at < 2 * VKFD_SDMA_SPIN_NS) {
+		/*
+		 * Groups in their spin period: the rounds arm them. Spinning
+		 * only while nothing else wants this CPU: the doorbell write
+		 * the engine waits for may be that task's (KVM's halt polling
+		 * does the same).
+		 */
+		if (READ_ONCE(e->nr_ready) && single_task_running() &&
+		    (s64)(local_clock() - busy_at) < 2 * VKFD_SDMA_SPIN_NS) {
 			cpu_relax();
 			cond_resched();
 			continue;
@@ -442,15 +491,39 @@ static void vkfd_sdma_kick(struct vkfd_sdma_engine *e)
 	wake_up_process(e->thread);
 }
 
+/*
+ * Wake an idle engine on this CPU, where a doorbell write faulted. This
+ * CPU is awake: the tenant runs on it. Another one may be idle, and
+ * waking an idle CPU can take long (milliseconds for a virtual CPU on a
+ * busy host). The write itself comes after the fault returns: the engine
+ * lets the tenant run first (vkfd_sdma_thread() spins only alone on its
+ * CPU), and its short sleeps end on this CPU too. Once it made progress,
+ * or sleeps for long, the engine goes back to its own CPUs.
+ */
+static void vkfd_sdma_wake_here(struct vkfd_sdma_engine *e)
+{
+	unsigned int cpu = raw_smp_processor_id();
+
+	/*
+	 * Pinned first, flagged after: an unpin racing with it then either
+	 * sees the flag and undoes this pin, or leaves the flag for later.
+	 */
+	if (cpumask_test_cpu(cpu, e->cpus) &&
+	    !set_cpus_allowed_ptr(e->thread, cpumask_of(cpu)))
+		atomic_set(&e->pinned, 1);
+	vkfd_sdma_kick(e);
+}
+
 /**
  * vkfd_sdma_doorbell_rang() - a doorbell slice was written to
  * @db: the slice
  *
- * Its queues go on their engines' ready lists, and the engines that were
- * idle wake. Called by the slice's fault handler, once the page is back
- * in the faulting mapping. O(engines), whatever the number of queues.
+ * Its queues go on their engines' ready lists, and the engines wake: on
+ * this CPU those that had nothing to do. Called by the slice's fault
+ * handler, once the page is back in the faulting mapping. O(engines),
+ * whatever the number of queues.
  *
- * Context: Any process context; takes the engines' locks.
+ * Context: Process context, preemptible; takes the engines' locks.
  */
 void vkfd_sdma_doorbell_rang(struct vkfd_doorbells *db)
 {
@@ -459,14 +532,18 @@ void vkfd_sdma_doorbell_rang(struct vkfd_doorbells *db)
 
 	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
 		struct vkfd_sdma_engine *e = db->gpu->sdma[i];
-		bool wake;
+		bool wake, idle;
 
 		spin_lock(&e->lock);
+		/* Nothing to serve: the engine sleeps, or is about to. */
+		idle = !e->nr_ready;
 		vkfd_sdma_group_ready_locked(e, &db->group[i], now);
 		wake = db->group[i].nr_queues;
 		spin_unlock(&e->lock);
 		/* Even if on the list: the engine may be in a polling sleep. */
-		if (wake)
+		if (wake && idle)
+			vkfd_sdma_wake_here(e);
+		else if (wake)
 			vkfd_sdma_kick(e);
 	}
 }
@@ -595,6 +672,7 @@ void vkfd_sdma_fini(struct vkfd_gpu *gpu)
 		if (!e)
 			continue;
 		kthread_stop(e->thread);
+		free_cpumask_var(e->cpus);
 		kfree(e);
 		gpu->sdma[i] = NULL;
 	}
@@ -621,7 +699,8 @@ int vkfd_sdma_init(struct vkfd_gpu *gpu)
 	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
 		struct vkfd_sdma_engine *e = kzalloc(sizeof(*e), GFP_KERNEL);
 
-		if (!e) {
+		if (!e || !zalloc_cpumask_var(&e->cpus, GFP_KERNEL)) {
+			kfree(e);
 			ret = -ENOMEM;
 			goto err_fini;
 		}
@@ -629,13 +708,17 @@ int vkfd_sdma_init(struct vkfd_gpu *gpu)
 		e->index = i;
 		spin_lock_init(&e->lock);
 		INIT_LIST_HEAD(&e->ready);
-		e->thread = kthread_run(vkfd_sdma_thread, e, "vkfd_sdma%u.%u",
-					gpu->index, i);
+		e->thread = kthread_create(vkfd_sdma_thread, e, "vkfd_sdma%u.%u",
+					   gpu->index, i);
 		if (IS_ERR(e->thread)) {
 			ret = PTR_ERR(e->thread);
+			free_cpumask_var(e->cpus);
 			kfree(e);
 			goto err_fini;
 		}
+		/* What kthread_create() chose (housekeeping CPUs) */
+		cpumask_copy(e->cpus, e->thread->cpus_ptr);
+		wake_up_process(e->thread);
 		gpu->sdma[i] = e;
 	}
 	atomic_set(&gpu->sdma_next, 0);

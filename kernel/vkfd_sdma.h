@@ -27,6 +27,8 @@ struct vkfd_sdma_group;
  * @group: its doorbell slice's queues on @engine, NULL while stopped
  * @engine_node: entry in @group's queue list
  * @visits: times the engine looked at the queue (the test hooks')
+ * @slice_traps: the most TRAPs one slice of the queue executed (the test
+ *	hooks'); written with WRITE_ONCE()
  * @rptr: the read pointer, bytes, never reduced modulo the ring (the
  *	ring offset is @rptr & (&vkfd_queue.ring_size - 1))
  * @halted: a fault, or a packet or doorbell value the engine cannot
@@ -49,6 +51,7 @@ struct vkfd_sdma_qstate {
 	struct vkfd_sdma_group *group;
 	struct list_head engine_node;
 	u64 visits;
+	u32 slice_traps;
 	u64 rptr;
 	bool halted;
 	u64 pkt_rptr;

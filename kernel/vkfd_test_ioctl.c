@@ -276,8 +276,11 @@ static int vkfd_test_sdma_query(struct vkfd_device *vdev,
 		return -ENOENT;
 
 	mutex_lock(&ctx->queue_lock);
-	xa_for_each(&ctx->queues, qid, q)
+	xa_for_each(&ctx->queues, qid, q) {
 		out.visits += READ_ONCE(q->sdma.visits);
+		out.slice_traps = max(out.slice_traps,
+				      READ_ONCE(q->sdma.slice_traps));
+	}
 	for (i = 0; i < vdev->num_gpus; i++) {
 		vm = vkfd_ctx_vm(ctx, i);
 		/* Published before any queue of the VM started */

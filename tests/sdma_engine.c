@@ -14,6 +14,9 @@
  *			a doorbell write after an idle gap of any length
  *			wakes the engine: no write is lost while the
  *			engine arms the slice and goes to sleep.
+ *   trap_slices_bounded
+ *			4096 TRAPs submitted at once all execute, at most
+ *			32 in one slice (the test hooks count them).
  *
  * Waits are bounded (a hang is a failure), never judged by time.
  *
@@ -238,6 +241,47 @@ TEST_F_TIMEOUT(sdma, doorbell_after_idle_gaps, 300)
 		ASSERT_TRUE(s_wait_u32(s_u32(&b, 0), i)) TH_LOG("fence %u", i);
 	}
 	TH_LOG("the slice was armed before %u of 100 fences", armed);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
+}
+
+/* kernel/vkfd_sdma.h's VKFD_SDMA_SLICE_TRAPS: TRAPs a slice may execute */
+#define E_SLICE_TRAPS	32U
+#define E_TRAPS		4096
+#define E_TRAP_RING	(64 * 1024ULL)
+
+/*
+ * 4096 TRAPs in the ring at once, as many as a slice's packet budget
+ * allows: each signals an event, which wakes its waiters under a
+ * spinlock, so the engine ends a slice, and reaches a scheduling point,
+ * after E_SLICE_TRAPS of them. The first slice sees them all: it runs
+ * exactly that many.
+ */
+TEST_F_TIMEOUT(sdma, trap_slices_bounded, 300)
+{
+	struct vkfd_test_sdma_query sq;
+	struct vkfd_queue q;
+	uint32_t *dw, n = 0, i;
+	struct s_buf b;
+
+	S_NEED_GPU();
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
+		    E_TRAP_RING, &q);
+	dw = calloc(E_TRAPS * VKFD_SDMA_TRAP_DW + VKFD_SDMA_FENCE_DW,
+		    sizeof(*dw));
+	ASSERT_NE(NULL, dw);
+	for (i = 0; i < E_TRAPS; i++)
+		n += vkfd_sdma_trap(dw + n, 0);
+	n += vkfd_sdma_fence(dw + n, S_BUF_VA, 1);
+	ASSERT_EQ(0, vkfd_queue_submit(&q, dw, n));
+	free(dw);
+	S_IDLE(&q);
+	EXPECT_EQ(1U, *s_u32(&b, 0));
+
+	ASSERT_EQ(0, e_sdma_query(_metadata, self, self->b.p.fd, &sq));
+	EXPECT_EQ(E_SLICE_TRAPS, sq.slice_traps);
+	EXPECT_EQ(0U, sq.pad);
 	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
 }
 

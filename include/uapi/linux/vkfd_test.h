@@ -193,6 +193,10 @@ struct vkfd_test_mmap_hold {
  *	VKFD): 0 once every engine has armed them
  * @visits: times the engines looked at the context's queues, added up
  *	(from VKFD)
+ * @slice_traps: the most TRAP packets one slice of one of the context's
+ *	queues executed, since the queue was created (from VKFD); the engine
+ *	ends a slice after VKFD_SDMA_SLICE_TRAPS (32) of them
+ * @pad: 0 (from VKFD)
  */
 struct vkfd_test_sdma_query {
 	__s32 pid;
@@ -200,6 +204,8 @@ struct vkfd_test_sdma_query {
 	__u32 groups;
 	__u32 ready;
 	__u64 visits;
+	__u32 slice_traps;
+	__u32 pad;
 };
 
 /**
