@@ -15,6 +15,8 @@
  *
  * and vkfd's own:
  *
+ *   queues/<qid>/cu_mask  the CUs SET_CU_MASK left the queue, a bitmap
+ *                 in hex (vkfd_queue_cu.c)
  *   limits/       <res>_limit and <res>_usage for each resource of the
  *                 context's limits (vkfd_limits.c): vram, gtt and userptr
  *                 in bytes, buffers, queues and events in objects; a
@@ -457,17 +459,29 @@ static ssize_t vkfd_queue_gpuid_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", vkfd_queue_sysfs_queue(kobj)->gpu->gpu_id);
 }
 
+/* The CU mask SET_CU_MASK gave, bit n for CU n (vkfd_queue_cu.c). */
+static ssize_t vkfd_queue_cu_mask_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	unsigned long mask = READ_ONCE(vkfd_queue_sysfs_queue(kobj)->cu_mask);
+
+	return sysfs_emit(buf, "%*pb\n", VKFD_QUEUE_CUS, &mask);
+}
+
 static struct kobj_attribute vkfd_queue_attr_size =
 	__ATTR(size, 0444, vkfd_queue_size_show, NULL);
 static struct kobj_attribute vkfd_queue_attr_type =
 	__ATTR(type, 0444, vkfd_queue_type_show, NULL);
 static struct kobj_attribute vkfd_queue_attr_gpuid =
 	__ATTR(gpuid, 0444, vkfd_queue_gpuid_show, NULL);
+static struct kobj_attribute vkfd_queue_attr_cu_mask =
+	__ATTR(cu_mask, 0444, vkfd_queue_cu_mask_show, NULL);
 
 static struct attribute *vkfd_queue_attrs[] = {
 	&vkfd_queue_attr_size.attr,
 	&vkfd_queue_attr_type.attr,
 	&vkfd_queue_attr_gpuid.attr,
+	&vkfd_queue_attr_cu_mask.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(vkfd_queue);

@@ -20,7 +20,18 @@
  * CPU mappings go through the render file the buffer's VM is bound to:
  * only that file is allowed on the object's mmap offset, so another
  * context's render file gets EACCES from the DRM core.
+ *
+ * Those mappings are VM_PFNMAP: get_user_pages() cannot reach them, so
+ * ptrace(PTRACE_PEEKDATA/POKEDATA) and /proc/<pid>/mem go through
+ * &vm_operations_struct.access, as for amdgpu's buffers
+ * (ttm_bo_vm_access()). vkfd's copies through the kernel mapping of the
+ * object's pages, with the mm core's rules for a forced access: reading
+ * needs a mapping that may be readable (a PROT_NONE one too, so that a
+ * debugger sees VRAM libhsakmt maps without host access), writing one
+ * that is writable now. Past the object or the mapping nothing is
+ * copied, and the caller gets EIO (or a short count) from the mm core.
  */
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 
@@ -81,10 +92,76 @@ static int vkfd_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	return drm_gem_shmem_mmap(&to_vkfd_gem(obj)->base, vma);
 }
 
+/*
+ * ptrace and /proc/<pid>/mem (see the DOC above). The offset is the
+ * shmem helper's fault handler's, so that a forced access lands where a
+ * load or store through the mapping would. Returns the bytes copied, or
+ * a negative errno, which the mm core turns into EIO.
+ */
+static int vkfd_gem_vm_access(struct vm_area_struct *vma, unsigned long addr,
+			      void *buf, int len, int write)
+{
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct vkfd_gem *gem = to_vkfd_gem(obj);
+	unsigned long off = addr - vma->vm_start;
+	struct page **pages;
+	void *vaddr;
+	int done, n;
+
+	if (write ? !(vma->vm_flags & VM_WRITE) :
+		    !(vma->vm_flags & VM_MAYREAD))
+		return -EACCES;
+	if (len <= 0 || off >= obj->size)
+		return -EIO;
+	len = min3((unsigned long)len, obj->size - off, vma->vm_end - addr);
+
+	/* Mapped pages stay, but a pin needs no knowledge of how. */
+	pages = vkfd_gem_get_pages(gem);
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	for (done = 0; done < len; done += n, off += n) {
+		n = min_t(int, len - done, PAGE_SIZE - offset_in_page(off));
+		vaddr = kmap_local_page(pages[off >> PAGE_SHIFT]);
+		if (write)
+			memcpy(vaddr + offset_in_page(off), buf + done, n);
+		else
+			memcpy(buf + done, vaddr + offset_in_page(off), n);
+		kunmap_local(vaddr);
+	}
+	vkfd_gem_put_pages(gem);
+	return done;
+}
+
+/*
+ * The shmem helper's operations, which are not exported one by one, and
+ * an access method of vkfd's own.
+ */
+static vm_fault_t vkfd_gem_vm_fault(struct vm_fault *vmf)
+{
+	return drm_gem_shmem_vm_ops.fault(vmf);
+}
+
+static void vkfd_gem_vm_open(struct vm_area_struct *vma)
+{
+	drm_gem_shmem_vm_ops.open(vma);
+}
+
+static void vkfd_gem_vm_close(struct vm_area_struct *vma)
+{
+	drm_gem_shmem_vm_ops.close(vma);
+}
+
+static const struct vm_operations_struct vkfd_gem_vm_ops = {
+	.fault = vkfd_gem_vm_fault,
+	.open = vkfd_gem_vm_open,
+	.close = vkfd_gem_vm_close,
+	.access = vkfd_gem_vm_access,
+};
+
 static const struct drm_gem_object_funcs vkfd_gem_funcs = {
 	.free = vkfd_gem_free,
 	.mmap = vkfd_gem_mmap,
-	.vm_ops = &drm_gem_shmem_vm_ops,
+	.vm_ops = &vkfd_gem_vm_ops,
 };
 
 /**

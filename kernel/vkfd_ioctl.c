@@ -168,6 +168,7 @@ static const struct vkfd_ioctl_desc vkfd_ioctls[] = {
 	/* XNACK is off for every context of vkfd: allowed everywhere. */
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_XNACK_MODE,
 		       vkfd_set_xnack_mode_ioctl, 0),
+	VKFD_IOCTL_DEF(AMDKFD_IOC_, SET_CU_MASK, vkfd_set_cu_mask_ioctl, 0),
 	VKFD_IOCTL_NR(_IOC_NR(AMDKFD_IOC_CRIU_OP), VKFD_IOCTL_PRIMARY_ONLY),
 	VKFD_IOCTL_DEF(AMDKFD_IOC_, AVAILABLE_MEMORY,
 		       vkfd_available_memory_ioctl, 0),

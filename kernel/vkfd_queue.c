@@ -229,6 +229,7 @@ static void *vkfd_queue_build(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	q->gpu = gpu;
 	q->type = args->queue_type;
 	q->ops = vkfd_queue_ops_of(q->type);
+	q->cu_mask = VKFD_QUEUE_CU_MASK_ALL;
 	q->ring_base = args->ring_base_address;
 	q->ring_size = ring_size;
 	q->rptr_va = args->read_pointer_address;

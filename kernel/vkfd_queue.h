@@ -5,6 +5,7 @@
 #ifndef _VKFD_QUEUE_H_
 #define _VKFD_QUEUE_H_
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 #include "vkfd_sdma.h"
@@ -18,6 +19,13 @@ struct vkfd_vm;
 
 /* User queues per context, over all GPUs (amdkfd's per-process limit). */
 #define VKFD_QUEUES_MAX		1024
+
+/*
+ * A GPU's compute units, those a queue's CU mask names: 1 shader engine
+ * of 1 array of 4 CUs (vkfd_drm_info.c, the topology's cu_per_simd_array).
+ */
+#define VKFD_QUEUE_CUS		4
+#define VKFD_QUEUE_CU_MASK_ALL	GENMASK(VKFD_QUEUE_CUS - 1, 0)
 
 /**
  * struct vkfd_queue - a user-mode queue of a context on one GPU
@@ -42,6 +50,8 @@ struct vkfd_vm;
  *	executes it if it has @ops (UPDATE_QUEUE may disable it).
  *	Runnable SDMA queues are exactly those vkfd_sdma_queue_start() was
  *	called for, and vkfd_sdma_queue_stop() is called only for them.
+ * @cu_mask: the CUs it may use, bit n for CU n (vkfd_queue_cu.c);
+ *	%VKFD_QUEUE_CU_MASK_ALL when created
  * @sdma: the engine's part of the queue (vkfd_sdma.h); the engine's
  * @kobj: sysfs queues/<id>/, NULL if the context has no sysfs directory;
  *	added and removed under the family's fs_lock (vkfd_ctx_sysfs.c)
@@ -61,6 +71,7 @@ struct vkfd_queue {
 	u64 rptr_va;
 	u64 *doorbell;
 	bool runnable;
+	u32 cu_mask;
 	struct vkfd_sdma_qstate sdma;
 	struct kobject *kobj;
 };
@@ -72,5 +83,9 @@ int vkfd_destroy_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 int vkfd_update_queue_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 			    void *data);
 void vkfd_queue_release(struct vkfd_ctx *ctx);
+
+/* vkfd_queue_cu.c */
+int vkfd_set_cu_mask_ioctl(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
+			   void *data);
 
 #endif /* _VKFD_QUEUE_H_ */

@@ -19,7 +19,9 @@
  * that moves more than a slice allows (COPY_LINEAR, COPY_LINEAR_RECT,
  * WRITE_LINEAR, CONST_FILL) is executed in pieces, one per slice;
  * &vkfd_queue.sdma remembers how far it got, and every piece translates
- * its addresses afresh. ATOMIC is vkfd_sdma_atomic.c's, COPY_LINEAR_RECT
+ * its addresses afresh. COPY_LINEAR with the broadcast bit writes two
+ * destinations, piece by piece: the first, then the second. ATOMIC is
+ * vkfd_sdma_atomic.c's, COPY_LINEAR_RECT
  * vkfd_sdma_rect.c's; the rest is here. What ROCm 5.2's runtime sends on
  * gfx9 is all executed; GCR (op 17), which it sends on gfx10 and later
  * only, is an invalid packet like every op not listed in
@@ -37,7 +39,6 @@
 #include "vkfd_vm_access.h"
 
 /* Header bits beyond op and sub_op that vkfd looks at */
-#define VKFD_SDMA_COPY_BROADCAST	BIT(27)
 #define VKFD_SDMA_POLL_FUNC_ALWAYS	0
 #define VKFD_SDMA_POLL_FUNC_LT		1
 #define VKFD_SDMA_POLL_FUNC_LE		2
@@ -138,19 +139,35 @@ static int vkfd_sdma_slice_done(struct vkfd_queue *q,
 	return q->sdma.pkt_done < total ? VKFD_SDMA_BUDGET : VKFD_SDMA_NEXT;
 }
 
+/*
+ * COPY_LINEAR. With the broadcast bit, each piece goes to the first
+ * destination, then to the second (dwords 7 and 8): the piece is half
+ * what a slice allows, as every byte moves twice. What both got is done;
+ * a fault in either stops the packet there.
+ */
 static int vkfd_sdma_copy(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 			  const struct vkfd_sdma_pkt *p)
 {
+	bool broadcast = p->dw[0] & VKFD_SDMA_COPY_BROADCAST;
 	u64 total = (p->dw[1] & VKFD_SDMA_COPY_COUNT_MASK) + 1;
 	u64 src = vkfd_sdma_addr(p->dw[3], p->dw[4]);
 	u64 dst = vkfd_sdma_addr(p->dw[5], p->dw[6]);
 	u64 done = min(q->sdma.pkt_done, total);
-	u64 n;
+	u64 chunk = vkfd_sdma_chunk(run, total - done);
+	u64 n, n2;
 	int ret;
 
-	ret = vkfd_vm_copy_locked(q->vm, dst + done, src + done,
-				  vkfd_sdma_chunk(run, total - done), &n,
+	if (broadcast)
+		chunk = min(total - done, max_t(u64, chunk / 2, SZ_4K));
+	ret = vkfd_vm_copy_locked(q->vm, dst + done, src + done, chunk, &n,
 				  &run->fault);
+	if (broadcast && !ret) {
+		dst = vkfd_sdma_addr(p->dw[7], p->dw[8]);
+		ret = vkfd_vm_copy_locked(q->vm, dst + done, src + done, n,
+					  &n2, &run->fault);
+		vkfd_sdma_moved(run, n);
+		n = n2;
+	}
 	return vkfd_sdma_slice_done(q, run, done, n, total, ret);
 }
 
@@ -338,10 +355,10 @@ static u64 vkfd_sdma_pkt_len(u32 h, unsigned int *fixed)
 			*fixed = VKFD_SDMA_COPY_LINEAR_RECT_DW;
 			break;
 		}
-		if (sub_op != VKFD_SDMA_SUBOP_COPY_LINEAR ||
-		    (h & VKFD_SDMA_COPY_BROADCAST))
+		if (sub_op != VKFD_SDMA_SUBOP_COPY_LINEAR)
 			return 0;
-		*fixed = VKFD_SDMA_COPY_LINEAR_DW;
+		*fixed = h & VKFD_SDMA_COPY_BROADCAST ?
+			 VKFD_SDMA_COPY_BROADCAST_DW : VKFD_SDMA_COPY_LINEAR_DW;
 		break;
 	case VKFD_SDMA_OP_WRITE:
 		if (sub_op != VKFD_SDMA_SUBOP_WRITE_LINEAR)

@@ -54,6 +54,98 @@ static void vkfd_sdma_test_copy(struct kunit *test)
 				    "page %u", p);
 }
 
+/*
+ * COPY_LINEAR with the broadcast bit: the same bytes to two places, in
+ * pieces that fit a slice for both, every byte counted twice.
+ */
+static void vkfd_sdma_test_copy_broadcast(struct kunit *test)
+{
+	struct sdma_test *t = test->priv;
+	u8 *shadow = kunit_kzalloc(test, DATA_PAGES * PG, GFP_KERNEL);
+	u8 *now = kunit_kzalloc(test, DATA_PAGES * PG, GFP_KERNEL);
+	struct vkfd_sdma_run r;
+	unsigned int p;
+
+	KUNIT_ASSERT_NOT_NULL(test, shadow);
+	KUNIT_ASSERT_NOT_NULL(test, now);
+	for (p = 0; p < DATA_PAGES; p++) {
+		fill_pattern(page_of(t, P_DATA + p), PG, p);
+		memcpy(shadow + p * PG, page_of(t, P_DATA + p), PG);
+	}
+	EMIT(t, vkfd_sdma_pkt_copy_broadcast, DATA_VA + 5003,
+	     DATA_VA + 10007, DATA_VA + 1, 5000);
+	KUNIT_EXPECT_EQ(test, t->wptr, 36ULL);
+
+	/* A tiny budget: one page to both, then the rest */
+	KUNIT_EXPECT_EQ(test, run_budget(t, &r, 1), VKFD_SDMA_BUDGET);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.pkt_done, (u64)PG);
+	KUNIT_EXPECT_EQ(test, r.moved, 2 * PG);
+	/* The data pages are not contiguous: compare a copy of them all */
+	for (p = 0; p < DATA_PAGES; p++)
+		memcpy(now + p * PG, page_of(t, P_DATA + p), PG);
+	KUNIT_EXPECT_EQ(test, memcmp(now + 5003, shadow + 1, PG), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(now + 10007, shadow + 1, PG), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(now + 10007 + PG, shadow + 10007 + PG,
+				     5000 - PG), 0);
+
+	KUNIT_EXPECT_EQ(test, run_budget(t, &r, 1), VKFD_SDMA_IDLE);
+	KUNIT_EXPECT_EQ(test, r.moved, 2 * (5000 - PG));
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, t->wptr);
+	memcpy(shadow + 5003, shadow + 1, 5000);
+	memcpy(shadow + 10007, shadow + 1, 5000);
+	for (p = 0; p < DATA_PAGES; p++)
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(page_of(t, P_DATA + p),
+						 shadow + p * PG, PG), 0,
+				    "page %u", p);
+
+	/* Nine dwords: with seven in the ring it waits for the rest */
+	reset_at(t, 0);
+	EMIT(t, vkfd_sdma_pkt_copy_broadcast, DATA_VA + 8, DATA_VA + 16, DATA_VA,
+	     4);
+	t->wptr -= 8;
+	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_STALL);
+	t->wptr += 8;
+	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
+	KUNIT_EXPECT_EQ(test, r.moved, 8ULL);
+}
+
+/*
+ * A fault in the second destination stops the packet: the first got the
+ * piece, the queue's read pointer stays at the packet.
+ */
+static void vkfd_sdma_test_copy_broadcast_faults(struct kunit *test)
+{
+	static const u64 bad[] = { HOLE_VA + 4, RO_VA + 4 };
+	struct sdma_test *t = test->priv;
+	struct vkfd_sdma_run r;
+	unsigned int i;
+
+	*data(t, 64) = 0xabcd;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		reset_at(t, 0);
+		*data(t, 128) = 0;
+		EMIT(t, vkfd_sdma_pkt_copy_broadcast, DATA_VA + 128, bad[i],
+		     DATA_VA + 64, 4);
+		EMIT(t, vkfd_sdma_pkt_fence, DATA_VA + 256, 1);
+		KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_FAULT);
+		KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
+		KUNIT_EXPECT_EQ(test, r.fault.va, bad[i]);
+		KUNIT_EXPECT_TRUE(test, r.fault.write);
+		KUNIT_EXPECT_EQ(test, r.fault.not_present, i == 0);
+		KUNIT_EXPECT_EQ(test, *data(t, 128), 0xabcdU);
+		KUNIT_EXPECT_EQ(test, *data(t, 256), 0U);
+	}
+	/* In the first: the second is not written */
+	reset_at(t, 0);
+	*data(t, 128) = 0;
+	EMIT(t, vkfd_sdma_pkt_copy_broadcast, HOLE_VA, DATA_VA + 128,
+	     DATA_VA + 64, 4);
+	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_FAULT);
+	KUNIT_EXPECT_EQ(test, r.fault.va, HOLE_VA);
+	KUNIT_EXPECT_EQ(test, *data(t, 128), 0U);
+}
+
 static void vkfd_sdma_test_write_fill(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
@@ -255,7 +347,9 @@ static void vkfd_sdma_test_invalid(struct kunit *test)
 	static const u32 bad[][7] = {
 		{ 3 }, { 0xff }, { 0x4000000c },
 		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_COPY, 1) },
-		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_COPY, 0) | BIT(27) },
+		/* broadcast of a tiled copy */
+		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_COPY, 1) |
+		  VKFD_SDMA_COPY_BROADCAST },
 		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_WRITE, 1) },
 		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_TIMESTAMP, 0) },
 		{ VKFD_SDMA_HEADER(VKFD_SDMA_OP_TIMESTAMP, 1) },
@@ -483,6 +577,8 @@ static void vkfd_sdma_test_ring_changed(struct kunit *test)
 static struct kunit_case vkfd_sdma_test_cases[] = {
 	KUNIT_CASE(vkfd_sdma_test_nop),
 	KUNIT_CASE(vkfd_sdma_test_copy),
+	KUNIT_CASE(vkfd_sdma_test_copy_broadcast),
+	KUNIT_CASE(vkfd_sdma_test_copy_broadcast_faults),
 	KUNIT_CASE(vkfd_sdma_test_write_fill),
 	KUNIT_CASE(vkfd_sdma_test_timestamp),
 	KUNIT_CASE(vkfd_sdma_test_trap),

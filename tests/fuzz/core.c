@@ -261,7 +261,7 @@ bool fuzz_kfd_known(unsigned int nr)
 {
 	return nr == 0xe0 || nr == 0xe1 || (nr >= 0x01 && nr <= 0x27 &&
 			      !(nr >= 0x0d && nr <= 0x10) &&
-			      !(nr >= 0x1a && nr <= 0x1f) && nr != 0x24);
+			      !(nr >= 0x1b && nr <= 0x1f) && nr != 0x24);
 }
 
 uint64_t fuzz_kfd_errnos(unsigned int nr)
@@ -289,6 +289,7 @@ uint64_t fuzz_kfd_errnos(unsigned int nr)
 	case 0x13: /* SET_TRAP_HANDLER */
 		return EB(EINVAL) | EB(ESRCH);
 	case 0x07: /* UPDATE_QUEUE */
+	case 0x1a: /* SET_CU_MASK (EFAULT: a bad mask, an unknown queue) */
 		return EB(EINVAL) | EB(EFAULT);
 	case 0x08: /* CREATE_EVENT */
 		return EB(EINVAL) | EB(ENOSPC) | EB(EDQUOT);

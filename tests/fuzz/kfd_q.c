@@ -108,6 +108,26 @@ static void op_update_queue(struct fuzz *f)
 		 NR(AMDKFD_IOC_UPDATE_QUEUE), "UPDATE_QUEUE");
 }
 
+static void op_set_cu_mask(struct fuzz *f)
+{
+	struct kfd_ioctl_set_cu_mask_args a = { 0 };
+	uint32_t mask[40];
+	int ci = fuzz_ctx_pick(f), i;
+
+	if (ci < 0)
+		return;
+	for (i = 0; i < (int)ARRAY_SIZE(mask); i++)
+		mask[i] = (uint32_t)fuzz_u64(f);
+	a.queue_id = fuzz_queue_id(f);
+	/* mostly whole words, up to past amdkfd's 1024 bits; or anything */
+	a.num_cu_mask = fuzz_chance(f, 7, 8) ? 32 * fuzz_below(f, 41) :
+					       (uint32_t)fuzz_u64(f);
+	/* mask[] holds more than the 1024 bits the kernel ever reads */
+	a.cu_mask_ptr = fuzz_chance(f, 15, 16) ? (uintptr_t)mask : fuzz_u64(f);
+	fuzz_kfd(f, ci, AMDKFD_IOC_SET_CU_MASK, &a,
+		 NR(AMDKFD_IOC_SET_CU_MASK), "SET_CU_MASK");
+}
+
 static uint32_t fuzz_event_id(struct fuzz *f)
 {
 	static const uint32_t edge[] = {
@@ -376,6 +396,7 @@ const struct fuzz_op fuzz_kfd_q_ops[] = {
 	{ "create_queue", 4, true, op_create_queue },
 	{ "destroy_queue", 8, true, op_destroy_queue },
 	{ "update_queue", 4, true, op_update_queue },
+	{ "set_cu_mask", 8, true, op_set_cu_mask },
 	{ "create_event", 8, true, op_create_event },
 	{ "destroy_event", 10, true, op_destroy_event },
 	{ "set_event", 150, true, op_set_event },

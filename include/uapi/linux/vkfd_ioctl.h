@@ -241,9 +241,9 @@ struct vkfd_ioctl_ctx_limits {
  *
  * ``GET_VERSION`` (0x01), ``GET_PROCESS_APERTURES`` (0x06) and the
  * errors of the dispatcher aside, every command has its list below.
- * ``SET_CU_MASK``, ``GET_QUEUE_WAVE_STATE``, ``ALLOC_QUEUE_GWS``,
- * ``SMI_EVENTS``, the dma-buf commands and every other number vkfd does
- * not implement fail with ENOTTY.
+ * ``GET_QUEUE_WAVE_STATE``, ``ALLOC_QUEUE_GWS``, ``SMI_EVENTS``, the
+ * dma-buf commands and every other number vkfd does not implement fail
+ * with ENOTTY.
  */
 
 /**
@@ -571,6 +571,19 @@ struct vkfd_ioctl_ctx_limits {
  * EINVAL  the ring fields as ``CREATE_QUEUE`` (checked before the id)
  * EFAULT  the ring as ``CREATE_QUEUE``; the context has no queue with
  *         that id (amdkfd's answer)
+ * ======  ==========================================================
+ */
+
+/**
+ * DOC: errors of SET_CU_MASK
+ *
+ * As amdkfd's, in this order; more than 1024 bits are cut to 1024.
+ *
+ * ======  ==========================================================
+ * EINVAL  ``num_cu_mask`` 0 or not a multiple of 32
+ * EFAULT  the first ``min(num_cu_mask, 1024) / 8`` bytes at
+ *         ``cu_mask_ptr`` cannot be read; the context has no queue
+ *         with that id (amdkfd's answer)
  * ======  ==========================================================
  */
 

@@ -12,7 +12,10 @@
  *   NOP           1 + count dwords: header (count in bits 16..29), then
  *                 count dwords that are skipped
  *   COPY_LINEAR   7 dwords: header (sub_op 0), bytes - 1 (bits 0..21),
- *                 parameters (0), src lo, src hi, dst lo, dst hi
+ *                 parameters (0), src lo, src hi, dst lo, dst hi; with
+ *                 the broadcast bit (27) of the header 9 dwords: the
+ *                 same, then dst2 lo, dst2 hi, a second destination
+ *                 that gets the same bytes, after the first
  *   WRITE_LINEAR  4 + n dwords: header (sub_op 0), dst lo, dst hi,
  *                 n - 1 (bits 0..19), then the n dwords to write
  *   CONST_FILL    5 dwords: header (fill size in bits 30..31), dst lo,
@@ -71,6 +74,7 @@
 #define VKFD_SDMA_NOP_GET_COUNT(h)	(((h) >> 16) & 0x3fff)
 
 #define VKFD_SDMA_COPY_COUNT_MASK	0x003fffff
+#define VKFD_SDMA_COPY_BROADCAST	(1u << 27)
 #define VKFD_SDMA_WRITE_COUNT_MASK	0x000fffff
 #define VKFD_SDMA_FILL_COUNT_MASK	0x003fffff
 #define VKFD_SDMA_TRAP_INT_CONTEXT_MASK	0x0fffffff
@@ -130,6 +134,7 @@
 
 #define VKFD_SDMA_NOP_DW		1
 #define VKFD_SDMA_COPY_LINEAR_DW	7
+#define VKFD_SDMA_COPY_BROADCAST_DW	9
 #define VKFD_SDMA_WRITE_LINEAR_DW	4	/* + the data */
 #define VKFD_SDMA_CONST_FILL_DW		5
 #define VKFD_SDMA_FENCE_DW		4
@@ -178,6 +183,18 @@ static inline __u32 vkfd_sdma_pkt_copy(__u32 *dw, __u64 dst, __u64 src,
 	dw[5] = vkfd_sdma_pkt_lo(dst);
 	dw[6] = vkfd_sdma_pkt_hi(dst);
 	return VKFD_SDMA_COPY_LINEAR_DW;
+}
+
+/* COPY_LINEAR with the broadcast bit: @bytes bytes from @src to @dst and @dst2. */
+static inline __u32 vkfd_sdma_pkt_copy_broadcast(__u32 *dw, __u64 dst,
+						 __u64 dst2, __u64 src,
+						 __u32 bytes)
+{
+	vkfd_sdma_pkt_copy(dw, dst, src, bytes);
+	dw[0] |= VKFD_SDMA_COPY_BROADCAST;
+	dw[7] = vkfd_sdma_pkt_lo(dst2);
+	dw[8] = vkfd_sdma_pkt_hi(dst2);
+	return VKFD_SDMA_COPY_BROADCAST_DW;
 }
 
 /*
