@@ -15,11 +15,14 @@
  * only once its queue is destroyed. Queue n rings doorbell n of the
  * context's doorbell slice on its GPU (vkfd_doorbell.c).
  *
- * SDMA and SDMA_XGMI queues execute: the SDMA engines (vkfd_sdma.c) run a
- * queue while it is *runnable* - it has a ring (address and size not 0)
- * and a non-zero queue_percentage. COMPUTE and COMPUTE_AQL queues are
- * accepted, counted, shown in sysfs and given a doorbell like the others,
- * but nothing executes them: vkfd has no shader engine.
+ * SDMA, SDMA_XGMI and COMPUTE queues execute: the engines (vkfd_sdma.c)
+ * run a queue while it is *runnable* - it has a ring (address and size
+ * not 0) and a non-zero queue_percentage - SDMA packets
+ * (vkfd_sdma_pkt.c) or, on COMPUTE queues, PM4 packets (vkfd_pm4.c).
+ * However many queues there are, all are served in turn: there are no
+ * hardware queue slots to run out of. COMPUTE_AQL queues are accepted,
+ * counted, shown in sysfs and given a doorbell like the others, but
+ * nothing executes them.
  *
  * &vkfd_ctx.queue_lock protects the id table and serialises every change
  * of a queue; a queue is changed only while stopped. Stopping waits for
@@ -35,6 +38,7 @@
 #include <linux/slab.h>
 
 #include "vkfd_gpu.h"
+#include "vkfd_pm4.h"
 #include "vkfd_priv.h"
 #include "vkfd_pt.h"
 #include "vkfd_queue.h"
@@ -51,6 +55,8 @@ static const struct vkfd_queue_ops *vkfd_queue_ops_of(u32 type)
 	case KFD_IOC_QUEUE_TYPE_SDMA:
 	case KFD_IOC_QUEUE_TYPE_SDMA_XGMI:
 		return &vkfd_sdma_queue_ops;
+	case KFD_IOC_QUEUE_TYPE_COMPUTE:
+		return &vkfd_pm4_queue_ops;
 	default:
 		return NULL;
 	}
