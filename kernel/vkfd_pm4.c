@@ -214,6 +214,7 @@ static int vkfd_pm4_write_data(struct vkfd_queue *q,
 		return VKFD_SDMA_INVALID;
 	}
 
+	/* The data must not pass the data of the packets before it. */
 	smp_wmb();
 	while (done < total) {
 		u64 at = VKFD_PM4_WRITE_DATA_DW + done / 4;

@@ -49,6 +49,12 @@ static enum vkfd_sdma_status prun(struct sdma_test *t,
 	return prun_budget(t, r, VKFD_SDMA_SLICE);
 }
 
+/* Would the engine call the executor now? */
+static bool ready(struct sdma_test *t)
+{
+	return t->q.ops->ready(&t->q, t->wptr / 4, ktime_get_ns());
+}
+
 /* The read pointer in bytes, to compare with t->wptr */
 static u64 rptr_bytes(struct sdma_test *t)
 {
@@ -277,8 +283,7 @@ static void vkfd_pm4_test_wait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_POLL);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.poll_tries, 1U);
-	KUNIT_EXPECT_FALSE(test, vkfd_sdma_queue_ready(&t->q, t->wptr / 4,
-							ktime_get_ns()));
+	KUNIT_EXPECT_FALSE(test, ready(t));
 	*data(t, 0) = 0xa05;
 	/* Parked until the next poll: not even read before. */
 	t->q.sdma.poll_next = U64_MAX;
@@ -429,8 +434,7 @@ static void vkfd_pm4_test_invalid(struct kunit *test)
 	t->wptr -= 4;
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_STALL);
 	KUNIT_EXPECT_TRUE(test, t->q.sdma.stalled);
-	KUNIT_EXPECT_FALSE(test, vkfd_sdma_queue_ready(&t->q, t->wptr / 4,
-							ktime_get_ns()));
+	KUNIT_EXPECT_FALSE(test, ready(t));
 	t->wptr += 4;
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 9U);
