@@ -72,8 +72,9 @@ static inline void p_queue_new_prio(struct __test_metadata *_metadata,
 	void *db;
 
 	memset(q, 0, sizeof(*q));
-	s_buf_new(_metadata, c, render, gpu_id, va, size + S_PAGE, S_GTT_RW,
-		  &q->ring);
+	/* A ring smaller than a page shares it with the pointers. */
+	s_buf_new(_metadata, c, render, gpu_id, va,
+		  (size + 2 * S_PAGE - 1) & ~(S_PAGE - 1), S_GTT_RW, &q->ring);
 	a.ring_base_address = va;
 	a.ring_size = (uint32_t)size;
 	a.gpu_id = gpu_id;
