@@ -283,10 +283,12 @@ static void vkfd_pm4_test_wait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_POLL);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.poll_tries, 1U);
+	KUNIT_EXPECT_GT(test, t->q.sdma.poll_next, 0ULL);
+	/* Parked until the next poll (not a time the test waits for) */
+	t->q.sdma.poll_next = U64_MAX;
 	KUNIT_EXPECT_FALSE(test, ready(t));
 	*data(t, 0) = 0xa05;
-	/* Parked until the next poll: not even read before. */
-	t->q.sdma.poll_next = U64_MAX;
+	/* not even read before */
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_POLL);
 	t->q.sdma.poll_next = 0;
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
