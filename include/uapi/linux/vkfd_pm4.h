@@ -40,7 +40,7 @@
  *   DISPATCH_DIRECT 5 dwords, DISPATCH_INDIRECT 3 dwords
  *
  * What each does, and what happens to the packets vkfd cannot execute, is
- * in docs/uapi.rst ("PM4 packets"). The encoders are here, as static
+ * in docs/pm4.rst. The encoders are here, as static
  * inline functions over __u32, so that the kernel's KUnit tests and user
  * space (the selftests) use one and the same: vkfd_pm4_pkt_*(). Queue
  * pointers are gfx9 KFD's: the doorbell takes the write pointer in dwords
