@@ -61,10 +61,20 @@ static u64 rptr_bytes(struct sdma_test *t)
 	return t->q.sdma.rptr * 4;
 }
 
-#define PEMIT(t, pkt, ...) do {						\
-	u32 __dw[PKT_MAX];						\
-	emit(t, __dw, pkt(__dw, ##__VA_ARGS__));			\
-} while (0)
+/* Emit a packet, built in @dw (PKT_MAX dwords) */
+#define PEMIT(t, dw, pkt, ...)	emit(t, dw, pkt(dw, ##__VA_ARGS__))
+
+/*
+ * PKT_MAX dwords for building packets, freed with the test: off the
+ * stack, which KASAN's redzones would make too large.
+ */
+static u32 *scratch(struct kunit *test)
+{
+	u32 *dw = kunit_kcalloc(test, PKT_MAX, sizeof(u32), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, dw);
+	return dw;
+}
 
 static u64 *data64(struct sdma_test *t, u64 off)
 {
@@ -75,6 +85,7 @@ static u64 *data64(struct sdma_test *t, u64 off)
 static void vkfd_pm4_test_nop(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	static const u32 two[2] = { VKFD_PM4_TYPE2, VKFD_PM4_NOP_ONE };
 	/* A NOP of 4 dwords in all, its body junk: skipped, never read. */
 	static const u32 nop4[4] = { VKFD_PM4_HDR(VKFD_PM4_OP_NOP, 2),
@@ -85,8 +96,8 @@ static void vkfd_pm4_test_nop(struct kunit *test)
 
 	emit(t, two, 2);
 	emit(t, nop4, 4);
-	PEMIT(t, vkfd_pm4_pkt_nop, 100);
-	PEMIT(t, vkfd_pm4_pkt_write_data, DATA_VA, &v, 1, false);
+	PEMIT(t, dw, vkfd_pm4_pkt_nop, 100);
+	PEMIT(t, dw, vkfd_pm4_pkt_write_data, DATA_VA, &v, 1, false);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, rptr_bytes(t), t->wptr);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0xf00dU);
@@ -98,15 +109,15 @@ static void vkfd_pm4_test_nop(struct kunit *test)
 static void vkfd_pm4_test_write_data(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	u32 v[40], w = 7;
 	struct vkfd_sdma_run r;
 	unsigned int i;
-	u32 dw[PKT_MAX];
 
 	for (i = 0; i < ARRAY_SIZE(v); i++)
 		v[i] = 0x1000 + i;
-	PEMIT(t, vkfd_pm4_pkt_write_data, DATA_VA + PG - 64, v, 40, false);
-	PEMIT(t, vkfd_pm4_pkt_write_data, DATA_VA + 2 * PG, v, 40, true);
+	PEMIT(t, dw, vkfd_pm4_pkt_write_data, DATA_VA + PG - 64, v, 40, false);
+	PEMIT(t, dw, vkfd_pm4_pkt_write_data, DATA_VA + 2 * PG, v, 40, true);
 	/* To a register: no effect. */
 	vkfd_pm4_pkt_write_data(dw, DATA_VA + 3 * PG, &w, 1, false);
 	dw[1] &= ~VKFD_PM4_WD_DST_SEL(0xf);
@@ -133,6 +144,7 @@ static void vkfd_pm4_test_write_data(struct kunit *test)
 static void vkfd_pm4_test_wrap(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
 	u32 v[8];
 	unsigned int i, start;
@@ -141,7 +153,7 @@ static void vkfd_pm4_test_wrap(struct kunit *test)
 		reset_at(t, 3 * RING_SIZE - start);
 		for (i = 0; i < ARRAY_SIZE(v); i++)
 			v[i] = start << 8 | i;
-		PEMIT(t, vkfd_pm4_pkt_write_data, DATA_VA + start, v, 8,
+		PEMIT(t, dw, vkfd_pm4_pkt_write_data, DATA_VA + start, v, 8,
 		      false);
 		KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
 		KUNIT_EXPECT_EQ(test, rptr_bytes(t), t->wptr);
@@ -154,13 +166,14 @@ static void vkfd_pm4_test_wrap(struct kunit *test)
 static void vkfd_pm4_test_rptr(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_vm_fault f;
 	u32 *rptr = page_of(t, P_RPTR);
 	struct vkfd_sdma_run r;
 
 	rptr[1] = 0xabcd;
 	reset_at(t, 5 * RING_SIZE - 4);
-	PEMIT(t, vkfd_pm4_pkt_nop, 3);
+	PEMIT(t, dw, vkfd_pm4_pkt_nop, 3);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
 	mutex_lock(&t->ctx.mem_lock);
 	KUNIT_EXPECT_EQ(test, t->q.ops->rptr_write_locked(&t->q, &f), 0);
@@ -174,22 +187,22 @@ static void vkfd_pm4_test_rptr(struct kunit *test)
 static void vkfd_pm4_test_release_mem(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
-	u32 dw[PKT_MAX];
 	u64 t0;
 
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
 	      VKFD_PM4_RM_INT_NONE, DATA_VA + 4, 0x1111222233334444ULL, 0);
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_64,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_64,
 	      VKFD_PM4_RM_INT_DATA_CONFIRM, DATA_VA + 8, 0x55556666777788ULL,
 	      0);
 	/* The address' low bits are not part of it. */
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_64,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_64,
 	      VKFD_PM4_RM_INT_NONE, DATA_VA + 16 + 5, 0x99ULL, 0);
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_NONE,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_NONE,
 	      VKFD_PM4_RM_INT_NONE, HOLE_VA, 1, 0);
 	t0 = ktime_get_raw_ns();
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_GPU_CLOCK,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_GPU_CLOCK,
 	      VKFD_PM4_RM_INT_NONE, DATA_VA + 24, 0, 0);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0U);
@@ -201,11 +214,11 @@ static void vkfd_pm4_test_release_mem(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.traps, 0U);
 
 	/* Each interrupting int_sel: data first, then the trap. */
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
 	      VKFD_PM4_RM_INT_AFTER_CONFIRM, DATA_VA + 32, 5, 0x12345678);
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_NONE,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_NONE,
 	      VKFD_PM4_RM_INT_ONLY, 0, 0, 0xfffffff7);
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_NONE,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_NONE,
 	      VKFD_PM4_RM_INT_CTXID, 0, 0, 3);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_TRAP);
 	KUNIT_EXPECT_EQ(test, *data(t, 32), 5U);
@@ -244,11 +257,12 @@ static void vkfd_pm4_test_release_mem(struct kunit *test)
 static void vkfd_pm4_test_trap_slice(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
 	unsigned int i, n = 0;
 
 	for (i = 0; i < VKFD_SDMA_SLICE_TRAPS + 8; i++)
-		PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_NONE,
+		PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_NONE,
 		      VKFD_PM4_RM_INT_ONLY, 0, 0, i);
 	memset(&r, 0, sizeof(r));
 	r.wptr = t->wptr / 4;
@@ -268,6 +282,7 @@ static void vkfd_pm4_test_trap_slice(struct kunit *test)
 static void vkfd_pm4_test_wait(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	static const u32 funcs[][3] = {
 		/* func, value, ref: each true for value & 0xff */
 		{ 0, 9, 1 }, { 1, 0x101, 2 }, { 2, 2, 2 }, { 3, 0x307, 7 },
@@ -275,10 +290,9 @@ static void vkfd_pm4_test_wait(struct kunit *test)
 	};
 	struct vkfd_sdma_run r;
 	unsigned int i;
-	u32 dw[PKT_MAX];
 
 	/* False: the queue parks on the packet, without spinning. */
-	PEMIT(t, vkfd_pm4_pkt_wait_mem, DATA_VA, VKFD_PM4_WRM_FUNC_EQUAL,
+	PEMIT(t, dw, vkfd_pm4_pkt_wait_mem, DATA_VA, VKFD_PM4_WRM_FUNC_EQUAL,
 	      0x5, 0xff, 0xffff);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_POLL);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
@@ -296,12 +310,12 @@ static void vkfd_pm4_test_wait(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(funcs); i++) {
 		*data(t, 4) = funcs[i][1];
-		PEMIT(t, vkfd_pm4_pkt_wait_mem, DATA_VA + 4, funcs[i][0],
+		PEMIT(t, dw, vkfd_pm4_pkt_wait_mem, DATA_VA + 4, funcs[i][0],
 		      funcs[i][2], 0xff, 0);
 		KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
 		/* The opposite value waits. */
 		*data(t, 4) = funcs[i][0] == 4 ? 1 : funcs[i][0] < 3 ? 0xff : 0;
-		PEMIT(t, vkfd_pm4_pkt_wait_mem, DATA_VA + 4, funcs[i][0],
+		PEMIT(t, dw, vkfd_pm4_pkt_wait_mem, DATA_VA + 4, funcs[i][0],
 		      funcs[i][2], 0xff, 0);
 		KUNIT_EXPECT_EQ(test, prun(t, &r),
 				funcs[i][0] ? VKFD_SDMA_POLL : VKFD_SDMA_IDLE);
@@ -310,7 +324,7 @@ static void vkfd_pm4_test_wait(struct kunit *test)
 
 	/* 64-bit: the high half counts. */
 	*data64(t, 8) = 0x100000005ULL;
-	PEMIT(t, vkfd_pm4_pkt_wait_mem64, DATA_VA + 8,
+	PEMIT(t, dw, vkfd_pm4_pkt_wait_mem64, DATA_VA + 8,
 	      VKFD_PM4_WRM_FUNC_EQUAL, 5ULL, ~0ULL, 0);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_POLL);
 	*data64(t, 8) = 5;
@@ -340,21 +354,21 @@ static void vkfd_pm4_test_wait(struct kunit *test)
 static void vkfd_pm4_test_misc(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
-	u32 dw[PKT_MAX];
 
-	PEMIT(t, vkfd_pm4_pkt_event_write, VKFD_PM4_EVENT_CS_PARTIAL_FLUSH,
+	PEMIT(t, dw, vkfd_pm4_pkt_event_write, VKFD_PM4_EVENT_CS_PARTIAL_FLUSH,
 	      VKFD_PM4_EVENT_INDEX_PARTIAL_FLUSH);
-	PEMIT(t, vkfd_pm4_pkt_event_write, 0x16, VKFD_PM4_EVENT_INDEX_OTHER);
-	PEMIT(t, vkfd_pm4_pkt_acquire_mem);
-	PEMIT(t, vkfd_pm4_pkt_set_reg, VKFD_PM4_OP_SET_SH_REG, 0x204, 1, 4);
-	PEMIT(t, vkfd_pm4_pkt_set_reg, VKFD_PM4_OP_SET_CONTEXT_REG, 0, 1, 1);
-	PEMIT(t, vkfd_pm4_pkt_set_reg, VKFD_PM4_OP_SET_UCONFIG_REG, 0, 1, 1);
-	PEMIT(t, vkfd_pm4_pkt_query_status, VKFD_PM4_QS_FENCE, 0,
+	PEMIT(t, dw, vkfd_pm4_pkt_event_write, 0x16, VKFD_PM4_EVENT_INDEX_OTHER);
+	PEMIT(t, dw, vkfd_pm4_pkt_acquire_mem);
+	PEMIT(t, dw, vkfd_pm4_pkt_set_reg, VKFD_PM4_OP_SET_SH_REG, 0x204, 1, 4);
+	PEMIT(t, dw, vkfd_pm4_pkt_set_reg, VKFD_PM4_OP_SET_CONTEXT_REG, 0, 1, 1);
+	PEMIT(t, dw, vkfd_pm4_pkt_set_reg, VKFD_PM4_OP_SET_UCONFIG_REG, 0, 1, 1);
+	PEMIT(t, dw, vkfd_pm4_pkt_query_status, VKFD_PM4_QS_FENCE, 0,
 	      DATA_VA + 8, 0xaaaabbbbccccddddULL);
-	PEMIT(t, vkfd_pm4_pkt_query_status, VKFD_PM4_QS_FENCE_INTERRUPT, 42,
+	PEMIT(t, dw, vkfd_pm4_pkt_query_status, VKFD_PM4_QS_FENCE_INTERRUPT, 42,
 	      DATA_VA + 16, 0x77ULL);
-	PEMIT(t, vkfd_pm4_pkt_query_status, VKFD_PM4_QS_INTERRUPT_ONLY, 43,
+	PEMIT(t, dw, vkfd_pm4_pkt_query_status, VKFD_PM4_QS_INTERRUPT_ONLY, 43,
 	      HOLE_VA, 0x77ULL);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_TRAP);
 	KUNIT_EXPECT_EQ(test, r.int_context, 42U);
@@ -366,7 +380,7 @@ static void vkfd_pm4_test_misc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rptr_bytes(t), t->wptr);
 
 	/* An event that samples counters vkfd does not have. */
-	PEMIT(t, vkfd_pm4_pkt_event_write, 0x1e, 2);
+	PEMIT(t, dw, vkfd_pm4_pkt_event_write, 0x1e, 2);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
 	reset_at(t, t->wptr);
 	/* A SET_SH_REG without a value */
@@ -380,12 +394,12 @@ static void vkfd_pm4_test_misc(struct kunit *test)
 static void vkfd_pm4_test_dispatch(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
-	u32 dw[PKT_MAX];
 
-	PEMIT(t, vkfd_pm4_pkt_nop, 2);
-	PEMIT(t, vkfd_pm4_pkt_dispatch, 1, 1, 1);
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
+	PEMIT(t, dw, vkfd_pm4_pkt_nop, 2);
+	PEMIT(t, dw, vkfd_pm4_pkt_dispatch, 1, 1, 1);
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
 	      VKFD_PM4_RM_INT_NONE, DATA_VA, 1, 0);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 2ULL);
@@ -415,9 +429,9 @@ static void vkfd_pm4_test_invalid(struct kunit *test)
 		VKFD_PM4_HDR(VKFD_PM4_OP_NOP, RING_SIZE / 4),
 	};
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
 	unsigned int i;
-	u32 dw[PKT_MAX];
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		reset_at(t, 0);
@@ -431,7 +445,7 @@ static void vkfd_pm4_test_invalid(struct kunit *test)
 
 	/* Incomplete: the rest may come; nothing runs until it does. */
 	reset_at(t, 0);
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
 	      VKFD_PM4_RM_INT_NONE, DATA_VA, 9, 0);
 	t->wptr -= 4;
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_STALL);
@@ -460,18 +474,19 @@ static void vkfd_pm4_test_invalid(struct kunit *test)
 static void vkfd_pm4_test_faults(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
 	u32 v[2] = { 1, 2 };
 
-	PEMIT(t, vkfd_pm4_pkt_nop, 2);
-	PEMIT(t, vkfd_pm4_pkt_write_data, HOLE_VA + 12, v, 2, false);
+	PEMIT(t, dw, vkfd_pm4_pkt_nop, 2);
+	PEMIT(t, dw, vkfd_pm4_pkt_write_data, HOLE_VA + 12, v, 2, false);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 2ULL);
 	KUNIT_EXPECT_EQ(test, r.fault.va, HOLE_VA + 12);
 	KUNIT_EXPECT_TRUE(test, r.fault.not_present);
 
 	reset_at(t, 0);
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_64,
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_64,
 	      VKFD_PM4_RM_INT_ONLY, RO_VA + 8, 1, 0);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_EQ(test, r.fault.va, RO_VA + 8);
@@ -480,14 +495,14 @@ static void vkfd_pm4_test_faults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.traps, 0U);
 
 	reset_at(t, 0);
-	PEMIT(t, vkfd_pm4_pkt_wait_mem, HOLE_VA, 3, 0, 0, 0);
+	PEMIT(t, dw, vkfd_pm4_pkt_wait_mem, HOLE_VA, 3, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_FALSE(test, r.fault.write);
 
 	/* The ring itself */
 	reset_at(t, 0);
 	t->q.ring_base = HOLE_VA;
-	PEMIT(t, vkfd_pm4_pkt_nop, 2);
+	PEMIT(t, dw, vkfd_pm4_pkt_nop, 2);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_EQ(test, r.fault.va, HOLE_VA);
 }
@@ -509,6 +524,7 @@ static void ib_put(struct sdma_test *t, u64 off, const u32 *dw,
 static void vkfd_pm4_test_ib(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
 	u32 ib[64], v = 0xbeef, n = 0;
 
@@ -520,8 +536,8 @@ static void vkfd_pm4_test_ib(struct kunit *test)
 	n += vkfd_pm4_pkt_write_data(ib + n, DATA_VA + 3 * PG + 8, &v, 1,
 				     true);
 	ib_put(t, PG, ib, n);
-	PEMIT(t, vkfd_pm4_pkt_ib, DATA_VA + PG, n);
-	PEMIT(t, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
+	PEMIT(t, dw, vkfd_pm4_pkt_ib, DATA_VA + PG, n);
+	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
 	      VKFD_PM4_RM_INT_NONE, DATA_VA + 3 * PG + 12, 3, 0);
 
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_TRAP);
@@ -537,7 +553,7 @@ static void vkfd_pm4_test_ib(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *data(t, 3 * PG + 12), 3U);
 
 	/* Size 0: nothing to do. */
-	PEMIT(t, vkfd_pm4_pkt_ib, HOLE_VA, 0);
+	PEMIT(t, dw, vkfd_pm4_pkt_ib, HOLE_VA, 0);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
 	KUNIT_EXPECT_EQ(test, rptr_bytes(t), t->wptr);
 }
@@ -546,13 +562,14 @@ static void vkfd_pm4_test_ib(struct kunit *test)
 static void vkfd_pm4_test_ib_invalid(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
-	u32 ib[16], dw[PKT_MAX], n;
+	u32 ib[16], n;
 
 	/* An INDIRECT_BUFFER in an indirect buffer */
 	n = vkfd_pm4_pkt_ib(ib, DATA_VA, 4);
 	ib_put(t, PG, ib, n);
-	PEMIT(t, vkfd_pm4_pkt_ib, DATA_VA + PG, n);
+	PEMIT(t, dw, vkfd_pm4_pkt_ib, DATA_VA + PG, n);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 
@@ -572,13 +589,13 @@ static void vkfd_pm4_test_ib_invalid(struct kunit *test)
 	reset_at(t, 0);
 	n = vkfd_pm4_pkt_nop(ib, 4);
 	ib_put(t, PG, ib, n);
-	PEMIT(t, vkfd_pm4_pkt_ib, DATA_VA + PG, 3);
+	PEMIT(t, dw, vkfd_pm4_pkt_ib, DATA_VA + PG, 3);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
 
 	/* An unmapped buffer: the fault, the queue at the IB. */
 	reset_at(t, 0);
-	PEMIT(t, vkfd_pm4_pkt_nop, 2);
-	PEMIT(t, vkfd_pm4_pkt_ib, HOLE_VA + 64, 4);
+	PEMIT(t, dw, vkfd_pm4_pkt_nop, 2);
+	PEMIT(t, dw, vkfd_pm4_pkt_ib, HOLE_VA + 64, 4);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_EQ(test, r.fault.va, HOLE_VA + 64);
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 2ULL);
@@ -587,7 +604,7 @@ static void vkfd_pm4_test_ib_invalid(struct kunit *test)
 	reset_at(t, 0);
 	n = vkfd_pm4_pkt_dispatch(ib, 1, 1, 1);
 	ib_put(t, PG, ib, n);
-	PEMIT(t, vkfd_pm4_pkt_ib, DATA_VA + PG, n);
+	PEMIT(t, dw, vkfd_pm4_pkt_ib, DATA_VA + PG, n);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
 }
 
@@ -599,9 +616,10 @@ static void vkfd_pm4_test_ib_invalid(struct kunit *test)
 static void vkfd_pm4_test_ib_budget(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	const u32 nops = PG / 4;
 	struct vkfd_sdma_run r;
-	u32 ib[PKT_MAX];
+	u32 *ib = scratch(test);
 	unsigned int slices = 0, i, n;
 
 	for (i = 0; i < nops; i++)
@@ -609,7 +627,7 @@ static void vkfd_pm4_test_ib_budget(struct kunit *test)
 	n = vkfd_pm4_pkt_wait_mem(ib, DATA_VA, VKFD_PM4_WRM_FUNC_EQUAL, 1, 1,
 				  0);
 	ib_put(t, 2 * PG + 4 * (nops - n), ib, n);
-	PEMIT(t, vkfd_pm4_pkt_ib, DATA_VA + 2 * PG, nops);
+	PEMIT(t, dw, vkfd_pm4_pkt_ib, DATA_VA + 2 * PG, nops);
 	while (prun_budget(t, &r, 100 * VKFD_SDMA_PKT_COST) ==
 	       VKFD_SDMA_BUDGET && slices < 100)
 		slices++;
@@ -627,15 +645,16 @@ static void vkfd_pm4_test_ib_budget(struct kunit *test)
 static void vkfd_pm4_test_ring_changed(struct kunit *test)
 {
 	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
 	struct vkfd_sdma_run r;
-	u32 ib[PKT_MAX], n = 0;
+	u32 *ib = scratch(test), n = 0;
 
 	n += vkfd_pm4_pkt_release_mem(ib + n, VKFD_PM4_RM_DATA_NONE,
 				      VKFD_PM4_RM_INT_ONLY, 0, 0, 1);
 	n += vkfd_pm4_pkt_release_mem(ib + n, VKFD_PM4_RM_DATA_NONE,
 				      VKFD_PM4_RM_INT_ONLY, 0, 0, 2);
 	ib_put(t, PG, ib, n);
-	PEMIT(t, vkfd_pm4_pkt_ib, DATA_VA + PG, n);
+	PEMIT(t, dw, vkfd_pm4_pkt_ib, DATA_VA + PG, n);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_TRAP);
 	KUNIT_EXPECT_EQ(test, r.int_context, 1U);
 	vkfd_sdma_queue_ring_changed(&t->q);
