@@ -62,7 +62,10 @@ static u64 rptr_bytes(struct sdma_test *t)
 }
 
 /* Emit a packet, built in @dw (PKT_MAX dwords) */
-#define PEMIT(t, dw, pkt, ...)	emit(t, dw, pkt(dw, ##__VA_ARGS__))
+#define PEMIT(t, buf, pkt, ...) do {				\
+	u32 *__dw = (buf);						\
+	emit(t, __dw, pkt(__dw, ##__VA_ARGS__));			\
+} while (0)
 
 /*
  * PKT_MAX dwords for building packets, freed with the test: off the
