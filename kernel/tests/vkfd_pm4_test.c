@@ -438,7 +438,7 @@ static void vkfd_pm4_test_invalid(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		reset_at(t, 0);
-		memset(dw, 0, sizeof(dw));
+		memset(dw, 0, PKT_MAX * sizeof(*dw));
 		dw[0] = bad[i];
 		emit(t, dw, 8);
 		KUNIT_EXPECT_EQ_MSG(test, prun(t, &r), VKFD_SDMA_INVALID,
