@@ -49,6 +49,13 @@ static enum vkfd_sdma_status prun(struct sdma_test *t,
 	return prun_budget(t, r, VKFD_SDMA_SLICE);
 }
 
+/* Both pointers at byte @ptr of the ring: the read pointer in dwords. */
+static void preset(struct sdma_test *t, u64 ptr)
+{
+	reset_at(t, ptr);
+	t->q.sdma.rptr = ptr / 4;
+}
+
 /* Would the engine call the executor now? */
 static bool ready(struct sdma_test *t)
 {
@@ -153,7 +160,7 @@ static void vkfd_pm4_test_wrap(struct kunit *test)
 	unsigned int i, start;
 
 	for (start = 8; start >= 4; start -= 4) {
-		reset_at(t, 3 * RING_SIZE - start);
+		preset(t, 3 * RING_SIZE - start);
 		for (i = 0; i < ARRAY_SIZE(v); i++)
 			v[i] = start << 8 | i;
 		PEMIT(t, dw, vkfd_pm4_pkt_write_data, DATA_VA + start, v, 8,
@@ -175,7 +182,7 @@ static void vkfd_pm4_test_rptr(struct kunit *test)
 	struct vkfd_sdma_run r;
 
 	rptr[1] = 0xabcd;
-	reset_at(t, 5 * RING_SIZE - 4);
+	preset(t, 5 * RING_SIZE - 4);
 	PEMIT(t, dw, vkfd_pm4_pkt_nop, 3);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
 	mutex_lock(&t->ctx.mem_lock);
@@ -238,15 +245,15 @@ static void vkfd_pm4_test_release_mem(struct kunit *test)
 	vkfd_pm4_pkt_release_mem(dw, 4, 0, DATA_VA + 40, 1, 0);
 	emit(t, dw, VKFD_PM4_RELEASE_MEM_DW);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
-	reset_at(t, t->wptr);
+	preset(t, t->wptr);
 	vkfd_pm4_pkt_release_mem(dw, 5, 0, DATA_VA + 40, 1, 0);
 	emit(t, dw, VKFD_PM4_RELEASE_MEM_DW);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
-	reset_at(t, t->wptr);
+	preset(t, t->wptr);
 	vkfd_pm4_pkt_release_mem(dw, 1, 5, DATA_VA + 40, 1, 0);
 	emit(t, dw, VKFD_PM4_RELEASE_MEM_DW);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
-	reset_at(t, t->wptr);
+	preset(t, t->wptr);
 	vkfd_pm4_pkt_release_mem(dw, 1, 0, DATA_VA + 40, 1, 0);
 	dw[2] |= VKFD_PM4_RM_DST_SEL(2);
 	emit(t, dw, VKFD_PM4_RELEASE_MEM_DW);
@@ -322,7 +329,7 @@ static void vkfd_pm4_test_wait(struct kunit *test)
 		      funcs[i][2], 0xff, 0);
 		KUNIT_EXPECT_EQ(test, prun(t, &r),
 				funcs[i][0] ? VKFD_SDMA_POLL : VKFD_SDMA_IDLE);
-		reset_at(t, t->wptr);
+		preset(t, t->wptr);
 	}
 
 	/* 64-bit: the high half counts. */
@@ -346,7 +353,7 @@ static void vkfd_pm4_test_wait(struct kunit *test)
 	dw[1] = VKFD_PM4_WRM_FUNC(VKFD_PM4_WRM_FUNC_EQUAL);
 	emit(t, dw, VKFD_PM4_WAIT_REG_MEM_DW);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
-	reset_at(t, t->wptr);
+	preset(t, t->wptr);
 	/* func 7 is reserved */
 	vkfd_pm4_pkt_wait_mem(dw, DATA_VA, 7, 0, 0, 0);
 	emit(t, dw, VKFD_PM4_WAIT_REG_MEM_DW);
@@ -385,7 +392,7 @@ static void vkfd_pm4_test_misc(struct kunit *test)
 	/* An event that samples counters vkfd does not have. */
 	PEMIT(t, dw, vkfd_pm4_pkt_event_write, 0x1e, 2);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
-	reset_at(t, t->wptr);
+	preset(t, t->wptr);
 	/* A SET_SH_REG without a value */
 	dw[0] = VKFD_PM4_HDR(VKFD_PM4_OP_SET_SH_REG, 0);
 	dw[1] = 0x204;
@@ -408,7 +415,7 @@ static void vkfd_pm4_test_dispatch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 2ULL);
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 0U);
 
-	reset_at(t, 0);
+	preset(t, 0);
 	dw[0] = VKFD_PM4_HDR(VKFD_PM4_OP_DISPATCH_INDIRECT, 1);
 	dw[1] = 0;
 	dw[2] = 1;
@@ -437,7 +444,7 @@ static void vkfd_pm4_test_invalid(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		reset_at(t, 0);
+		preset(t, 0);
 		memset(dw, 0, PKT_MAX * sizeof(*dw));
 		dw[0] = bad[i];
 		emit(t, dw, 8);
@@ -447,7 +454,7 @@ static void vkfd_pm4_test_invalid(struct kunit *test)
 	}
 
 	/* Incomplete: the rest may come; nothing runs until it does. */
-	reset_at(t, 0);
+	preset(t, 0);
 	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_32,
 	      VKFD_PM4_RM_INT_NONE, DATA_VA, 9, 0);
 	t->wptr -= 4;
@@ -459,7 +466,7 @@ static void vkfd_pm4_test_invalid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *data(t, 0), 9U);
 
 	/* A write pointer more than the ring ahead, or behind. */
-	reset_at(t, 0);
+	preset(t, 0);
 	memset(&r, 0, sizeof(r));
 	r.budget = VKFD_SDMA_SLICE;
 	r.wptr = RING_SIZE / 4 + 1;
@@ -488,7 +495,7 @@ static void vkfd_pm4_test_faults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.fault.va, HOLE_VA + 12);
 	KUNIT_EXPECT_TRUE(test, r.fault.not_present);
 
-	reset_at(t, 0);
+	preset(t, 0);
 	PEMIT(t, dw, vkfd_pm4_pkt_release_mem, VKFD_PM4_RM_DATA_64,
 	      VKFD_PM4_RM_INT_ONLY, RO_VA + 8, 1, 0);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
@@ -497,13 +504,13 @@ static void vkfd_pm4_test_faults(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, r.fault.not_present);
 	KUNIT_EXPECT_EQ(test, r.traps, 0U);
 
-	reset_at(t, 0);
+	preset(t, 0);
 	PEMIT(t, dw, vkfd_pm4_pkt_wait_mem, HOLE_VA, 3, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
 	KUNIT_EXPECT_FALSE(test, r.fault.write);
 
 	/* The ring itself */
-	reset_at(t, 0);
+	preset(t, 0);
 	t->q.ring_base = HOLE_VA;
 	PEMIT(t, dw, vkfd_pm4_pkt_nop, 2);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
@@ -577,26 +584,26 @@ static void vkfd_pm4_test_ib_invalid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
 
 	/* Without the valid bit; chained */
-	reset_at(t, 0);
+	preset(t, 0);
 	vkfd_pm4_pkt_ib(dw, DATA_VA + PG, 4);
 	dw[3] &= ~VKFD_PM4_IB_VALID;
 	emit(t, dw, 4);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
-	reset_at(t, 0);
+	preset(t, 0);
 	vkfd_pm4_pkt_ib(dw, DATA_VA + PG, 4);
 	dw[3] |= VKFD_PM4_IB_CHAIN;
 	emit(t, dw, 4);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
 
 	/* A packet that runs past the buffer's end */
-	reset_at(t, 0);
+	preset(t, 0);
 	n = vkfd_pm4_pkt_nop(ib, 4);
 	ib_put(t, PG, ib, n);
 	PEMIT(t, dw, vkfd_pm4_pkt_ib, DATA_VA + PG, 3);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_INVALID);
 
 	/* An unmapped buffer: the fault, the queue at the IB. */
-	reset_at(t, 0);
+	preset(t, 0);
 	PEMIT(t, dw, vkfd_pm4_pkt_nop, 2);
 	PEMIT(t, dw, vkfd_pm4_pkt_ib, HOLE_VA + 64, 4);
 	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
@@ -604,7 +611,7 @@ static void vkfd_pm4_test_ib_invalid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 2ULL);
 
 	/* A DISPATCH in it halts as in the ring. */
-	reset_at(t, 0);
+	preset(t, 0);
 	n = vkfd_pm4_pkt_dispatch(ib, 1, 1, 1);
 	ib_put(t, PG, ib, n);
 	PEMIT(t, dw, vkfd_pm4_pkt_ib, DATA_VA + PG, n);
