@@ -155,12 +155,11 @@ TEST_F(pm4, priorities)
  */
 TEST_F(pm4, many_queues)
 {
-	struct p_queue *q = calloc(P_MANY, sizeof(*q));
+	struct p_queue q[P_MANY];
 	uint32_t dw[32], n, i, v;
 	struct s_buf b;
 
 	P_NEED_GPU();
-	ASSERT_NE(NULL, q);
 	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
 		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
 	for (i = 0; i < P_MANY; i++) {
@@ -180,7 +179,6 @@ TEST_F(pm4, many_queues)
 	}
 	for (i = 0; i < P_MANY; i++)
 		EXPECT_EQ(0, p_queue_destroy(&q[i]));
-	free(q);
 }
 
 TEST_HARNESS_MAIN
