@@ -15,12 +15,14 @@
  * only once its queue is destroyed. Queue n rings doorbell n of the
  * context's doorbell slice on its GPU (vkfd_doorbell.c).
  *
- * SDMA, SDMA_XGMI and COMPUTE_AQL queues execute: the engines
+ * SDMA, SDMA_XGMI, COMPUTE and COMPUTE_AQL queues execute: the engines
  * (vkfd_sdma.c) run a queue while it is *runnable* - it has a ring
  * (address and size not 0) and a non-zero queue_percentage - with the
- * packet processor of its type (SDMA: vkfd_sdma_pkt.c; AQL: vkfd_aql.c,
- * no shader runs). COMPUTE queues are accepted, counted, shown in sysfs
- * and given a doorbell like the others, but nothing executes them.
+ * packet processor of its type: SDMA packets (vkfd_sdma_pkt.c), PM4
+ * packets on COMPUTE queues (vkfd_pm4.c), AQL packets on COMPUTE_AQL
+ * queues (vkfd_aql.c); no shader runs. However many queues there are,
+ * all are served in turn: there are no hardware queue slots to run out
+ * of.
  *
  * &vkfd_ctx.queue_lock protects the id table and serialises every change
  * of a queue; a queue is changed only while stopped. Stopping waits for
@@ -37,6 +39,7 @@
 
 #include "vkfd_aql.h"
 #include "vkfd_gpu.h"
+#include "vkfd_pm4.h"
 #include "vkfd_priv.h"
 #include "vkfd_pt.h"
 #include "vkfd_queue.h"
@@ -53,6 +56,8 @@ static const struct vkfd_queue_ops *vkfd_queue_ops_of(u32 type)
 	case KFD_IOC_QUEUE_TYPE_SDMA:
 	case KFD_IOC_QUEUE_TYPE_SDMA_XGMI:
 		return &vkfd_sdma_queue_ops;
+	case KFD_IOC_QUEUE_TYPE_COMPUTE:
+		return &vkfd_pm4_queue_ops;
 	case KFD_IOC_QUEUE_TYPE_COMPUTE_AQL:
 		return &vkfd_aql_queue_ops;
 	default:

@@ -40,9 +40,11 @@ struct vkfd_vm;
  * @ring_base: GPU VA of the ring buffer
  * @ring_size: bytes, a power of two
  * @rptr_va: GPU VA the engine writes the read pointer back to (u64:
- *	bytes, as gfx9 SDMA; AQL: a packet id, ROCr's read_dispatch_id)
+ *	bytes, as gfx9 SDMA; AQL: a packet id, ROCr's read_dispatch_id;
+ *	COMPUTE: a u32 dword offset in the ring, as gfx9's CP)
  * @doorbell: kernel address of the queue's u64 doorbell in @vm's
- *	@doorbells; user space writes the new write pointer (bytes) there
+ *	@doorbells; user space writes the new write pointer there (bytes
+ *	for SDMA, dwords for COMPUTE)
  * @runnable: the queue has a ring and a non-zero queue_percentage (the
  *	only use vkfd has for the percentage; the write pointer's address
  *	and the priority are validated, but SDMA takes its write pointer
