@@ -14,7 +14,6 @@
 # Environment knobs (all optional; vm/README.md has the full list):
 #   VKFD_LANES      lanes check.sh runs (default: every test lane)
 #   VKFD_PARALLEL   0 = run the lanes one after the other (default 1)
-#   VKFD_GUESTS     guests running at once (default 4; 0 = every lane's)
 #   VKFD_TEST_TIMEOUT  seconds one test binary may run (default 300)
 #   VKFD_CACHE      cache directory (default ~/.cache/vkfd)
 #   VKFD_SRC        tree whose Makefile builds the module and the tests

@@ -343,7 +343,6 @@ lane_job() {
 		;;
 	esac
 	lane_stage "$lane" "$moddir" "$us"
-	guest_slot_take
 	msg "$lane: booting $K_NAME"
 	start=$(now)
 	children_cpu cpu0 "$dir/.times"
@@ -365,25 +364,6 @@ lane_job() {
 		"timeout=$({ [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && echo 1 || echo 0)" \
 		"retried=${retried:-0}"
 	msg "$lane: guest ran $(($(now) - start)) s, $cpu CPU-s$([ "$rc" = 0 ] || echo " (qemu status $rc)")"
-}
-
-# Wait for one of VKFD_GUESTS guest slots (default 4; 0 = no limit) and
-# hold it until this lane's job (a subshell of its own) ends. Each guest
-# has two vCPUs: eight guests on a two-core host spend a third of their
-# CPU time spinning on locks held by a vCPU the host has descheduled, so
-# that fewer at a time finish sooner. Lanes take free slots in the order
-# their kernels and modules are ready (the debug kernel's first).
-guest_slot_take() {
-	local n=${VKFD_GUESTS:-4} i
-	[ "$n" -gt 0 ] || return 0
-	for (( ; ; )); do
-		for ((i = 0; i < n; i++)); do
-			exec {GUEST_SLOT_FD}>"$RUN_DIR/.slot-$i"
-			flock -n "$GUEST_SLOT_FD" && return 0
-			exec {GUEST_SLOT_FD}>&-
-		done
-		sleep 1
-	done
 }
 
 # CPU seconds (user + system) of this shell's waited-for children so far,
