@@ -425,5 +425,7 @@ const struct vkfd_queue_ops vkfd_aql_queue_ops = {
 	.ready = vkfd_aql_queue_ready,
 	.exec_locked = vkfd_aql_exec_locked,
 	.rptr_write_locked = vkfd_sdma_rptr_write_locked,
+	/* A value ROCr never writes: the ring is not read before its ring. */
+	.doorbell_unrung = VKFD_AQL_DOORBELL_UNRUNG,
 };
 EXPORT_SYMBOL_IF_KUNIT(vkfd_aql_queue_ops);

@@ -292,11 +292,8 @@ static void vkfd_queue_publish(struct vkfd_file *vfile, struct vkfd_ctx *ctx,
 	/*
 	 * A previous queue of this id may have left its write pointer. Only
 	 * once the call succeeded: a failed one leaves the doorbell alone.
-	 * An AQL queue's first ring is packet id 0: its doorbell starts at
-	 * a value ROCr never writes, so that the ring is not read before.
 	 */
-	WRITE_ONCE(*q->doorbell, q->type == KFD_IOC_QUEUE_TYPE_COMPUTE_AQL ?
-				 VKFD_AQL_DOORBELL_UNRUNG : 0);
+	WRITE_ONCE(*q->doorbell, q->ops ? q->ops->doorbell_unrung : 0);
 	/* Fills the reserved slot: allocates nothing, cannot fail. */
 	xa_store(&ctx->queues, q->id, q, GFP_KERNEL_ACCOUNT);
 	if (vkfd_queue_executes(q))

@@ -176,6 +176,8 @@ int vkfd_sdma_copy_rect(struct vkfd_queue *q, struct vkfd_sdma_run *run,
  * @rptr_write_locked: write &vkfd_sdma_qstate.rptr back where user space
  *	reads it; 0 or -EFAULT (the fault filled in). The caller holds
  *	&vkfd_ctx.mem_lock.
+ * @doorbell_unrung: what the queue's doorbell holds until user space
+ *	first writes it (0 for SDMA and PM4; AQL's first ring is packet id 0)
  *
  * The engine (vkfd_sdma.c) knows nothing of a queue's packets: it reads
  * the doorbell and calls these. &vkfd_sdma_qstate.rptr and the doorbell
@@ -188,6 +190,7 @@ struct vkfd_queue_ops {
 					     struct vkfd_sdma_run *run);
 	int (*rptr_write_locked)(struct vkfd_queue *q,
 				 struct vkfd_vm_fault *fault);
+	u64 doorbell_unrung;
 };
 
 /* SDMA and SDMA_XGMI queues (vkfd_sdma_pkt.c) */
