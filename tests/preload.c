@@ -717,7 +717,7 @@ TEST_F(preload, static_program_refused)
 
 	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
 	ASSERT_LT(0, n);
-	self_exe[n] = '\0';	/* this test binary: static */
+	self_exe[n] = '\0';	/* this test binary: static (STATIC_TESTS) */
 	ASSERT_EQ(0, probe_start(r, self->tool, self_exe, words));
 	EXPECT_EQ(126, probe_finish(r));
 	EXPECT_EQ(0UL, r->len) TH_LOG("%s", r->text);

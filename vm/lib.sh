@@ -325,10 +325,16 @@ stage_initramfs() {
 	rm -rf "$stage"
 	mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,vkfd/lib,vkfd/tests,vkfd/tools}
 	cp /bin/busybox "$stage/bin/busybox"
-	# One symlink per applet, at the path busybox itself names for it.
-	for applet in $(/bin/busybox --list-full); do
-		[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
-	done
+	# One symlink per applet, at the path busybox itself names for it
+	# (one process: a fork per applet costs seconds on a busy host).
+	/bin/busybox --list-full | python3 -c '
+import os, sys
+root = sys.argv[1]
+for applet in sys.stdin.read().split():
+    path = os.path.join(root, applet)
+    if not os.path.lexists(path):
+        os.symlink("/bin/busybox", path)
+' "$stage"
 	install -m 0755 "$VM_DIR/init" "$stage/init"
 	cp -r "$VM_DIR/guest" "$stage/vkfd/guest"
 	printf '%s\n' "$env" >"$stage/vkfd/lane.env"
@@ -346,7 +352,7 @@ stage_initramfs() {
 	fi
 	if [ -d "$us/tests" ]; then
 		find "$us/tests" -maxdepth 1 -type f -perm -u+x \
-			-exec cp {} "$stage/vkfd/tests/" \;
+			-exec cp -t "$stage/vkfd/tests/" {} +
 	fi
 	[ ! -x "$us/tools/vkfdctl" ] || cp "$us/tools/vkfdctl" "$stage/vkfd/tools/"
 	stage_dynamic "$stage" "$us"
@@ -368,8 +374,8 @@ stage_module() {
 # build/lib/libvkfd-secondary.so (into /vkfd/lib/, ../lib/ from vkfdctl,
 # where `vkfdctl run --secondary` looks), build/tests-dyn/* (/vkfd/tests-dyn/,
 # the programs tests/preload.c runs under it), and the host's loader and
-# libraries they need (glibc), at the paths ldd names, so that the guest's
-# loader finds them in its default directories.
+# libraries they and the staged selftests need (glibc), at the paths ldd
+# names, so that the guest's loader finds them in its default directories.
 stage_dynamic() {
 	local stage=$1 us=${2:-$BUILD} f lib
 	local dyn=()
@@ -385,6 +391,10 @@ stage_dynamic() {
 			dyn+=("$f")
 		done
 	fi
+	# The selftests are dynamic too (the Makefile's TEST_LDFLAGS).
+	for f in "$stage"/vkfd/tests/*; do
+		[ ! -f "$f" ] || dyn+=("$f")
+	done
 	[ "${#dyn[@]}" -gt 0 ] || return 0
 	stage_libs "$stage" "${dyn[@]}"
 }
@@ -394,10 +404,20 @@ stage_dynamic() {
 # guest's loader finds them in its default directories.
 stage_libs() {
 	local stage=$1 lib
+	local one=()
 	shift
+	# ldd costs a loader run per program, seconds for sixty: ask it about
+	# one program of each list of needed libraries (readelf -d, one
+	# process), which all need the same.
+	mapfile -t one < <(readelf -d "$@" 2>/dev/null | awk '
+		/^File: / { if (f != "") print need "\t" f; f = $2; need = "" }
+		/\(NEEDED\)/ { need = need " " $NF }
+		END { if (f != "") print need "\t" f }' |
+		awk -F'\t' '$1 != "" && !seen[$1]++ { print $2 }')
+	[ "${#one[@]}" -gt 0 ] || return 0
 	# Below each "file:" line, "\tlibc.so.6 => /lib/.../libc.so.6 (0x...)"
 	# and "\t/lib64/ld-linux-x86-64.so.2 (0x...)".
-	for lib in $(ldd "$@" |
+	for lib in $(ldd "${one[@]}" |
 		awk '/^\t/ && $2 == "=>" && $3 ~ /^\// { print $3 }
 		     /^\t\// { print $1 }' | sort -u); do
 		mkdir -p "$stage$(dirname "$lib")"
