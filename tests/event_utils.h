@@ -105,7 +105,7 @@ static inline int _test_ev_wait(int fd, struct kfd_event_data *data, uint32_t n,
 struct ev_waiter {
 	pthread_t thread;
 	int fd;
-	struct kfd_event_data data[8];
+	struct kfd_event_data data[16];
 	uint32_t n;
 	bool all;
 	uint32_t timeout;
