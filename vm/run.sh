@@ -278,11 +278,12 @@ lane_stage() {
 
 # The ROCm lane's tests: the ROCm programs and the scripts of tests/rocm.
 stage_rocm_tests() {
-	local stage=$1 root=$2 f name
-	stage_rocm "$root" "$stage" "$BUILD"/rocm/rocm_hsakmt "$BUILD"/rocm/rocm_copy
+	local stage=$1 root=$2 f name progs=(rocm_hsakmt rocm_copy rocm_aql)
+	stage_rocm "$root" "$stage" "${progs[@]/#/$BUILD/rocm/}"
 	install -m 0644 "$VKFD_SRC/tests/rocm/rocm_lib.sh" "$stage/vkfd/rocm/"
-	ln -s /vkfd/rocm/rocm_hsakmt "$stage/vkfd/tests/rocm_hsakmt"
-	ln -s /vkfd/rocm/rocm_copy "$stage/vkfd/tests/rocm_copy"
+	for name in "${progs[@]}"; do
+		ln -s "/vkfd/rocm/$name" "$stage/vkfd/tests/$name"
+	done
 	for f in "$VKFD_SRC"/tests/rocm/rocm_*.sh; do
 		name=$(basename "$f" .sh)
 		[ "$name" = rocm_lib ] || install -m 0755 "$f" "$stage/vkfd/tests/$name"
