@@ -2,7 +2,7 @@
 /*
  * sdmabench - vkfd's software SDMA engine and its events, in numbers.
  *
- * Three phases:
+ * Four phases:
  *
  *   copy     COPY_LINEAR throughput from 4 KiB to 32 MiB against memcpy()
  *            of the same sizes in the same guest, on one CPU. A run moves
@@ -19,6 +19,10 @@
  *            engine still polling) and after 20 ms of idleness (the
  *            engine asleep, the doorbell slice armed: the write faults
  *            and wakes it).
+ *   compute  the same two latencies on the compute queues: a PM4
+ *            RELEASE_MEM alone, and an AQL barrier-AND with a completion
+ *            signal, from the doorbell to the value seen by the CPU
+ *            (sdmabench_compute.c).
  *   events   vkfd against the real amdkfd, side by side in the same guest:
  *            CREATE_EVENT + DESTROY_EVENT of a signal event, and
  *            SET_EVENT + WAIT_EVENTS on a signal event (sdmabench_events.c).
@@ -56,16 +60,15 @@
 #define PHASE_COPY		(1u << 0)
 #define PHASE_LATENCY		(1u << 1)
 #define PHASE_EVENTS		(1u << 2)
-#define PHASE_ALL		(PHASE_COPY | PHASE_LATENCY | PHASE_EVENTS)
+#define PHASE_COMPUTE		(1u << 3)
+#define PHASE_ALL		(PHASE_COPY | PHASE_LATENCY | PHASE_EVENTS | \
+				 PHASE_COMPUTE)
 
 #define MIB			(1ull << 20)
 #define COPY_MAX_SIZE		(32 * MIB)
 #define RUN_BYTES		MIB		/* the least a run moves */
 #define RING_SIZE		(64 * 1024ull)	/* 256 copies and a fence */
 #define FENCE_TIMEOUT_NS	(60 * 1000000000ull)
-#define LATENCY_SAMPLES		300
-#define IDLE_SAMPLES		100
-#define IDLE_MS			20
 
 /* GPU addresses; the ring is CPU-mapped at its GPU address too. */
 #define VA_RING			0x100000000000ull
@@ -258,12 +261,11 @@ static void copy_phase(struct engine *e, const struct sdmabench *sb)
 	printf("\n");
 }
 
-/* @n FENCEs, each @idle_ms after the one before, the first discarded. */
-static struct summary latency_samples(struct engine *e, unsigned int n,
-				      unsigned int idle_ms)
+struct summary latency_samples(uint64_t (*once)(void *arg), void *arg,
+			       unsigned int n, unsigned int idle_ms)
 {
+	struct summary r = { 0 };
 	struct samples s;
-	struct summary r;
 	unsigned int i;
 
 	samples_init(&s, n);
@@ -272,27 +274,37 @@ static struct summary latency_samples(struct engine *e, unsigned int n,
 
 		if (idle_ms)
 			usleep(idle_ms * 1000);
-		ns = engine_run(e, 0);
+		ns = once(arg);
+		if (!ns)
+			goto out;
 		if (i)
 			samples_add(&s, ns);
 	}
 	r = summarize(&s);
+out:
 	samples_free(&s);
 	return r;
+}
+
+/* One FENCE alone, for latency_samples(). */
+static uint64_t fence_once(void *e)
+{
+	return engine_run(e, 0);
 }
 
 static void latency_phase(struct engine *e, const struct sdmabench *sb)
 {
 	struct summary r;
 
-	r = latency_samples(e, scaled(sb, LATENCY_SAMPLES, 20), 0);
+	r = latency_samples(fence_once, e, scaled(sb, LATENCY_SAMPLES, 20), 0);
 	printf("latency: doorbell to fence (a FENCE alone, the CPU spinning on "
 	       "its value), after a warm-up (clock read %.2f us)\n",
 	       us(clock_overhead_ns()));
 	printf("  back to back:     %4zu samples, median %.1f us, p90 %.1f us, "
 	       "p99 %.1f us, max %.1f us\n", r.n, us(r.p50), us(r.p90),
 	       us(r.p99), us(r.max));
-	r = latency_samples(e, scaled(sb, IDLE_SAMPLES, 5), IDLE_MS);
+	r = latency_samples(fence_once, e, scaled(sb, IDLE_SAMPLES, 5),
+			    IDLE_MS);
 	printf("  after %u ms idle: %4zu samples, median %.1f us, p90 %.1f us, "
 	       "p99 %.1f us, max %.1f us\n\n", IDLE_MS, r.n, us(r.p50),
 	       us(r.p90), us(r.p99), us(r.max));
@@ -302,7 +314,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: sdmabench [-h] [-t PHASES] [-r RUNS] [-s SCALE] [-v DEV] [-a DEV]\n"
-		"  -t  phases, comma separated: copy,latency,events (default: all)\n"
+		"  -t  phases, comma separated: copy,latency,events,compute (default: all)\n"
 		"  -r  measured runs per copy size, after a warm-up (default: 7, at least 5)\n"
 		"  -s  factor on the iteration counts (default: 1.0, sized for TCG)\n"
 		"  -v  vkfd's device (default: $VKFD_DEV, else /dev/vkfd)\n"
@@ -366,6 +378,7 @@ int main(int argc, char **argv)
 		{ "copy", PHASE_COPY },
 		{ "latency", PHASE_LATENCY },
 		{ "events", PHASE_EVENTS },
+		{ "compute", PHASE_COMPUTE },
 	};
 	const char *topo = getenv("VKFD_TOPOLOGY");
 	unsigned int no_counts[1], n_no_counts = 0;
@@ -400,15 +413,17 @@ int main(int argc, char **argv)
 	ret = setup(&sb);
 	if (ret)
 		return ret > 0 ? 0 : 1;
-	if (sb.phases & (PHASE_COPY | PHASE_LATENCY)) {
+	if (sb.phases & (PHASE_COPY | PHASE_LATENCY | PHASE_COMPUTE)) {
 		engine_init(&e, &sb);
 		if (sb.phases & PHASE_COPY)
 			copy_phase(&e, &sb);
 		if (sb.phases & PHASE_LATENCY)
 			latency_phase(&e, &sb);
+		if (sb.phases & PHASE_COMPUTE)
+			failed |= compute_phase(&sb, &e.ctx, e.render);
 		engine_fini(&e);
 	}
 	if (sb.phases & PHASE_EVENTS)
-		failed = events_phase(&sb);
+		failed |= events_phase(&sb);
 	return failed;
 }

@@ -25,8 +25,9 @@
 #   VKFD_MEMBENCH_ARGS extra membench arguments, e.g. "-s 0.2 -g 256"
 #   VKFD_SDMABENCH_ARGS extra sdmabench arguments, e.g. "-t copy -r 9"
 #   VKFD_NNBENCH_ARGS  extra nnbench arguments, e.g. "-s 0.2 -t queue,idle"
-#   VKFD_BENCHES       the main lane's benches: "ctxbench membench sdmabench
-#                      nnbench" (default), or some of them, e.g. "nnbench"
+#   VKFD_BENCHES       the main lane's benches: MAIN_BENCHES of vm/run.sh,
+#                      "ctxbench membench sdmabench nnbench" (default), or
+#                      some of them, e.g. "nnbench"
 #   VKFD_BENCH_PHASES  the lanes to run: "main rocm" (default)
 #   VKFD_ROCM_BENCH_ARGS    extra rocm_bench arguments, e.g. "-r 3 -i 3"
 set -euo pipefail
@@ -50,9 +51,8 @@ t0=$(now)
 run_start
 if [[ " ${lanes[*]} " == *" bench "* ]]; then
 	log=$RUN_DIR/build.log
-	if ! make -C "$VKFD_SRC" BUILD="$BUILD" "$BUILD/bench/ctxbench" \
-		"$BUILD/bench/membench" "$BUILD/bench/sdmabench" \
-		"$BUILD/bench/nnbench" >"$log" 2>&1; then
+	if ! make -C "$VKFD_SRC" BUILD="$BUILD" "${MAIN_BENCHES[@]/#/$BUILD/bench/}" \
+		>"$log" 2>&1; then
 		tail -n 40 "$log" >&2
 		die "building the benches failed (log: $log)"
 	fi

@@ -177,13 +177,9 @@ lane_items() {
 	bench)
 		echo "system 0 /vkfd/guest/system.sh"
 		# VKFD_BENCHES (vm/bench.sh): the benches to run, in this order
-		if bench_wanted ctxbench; then
-			echo "ctxbench 0 /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-}"
-			echo "ctxbench-nodebugfs 0 /vkfd/guest/nodebugfs.sh /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-} -t memory -a none"
-		fi
-		! bench_wanted membench || echo "membench 0 /vkfd/bench/membench ${VKFD_MEMBENCH_ARGS:-}"
-		! bench_wanted sdmabench || echo "sdmabench 0 /vkfd/bench/sdmabench ${VKFD_SDMABENCH_ARGS:-}"
-		! bench_wanted nnbench || echo "nnbench 0 /vkfd/bench/nnbench ${VKFD_NNBENCH_ARGS:-}"
+		for t in "${MAIN_BENCHES[@]}"; do
+			! bench_wanted "$t" || bench_items "$t"
+		done
 		;;
 	bench-rocm)
 		echo "system 0 /vkfd/guest/system.sh"
@@ -196,9 +192,27 @@ lane_items() {
 	esac
 }
 
-# Is bench $1 in VKFD_BENCHES (default: all of the main bench lane's)?
+# The main bench lane's benches, bench/<name>.c, in the order they run:
+# the one list that the lane's items, the staging, the build (vm/bench.sh)
+# and VKFD_BENCHES's default come from.
+MAIN_BENCHES=(ctxbench membench sdmabench nnbench)
+
+# The items of main bench $1: the bench with its VKFD_<NAME>_ARGS; for
+# ctxbench VKFD_BENCH_ARGS, and its memory table again without debugfs.
+bench_items() {
+	local args=VKFD_${1^^}_ARGS
+	case $1 in
+	ctxbench)
+		echo "ctxbench 0 /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-}"
+		echo "ctxbench-nodebugfs 0 /vkfd/guest/nodebugfs.sh /vkfd/bench/ctxbench ${VKFD_BENCH_ARGS:-} -t memory -a none"
+		;;
+	*) echo "$1 0 /vkfd/bench/$1 ${!args:-}" ;;
+	esac
+}
+
+# Is bench $1 in VKFD_BENCHES (default: all of MAIN_BENCHES)?
 bench_wanted() {
-	[[ " ${VKFD_BENCHES:-ctxbench membench sdmabench nnbench} " == *" $1 "* ]]
+	[[ " ${VKFD_BENCHES:-${MAIN_BENCHES[*]}} " == *" $1 "* ]]
 }
 
 # Does test binary $1 match one of the shell patterns of $2?
@@ -260,7 +274,7 @@ lane_stage() {
 		;;
 	bench)
 		rm -rf "$stage/vkfd/tests" "$stage/vkfd/tools" "$stage/vkfd/vkfd_test.ko"
-		for m in ctxbench membench sdmabench nnbench; do
+		for m in "${MAIN_BENCHES[@]}"; do
 			install -D -m 0755 "$BUILD/bench/$m" "$stage/vkfd/bench/$m"
 		done
 		;;
@@ -278,11 +292,12 @@ lane_stage() {
 
 # The ROCm lane's tests: the ROCm programs and the scripts of tests/rocm.
 stage_rocm_tests() {
-	local stage=$1 root=$2 f name
-	stage_rocm "$root" "$stage" "$BUILD"/rocm/rocm_hsakmt "$BUILD"/rocm/rocm_copy
+	local stage=$1 root=$2 f name progs=(rocm_hsakmt rocm_copy rocm_aql)
+	stage_rocm "$root" "$stage" "${progs[@]/#/$BUILD/rocm/}"
 	install -m 0644 "$VKFD_SRC/tests/rocm/rocm_lib.sh" "$stage/vkfd/rocm/"
-	ln -s /vkfd/rocm/rocm_hsakmt "$stage/vkfd/tests/rocm_hsakmt"
-	ln -s /vkfd/rocm/rocm_copy "$stage/vkfd/tests/rocm_copy"
+	for name in "${progs[@]}"; do
+		ln -s "/vkfd/rocm/$name" "$stage/vkfd/tests/$name"
+	done
 	for f in "$VKFD_SRC"/tests/rocm/rocm_*.sh; do
 		name=$(basename "$f" .sh)
 		[ "$name" = rocm_lib ] || install -m 0755 "$f" "$stage/vkfd/tests/$name"
