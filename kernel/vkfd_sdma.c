@@ -19,8 +19,9 @@
  *
  * Serving a queue: read the write pointer from its doorbell; if there is
  * something to do (&vkfd_queue_ops.ready), try the context's mem_lock,
- * execute packets (&vkfd_queue_ops.exec_locked, by the queue's type:
- * vkfd_sdma_pkt.c for SDMA queues), signal each TRAP's event, write the
+ * execute packets (vkfd_sdma_exec_locked(), which calls
+ * &vkfd_queue_ops.exec_pkt_locked of the queue's type: vkfd_sdma_pkt.c
+ * for SDMA queues), signal each TRAP's event, write the
  * read pointer back, and on a fault or an invalid packet halt the queue
  * for good — a fault also counts in the VM's counters and raises the
  * context's memory event. Nothing of it can reach another queue.
@@ -143,6 +144,8 @@
  *	(vkfd_sdma_wake_here()); the thread moves back to @cpus once it
  *	made progress or goes to sleep for good
  * @cpus: the CPUs the thread may run on, as created
+ * @slices: slices served (that executed packets); written by the thread
+ *	only, with WRITE_ONCE()
  */
 struct vkfd_sdma_engine {
 	struct vkfd_gpu *gpu;
@@ -156,6 +159,7 @@ struct vkfd_sdma_engine {
 	atomic_t kick;
 	atomic_t pinned;
 	cpumask_var_t cpus;
+	u64 slices;
 };
 
 /* What serving a queue, or a group, came to */
@@ -243,9 +247,11 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		return VKFD_SDMA_SERVED_IDLE;
 	}
 	/* The engine is busy from here to the end of the slice. */
+	WRITE_ONCE(q->sdma.engine->slices, q->sdma.engine->slices + 1);
 	start = ktime_get_ns();
+	run.end = local_clock() + VKFD_SDMA_SLICE_NS;
 	rptr = q->sdma.rptr;
-	while ((st = q->ops->exec_locked(q, &run)) == VKFD_SDMA_TRAP) {
+	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP) {
 		vkfd_event_interrupt(ctx, run.int_context);
 		cond_resched();
 	}
@@ -281,13 +287,20 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 				      VKFD_SDMA_SERVED_IDLE;
 }
 
-/* Serve every queue of @group once: what the busiest came to. */
+/*
+ * Serve @group one slice: its queues take turns, one with nothing to do
+ * passing the turn on to the next. What the busiest came to.
+ */
 static enum vkfd_sdma_served vkfd_sdma_serve_group(struct vkfd_sdma_engine *e,
 						   struct vkfd_sdma_group *group,
 						   u64 now)
 {
-	enum vkfd_sdma_served served = VKFD_SDMA_SERVED_IDLE;
+	enum vkfd_sdma_served served = VKFD_SDMA_SERVED_IDLE, st;
+	u64 waited = e->slices - READ_ONCE(group->served_at);
 	unsigned int n;
+
+	if (waited > READ_ONCE(group->max_wait))
+		WRITE_ONCE(group->max_wait, min_t(u64, waited, U32_MAX));
 
 	spin_lock(&e->lock);
 	n = group->nr_queues;
@@ -307,13 +320,15 @@ static enum vkfd_sdma_served vkfd_sdma_serve_group(struct vkfd_sdma_engine *e,
 		if (!q)
 			break;
 
-		served = max(served, vkfd_sdma_serve(q, now));
+		st = vkfd_sdma_serve(q, now);
+		served = max(served, st);
 
 		/* Done with @q: a stop waiting for it may return. */
 		smp_store_mb(e->running, NULL);
 		wake_up_var(&e->running);
 		cond_resched();
 	}
+	WRITE_ONCE(group->served_at, e->slices);
 	return served;
 }
 
@@ -480,6 +495,7 @@ static bool vkfd_sdma_group_ready_locked(struct vkfd_sdma_engine *e,
 	WRITE_ONCE(group->busy_at, now);
 	if (!list_empty(&group->ready_node) || !group->nr_queues)
 		return false;
+	WRITE_ONCE(group->served_at, READ_ONCE(e->slices));
 	list_add_tail(&group->ready_node, &e->ready);
 	e->nr_ready++;
 	return true;
