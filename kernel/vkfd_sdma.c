@@ -9,10 +9,10 @@
  * Each GPU has VKFD_SDMA_ENGINES engines, each a kernel thread started at
  * module load and stopped at unload. A runnable SDMA queue is started on
  * one of its GPU's engines (round robin) and served by that thread until
- * it is stopped. The thread serves its queues in turn, one slice each
- * (vkfd_sdma.h: at most about 1 MiB of data, 4096 packets or 32 TRAPs),
- * so that no queue can hold an engine, and nothing waits on an engine
- * for longer than a slice. The engine may reschedule between two queues,
+ * it is stopped. The thread serves its contexts in turn, one slice each
+ * (vkfd_sdma.h: at most VKFD_SDMA_SLICE_NS, 200 us, about 1 MiB of data,
+ * 4096 packets or 32 TRAPs; vkfd_sdma_exec.c), so that no queue can hold
+ * an engine, and nothing waits on an engine for longer than a slice. The engine may reschedule between two queues,
  * two packets, two signalled TRAPs and two chunks of a copy or fill
  * (vkfd_vm_access.c); it holds its list spinlock only to take a queue
  * from the list, never across a loop whose length a user chooses.
@@ -43,7 +43,12 @@
  * does not grow with idle queues. The queues of one doorbell slice (a
  * context's VM on the GPU) started on one engine form a group,
  * &struct vkfd_sdma_group, and each engine has a *ready list* of groups.
- * A round serves every queue of every ready group once. A doorbell is
+ * A round gives every ready group one slice: its queues take turns, slice
+ * by slice, one with nothing to do passing the turn on to the next in
+ * the same round. So a context's share of the engine does not grow with
+ * its busy queues: a group waits at most one slice per other ready group
+ * between two turns (&vkfd_sdma_group.max_wait counts it for the test
+ * hooks). Shares are per context, not per user: see docs/tenancy.rst. A doorbell is
  * plain memory that cannot trap, but the slice's user mapping can: a
  * group that stayed idle for VKFD_SDMA_ARM_NS is *armed* - the slice's
  * pages are unmapped from user space (vkfd_doorbell_arm()) - and served
@@ -327,6 +332,9 @@ static enum vkfd_sdma_served vkfd_sdma_serve_group(struct vkfd_sdma_engine *e,
 		smp_store_mb(e->running, NULL);
 		wake_up_var(&e->running);
 		cond_resched();
+		/* The group's slice: its other queues wait for its next. */
+		if (st == VKFD_SDMA_SERVED_BUSY)
+			break;
 	}
 	WRITE_ONCE(group->served_at, e->slices);
 	return served;
