@@ -54,7 +54,6 @@ bool vkfd_sdma_slice_over(const struct vkfd_sdma_run *run, bool timed)
 		return true;
 	return timed && run->end && local_clock() >= run->end;
 }
-EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_slice_over);
 
 /**
  * vkfd_sdma_chunk() - how much of a packet to do in one piece
@@ -74,7 +73,6 @@ u64 vkfd_sdma_chunk(const struct vkfd_sdma_run *run, u64 left)
 
 	return min_t(u64, left, ALIGN_DOWN(allow, 4));
 }
-EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_chunk);
 
 /**
  * vkfd_sdma_exec_locked() - execute a queue's packets, for one slice

@@ -19,8 +19,9 @@
  * that moves data (COPY_LINEAR, COPY_LINEAR_RECT, WRITE_LINEAR,
  * CONST_FILL) is executed in pieces (vkfd_sdma_chunk()), between which a
  * slice may end (vkfd_sdma_exec.c); &vkfd_queue.sdma remembers how far it
- * got, and every piece translates its addresses afresh. COPY_LINEAR with the broadcast bit writes two
- * destinations, piece by piece: the first, then the second. ATOMIC is
+ * got, and every piece translates its addresses afresh. COPY_LINEAR with
+ * the broadcast bit writes two destinations, piece by piece: the first,
+ * then the second. ATOMIC is
  * vkfd_sdma_atomic.c's, COPY_LINEAR_RECT
  * vkfd_sdma_rect.c's; the rest is here. What ROCm 5.2's runtime sends on
  * gfx9 is all executed; GCR (op 17), which it sends on gfx10 and later

@@ -290,7 +290,7 @@ TEST_F_TIMEOUT(sdma, trap_slices_bounded, 300)
 }
 
 /* The busy context's queues: four on each engine */
-#define E_BUSY_QUEUES	8
+#define E_BUSY_QUEUES	8U
 #define E_BUSY_COPY	(1024 * 1024ULL)
 /*
  * What another context's group may wait between two turns, in slices:
