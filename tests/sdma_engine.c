@@ -326,7 +326,11 @@ TEST_F_TIMEOUT(sdma, busy_queues_one_share, 300)
 	for (i = 0; i < E_BUSY_QUEUES; i++)
 		s_queue_new(_metadata, &s, render, self->b.gpu[0], i, S_RING,
 			    &busy[i]);
-	s_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
+	/* Rings are at the same CPU address in every context: another. */
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		    E_BUSY_QUEUES, S_RING, &q);
 
 	/* Each ring full: the engines take a while to get through it. */
 	for (i = 0; i < E_BUSY_QUEUES; i++) {
