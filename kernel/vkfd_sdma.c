@@ -12,9 +12,10 @@
  * it is stopped. The thread serves its contexts in turn, one slice each
  * (vkfd_sdma.h: at most VKFD_SDMA_SLICE_NS, 200 us, about 1 MiB of data,
  * 4096 packets or 32 TRAPs; vkfd_sdma_exec.c), so that no queue can hold
- * an engine, and nothing waits on an engine for longer than a slice. The engine may reschedule between two queues,
- * two packets, two signalled TRAPs and two chunks of a copy or fill
- * (vkfd_vm_access.c); it holds its list spinlock only to take a queue
+ * an engine, and nothing waits on an engine for longer than a slice.
+ * The engine may reschedule between two queues, two packets, two
+ * signalled TRAPs and two pieces of a copy or fill (vkfd_vm_access.c);
+ * it holds its list spinlock only to take a queue
  * from the list, never across a loop whose length a user chooses.
  *
  * Serving a queue: read the write pointer from its doorbell; if there is
