@@ -291,12 +291,15 @@ static int vkfd_aql_complete(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 }
 
 /*
- * Execute (or go on waiting in) the packet at the read index. Return
- * VKFD_AQL_NEXT or %VKFD_SDMA_TRAP once it is done and the read index is
- * past it, %VKFD_SDMA_IDLE if its slot holds no packet, another status
- * otherwise.
+ * Execute (or go on waiting in) the packet at the read index: the AQL
+ * queues' &vkfd_queue_ops.exec_pkt_locked. %VKFD_SDMA_IDLE if its slot
+ * holds no packet; %VKFD_SDMA_POLL for a dependency not met; a
+ * completion signal with a mailbox is a %VKFD_SDMA_TRAP (the packet
+ * done); %VKFD_SDMA_FAULT for memory not mapped as needed or a kernel
+ * that is not s_endpgm.
  */
-static int vkfd_aql_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run)
+static int vkfd_aql_exec_pkt_locked(struct vkfd_queue *q,
+				    struct vkfd_sdma_run *run)
 {
 	__le32 raw[VKFD_AQL_PKT_SIZE / 4];
 	__le16 invalid = cpu_to_le16(VKFD_AQL_TYPE_INVALID);
@@ -363,10 +366,10 @@ static int vkfd_aql_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run)
  * rung, or waits for a dependency that is not to be looked at again
  * yet. Whether a
  * packet is at the read index is only known from its header, which
- * vkfd_aql_exec_locked() reads.
+ * vkfd_aql_exec_pkt_locked() reads.
  *
  * Context: Any; the caller is the engine the queue is started on.
- * Return: true if vkfd_aql_exec_locked() is worth calling.
+ * Return: true if vkfd_sdma_exec_locked() is worth calling.
  */
 bool vkfd_aql_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now)
 {
@@ -376,54 +379,10 @@ bool vkfd_aql_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now)
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_aql_queue_ready);
 
-/**
- * vkfd_aql_exec_locked() - execute an AQL queue's packets, for one slice
- * @q: the queue; not halted
- * @run: the budget; receives what happened (@run->wptr is not used)
- *
- * Executes packets from the read index (&vkfd_sdma_qstate.rptr, a packet
- * id) while their headers are valid, advancing the index past each one
- * done, until a reason of &enum vkfd_sdma_status stops it: %VKFD_SDMA_IDLE
- * for a slot whose header is INVALID, %VKFD_SDMA_POLL for a dependency not
- * met, %VKFD_SDMA_TRAP for a completion signal with a mailbox (the packet
- * done), %VKFD_SDMA_FAULT for memory not mapped as needed or a kernel
- * that is not s_endpgm, %VKFD_SDMA_INVALID for a packet vkfd does not
- * execute. Does not write the read index back, halt the queue, or signal.
- *
- * Context: Process context; may sleep. The caller holds the queue's
- * &vkfd_ctx.mem_lock and is the only one to execute @q.
- * Return: why it stopped.
- */
-enum vkfd_sdma_status vkfd_aql_exec_locked(struct vkfd_queue *q,
-					   struct vkfd_sdma_run *run)
-{
-	struct vkfd_sdma_qstate *s = &q->sdma;
-
-	lockdep_assert_held(&q->ctx->mem_lock);
-
-	for (;;) {
-		int st;
-
-		if (run->budget <= 0 || run->traps >= VKFD_SDMA_SLICE_TRAPS)
-			return VKFD_SDMA_BUDGET;
-		if (s->pkt_rptr != s->rptr) {
-			s->pkt_rptr = s->rptr;
-			s->pkt_done = 0;
-			s->poll_tries = 0;
-		}
-		st = vkfd_aql_exec_pkt(q, run);
-		if (st != VKFD_AQL_NEXT)
-			return st;
-		/* Thousands of packets: let others run between them. */
-		cond_resched();
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(vkfd_aql_exec_locked);
-
 /* The read index is written back as SDMA's read pointer is: a u64. */
 const struct vkfd_queue_ops vkfd_aql_queue_ops = {
 	.ready = vkfd_aql_queue_ready,
-	.exec_locked = vkfd_aql_exec_locked,
+	.exec_pkt_locked = vkfd_aql_exec_pkt_locked,
 	.rptr_write_locked = vkfd_sdma_rptr_write_locked,
 	/* A value ROCr never writes: the ring is not read before its ring. */
 	.doorbell_unrung = VKFD_AQL_DOORBELL_UNRUNG,

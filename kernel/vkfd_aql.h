@@ -91,7 +91,5 @@
 extern const struct vkfd_queue_ops vkfd_aql_queue_ops;
 
 bool vkfd_aql_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now);
-enum vkfd_sdma_status vkfd_aql_exec_locked(struct vkfd_queue *q,
-					   struct vkfd_sdma_run *run);
 
 #endif /* _VKFD_AQL_H_ */

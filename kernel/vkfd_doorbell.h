@@ -27,8 +27,14 @@ struct vkfd_doorbells;
  *	the doorbell slice last rang
  * @armed: the engine unmapped the doorbell slice from user space since it
  *	last rang: a doorbell write faults, and the fault rings it
+ * @served_at: the engine's count of slices when it last served the group,
+ *	or the group went on its ready list
+ * @max_wait: the most slices the engine served other groups between two
+ *	turns of this one on its ready list (the test hooks')
  *
- * The engine's lock protects everything but @db (immutable).
+ * The engine's lock protects everything but @db (immutable), @served_at
+ * and @max_wait: the engine's thread writes those with WRITE_ONCE(), a
+ * ring sets @served_at under the lock; either way it is "now".
  */
 struct vkfd_sdma_group {
 	struct vkfd_doorbells *db;
@@ -37,6 +43,8 @@ struct vkfd_sdma_group {
 	struct list_head ready_node;
 	u64 busy_at;
 	bool armed;
+	u64 served_at;
+	u32 max_wait;
 };
 
 /**

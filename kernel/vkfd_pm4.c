@@ -430,6 +430,7 @@ static int vkfd_pm4_ib(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		.mask = U64_MAX,
 		.ib = true,
 	};
+	bool timed = false;
 
 	if (p->src->ib || (ctl & VKFD_PM4_IB_CHAIN) ||
 	    !(ctl & VKFD_PM4_IB_VALID))
@@ -441,11 +442,12 @@ static int vkfd_pm4_ib(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 
 		if (s->pkt_done >= size)
 			return VKFD_SDMA_NEXT;
-		if (run->budget <= 0 || run->traps >= VKFD_SDMA_SLICE_TRAPS)
+		if (vkfd_sdma_slice_over(run, timed))
 			return VKFD_SDMA_BUDGET;
 		ib.pos = s->pkt_done * 4;
 		ib.avail = size - s->pkt_done;
 		st = vkfd_pm4_exec_one(q, run, &ib, &ndw);
+		timed = true;
 		/* All of the buffer is there: a packet past its end is bad. */
 		if (st == VKFD_SDMA_STALL)
 			return VKFD_SDMA_INVALID;
@@ -548,72 +550,30 @@ static int vkfd_pm4_exec_one(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 	return st;
 }
 
-/**
- * vkfd_pm4_exec_locked() - execute a compute queue's packets, for a slice
- * @q: the queue; not halted
- * @run: the write pointer (dwords) and the budget; receives what happened
- *
- * As vkfd_sdma_exec_locked(), for PM4 packets: executes from
- * &vkfd_sdma_qstate.rptr (dwords) towards @run->wptr, advancing the read
- * pointer past each packet done, until a reason of &enum vkfd_sdma_status
- * stops it. A write pointer more than the ring ahead of the read pointer
- * (behind it included) is invalid.
- *
- * Context: Process context; may sleep. The caller holds the queue's
- * &vkfd_ctx.mem_lock and is the only one to execute @q.
- * Return: why it stopped; %VKFD_SDMA_TRAP after each interrupt (call
- * again after signalling it).
+/*
+ * Execute (or go on with) the packet at the read pointer: the compute
+ * queues' &vkfd_queue_ops.exec_pkt_locked. The read pointer counts dwords.
  */
-enum vkfd_sdma_status vkfd_pm4_exec_locked(struct vkfd_queue *q,
-					   struct vkfd_sdma_run *run)
+static int vkfd_pm4_exec_pkt_locked(struct vkfd_queue *q,
+				    struct vkfd_sdma_run *run)
 {
-	struct vkfd_sdma_qstate *s = &q->sdma;
 	struct vkfd_pm4_src ring = {
 		.base = q->ring_base,
 		.mask = q->ring_size - 1,
+		.pos = q->sdma.rptr * 4,
+		.avail = run->wptr - q->sdma.rptr,
 	};
+	u32 ndw;
+	int st;
 
-	lockdep_assert_held(&q->ctx->mem_lock);
-
-	s->stalled = false;
-	for (;;) {
-		u64 avail = run->wptr - s->rptr;
-		u32 ndw;
-		int st;
-
-		if (!avail)
-			return VKFD_SDMA_IDLE;
-		if (avail > q->ring_size / 4)
-			return VKFD_SDMA_INVALID;
-		if (run->budget <= 0 || run->traps >= VKFD_SDMA_SLICE_TRAPS)
-			return VKFD_SDMA_BUDGET;
-		if (s->pkt_rptr != s->rptr) {
-			s->pkt_rptr = s->rptr;
-			s->pkt_done = 0;
-			s->poll_tries = 0;
-		}
-
-		ring.pos = s->rptr * 4;
-		ring.avail = avail;
-		st = vkfd_pm4_exec_one(q, run, &ring, &ndw);
-		if (st == VKFD_SDMA_NEXT || st == VKFD_SDMA_TRAP) {
-			if (ndw) {
-				s->rptr += ndw;
-				run->budget -= VKFD_SDMA_PKT_COST;
-			}
-			if (st == VKFD_SDMA_TRAP)
-				return st;
-			cond_resched();
-			continue;
-		}
-		if (st == VKFD_SDMA_STALL) {
-			s->stalled = true;
-			s->stall_wptr = run->wptr;
-		}
-		return st;
+	st = vkfd_pm4_exec_one(q, run, &ring, &ndw);
+	/* No length: an INDIRECT_BUFFER stays, interrupted by its TRAP. */
+	if ((st == VKFD_SDMA_NEXT || st == VKFD_SDMA_TRAP) && ndw) {
+		q->sdma.rptr += ndw;
+		run->budget -= VKFD_SDMA_PKT_COST;
 	}
+	return st;
 }
-EXPORT_SYMBOL_IF_KUNIT(vkfd_pm4_exec_locked);
 
 /**
  * vkfd_pm4_rptr_write_locked() - tell user space how far the queue got
@@ -645,7 +605,8 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_pm4_rptr_write_locked);
 /* ready: the engine's generic checks hold for PM4's units too. */
 const struct vkfd_queue_ops vkfd_pm4_queue_ops = {
 	.ready = vkfd_sdma_queue_ready,
-	.exec_locked = vkfd_pm4_exec_locked,
+	.exec_pkt_locked = vkfd_pm4_exec_pkt_locked,
 	.rptr_write_locked = vkfd_pm4_rptr_write_locked,
+	.wptr_unit = 4,
 };
 EXPORT_SYMBOL_IF_KUNIT(vkfd_pm4_queue_ops);

@@ -16,8 +16,6 @@ struct vkfd_vm_fault;
 /* COMPUTE queues (KFD_IOC_QUEUE_TYPE_COMPUTE) */
 extern const struct vkfd_queue_ops vkfd_pm4_queue_ops;
 
-enum vkfd_sdma_status vkfd_pm4_exec_locked(struct vkfd_queue *q,
-					   struct vkfd_sdma_run *run);
 int vkfd_pm4_rptr_write_locked(struct vkfd_queue *q,
 			       struct vkfd_vm_fault *fault);
 

@@ -9,18 +9,20 @@
  * Each GPU has VKFD_SDMA_ENGINES engines, each a kernel thread started at
  * module load and stopped at unload. A runnable SDMA queue is started on
  * one of its GPU's engines (round robin) and served by that thread until
- * it is stopped. The thread serves its queues in turn, one slice each
- * (vkfd_sdma.h: at most about 1 MiB of data, 4096 packets or 32 TRAPs),
- * so that no queue can hold an engine, and nothing waits on an engine
- * for longer than a slice. The engine may reschedule between two queues,
- * two packets, two signalled TRAPs and two chunks of a copy or fill
- * (vkfd_vm_access.c); it holds its list spinlock only to take a queue
+ * it is stopped. The thread serves its contexts in turn, one slice each
+ * (vkfd_sdma.h: at most VKFD_SDMA_SLICE_NS, 200 us, about 1 MiB of data,
+ * 4096 packets or 32 TRAPs; vkfd_sdma_exec.c), so that no queue can hold
+ * an engine, and nothing waits on an engine for longer than a slice.
+ * The engine may reschedule between two queues, two packets, two
+ * signalled TRAPs and two pieces of a copy or fill (vkfd_vm_access.c);
+ * it holds its list spinlock only to take a queue
  * from the list, never across a loop whose length a user chooses.
  *
  * Serving a queue: read the write pointer from its doorbell; if there is
  * something to do (&vkfd_queue_ops.ready), try the context's mem_lock,
- * execute packets (&vkfd_queue_ops.exec_locked, by the queue's type:
- * vkfd_sdma_pkt.c for SDMA queues), signal each TRAP's event, write the
+ * execute packets (vkfd_sdma_exec_locked(), which calls
+ * &vkfd_queue_ops.exec_pkt_locked of the queue's type: vkfd_sdma_pkt.c
+ * for SDMA queues), signal each TRAP's event, write the
  * read pointer back, and on a fault or an invalid packet halt the queue
  * for good — a fault also counts in the VM's counters and raises the
  * context's memory event. Nothing of it can reach another queue.
@@ -42,7 +44,12 @@
  * does not grow with idle queues. The queues of one doorbell slice (a
  * context's VM on the GPU) started on one engine form a group,
  * &struct vkfd_sdma_group, and each engine has a *ready list* of groups.
- * A round serves every queue of every ready group once. A doorbell is
+ * A round gives every ready group one slice: its queues take turns, slice
+ * by slice, one with nothing to do passing the turn on to the next in
+ * the same round. So a context's share of the engine does not grow with
+ * its busy queues: a group waits at most one slice per other ready group
+ * between two turns (&vkfd_sdma_group.max_wait counts it for the test
+ * hooks). Shares are per context, not per user: see docs/tenancy.rst. A doorbell is
  * plain memory that cannot trap, but the slice's user mapping can: a
  * group that stayed idle for VKFD_SDMA_ARM_NS is *armed* - the slice's
  * pages are unmapped from user space (vkfd_doorbell_arm()) - and served
@@ -143,6 +150,8 @@
  *	(vkfd_sdma_wake_here()); the thread moves back to @cpus once it
  *	made progress or goes to sleep for good
  * @cpus: the CPUs the thread may run on, as created
+ * @slices: slices served (that executed packets); written by the thread
+ *	only, with WRITE_ONCE()
  */
 struct vkfd_sdma_engine {
 	struct vkfd_gpu *gpu;
@@ -156,6 +165,7 @@ struct vkfd_sdma_engine {
 	atomic_t kick;
 	atomic_t pinned;
 	cpumask_var_t cpus;
+	u64 slices;
 };
 
 /* What serving a queue, or a group, came to */
@@ -243,9 +253,11 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		return VKFD_SDMA_SERVED_IDLE;
 	}
 	/* The engine is busy from here to the end of the slice. */
+	WRITE_ONCE(q->sdma.engine->slices, q->sdma.engine->slices + 1);
 	start = ktime_get_ns();
+	run.end = local_clock() + VKFD_SDMA_SLICE_NS;
 	rptr = q->sdma.rptr;
-	while ((st = q->ops->exec_locked(q, &run)) == VKFD_SDMA_TRAP) {
+	while ((st = vkfd_sdma_exec_locked(q, &run)) == VKFD_SDMA_TRAP) {
 		vkfd_event_interrupt(ctx, run.int_context);
 		cond_resched();
 	}
@@ -281,13 +293,20 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 				      VKFD_SDMA_SERVED_IDLE;
 }
 
-/* Serve every queue of @group once: what the busiest came to. */
+/*
+ * Serve @group one slice: its queues take turns, one with nothing to do
+ * passing the turn on to the next. What the busiest came to.
+ */
 static enum vkfd_sdma_served vkfd_sdma_serve_group(struct vkfd_sdma_engine *e,
 						   struct vkfd_sdma_group *group,
 						   u64 now)
 {
-	enum vkfd_sdma_served served = VKFD_SDMA_SERVED_IDLE;
+	enum vkfd_sdma_served served = VKFD_SDMA_SERVED_IDLE, st;
+	u64 waited = e->slices - READ_ONCE(group->served_at);
 	unsigned int n;
+
+	if (waited > READ_ONCE(group->max_wait))
+		WRITE_ONCE(group->max_wait, min_t(u64, waited, U32_MAX));
 
 	spin_lock(&e->lock);
 	n = group->nr_queues;
@@ -307,13 +326,18 @@ static enum vkfd_sdma_served vkfd_sdma_serve_group(struct vkfd_sdma_engine *e,
 		if (!q)
 			break;
 
-		served = max(served, vkfd_sdma_serve(q, now));
+		st = vkfd_sdma_serve(q, now);
+		served = max(served, st);
 
 		/* Done with @q: a stop waiting for it may return. */
 		smp_store_mb(e->running, NULL);
 		wake_up_var(&e->running);
 		cond_resched();
+		/* The group's slice: its other queues wait for its next. */
+		if (st == VKFD_SDMA_SERVED_BUSY)
+			break;
 	}
+	WRITE_ONCE(group->served_at, e->slices);
 	return served;
 }
 
@@ -480,6 +504,7 @@ static bool vkfd_sdma_group_ready_locked(struct vkfd_sdma_engine *e,
 	WRITE_ONCE(group->busy_at, now);
 	if (!list_empty(&group->ready_node) || !group->nr_queues)
 		return false;
+	WRITE_ONCE(group->served_at, READ_ONCE(e->slices));
 	list_add_tail(&group->ready_node, &e->ready);
 	e->nr_ready++;
 	return true;

@@ -8,6 +8,7 @@
 
 #include <linux/list.h>
 #include <linux/sizes.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 #include <linux/vkfd_sdma.h>
 
@@ -64,21 +65,32 @@ struct vkfd_sdma_qstate {
 
 /*
  * A slice: what one engine does for one queue under one hold of the
- * context's mem_lock. Every packet costs VKFD_SDMA_PKT_COST, and each
- * byte it moves one more; a slice ends once VKFD_SDMA_SLICE is spent
- * (at most 4096 packets, about 1 MiB of data), or after
- * VKFD_SDMA_SLICE_TRAPS TRAP packets: each signals an event, which wakes
- * its waiters.
+ * context's mem_lock (vkfd_sdma_exec.c). Every packet costs
+ * VKFD_SDMA_PKT_COST, and each byte it moves one more; a slice ends once
+ * VKFD_SDMA_SLICE is spent (at most 4096 packets, about 1 MiB of data),
+ * after VKFD_SDMA_SLICE_TRAPS TRAP packets (each signals an event, which
+ * wakes its waiters), or VKFD_SDMA_SLICE_NS after it began.
+ *
+ * The time bound is what another context waits for, a slice per ready
+ * context on the engine: 200 us keeps a round of a few contexts well
+ * under a millisecond, yet is long enough that a slice is mostly work
+ * (a slice costs a trylock, a read pointer write and a few clock reads;
+ * a page of copy about a microsecond, under TCG a few). A piece of a
+ * copy or fill (VKFD_SDMA_CHUNK) is 64 KiB: a few microseconds natively,
+ * some tens under TCG, well under the slice.
  */
 #define VKFD_SDMA_SLICE		((long)SZ_1M)
 #define VKFD_SDMA_PKT_COST	256
 #define VKFD_SDMA_SLICE_TRAPS	32
+#define VKFD_SDMA_SLICE_NS	(200 * NSEC_PER_USEC)
+#define VKFD_SDMA_CHUNK		SZ_64K
 
 /**
  * enum vkfd_sdma_status - why vkfd_sdma_exec_locked() returned
  * @VKFD_SDMA_IDLE: everything up to the doorbell's write pointer is done
- * @VKFD_SDMA_BUDGET: the slice's budget, or its TRAPs, are spent; there
- *	is more to do
+ * @VKFD_SDMA_BUDGET: the slice's budget, TRAPs or time are spent; there
+ *	is more to do. From &vkfd_queue_ops.exec_pkt_locked: a piece of the
+ *	packet is done, not all of it
  * @VKFD_SDMA_STALL: the packet at the read pointer is not all in the ring
  *	yet; nothing to do until the doorbell moves
  * @VKFD_SDMA_POLL: a POLL_REGMEM condition is false; poll again at
@@ -105,6 +117,7 @@ enum vkfd_sdma_status {
  * struct vkfd_sdma_run - one call of the executor
  * @wptr: in: the write pointer, bytes, as read from the doorbell
  * @budget: in/out: what is left of the slice (VKFD_SDMA_SLICE at first)
+ * @end: in: local_clock() at which the slice ends; 0 for no time bound
  * @moved: out: bytes written to memory by the packets, added up
  * @traps: in/out: TRAP packets executed in the slice (0 at first)
  * @int_context: out: for %VKFD_SDMA_TRAP, the TRAP's int_context
@@ -113,6 +126,7 @@ enum vkfd_sdma_status {
 struct vkfd_sdma_run {
 	u64 wptr;
 	long budget;
+	u64 end;
 	u64 moved;
 	unsigned int traps;
 	u32 int_context;
@@ -156,6 +170,7 @@ static inline void vkfd_sdma_moved(struct vkfd_sdma_run *run, u64 n)
 }
 
 u64 vkfd_sdma_chunk(const struct vkfd_sdma_run *run, u64 left);
+bool vkfd_sdma_slice_over(const struct vkfd_sdma_run *run, bool timed);
 bool vkfd_sdma_parked(const struct vkfd_queue *q, u64 now);
 int vkfd_sdma_park(struct vkfd_queue *q, u64 now, u32 interval);
 int vkfd_sdma_atomic(struct vkfd_queue *q, struct vkfd_sdma_run *run,
@@ -165,19 +180,28 @@ int vkfd_sdma_copy_rect(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 
 /**
  * struct vkfd_queue_ops - how the engines execute the queues of one type
- * @ready: a cheap check without locks: might @exec_locked make progress,
- *	the doorbell reading @wptr at @now? False for a halted queue.
- *	Process context, the caller is the engine the queue is started on.
- * @exec_locked: execute the queue's packets for one slice, from
- *	&vkfd_sdma_qstate.rptr towards &vkfd_sdma_run.wptr, within the
- *	slice's budget; never halts the queue, writes the read pointer back
- *	or signals: the engine does, by the status returned. The caller
- *	holds &vkfd_ctx.mem_lock.
+ * @ready: a cheap check without locks: might vkfd_sdma_exec_locked()
+ *	make progress, the doorbell reading @wptr at @now? False for a halted
+ *	queue. Process context, the caller is the engine the queue is
+ *	started on.
+ * @exec_pkt_locked: execute (or go on with) the packet at
+ *	&vkfd_sdma_qstate.rptr, within the slice: once it is done, advance
+ *	the read pointer past it, charge VKFD_SDMA_PKT_COST and return
+ *	VKFD_SDMA_NEXT, or %VKFD_SDMA_TRAP for a TRAP (an interrupt);
+ *	%VKFD_SDMA_BUDGET when a piece of it is done and more is left;
+ *	%VKFD_SDMA_IDLE when there is no packet; otherwise why it cannot go
+ *	on. Never halts the queue, writes the read pointer back or signals:
+ *	the engine does, by the status. The caller holds
+ *	&vkfd_ctx.mem_lock and runs the loop around it (vkfd_sdma_exec.c).
  * @rptr_write_locked: write &vkfd_sdma_qstate.rptr back where user space
  *	reads it; 0 or -EFAULT (the fault filled in). The caller holds
  *	&vkfd_ctx.mem_lock.
  * @doorbell_unrung: what the queue's doorbell holds until user space
  *	first writes it (0 for SDMA and PM4; AQL's first ring is packet id 0)
+ * @wptr_unit: bytes per unit of the doorbell's write pointer (1 for SDMA,
+ *	4 for PM4), which vkfd_sdma_exec_locked() checks against the read
+ *	pointer and the ring's size; 0 if the doorbell holds no write
+ *	pointer (AQL: the packets' headers say what is there)
  *
  * The engine (vkfd_sdma.c) knows nothing of a queue's packets: it reads
  * the doorbell and calls these. &vkfd_sdma_qstate.rptr and the doorbell
@@ -186,21 +210,23 @@ int vkfd_sdma_copy_rect(struct vkfd_queue *q, struct vkfd_sdma_run *run,
  */
 struct vkfd_queue_ops {
 	bool (*ready)(const struct vkfd_queue *q, u64 wptr, u64 now);
-	enum vkfd_sdma_status (*exec_locked)(struct vkfd_queue *q,
-					     struct vkfd_sdma_run *run);
+	int (*exec_pkt_locked)(struct vkfd_queue *q, struct vkfd_sdma_run *run);
 	int (*rptr_write_locked)(struct vkfd_queue *q,
 				 struct vkfd_vm_fault *fault);
 	u64 doorbell_unrung;
+	unsigned int wptr_unit;
 };
 
 /* SDMA and SDMA_XGMI queues (vkfd_sdma_pkt.c) */
 extern const struct vkfd_queue_ops vkfd_sdma_queue_ops;
 
 bool vkfd_sdma_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now);
-enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
-					    struct vkfd_sdma_run *run);
 int vkfd_sdma_rptr_write_locked(struct vkfd_queue *q,
 				struct vkfd_vm_fault *fault);
+
+/* vkfd_sdma_exec.c: the packet loop of every queue type */
+enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
+					    struct vkfd_sdma_run *run);
 
 /* vkfd_sdma.c: the SDMA engines */
 int vkfd_sdma_init(struct vkfd_gpu *gpu);

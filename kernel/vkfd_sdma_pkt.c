@@ -16,11 +16,12 @@
  *
  * A packet is executed once it is all in the ring (below the write
  * pointer); until then the queue waits for the doorbell to move. A packet
- * that moves more than a slice allows (COPY_LINEAR, COPY_LINEAR_RECT,
- * WRITE_LINEAR, CONST_FILL) is executed in pieces, one per slice;
- * &vkfd_queue.sdma remembers how far it got, and every piece translates
- * its addresses afresh. COPY_LINEAR with the broadcast bit writes two
- * destinations, piece by piece: the first, then the second. ATOMIC is
+ * that moves data (COPY_LINEAR, COPY_LINEAR_RECT, WRITE_LINEAR,
+ * CONST_FILL) is executed in pieces (vkfd_sdma_chunk()), between which a
+ * slice may end (vkfd_sdma_exec.c); &vkfd_queue.sdma remembers how far it
+ * got, and every piece translates its addresses afresh. COPY_LINEAR with
+ * the broadcast bit writes two destinations, piece by piece: the first,
+ * then the second. ATOMIC is
  * vkfd_sdma_atomic.c's, COPY_LINEAR_RECT
  * vkfd_sdma_rect.c's; the rest is here. What ROCm 5.2's runtime sends on
  * gfx9 is all executed; GCR (op 17), which it sends on gfx10 and later
@@ -69,24 +70,6 @@ static int vkfd_sdma_ring_read(struct vkfd_queue *q, u64 pos, u32 *dw,
 }
 
 /**
- * vkfd_sdma_chunk() - how much of a packet to do in this slice
- * @run: the slice
- * @left: bytes the packet still has to move
- *
- * What the budget allows, but at least a page, so that every slice moves
- * on; a multiple of 4, for CONST_FILL.
- *
- * Context: Any.
- * Return: bytes, at most @left.
- */
-u64 vkfd_sdma_chunk(const struct vkfd_sdma_run *run, u64 left)
-{
-	long allow = max_t(long, run->budget, SZ_4K);
-
-	return min_t(u64, left, ALIGN_DOWN(allow, 4));
-}
-
-/**
  * vkfd_sdma_parked() - does the packet at the read pointer wait?
  * @q: the queue
  * @now: ktime_get_ns()
@@ -125,7 +108,7 @@ int vkfd_sdma_park(struct vkfd_queue *q, u64 now, u32 interval)
 }
 
 /*
- * After a slice of a COPY or a FILL: @n more bytes of @total done after
+ * After a piece of a COPY or a FILL: @n more bytes of @total done after
  * @done, stopped by @ret if not 0. What the packet does next.
  */
 static int vkfd_sdma_slice_done(struct vkfd_queue *q,
@@ -393,13 +376,13 @@ static u64 vkfd_sdma_pkt_len(u32 h, unsigned int *fixed)
 }
 
 /*
- * Execute (or go on with) the packet at the read pointer, @avail bytes
- * being in the ring. Return VKFD_SDMA_NEXT or %VKFD_SDMA_TRAP once it is
- * done and the read pointer is past it, another status otherwise.
+ * Execute (or go on with) the packet at the read pointer: the SDMA
+ * queues' &vkfd_queue_ops.exec_pkt_locked.
  */
-static int vkfd_sdma_exec_pkt(struct vkfd_queue *q, struct vkfd_sdma_run *run,
-			      u64 avail)
+static int vkfd_sdma_exec_pkt_locked(struct vkfd_queue *q,
+				     struct vkfd_sdma_run *run)
 {
+	u64 avail = run->wptr - q->sdma.rptr;
 	struct vkfd_sdma_pkt p;
 	unsigned int fixed;
 	int st;
@@ -490,62 +473,6 @@ bool vkfd_sdma_queue_ready(const struct vkfd_queue *q, u64 wptr, u64 now)
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_ready);
 
 /**
- * vkfd_sdma_exec_locked() - execute a queue's packets, for one slice
- * @q: the queue; not halted
- * @run: the write pointer and the budget; receives what happened
- *
- * Executes packets from &vkfd_sdma_qstate.rptr towards @run->wptr, advancing
- * the read pointer past each packet done, until one of the reasons of
- * &enum vkfd_sdma_status stops it. Does not write the read pointer back
- * to memory, halt the queue, or signal anything: the caller does, by the
- * status. Bytes a packet wrote before a fault stay written.
- *
- * Context: Process context; may sleep. The caller holds the queue's
- * &vkfd_ctx.mem_lock and is the only one to execute @q.
- * Return: why it stopped; never %VKFD_SDMA_TRAP without having executed
- * the TRAP packet (call again after signalling it).
- */
-enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
-					    struct vkfd_sdma_run *run)
-{
-	struct vkfd_sdma_qstate *s = &q->sdma;
-
-	lockdep_assert_held(&q->ctx->mem_lock);
-
-	s->stalled = false;
-	for (;;) {
-		u64 avail = run->wptr - q->sdma.rptr;
-		int st;
-
-		if (!avail)
-			return VKFD_SDMA_IDLE;
-		/* Behind the read pointer wraps around to huge: invalid too. */
-		if ((avail & 3) || avail > q->ring_size)
-			return VKFD_SDMA_INVALID;
-		if (run->budget <= 0 || run->traps >= VKFD_SDMA_SLICE_TRAPS)
-			return VKFD_SDMA_BUDGET;
-		if (s->pkt_rptr != q->sdma.rptr) {
-			s->pkt_rptr = q->sdma.rptr;
-			s->pkt_done = 0;
-			s->poll_tries = 0;
-		}
-
-		st = vkfd_sdma_exec_pkt(q, run, avail);
-		if (st == VKFD_SDMA_NEXT) {
-			/* Thousands of packets: let others run between them. */
-			cond_resched();
-			continue;
-		}
-		if (st == VKFD_SDMA_STALL) {
-			s->stalled = true;
-			s->stall_wptr = run->wptr;
-		}
-		return st;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_exec_locked);
-
-/**
  * vkfd_sdma_rptr_write_locked() - tell user space how far the queue got
  * @q: the queue
  * @fault: filled in if the write faults
@@ -573,7 +500,8 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_rptr_write_locked);
 
 const struct vkfd_queue_ops vkfd_sdma_queue_ops = {
 	.ready = vkfd_sdma_queue_ready,
-	.exec_locked = vkfd_sdma_exec_locked,
+	.exec_pkt_locked = vkfd_sdma_exec_pkt_locked,
 	.rptr_write_locked = vkfd_sdma_rptr_write_locked,
+	.wptr_unit = 1,
 };
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_ops);

@@ -129,7 +129,7 @@ int vkfd_sdma_copy_rect(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		vkfd_sdma_moved(run, n);
 		run->budget -= VKFD_SDMA_ROW_COST;
 		done += n;
-	} while (!ret && done < total && run->budget > 0);
+	} while (!ret && done < total && !vkfd_sdma_slice_over(run, true));
 
 	q->sdma.pkt_done = done;
 	if (ret)

@@ -251,8 +251,8 @@ static int vkfd_test_mmap_release(void)
 
 /*
  * The groups of the context's doorbell slices, how many of them are ready,
- * and the engines' visits of its queues. Read without the engines' locks:
- * the test looks once things have settled.
+ * the engines' visits of its queues and the longest wait of a group. Read
+ * without the engines' locks: the test looks once things have settled.
  */
 static int vkfd_test_sdma_query(struct vkfd_device *vdev,
 				struct vkfd_test_sdma_query *args)
@@ -289,6 +289,8 @@ static int vkfd_test_sdma_query(struct vkfd_device *vdev,
 			if (!READ_ONCE(db->group[e].nr_queues))
 				continue;
 			out.groups++;
+			out.max_wait = max(out.max_wait,
+					   READ_ONCE(db->group[e].max_wait));
 			if (!list_empty_careful(&db->group[e].ready_node))
 				out.ready++;
 		}

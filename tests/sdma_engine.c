@@ -17,6 +17,11 @@
  *   trap_slices_bounded
  *			4096 TRAPs submitted at once all execute, at most
  *			32 in one slice (the test hooks count them).
+ *   busy_queues_one_share
+ *			a context with eight queues full of copies and one
+ *			with a queue of fences: between two turns of the
+ *			second, an engine serves the first one slice, not
+ *			one per busy queue (the test hooks count slices).
  *
  * Waits are bounded (a hang is a failure), never judged by time.
  *
@@ -281,8 +286,83 @@ TEST_F_TIMEOUT(sdma, trap_slices_bounded, 300)
 
 	ASSERT_EQ(0, e_sdma_query(_metadata, self, self->b.p.fd, &sq));
 	EXPECT_EQ(E_SLICE_TRAPS, sq.slice_traps);
-	EXPECT_EQ(0U, sq.pad);
 	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
+}
+
+/* The busy context's queues: four on each engine */
+#define E_BUSY_QUEUES	8U
+#define E_BUSY_COPY	(1024 * 1024ULL)
+/*
+ * What another context's group may wait between two turns, in slices:
+ * one of the busy context (one group on the engine), and one more if the
+ * measured group became ready in the middle of a round.
+ */
+#define E_MAX_WAIT	2U
+#define E_FENCES	20U
+
+/*
+ * Shares are per context, not per queue: eight queues whose rings are
+ * full of 1 MiB copies (many slices each) in one context, a queue of
+ * fences in another, all on one GPU. Every turn of the second context's
+ * group waits for at most E_MAX_WAIT slices of the first, however many
+ * of its queues are busy: the engine counts the slices it serves, and
+ * the test hooks report the most a group waited.
+ */
+TEST_F_TIMEOUT(sdma, busy_queues_one_share, 300)
+{
+	struct vkfd_queue q, busy[E_BUSY_QUEUES];
+	struct vkfd_test_sdma_query sq;
+	unsigned int i, n, left = 0;
+	struct vkfd_context s;
+	struct s_buf b, sb;
+	uint32_t dw[8];
+	int render;
+
+	S_NEED_GPU();
+	ASSERT_EQ(0, vkfd_secondary_vm(&self->b.env, self->b.gpu[0], &s,
+				       &render));
+	s_buf_new(_metadata, &s, render, self->b.gpu[0], S_BUF_VA,
+		  2 * E_BUSY_COPY, S_GTT_RW, &sb);
+	for (i = 0; i < E_BUSY_QUEUES; i++)
+		s_queue_new(_metadata, &s, render, self->b.gpu[0], i, S_RING,
+			    &busy[i]);
+	/* Rings are at the same CPU address in every context: another. */
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		    E_BUSY_QUEUES, S_RING, &q);
+
+	/* Each ring full: the engines take a while to get through it. */
+	for (i = 0; i < E_BUSY_QUEUES; i++) {
+		n = vkfd_sdma_copy_linear(dw, S_BUF_VA + E_BUSY_COPY, S_BUF_VA,
+					  E_BUSY_COPY);
+		while (!vkfd_queue_submit(&busy[i], dw, n))
+			;
+	}
+	for (i = 1; i <= E_FENCES; i++) {
+		S_SUBMIT(&q, dw, vkfd_sdma_fence(dw, S_BUF_VA, i));
+		S_IDLE(&q);
+		EXPECT_EQ(i, *s_u32(&b, 0));
+	}
+	/* The busy queues were busy all along. */
+	for (i = 0; i < E_BUSY_QUEUES; i++)
+		left += s_rptr(&busy[i]) != busy[i].wptr;
+	EXPECT_EQ(E_BUSY_QUEUES, left);
+
+	EXPECT_EQ(0ULL, S_FAULTS(s.fd));
+	ASSERT_EQ(0, e_sdma_query(_metadata, self, s.fd, &sq));
+	TH_LOG("the busy context: %llu bytes copied, %llu visits",
+	       (unsigned long long)S_SDMA_BYTES(s.fd),
+	       (unsigned long long)sq.visits);
+	ASSERT_EQ(0, e_sdma_query(_metadata, self, self->b.p.fd, &sq));
+	TH_LOG("the fences' group waited %u slices at most", sq.max_wait);
+	EXPECT_GE(E_MAX_WAIT, sq.max_wait);
+
+	for (i = 0; i < E_BUSY_QUEUES; i++)
+		EXPECT_EQ(0, vkfd_queue_destroy(&s, &busy[i]));
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
+	EXPECT_EQ(0, vkfd_close(&s));
+	close(render);
 }
 
 TEST_HARNESS_MAIN

@@ -93,7 +93,7 @@ static enum vkfd_sdma_status run_aql(struct sdma_test *t,
 	memset(r, 0, sizeof(*r));
 	r->budget = budget;
 	mutex_lock(&t->ctx.mem_lock);
-	st = vkfd_aql_exec_locked(&t->q, r);
+	st = vkfd_sdma_exec_locked(&t->q, r);
 	mutex_unlock(&t->ctx.mem_lock);
 	return st;
 }
@@ -480,7 +480,7 @@ static void vkfd_aql_test_slices(struct kunit *test)
 	memset(&r, 0, sizeof(r));
 	r.budget = VKFD_SDMA_SLICE;
 	mutex_lock(&t->ctx.mem_lock);
-	while ((st = vkfd_aql_exec_locked(&t->q, &r)) == VKFD_SDMA_TRAP)
+	while ((st = vkfd_sdma_exec_locked(&t->q, &r)) == VKFD_SDMA_TRAP)
 		traps++;
 	mutex_unlock(&t->ctx.mem_lock);
 	KUNIT_EXPECT_EQ(test, st, VKFD_SDMA_BUDGET);

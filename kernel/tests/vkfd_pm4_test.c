@@ -38,7 +38,7 @@ static enum vkfd_sdma_status prun_budget(struct sdma_test *t,
 	r->wptr = t->wptr / 4;
 	r->budget = budget;
 	mutex_lock(&t->ctx.mem_lock);
-	st = t->q.ops->exec_locked(&t->q, r);
+	st = vkfd_sdma_exec_locked(&t->q, r);
 	mutex_unlock(&t->ctx.mem_lock);
 	return st;
 }
@@ -278,7 +278,7 @@ static void vkfd_pm4_test_trap_slice(struct kunit *test)
 	r.wptr = t->wptr / 4;
 	r.budget = VKFD_SDMA_SLICE;
 	mutex_lock(&t->ctx.mem_lock);
-	while (t->q.ops->exec_locked(&t->q, &r) == VKFD_SDMA_TRAP) {
+	while (vkfd_sdma_exec_locked(&t->q, &r) == VKFD_SDMA_TRAP) {
 		KUNIT_EXPECT_EQ(test, r.int_context, n);
 		n++;
 	}
@@ -471,11 +471,11 @@ static void vkfd_pm4_test_invalid(struct kunit *test)
 	r.budget = VKFD_SDMA_SLICE;
 	r.wptr = RING_SIZE / 4 + 1;
 	mutex_lock(&t->ctx.mem_lock);
-	KUNIT_EXPECT_EQ(test, t->q.ops->exec_locked(&t->q, &r),
+	KUNIT_EXPECT_EQ(test, vkfd_sdma_exec_locked(&t->q, &r),
 			VKFD_SDMA_INVALID);
 	t->q.sdma.rptr = 8;
 	r.wptr = 4;
-	KUNIT_EXPECT_EQ(test, t->q.ops->exec_locked(&t->q, &r),
+	KUNIT_EXPECT_EQ(test, vkfd_sdma_exec_locked(&t->q, &r),
 			VKFD_SDMA_INVALID);
 	mutex_unlock(&t->ctx.mem_lock);
 }

@@ -516,6 +516,51 @@ static void vkfd_sdma_test_slices(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run(t, &r), VKFD_SDMA_IDLE);
 }
 
+/* One slice that ended before it began, as an engine late to run sees it */
+static enum vkfd_sdma_status run_late(struct sdma_test *t,
+				      struct vkfd_sdma_run *r)
+{
+	enum vkfd_sdma_status st;
+
+	memset(r, 0, sizeof(*r));
+	r->wptr = t->wptr;
+	r->budget = VKFD_SDMA_SLICE;
+	r->end = 1;
+	mutex_lock(&t->ctx.mem_lock);
+	st = vkfd_sdma_exec_locked(&t->q, r);
+	mutex_unlock(&t->ctx.mem_lock);
+	return st;
+}
+
+/*
+ * A slice ends by time too, between two pieces of a copy and between two
+ * packets, whatever is left of its budget; and every slice moves on, by
+ * a piece or a packet, however late it is.
+ */
+static void vkfd_sdma_test_slice_time(struct kunit *test)
+{
+	struct sdma_test *t = test->priv;
+	struct vkfd_sdma_run r;
+	unsigned int i;
+
+	EMIT(t, vkfd_sdma_pkt_copy, BIG_DST_VA, BIG_SRC_VA, BIG);
+	KUNIT_EXPECT_EQ(test, run_late(t, &r), VKFD_SDMA_BUDGET);
+	KUNIT_EXPECT_EQ(test, r.moved, (u64)VKFD_SDMA_CHUNK);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.pkt_done, (u64)VKFD_SDMA_CHUNK);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 0ULL);
+	KUNIT_EXPECT_EQ(test, run_late(t, &r), VKFD_SDMA_BUDGET);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.pkt_done, 2ULL * VKFD_SDMA_CHUNK);
+
+	reset_at(t, 0);
+	for (i = 0; i < 3; i++)
+		EMIT(t, vkfd_sdma_pkt_nop, 0);
+	KUNIT_EXPECT_EQ(test, run_late(t, &r), VKFD_SDMA_BUDGET);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 4ULL);
+	KUNIT_EXPECT_EQ(test, run_late(t, &r), VKFD_SDMA_BUDGET);
+	KUNIT_EXPECT_EQ(test, run_late(t, &r), VKFD_SDMA_IDLE);
+	KUNIT_EXPECT_EQ(test, t->q.sdma.rptr, 12ULL);
+}
+
 /* A slice signals VKFD_SDMA_SLICE_TRAPS TRAPs at most; the next goes on. */
 static void vkfd_sdma_test_trap_slice(struct kunit *test)
 {
@@ -590,6 +635,7 @@ static struct kunit_case vkfd_sdma_test_cases[] = {
 	KUNIT_CASE(vkfd_sdma_test_bad_wptr),
 	KUNIT_CASE(vkfd_sdma_test_faults),
 	KUNIT_CASE(vkfd_sdma_test_slices),
+	KUNIT_CASE(vkfd_sdma_test_slice_time),
 	KUNIT_CASE(vkfd_sdma_test_trap_slice),
 	KUNIT_CASE(vkfd_sdma_test_ring_changed),
 	{}

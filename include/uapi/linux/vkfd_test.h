@@ -196,7 +196,11 @@ struct vkfd_test_mmap_hold {
  * @slice_traps: the most TRAP packets one slice of one of the context's
  *	queues executed, since the queue was created (from VKFD); the engine
  *	ends a slice after VKFD_SDMA_SLICE_TRAPS (32) of them
- * @pad: 0 (from VKFD)
+ * @max_wait: the most slices an engine served other contexts' queues
+ *	between two turns of one of the context's groups on its ready list,
+ *	since the group was made (from VKFD): with a slice per ready group
+ *	a round, at most the other groups ready on that engine (plus one,
+ *	for a group that became ready in the middle of a round)
  */
 struct vkfd_test_sdma_query {
 	__s32 pid;
@@ -205,7 +209,7 @@ struct vkfd_test_sdma_query {
 	__u32 ready;
 	__u64 visits;
 	__u32 slice_traps;
-	__u32 pad;
+	__u32 max_wait;
 };
 
 /**
