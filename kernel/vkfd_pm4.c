@@ -31,7 +31,8 @@
  * the buffer where it left, while the read pointer stays at the
  * INDIRECT_BUFFER until its last packet is done.
  *
- * COPY_DATA, ATOMIC_MEM and DMA_DATA, which only touch memory, are
+ * COPY_DATA, ATOMIC_MEM, DMA_DATA and COND_WRITE, which only touch
+ * memory, are
  * vkfd_pm4_mem.c's.
  *
  * vkfd has no shader engine and no registers. SET_CONFIG_REG,
@@ -103,6 +104,8 @@ static const struct vkfd_pm4_op vkfd_pm4_ops[256] = {
 				     VKFD_PM4_ATOMIC_MEM_DW },
 	[VKFD_PM4_OP_DMA_DATA] = { VKFD_PM4_DMA_DATA_DW,
 				   VKFD_PM4_DMA_DATA_DW },
+	[VKFD_PM4_OP_COND_WRITE] = { VKFD_PM4_COND_WRITE_DW,
+				     VKFD_PM4_COND_WRITE_DW },
 };
 
 /* The VA of the dword @at dwords into the packet at @src. */
@@ -260,7 +263,16 @@ static int vkfd_pm4_release_mem(struct vkfd_queue *q,
 	return vkfd_pm4_interrupt(run, p->dw[7]);
 }
 
-static bool vkfd_pm4_compare(u32 func, u64 val, u64 ref)
+/**
+ * vkfd_pm4_compare() - WAIT_REG_MEM's and COND_WRITE's function
+ * @func: 0 always, 1 <, 2 <=, 3 ==, 4 !=, 5 >=, 6 > (unsigned)
+ * @val: the value, masked
+ * @ref: the reference
+ *
+ * Context: Any.
+ * Return: whether @val @func @ref holds; false for func 7.
+ */
+bool vkfd_pm4_compare(u32 func, u64 val, u64 ref)
 {
 	switch (func) {
 	case 0:
@@ -519,6 +531,9 @@ static int vkfd_pm4_exec_one(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		break;
 	case VKFD_PM4_OP_DMA_DATA:
 		st = vkfd_pm4_dma_data(q, run, &p);
+		break;
+	case VKFD_PM4_OP_COND_WRITE:
+		st = vkfd_pm4_cond_write(q, run, &p);
 		break;
 	default:
 		/* DISPATCH_*: no shader engine to run it (DOC above). */

@@ -58,6 +58,11 @@ int vkfd_pm4_atomic_mem(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 			const struct vkfd_pm4_pkt *p);
 int vkfd_pm4_dma_data(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		      const struct vkfd_pm4_pkt *p);
+int vkfd_pm4_cond_write(struct vkfd_queue *q, struct vkfd_sdma_run *run,
+			const struct vkfd_pm4_pkt *p);
+
+/* vkfd_pm4.c */
+bool vkfd_pm4_compare(u32 func, u64 val, u64 ref);
 
 /* COMPUTE queues (KFD_IOC_QUEUE_TYPE_COMPUTE) */
 extern const struct vkfd_queue_ops vkfd_pm4_queue_ops;

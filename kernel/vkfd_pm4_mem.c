@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * vkfd - the PM4 packets of compute queues that only touch memory:
- * COPY_DATA, ATOMIC_MEM and DMA_DATA.
+ * COPY_DATA, ATOMIC_MEM, DMA_DATA and COND_WRITE.
  */
 
 /**
@@ -50,6 +50,14 @@
  * nothing. SAS or DAS (a register), GDS (src_sel or dst_sel 1) are
  * invalid. cp_sync, raw_wait, dis_wc, the engine and the cache policies
  * are accepted: the engine runs one packet at a time.
+ *
+ * COND_WRITE reads the dword at poll (poll_space memory) once and, if
+ * (value & mask) function reference holds (WAIT_REG_MEM's functions),
+ * writes the data dword at the write address (write_space memory); it
+ * does not wait. Both addresses ignore their low 2 bits. write_space 0
+ * (a register) writes nothing; a register poll is invalid unless the
+ * function is "always"; function 7 and write_space 2 (scratch) and 3 are
+ * invalid.
  */
 #include <linux/ktime.h>
 #include <linux/minmax.h>
@@ -313,4 +321,44 @@ int vkfd_pm4_dma_data(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		return VKFD_SDMA_BUDGET;
 	*done = 0;
 	return VKFD_SDMA_NEXT;
+}
+
+/**
+ * vkfd_pm4_cond_write() - execute a COND_WRITE
+ * @q: the queue
+ * @run: the slice
+ * @p: the packet
+ *
+ * See "PM4 memory packets" above.
+ *
+ * Context: The engine executing @q, with its &vkfd_ctx.mem_lock held.
+ * Return: VKFD_SDMA_NEXT when done (written or not), %VKFD_SDMA_FAULT,
+ * or %VKFD_SDMA_INVALID for a function or space vkfd does not execute.
+ */
+int vkfd_pm4_cond_write(struct vkfd_queue *q, struct vkfd_sdma_run *run,
+			const struct vkfd_pm4_pkt *p)
+{
+	u32 ctl = p->dw[1];
+	u32 func = VKFD_PM4_WRM_GET_FUNC(ctl);
+	u32 space = VKFD_PM4_CW_GET_WRITE_SPACE(ctl);
+	u64 val = 0;
+	int st;
+
+	if (func > VKFD_PM4_WRM_FUNC_GT || space > VKFD_PM4_CW_SPACE_MEM)
+		return VKFD_SDMA_INVALID;
+	if (ctl & VKFD_PM4_CW_POLL_MEM) {
+		st = vkfd_pm4_get(q, run,
+				  vkfd_pm4_addr(p->dw[2] & ~3u, p->dw[3]),
+				  &val, 4);
+		if (st != VKFD_SDMA_NEXT)
+			return st;
+	} else if (func != VKFD_PM4_WRM_FUNC_ALWAYS) {
+		/* A register vkfd does not hold */
+		return VKFD_SDMA_INVALID;
+	}
+	if (!vkfd_pm4_compare(func, val & p->dw[5], p->dw[4]) ||
+	    space == VKFD_PM4_CW_SPACE_REG)
+		return VKFD_SDMA_NEXT;
+	return vkfd_pm4_put(q, run, vkfd_pm4_addr(p->dw[6] & ~3u, p->dw[7]),
+			    p->dw[8], 4);
 }

@@ -44,6 +44,10 @@
  *                  command bits 8..11, cache policy bits 25..26), addr lo,
  *                  addr hi, src lo, src hi, cmp lo, cmp hi, loop interval
  *                  (bits 0..12)
+ *   COND_WRITE     9 dwords: header, control (function bits 0..2,
+ *                  poll_space bit 4, write_space bits 8..9, wr_confirm bit
+ *                  20), poll lo, poll hi, reference, mask, write lo, write
+ *                  hi, data
  *   DMA_DATA       7 dwords: header, control (dst_sel bits 20..21, src_sel
  *                  bits 29..30, cp_sync bit 31), src lo (or the fill
  *                  data), src hi, dst lo, dst hi, command (byte count bits
@@ -82,6 +86,7 @@
 #define VKFD_PM4_OP_WAIT_REG_MEM	0x3c
 #define VKFD_PM4_OP_INDIRECT_BUFFER	0x3f
 #define VKFD_PM4_OP_COPY_DATA		0x40
+#define VKFD_PM4_OP_COND_WRITE		0x45
 #define VKFD_PM4_OP_EVENT_WRITE		0x46
 #define VKFD_PM4_OP_RELEASE_MEM		0x49
 #define VKFD_PM4_OP_DMA_DATA		0x50
@@ -110,6 +115,7 @@
 #define VKFD_PM4_COPY_DATA_DW		6
 #define VKFD_PM4_ATOMIC_MEM_DW		9
 #define VKFD_PM4_DMA_DATA_DW		7
+#define VKFD_PM4_COND_WRITE_DW		9
 
 /* WRITE_DATA control */
 #define VKFD_PM4_WD_DST_SEL(s)		(((__u32)(s) & 0xf) << 8)
@@ -206,6 +212,14 @@
 #define VKFD_PM4_AM_WAIT_CONFIRM	2
 #define VKFD_PM4_AM_SEND_CONTINUE	3
 #define VKFD_PM4_AM_INTERVAL_MASK	0x1fff
+
+/* COND_WRITE control: the function is WAIT_REG_MEM's (VKFD_PM4_WRM_FUNC) */
+#define VKFD_PM4_CW_POLL_MEM		(1u << 4)	/* else a register */
+#define VKFD_PM4_CW_WRITE_SPACE(s)	(((__u32)(s) & 3) << 8)
+#define VKFD_PM4_CW_GET_WRITE_SPACE(c)	(((c) >> 8) & 3)
+#define VKFD_PM4_CW_SPACE_REG		0
+#define VKFD_PM4_CW_SPACE_MEM		1
+#define VKFD_PM4_CW_CONFIRM		(1u << 20)
 
 /* DMA_DATA control */
 #define VKFD_PM4_DMA_DST_SEL(s)		(((__u32)(s) & 3) << 20)
@@ -495,6 +509,30 @@ static inline __u32 vkfd_pm4_pkt_dma_fill(__u32 *dw, __u32 data, __u64 dst,
 	dw[5] = vkfd_pm4_pkt_hi(dst);
 	dw[6] = bytes & VKFD_PM4_DMA_COUNT_MASK;
 	return VKFD_PM4_DMA_DATA_DW;
+}
+
+/*
+ * COND_WRITE: if (the dword at @poll & @mask) @func @ref
+ * (VKFD_PM4_WRM_FUNC_*), write @data to memory at @dst, with
+ * confirmation.
+ */
+static inline __u32 vkfd_pm4_pkt_cond_write(__u32 *dw, __u64 poll,
+					    __u32 func, __u32 ref, __u32 mask,
+					    __u64 dst, __u32 data)
+{
+	dw[0] = VKFD_PM4_HDR(VKFD_PM4_OP_COND_WRITE,
+			     VKFD_PM4_COND_WRITE_DW - 2);
+	dw[1] = VKFD_PM4_WRM_FUNC(func) | VKFD_PM4_CW_POLL_MEM |
+		VKFD_PM4_CW_WRITE_SPACE(VKFD_PM4_CW_SPACE_MEM) |
+		VKFD_PM4_CW_CONFIRM;
+	dw[2] = vkfd_pm4_pkt_lo(poll);
+	dw[3] = vkfd_pm4_pkt_hi(poll);
+	dw[4] = ref;
+	dw[5] = mask;
+	dw[6] = vkfd_pm4_pkt_lo(dst);
+	dw[7] = vkfd_pm4_pkt_hi(dst);
+	dw[8] = data;
+	return VKFD_PM4_COND_WRITE_DW;
 }
 
 #endif /* _UAPI_LINUX_VKFD_PM4_H */
