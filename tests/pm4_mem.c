@@ -4,7 +4,8 @@
  * and the engines: COPY_DATA (memory, immediate data, the clocks),
  * ATOMIC_MEM (a signal decremented as ROCm's runtime does it, and a
  * CMPSWAP that waits for the CPU), DMA_DATA (copies and fills of more
- * than a slice, in the ring and in an indirect buffer), a selector vkfd
+ * than a slice, in the ring and in an indirect buffer), COND_WRITE, a
+ * selector vkfd
  * does not model halting the queue, and a DMA_DATA fault.
  *
  * vkfd only: the amdkfd lane has no GPU.
@@ -248,6 +249,34 @@ TEST_F(pm4, dma_data_fault)
 	EXPECT_EQ(1U, *s_u32(&b, 0));
 	EXPECT_EQ(0U, *s_u32(&b, 4));
 	EXPECT_EQ(0U, *s_u32(&b, 8));
+	EXPECT_EQ(0, p_queue_destroy(&q));
+}
+
+/*
+ * COND_WRITE: written when the masked value compares true, not when
+ * false; the queue never waits on it.
+ */
+TEST_F(pm4, cond_write)
+{
+	uint32_t dw[64], n = 0;
+	struct p_queue q;
+	struct s_buf b;
+
+	P_NEED_GPU();
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
+	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
+		    P_RING, &q);
+	*s_u32(&b, 0) = 0x1234;
+	n += vkfd_pm4_pkt_cond_write(dw + n, S_BUF_VA, VKFD_PM4_WRM_FUNC_EQUAL,
+				     0x34, 0xff, S_BUF_VA + 8, 0xaa);
+	n += vkfd_pm4_pkt_cond_write(dw + n, S_BUF_VA, VKFD_PM4_WRM_FUNC_GT,
+				     0x1234, ~0u, S_BUF_VA + 12, 0xbb);
+	P_SUBMIT(&q, dw, n);
+	P_IDLE(&q);
+	EXPECT_EQ(0xaaU, *s_u32(&b, 8));
+	EXPECT_EQ(0U, *s_u32(&b, 12));
+	EXPECT_EQ(n, *q.rptr);
 	EXPECT_EQ(0, p_queue_destroy(&q));
 }
 

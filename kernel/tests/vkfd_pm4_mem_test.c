@@ -4,7 +4,7 @@
  * on a compute queue of the SDMA suites' fixture (vkfd_sdma_test.h):
  * COPY_DATA from each source, ATOMIC_MEM's operations and its loop,
  * DMA_DATA's copies and fills across slices, in the ring and in an
- * indirect buffer, and every selector vkfd does not execute halting the
+ * indirect buffer, COND_WRITE's functions, and every selector vkfd does not execute halting the
  * queue at the packet with nothing written.
  */
 #include <linux/timekeeping.h>
@@ -528,6 +528,82 @@ static void vkfd_pm4_test_dma_data_ib(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *data(t, 8), 1U);
 }
 
+struct cw_case {
+	u32 func, ref;
+	bool hit;
+};
+
+/*
+ * COND_WRITE: each function true and false on a masked value; a
+ * register write space writes nothing, a register poll with "always"
+ * writes.
+ */
+static void vkfd_pm4_test_cond_write(struct kunit *test)
+{
+	static const struct cw_case c[] = {
+		{ 0, 99, true }, { 1, 6, true }, { 1, 5, false },
+		{ 2, 5, true }, { 2, 4, false }, { 3, 5, true },
+		{ 3, 6, false }, { 4, 6, true }, { 4, 5, false },
+		{ 5, 5, true }, { 5, 6, false }, { 6, 4, true },
+		{ 6, 5, false },
+	};
+	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
+	struct vkfd_sdma_run r;
+	unsigned int i;
+
+	*data(t, 0) = 0x305;
+	/* Low address bits ignored */
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		PEMIT(t, dw, vkfd_pm4_pkt_cond_write, DATA_VA + 2, c[i].func,
+		      c[i].ref, 0xff, DATA_VA + PG + 4 * i + 1, 0x100 + i);
+	vkfd_pm4_pkt_cond_write(dw, DATA_VA, 0, 0, 0, DATA_VA + PG + 60, 7);
+	dw[1] &= ~VKFD_PM4_CW_WRITE_SPACE(3);
+	emit(t, dw, VKFD_PM4_COND_WRITE_DW);
+	vkfd_pm4_pkt_cond_write(dw, HOLE_VA, 0, 0, 0, DATA_VA + PG + 64, 8);
+	dw[1] &= ~VKFD_PM4_CW_POLL_MEM;
+	emit(t, dw, VKFD_PM4_COND_WRITE_DW);
+	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_IDLE);
+	KUNIT_EXPECT_EQ(test, rptr_bytes(t), t->wptr);
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		KUNIT_EXPECT_EQ_MSG(test, *data(t, PG + 4 * i),
+				    c[i].hit ? 0x100 + i : 0, "case %u", i);
+	KUNIT_EXPECT_EQ(test, *data(t, PG + 60), 0U);
+	KUNIT_EXPECT_EQ(test, *data(t, PG + 64), 8U);
+	KUNIT_EXPECT_EQ(test, *data(t, 0), 0x305U);
+}
+
+/* COND_WRITE's invalid function and spaces; a poll that faults. */
+static void vkfd_pm4_test_cond_write_invalid(struct kunit *test)
+{
+	struct sdma_test *t = test->priv;
+	u32 *dw = scratch(test);
+	u64 dst = DATA_VA + 2 * PG;
+	struct vkfd_sdma_run r;
+	unsigned int i;
+
+	vkfd_pm4_pkt_cond_write(dw, DATA_VA, 7, 0, 0, dst, 1);
+	expect_invalid(test, dw, VKFD_PM4_COND_WRITE_DW);
+	for (i = 2; i < 4; i++) {
+		vkfd_pm4_pkt_cond_write(dw, DATA_VA, 0, 0, 0, dst, 1);
+		dw[1] = (dw[1] & ~VKFD_PM4_CW_WRITE_SPACE(3)) |
+			VKFD_PM4_CW_WRITE_SPACE(i);
+		expect_invalid(test, dw, VKFD_PM4_COND_WRITE_DW);
+	}
+	/* A register poll with a real comparison */
+	vkfd_pm4_pkt_cond_write(dw, DATA_VA, VKFD_PM4_WRM_FUNC_EQUAL, 0, 0,
+				dst, 1);
+	dw[1] &= ~VKFD_PM4_CW_POLL_MEM;
+	expect_invalid(test, dw, VKFD_PM4_COND_WRITE_DW);
+
+	preset(t, 0);
+	PEMIT(t, dw, vkfd_pm4_pkt_cond_write, HOLE_VA + 4, 0, 0, 0, dst, 1);
+	KUNIT_EXPECT_EQ(test, prun(t, &r), VKFD_SDMA_FAULT);
+	KUNIT_EXPECT_EQ(test, r.fault.va, HOLE_VA + 4);
+	KUNIT_EXPECT_FALSE(test, r.fault.write);
+	KUNIT_EXPECT_EQ(test, *data(t, 2 * PG), 0U);
+}
+
 static struct kunit_case vkfd_pm4_mem_test_cases[] = {
 	KUNIT_CASE(vkfd_pm4_test_copy_data),
 	KUNIT_CASE(vkfd_pm4_test_copy_data_invalid),
@@ -538,6 +614,8 @@ static struct kunit_case vkfd_pm4_mem_test_cases[] = {
 	KUNIT_CASE(vkfd_pm4_test_dma_data_invalid),
 	KUNIT_CASE(vkfd_pm4_test_dma_data_budget),
 	KUNIT_CASE(vkfd_pm4_test_dma_data_ib),
+	KUNIT_CASE(vkfd_pm4_test_cond_write),
+	KUNIT_CASE(vkfd_pm4_test_cond_write_invalid),
 	{}
 };
 
