@@ -183,8 +183,8 @@ TEST_F(pm4, dma_data)
 
 /*
  * A COPY_DATA from a register (vkfd has none) halts the queue there as
- * an invalid packet: the read pointer at it, nothing after it done, no
- * memory event.
+ * an invalid packet, after the COPY_DATA of immediate data before it:
+ * the read pointer at it, nothing after it done, no memory event.
  */
 TEST_F(pm4, copy_data_register_halts)
 {
@@ -198,7 +198,8 @@ TEST_F(pm4, copy_data_register_halts)
 	ev = s_memory_event(_metadata, &self->b.p);
 	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
 		    P_RING, &q);
-	n += vkfd_pm4_pkt_write_data(dw + n, S_BUF_VA, &one, 1, false);
+	n += vkfd_pm4_pkt_copy_data(dw + n, VKFD_PM4_CD_SRC_IMM, 1, S_BUF_VA,
+				    false);
 	at = n;
 	n += vkfd_pm4_pkt_copy_data(dw + n, VKFD_PM4_CD_REG, 0x2040,
 				    S_BUF_VA + 8, false);
