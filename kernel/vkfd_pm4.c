@@ -31,6 +31,10 @@
  * the buffer where it left, while the read pointer stays at the
  * INDIRECT_BUFFER until its last packet is done.
  *
+ * COPY_DATA, ATOMIC_MEM, DMA_DATA and COND_WRITE, which only touch
+ * memory, are
+ * vkfd_pm4_mem.c's.
+ *
  * vkfd has no shader engine and no registers. SET_CONFIG_REG,
  * SET_CONTEXT_REG, SET_SH_REG, SET_SH_REG_INDEX, SET_UCONFIG_REG and
  * WRITE_DATA to a register are executed without effect: they configure
@@ -54,9 +58,6 @@
 #include "vkfd_sdma.h"
 #include "vkfd_vm_access.h"
 
-/* The longest fixed part of a packet, in dwords */
-#define VKFD_PM4_FIXED_MAX	VKFD_PM4_WAIT_REG_MEM64_DW
-
 /*
  * WAIT_REG_MEM operation 1 (write, wait, write) on registers with func
  * "equal" is amdgpu's HDP flush: nothing to do on a software GPU.
@@ -65,35 +66,6 @@
 #define VKFD_PM4_WRM_OP_WR_WAIT_WR	1
 #define VKFD_PM4_WRM_SPACE_REG		0
 #define VKFD_PM4_WRM_SPACE_MEM		1
-
-/**
- * struct vkfd_pm4_src - where packets are read from: the ring or an
- *	indirect buffer
- * @base: its GPU VA
- * @mask: the ring's size - 1: offsets wrap; ~0 for an indirect buffer
- * @pos: the packet's byte offset from @base, not yet wrapped
- * @avail: dwords from @pos up to the write pointer, or the buffer's end
- * @ib: an indirect buffer
- */
-struct vkfd_pm4_src {
-	u64 base;
-	u64 mask;
-	u64 pos;
-	u64 avail;
-	bool ib;
-};
-
-/**
- * struct vkfd_pm4_pkt - a packet being executed
- * @dw: its fixed part, in CPU order
- * @ndw: its length in dwords
- * @src: where it is
- */
-struct vkfd_pm4_pkt {
-	u32 dw[VKFD_PM4_FIXED_MAX];
-	u32 ndw;
-	const struct vkfd_pm4_src *src;
-};
 
 /* Per opcode: dwords of the fixed part to read, and the shortest packet */
 struct vkfd_pm4_op {
@@ -125,12 +97,16 @@ static const struct vkfd_pm4_op vkfd_pm4_ops[256] = {
 	[VKFD_PM4_OP_SET_SH_REG_INDEX] = { 1, VKFD_PM4_SET_REG_DW + 1 },
 	[VKFD_PM4_OP_QUERY_STATUS] = { VKFD_PM4_QUERY_STATUS_DW,
 				       VKFD_PM4_QUERY_STATUS_DW },
+	/* vkfd_pm4_mem.c */
+	[VKFD_PM4_OP_COPY_DATA] = { VKFD_PM4_COPY_DATA_DW,
+				    VKFD_PM4_COPY_DATA_DW },
+	[VKFD_PM4_OP_ATOMIC_MEM] = { VKFD_PM4_ATOMIC_MEM_DW,
+				     VKFD_PM4_ATOMIC_MEM_DW },
+	[VKFD_PM4_OP_DMA_DATA] = { VKFD_PM4_DMA_DATA_DW,
+				   VKFD_PM4_DMA_DATA_DW },
+	[VKFD_PM4_OP_COND_WRITE] = { VKFD_PM4_COND_WRITE_DW,
+				     VKFD_PM4_COND_WRITE_DW },
 };
-
-static inline u64 vkfd_pm4_addr(u32 lo, u32 hi)
-{
-	return (u64)hi << 32 | lo;
-}
 
 /* The VA of the dword @at dwords into the packet at @src. */
 static u64 vkfd_pm4_va(const struct vkfd_pm4_src *src, u64 at)
@@ -287,7 +263,16 @@ static int vkfd_pm4_release_mem(struct vkfd_queue *q,
 	return vkfd_pm4_interrupt(run, p->dw[7]);
 }
 
-static bool vkfd_pm4_compare(u32 func, u64 val, u64 ref)
+/**
+ * vkfd_pm4_compare() - WAIT_REG_MEM's and COND_WRITE's function
+ * @func: 0 always, 1 <, 2 <=, 3 ==, 4 !=, 5 >=, 6 > (unsigned)
+ * @val: the value, masked
+ * @ref: the reference
+ *
+ * Context: Any.
+ * Return: whether @val @func @ref holds; false for func 7.
+ */
+bool vkfd_pm4_compare(u32 func, u64 val, u64 ref)
 {
 	switch (func) {
 	case 0:
@@ -539,6 +524,18 @@ static int vkfd_pm4_exec_one(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		break;
 	case VKFD_PM4_OP_QUERY_STATUS:
 		st = vkfd_pm4_query_status(q, run, &p);
+		break;
+	case VKFD_PM4_OP_COPY_DATA:
+		st = vkfd_pm4_copy_data(q, run, &p);
+		break;
+	case VKFD_PM4_OP_ATOMIC_MEM:
+		st = vkfd_pm4_atomic_mem(q, run, &p);
+		break;
+	case VKFD_PM4_OP_DMA_DATA:
+		st = vkfd_pm4_dma_data(q, run, &p);
+		break;
+	case VKFD_PM4_OP_COND_WRITE:
+		st = vkfd_pm4_cond_write(q, run, &p);
 		break;
 	default:
 		/* DISPATCH_*: no shader engine to run it (DOC above). */

@@ -672,6 +672,7 @@ void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q)
 
 	s->pkt_rptr = s->rptr;
 	s->pkt_done = 0;
+	s->sub_done = 0;
 	s->poll_tries = 0;
 	s->poll_next = 0;
 	s->stall_wptr = 0;

@@ -41,6 +41,9 @@ struct vkfd_sdma_group;
  *	two slices of work (vkfd_sdma_pkt.c).
  * @pkt_done: bytes of that packet's work done (COPY_LINEAR,
  *	COPY_LINEAR_RECT, CONST_FILL, WRITE_LINEAR)
+ * @sub_done: bytes done of the DMA_DATA at @pkt_done in a PM4 indirect
+ *	buffer, whose @pkt_done counts the buffer's dwords (vkfd_pm4_mem.c);
+ *	0 when none is partly done
  * @poll_tries: failed tries of that POLL_REGMEM or looping ATOMIC CMPSWAP
  * @poll_next: ktime_get_ns() at which that packet is tried again
  * @stall_wptr: doorbell value at which the packet at the read pointer
@@ -57,6 +60,7 @@ struct vkfd_sdma_qstate {
 	bool halted;
 	u64 pkt_rptr;
 	u64 pkt_done;
+	u64 sub_done;
 	u32 poll_tries;
 	u64 poll_next;
 	u64 stall_wptr;
@@ -175,6 +179,25 @@ bool vkfd_sdma_parked(const struct vkfd_queue *q, u64 now);
 int vkfd_sdma_park(struct vkfd_queue *q, u64 now, u32 interval);
 int vkfd_sdma_atomic(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		     const struct vkfd_sdma_pkt *p);
+
+/**
+ * struct vkfd_sdma_alu - one atomic operation, for vkfd_sdma_alu()
+ * @op: VKFD_SDMA_ATOMIC_SWAP .. _DEC
+ * @bits: 32 or 64
+ * @src: the packet's source operand, cut to @bits
+ * @cmp: the packet's compare operand, cut to @bits
+ * @swapped: out: a CMPSWAP found the value equal to @cmp
+ */
+struct vkfd_sdma_alu {
+	u32 op;
+	unsigned int bits;
+	u64 src;
+	u64 cmp;
+	bool swapped;
+};
+
+bool vkfd_sdma_alu(u64 *v, void *arg);
+bool vkfd_sdma_alu_valid(u32 op);
 int vkfd_sdma_copy_rect(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 			const struct vkfd_sdma_pkt *p);
 

@@ -39,34 +39,25 @@
 /* The operation's bits 0..4: VKFD_SDMA_ATOMIC_SWAP .. _DEC */
 #define VKFD_SDMA_ATOMIC_BASE(op)	((op) & 0x1f)
 
-/**
- * struct vkfd_sdma_alu - one atomic operation, for vkfd_sdma_alu()
- * @op: VKFD_SDMA_ATOMIC_SWAP .. _DEC
- * @bits: 32 or 64
- * @src: the packet's source operand, cut to @bits
- * @cmp: the packet's compare operand, cut to @bits
- * @swapped: out: a CMPSWAP found the value equal to @cmp
- */
-struct vkfd_sdma_alu {
-	u32 op;
-	unsigned int bits;
-	u64 src;
-	u64 cmp;
-	bool swapped;
-};
-
 /* @v as a signed number of @bits bits */
 static s64 vkfd_sdma_signed(u64 v, unsigned int bits)
 {
 	return bits == 32 ? (s64)(s32)v : (s64)v;
 }
 
-/*
- * The TC's arithmetic on the old value *@v, of a->bits bits: *@v becomes
- * the new value. Return false if nothing is to be stored (a CMPSWAP that
- * did not compare equal). A vkfd_vm_rmw_fn.
+/**
+ * vkfd_sdma_alu() - the TC's arithmetic, for vkfd_vm_rmw_locked()
+ * @v: in: the old value, of a->bits bits; out: the new value
+ * @arg: the operation, a &struct vkfd_sdma_alu
+ *
+ * A vkfd_vm_rmw_fn, which PM4's ATOMIC_MEM (vkfd_pm4_mem.c) shares.
+ *
+ * Context: Any; vkfd_vm_rmw_locked() may call it again with a newer
+ * value, so it has no side effect beyond @arg's out fields.
+ * Return: false if nothing is to be stored (a CMPSWAP that did not
+ * compare equal), true otherwise.
  */
-static bool vkfd_sdma_alu(u64 *v, void *arg)
+bool vkfd_sdma_alu(u64 *v, void *arg)
 {
 	struct vkfd_sdma_alu *a = arg;
 	u64 mask = a->bits == 32 ? U32_MAX : U64_MAX;
@@ -124,8 +115,14 @@ static bool vkfd_sdma_alu(u64 *v, void *arg)
 	return true;
 }
 
-/* Is @op (bits 0..4 of a TC_OP code) an integer atomic? */
-static bool vkfd_sdma_alu_valid(u32 op)
+/**
+ * vkfd_sdma_alu_valid() - is @op an integer atomic?
+ * @op: bits 0..4 of a TC_OP code
+ *
+ * Context: Any.
+ * Return: true for SWAP, CMPSWAP and ADD .. DEC.
+ */
+bool vkfd_sdma_alu_valid(u32 op)
 {
 	return op == VKFD_SDMA_ATOMIC_SWAP || op == VKFD_SDMA_ATOMIC_CMPSWAP ||
 	       (op >= VKFD_SDMA_ATOMIC_ADD && op <= VKFD_SDMA_ATOMIC_DEC);

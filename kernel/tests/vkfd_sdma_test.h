@@ -160,6 +160,7 @@ static inline void reset_at(struct sdma_test *t, u64 ptr)
 	s->rptr = ptr;
 	s->pkt_rptr = 0;
 	s->pkt_done = 0;
+	s->sub_done = 0;
 	s->poll_tries = 0;
 	s->poll_next = 0;
 	s->stall_wptr = 0;

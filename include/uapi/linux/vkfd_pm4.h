@@ -37,6 +37,22 @@
  *                  interrupt_sel bits 28..29, command bits 30..31),
  *                  control 2, addr lo, addr hi, data lo, data hi
  *   SET_*_REG      2 + n dwords: header, register offset, n values
+ *   COPY_DATA      6 dwords: header, control (src_sel bits 0..3, dst_sel
+ *                  bits 8..11, count_sel bit 16, wr_confirm bit 20), src
+ *                  lo (or the immediate data), src hi, dst lo, dst hi
+ *   ATOMIC_MEM     9 dwords: header, control (TC operation bits 0..6,
+ *                  command bits 8..11, cache policy bits 25..26), addr lo,
+ *                  addr hi, src lo, src hi, cmp lo, cmp hi, loop interval
+ *                  (bits 0..12)
+ *   COND_WRITE     9 dwords: header, control (function bits 0..2,
+ *                  poll_space bit 4, write_space bits 8..9, wr_confirm bit
+ *                  20), poll lo, poll hi, reference, mask, write lo, write
+ *                  hi, data
+ *   DMA_DATA       7 dwords: header, control (dst_sel bits 20..21, src_sel
+ *                  bits 29..30, cp_sync bit 31), src lo (or the fill
+ *                  data), src hi, dst lo, dst hi, command (byte count bits
+ *                  0..25, sas 26, das 27, saic 28, daic 29, raw_wait 30,
+ *                  dis_wc 31)
  *   DISPATCH_DIRECT 5 dwords, DISPATCH_INDIRECT 3 dwords
  *
  * What each does, and what happens to the packets vkfd cannot execute, is
@@ -65,11 +81,15 @@
 #define VKFD_PM4_OP_NOP			0x10
 #define VKFD_PM4_OP_DISPATCH_DIRECT	0x15
 #define VKFD_PM4_OP_DISPATCH_INDIRECT	0x16
+#define VKFD_PM4_OP_ATOMIC_MEM		0x1e
 #define VKFD_PM4_OP_WRITE_DATA		0x37
 #define VKFD_PM4_OP_WAIT_REG_MEM	0x3c
 #define VKFD_PM4_OP_INDIRECT_BUFFER	0x3f
+#define VKFD_PM4_OP_COPY_DATA		0x40
+#define VKFD_PM4_OP_COND_WRITE		0x45
 #define VKFD_PM4_OP_EVENT_WRITE		0x46
 #define VKFD_PM4_OP_RELEASE_MEM		0x49
+#define VKFD_PM4_OP_DMA_DATA		0x50
 #define VKFD_PM4_OP_ACQUIRE_MEM		0x58
 #define VKFD_PM4_OP_SET_CONFIG_REG	0x68
 #define VKFD_PM4_OP_SET_CONTEXT_REG	0x69
@@ -92,6 +112,10 @@
 #define VKFD_PM4_SET_REG_DW		2	/* + the values */
 #define VKFD_PM4_DISPATCH_DIRECT_DW	5
 #define VKFD_PM4_DISPATCH_INDIRECT_DW	3
+#define VKFD_PM4_COPY_DATA_DW		6
+#define VKFD_PM4_ATOMIC_MEM_DW		9
+#define VKFD_PM4_DMA_DATA_DW		7
+#define VKFD_PM4_COND_WRITE_DW		9
 
 /* WRITE_DATA control */
 #define VKFD_PM4_WD_DST_SEL(s)		(((__u32)(s) & 0xf) << 8)
@@ -161,6 +185,61 @@
 #define VKFD_PM4_QS_FENCE		1
 #define VKFD_PM4_QS_FENCE_AFTER_ACK	2
 #define VKFD_PM4_QS_FENCE_INTERRUPT	3
+
+/* COPY_DATA control */
+#define VKFD_PM4_CD_SRC_SEL(s)		((__u32)(s) & 0xf)
+#define VKFD_PM4_CD_GET_SRC_SEL(c)	((c) & 0xf)
+#define VKFD_PM4_CD_DST_SEL(s)		(((__u32)(s) & 0xf) << 8)
+#define VKFD_PM4_CD_GET_DST_SEL(c)	(((c) >> 8) & 0xf)
+#define VKFD_PM4_CD_REG			0	/* src or dst: a register */
+#define VKFD_PM4_CD_MEM_SYNC		1	/* src or dst: memory */
+#define VKFD_PM4_CD_TC_L2		2	/* src or dst: memory */
+#define VKFD_PM4_CD_SRC_IMM		5	/* the src dwords themselves */
+#define VKFD_PM4_CD_SRC_ATOMIC_RTN	6
+#define VKFD_PM4_CD_SRC_GPU_CLOCK	9	/* GET_CLOCK_COUNTERS' gpu clock */
+#define VKFD_PM4_CD_SRC_SYS_CLOCK	10	/* ... and system clock */
+#define VKFD_PM4_CD_DST_MEM		5	/* dst: memory */
+#define VKFD_PM4_CD_COUNT_64		(1u << 16)	/* 64 bits, else 32 */
+#define VKFD_PM4_CD_CONFIRM		(1u << 20)
+
+/* ATOMIC_MEM control: the TC_OP codes are SDMA's (<linux/vkfd_sdma.h>) */
+#define VKFD_PM4_AM_ATOMIC(op)		((__u32)(op) & 0x7f)
+#define VKFD_PM4_AM_GET_ATOMIC(c)	((c) & 0x7f)
+#define VKFD_PM4_AM_COMMAND(c)		(((__u32)(c) & 0xf) << 8)
+#define VKFD_PM4_AM_GET_COMMAND(c)	(((c) >> 8) & 0xf)
+#define VKFD_PM4_AM_SINGLE_PASS		0
+#define VKFD_PM4_AM_LOOP		1	/* CMPSWAP until it swaps */
+#define VKFD_PM4_AM_WAIT_CONFIRM	2
+#define VKFD_PM4_AM_SEND_CONTINUE	3
+#define VKFD_PM4_AM_INTERVAL_MASK	0x1fff
+
+/* COND_WRITE control: the function is WAIT_REG_MEM's (VKFD_PM4_WRM_FUNC) */
+#define VKFD_PM4_CW_POLL_MEM		(1u << 4)	/* else a register */
+#define VKFD_PM4_CW_WRITE_SPACE(s)	(((__u32)(s) & 3) << 8)
+#define VKFD_PM4_CW_GET_WRITE_SPACE(c)	(((c) >> 8) & 3)
+#define VKFD_PM4_CW_SPACE_REG		0
+#define VKFD_PM4_CW_SPACE_MEM		1
+#define VKFD_PM4_CW_CONFIRM		(1u << 20)
+
+/* DMA_DATA control */
+#define VKFD_PM4_DMA_DST_SEL(s)		(((__u32)(s) & 3) << 20)
+#define VKFD_PM4_DMA_GET_DST_SEL(c)	(((c) >> 20) & 3)
+#define VKFD_PM4_DMA_SRC_SEL(s)		(((__u32)(s) & 3) << 29)
+#define VKFD_PM4_DMA_GET_SRC_SEL(c)	(((c) >> 29) & 3)
+#define VKFD_PM4_DMA_SEL_DAS		0	/* src or dst: memory (SAS/DAS) */
+#define VKFD_PM4_DMA_SEL_GDS		1
+#define VKFD_PM4_DMA_SRC_DATA		2	/* src: fill with the data dword */
+#define VKFD_PM4_DMA_DST_NOWHERE	2	/* dst: none (a prefetch) */
+#define VKFD_PM4_DMA_SEL_L2		3	/* src or dst: memory */
+#define VKFD_PM4_DMA_CP_SYNC		(1u << 31)
+/* DMA_DATA command */
+#define VKFD_PM4_DMA_COUNT_MASK		0x3ffffff	/* bytes */
+#define VKFD_PM4_DMA_SAS		(1u << 26)	/* src is a register */
+#define VKFD_PM4_DMA_DAS		(1u << 27)	/* dst is a register */
+#define VKFD_PM4_DMA_SAIC		(1u << 28)	/* src does not advance */
+#define VKFD_PM4_DMA_DAIC		(1u << 29)	/* dst does not advance */
+#define VKFD_PM4_DMA_RAW_WAIT		(1u << 30)
+#define VKFD_PM4_DMA_DIS_WC		(1u << 31)
 
 static inline __u32 vkfd_pm4_pkt_lo(__u64 va)
 {
@@ -351,6 +430,109 @@ static inline __u32 vkfd_pm4_pkt_dispatch(__u32 *dw, __u32 x, __u32 y,
 	dw[3] = z;
 	dw[4] = 1;	/* COMPUTE_DISPATCH_INITIATOR: compute_shader_en */
 	return VKFD_PM4_DISPATCH_DIRECT_DW;
+}
+
+/*
+ * COPY_DATA of 32 bits (64 with @wide) from @src_sel (VKFD_PM4_CD_*) at
+ * @src - the data itself for VKFD_PM4_CD_SRC_IMM - to memory at @dst,
+ * with confirmation.
+ */
+static inline __u32 vkfd_pm4_pkt_copy_data(__u32 *dw, __u32 src_sel,
+					   __u64 src, __u64 dst, int wide)
+{
+	dw[0] = VKFD_PM4_HDR(VKFD_PM4_OP_COPY_DATA,
+			     VKFD_PM4_COPY_DATA_DW - 2);
+	dw[1] = VKFD_PM4_CD_SRC_SEL(src_sel) |
+		VKFD_PM4_CD_DST_SEL(VKFD_PM4_CD_DST_MEM) |
+		(wide ? VKFD_PM4_CD_COUNT_64 : 0) | VKFD_PM4_CD_CONFIRM;
+	dw[2] = vkfd_pm4_pkt_lo(src);
+	dw[3] = vkfd_pm4_pkt_hi(src);
+	dw[4] = vkfd_pm4_pkt_lo(dst);
+	dw[5] = vkfd_pm4_pkt_hi(dst);
+	return VKFD_PM4_COPY_DATA_DW;
+}
+
+/*
+ * ATOMIC_MEM @op (a TC_OP code, VKFD_SDMA_ATOMIC_*) on the 4 or 8 bytes
+ * at @addr with @src and @cmp; @command VKFD_PM4_AM_*, retrying a
+ * VKFD_PM4_AM_LOOP every @interval.
+ */
+static inline __u32 vkfd_pm4_pkt_atomic_mem(__u32 *dw, __u32 op,
+					    __u32 command, __u64 addr,
+					    __u64 src, __u64 cmp,
+					    __u32 interval)
+{
+	dw[0] = VKFD_PM4_HDR(VKFD_PM4_OP_ATOMIC_MEM,
+			     VKFD_PM4_ATOMIC_MEM_DW - 2);
+	dw[1] = VKFD_PM4_AM_ATOMIC(op) | VKFD_PM4_AM_COMMAND(command);
+	dw[2] = vkfd_pm4_pkt_lo(addr);
+	dw[3] = vkfd_pm4_pkt_hi(addr);
+	dw[4] = vkfd_pm4_pkt_lo(src);
+	dw[5] = vkfd_pm4_pkt_hi(src);
+	dw[6] = vkfd_pm4_pkt_lo(cmp);
+	dw[7] = vkfd_pm4_pkt_hi(cmp);
+	dw[8] = interval & VKFD_PM4_AM_INTERVAL_MASK;
+	return VKFD_PM4_ATOMIC_MEM_DW;
+}
+
+/*
+ * DMA_DATA of @bytes from memory at @src to memory at @dst, through L2,
+ * as amdgpu's and ROCm's CP DMA copies; @command adds VKFD_PM4_DMA_SAIC,
+ * _DAIC, _RAW_WAIT or _DIS_WC.
+ */
+static inline __u32 vkfd_pm4_pkt_dma_copy(__u32 *dw, __u64 src, __u64 dst,
+					  __u32 bytes, __u32 command)
+{
+	dw[0] = VKFD_PM4_HDR(VKFD_PM4_OP_DMA_DATA, VKFD_PM4_DMA_DATA_DW - 2);
+	dw[1] = VKFD_PM4_DMA_SRC_SEL(VKFD_PM4_DMA_SEL_L2) |
+		VKFD_PM4_DMA_DST_SEL(VKFD_PM4_DMA_SEL_L2) |
+		VKFD_PM4_DMA_CP_SYNC;
+	dw[2] = vkfd_pm4_pkt_lo(src);
+	dw[3] = vkfd_pm4_pkt_hi(src);
+	dw[4] = vkfd_pm4_pkt_lo(dst);
+	dw[5] = vkfd_pm4_pkt_hi(dst);
+	dw[6] = (bytes & VKFD_PM4_DMA_COUNT_MASK) | command;
+	return VKFD_PM4_DMA_DATA_DW;
+}
+
+/* DMA_DATA filling @bytes of memory at @dst with the dword @data. */
+static inline __u32 vkfd_pm4_pkt_dma_fill(__u32 *dw, __u32 data, __u64 dst,
+					  __u32 bytes)
+{
+	dw[0] = VKFD_PM4_HDR(VKFD_PM4_OP_DMA_DATA, VKFD_PM4_DMA_DATA_DW - 2);
+	dw[1] = VKFD_PM4_DMA_SRC_SEL(VKFD_PM4_DMA_SRC_DATA) |
+		VKFD_PM4_DMA_DST_SEL(VKFD_PM4_DMA_SEL_L2) |
+		VKFD_PM4_DMA_CP_SYNC;
+	dw[2] = data;
+	dw[3] = 0;
+	dw[4] = vkfd_pm4_pkt_lo(dst);
+	dw[5] = vkfd_pm4_pkt_hi(dst);
+	dw[6] = bytes & VKFD_PM4_DMA_COUNT_MASK;
+	return VKFD_PM4_DMA_DATA_DW;
+}
+
+/*
+ * COND_WRITE: if (the dword at @poll & @mask) @func @ref
+ * (VKFD_PM4_WRM_FUNC_*), write @data to memory at @dst, with
+ * confirmation.
+ */
+static inline __u32 vkfd_pm4_pkt_cond_write(__u32 *dw, __u64 poll,
+					    __u32 func, __u32 ref, __u32 mask,
+					    __u64 dst, __u32 data)
+{
+	dw[0] = VKFD_PM4_HDR(VKFD_PM4_OP_COND_WRITE,
+			     VKFD_PM4_COND_WRITE_DW - 2);
+	dw[1] = VKFD_PM4_WRM_FUNC(func) | VKFD_PM4_CW_POLL_MEM |
+		VKFD_PM4_CW_WRITE_SPACE(VKFD_PM4_CW_SPACE_MEM) |
+		VKFD_PM4_CW_CONFIRM;
+	dw[2] = vkfd_pm4_pkt_lo(poll);
+	dw[3] = vkfd_pm4_pkt_hi(poll);
+	dw[4] = ref;
+	dw[5] = mask;
+	dw[6] = vkfd_pm4_pkt_lo(dst);
+	dw[7] = vkfd_pm4_pkt_hi(dst);
+	dw[8] = data;
+	return VKFD_PM4_COND_WRITE_DW;
 }
 
 #endif /* _UAPI_LINUX_VKFD_PM4_H */
