@@ -38,7 +38,7 @@ static enum vkfd_sdma_status prun_budget(struct sdma_test *t,
 	r->wptr = t->wptr / 4;
 	r->budget = budget;
 	mutex_lock(&t->ctx.mem_lock);
-	st = t->q.ops->exec_locked(&t->q, r);
+	st = vkfd_sdma_exec_locked(&t->q, r);
 	mutex_unlock(&t->ctx.mem_lock);
 	return st;
 }
