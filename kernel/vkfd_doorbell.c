@@ -173,6 +173,26 @@ static struct vkfd_doorbells *vkfd_doorbells_of(struct vkfd_vm *vm)
 }
 
 /**
+ * vkfd_doorbells_get() - a reference on the doorbell slice of a VM
+ * @vm: the VM
+ *
+ * For a DOORBELL buffer, whose pages are the slice's: the reference keeps
+ * them for as long as the buffer lives, whatever happens to the VM's.
+ *
+ * Context: Process context; may sleep. No lock needed.
+ * Return: the slice, allocated on first use, with a reference for the
+ * caller (vkfd_doorbells_put()); NULL if out of memory.
+ */
+struct vkfd_doorbells *vkfd_doorbells_get(struct vkfd_vm *vm)
+{
+	struct vkfd_doorbells *db = vkfd_doorbells_of(vm);
+
+	if (db)
+		kref_get(&db->ref);
+	return db;
+}
+
+/**
  * vkfd_doorbell_get() - the doorbell slice of a VM, allocated on first use
  * @vm: the VM
  *

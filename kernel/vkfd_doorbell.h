@@ -15,6 +15,7 @@
 struct address_space;
 struct page;
 struct vkfd_doorbells;
+struct vkfd_vm;
 
 /**
  * struct vkfd_sdma_group - the queues of one doorbell slice started on
@@ -66,6 +67,7 @@ struct vkfd_doorbells {
 	struct vkfd_sdma_group group[VKFD_SDMA_ENGINES];
 };
 
+struct vkfd_doorbells *vkfd_doorbells_get(struct vkfd_vm *vm);
 void vkfd_doorbells_put(struct vkfd_doorbells *db);
 bool vkfd_doorbell_arm(struct vkfd_doorbells *db);
 
