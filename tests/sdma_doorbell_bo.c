@@ -16,7 +16,8 @@
  *   own_slice_only	a context without a VM on the GPU gets no DOORBELL
  *			buffer there (EINVAL, as before); a secondary's
  *			DOORBELL buffer is its own slice: a store there
- *			leaves the primary's queue of that id alone.
+ *			leaves the primary's queue of that id alone; its
+ *			VM on another GPU cannot map it (EINVAL).
  *   unmap_while_rung	the buffer unmapped and freed while a queue is
  *			about to store into it: the store faults, halts
  *			that queue, and reaches no doorbell; B still runs
@@ -287,6 +288,16 @@ TEST_F_TIMEOUT(sdma, own_slice_only, 120)
 	EXPECT_EQ(0U, *s_u32(&buf, 0));
 	EXPECT_EQ(0ULL, S_FAULTS(s.fd));
 
+	/* Another GPU's VM of the same context cannot map it (EINVAL) */
+	if (self->b.ngpus >= 2) {
+		uint32_t ids[2] = { gpu, self->b.gpu[1] };
+		int r1;
+
+		ASSERT_EQ(0, vkfd_open_vm(&s, self->b.env.topology,
+					  self->b.gpu[1], &r1));
+		EXPECT_EQ(-EINVAL, vkfd_map(&s, &sdb, ids, 2));
+		close(r1);
+	}
 	EXPECT_EQ(0, vkfd_queue_destroy(&s, &x));
 	EXPECT_EQ(0, vkfd_free(&s, &sdb));
 	EXPECT_EQ(0, vkfd_close(&s));
