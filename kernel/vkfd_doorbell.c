@@ -18,8 +18,10 @@
  * caller, and freed with the VM and the last mapping. The doorbell slice
  * is an order-1 allocation split into two pages: contiguous for the
  * engines, each page refcounted on its own for the mappings. It lives in
- * &struct vkfd_doorbells, refcounted: the VM, each mapping of it and an
- * engine serving it hold a reference.
+ * &struct vkfd_doorbells, refcounted: the VM, each mapping of it, each
+ * DOORBELL buffer (whose GPU mappings are the slice's pages, with
+ * VKFD_PTE_DOORBELL: a GPU store there rings the slice, vkfd_mem.c) and
+ * an engine serving it hold a reference.
  *
  * They are published with cmpxchg_release() and need no lock: mmap runs
  * under the mmap lock, which vkfd takes under &vkfd_ctx.mem_lock (pinning

@@ -43,8 +43,9 @@ struct vkfd_sdma_group {
 /**
  * struct vkfd_doorbells - a VM's doorbell slice: its pages, its user
  *	mappings, and its queues on each engine
- * @ref: one for the VM, one per user mapping, one for an engine serving
- *	it; the pages are freed with the last
+ * @ref: one for the VM, one per user mapping, one per DOORBELL buffer
+ *	(its GPU mappings), one for an engine serving it; the pages are freed
+ *	with the last
  * @gpu: the GPU
  * @pages: VKFD_DOORBELL_SIZE of zeroed, split pages; a reference each
  * @cpu: their kernel address: the doorbells, u64 each
