@@ -18,8 +18,10 @@
  * caller, and freed with the VM and the last mapping. The doorbell slice
  * is an order-1 allocation split into two pages: contiguous for the
  * engines, each page refcounted on its own for the mappings. It lives in
- * &struct vkfd_doorbells, refcounted: the VM, each mapping of it and an
- * engine serving it hold a reference.
+ * &struct vkfd_doorbells, refcounted: the VM, each mapping of it, each
+ * DOORBELL buffer (whose GPU mappings are the slice's pages, with
+ * VKFD_PTE_DOORBELL: a GPU store there rings the slice, vkfd_mem.c) and
+ * an engine serving it hold a reference.
  *
  * They are published with cmpxchg_release() and need no lock: mmap runs
  * under the mmap lock, which vkfd takes under &vkfd_ctx.mem_lock (pinning
@@ -169,6 +171,26 @@ static struct vkfd_doorbells *vkfd_doorbells_of(struct vkfd_vm *vm)
 		vkfd_doorbells_put(db);
 		return old;
 	}
+	return db;
+}
+
+/**
+ * vkfd_doorbells_get() - a reference on the doorbell slice of a VM
+ * @vm: the VM
+ *
+ * For a DOORBELL buffer, whose pages are the slice's: the reference keeps
+ * them for as long as the buffer lives, whatever happens to the VM's.
+ *
+ * Context: Process context; may sleep. No lock needed.
+ * Return: the slice, allocated on first use, with a reference for the
+ * caller (vkfd_doorbells_put()); NULL if out of memory.
+ */
+struct vkfd_doorbells *vkfd_doorbells_get(struct vkfd_vm *vm)
+{
+	struct vkfd_doorbells *db = vkfd_doorbells_of(vm);
+
+	if (db)
+		kref_get(&db->ref);
 	return db;
 }
 

@@ -15,6 +15,7 @@
 struct address_space;
 struct page;
 struct vkfd_doorbells;
+struct vkfd_vm;
 
 /**
  * struct vkfd_sdma_group - the queues of one doorbell slice started on
@@ -50,8 +51,9 @@ struct vkfd_sdma_group {
 /**
  * struct vkfd_doorbells - a VM's doorbell slice: its pages, its user
  *	mappings, and its queues on each engine
- * @ref: one for the VM, one per user mapping, one for an engine serving
- *	it; the pages are freed with the last
+ * @ref: one for the VM, one per user mapping, one per DOORBELL buffer
+ *	(its GPU mappings), one for an engine serving it; the pages are freed
+ *	with the last
  * @gpu: the GPU
  * @pages: VKFD_DOORBELL_SIZE of zeroed, split pages; a reference each
  * @cpu: their kernel address: the doorbells, u64 each
@@ -74,6 +76,7 @@ struct vkfd_doorbells {
 	struct vkfd_sdma_group group[VKFD_SDMA_ENGINES];
 };
 
+struct vkfd_doorbells *vkfd_doorbells_get(struct vkfd_vm *vm);
 void vkfd_doorbells_put(struct vkfd_doorbells *db);
 bool vkfd_doorbell_arm(struct vkfd_doorbells *db);
 

@@ -6,16 +6,18 @@
 /**
  * DOC: buffer objects
  *
- * Every VRAM, GTT, DOORBELL and MMIO_REMAP buffer is a shmem GEM object of
+ * Every VRAM, GTT and MMIO_REMAP buffer is a shmem GEM object of
  * its GPU's DRM device. Its pages are allocated on first use (a CPU mmap
  * or a GPU mapping), zeroed by shmem, charged to the memory cgroup of the
  * process that makes them, and pinned while mapped anywhere. A VRAM
  * buffer also counts against its GPU's VRAM budget for as long as the
  * object lives: until it is freed *and* no CPU mapping is left. Every
- * other buffer (GTT, DOORBELL, MMIO_REMAP) counts so against the GPU's
+ * other buffer (GTT, MMIO_REMAP) counts so against the GPU's
  * GTT budget and its user's share of it (vkfd_user.c): every object
  * takes its size out of the DRM device's mmap-offset space at creation,
- * and the two budgets keep that space from running out.
+ * and the two budgets keep that space from running out. A DOORBELL
+ * buffer has no object: its pages are its VM's doorbell slice
+ * (vkfd_mem.c).
  *
  * CPU mappings go through the render file the buffer's VM is bound to:
  * only that file is allowed on the object's mmap offset, so another

@@ -37,6 +37,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "vkfd_doorbell.h"
 #include "vkfd_gem.h"
 #include "vkfd_gpu.h"
 #include "vkfd_mem.h"
@@ -71,7 +72,10 @@
  * @size: size in bytes
  * @flags: KFD_IOC_ALLOC_MEM_FLAGS_*
  * @vm: the VM it was allocated in: its GPU, and its render file for mmap
- * @gem: the buffer object; NULL for USERPTR
+ * @gem: the buffer object; NULL for USERPTR and DOORBELL
+ * @db: of a DOORBELL buffer, its VM's doorbell slice, referenced: the
+ *	buffer's pages are the slice's (see vkfd_mem_map_locked())
+ * @db_pages: of a DOORBELL buffer, those pages, as vkfd_pt_map() takes them
  * @user_addr: of a USERPTR, the CPU address of its memory
  * @user_pages: of a USERPTR, its pages while pinned (mapped), else NULL
  * @mapped: GPU indices it is mapped on
@@ -83,6 +87,8 @@ struct vkfd_mem {
 	u32 flags;
 	struct vkfd_vm *vm;
 	struct vkfd_gem *gem;
+	struct vkfd_doorbells *db;
+	struct page *db_pages[VKFD_DOORBELL_SIZE / PAGE_SIZE];
 	unsigned long user_addr;
 	struct page **user_pages;
 	unsigned long mapped;
@@ -204,6 +210,9 @@ static struct page **vkfd_mem_get_pages_locked(struct vkfd_mem *mem)
 
 	lockdep_assert_held(&mem->vm->ctx->mem_lock);
 
+	/* The slice's pages: @mem->db holds them as long as @mem lives. */
+	if (mem->db)
+		return mem->db_pages;
 	if (mem->gem)
 		return vkfd_gem_get_pages(mem->gem);
 	if (!mem->user_pages) {
@@ -219,6 +228,8 @@ static void vkfd_mem_put_pages_locked(struct vkfd_mem *mem)
 {
 	lockdep_assert_held(&mem->vm->ctx->mem_lock);
 
+	if (mem->db)
+		return;
 	if (mem->gem)
 		vkfd_gem_put_pages(mem->gem);
 	else if (!mem->mapped)
@@ -241,6 +252,12 @@ static int vkfd_mem_map_locked(struct vkfd_mem *mem, struct vkfd_vm *vm)
 	if (mem->flags & (KFD_IOC_ALLOC_MEM_FLAGS_GTT |
 			  KFD_IOC_ALLOC_MEM_FLAGS_USERPTR))
 		pte_flags |= VKFD_PTE_SYSTEM;
+	if (mem->db) {
+		/* Its own VM's slice only: a store there rings that VM's. */
+		if (vm != mem->vm)
+			return -EINVAL;
+		pte_flags |= VKFD_PTE_DOORBELL;
+	}
 
 	pages = vkfd_mem_get_pages_locked(mem);
 	if (IS_ERR(pages))
@@ -273,6 +290,8 @@ static void vkfd_mem_unback(struct vkfd_mem *mem)
 {
 	vkfd_limits_uncharge_mem(&mem->vm->ctx->limits, mem->flags,
 				 mem->size);
+	if (mem->db)
+		vkfd_doorbells_put(mem->db);
 	if (!mem->gem)
 		return;
 	vkfd_gem_revoke(mem->gem, mem->vm->drm_file);
@@ -356,8 +375,29 @@ static int vkfd_mem_check_alloc(struct vkfd_ctx *ctx,
 }
 
 /*
- * Back @mem with a buffer object, or with the caller's memory, once it is
- * charged to the context's limits (-EDQUOT).
+ * A DOORBELL buffer: its VM's doorbell slice, allocated now if it was not
+ * (as amdkfd's ALLOC allocates the process's doorbells), and the /dev/kfd
+ * cookie that maps it on the CPU. Charged as amdgpu charges its doorbell
+ * BOs: one buffer, no GTT (the slice is no memory of the buffer's own).
+ */
+static int vkfd_mem_back_doorbell(struct vkfd_mem *mem, u64 *mmap_offset)
+{
+	unsigned int i;
+
+	mem->db = vkfd_doorbells_get(mem->vm);
+	if (!mem->db)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(mem->db_pages); i++)
+		mem->db_pages[i] = mem->db->pages + i;
+	*mmap_offset = VKFD_MMAP_TYPE_DOORBELL |
+		       VKFD_MMAP_GPU_ID(mem->vm->gpu->gpu_id);
+	return 0;
+}
+
+/*
+ * Back @mem with a buffer object, with the caller's memory, or with its
+ * VM's doorbell slice, once it is charged to the context's limits
+ * (-EDQUOT).
  */
 static int vkfd_mem_back(struct vkfd_mem *mem, u64 *mmap_offset)
 {
@@ -373,6 +413,12 @@ static int vkfd_mem_back(struct vkfd_mem *mem, u64 *mmap_offset)
 		mem->user_addr = *mmap_offset;
 		return 0;
 	}
+	if (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_DOORBELL) {
+		ret = vkfd_mem_back_doorbell(mem, mmap_offset);
+		if (ret)
+			goto err_uncharge;
+		return 0;
+	}
 
 	mem->gem = vkfd_gem_create(vm->gpu, mem->size, vram);
 	if (IS_ERR(mem->gem)) {
@@ -381,9 +427,7 @@ static int vkfd_mem_back(struct vkfd_mem *mem, u64 *mmap_offset)
 		goto err_uncharge;
 	}
 
-	if (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_DOORBELL) {
-		*mmap_offset = VKFD_MMAP_TYPE_DOORBELL | cookie;
-	} else if (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_MMIO_REMAP) {
+	if (mem->flags & KFD_IOC_ALLOC_MEM_FLAGS_MMIO_REMAP) {
 		*mmap_offset = VKFD_MMAP_TYPE_MMIO | cookie;
 	} else {
 		ret = vkfd_gem_allow(mem->gem, vm->drm_file);

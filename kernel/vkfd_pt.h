@@ -37,9 +37,18 @@ struct page;
 #define VKFD_PTE_WRITEABLE	BIT_ULL(6)
 #define VKFD_PTE_ADDR_MASK	GENMASK_ULL(47, 12)
 
+/*
+ * vkfd's own: the page is a page of the VM's doorbell slice (a DOORBELL
+ * buffer), so a store through this PTE rings the slice, as a store to a
+ * doorbell BAR does on hardware (vkfd_vm_access.c). Bit 52: no gfx9 PTE
+ * field uses it.
+ */
+#define VKFD_PTE_DOORBELL	BIT_ULL(52)
+
 /* The flags a PTE may carry: anything else is rejected by vkfd_pt_map(). */
 #define VKFD_PTE_FLAGS		(VKFD_PTE_VALID | VKFD_PTE_SYSTEM | \
-				 VKFD_PTE_READABLE | VKFD_PTE_WRITEABLE)
+				 VKFD_PTE_READABLE | VKFD_PTE_WRITEABLE | \
+				 VKFD_PTE_DOORBELL)
 
 /* The GPU VA space: 2^48 bytes of 4 KiB pages. */
 #define VKFD_PT_VA_BITS		48

@@ -60,7 +60,9 @@
  * armed no more, and the engines wake at once. A ring that comes after
  * the arming keeps the group on the list; a write before the unmapping is
  * seen by the last serving. While a context works, its pages stay mapped
- * and nothing faults.
+ * and nothing faults. A packet's store into a DOORBELL buffer of its VM
+ * (the slice's pages, mapped into the GPU VM) rings the slice as well:
+ * the engine does, once the slice is over and mem_lock dropped.
  *
  * An engine with nothing to do is woken on the CPU whose doorbell write
  * faulted: that CPU is awake, another may be idle and slow to wake (a
@@ -216,6 +218,8 @@ static void vkfd_sdma_fault_locked(struct vkfd_queue *q,
 				f->not_present, f->write && !f->not_present);
 }
 
+static void vkfd_sdma_ring(struct vkfd_doorbells *db, bool here);
+
 /* One slice of @q: what it came to. */
 static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 {
@@ -224,6 +228,7 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 	enum vkfd_sdma_status st;
 	struct vkfd_vm_fault fault;
 	u64 rptr, start, end;
+	bool rang;
 
 	q->sdma.visits++;
 	run.wptr = READ_ONCE(*q->doorbell);
@@ -282,10 +287,16 @@ static enum vkfd_sdma_served vkfd_sdma_serve(struct vkfd_queue *q, u64 now)
 		vkfd_sdma_fault_locked(q, &run.fault);
 	else if (st == VKFD_SDMA_INVALID)
 		WRITE_ONCE(q->sdma.halted, true);
+	/* A packet stored into a DOORBELL buffer (vkfd_vm_access.c) */
+	rang = q->vm->doorbell_rang;
+	q->vm->doorbell_rang = false;
 	mutex_unlock(&ctx->mem_lock);
 	vkfd_sdma_slice_release();
 	end = ktime_get_ns();
 	vkfd_busy_add(&q->gpu->busy, end - start, end);
+	/* Its engines' locks, never under mem_lock; the VM holds the slice. */
+	if (rang)
+		vkfd_sdma_ring(q->vm->doorbells, false);
 
 	if (q->sdma.rptr != rptr || run.moved || st == VKFD_SDMA_BUDGET)
 		return VKFD_SDMA_SERVED_BUSY;
@@ -539,18 +550,13 @@ static void vkfd_sdma_wake_here(struct vkfd_sdma_engine *e)
 	vkfd_sdma_kick(e);
 }
 
-/**
- * vkfd_sdma_doorbell_rang() - a doorbell slice was written to
- * @db: the slice
- *
- * Its queues go on their engines' ready lists, and the engines wake: on
- * this CPU those that had nothing to do. Called by the slice's fault
- * handler, once the page is back in the faulting mapping. O(engines),
- * whatever the number of queues.
- *
- * Context: Process context, preemptible; takes the engines' locks.
+/*
+ * Ring @db: its groups on the ready lists, their engines woken; on this
+ * CPU those that had nothing to do if @here (a tenant's doorbell write
+ * faulted on it), else only kicked (an engine's packet stored into a
+ * DOORBELL buffer: this CPU is the engine's, not a tenant's).
  */
-void vkfd_sdma_doorbell_rang(struct vkfd_doorbells *db)
+static void vkfd_sdma_ring(struct vkfd_doorbells *db, bool here)
 {
 	u64 now = ktime_get_ns();
 	unsigned int i;
@@ -566,11 +572,28 @@ void vkfd_sdma_doorbell_rang(struct vkfd_doorbells *db)
 		wake = db->group[i].nr_queues;
 		spin_unlock(&e->lock);
 		/* Even if on the list: the engine may be in a polling sleep. */
-		if (wake && idle)
+		if (wake && idle && here)
 			vkfd_sdma_wake_here(e);
 		else if (wake)
 			vkfd_sdma_kick(e);
 	}
+}
+
+/**
+ * vkfd_sdma_doorbell_rang() - a doorbell slice was written to by the CPU
+ * @db: the slice
+ *
+ * Its queues go on their engines' ready lists, and the engines wake: on
+ * this CPU those that had nothing to do. Called by the slice's fault
+ * handler, once the page is back in the faulting mapping. O(engines),
+ * whatever the number of queues. (A GPU store into a DOORBELL buffer
+ * rings too: the engine that made it does, vkfd_sdma_serve().)
+ *
+ * Context: Process context, preemptible; takes the engines' locks.
+ */
+void vkfd_sdma_doorbell_rang(struct vkfd_doorbells *db)
+{
+	vkfd_sdma_ring(db, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_doorbell_rang);
 

@@ -45,6 +45,11 @@ struct vm_area_struct;
  *	published with cmpxchg_release(), freed with the VM
  * @mmio: the context's MMIO remap page on this GPU (HDP flush), like
  *	@doorbells; writes to it have no effect
+ * @doorbell_rang: a GPU store went through a VKFD_PTE_DOORBELL PTE (a
+ *	DOORBELL buffer, backed by @doorbells) since the engine last looked;
+ *	set by vkfd_vm_access.c, tested and cleared by the engine, which then
+ *	rings @doorbells once it has dropped the lock. Under
+ *	&vkfd_ctx.mem_lock.
  * @faults: GPU page faults of this VM's queues (sysfs counters_<gpuid>/faults)
  * @sdma_activity: bytes moved by this VM's SDMA queues (sysfs sdma_<gpuid>)
  *
@@ -67,6 +72,7 @@ struct vkfd_vm {
 	u64 tma;
 	struct vkfd_doorbells *doorbells;
 	struct page *mmio;
+	bool doorbell_rang;
 	atomic64_t faults;
 	atomic64_t sdma_activity;
 };

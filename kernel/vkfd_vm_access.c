@@ -26,6 +26,16 @@
  * the page may be mapped into user space, whose threads update the same
  * word (a signal) concurrently; the update is a cmpxchg loop on the
  * kernel's mapping of the page.
+ *
+ * A store through a PTE with VKFD_PTE_DOORBELL (a DOORBELL buffer: the
+ * page is one of the VM's doorbell slice) rings, as a store to the
+ * doorbell BAR does on hardware: the access sets &vkfd_vm.doorbell_rang,
+ * and the engine, whose packet made the store, rings the slice once it
+ * has dropped mem_lock (vkfd_sdma_doorbell_rang() takes the engines'
+ * locks and wakes threads: not under mem_lock). The flag lives in the VM
+ * rather than in what the caller passes, so that every write path counts,
+ * whichever packet or pointer write-back made it. A read rings nothing,
+ * nor does an atomic that leaves the value as it was.
  */
 #include <linux/atomic.h>
 #include <kunit/visibility.h>
@@ -84,6 +94,9 @@ static struct page *vkfd_vm_cursor_page(struct vkfd_vm_cursor *c, u64 va,
 		fault->not_present = !(pte & VKFD_PTE_VALID);
 		return NULL;
 	}
+	/* Translated for a store, which the caller makes: a ring. */
+	if (c->write && (pte & VKFD_PTE_DOORBELL))
+		c->vm->doorbell_rang = true;
 	c->valid = true;
 	c->page_va = va & VKFD_GPU_PAGE_MASK;
 	c->page = pfn_to_page(PHYS_PFN(pte & VKFD_PTE_ADDR_MASK));
@@ -353,6 +366,8 @@ int vkfd_vm_rmw_locked(struct vkfd_vm *vm, u64 va, unsigned int size,
 		} while (store && !try_cmpxchg64(w, &old, new));
 	}
 	kunmap_local(vaddr);
+	if (store && (pte & VKFD_PTE_DOORBELL))
+		vm->doorbell_rang = true;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_vm_rmw_locked);

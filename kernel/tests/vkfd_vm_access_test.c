@@ -3,7 +3,8 @@
  * KUnit tests of GPU VA access (vkfd_vm_access.c): every byte goes
  * through the VM's page table with the PTE's permissions, page
  * boundaries and misalignment are exact, and a fault reports the first
- * byte it could not reach with the bytes before it done.
+ * byte it could not reach with the bytes before it done; a store through
+ * a doorbell PTE, and only a store, rings.
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
@@ -313,6 +314,90 @@ static void vkfd_vm_access_test_unmap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_of(t, 0)[0], 0);
 }
 
+/* Doorbell pages: page 0 again, writable, and page 4, read-only */
+#define DB_VA		(HOLE_VA + 16 * PG)
+#define DB_RO_VA	(DB_VA + PG)
+#define DB		VKFD_PTE_DOORBELL
+
+static bool rmw_add_one(u64 *v, void *arg)
+{
+	*v += 1;
+	return true;
+}
+
+static bool rmw_keep(u64 *v, void *arg)
+{
+	return false;
+}
+
+/* Whether the accesses since the last call rang; and clear it. */
+static bool rang(struct access_test *t)
+{
+	bool r = t->vm.doorbell_rang;
+
+	t->vm.doorbell_rang = false;
+	return r;
+}
+
+/*
+ * A store through a VKFD_PTE_DOORBELL PTE, by every write path, sets
+ * &vkfd_vm.doorbell_rang; a read, a store elsewhere, a faulting store
+ * and an atomic that stores nothing do not.
+ */
+static void vkfd_vm_access_test_doorbell(struct kunit *test)
+{
+	struct access_test *t = test->priv;
+	struct vkfd_vm_fault f = {};
+	u64 v = 0x1234, done;
+	int ret;
+
+	mutex_lock(&t->ctx.mem_lock);
+	ret = vkfd_pt_map(&t->vm.pt, DB_VA, t->pages, 1, RW | DB);
+	if (!ret)
+		ret = vkfd_pt_map(&t->vm.pt, DB_RO_VA, &t->pages[4], 1, R | DB);
+	mutex_unlock(&t->ctx.mem_lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, vkfd_pt_lookup(&t->vm.pt, DB_VA) & DB, DB);
+	KUNIT_EXPECT_FALSE(test, rang(t));
+
+	/* Stores elsewhere, reads of the doorbell page */
+	KUNIT_EXPECT_EQ(test, wr(t, RW_VA + PG, &v, 8, &f), 0);
+	KUNIT_EXPECT_EQ(test, rd(t, DB_VA, &v, 8, &f), 0);
+	KUNIT_EXPECT_EQ(test, cp(t, RW_VA + PG, DB_VA, 64, &done, &f), 0);
+	KUNIT_EXPECT_FALSE(test, rang(t));
+
+	/* Each write path rings; the bytes land in the page */
+	v = 0x1234;
+	KUNIT_EXPECT_EQ(test, wr(t, DB_VA + 8, &v, 8, &f), 0);
+	KUNIT_EXPECT_TRUE(test, rang(t));
+	KUNIT_EXPECT_EQ(test, ((u64 *)page_of(t, 0))[1], 0x1234ULL);
+	KUNIT_EXPECT_EQ(test, cp(t, DB_VA + 16, RW_VA + PG, 8, &done, &f), 0);
+	KUNIT_EXPECT_TRUE(test, rang(t));
+	KUNIT_EXPECT_EQ(test, fl(t, DB_VA + 24, 5, 8, &done, &f), 0);
+	KUNIT_EXPECT_TRUE(test, rang(t));
+	mutex_lock(&t->ctx.mem_lock);
+	ret = vkfd_vm_rmw_locked(&t->vm, DB_VA + 8, 8, rmw_add_one, NULL, &f);
+	mutex_unlock(&t->ctx.mem_lock);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, rang(t));
+	KUNIT_EXPECT_EQ(test, ((u64 *)page_of(t, 0))[1], 0x1235ULL);
+
+	/* An atomic that keeps the value stores nothing */
+	mutex_lock(&t->ctx.mem_lock);
+	ret = vkfd_vm_rmw_locked(&t->vm, DB_VA + 8, 8, rmw_keep, NULL, &f);
+	mutex_unlock(&t->ctx.mem_lock);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_FALSE(test, rang(t));
+
+	/* A read-only doorbell page: the store faults, nothing rings */
+	KUNIT_EXPECT_EQ(test, wr(t, DB_RO_VA, &v, 8, &f), -EFAULT);
+	KUNIT_EXPECT_EQ(test, f.va, DB_RO_VA);
+	KUNIT_EXPECT_FALSE(test, f.not_present);
+	KUNIT_EXPECT_EQ(test, fl(t, DB_RO_VA, 5, 8, &done, &f), -EFAULT);
+	KUNIT_EXPECT_FALSE(test, rang(t));
+	KUNIT_EXPECT_EQ(test, ((u64 *)page_of(t, 4))[0], 0ULL);
+}
+
 static struct kunit_case vkfd_vm_access_test_cases[] = {
 	KUNIT_CASE(vkfd_vm_access_test_read_write),
 	KUNIT_CASE(vkfd_vm_access_test_faults),
@@ -320,6 +405,7 @@ static struct kunit_case vkfd_vm_access_test_cases[] = {
 	KUNIT_CASE(vkfd_vm_access_test_copy_faults),
 	KUNIT_CASE(vkfd_vm_access_test_fill),
 	KUNIT_CASE(vkfd_vm_access_test_unmap),
+	KUNIT_CASE(vkfd_vm_access_test_doorbell),
 	{}
 };
 

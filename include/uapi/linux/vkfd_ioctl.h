@@ -428,8 +428,8 @@ struct vkfd_ioctl_ctx_limits {
  * EDQUOT      the buffer would take the context's VRAM or GTT bytes,
  *             or its buffers, above its limit (checked after every
  *             rule above)
- * ENOMEM      the GPU's VRAM budget is exhausted; a ``GTT``,
- *             ``DOORBELL`` or ``MMIO_REMAP`` buffer beyond the GPU's
+ * ENOMEM      the GPU's VRAM budget is exhausted; a ``GTT`` or
+ *             ``MMIO_REMAP`` buffer beyond the GPU's
  *             GTT budget (``gtt_mb``), or beyond the calling user's
  *             share of it (``gtt_user_percent``, without
  *             ``CAP_SYS_RESOURCE``); a ``USERPTR`` larger than the
@@ -453,7 +453,8 @@ struct vkfd_ioctl_ctx_limits {
  * EINVAL  ``n_devices`` 0 or above 1024; ``n_success > n_devices``;
  *         the handle is unknown; a listed ``gpu_id`` names no GPU or
  *         the context has no VM there; the range overlaps another
- *         buffer's mapping in that VM (as amdgpu)
+ *         buffer's mapping in that VM (as amdgpu); a ``DOORBELL``
+ *         buffer on another GPU than its own
  * EFAULT  the id array cannot be read; a ``USERPTR``'s pages cannot be
  *         pinned
  * EDQUOT  pinning a ``USERPTR``'s pages (its first mapping) would take
