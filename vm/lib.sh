@@ -423,6 +423,13 @@ stage_libs() {
 		mkdir -p "$stage$(dirname "$lib")"
 		cp -L "$lib" "$stage$lib"
 	done
+	# glibc loads libgcc_s at run time, which ldd does not name, to
+	# unwind a thread's stack in pthread_exit() and cancellation.
+	lib=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+	if [ -n "$lib" ]; then
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	fi
 }
 
 # Pack staging directory $1 into the initramfs $2. vkfd's own programs
@@ -446,10 +453,11 @@ pack_initramfs() {
 #   $4 file for ttyS0 (kernel console)
 #   $5 file for ttyS1 (results channel), or "stdio"
 #   $6 guest memory (default 2G)   $7 hard limit in seconds (default 600)
+#   $8 virtual CPUs (default 2)
 # Returns qemu's status; 124 means the hard limit hit.
 run_qemu() {
 	local kernel=$1 initrd=$2 append=$3 console=$4 results=$5
-	local mem=${6:-2G} limit=${7:-600}
+	local mem=${6:-2G} limit=${7:-600} cpus=${8:-2}
 	local accel=(-accel tcg) ttys1
 	if [ "${VKFD_KVM:-0}" = 1 ]; then
 		accel=(-accel kvm -cpu host)
@@ -461,7 +469,7 @@ run_qemu() {
 	fi
 	timeout --kill-after=10 "$limit" \
 		qemu-system-x86_64 "${accel[@]}" \
-		-smp 2 -m "$mem" \
+		-smp "$cpus" -m "$mem" \
 		-nodefaults -nographic -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		-serial "file:$console" "${ttys1[@]}" </dev/null

@@ -23,7 +23,7 @@
 # shellcheck disable=SC2153 # the L_<FIELD> variables come from eval "$(lane_load ...)"
 # The fields of a lane file, in the order vm/README.md describes them.
 LANE_FIELDS=(DESC KERNEL IMPL MODULE LOAD PRELOAD PARAMS MODE TESTS EXCLUDE KUNIT
-	     KMEMLEAK SCALE APPEND MEM TIMEOUT TEST_TIMEOUT GUEST_ENV SKIPS_FILE)
+	     KMEMLEAK SCALE APPEND CPUS MEM TIMEOUT TEST_TIMEOUT GUEST_ENV SKIPS_FILE)
 
 # Print the fields of lane $1 as L_<FIELD>=<value> lines for eval, with
 # the defaults of a vkfd lane running the selftests.
@@ -35,7 +35,7 @@ lane_load() {
 		{
 			DESC=$1 KERNEL='' IMPL=vkfd MODULE=kbuild LOAD=vkfd PRELOAD=vkfd
 			PARAMS=$VKFD_CHECK_PARAMS MODE=tests TESTS='*' EXCLUDE='' KUNIT=1
-			KMEMLEAK=0 SCALE=1 APPEND=''
+			KMEMLEAK=0 SCALE=1 APPEND='' CPUS=2
 			MEM=2G TIMEOUT=1200 TEST_TIMEOUT=300 GUEST_ENV='' SKIPS_FILE=none
 		}
 		# shellcheck source=/dev/null
@@ -399,7 +399,7 @@ lane_boot() {
 	local dir=$RUN_DIR/$1 qemu waited=0 limit=${VKFD_BOOT_LIMIT:-240}
 	: >"$dir/results.log"
 	run_qemu "$K_IMAGE" "$dir/initramfs.cpio" "$BASE_APPEND $L_APPEND" \
-		"$dir/console.log" "$dir/results.log" "$L_MEM" "$L_TIMEOUT" &
+		"$dir/console.log" "$dir/results.log" "$L_MEM" "$L_TIMEOUT" "$L_CPUS" &
 	qemu=$!
 	while kill -0 "$qemu" 2>/dev/null && [ ! -s "$dir/results.log" ]; do
 		if [ "$waited" -ge "$limit" ]; then
