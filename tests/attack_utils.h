@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Actors of the isolation attack tests (sdma_attack.c, sdma_attack_life.c).
+ * The compute queue kinds of the matrix are attack_cq.h's.
  *
  * An actor is one KFD context with a GPU VM on the first GPU, a secret,
  * a landing buffer, a source buffer and a fence page mapped at GPU
@@ -101,6 +102,23 @@ enum atk_kind {
 	ATK_ATOMIC,		/* ATOMIC ADD64 on the target */
 	ATK_RECT_SRC,		/* COPY_LINEAR_RECT from the target */
 	ATK_RECT_DST,		/* COPY_LINEAR_RECT to the target */
+	/* PM4 on a COMPUTE queue (attack_cq.h) */
+	ATK_PM4_WRITE_DATA,	/* WRITE_DATA to the target */
+	ATK_PM4_RELEASE_MEM32,	/* RELEASE_MEM data_sel 1 */
+	ATK_PM4_RELEASE_MEM64,	/* RELEASE_MEM data_sel 2 */
+	ATK_PM4_RELEASE_CLOCK,	/* RELEASE_MEM data_sel 3, the GPU clock */
+	ATK_PM4_WAIT_MEM,	/* WAIT_REG_MEM on the target */
+	ATK_PM4_WAIT_MEM64,	/* WAIT_REG_MEM64 on the target */
+	ATK_PM4_IB,		/* INDIRECT_BUFFER at the target */
+	ATK_PM4_QUERY_STATUS,	/* QUERY_STATUS writing the target */
+	/* AQL on a COMPUTE_AQL queue (attack_cq.h) */
+	ATK_AQL_AND_DEP,	/* BARRIER_AND on a signal at the target */
+	ATK_AQL_OR_DEP,		/* BARRIER_OR on a signal at the target */
+	ATK_AQL_BARRIER_VALUE,	/* AMD's BARRIER_VALUE on the target */
+	ATK_AQL_COMPLETION,	/* completion signal at the target */
+	ATK_AQL_MAILBOX,	/* a signal's event mailbox at the target */
+	ATK_AQL_KOBJ,		/* KERNEL_DISPATCH of a kernel object there */
+	ATK_AQL_CODE,		/* KERNEL_DISPATCH whose code is there */
 	ATK_KINDS
 };
 
@@ -111,6 +129,13 @@ static inline const char *atk_kind_name(enum atk_kind k)
 		"WRITE_LINEAR", "CONST_FILL", "FENCE", "TIMESTAMP",
 		"POLL_REGMEM", "ATOMIC", "COPY_LINEAR_RECT (source)",
 		"COPY_LINEAR_RECT (destination)",
+		"PM4 WRITE_DATA", "PM4 RELEASE_MEM (data 32)",
+		"PM4 RELEASE_MEM (data 64)", "PM4 RELEASE_MEM (GPU clock)",
+		"PM4 WAIT_REG_MEM", "PM4 WAIT_REG_MEM64",
+		"PM4 INDIRECT_BUFFER", "PM4 QUERY_STATUS",
+		"AQL BARRIER_AND (dependency)", "AQL BARRIER_OR (dependency)",
+		"AQL BARRIER_VALUE", "AQL completion signal",
+		"AQL event mailbox", "AQL kernel object", "AQL kernel code",
 	};
 
 	return k < ATK_KINDS ? names[k] : "?";

@@ -3,15 +3,19 @@
  * The isolation attack matrix. Four contexts: this process's primary, two
  * of its secondaries, and the primary of another process. Each holds a
  * secret at GPU addresses of its own, which no other context maps. For
- * every ordered pair (attacker, victim) and every SDMA packet that reads
+ * every ordered pair (attacker, victim) and every SDMA packet, PM4 packet
+ * (on a COMPUTE queue) and AQL packet (on a COMPUTE_AQL queue) that reads
  * or writes memory, the attacker's queue names the victim's secret:
  *
  *   - 100 % of the attempts fault: the attacker's MEMORY event reports
  *     exactly that page, its counters_<gpuid>/faults goes up by one, and
- *     its queue halts (the FENCE after the packet is never written);
+ *     its queue halts (the queue type's fence after the packet - an SDMA
+ *     FENCE, a PM4 WRITE_DATA, an AQL completion signal - is never
+ *     written);
  *   - not one byte leaks: the attacker's landing buffer is untouched,
- *     POLL_REGMEM (which compares with the victim's secret) never gets
- *     past, the victim's secret is unchanged;
+ *     the packets that compare with the victim's secret (POLL_REGMEM,
+ *     WAIT_REG_MEM, the AQL barriers) never get past, the victim's
+ *     secret is unchanged;
  *   - the victim keeps working: no event and no fault of its own, and its
  *     own queue copies its secret correctly afterwards.
  *
@@ -23,12 +27,21 @@
 #include "kselftest_harness.h"
 #include "vkfd_utils.h"
 #include "attack_utils.h"
+#include "attack_cq.h"
 
 /*
  * Attempts per (attacker, victim) pair and packet: both pages of the
  * secret, 8 offsets in each; the debug lane does fewer, at least 2.
  */
 #define ATK_ATTEMPTS	16
+/*
+ * The compute queue kinds: 2 attempts, both pages of the secret once.
+ * Which page and offset is named goes through the same VM walk for every
+ * packet (the engines share vkfd_vm_access.c); the SDMA kinds sweep the
+ * offsets, and a compute attack costs a queue of its own and its
+ * teardown, which the debug lane pays 17 times more for these kinds.
+ */
+#define ATK_CQ_ATTEMPTS	2
 
 /* ------------------------------------------------------------------------
  * The other process's actor, driven over pipes.
@@ -108,8 +121,9 @@ static int atk_child(void *arg, int in, int out)
 		a.where = NULL;
 		switch (req.op) {
 		case OP_ATTACK:
-			resp.ret = atk_attack(&a, req.kind, req.target,
-					      req.target_off, req.seed, &resp.r);
+			resp.ret = atk_attack_kind(&a, req.kind, req.target,
+						   req.target_off, req.seed,
+						   &resp.r);
 			break;
 		case OP_CHECK:
 			resp.ret = atk_victim_check(&a, &resp.c);
@@ -168,7 +182,8 @@ static int peer_attack(struct atk_peer *p, enum atk_kind kind, uint64_t target,
 	int ret;
 
 	if (p->local) {
-		ret = atk_attack(p->local, kind, target, target_off, seed, r);
+		ret = atk_attack_kind(p->local, kind, target, target_off, seed,
+				      r);
 		snprintf(p->where, sizeof(p->where), "%s",
 			 p->local->where ? p->local->where : "");
 		return ret;
@@ -295,6 +310,21 @@ FIXTURE_VARIANT_ADD(attack, poll_regmem) { .kind = ATK_POLL };
 FIXTURE_VARIANT_ADD(attack, atomic) { .kind = ATK_ATOMIC };
 FIXTURE_VARIANT_ADD(attack, rect_src) { .kind = ATK_RECT_SRC };
 FIXTURE_VARIANT_ADD(attack, rect_dst) { .kind = ATK_RECT_DST };
+FIXTURE_VARIANT_ADD(attack, pm4_write_data) { .kind = ATK_PM4_WRITE_DATA };
+FIXTURE_VARIANT_ADD(attack, pm4_release_mem32) { .kind = ATK_PM4_RELEASE_MEM32 };
+FIXTURE_VARIANT_ADD(attack, pm4_release_mem64) { .kind = ATK_PM4_RELEASE_MEM64 };
+FIXTURE_VARIANT_ADD(attack, pm4_release_clock) { .kind = ATK_PM4_RELEASE_CLOCK };
+FIXTURE_VARIANT_ADD(attack, pm4_wait_mem) { .kind = ATK_PM4_WAIT_MEM };
+FIXTURE_VARIANT_ADD(attack, pm4_wait_mem64) { .kind = ATK_PM4_WAIT_MEM64 };
+FIXTURE_VARIANT_ADD(attack, pm4_ib) { .kind = ATK_PM4_IB };
+FIXTURE_VARIANT_ADD(attack, pm4_query_status) { .kind = ATK_PM4_QUERY_STATUS };
+FIXTURE_VARIANT_ADD(attack, aql_and_dep) { .kind = ATK_AQL_AND_DEP };
+FIXTURE_VARIANT_ADD(attack, aql_or_dep) { .kind = ATK_AQL_OR_DEP };
+FIXTURE_VARIANT_ADD(attack, aql_barrier_value) { .kind = ATK_AQL_BARRIER_VALUE };
+FIXTURE_VARIANT_ADD(attack, aql_completion) { .kind = ATK_AQL_COMPLETION };
+FIXTURE_VARIANT_ADD(attack, aql_mailbox) { .kind = ATK_AQL_MAILBOX };
+FIXTURE_VARIANT_ADD(attack, aql_kernel_object) { .kind = ATK_AQL_KOBJ };
+FIXTURE_VARIANT_ADD(attack, aql_kernel_code) { .kind = ATK_AQL_CODE };
 
 FIXTURE_SETUP(attack)
 {
@@ -348,6 +378,8 @@ TEST_F(attack, matrix)
 	uint32_t gpu_id = self->f.actor[0].gpu_id;
 	int ai, vi, j;
 
+	if (atk_kind_queue_type(kind) != KFD_IOC_QUEUE_TYPE_SDMA)
+		attempts = ATK_CQ_ATTEMPTS;
 	for (ai = 0; ai < self->f.npeers; ai++) {
 		for (vi = 0; vi < self->f.npeers; vi++) {
 			struct atk_peer *att = &self->f.peer[ai];
@@ -439,6 +471,103 @@ TEST_F(attack, matrix)
 	EXPECT_EQ(pairs, victims_ok);
 }
 
+/* Where a compute kind's packet goes in the attacker's own memory */
+#define ATK_OWN_DEP	0x300	/* a signal at 0 in the fence page */
+
+static uint64_t atk_cq_own_target(struct atk_actor *a, enum atk_kind kind)
+{
+	uint8_t *dst = a->dst_cpu + 0x400;
+	uint32_t ib[16];
+
+	switch (kind) {
+	case ATK_PM4_WAIT_MEM:
+	case ATK_PM4_WAIT_MEM64:
+		return a->secret.va + 0x400;
+	case ATK_PM4_IB:
+		/* a WRITE_DATA to the landing buffer's start, then NOPs */
+		vkfd_pm4_pkt_nop(ib + 5, 11);
+		vkfd_pm4_pkt_write_data(ib, a->dst.va, (const uint32_t[]){
+					0xa77ac4ed }, 1, 0);
+		memcpy(dst, ib, sizeof(ib));
+		break;
+	case ATK_AQL_AND_DEP:
+	case ATK_AQL_OR_DEP:
+	case ATK_AQL_BARRIER_VALUE:
+		memset((uint8_t *)a->fence_cpu + ATK_OWN_DEP, 0, 64);
+		return a->fence.va + ATK_OWN_DEP;
+	case ATK_AQL_KOBJ:
+		/* its code 0x100 further: s_endpgm */
+		*(uint64_t *)(dst + ATK_AQL_CODE_ENTRY) = 0x100;
+		*(uint32_t *)(dst + 0x100) = ATK_AQL_S_ENDPGM;
+		break;
+	case ATK_AQL_CODE:
+		*(uint32_t *)dst = ATK_AQL_S_ENDPGM;
+		break;
+	case ATK_AQL_COMPLETION:
+		/* a signal without an event mailbox */
+		memset(dst + ATK_AQL_SIG_MAILBOX, 0, 16);
+		break;
+	default:
+		break;
+	}
+	return a->dst.va + 0x400;
+}
+
+/*
+ * own_memory_works for a compute kind: the packet on the attacker's own
+ * memory, on a queue of the kind's type, goes through to the fence.
+ */
+static void atk_cq_own_memory(struct __test_metadata *_metadata,
+			      struct atk_actor *a, enum atk_kind kind)
+{
+	uint8_t *dst = a->dst_cpu + 0x400;
+	uint64_t target;
+	struct atk_cq q;
+
+	memset(a->dst_cpu, ATK_DST_FILL, ATK_BUF);
+	target = atk_cq_own_target(a, kind);
+	a->seq++;
+	ASSERT_EQ(0, atk_cq_run(a, kind, target, 0x400, a->seed, &q))
+		TH_LOG("%s", a->where);
+	EXPECT_EQ(0, atk_cq_wait_fence(a, &q))
+		TH_LOG("%s: the queue did not get past it", atk_kind_name(kind));
+	switch (kind) {
+	case ATK_PM4_WRITE_DATA:
+		EXPECT_EQ(0xa77ac4edu, *(uint32_t *)dst);
+		EXPECT_EQ(0xa77ac4f0u, *(uint32_t *)(dst + 12));
+		EXPECT_EQ(ATK_DST_FILL, dst[16]);
+		break;
+	case ATK_PM4_RELEASE_MEM32:
+		EXPECT_EQ(0xa77ac4edu, *(uint32_t *)dst);
+		EXPECT_EQ(ATK_DST_FILL, dst[4]);
+		break;
+	case ATK_PM4_RELEASE_MEM64:
+	case ATK_PM4_QUERY_STATUS:
+		EXPECT_EQ(0xa77ac4eda77ac4edull, *(uint64_t *)dst);
+		EXPECT_EQ(ATK_DST_FILL, dst[8]);
+		break;
+	case ATK_PM4_RELEASE_CLOCK:
+		EXPECT_NE(0x1111111111111111ull, *(uint64_t *)dst);
+		EXPECT_EQ(ATK_DST_FILL, dst[8]);
+		break;
+	case ATK_PM4_IB:
+		EXPECT_EQ(0xa77ac4edu, *(uint32_t *)a->dst_cpu);
+		break;
+	case ATK_AQL_COMPLETION:
+		EXPECT_EQ(0x1111111111111110ull,
+			  *(uint64_t *)(dst + ATK_AQL_SIG_VALUE));
+		break;
+	case ATK_AQL_MAILBOX:
+		EXPECT_EQ(ATK_CQ_EVENT_ID, *(uint32_t *)dst);
+		EXPECT_EQ(ATK_DST_FILL, dst[4]);
+		break;
+	default:
+		/* the waits and dispatches: got past, the fence is there */
+		break;
+	}
+	EXPECT_EQ(0, atk_cq_destroy(a, &q));
+}
+
 /*
  * The packet works on the attacker's own memory: the faults above come
  * from the victim's address being foreign, not from a packet the engine
@@ -453,6 +582,10 @@ TEST_F(attack, own_memory_works)
 	int64_t seq;
 	int i;
 
+	if (atk_kind_queue_type(kind) != KFD_IOC_QUEUE_TYPE_SDMA) {
+		atk_cq_own_memory(_metadata, a, kind);
+		goto no_fault;
+	}
 	memset(a->dst_cpu, ATK_DST_FILL, ATK_BUF);
 	switch (kind) {
 	case ATK_COPY_SRC:
@@ -513,6 +646,7 @@ TEST_F(attack, own_memory_works)
 	default:
 		break;
 	}
+no_fault:
 	/* No fault on the way */
 	ASSERT_EQ(0, vkfd_event_wait(&a->k, &a->fault_ev.id, 1, false, 0,
 				     &result));

@@ -167,7 +167,7 @@ void fuzz_ctx_close(struct fuzz *f, int ci)
 
 	if (f->ctx[ci].fd < 0)
 		return;
-	for (i = 0; i < FUZZ_SDMA_MAX; i++)
+	for (i = 0; i < FUZZ_FED_MAX; i++)
 		if (f->sdma[i].ctx == ci)
 			fuzz_sdma_drop(f, i);
 	close(f->ctx[ci].fd);
@@ -501,7 +501,7 @@ int fuzz_init(struct fuzz *f, const struct fuzz_opts *o)
 		f->ctx[i].fd = -1;
 	for (i = 0; i < FUZZ_RENDER_MAX; i++)
 		f->render[i].fd = -1;
-	for (i = 0; i < FUZZ_SDMA_MAX; i++)
+	for (i = 0; i < FUZZ_FED_MAX; i++)
 		f->sdma[i].ctx = -1;
 	for (i = 0; i < VKFD_MAX_GPUS; i++)
 		f->primary_render[i] = -1;
@@ -527,6 +527,7 @@ int fuzz_init(struct fuzz *f, const struct fuzz_opts *o)
 
 	fuzz_ops_add(f, fuzz_kfd_ops, fuzz_kfd_nops);
 	fuzz_ops_add(f, fuzz_kfd_q_ops, fuzz_kfd_q_nops);
+	fuzz_ops_add(f, fuzz_kfd_cq_ops, fuzz_kfd_cq_nops);
 	fuzz_ops_add(f, fuzz_drm_ops, fuzz_drm_nops);
 	fuzz_ops_add(f, fuzz_proc_ops, fuzz_proc_nops);
 	return 0;
@@ -543,7 +544,7 @@ void fuzz_fini(struct fuzz *f)
 {
 	int i;
 
-	for (i = 0; i < FUZZ_SDMA_MAX; i++)
+	for (i = 0; i < FUZZ_FED_MAX; i++)
 		if (f->sdma[i].ctx >= 0)
 			fuzz_sdma_drop(f, i);
 	for (i = 0; i < FUZZ_MAP_MAX; i++)

@@ -18,6 +18,7 @@
  * tests/fuzz/core.c    the stream, the pools, the checks, the run loop
  * tests/fuzz/kfd.c     the KFD ioctls: contexts, GPU memory, misc
  * tests/fuzz/kfd_q.c   the KFD ioctls: queues and events, SDMA packets
+ * tests/fuzz/kfd_cq.c  PM4 and AQL packets on COMPUTE and COMPUTE_AQL queues
  * tests/fuzz/drm.c     render node ioctls, mmap of both devices
  * tests/fuzz/proc.c    fork, SCM_RIGHTS, exec, threads and close races
  */
@@ -35,6 +36,8 @@
 #define FUZZ_POOL_MAX	48	/* ids of one kind remembered */
 #define FUZZ_MAP_MAX	24	/* CPU mappings kept */
 #define FUZZ_SDMA_MAX	4	/* SDMA queues fed with packets */
+#define FUZZ_CQ_MAX	4	/* compute queues fed: 2 PM4, then 2 AQL */
+#define FUZZ_FED_MAX	(FUZZ_SDMA_MAX + FUZZ_CQ_MAX)
 #define FUZZ_OPS_MAX	64	/* kinds of operation */
 #define FUZZ_ARG_SIZE	4096	/* the scratch argument of odd-sized calls */
 #define FUZZ_USER_SIZE	(1u << 20)	/* memory USERPTRs are made of */
@@ -110,12 +113,15 @@ struct fuzz_map {
 };
 
 /**
- * struct fuzz_sdma - an SDMA queue the fuzzer writes packets to
+ * struct fuzz_sdma - a queue the fuzzer writes packets to
  * @ctx: its context's slot, -1 for a free slot
- * @q: libvkfd's queue
+ * @type: KFD_IOC_QUEUE_TYPE_* (kfd_cq.c's compute queues: the write
+ *	pointer @q.wptr counts dwords or packet ids, not bytes)
+ * @q: libvkfd's queue, or kfd_cq.c's built alike
  */
 struct fuzz_sdma {
 	int ctx;
+	uint32_t type;
 	struct vkfd_queue q;
 };
 
@@ -172,7 +178,7 @@ struct fuzz_op {
  * @nbuf: how many of @buf are valid
  * @nextbuf: the slot of @buf the next one goes to
  * @map: CPU mappings
- * @sdma: queues fed with packets
+ * @sdma: queues fed with packets: FUZZ_SDMA_MAX SDMA, then the compute ones
  * @user: FUZZ_USER_SIZE bytes of anonymous memory for USERPTRs
  * @arg: FUZZ_ARG_SIZE bytes of scratch argument, then an unmapped page
  * @bad: an address that faults
@@ -214,7 +220,7 @@ struct fuzz {
 	unsigned int nbuf;
 	unsigned int nextbuf;
 	struct fuzz_map map[FUZZ_MAP_MAX];
-	struct fuzz_sdma sdma[FUZZ_SDMA_MAX];
+	struct fuzz_sdma sdma[FUZZ_FED_MAX];
 	uint8_t *user;
 	uint8_t *arg;
 	void *bad;
@@ -357,12 +363,14 @@ extern const struct fuzz_op fuzz_kfd_ops[];
 extern const unsigned int fuzz_kfd_nops;
 extern const struct fuzz_op fuzz_kfd_q_ops[];
 extern const unsigned int fuzz_kfd_q_nops;
+extern const struct fuzz_op fuzz_kfd_cq_ops[];
+extern const unsigned int fuzz_kfd_cq_nops;
 extern const struct fuzz_op fuzz_drm_ops[];
 extern const unsigned int fuzz_drm_nops;
 extern const struct fuzz_op fuzz_proc_ops[];
 extern const unsigned int fuzz_proc_nops;
 
-/* Tear down SDMA queue slot @i (proc.c's children forget them instead). */
+/* Tear down fed queue slot @i (proc.c's children forget them instead). */
 void fuzz_sdma_drop(struct fuzz *f, int i);
 
 /*

@@ -480,8 +480,17 @@ static void op_any_cmd(struct fuzz *f)
 		nr = fuzz_chance(f, 3, 4) ? fuzz_below(f, 0x30) :
 					    fuzz_below(f, 256);
 	} while (nr == 0x16 || nr == 0x27 || nr == 0xff);
+	/*
+	 * Another type: ENOTTY, unless the VFS answers the command itself
+	 * before the driver (do_vfs_ioctl(): FIGETBSZ, the 'T' FIO* ones,
+	 * FIFREEZE, the 'f' FS_IOC_* ones, FICLONE and FICLONERANGE,
+	 * FS_IOC_GETFSUUID), with its own errnos: never those types.
+	 */
 	if (fuzz_chance(f, 1, 16))
-		type = fuzz_below(f, 256);
+		do {
+			type = fuzz_below(f, 256);
+		} while (type == 0 || type == 'T' || type == 'X' ||
+			 type == 'f' || type == 0x94 || type == 0x15);
 	dir = fuzz_below(f, 4);
 	size = fuzz_chance(f, 7, 8) ? fuzz_below(f, 256) :
 				      fuzz_below(f, _IOC_SIZEMASK + 1);

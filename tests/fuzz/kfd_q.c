@@ -285,6 +285,7 @@ static void fuzz_sdma_create(struct fuzz *f, int i)
 	if (ret)
 		return;
 	s->ctx = ci;
+	s->type = KFD_IOC_QUEUE_TYPE_SDMA;
 	f->prof_ok[f->cur]++;
 	fuzz_pool_add(&f->handles, s->q.bo.handle);
 	fuzz_pool_add(&f->queues, s->q.id);

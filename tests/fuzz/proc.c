@@ -40,7 +40,7 @@ fuzz_child(struct fuzz *f, uint64_t seed, int sock)
 	f->threads = false;
 	/* What fork() does not hand down: KFD mappings, the fed queues */
 	memset(f->map, 0, sizeof(f->map));
-	for (i = 0; i < FUZZ_SDMA_MAX; i++)
+	for (i = 0; i < FUZZ_FED_MAX; i++)
 		f->sdma[i].ctx = -1;
 	/* a primary of its own, when it opens one */
 	f->userptr = false;
