@@ -408,12 +408,17 @@ stage_libs() {
 	shift
 	# ldd costs a loader run per program, seconds for sixty: ask it about
 	# one program of each list of needed libraries (readelf -d, one
-	# process), which all need the same.
-	mapfile -t one < <(readelf -d "$@" 2>/dev/null | awk '
-		/^File: / { if (f != "") print need "\t" f; f = $2; need = "" }
-		/\(NEEDED\)/ { need = need " " $NF }
-		END { if (f != "") print need "\t" f }' |
-		awk -F'\t' '$1 != "" && !seen[$1]++ { print $2 }')
+	# process), which all need the same. (readelf names each file only
+	# when given several.)
+	if [ "$#" -eq 1 ]; then
+		one=("$1")
+	else
+		mapfile -t one < <(readelf -d "$@" 2>/dev/null | awk '
+			/^File: / { if (f != "") print need "\t" f; f = $2; need = "" }
+			/\(NEEDED\)/ { need = need " " $NF }
+			END { if (f != "") print need "\t" f }' |
+			awk -F'\t' '$1 != "" && !seen[$1]++ { print $2 }')
+	fi
 	[ "${#one[@]}" -gt 0 ] || return 0
 	# Below each "file:" line, "\tlibc.so.6 => /lib/.../libc.so.6 (0x...)"
 	# and "\t/lib64/ld-linux-x86-64.so.2 (0x...)".
@@ -425,7 +430,8 @@ stage_libs() {
 	done
 	# glibc loads libgcc_s at run time, which ldd does not name, to
 	# unwind a thread's stack in pthread_exit() and cancellation.
-	lib=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+	# (awk reads to the end: ldconfig must not die of a closed pipe.)
+	lib=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ && !n++ { print $NF }')
 	if [ -n "$lib" ]; then
 		mkdir -p "$stage$(dirname "$lib")"
 		cp -L "$lib" "$stage$lib"
