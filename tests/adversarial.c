@@ -133,7 +133,7 @@ static void *guess_thread(void *arg)
  * the handles it predicts. Every buffer is freed exactly once, by one of
  * them, and the context ends with none and the budget whole.
  */
-TEST_F(adv, alloc_races_guessed_free)
+TEST_F_TIMEOUT(adv, alloc_races_guessed_free, 300)
 {
 	struct guess_race g = { .gpu_id = GPU };
 	int i, n = vkfd_scaled(2000), r, mine = 0, ret;

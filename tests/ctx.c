@@ -321,7 +321,7 @@ static void race_run(struct race *r)
 }
 
 /* Eight threads convert one fd at once: exactly one wins, the others get EINVAL. */
-TEST_F(ctx, race_create_same_fd)
+TEST_F_TIMEOUT(ctx, race_create_same_fd, 300)
 {
 	struct race r;
 	int i, won = 0, lost = 0, round;

@@ -219,7 +219,7 @@ static int fill_signal(const struct vkfd_context *ctx, int max, int *err)
  * Until the page is mapped, only slots 1..255 are used (what the oldest
  * libhsakmt maps); mapping all 32 KiB opens 1..4095. Debug events count.
  */
-TEST_F(event, signal_limit)
+TEST_F_TIMEOUT(event, signal_limit, 300)
 {
 	struct kfd_ioctl_create_event_args a = {
 		.event_type = KFD_IOC_EVENT_DEBUG_EVENT,
@@ -504,7 +504,7 @@ static void race_run(struct __test_metadata *_metadata, struct race *r)
 	EXPECT_EQ(0, r->bad);
 }
 
-TEST_F(event, guessed_id_race_signal)
+TEST_F_TIMEOUT(event, guessed_id_race_signal, 300)
 {
 	struct race r = {
 		.ctx = &self->b.p,
@@ -515,7 +515,7 @@ TEST_F(event, guessed_id_race_signal)
 	race_run(_metadata, &r);
 }
 
-TEST_F(event, guessed_id_race_other)
+TEST_F_TIMEOUT(event, guessed_id_race_other, 300)
 {
 	struct vkfd_context sec;
 	struct race r = {
