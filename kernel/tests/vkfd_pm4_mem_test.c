@@ -8,58 +8,10 @@
  * queue at the packet with nothing written.
  */
 #include <linux/timekeeping.h>
-#include <linux/vkfd_pm4.h>
 
-#include "../vkfd_pm4.h"
-#include "vkfd_sdma_test.h"
+#include "vkfd_pm4_test.h"
 
 #define PKT_MAX		64
-
-static int pm4_mem_test_init(struct kunit *test)
-{
-	struct sdma_test *t;
-	int ret = sdma_test_init(test);
-
-	if (ret)
-		return ret;
-	t = test->priv;
-	t->q.type = KFD_IOC_QUEUE_TYPE_COMPUTE;
-	t->q.ops = &vkfd_pm4_queue_ops;
-	return 0;
-}
-
-/* Execute up to the write pointer (dwords for PM4), one slice. */
-static enum vkfd_sdma_status prun_budget(struct sdma_test *t,
-					 struct vkfd_sdma_run *r, long budget)
-{
-	enum vkfd_sdma_status st;
-
-	memset(r, 0, sizeof(*r));
-	r->wptr = t->wptr / 4;
-	r->budget = budget;
-	mutex_lock(&t->ctx.mem_lock);
-	st = vkfd_sdma_exec_locked(&t->q, r);
-	mutex_unlock(&t->ctx.mem_lock);
-	return st;
-}
-
-static enum vkfd_sdma_status prun(struct sdma_test *t,
-				  struct vkfd_sdma_run *r)
-{
-	return prun_budget(t, r, VKFD_SDMA_SLICE);
-}
-
-/* Both pointers at byte @ptr of the ring: the read pointer in dwords. */
-static void preset(struct sdma_test *t, u64 ptr)
-{
-	reset_at(t, ptr);
-	t->q.sdma.rptr = ptr / 4;
-}
-
-static u64 rptr_bytes(struct sdma_test *t)
-{
-	return t->q.sdma.rptr * 4;
-}
 
 #define PEMIT(t, buf, pkt, ...) do {				\
 	u32 *__dw = (buf);						\
@@ -621,7 +573,7 @@ static struct kunit_case vkfd_pm4_mem_test_cases[] = {
 
 static struct kunit_suite vkfd_pm4_mem_test_suite = {
 	.name = "vkfd-pm4-mem",
-	.init = pm4_mem_test_init,
+	.init = pm4_test_init,
 	.exit = sdma_test_exit,
 	.test_cases = vkfd_pm4_mem_test_cases,
 };

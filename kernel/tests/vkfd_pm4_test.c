@@ -7,65 +7,15 @@
  * rule, interrupts, waits, invalid packets, faults, the slice's budget,
  * and the read pointer as gfx9's CP reports it.
  */
-#include <linux/vkfd_pm4.h>
-
-#include "../vkfd_pm4.h"
-#include "vkfd_sdma_test.h"
+#include "vkfd_pm4_test.h"
 
 /* The longest packet the tests emit at once */
 #define PKT_MAX		128
-
-static int pm4_test_init(struct kunit *test)
-{
-	struct sdma_test *t;
-	int ret = sdma_test_init(test);
-
-	if (ret)
-		return ret;
-	t = test->priv;
-	t->q.type = KFD_IOC_QUEUE_TYPE_COMPUTE;
-	t->q.ops = &vkfd_pm4_queue_ops;
-	return 0;
-}
-
-/* Execute up to the write pointer (dwords for PM4), one slice. */
-static enum vkfd_sdma_status prun_budget(struct sdma_test *t,
-					 struct vkfd_sdma_run *r, long budget)
-{
-	enum vkfd_sdma_status st;
-
-	memset(r, 0, sizeof(*r));
-	r->wptr = t->wptr / 4;
-	r->budget = budget;
-	mutex_lock(&t->ctx.mem_lock);
-	st = vkfd_sdma_exec_locked(&t->q, r);
-	mutex_unlock(&t->ctx.mem_lock);
-	return st;
-}
-
-static enum vkfd_sdma_status prun(struct sdma_test *t,
-				  struct vkfd_sdma_run *r)
-{
-	return prun_budget(t, r, VKFD_SDMA_SLICE);
-}
-
-/* Both pointers at byte @ptr of the ring: the read pointer in dwords. */
-static void preset(struct sdma_test *t, u64 ptr)
-{
-	reset_at(t, ptr);
-	t->q.sdma.rptr = ptr / 4;
-}
 
 /* Would the engine call the executor now? */
 static bool ready(struct sdma_test *t)
 {
 	return t->q.ops->ready(&t->q, t->wptr / 4, ktime_get_ns());
-}
-
-/* The read pointer in bytes, to compare with t->wptr */
-static u64 rptr_bytes(struct sdma_test *t)
-{
-	return t->q.sdma.rptr * 4;
 }
 
 /* Emit a packet, built in @dw (PKT_MAX dwords) */
