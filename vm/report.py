@@ -54,6 +54,9 @@ RUN_RE = re.compile(r"^#\s+RUN\s+(\S+)\s+\.\.\.")
 # Written by the guest's /init before each result line when profiling
 # (VKFD_PROFILE=1): the seconds since the previous result line.
 TIME_RE = re.compile(r"^# vkfd-time (\d+(?:\.\d+)?)$")
+# Written by the guest's /init after each item: its seconds and the
+# guest's busy CPU time meanwhile (USER_HZ ticks).
+RAN_RE = re.compile(r"^# vkfd: (\S+) ran (\d+) s, busy (\d+) ticks$")
 # How many of the slowest tests a profiled lane names.
 SLOWEST = 12
 SUBTEST_RE = re.compile(r"^\s*#\s*Subtest:\s*(\S+)")
@@ -172,6 +175,7 @@ class Lane:
         self.notes = []
         self.items = OrderedDict()  # name -> (status or None, lines)
         self.times = []         # (seconds, "binary: test") when profiled
+        self.busy = []          # (guest CPU-s, item) when profiled
         self.done = False
 
     # -- results.log ---------------------------------------------------
@@ -213,6 +217,10 @@ class Lane:
             m = TIME_RE.match(line)
             if m:
                 took = float(m.group(1))
+                continue
+            m = RAN_RE.match(line)
+            if m and m.group(1) == binary:
+                self.busy.append((int(m.group(3)) / 100.0, binary))
                 continue
             m = RUN_RE.match(line)
             if m:
@@ -406,6 +414,11 @@ class Lane:
             print("  PROFILE  %.0f s in %d tests; the slowest:" % (total, len(self.times)))
             for took, test in sorted(self.times, reverse=True)[:SLOWEST]:
                 print("    %7.2f s  %s" % (took, test))
+            busy = sum(b for b, _ in self.busy)
+            print("  PROFILE  %.0f guest CPU-s in %d binaries; the costliest:"
+                  % (busy, len(self.busy)))
+            for cost, binary in sorted(self.busy, reverse=True)[:SLOWEST]:
+                print("    %7.2f CPU-s  %s" % (cost, binary))
         for what, details in self.failed:
             print("  FAIL  %s" % what)
             for text in details:

@@ -204,7 +204,8 @@ def case_kunit_failure_fails(tmp):
 def case_profile_names_slowest(tmp):
     d = lane(tmp, "distro-6.1", [modules_ok(), ("ctx", 0, [
         "1..3", "# vkfd-time 0.50", "ok 1 ctx.fast",
-        "# vkfd-time 42.25", "ok 2 ctx.slow", "ok 3 ctx.untimed"]), dmesg()])
+        "# vkfd-time 42.25", "ok 2 ctx.slow", "ok 3 ctx.untimed",
+        "# vkfd: ctx ran 43 s, busy 1250 ticks"]), dmesg()])
     rc, out = report(d)
     if rc != 0:
         return "exit status %d" % rc
@@ -216,6 +217,11 @@ def case_profile_names_slowest(tmp):
     at = [i for i, l in enumerate(lines) if l == want[0]]
     if not at or lines[at[0]:at[0] + 3] != want:
         return "no profile, or not slowest first"
+    want = ["  PROFILE  12 guest CPU-s in 1 binaries; the costliest:",
+            "      12.50 CPU-s  ctx"]
+    at = [i for i, l in enumerate(lines) if l == want[0]]
+    if not at or lines[at[0]:at[0] + 2] != want:
+        return "no guest CPU time per binary"
     return None
 
 
