@@ -365,7 +365,7 @@ lane_job() {
 	if [ "$rc" = 125 ]; then
 		# TCG, on a host busy with other guests, has been seen to stall
 		# a guest in early boot, before /init; once is not a verdict.
-		msg "$lane: the guest sent nothing in ${VKFD_BOOT_LIMIT:-240} s (stalled in early boot): booting it again"
+		msg "$lane: the guest stalled in early boot (its kernel silent for ${VKFD_BOOT_SILENCE:-90} s, or no /init in ${VKFD_BOOT_LIMIT:-240} s): booting it again"
 		mv "$dir/console.log" "$dir/console-stalled.log"
 		retried=1
 		rc=0
@@ -394,15 +394,27 @@ children_cpu() {
 
 # Boot lane $1's guest; returns qemu's status, or 125 when the guest sent
 # nothing at all within VKFD_BOOT_LIMIT seconds (default 240; a guest sends
-# its first item a few seconds after the kernel starts /init).
+# its first item a few seconds after the kernel starts /init), or its
+# kernel printed nothing for VKFD_BOOT_SILENCE seconds before that
+# (default 90: a booting kernel's longest silence, unpacking the
+# initramfs, is about 15 s of its own time, a minute at most on a host
+# shared by every lane).
 lane_boot() {
 	local dir=$RUN_DIR/$1 qemu waited=0 limit=${VKFD_BOOT_LIMIT:-240}
+	local silence=${VKFD_BOOT_SILENCE:-90} size last=-1 quiet=0
 	: >"$dir/results.log"
 	run_qemu "$K_IMAGE" "$dir/initramfs.cpio" "$BASE_APPEND $L_APPEND" \
 		"$dir/console.log" "$dir/results.log" "$L_MEM" "$L_TIMEOUT" "$L_CPUS" &
 	qemu=$!
 	while kill -0 "$qemu" 2>/dev/null && [ ! -s "$dir/results.log" ]; do
-		if [ "$waited" -ge "$limit" ]; then
+		size=$(stat -c %s "$dir/console.log" 2>/dev/null || echo 0)
+		if [ "$size" = "$last" ]; then
+			quiet=$((quiet + 2))
+		else
+			quiet=0
+			last=$size
+		fi
+		if [ "$waited" -ge "$limit" ] || [ "$quiet" -ge "$silence" ]; then
 			# timeout(1) passes the TERM on to qemu
 			pkill -TERM -P "$qemu" 2>/dev/null
 			wait "$qemu" 2>/dev/null
