@@ -41,6 +41,7 @@
 /* In the attacker's fence page, past the SDMA fence slots */
 #define ATK_CQ_FENCE_SIG	0x100	/* the AQL "fence": a signal at 1 */
 #define ATK_CQ_OWN_SIG		0x200	/* a signal of the attacker's */
+#define ATK_CQ_OWN_DEP		0x300	/* a signal at 0, or a dword 0 */
 #define ATK_CQ_KOBJ		0x800	/* a kernel object of the attacker's */
 #define ATK_CQ_EVENT_ID		0xa77ac4edu	/* names no event */
 
@@ -64,6 +65,7 @@ static inline bool atk_kind_compares(enum atk_kind k)
 	case ATK_POLL:
 	case ATK_PM4_WAIT_MEM:
 	case ATK_PM4_WAIT_MEM64:
+	case ATK_PM4_COND_POLL:
 	case ATK_AQL_AND_DEP:
 	case ATK_AQL_OR_DEP:
 	case ATK_AQL_BARRIER_VALUE:
@@ -292,6 +294,35 @@ static inline uint32_t atk_cq_encode_pm4(const struct atk_actor *a,
 	case ATK_PM4_QUERY_STATUS:
 		return vkfd_pm4_pkt_query_status(dw, VKFD_PM4_QS_FENCE, 0,
 						 target, 0xa77ac4eda77ac4edull);
+	case ATK_PM4_COPY_SRC:
+		return vkfd_pm4_pkt_copy_data(dw, VKFD_PM4_CD_TC_L2, target,
+					      a->dst.va, true);
+	case ATK_PM4_COPY_DST:
+		return vkfd_pm4_pkt_copy_data(dw, VKFD_PM4_CD_SRC_IMM,
+					      0xa77ac4eda77ac4edull, target,
+					      true);
+	case ATK_PM4_ATOMIC_MEM:
+		return vkfd_pm4_pkt_atomic_mem(dw, VKFD_SDMA_ATOMIC_ADD_RTN_64,
+					       VKFD_PM4_AM_SINGLE_PASS, target,
+					       1, 0, 0);
+	case ATK_PM4_DMA_SRC:
+		return vkfd_pm4_pkt_dma_copy(dw, target, a->dst.va, ATK_PAGE,
+					     0);
+	case ATK_PM4_DMA_DST:
+		return vkfd_pm4_pkt_dma_copy(dw, a->src.va, target, ATK_PAGE,
+					     0);
+	case ATK_PM4_COND_POLL:
+		/* writes the landing buffer if the secret compared equal */
+		return vkfd_pm4_pkt_cond_write(dw, target,
+					       VKFD_PM4_WRM_FUNC_EQUAL,
+					       atk_secret_dword(seed, target_off),
+					       0xffffffff, a->dst.va,
+					       0xa77ac4ed);
+	case ATK_PM4_COND_WRITE:
+		/* polls a dword of the attacker's: always */
+		return vkfd_pm4_pkt_cond_write(dw, a->fence.va + ATK_CQ_OWN_DEP,
+					       VKFD_PM4_WRM_FUNC_ALWAYS, 0, 0,
+					       target, 0xa77ac4ed);
 	default:
 		return vkfd_pm4_pkt_nop(dw, 1);
 	}
