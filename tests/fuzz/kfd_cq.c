@@ -3,7 +3,8 @@
  * The fuzzer's compute queues: COMPUTE (PM4) and COMPUTE_AQL queues, built
  * as kfdtest's PM4Queue and ROCr's AqlQueue build them, fed random packets
  * as kfd_q.c feeds SDMA queues: valid and boundary encodings of every PM4
- * opcode vkfd executes (docs/pm4.rst) and of every AQL packet type
+ * opcode vkfd executes (docs/pm4.rst, the memory packets' selectors,
+ * byte counts and alignments included) and of every AQL packet type
  * (docs/aql.rst), over the fuzzer's own ring, other addresses and event
  * ids, garbage dwords, and doorbell values the engine must refuse. What
  * the engine did with them is never judged (it is a matter of timing):
@@ -137,6 +138,92 @@ static uint32_t fuzz_cq_event(struct fuzz *f)
 	       (uint32_t)fuzz_pool_pick(f, &f->events, 1);
 }
 
+/* A byte count for DMA_DATA: small mostly, the bounds sometimes */
+static uint32_t fuzz_dma_count(struct fuzz *f)
+{
+	switch (fuzz_below(f, 8)) {
+	case 0:
+		return fuzz_below(f, 2);	/* nothing, one byte */
+	case 1:
+		return VKFD_PM4_DMA_COUNT_MASK - fuzz_below(f, 4);
+	case 2:
+		return (uint32_t)fuzz_rand(f);	/* the other bits too */
+	default:
+		return fuzz_below(f, 2 * FUZZ_CQ_RING);
+	}
+}
+
+/*
+ * One of the PM4 packets that only touch memory (COPY_DATA, ATOMIC_MEM,
+ * DMA_DATA, COND_WRITE) at @dw: their valid selectors mostly, every
+ * other value of each field sometimes. Returns its length.
+ */
+static uint32_t fuzz_pm4_mem_packet(struct fuzz *f, const struct vkfd_queue *q,
+				    uint32_t *dw)
+{
+	/* what the executor takes: memory, immediate, the clocks */
+	static const uint32_t cd_src[] = { 1, 2, 5, 9, 10 };
+	static const uint32_t cd_dst[] = { 0, 1, 2, 5 };
+	uint32_t n, op;
+
+	switch (fuzz_below(f, 4)) {
+	case 0:
+		n = vkfd_pm4_pkt_copy_data(dw, cd_src[fuzz_below(f, 5)],
+					   fuzz_cq_addr(f, q),
+					   fuzz_cq_addr(f, q),
+					   fuzz_chance(f, 1, 2));
+		dw[1] = (dw[1] & ~0xf00u) | cd_dst[fuzz_below(f, 4)] << 8;
+		if (fuzz_chance(f, 1, 4))	/* any selector, either side */
+			dw[1] ^= fuzz_below(f, 16) << (fuzz_chance(f, 1, 2) ?
+							 0 : 8);
+		return n;
+	case 1:
+		/* a TC_OP of 32 or 64 bits, with return or not; or any */
+		op = 0x07 + fuzz_below(f, 0x13) + (fuzz_below(f, 4) << 5);
+		if (fuzz_chance(f, 1, 8))
+			op = fuzz_below(f, 0x80);
+		/* rarely a CMPSWAP loop: the queue may wait on it forever */
+		return vkfd_pm4_pkt_atomic_mem(dw, op,
+					       fuzz_chance(f, 1, 8) ?
+					       fuzz_below(f, 16) :
+					       fuzz_below(f, 4) &
+					       ~VKFD_PM4_AM_LOOP,
+					       fuzz_chance(f, 7, 8) ?
+					       fuzz_cq_addr(f, q) & ~7ULL :
+					       fuzz_cq_addr(f, q),
+					       fuzz_rand(f), fuzz_rand(f),
+					       fuzz_below(f, 0x2000));
+	case 2:
+		if (fuzz_chance(f, 1, 2))
+			n = vkfd_pm4_pkt_dma_copy(dw, fuzz_cq_addr(f, q),
+						  fuzz_cq_addr(f, q),
+						  fuzz_dma_count(f), 0);
+		else
+			n = vkfd_pm4_pkt_dma_fill(dw, (uint32_t)fuzz_rand(f),
+						  fuzz_cq_addr(f, q),
+						  fuzz_dma_count(f));
+		/* sas, das, saic, daic, raw_wait, dis_wc */
+		if (fuzz_chance(f, 1, 2))
+			dw[6] |= (uint32_t)fuzz_rand(f) & 0xfc000000u;
+		if (fuzz_chance(f, 1, 4))	/* GDS, nowhere, any */
+			dw[1] = VKFD_PM4_DMA_SRC_SEL(fuzz_below(f, 4)) |
+				VKFD_PM4_DMA_DST_SEL(fuzz_below(f, 4)) |
+				((uint32_t)fuzz_rand(f) & 0x8000ffffu);
+		return n;
+	default:
+		n = vkfd_pm4_pkt_cond_write(dw, fuzz_cq_addr(f, q),
+					    fuzz_below(f, 8),
+					    (uint32_t)fuzz_rand(f),
+					    (uint32_t)fuzz_rand(f),
+					    fuzz_cq_addr(f, q),
+					    (uint32_t)fuzz_rand(f));
+		if (fuzz_chance(f, 1, 4))	/* a register poll, any space */
+			dw[1] = (dw[1] & ~(VKFD_PM4_CW_POLL_MEM | 0x300u)) |
+				fuzz_below(f, 2) << 4 | fuzz_below(f, 4) << 8;
+		return n;
+	}
+}
+
 /* One PM4 packet at @dw (at most 32 dwords): returns its length. */
 static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 				uint32_t *dw)
@@ -150,9 +237,12 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 
 	for (i = 0; i < 4; i++)
 		data[i] = (uint32_t)fuzz_rand(f);
-	switch (fuzz_below(f, 15)) {
+	switch (fuzz_below(f, 17)) {
 	case 0:
 		return vkfd_pm4_pkt_nop(dw, 1 + fuzz_below(f, 8));
+	case 13:
+	case 14:
+		return fuzz_pm4_mem_packet(f, q, dw);
 	case 1:
 		n = vkfd_pm4_pkt_write_data(dw, fuzz_cq_addr(f, q), data,
 					    1 + fuzz_below(f, 4),
