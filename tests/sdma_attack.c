@@ -505,15 +505,15 @@ static uint64_t atk_cq_own_target(struct atk_actor *a, enum atk_kind kind)
 		return a->fence.va + ATK_CQ_OWN_DEP;
 	case ATK_AQL_KOBJ:
 		/* its code 0x100 further: s_endpgm */
-		*(uint64_t *)(dst + ATK_AQL_CODE_ENTRY) = 0x100;
-		*(uint32_t *)(dst + 0x100) = ATK_AQL_S_ENDPGM;
+		*(uint64_t *)(dst + VKFD_AQL_CODE_ENTRY) = 0x100;
+		*(uint32_t *)(dst + 0x100) = VKFD_AQL_S_ENDPGM;
 		break;
 	case ATK_AQL_CODE:
-		*(uint32_t *)dst = ATK_AQL_S_ENDPGM;
+		*(uint32_t *)dst = VKFD_AQL_S_ENDPGM;
 		break;
 	case ATK_AQL_COMPLETION:
 		/* a signal without an event mailbox */
-		memset(dst + ATK_AQL_SIG_MAILBOX, 0, 16);
+		memset(dst + VKFD_AQL_SIG_MAILBOX, 0, 16);
 		break;
 	default:
 		break;
@@ -595,7 +595,7 @@ static void atk_cq_own_memory(struct __test_metadata *_metadata,
 		break;
 	case ATK_AQL_COMPLETION:
 		EXPECT_EQ(0x1111111111111110ull,
-			  *(uint64_t *)(dst + ATK_AQL_SIG_VALUE));
+			  *(uint64_t *)(dst + VKFD_AQL_SIG_VALUE));
 		break;
 	case ATK_AQL_MAILBOX:
 		EXPECT_EQ(ATK_CQ_EVENT_ID, *(uint32_t *)dst);

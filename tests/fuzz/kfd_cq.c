@@ -15,21 +15,11 @@
 #include <linux/vkfd_pm4.h>
 
 #include "fuzz.h"
+#include "libvkfd_aql.h"
 
 /* GPU and CPU addresses of the rings: 1 MiB each, after the SDMA ones */
 #define FUZZ_CQ_VA	0x20010000000ULL
 #define FUZZ_CQ_RING	4096
-#define FUZZ_AQL_PKT	64
-
-/* hsa_packet_type_t and AMD's vendor formats */
-#define AQL_VENDOR	0
-#define AQL_INVALID	1
-#define AQL_DISPATCH	2
-#define AQL_AND		3
-#define AQL_AGENT	4
-#define AQL_OR		5
-#define AQL_PM4_IB	1
-#define AQL_BARRIER_VALUE 2
 
 /* CREATE_QUEUE of @type in slot @i: a ring, its pointers, the doorbells */
 static void fuzz_cq_create(struct fuzz *f, int i, uint32_t type)
@@ -37,7 +27,7 @@ static void fuzz_cq_create(struct fuzz *f, int i, uint32_t type)
 	struct fuzz_sdma *s = &f->sdma[i];
 	struct kfd_ioctl_create_queue_args a = { 0 };
 	struct kfd_ioctl_destroy_queue_args d = { 0 };
-	uint64_t va = FUZZ_CQ_VA + (uint64_t)i * 0x100000, mask, off;
+	uint64_t va = FUZZ_CQ_VA + (uint64_t)i * 0x100000, mask;
 	struct vkfd_queue *q = &s->q;
 	struct vkfd_context c;
 	int ci = fuzz_ctx_pick(f), g = fuzz_gpu_index(f), render, ret;
@@ -71,8 +61,7 @@ static void fuzz_cq_create(struct fuzz *f, int i, uint32_t type)
 	q->ring = p;
 	memset(p, 0, 2 * FUZZ_CQ_RING);
 	if (type == KFD_IOC_QUEUE_TYPE_COMPUTE_AQL)
-		for (off = 0; off < FUZZ_CQ_RING; off += FUZZ_AQL_PKT)
-			q->ring[off / 4] = AQL_INVALID;
+		vkfd_aql_ring_init(p, FUZZ_CQ_RING);
 	a.ring_base_address = va;
 	a.ring_size = FUZZ_CQ_RING;
 	a.gpu_id = f->gpu[g];
@@ -339,12 +328,6 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 	}
 }
 
-static void fuzz_aql_set64(uint32_t *dw, unsigned int off, uint64_t v)
-{
-	dw[off / 4] = (uint32_t)v;
-	dw[off / 4 + 1] = (uint32_t)(v >> 32);
-}
-
 /* A signal handle: mostly 8-byte aligned, often none */
 static uint64_t fuzz_aql_sig(struct fuzz *f, const struct vkfd_queue *q)
 {
@@ -362,42 +345,42 @@ static void fuzz_aql_packet(struct fuzz *f, const struct vkfd_queue *q,
 {
 	uint32_t type, i;
 
-	memset(dw, 0, FUZZ_AQL_PKT);
-	fuzz_aql_set64(dw, 56, fuzz_aql_sig(f, q));	/* completion */
+	memset(dw, 0, VKFD_AQL_PKT);
+	vkfd_aql_set64(dw, 56, fuzz_aql_sig(f, q));	/* completion */
 	switch (fuzz_below(f, 8)) {
 	case 0:
 	case 1:
-		type = fuzz_chance(f, 1, 2) ? AQL_AND : AQL_OR;
+		type = fuzz_chance(f, 1, 2) ? VKFD_AQL_AND : VKFD_AQL_OR;
 		for (i = 0; i < 5; i++)
-			fuzz_aql_set64(dw, 8 + 8 * i, fuzz_aql_sig(f, q));
+			vkfd_aql_set64(dw, 8 + 8 * i, fuzz_aql_sig(f, q));
 		break;
 	case 2:
-		type = AQL_VENDOR;
-		dw[0] = AQL_BARRIER_VALUE << 16;
-		fuzz_aql_set64(dw, 8, fuzz_aql_sig(f, q));
-		fuzz_aql_set64(dw, 16, fuzz_rand(f));
-		fuzz_aql_set64(dw, 24, fuzz_rand(f));
+		type = VKFD_AQL_VENDOR;
+		dw[0] = VKFD_AQL_FMT_BARRIER_VALUE << 16;
+		vkfd_aql_set64(dw, 8, fuzz_aql_sig(f, q));
+		vkfd_aql_set64(dw, 16, fuzz_rand(f));
+		vkfd_aql_set64(dw, 24, fuzz_rand(f));
 		dw[8] = fuzz_below(f, 6);	/* conditions, and past GTE */
 		break;
 	case 3:
-		type = AQL_VENDOR;
-		dw[0] = AQL_PM4_IB << 16;
+		type = VKFD_AQL_VENDOR;
+		dw[0] = VKFD_AQL_FMT_PM4_IB << 16;
 		for (i = 1; i < 14; i++)
 			dw[i] = (uint32_t)fuzz_rand(f);
 		break;
 	case 4:
 		/* a kernel object anywhere: its code is s_endpgm, or not */
-		type = AQL_DISPATCH;
+		type = VKFD_AQL_DISPATCH;
 		dw[0] = (1 + fuzz_below(f, 3)) << 16;
 		dw[1] = 64 | 1u << 16;
 		dw[2] = 1;
 		dw[3] = 64;
 		dw[4] = 1;
 		dw[5] = 1;
-		fuzz_aql_set64(dw, 32, fuzz_cq_addr(f, q));
+		vkfd_aql_set64(dw, 32, fuzz_cq_addr(f, q));
 		break;
 	case 5:
-		type = fuzz_chance(f, 1, 2) ? AQL_AGENT : AQL_INVALID;
+		type = fuzz_chance(f, 1, 2) ? VKFD_AQL_AGENT : VKFD_AQL_INVALID;
 		break;
 	default:
 		/* garbage, any type and vendor format */
@@ -431,14 +414,14 @@ static int fuzz_pm4_submit(struct vkfd_queue *q, const uint32_t *dw,
 /* Write an AQL packet at the next id, its header last, and ring it. */
 static int fuzz_aql_submit(struct vkfd_queue *q, const uint32_t *dw)
 {
-	uint64_t id = q->wptr, n = FUZZ_CQ_RING / FUZZ_AQL_PKT;
-	uint32_t *slot = q->ring + (id % n) * (FUZZ_AQL_PKT / 4);
+	uint64_t id = q->wptr, n = FUZZ_CQ_RING / VKFD_AQL_PKT;
+	uint32_t *slot = q->ring + (id % n) * (VKFD_AQL_PKT / 4);
 	int i;
 
 	if (id - __atomic_load_n(q->rptr, __ATOMIC_ACQUIRE) >= n)
 		return -ENOSPC;
 	q->wptr++;
-	for (i = 1; i < FUZZ_AQL_PKT / 4; i++)
+	for (i = 1; i < VKFD_AQL_PKT / 4; i++)
 		slot[i] = dw[i];
 	__atomic_store_n(slot, dw[0], __ATOMIC_RELEASE);
 	__atomic_store_n(q->doorbell, id, __ATOMIC_RELEASE);
