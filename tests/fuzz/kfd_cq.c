@@ -30,25 +30,12 @@ static void fuzz_cq_create(struct fuzz *f, int i, uint32_t type)
 	uint64_t va = FUZZ_CQ_VA + (uint64_t)i * 0x100000, mask;
 	struct vkfd_queue *q = &s->q;
 	struct vkfd_context c;
-	int ci = fuzz_ctx_pick(f), g = fuzz_gpu_index(f), render, ret;
+	int ci, g, render;
 	void *p = NULL;
 
-	if (ci < 0 || !f->ngpus || f->ctx[ci].owner != f->pid)
+	ci = fuzz_queue_ctx(f, &c, &g, &render);
+	if (ci < 0)
 		return;
-	render = fuzz_render_fd(f, g);
-	if (render < 0)
-		return;
-	c.fd = f->ctx[ci].fd;
-	c.primary = !f->ctx[ci].secondary;
-	ret = vkfd_acquire_vm(&c, f->gpu[g], render);
-	f->calls++;
-	if (ret)
-		return;
-	f->ctx[ci].vm_mask |= 1u << g;
-	f->ctx[ci].vm_render[g] = render;
-	if (!f->ctx[ci].secondary)
-		f->primary_render[g] = render;
-
 	memset(q, 0, sizeof(*q));
 	f->calls += 3;
 	if (vkfd_alloc(&c, f->gpu[g], va, 2 * FUZZ_CQ_RING,
@@ -104,23 +91,6 @@ err_free:
 	memset(q, 0, sizeof(*q));
 }
 
-/* A GPU address for a packet: mostly the queue's own buffer */
-static uint64_t fuzz_cq_addr(struct fuzz *f, const struct vkfd_queue *q)
-{
-	switch (fuzz_below(f, 8)) {
-	case 0:
-		return fuzz_u64(f);
-	case 1:
-	case 2:
-		return 0x100000000ULL + (uint64_t)fuzz_below(f, 256) * 0x100000 +
-		       fuzz_below(f, 16) * 256;
-	default:
-		/* the ring's second half and the pointers' page */
-		return q->bo.va + FUZZ_CQ_RING / 2 +
-		       fuzz_below(f, FUZZ_CQ_RING + FUZZ_CQ_RING / 2 - 64);
-	}
-}
-
 static uint32_t fuzz_cq_event(struct fuzz *f)
 {
 	return fuzz_chance(f, 1, 8) ? (uint32_t)fuzz_u64(f) :
@@ -158,8 +128,8 @@ static uint32_t fuzz_pm4_mem_packet(struct fuzz *f, const struct vkfd_queue *q,
 	switch (fuzz_below(f, 4)) {
 	case 0:
 		n = vkfd_pm4_pkt_copy_data(dw, cd_src[fuzz_below(f, 5)],
-					   fuzz_cq_addr(f, q),
-					   fuzz_cq_addr(f, q),
+					   fuzz_queue_addr(f, q),
+					   fuzz_queue_addr(f, q),
 					   fuzz_chance(f, 1, 2));
 		dw[1] = (dw[1] & ~0xf00u) | cd_dst[fuzz_below(f, 4)] << 8;
 		if (fuzz_chance(f, 1, 4))	/* any selector, either side */
@@ -178,18 +148,18 @@ static uint32_t fuzz_pm4_mem_packet(struct fuzz *f, const struct vkfd_queue *q,
 					       fuzz_below(f, 4) &
 					       ~VKFD_PM4_AM_LOOP,
 					       fuzz_chance(f, 7, 8) ?
-					       fuzz_cq_addr(f, q) & ~7ULL :
-					       fuzz_cq_addr(f, q),
+					       fuzz_queue_addr(f, q) & ~7ULL :
+					       fuzz_queue_addr(f, q),
 					       fuzz_rand(f), fuzz_rand(f),
 					       fuzz_below(f, 0x2000));
 	case 2:
 		if (fuzz_chance(f, 1, 2))
-			n = vkfd_pm4_pkt_dma_copy(dw, fuzz_cq_addr(f, q),
-						  fuzz_cq_addr(f, q),
+			n = vkfd_pm4_pkt_dma_copy(dw, fuzz_queue_addr(f, q),
+						  fuzz_queue_addr(f, q),
 						  fuzz_dma_count(f), 0);
 		else
 			n = vkfd_pm4_pkt_dma_fill(dw, (uint32_t)fuzz_rand(f),
-						  fuzz_cq_addr(f, q),
+						  fuzz_queue_addr(f, q),
 						  fuzz_dma_count(f));
 		/* sas, das, saic, daic, raw_wait, dis_wc */
 		if (fuzz_chance(f, 1, 2))
@@ -200,11 +170,11 @@ static uint32_t fuzz_pm4_mem_packet(struct fuzz *f, const struct vkfd_queue *q,
 				((uint32_t)fuzz_rand(f) & 0x8000ffffu);
 		return n;
 	default:
-		n = vkfd_pm4_pkt_cond_write(dw, fuzz_cq_addr(f, q),
+		n = vkfd_pm4_pkt_cond_write(dw, fuzz_queue_addr(f, q),
 					    fuzz_below(f, 8),
 					    (uint32_t)fuzz_rand(f),
 					    (uint32_t)fuzz_rand(f),
-					    fuzz_cq_addr(f, q),
+					    fuzz_queue_addr(f, q),
 					    (uint32_t)fuzz_rand(f));
 		if (fuzz_chance(f, 1, 4))	/* a register poll, any space */
 			dw[1] = (dw[1] & ~(VKFD_PM4_CW_POLL_MEM | 0x300u)) |
@@ -233,7 +203,7 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 	case 14:
 		return fuzz_pm4_mem_packet(f, q, dw);
 	case 1:
-		n = vkfd_pm4_pkt_write_data(dw, fuzz_cq_addr(f, q), data,
+		n = vkfd_pm4_pkt_write_data(dw, fuzz_queue_addr(f, q), data,
 					    1 + fuzz_below(f, 4),
 					    fuzz_chance(f, 1, 4));
 		if (fuzz_chance(f, 1, 4))	/* another dst_sel, any */
@@ -242,7 +212,7 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 	case 2:
 		n = vkfd_pm4_pkt_release_mem(dw, fuzz_below(f, 8),
 					     fuzz_below(f, 8),
-					     fuzz_cq_addr(f, q), fuzz_rand(f),
+					     fuzz_queue_addr(f, q), fuzz_rand(f),
 					     fuzz_cq_event(f));
 		if (fuzz_chance(f, 1, 8))	/* any event, any dst_sel */
 			dw[1] = (uint32_t)fuzz_rand(f);
@@ -251,7 +221,7 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 		return n;
 	case 3:
 		/* a few polls mostly, rarely forever (the queue stays on it) */
-		n = vkfd_pm4_pkt_wait_mem(dw, fuzz_cq_addr(f, q),
+		n = vkfd_pm4_pkt_wait_mem(dw, fuzz_queue_addr(f, q),
 					  fuzz_below(f, 8),
 					  (uint32_t)fuzz_rand(f),
 					  (uint32_t)fuzz_rand(f),
@@ -261,13 +231,13 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 				fuzz_below(f, 4) << 6;
 		return n;
 	case 4:
-		return vkfd_pm4_pkt_wait_mem64(dw, fuzz_cq_addr(f, q),
+		return vkfd_pm4_pkt_wait_mem64(dw, fuzz_queue_addr(f, q),
 					       fuzz_below(f, 8), fuzz_rand(f),
 					       fuzz_rand(f),
 					       fuzz_below(f, 0x10000));
 	case 5:
 		/* an IB in the ring's buffer: random packets, or garbage */
-		n = vkfd_pm4_pkt_ib(dw, fuzz_cq_addr(f, q),
+		n = vkfd_pm4_pkt_ib(dw, fuzz_queue_addr(f, q),
 				    fuzz_chance(f, 7, 8) ? fuzz_below(f, 64) :
 				    (uint32_t)fuzz_rand(f));
 		if (fuzz_chance(f, 1, 4))	/* chain, not valid, any */
@@ -281,7 +251,7 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 	case 8:
 		n = vkfd_pm4_pkt_query_status(dw, fuzz_below(f, 4),
 					      fuzz_cq_event(f),
-					      fuzz_cq_addr(f, q), fuzz_rand(f));
+					      fuzz_queue_addr(f, q), fuzz_rand(f));
 		dw[1] |= fuzz_below(f, 4) << 28;	/* interrupt_sel */
 		return n;
 	case 9:
@@ -335,7 +305,7 @@ static uint64_t fuzz_aql_sig(struct fuzz *f, const struct vkfd_queue *q)
 
 	if (fuzz_chance(f, 1, 3))
 		return 0;
-	a = fuzz_cq_addr(f, q);
+	a = fuzz_queue_addr(f, q);
 	return fuzz_chance(f, 7, 8) ? a & ~7ULL : a;
 }
 
@@ -377,7 +347,7 @@ static void fuzz_aql_packet(struct fuzz *f, const struct vkfd_queue *q,
 		dw[3] = 64;
 		dw[4] = 1;
 		dw[5] = 1;
-		vkfd_aql_set64(dw, 32, fuzz_cq_addr(f, q));
+		vkfd_aql_set64(dw, 32, fuzz_queue_addr(f, q));
 		break;
 	case 5:
 		type = fuzz_chance(f, 1, 2) ? VKFD_AQL_AGENT : VKFD_AQL_INVALID;
