@@ -27,6 +27,7 @@
 #include "bench_stats.h"
 #include "bench_time.h"
 #include "libvkfd.h"
+#include "libvkfd_aql.h"
 #include "sdmabench.h"
 
 #define C_RING			4096ull
@@ -35,14 +36,6 @@
 #define C_VA_AQL		0x100500000000ull
 #define C_VA_SIG		0x100600000000ull
 #define C_TIMEOUT_NS		(60 * 1000000000ull)
-
-/* hsa_packet_type_t, the header's bits, amd_signal_t's value */
-#define C_AQL_PKT		64
-#define C_AQL_INVALID		1
-#define C_AQL_BARRIER_AND	3
-#define C_AQL_BARRIER_BIT	(1u << 8)
-#define C_AQL_COMPLETION	56	/* completion_signal in the packet */
-#define C_SIG_VALUE		8
 
 /**
  * struct cqueue - one compute queue of the bench
@@ -104,7 +97,7 @@ static int c_queue(struct compute *c, uint32_t gpu_id, uint32_t type,
 		   uint64_t va, struct cqueue *q)
 {
 	struct kfd_ioctl_create_queue_args a = { 0 };
-	uint64_t mask = VKFD_DOORBELL_PAGE_SIZE - 1, i;
+	uint64_t mask = VKFD_DOORBELL_PAGE_SIZE - 1;
 	void *p;
 	int ret;
 
@@ -114,8 +107,7 @@ static int c_queue(struct compute *c, uint32_t gpu_id, uint32_t type,
 	q->ring = p;
 	memset(q->ring, 0, C_RING + C_PAGE);
 	if (type == KFD_IOC_QUEUE_TYPE_COMPUTE_AQL)
-		for (i = 0; i < C_RING; i += C_AQL_PKT)
-			*(uint32_t *)(q->ring + i) = C_AQL_INVALID;
+		vkfd_aql_ring_init(q->ring, C_RING);
 	a.ring_base_address = va;
 	a.ring_size = C_RING;
 	a.gpu_id = gpu_id;
@@ -201,18 +193,19 @@ static uint64_t c_aql_once(void *arg)
 	struct compute *c = arg;
 	struct cqueue *q = &c->aql;
 	volatile int64_t *value = (volatile int64_t *)(c->sig_cpu + 64 +
-						       C_SIG_VALUE);
+						       VKFD_AQL_SIG_VALUE);
 	uint64_t id = q->wptr++, t0;
-	char *slot = q->ring + (id * C_AQL_PKT) % C_RING;
-	uint64_t sig = c->sig.va + 64;
+	uint32_t *slot = (uint32_t *)(q->ring + (id * VKFD_AQL_PKT) % C_RING);
+	uint32_t dw[VKFD_AQL_PKT / 4];
 	int64_t want = *value - 1;
+	int i;
 
-	/* the engine set the slot's header back to INVALID when it ran */
-	memset(slot + 4, 0, C_AQL_PKT - 4);
-	memcpy(slot + C_AQL_COMPLETION, &sig, sizeof(sig));
+	/* the whole slot again: the engine set its header to INVALID */
+	vkfd_aql_barrier(dw, VKFD_AQL_AND, 0, c->sig.va + 64);
+	for (i = 1; i < VKFD_AQL_PKT / 4; i++)
+		slot[i] = dw[i];
 	t0 = now_ns();
-	__atomic_store_n((uint32_t *)slot,
-			 C_AQL_BARRIER_AND | C_AQL_BARRIER_BIT, __ATOMIC_RELEASE);
+	__atomic_store_n(slot, dw[0], __ATOMIC_RELEASE);
 	__atomic_store_n(q->doorbell, id, __ATOMIC_RELEASE);
 	if (c_spin((volatile uint64_t *)value, (uint64_t)want, t0))
 		return 0;
@@ -243,7 +236,7 @@ int compute_phase(const struct sdmabench *sb, const struct vkfd_context *ctx,
 	c.sig_cpu = p;
 	memset(c.sig_cpu, 0, C_PAGE);
 	/* the AQL signal counts down from here, one per round trip */
-	*(int64_t *)(c.sig_cpu + 64 + C_SIG_VALUE) = 1ll << 40;
+	*(int64_t *)(c.sig_cpu + 64 + VKFD_AQL_SIG_VALUE) = 1ll << 40;
 	ret = c_queue(&c, sb->gpu_id, KFD_IOC_QUEUE_TYPE_COMPUTE, C_VA_PM4,
 		      &c.pm4);
 	if (ret)

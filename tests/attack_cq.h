@@ -22,25 +22,12 @@
 #include <linux/vkfd_pm4.h>
 
 #include "attack_utils.h"
-
-/* AQL: hsa_packet_type_t, AMD's vendor formats and amd_signal_t */
-#define ATK_AQL_PKT		64
-#define ATK_AQL_VENDOR		0
-#define ATK_AQL_INVALID		1
-#define ATK_AQL_DISPATCH	2
-#define ATK_AQL_AND		3
-#define ATK_AQL_OR		5
-#define ATK_AQL_BARRIER_BIT	(1u << 8)
-#define ATK_AQL_FMT_BARRIER_VALUE 2	/* AMD's vendor format */
-#define ATK_AQL_SIG_VALUE	8
-#define ATK_AQL_SIG_MAILBOX	16
-#define ATK_AQL_SIG_EVENT_ID	24
-#define ATK_AQL_CODE_ENTRY	16	/* kernel_code_entry_byte_offset */
-#define ATK_AQL_S_ENDPGM	0xbf810000u
+#include "libvkfd_aql.h"
 
 /* In the attacker's fence page, past the SDMA fence slots */
 #define ATK_CQ_FENCE_SIG	0x100	/* the AQL "fence": a signal at 1 */
 #define ATK_CQ_OWN_SIG		0x200	/* a signal of the attacker's */
+#define ATK_CQ_OWN_DEP		0x300	/* a signal at 0, or a dword 0 */
 #define ATK_CQ_KOBJ		0x800	/* a kernel object of the attacker's */
 #define ATK_CQ_EVENT_ID		0xa77ac4edu	/* names no event */
 
@@ -64,6 +51,7 @@ static inline bool atk_kind_compares(enum atk_kind k)
 	case ATK_POLL:
 	case ATK_PM4_WAIT_MEM:
 	case ATK_PM4_WAIT_MEM64:
+	case ATK_PM4_COND_POLL:
 	case ATK_AQL_AND_DEP:
 	case ATK_AQL_OR_DEP:
 	case ATK_AQL_BARRIER_VALUE:
@@ -100,7 +88,7 @@ static inline int atk_cq_create(struct atk_actor *a, uint32_t type,
 {
 	struct kfd_ioctl_create_queue_args args = { 0 };
 	struct kfd_ioctl_destroy_queue_args destroy = { 0 };
-	uint64_t mask = VKFD_DOORBELL_PAGE_SIZE - 1, i;
+	uint64_t mask = VKFD_DOORBELL_PAGE_SIZE - 1;
 	void *p;
 	int ret;
 
@@ -114,8 +102,7 @@ static inline int atk_cq_create(struct atk_actor *a, uint32_t type,
 	memset(q->cpu, 0, ATK_RING + ATK_PAGE);
 	/* ROCr fills the ring with INVALID headers once */
 	if (type == KFD_IOC_QUEUE_TYPE_COMPUTE_AQL)
-		for (i = 0; i < ATK_RING; i += ATK_AQL_PKT)
-			*(uint32_t *)(q->cpu + i) = ATK_AQL_INVALID;
+		vkfd_aql_ring_init(q->cpu, ATK_RING);
 	args.ring_base_address = va;
 	args.ring_size = ATK_RING;
 	args.gpu_id = a->gpu_id;
@@ -181,42 +168,13 @@ static inline void atk_cq_pm4_submit(struct atk_cq *q, const uint32_t *dw,
 static inline void atk_cq_aql_submit(struct atk_cq *q, const uint32_t *dw)
 {
 	uint64_t id = q->wptr++;
-	uint32_t *slot = (uint32_t *)(q->cpu + (id * ATK_AQL_PKT) % ATK_RING);
+	uint32_t *slot = (uint32_t *)(q->cpu + (id * VKFD_AQL_PKT) % ATK_RING);
 	int i;
 
-	for (i = 1; i < ATK_AQL_PKT / 4; i++)
+	for (i = 1; i < VKFD_AQL_PKT / 4; i++)
 		slot[i] = dw[i];
 	__atomic_store_n(slot, dw[0], __ATOMIC_RELEASE);
 	__atomic_store_n(q->doorbell, id, __ATOMIC_RELEASE);
-}
-
-static inline void atk_aql_set64(uint32_t *dw, unsigned int off, uint64_t v)
-{
-	dw[off / 4] = (uint32_t)v;
-	dw[off / 4 + 1] = (uint32_t)(v >> 32);
-}
-
-/* A barrier-AND or -OR on @dep (0: none) completing @done (0: none). */
-static inline void atk_aql_barrier(uint32_t *dw, uint32_t type, uint64_t dep,
-				   uint64_t done)
-{
-	memset(dw, 0, ATK_AQL_PKT);
-	dw[0] = type | ATK_AQL_BARRIER_BIT;
-	atk_aql_set64(dw, 8, dep);
-	atk_aql_set64(dw, 56, done);
-}
-
-/* A 1 x 1 x 1 kernel dispatch of the kernel object @kobj. */
-static inline void atk_aql_dispatch(uint32_t *dw, uint64_t kobj)
-{
-	memset(dw, 0, ATK_AQL_PKT);
-	dw[0] = ATK_AQL_DISPATCH | ATK_AQL_BARRIER_BIT | 1u << 16;
-	dw[1] = 64 | 1u << 16;
-	dw[2] = 1;
-	dw[3] = 64;
-	dw[4] = 1;
-	dw[5] = 1;
-	atk_aql_set64(dw, 32, kobj);
 }
 
 /*
@@ -228,9 +186,9 @@ static inline uint64_t atk_cq_own_sig(struct atk_actor *a, int64_t value,
 {
 	uint8_t *sig = (uint8_t *)a->fence_cpu + ATK_CQ_OWN_SIG;
 
-	*(uint64_t *)(sig + ATK_AQL_SIG_MAILBOX) = mailbox;
-	*(uint32_t *)(sig + ATK_AQL_SIG_EVENT_ID) = ATK_CQ_EVENT_ID;
-	__atomic_store_n((int64_t *)(sig + ATK_AQL_SIG_VALUE), value,
+	*(uint64_t *)(sig + VKFD_AQL_SIG_MAILBOX) = mailbox;
+	*(uint32_t *)(sig + VKFD_AQL_SIG_EVENT_ID) = ATK_CQ_EVENT_ID;
+	__atomic_store_n((int64_t *)(sig + VKFD_AQL_SIG_VALUE), value,
 			 __ATOMIC_RELEASE);
 	return a->fence.va + ATK_CQ_OWN_SIG;
 }
@@ -245,7 +203,7 @@ static inline uint64_t atk_cq_own_kobj(struct atk_actor *a, uint64_t code)
 	uint8_t *k = (uint8_t *)a->fence_cpu + ATK_CQ_KOBJ;
 
 	memset(k, 0, 64);
-	*(uint64_t *)(k + ATK_AQL_CODE_ENTRY) = code - kobj;
+	*(uint64_t *)(k + VKFD_AQL_CODE_ENTRY) = code - kobj;
 	return kobj;
 }
 
@@ -292,6 +250,35 @@ static inline uint32_t atk_cq_encode_pm4(const struct atk_actor *a,
 	case ATK_PM4_QUERY_STATUS:
 		return vkfd_pm4_pkt_query_status(dw, VKFD_PM4_QS_FENCE, 0,
 						 target, 0xa77ac4eda77ac4edull);
+	case ATK_PM4_COPY_SRC:
+		return vkfd_pm4_pkt_copy_data(dw, VKFD_PM4_CD_TC_L2, target,
+					      a->dst.va, true);
+	case ATK_PM4_COPY_DST:
+		return vkfd_pm4_pkt_copy_data(dw, VKFD_PM4_CD_SRC_IMM,
+					      0xa77ac4eda77ac4edull, target,
+					      true);
+	case ATK_PM4_ATOMIC_MEM:
+		return vkfd_pm4_pkt_atomic_mem(dw, VKFD_SDMA_ATOMIC_ADD_RTN_64,
+					       VKFD_PM4_AM_SINGLE_PASS, target,
+					       1, 0, 0);
+	case ATK_PM4_DMA_SRC:
+		return vkfd_pm4_pkt_dma_copy(dw, target, a->dst.va, ATK_PAGE,
+					     0);
+	case ATK_PM4_DMA_DST:
+		return vkfd_pm4_pkt_dma_copy(dw, a->src.va, target, ATK_PAGE,
+					     0);
+	case ATK_PM4_COND_POLL:
+		/* writes the landing buffer if the secret compared equal */
+		return vkfd_pm4_pkt_cond_write(dw, target,
+					       VKFD_PM4_WRM_FUNC_EQUAL,
+					       atk_secret_dword(seed, target_off),
+					       0xffffffff, a->dst.va,
+					       0xa77ac4ed);
+	case ATK_PM4_COND_WRITE:
+		/* polls a dword of the attacker's: always */
+		return vkfd_pm4_pkt_cond_write(dw, a->fence.va + ATK_CQ_OWN_DEP,
+					       VKFD_PM4_WRM_FUNC_ALWAYS, 0, 0,
+					       target, 0xa77ac4ed);
 	default:
 		return vkfd_pm4_pkt_nop(dw, 1);
 	}
@@ -309,36 +296,36 @@ static inline void atk_cq_encode_aql(struct atk_actor *a, enum atk_kind kind,
 {
 	switch (kind) {
 	case ATK_AQL_AND_DEP:
-		atk_aql_barrier(dw, ATK_AQL_AND, target, 0);
+		vkfd_aql_barrier(dw, VKFD_AQL_AND, target, 0);
 		break;
 	case ATK_AQL_OR_DEP:
-		atk_aql_barrier(dw, ATK_AQL_OR, target, 0);
+		vkfd_aql_barrier(dw, VKFD_AQL_OR, target, 0);
 		break;
 	case ATK_AQL_BARRIER_VALUE:
 		/* AMD's BARRIER_VALUE: signal, value, mask, cond EQ */
-		memset(dw, 0, ATK_AQL_PKT);
-		dw[0] = ATK_AQL_VENDOR | ATK_AQL_BARRIER_BIT |
-			ATK_AQL_FMT_BARRIER_VALUE << 16;
-		atk_aql_set64(dw, 8, target);
-		atk_aql_set64(dw, 16, 0);
-		atk_aql_set64(dw, 24, ~0ull);
+		memset(dw, 0, VKFD_AQL_PKT);
+		dw[0] = VKFD_AQL_VENDOR | VKFD_AQL_BARRIER_BIT |
+			VKFD_AQL_FMT_BARRIER_VALUE << 16;
+		vkfd_aql_set64(dw, 8, target);
+		vkfd_aql_set64(dw, 16, 0);
+		vkfd_aql_set64(dw, 24, ~0ull);
 		dw[8] = 0;	/* HSA_SIGNAL_CONDITION_EQ */
 		break;
 	case ATK_AQL_COMPLETION:
-		atk_aql_barrier(dw, ATK_AQL_AND, 0, target);
+		vkfd_aql_barrier(dw, VKFD_AQL_AND, 0, target);
 		break;
 	case ATK_AQL_MAILBOX:
-		atk_aql_barrier(dw, ATK_AQL_AND, 0,
-				atk_cq_own_sig(a, 1, target));
+		vkfd_aql_barrier(dw, VKFD_AQL_AND, 0,
+				 atk_cq_own_sig(a, 1, target));
 		break;
 	case ATK_AQL_KOBJ:
-		atk_aql_dispatch(dw, target);
+		vkfd_aql_dispatch(dw, target, 0);
 		break;
 	case ATK_AQL_CODE:
-		atk_aql_dispatch(dw, atk_cq_own_kobj(a, target));
+		vkfd_aql_dispatch(dw, atk_cq_own_kobj(a, target), 0);
 		break;
 	default:
-		atk_aql_barrier(dw, ATK_AQL_AND, 0, 0);
+		vkfd_aql_barrier(dw, VKFD_AQL_AND, 0, 0);
 		break;
 	}
 	(void)seed;
@@ -355,7 +342,7 @@ static inline int atk_cq_run(struct atk_actor *a, enum atk_kind kind,
 {
 	uint32_t type = atk_kind_queue_type(kind);
 	volatile int64_t *fsig = (volatile int64_t *)((uint8_t *)a->fence_cpu +
-		ATK_CQ_FENCE_SIG + ATK_AQL_SIG_VALUE);
+		ATK_CQ_FENCE_SIG + VKFD_AQL_SIG_VALUE);
 	uint32_t dw[32], n;
 	int ret;
 
@@ -370,11 +357,11 @@ static inline int atk_cq_run(struct atk_actor *a, enum atk_kind kind,
 		return 0;
 	}
 	*(uint64_t *)((uint8_t *)a->fence_cpu + ATK_CQ_FENCE_SIG +
-		      ATK_AQL_SIG_MAILBOX) = 0;
+		      VKFD_AQL_SIG_MAILBOX) = 0;
 	*fsig = 1;
 	atk_cq_encode_aql(a, kind, target, seed, dw);
 	atk_cq_aql_submit(q, dw);
-	atk_aql_barrier(dw, ATK_AQL_AND, 0, a->fence.va + ATK_CQ_FENCE_SIG);
+	vkfd_aql_barrier(dw, VKFD_AQL_AND, 0, a->fence.va + ATK_CQ_FENCE_SIG);
 	atk_cq_aql_submit(q, dw);
 	return 0;
 }
@@ -385,7 +372,7 @@ static inline bool atk_cq_fence_written(const struct atk_actor *a,
 {
 	const volatile int64_t *fsig = (const volatile int64_t *)
 		((const uint8_t *)a->fence_cpu + ATK_CQ_FENCE_SIG +
-		 ATK_AQL_SIG_VALUE);
+		 VKFD_AQL_SIG_VALUE);
 
 	if (q->type == KFD_IOC_QUEUE_TYPE_COMPUTE)
 		return __atomic_load_n(&a->fence_cpu[1], __ATOMIC_ACQUIRE) ==

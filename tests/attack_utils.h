@@ -111,6 +111,13 @@ enum atk_kind {
 	ATK_PM4_WAIT_MEM64,	/* WAIT_REG_MEM64 on the target */
 	ATK_PM4_IB,		/* INDIRECT_BUFFER at the target */
 	ATK_PM4_QUERY_STATUS,	/* QUERY_STATUS writing the target */
+	ATK_PM4_COPY_SRC,	/* COPY_DATA from memory at the target */
+	ATK_PM4_COPY_DST,	/* COPY_DATA to memory at the target */
+	ATK_PM4_ATOMIC_MEM,	/* ATOMIC_MEM ADD64 on the target */
+	ATK_PM4_DMA_SRC,	/* DMA_DATA from the target */
+	ATK_PM4_DMA_DST,	/* DMA_DATA to the target */
+	ATK_PM4_COND_POLL,	/* COND_WRITE polling the target */
+	ATK_PM4_COND_WRITE,	/* COND_WRITE writing the target */
 	/* AQL on a COMPUTE_AQL queue (attack_cq.h) */
 	ATK_AQL_AND_DEP,	/* BARRIER_AND on a signal at the target */
 	ATK_AQL_OR_DEP,		/* BARRIER_OR on a signal at the target */
@@ -133,6 +140,10 @@ static inline const char *atk_kind_name(enum atk_kind k)
 		"PM4 RELEASE_MEM (data 64)", "PM4 RELEASE_MEM (GPU clock)",
 		"PM4 WAIT_REG_MEM", "PM4 WAIT_REG_MEM64",
 		"PM4 INDIRECT_BUFFER", "PM4 QUERY_STATUS",
+		"PM4 COPY_DATA (source)", "PM4 COPY_DATA (destination)",
+		"PM4 ATOMIC_MEM", "PM4 DMA_DATA (source)",
+		"PM4 DMA_DATA (destination)", "PM4 COND_WRITE (poll)",
+		"PM4 COND_WRITE (write)",
 		"AQL BARRIER_AND (dependency)", "AQL BARRIER_OR (dependency)",
 		"AQL BARRIER_VALUE", "AQL completion signal",
 		"AQL event mailbox", "AQL kernel object", "AQL kernel code",

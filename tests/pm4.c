@@ -24,10 +24,7 @@ TEST_F(pm4, write_data)
 	struct s_buf b;
 
 	P_NEED_GPU();
-	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
-		  S_BUF_VA, 2 * S_PAGE, S_GTT_RW, &b);
-	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
-		    P_RING, &q);
+	p_buf_and_queue(_metadata, self, 2 * S_PAGE, &b, &q);
 	for (i = 0; i < 40; i++)
 		v[i] = 0xc0de0000 + i;
 	dw[n++] = VKFD_PM4_TYPE2;
@@ -129,10 +126,7 @@ TEST_F(pm4, wait_reg_mem)
 	struct s_buf b;
 
 	P_NEED_GPU();
-	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
-		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
-	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
-		    P_RING, &q);
+	p_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	n += vkfd_pm4_pkt_wait_mem(dw + n, S_BUF_VA, VKFD_PM4_WRM_FUNC_EQUAL,
 				   0x5, 0xff, 10);
 	n += vkfd_pm4_pkt_write_data(dw + n, S_BUF_VA + 4, &one, 1, false);
@@ -249,28 +243,20 @@ TEST_F(pm4, flushes_and_status)
  */
 TEST_F(pm4, dispatch_halts)
 {
-	uint32_t dw[64], n = 0, at, one = 1, ev, result;
+	uint32_t dw[64], n = 0, at, one = 1, ev;
 	struct p_queue q;
 	struct s_buf b;
 
 	P_NEED_GPU();
-	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
-		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
+	p_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	ev = s_memory_event(_metadata, &self->b.p);
-	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
-		    P_RING, &q);
 	n += vkfd_pm4_pkt_set_reg(dw + n, VKFD_PM4_OP_SET_SH_REG, 0x20c, 0, 2);
 	at = n;
 	n += vkfd_pm4_pkt_dispatch(dw + n, 1, 1, 1);
 	n += vkfd_pm4_pkt_write_data(dw + n, S_BUF_VA, &one, 1, false);
 	P_SUBMIT(&q, dw, n);
-	ASSERT_TRUE(s_wait_u32(q.rptr, at));
-	p_went_round(_metadata, self, &self->b.p, self->b.render, &b, 1024, 1);
+	p_halted_at(_metadata, self, &q, &b, at, ev);
 	EXPECT_EQ(0U, *s_u32(&b, 0));
-	EXPECT_EQ(at, *q.rptr);
-	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
-	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &ev, 1, false, 0, &result));
-	EXPECT_EQ(S_EV_TIMEOUT, result);
 	EXPECT_EQ(0, p_queue_destroy(&q));
 }
 

@@ -44,10 +44,7 @@ TEST_F(pm4, copy_data)
 	struct s_buf b;
 
 	P_NEED_GPU();
-	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
-		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
-	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
-		    P_RING, &q);
+	p_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	*s_u32(&b, 0) = 0xa1b2c3d4;
 	*s_u64(&b, 8) = 0x0102030405060708ULL;
 	n += vkfd_pm4_pkt_copy_data(dw + n, VKFD_PM4_CD_TC_L2, S_BUF_VA,
@@ -96,10 +93,7 @@ TEST_F(pm4, atomic_mem)
 	struct s_buf b;
 
 	P_NEED_GPU();
-	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
-		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
-	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
-		    P_RING, &q);
+	p_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	*s_u64(&b, 0) = 0x100000000ULL;
 	*s_u32(&b, 8) = 0x10;
 	n += vkfd_pm4_pkt_atomic_mem(dw + n, VKFD_SDMA_ATOMIC_ADD_RTN_64,
@@ -188,16 +182,13 @@ TEST_F(pm4, dma_data)
  */
 TEST_F(pm4, copy_data_register_halts)
 {
-	uint32_t dw[64], n = 0, at, one = 1, ev, result;
+	uint32_t dw[64], n = 0, at, one = 1, ev;
 	struct p_queue q;
 	struct s_buf b;
 
 	P_NEED_GPU();
-	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
-		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
+	p_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	ev = s_memory_event(_metadata, &self->b.p);
-	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
-		    P_RING, &q);
 	n += vkfd_pm4_pkt_copy_data(dw + n, VKFD_PM4_CD_SRC_IMM, 1, S_BUF_VA,
 				    false);
 	at = n;
@@ -205,15 +196,10 @@ TEST_F(pm4, copy_data_register_halts)
 				    S_BUF_VA + 8, false);
 	n += vkfd_pm4_pkt_write_data(dw + n, S_BUF_VA + 4, &one, 1, false);
 	P_SUBMIT(&q, dw, n);
-	ASSERT_TRUE(s_wait_u32(q.rptr, at));
-	p_went_round(_metadata, self, &self->b.p, self->b.render, &b, 1024, 1);
+	p_halted_at(_metadata, self, &q, &b, at, ev);
 	EXPECT_EQ(1U, *s_u32(&b, 0));
 	EXPECT_EQ(0U, *s_u32(&b, 4));
 	EXPECT_EQ(0U, *s_u32(&b, 8));
-	EXPECT_EQ(at, *q.rptr);
-	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
-	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &ev, 1, false, 0, &result));
-	EXPECT_EQ(S_EV_TIMEOUT, result);
 	EXPECT_EQ(0, p_queue_destroy(&q));
 }
 
@@ -229,11 +215,8 @@ TEST_F(pm4, dma_data_fault)
 	struct s_buf b;
 
 	P_NEED_GPU();
-	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
-		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
+	p_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	ev = s_memory_event(_metadata, &self->b.p);
-	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
-		    P_RING, &q);
 	n += vkfd_pm4_pkt_write_data(dw + n, S_BUF_VA, &one, 1, false);
 	at = n;
 	n += vkfd_pm4_pkt_dma_copy(dw + n, S_HOLE_VA + 0x3010, S_BUF_VA + 8,
@@ -264,10 +247,7 @@ TEST_F(pm4, cond_write)
 	struct s_buf b;
 
 	P_NEED_GPU();
-	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
-		  S_BUF_VA, S_PAGE, S_GTT_RW, &b);
-	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
-		    P_RING, &q);
+	p_buf_and_queue(_metadata, self, S_PAGE, &b, &q);
 	*s_u32(&b, 0) = 0x1234;
 	n += vkfd_pm4_pkt_cond_write(dw + n, S_BUF_VA, VKFD_PM4_WRM_FUNC_EQUAL,
 				     0x34, 0xff, S_BUF_VA + 8, 0xaa);

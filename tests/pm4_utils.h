@@ -166,6 +166,17 @@ static inline int p_update(const struct p_queue *q, uint64_t ring,
 	return vkfd_ioctl(q->ctx_fd, AMDKFD_IOC_UPDATE_QUEUE, &a);
 }
 
+/* A buffer of @size bytes at S_BUF_VA and queue 0, on GPU 0 of the primary. */
+static inline void p_buf_and_queue(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(pm4) *self, uint64_t size,
+				   struct s_buf *b, struct p_queue *q)
+{
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		  S_BUF_VA, size, S_GTT_RW, b);
+	p_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
+		    P_RING, q);
+}
+
 /* Make sure the engines have gone round: fresh queues of @c do work. */
 static inline void p_went_round(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(pm4) *self, const struct vkfd_context *c,
@@ -189,6 +200,26 @@ static inline void p_went_round(struct __test_metadata *_metadata,
 	}
 	for (i = 0; i < 2; i++)
 		EXPECT_EQ(0, p_queue_destroy(&q[i]));
+}
+
+/*
+ * @q halted at the packet at dword @at without a fault: its read pointer
+ * got there and, once the engines have gone round (p_went_round() over
+ * @b's dwords from 1024), stays there; no fault counted, the memory
+ * event @ev not set.
+ */
+static inline void p_halted_at(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(pm4) *self, const struct p_queue *q,
+			       const struct s_buf *b, uint32_t at, uint32_t ev)
+{
+	uint32_t result;
+
+	ASSERT_TRUE(s_wait_u32(q->rptr, at));
+	p_went_round(_metadata, self, &self->b.p, self->b.render, b, 1024, 1);
+	EXPECT_EQ(at, *q->rptr);
+	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
+	ASSERT_EQ(0, vkfd_event_wait(&self->b.p, &ev, 1, false, 0, &result));
+	EXPECT_EQ(S_EV_TIMEOUT, result);
 }
 
 #endif /* VKFD_SELFTEST_PM4_UTILS_H */

@@ -14,8 +14,8 @@
  *     written);
  *   - not one byte leaks: the attacker's landing buffer is untouched,
  *     the packets that compare with the victim's secret (POLL_REGMEM,
- *     WAIT_REG_MEM, the AQL barriers) never get past, the victim's
- *     secret is unchanged;
+ *     WAIT_REG_MEM, COND_WRITE, the AQL barriers) never get past, the
+ *     victim's secret is unchanged;
  *   - the victim keeps working: no event and no fault of its own, and its
  *     own queue copies its secret correctly afterwards.
  *
@@ -318,6 +318,13 @@ FIXTURE_VARIANT_ADD(attack, pm4_wait_mem) { .kind = ATK_PM4_WAIT_MEM };
 FIXTURE_VARIANT_ADD(attack, pm4_wait_mem64) { .kind = ATK_PM4_WAIT_MEM64 };
 FIXTURE_VARIANT_ADD(attack, pm4_ib) { .kind = ATK_PM4_IB };
 FIXTURE_VARIANT_ADD(attack, pm4_query_status) { .kind = ATK_PM4_QUERY_STATUS };
+FIXTURE_VARIANT_ADD(attack, pm4_copy_data_src) { .kind = ATK_PM4_COPY_SRC };
+FIXTURE_VARIANT_ADD(attack, pm4_copy_data_dst) { .kind = ATK_PM4_COPY_DST };
+FIXTURE_VARIANT_ADD(attack, pm4_atomic_mem) { .kind = ATK_PM4_ATOMIC_MEM };
+FIXTURE_VARIANT_ADD(attack, pm4_dma_data_src) { .kind = ATK_PM4_DMA_SRC };
+FIXTURE_VARIANT_ADD(attack, pm4_dma_data_dst) { .kind = ATK_PM4_DMA_DST };
+FIXTURE_VARIANT_ADD(attack, pm4_cond_write_poll) { .kind = ATK_PM4_COND_POLL };
+FIXTURE_VARIANT_ADD(attack, pm4_cond_write_dst) { .kind = ATK_PM4_COND_WRITE };
 FIXTURE_VARIANT_ADD(attack, aql_and_dep) { .kind = ATK_AQL_AND_DEP };
 FIXTURE_VARIANT_ADD(attack, aql_or_dep) { .kind = ATK_AQL_OR_DEP };
 FIXTURE_VARIANT_ADD(attack, aql_barrier_value) { .kind = ATK_AQL_BARRIER_VALUE };
@@ -472,8 +479,6 @@ TEST_F(attack, matrix)
 }
 
 /* Where a compute kind's packet goes in the attacker's own memory */
-#define ATK_OWN_DEP	0x300	/* a signal at 0 in the fence page */
-
 static uint64_t atk_cq_own_target(struct atk_actor *a, enum atk_kind kind)
 {
 	uint8_t *dst = a->dst_cpu + 0x400;
@@ -482,6 +487,9 @@ static uint64_t atk_cq_own_target(struct atk_actor *a, enum atk_kind kind)
 	switch (kind) {
 	case ATK_PM4_WAIT_MEM:
 	case ATK_PM4_WAIT_MEM64:
+	case ATK_PM4_COPY_SRC:
+	case ATK_PM4_DMA_SRC:
+	case ATK_PM4_COND_POLL:
 		return a->secret.va + 0x400;
 	case ATK_PM4_IB:
 		/* a WRITE_DATA to the landing buffer's start, then NOPs */
@@ -493,19 +501,19 @@ static uint64_t atk_cq_own_target(struct atk_actor *a, enum atk_kind kind)
 	case ATK_AQL_AND_DEP:
 	case ATK_AQL_OR_DEP:
 	case ATK_AQL_BARRIER_VALUE:
-		memset((uint8_t *)a->fence_cpu + ATK_OWN_DEP, 0, 64);
-		return a->fence.va + ATK_OWN_DEP;
+		memset((uint8_t *)a->fence_cpu + ATK_CQ_OWN_DEP, 0, 64);
+		return a->fence.va + ATK_CQ_OWN_DEP;
 	case ATK_AQL_KOBJ:
 		/* its code 0x100 further: s_endpgm */
-		*(uint64_t *)(dst + ATK_AQL_CODE_ENTRY) = 0x100;
-		*(uint32_t *)(dst + 0x100) = ATK_AQL_S_ENDPGM;
+		*(uint64_t *)(dst + VKFD_AQL_CODE_ENTRY) = 0x100;
+		*(uint32_t *)(dst + 0x100) = VKFD_AQL_S_ENDPGM;
 		break;
 	case ATK_AQL_CODE:
-		*(uint32_t *)dst = ATK_AQL_S_ENDPGM;
+		*(uint32_t *)dst = VKFD_AQL_S_ENDPGM;
 		break;
 	case ATK_AQL_COMPLETION:
 		/* a signal without an event mailbox */
-		memset(dst + ATK_AQL_SIG_MAILBOX, 0, 16);
+		memset(dst + VKFD_AQL_SIG_MAILBOX, 0, 16);
 		break;
 	default:
 		break;
@@ -521,7 +529,7 @@ static void atk_cq_own_memory(struct __test_metadata *_metadata,
 			      struct atk_actor *a, enum atk_kind kind)
 {
 	uint8_t *dst = a->dst_cpu + 0x400;
-	uint64_t target;
+	uint64_t target, i, n;
 	struct atk_cq q;
 
 	memset(a->dst_cpu, ATK_DST_FILL, ATK_BUF);
@@ -551,11 +559,41 @@ static void atk_cq_own_memory(struct __test_metadata *_metadata,
 		EXPECT_EQ(ATK_DST_FILL, dst[8]);
 		break;
 	case ATK_PM4_IB:
+	case ATK_PM4_COND_POLL:
+		/* COND_WRITE: the dword compared equal */
 		EXPECT_EQ(0xa77ac4edu, *(uint32_t *)a->dst_cpu);
+		EXPECT_EQ(ATK_DST_FILL, a->dst_cpu[4]);
+		break;
+	case ATK_PM4_COPY_SRC:
+	case ATK_PM4_DMA_SRC:
+		/* 8 bytes, or a page, of the secret from 0x400 on */
+		n = kind == ATK_PM4_COPY_SRC ? 8 : ATK_PAGE;
+		for (i = 0; i < n; i++)
+			if (a->dst_cpu[i] != atk_secret_byte(a->seed, 0x400 + i))
+				break;
+		EXPECT_EQ(n, i);
+		EXPECT_EQ(ATK_DST_FILL, a->dst_cpu[n]);
+		break;
+	case ATK_PM4_COPY_DST:
+		EXPECT_EQ(0xa77ac4eda77ac4edull, *(uint64_t *)dst);
+		EXPECT_EQ(ATK_DST_FILL, dst[8]);
+		break;
+	case ATK_PM4_ATOMIC_MEM:
+		EXPECT_EQ(0x1111111111111112ull, *(uint64_t *)dst);
+		EXPECT_EQ(ATK_DST_FILL, dst[8]);
+		break;
+	case ATK_PM4_DMA_DST:
+		/* the attacker's source page */
+		EXPECT_TRUE(atk_has_secret(dst, ATK_PAGE, a->seed + 0x40));
+		EXPECT_EQ(ATK_DST_FILL, dst[ATK_PAGE]);
+		break;
+	case ATK_PM4_COND_WRITE:
+		EXPECT_EQ(0xa77ac4edu, *(uint32_t *)dst);
+		EXPECT_EQ(ATK_DST_FILL, dst[4]);
 		break;
 	case ATK_AQL_COMPLETION:
 		EXPECT_EQ(0x1111111111111110ull,
-			  *(uint64_t *)(dst + ATK_AQL_SIG_VALUE));
+			  *(uint64_t *)(dst + VKFD_AQL_SIG_VALUE));
 		break;
 	case ATK_AQL_MAILBOX:
 		EXPECT_EQ(ATK_CQ_EVENT_ID, *(uint32_t *)dst);

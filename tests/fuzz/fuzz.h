@@ -374,6 +374,22 @@ extern const unsigned int fuzz_proc_nops;
 void fuzz_sdma_drop(struct fuzz *f, int i);
 
 /*
+ * For a fed queue: pick a context of this process and a GPU (*@g), and
+ * bind the context's VM there to that GPU's render file (*@render), as
+ * @c. Returns the context's index, or -1 if there is none or the bind
+ * failed.
+ */
+int fuzz_queue_ctx(struct fuzz *f, struct vkfd_context *c, int *g,
+		   int *render);
+
+/*
+ * A GPU address for a fed queue's packet: mostly in the queue's own
+ * buffer (the ring's second half and the pointers' page), sometimes in
+ * the fuzzer's buffers, sometimes anywhere.
+ */
+uint64_t fuzz_queue_addr(struct fuzz *f, const struct vkfd_queue *q);
+
+/*
  * The image of an exec()ed fuzzer child: argv[0] "--exec-child", then
  * the KFD fds it inherited. Each must answer EBADF; a fresh open must
  * work. Returns the exit status.

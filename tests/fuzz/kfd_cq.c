@@ -3,7 +3,8 @@
  * The fuzzer's compute queues: COMPUTE (PM4) and COMPUTE_AQL queues, built
  * as kfdtest's PM4Queue and ROCr's AqlQueue build them, fed random packets
  * as kfd_q.c feeds SDMA queues: valid and boundary encodings of every PM4
- * opcode vkfd executes (docs/pm4.rst) and of every AQL packet type
+ * opcode vkfd executes (docs/pm4.rst, the memory packets' selectors,
+ * byte counts and alignments included) and of every AQL packet type
  * (docs/aql.rst), over the fuzzer's own ring, other addresses and event
  * ids, garbage dwords, and doorbell values the engine must refuse. What
  * the engine did with them is never judged (it is a matter of timing):
@@ -14,21 +15,11 @@
 #include <linux/vkfd_pm4.h>
 
 #include "fuzz.h"
+#include "libvkfd_aql.h"
 
 /* GPU and CPU addresses of the rings: 1 MiB each, after the SDMA ones */
 #define FUZZ_CQ_VA	0x20010000000ULL
 #define FUZZ_CQ_RING	4096
-#define FUZZ_AQL_PKT	64
-
-/* hsa_packet_type_t and AMD's vendor formats */
-#define AQL_VENDOR	0
-#define AQL_INVALID	1
-#define AQL_DISPATCH	2
-#define AQL_AND		3
-#define AQL_AGENT	4
-#define AQL_OR		5
-#define AQL_PM4_IB	1
-#define AQL_BARRIER_VALUE 2
 
 /* CREATE_QUEUE of @type in slot @i: a ring, its pointers, the doorbells */
 static void fuzz_cq_create(struct fuzz *f, int i, uint32_t type)
@@ -36,28 +27,15 @@ static void fuzz_cq_create(struct fuzz *f, int i, uint32_t type)
 	struct fuzz_sdma *s = &f->sdma[i];
 	struct kfd_ioctl_create_queue_args a = { 0 };
 	struct kfd_ioctl_destroy_queue_args d = { 0 };
-	uint64_t va = FUZZ_CQ_VA + (uint64_t)i * 0x100000, mask, off;
+	uint64_t va = FUZZ_CQ_VA + (uint64_t)i * 0x100000, mask;
 	struct vkfd_queue *q = &s->q;
 	struct vkfd_context c;
-	int ci = fuzz_ctx_pick(f), g = fuzz_gpu_index(f), render, ret;
+	int ci, g, render;
 	void *p = NULL;
 
-	if (ci < 0 || !f->ngpus || f->ctx[ci].owner != f->pid)
+	ci = fuzz_queue_ctx(f, &c, &g, &render);
+	if (ci < 0)
 		return;
-	render = fuzz_render_fd(f, g);
-	if (render < 0)
-		return;
-	c.fd = f->ctx[ci].fd;
-	c.primary = !f->ctx[ci].secondary;
-	ret = vkfd_acquire_vm(&c, f->gpu[g], render);
-	f->calls++;
-	if (ret)
-		return;
-	f->ctx[ci].vm_mask |= 1u << g;
-	f->ctx[ci].vm_render[g] = render;
-	if (!f->ctx[ci].secondary)
-		f->primary_render[g] = render;
-
 	memset(q, 0, sizeof(*q));
 	f->calls += 3;
 	if (vkfd_alloc(&c, f->gpu[g], va, 2 * FUZZ_CQ_RING,
@@ -70,8 +48,7 @@ static void fuzz_cq_create(struct fuzz *f, int i, uint32_t type)
 	q->ring = p;
 	memset(p, 0, 2 * FUZZ_CQ_RING);
 	if (type == KFD_IOC_QUEUE_TYPE_COMPUTE_AQL)
-		for (off = 0; off < FUZZ_CQ_RING; off += FUZZ_AQL_PKT)
-			q->ring[off / 4] = AQL_INVALID;
+		vkfd_aql_ring_init(p, FUZZ_CQ_RING);
 	a.ring_base_address = va;
 	a.ring_size = FUZZ_CQ_RING;
 	a.gpu_id = f->gpu[g];
@@ -114,27 +91,96 @@ err_free:
 	memset(q, 0, sizeof(*q));
 }
 
-/* A GPU address for a packet: mostly the queue's own buffer */
-static uint64_t fuzz_cq_addr(struct fuzz *f, const struct vkfd_queue *q)
-{
-	switch (fuzz_below(f, 8)) {
-	case 0:
-		return fuzz_u64(f);
-	case 1:
-	case 2:
-		return 0x100000000ULL + (uint64_t)fuzz_below(f, 256) * 0x100000 +
-		       fuzz_below(f, 16) * 256;
-	default:
-		/* the ring's second half and the pointers' page */
-		return q->bo.va + FUZZ_CQ_RING / 2 +
-		       fuzz_below(f, FUZZ_CQ_RING + FUZZ_CQ_RING / 2 - 64);
-	}
-}
-
 static uint32_t fuzz_cq_event(struct fuzz *f)
 {
 	return fuzz_chance(f, 1, 8) ? (uint32_t)fuzz_u64(f) :
 	       (uint32_t)fuzz_pool_pick(f, &f->events, 1);
+}
+
+/* A byte count for DMA_DATA: small mostly, the bounds sometimes */
+static uint32_t fuzz_dma_count(struct fuzz *f)
+{
+	switch (fuzz_below(f, 8)) {
+	case 0:
+		return fuzz_below(f, 2);	/* nothing, one byte */
+	case 1:
+		return VKFD_PM4_DMA_COUNT_MASK - fuzz_below(f, 4);
+	case 2:
+		return (uint32_t)fuzz_rand(f);	/* the other bits too */
+	default:
+		return fuzz_below(f, 2 * FUZZ_CQ_RING);
+	}
+}
+
+/*
+ * One of the PM4 packets that only touch memory (COPY_DATA, ATOMIC_MEM,
+ * DMA_DATA, COND_WRITE) at @dw: their valid selectors mostly, every
+ * other value of each field sometimes. Returns its length.
+ */
+static uint32_t fuzz_pm4_mem_packet(struct fuzz *f, const struct vkfd_queue *q,
+				    uint32_t *dw)
+{
+	/* what the executor takes: memory, immediate, the clocks */
+	static const uint32_t cd_src[] = { 1, 2, 5, 9, 10 };
+	static const uint32_t cd_dst[] = { 0, 1, 2, 5 };
+	uint32_t n, op;
+
+	switch (fuzz_below(f, 4)) {
+	case 0:
+		n = vkfd_pm4_pkt_copy_data(dw, cd_src[fuzz_below(f, 5)],
+					   fuzz_queue_addr(f, q),
+					   fuzz_queue_addr(f, q),
+					   fuzz_chance(f, 1, 2));
+		dw[1] = (dw[1] & ~0xf00u) | cd_dst[fuzz_below(f, 4)] << 8;
+		if (fuzz_chance(f, 1, 4))	/* any selector, either side */
+			dw[1] ^= fuzz_below(f, 16) << (fuzz_chance(f, 1, 2) ?
+							 0 : 8);
+		return n;
+	case 1:
+		/* a TC_OP of 32 or 64 bits, with return or not; or any */
+		op = 0x07 + fuzz_below(f, 0x13) + (fuzz_below(f, 4) << 5);
+		if (fuzz_chance(f, 1, 8))
+			op = fuzz_below(f, 0x80);
+		/* rarely a CMPSWAP loop: the queue may wait on it forever */
+		return vkfd_pm4_pkt_atomic_mem(dw, op,
+					       fuzz_chance(f, 1, 8) ?
+					       fuzz_below(f, 16) :
+					       fuzz_below(f, 4) &
+					       ~VKFD_PM4_AM_LOOP,
+					       fuzz_chance(f, 7, 8) ?
+					       fuzz_queue_addr(f, q) & ~7ULL :
+					       fuzz_queue_addr(f, q),
+					       fuzz_rand(f), fuzz_rand(f),
+					       fuzz_below(f, 0x2000));
+	case 2:
+		if (fuzz_chance(f, 1, 2))
+			n = vkfd_pm4_pkt_dma_copy(dw, fuzz_queue_addr(f, q),
+						  fuzz_queue_addr(f, q),
+						  fuzz_dma_count(f), 0);
+		else
+			n = vkfd_pm4_pkt_dma_fill(dw, (uint32_t)fuzz_rand(f),
+						  fuzz_queue_addr(f, q),
+						  fuzz_dma_count(f));
+		/* sas, das, saic, daic, raw_wait, dis_wc */
+		if (fuzz_chance(f, 1, 2))
+			dw[6] |= (uint32_t)fuzz_rand(f) & 0xfc000000u;
+		if (fuzz_chance(f, 1, 4))	/* GDS, nowhere, any */
+			dw[1] = VKFD_PM4_DMA_SRC_SEL(fuzz_below(f, 4)) |
+				VKFD_PM4_DMA_DST_SEL(fuzz_below(f, 4)) |
+				((uint32_t)fuzz_rand(f) & 0x8000ffffu);
+		return n;
+	default:
+		n = vkfd_pm4_pkt_cond_write(dw, fuzz_queue_addr(f, q),
+					    fuzz_below(f, 8),
+					    (uint32_t)fuzz_rand(f),
+					    (uint32_t)fuzz_rand(f),
+					    fuzz_queue_addr(f, q),
+					    (uint32_t)fuzz_rand(f));
+		if (fuzz_chance(f, 1, 4))	/* a register poll, any space */
+			dw[1] = (dw[1] & ~(VKFD_PM4_CW_POLL_MEM | 0x300u)) |
+				fuzz_below(f, 2) << 4 | fuzz_below(f, 4) << 8;
+		return n;
+	}
 }
 
 /* One PM4 packet at @dw (at most 32 dwords): returns its length. */
@@ -150,11 +196,14 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 
 	for (i = 0; i < 4; i++)
 		data[i] = (uint32_t)fuzz_rand(f);
-	switch (fuzz_below(f, 15)) {
+	switch (fuzz_below(f, 17)) {
 	case 0:
 		return vkfd_pm4_pkt_nop(dw, 1 + fuzz_below(f, 8));
+	case 13:
+	case 14:
+		return fuzz_pm4_mem_packet(f, q, dw);
 	case 1:
-		n = vkfd_pm4_pkt_write_data(dw, fuzz_cq_addr(f, q), data,
+		n = vkfd_pm4_pkt_write_data(dw, fuzz_queue_addr(f, q), data,
 					    1 + fuzz_below(f, 4),
 					    fuzz_chance(f, 1, 4));
 		if (fuzz_chance(f, 1, 4))	/* another dst_sel, any */
@@ -163,7 +212,7 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 	case 2:
 		n = vkfd_pm4_pkt_release_mem(dw, fuzz_below(f, 8),
 					     fuzz_below(f, 8),
-					     fuzz_cq_addr(f, q), fuzz_rand(f),
+					     fuzz_queue_addr(f, q), fuzz_rand(f),
 					     fuzz_cq_event(f));
 		if (fuzz_chance(f, 1, 8))	/* any event, any dst_sel */
 			dw[1] = (uint32_t)fuzz_rand(f);
@@ -172,7 +221,7 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 		return n;
 	case 3:
 		/* a few polls mostly, rarely forever (the queue stays on it) */
-		n = vkfd_pm4_pkt_wait_mem(dw, fuzz_cq_addr(f, q),
+		n = vkfd_pm4_pkt_wait_mem(dw, fuzz_queue_addr(f, q),
 					  fuzz_below(f, 8),
 					  (uint32_t)fuzz_rand(f),
 					  (uint32_t)fuzz_rand(f),
@@ -182,13 +231,13 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 				fuzz_below(f, 4) << 6;
 		return n;
 	case 4:
-		return vkfd_pm4_pkt_wait_mem64(dw, fuzz_cq_addr(f, q),
+		return vkfd_pm4_pkt_wait_mem64(dw, fuzz_queue_addr(f, q),
 					       fuzz_below(f, 8), fuzz_rand(f),
 					       fuzz_rand(f),
 					       fuzz_below(f, 0x10000));
 	case 5:
 		/* an IB in the ring's buffer: random packets, or garbage */
-		n = vkfd_pm4_pkt_ib(dw, fuzz_cq_addr(f, q),
+		n = vkfd_pm4_pkt_ib(dw, fuzz_queue_addr(f, q),
 				    fuzz_chance(f, 7, 8) ? fuzz_below(f, 64) :
 				    (uint32_t)fuzz_rand(f));
 		if (fuzz_chance(f, 1, 4))	/* chain, not valid, any */
@@ -202,7 +251,7 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 	case 8:
 		n = vkfd_pm4_pkt_query_status(dw, fuzz_below(f, 4),
 					      fuzz_cq_event(f),
-					      fuzz_cq_addr(f, q), fuzz_rand(f));
+					      fuzz_queue_addr(f, q), fuzz_rand(f));
 		dw[1] |= fuzz_below(f, 4) << 28;	/* interrupt_sel */
 		return n;
 	case 9:
@@ -249,12 +298,6 @@ static uint32_t fuzz_pm4_packet(struct fuzz *f, const struct vkfd_queue *q,
 	}
 }
 
-static void fuzz_aql_set64(uint32_t *dw, unsigned int off, uint64_t v)
-{
-	dw[off / 4] = (uint32_t)v;
-	dw[off / 4 + 1] = (uint32_t)(v >> 32);
-}
-
 /* A signal handle: mostly 8-byte aligned, often none */
 static uint64_t fuzz_aql_sig(struct fuzz *f, const struct vkfd_queue *q)
 {
@@ -262,7 +305,7 @@ static uint64_t fuzz_aql_sig(struct fuzz *f, const struct vkfd_queue *q)
 
 	if (fuzz_chance(f, 1, 3))
 		return 0;
-	a = fuzz_cq_addr(f, q);
+	a = fuzz_queue_addr(f, q);
 	return fuzz_chance(f, 7, 8) ? a & ~7ULL : a;
 }
 
@@ -272,42 +315,42 @@ static void fuzz_aql_packet(struct fuzz *f, const struct vkfd_queue *q,
 {
 	uint32_t type, i;
 
-	memset(dw, 0, FUZZ_AQL_PKT);
-	fuzz_aql_set64(dw, 56, fuzz_aql_sig(f, q));	/* completion */
+	memset(dw, 0, VKFD_AQL_PKT);
+	vkfd_aql_set64(dw, 56, fuzz_aql_sig(f, q));	/* completion */
 	switch (fuzz_below(f, 8)) {
 	case 0:
 	case 1:
-		type = fuzz_chance(f, 1, 2) ? AQL_AND : AQL_OR;
+		type = fuzz_chance(f, 1, 2) ? VKFD_AQL_AND : VKFD_AQL_OR;
 		for (i = 0; i < 5; i++)
-			fuzz_aql_set64(dw, 8 + 8 * i, fuzz_aql_sig(f, q));
+			vkfd_aql_set64(dw, 8 + 8 * i, fuzz_aql_sig(f, q));
 		break;
 	case 2:
-		type = AQL_VENDOR;
-		dw[0] = AQL_BARRIER_VALUE << 16;
-		fuzz_aql_set64(dw, 8, fuzz_aql_sig(f, q));
-		fuzz_aql_set64(dw, 16, fuzz_rand(f));
-		fuzz_aql_set64(dw, 24, fuzz_rand(f));
+		type = VKFD_AQL_VENDOR;
+		dw[0] = VKFD_AQL_FMT_BARRIER_VALUE << 16;
+		vkfd_aql_set64(dw, 8, fuzz_aql_sig(f, q));
+		vkfd_aql_set64(dw, 16, fuzz_rand(f));
+		vkfd_aql_set64(dw, 24, fuzz_rand(f));
 		dw[8] = fuzz_below(f, 6);	/* conditions, and past GTE */
 		break;
 	case 3:
-		type = AQL_VENDOR;
-		dw[0] = AQL_PM4_IB << 16;
+		type = VKFD_AQL_VENDOR;
+		dw[0] = VKFD_AQL_FMT_PM4_IB << 16;
 		for (i = 1; i < 14; i++)
 			dw[i] = (uint32_t)fuzz_rand(f);
 		break;
 	case 4:
 		/* a kernel object anywhere: its code is s_endpgm, or not */
-		type = AQL_DISPATCH;
+		type = VKFD_AQL_DISPATCH;
 		dw[0] = (1 + fuzz_below(f, 3)) << 16;
 		dw[1] = 64 | 1u << 16;
 		dw[2] = 1;
 		dw[3] = 64;
 		dw[4] = 1;
 		dw[5] = 1;
-		fuzz_aql_set64(dw, 32, fuzz_cq_addr(f, q));
+		vkfd_aql_set64(dw, 32, fuzz_queue_addr(f, q));
 		break;
 	case 5:
-		type = fuzz_chance(f, 1, 2) ? AQL_AGENT : AQL_INVALID;
+		type = fuzz_chance(f, 1, 2) ? VKFD_AQL_AGENT : VKFD_AQL_INVALID;
 		break;
 	default:
 		/* garbage, any type and vendor format */
@@ -341,14 +384,14 @@ static int fuzz_pm4_submit(struct vkfd_queue *q, const uint32_t *dw,
 /* Write an AQL packet at the next id, its header last, and ring it. */
 static int fuzz_aql_submit(struct vkfd_queue *q, const uint32_t *dw)
 {
-	uint64_t id = q->wptr, n = FUZZ_CQ_RING / FUZZ_AQL_PKT;
-	uint32_t *slot = q->ring + (id % n) * (FUZZ_AQL_PKT / 4);
+	uint64_t id = q->wptr, n = FUZZ_CQ_RING / VKFD_AQL_PKT;
+	uint32_t *slot = q->ring + (id % n) * (VKFD_AQL_PKT / 4);
 	int i;
 
 	if (id - __atomic_load_n(q->rptr, __ATOMIC_ACQUIRE) >= n)
 		return -ENOSPC;
 	q->wptr++;
-	for (i = 1; i < FUZZ_AQL_PKT / 4; i++)
+	for (i = 1; i < VKFD_AQL_PKT / 4; i++)
 		slot[i] = dw[i];
 	__atomic_store_n(slot, dw[0], __ATOMIC_RELEASE);
 	__atomic_store_n(q->doorbell, id, __ATOMIC_RELEASE);

@@ -256,28 +256,40 @@ void fuzz_sdma_drop(struct fuzz *f, int i)
 	s->ctx = -1;
 }
 
+int fuzz_queue_ctx(struct fuzz *f, struct vkfd_context *c, int *g,
+		   int *render)
+{
+	int ci = fuzz_ctx_pick(f), ret;
+
+	*g = fuzz_gpu_index(f);
+	if (ci < 0 || !f->ngpus || f->ctx[ci].owner != f->pid)
+		return -1;
+	*render = fuzz_render_fd(f, *g);
+	if (*render < 0)
+		return -1;
+	c->fd = f->ctx[ci].fd;
+	c->primary = !f->ctx[ci].secondary;
+	/* The VM must be bound to this render file: a VM of another fails */
+	ret = vkfd_acquire_vm(c, f->gpu[*g], *render);
+	f->calls++;
+	if (ret)
+		return -1;
+	f->ctx[ci].vm_mask |= 1u << *g;
+	f->ctx[ci].vm_render[*g] = *render;
+	if (!f->ctx[ci].secondary)
+		f->primary_render[*g] = *render;
+	return ci;
+}
+
 static void fuzz_sdma_create(struct fuzz *f, int i)
 {
 	struct fuzz_sdma *s = &f->sdma[i];
 	struct vkfd_context c;
-	int ci = fuzz_ctx_pick(f), g = fuzz_gpu_index(f), render, ret;
+	int ci, g, render, ret;
 
-	if (ci < 0 || !f->ngpus || f->ctx[ci].owner != f->pid)
+	ci = fuzz_queue_ctx(f, &c, &g, &render);
+	if (ci < 0)
 		return;
-	render = fuzz_render_fd(f, g);
-	if (render < 0)
-		return;
-	c.fd = f->ctx[ci].fd;
-	c.primary = !f->ctx[ci].secondary;
-	/* The VM must be bound to this render file: a VM of another fails */
-	ret = vkfd_acquire_vm(&c, f->gpu[g], render);
-	f->calls++;
-	if (ret)
-		return;
-	f->ctx[ci].vm_mask |= 1u << g;
-	f->ctx[ci].vm_render[g] = render;
-	if (!f->ctx[ci].secondary)
-		f->primary_render[g] = render;
 	ret = vkfd_queue_create(&c, render, f->gpu[g],
 				FUZZ_SDMA_VA + (uint64_t)i * 0x100000,
 				FUZZ_SDMA_RING, &s->q);
@@ -291,8 +303,7 @@ static void fuzz_sdma_create(struct fuzz *f, int i)
 	fuzz_pool_add(&f->queues, s->q.id);
 }
 
-/* A GPU address for a packet: mostly the queue's own buffer */
-static uint64_t fuzz_sdma_addr(struct fuzz *f, const struct vkfd_queue *q)
+uint64_t fuzz_queue_addr(struct fuzz *f, const struct vkfd_queue *q)
 {
 	switch (fuzz_below(f, 8)) {
 	case 0:
@@ -302,9 +313,10 @@ static uint64_t fuzz_sdma_addr(struct fuzz *f, const struct vkfd_queue *q)
 		return 0x100000000ULL + (uint64_t)fuzz_below(f, 256) * 0x100000 +
 		       fuzz_below(f, 16) * 256;
 	default:
-		/* the ring's page and the pointers' page after it */
-		return q->bo.va + FUZZ_SDMA_RING / 2 +
-		       fuzz_below(f, (uint32_t)q->bo.size - FUZZ_SDMA_RING / 2 - 64);
+		/* the ring's second half and the pointers' page after it */
+		return q->bo.va + q->ring_size / 2 +
+		       fuzz_below(f, (uint32_t)(q->bo.size - q->ring_size / 2 -
+						64));
 	}
 }
 
@@ -317,37 +329,37 @@ static uint32_t fuzz_sdma_packet(struct fuzz *f, const struct vkfd_queue *q,
 	case 0:
 		return vkfd_sdma_nop(dw);
 	case 1:
-		return vkfd_sdma_copy_linear(dw, fuzz_sdma_addr(f, q),
-					     fuzz_sdma_addr(f, q), bytes);
+		return vkfd_sdma_copy_linear(dw, fuzz_queue_addr(f, q),
+					     fuzz_queue_addr(f, q), bytes);
 	case 2:
 		n = 1 + fuzz_below(f, 4);
 		for (i = 0; i < n; i++)
 			dw[4 + i] = (uint32_t)fuzz_rand(f);
-		return vkfd_sdma_pkt_write(dw, fuzz_sdma_addr(f, q), n) + n;
+		return vkfd_sdma_pkt_write(dw, fuzz_queue_addr(f, q), n) + n;
 	case 3:
-		return vkfd_sdma_const_fill(dw, fuzz_sdma_addr(f, q) & ~3ULL,
+		return vkfd_sdma_const_fill(dw, fuzz_queue_addr(f, q) & ~3ULL,
 					    (uint32_t)fuzz_rand(f), bytes);
 	case 4:
-		return vkfd_sdma_fence(dw, fuzz_sdma_addr(f, q),
+		return vkfd_sdma_fence(dw, fuzz_queue_addr(f, q),
 				       (uint32_t)fuzz_rand(f));
 	case 5:
 		return vkfd_sdma_trap(dw, fuzz_event_id(f));
 	case 6:
-		return vkfd_sdma_timestamp(dw, fuzz_sdma_addr(f, q));
+		return vkfd_sdma_timestamp(dw, fuzz_queue_addr(f, q));
 	case 7:
 		/* a few retries, rarely forever (the queue then stays on it) */
-		return vkfd_sdma_pkt_poll(dw, fuzz_sdma_addr(f, q),
+		return vkfd_sdma_pkt_poll(dw, fuzz_queue_addr(f, q),
 					  fuzz_below(f, 8), (uint32_t)fuzz_rand(f),
 					  (uint32_t)fuzz_rand(f), fuzz_below(f, 100),
 					  fuzz_chance(f, 1, 64) ? 0xfff :
 					  fuzz_below(f, 4));
 	case 8:
 		return vkfd_sdma_pkt_atomic(dw, fuzz_below(f, 128),
-					    fuzz_sdma_addr(f, q), fuzz_rand(f),
+					    fuzz_queue_addr(f, q), fuzz_rand(f),
 					    fuzz_rand(f), fuzz_chance(f, 1, 8),
 					    fuzz_below(f, 100));
 	case 9:
-		return vkfd_sdma_pkt_fill_dwords(dw, fuzz_sdma_addr(f, q) & ~3ULL,
+		return vkfd_sdma_pkt_fill_dwords(dw, fuzz_queue_addr(f, q) & ~3ULL,
 						 (uint32_t)fuzz_rand(f),
 						 1 + fuzz_below(f, 64));
 	default:
