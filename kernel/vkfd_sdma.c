@@ -68,8 +68,13 @@
  * faulted: that CPU is awake, another may be idle and slow to wake (a
  * virtual CPU on a busy host: milliseconds). The write itself happens
  * after the fault returns, so the engine spins only while it is alone on
- * its CPU, else it sleeps shortly and lets the writer run; it stays on
- * that CPU until it made progress (vkfd_sdma_wake_here()).
+ * its CPU, else it sleeps shortly and lets the writer run. It is pinned
+ * there (vkfd_sdma_wake_here()) only while it serves that one tenant:
+ * until it made progress, sleeps long, or - whatever the tenant's queues
+ * do - another group is on its ready list (vkfd_sdma_unpin_shared()).
+ * A tenant that parks its queue in a poll and fills its CPU with
+ * spinning threads thus slows only its own work: the ring that readies
+ * anyone else's frees the engine before that work can run.
  *
  * A group stays on the list, polled, while one of its queues waits for
  * something only time brings (a POLL_REGMEM, its context's mem_lock), or
@@ -149,8 +154,8 @@
  * @kick: set by a ring and vkfd_sdma_queue_start(): look at the ready
  *	list now, and poll without back-off
  * @pinned: a doorbell fault moved the thread to the faulting CPU
- *	(vkfd_sdma_wake_here()); the thread moves back to @cpus once it
- *	made progress or goes to sleep for good
+ *	(vkfd_sdma_wake_here()); it moves back to @cpus once it made
+ *	progress, goes to sleep for long, or @ready holds two groups
  * @cpus: the CPUs the thread may run on, as created
  * @slices: slices served (that executed packets); written by the thread
  *	only, with WRITE_ONCE()
@@ -434,11 +439,30 @@ static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 	return served;
 }
 
-/* The engine's thread: back on the CPUs it had before a fault moved it. */
+/*
+ * The engine's thread back on the CPUs it had before a fault moved it.
+ * Any task may do it: the thread itself, or one that readied a group. A
+ * wider mask than the thread's CPU's never waits for a migration.
+ */
 static void vkfd_sdma_unpin(struct vkfd_sdma_engine *e)
 {
-	if (atomic_xchg(&e->pinned, 0))
-		set_cpus_allowed_ptr(current, e->cpus);
+	if (atomic_read(&e->pinned) && atomic_xchg(&e->pinned, 0))
+		set_cpus_allowed_ptr(e->thread, e->cpus);
+}
+
+/*
+ * A pin serves the tenant whose fault woke an idle engine: its group was
+ * alone on the ready list. With two groups, it would make every other
+ * tenant of the engine share that tenant's CPU with whatever the tenant
+ * runs there: the engine goes back to its CPUs at once. The pin only
+ * saves a wake-up's latency; the scheduler's own hint for it,
+ * WF_CURRENT_CPU (__wake_up_on_current_cpu(), since 6.2), which it may
+ * override, is not exported to modules.
+ */
+static void vkfd_sdma_unpin_shared(struct vkfd_sdma_engine *e)
+{
+	if (READ_ONCE(e->nr_ready) > 1)
+		vkfd_sdma_unpin(e);
 }
 
 /* Sleep @ns, or until woken: by a ring, a new queue, or to stop. */
@@ -476,7 +500,11 @@ static int vkfd_sdma_thread(void *data)
 
 	while (!kthread_should_stop()) {
 		bool kicked = atomic_xchg(&e->kick, 0);
-		enum vkfd_sdma_served served = vkfd_sdma_round(e);
+		enum vkfd_sdma_served served;
+
+		/* A pin that raced with a ring readying a second group */
+		vkfd_sdma_unpin_shared(e);
+		served = vkfd_sdma_round(e);
 
 		if (served == VKFD_SDMA_SERVED_BUSY)
 			vkfd_sdma_unpin(e);
@@ -534,7 +562,8 @@ static void vkfd_sdma_kick(struct vkfd_sdma_engine *e)
  * busy host). The write itself comes after the fault returns: the engine
  * lets the tenant run first (vkfd_sdma_thread() spins only alone on its
  * CPU), and its short sleeps end on this CPU too. Once it made progress,
- * or sleeps for long, the engine goes back to its own CPUs.
+ * sleeps for long, or serves another tenant too, the engine goes back to
+ * its own CPUs.
  */
 static void vkfd_sdma_wake_here(struct vkfd_sdma_engine *e)
 {
@@ -571,6 +600,8 @@ static void vkfd_sdma_ring(struct vkfd_doorbells *db, bool here)
 		vkfd_sdma_group_ready_locked(e, &db->group[i], now);
 		wake = db->group[i].nr_queues;
 		spin_unlock(&e->lock);
+		/* Shared now: free before woken, to run wherever it may. */
+		vkfd_sdma_unpin_shared(e);
 		/* Even if on the list: the engine may be in a polling sleep. */
 		if (wake && idle && here)
 			vkfd_sdma_wake_here(e);
@@ -584,7 +615,8 @@ static void vkfd_sdma_ring(struct vkfd_doorbells *db, bool here)
  * @db: the slice
  *
  * Its queues go on their engines' ready lists, and the engines wake: on
- * this CPU those that had nothing to do. Called by the slice's fault
+ * this CPU those that had nothing to do, pinned to it until they serve
+ * another group too (or made progress). Called by the slice's fault
  * handler, once the page is back in the faulting mapping. O(engines),
  * whatever the number of queues. (A GPU store into a DOORBELL buffer
  * rings too: the engine that made it does, vkfd_sdma_serve().)
@@ -606,7 +638,8 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_doorbell_rang);
  * &vkfd_queue_ops execute nothing and are left alone, as is a queue
  * already started. A halted queue may be started; it stays halted.
  * Starting and stopping one queue is serialised by the caller
- * (&vkfd_ctx.queue_lock).
+ * (&vkfd_ctx.queue_lock). An engine a fault pinned to a tenant's CPU
+ * goes back to its own CPUs if @q's group joins another on its list.
  *
  * Context: Process context; takes an engine's lock.
  */
@@ -636,6 +669,7 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	vkfd_sdma_group_ready_locked(e, group, ktime_get_ns());
 	spin_unlock(&e->lock);
 
+	vkfd_sdma_unpin_shared(e);
 	vkfd_sdma_kick(e);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_start);
@@ -676,32 +710,6 @@ void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 	q->sdma.group = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_stop);
-
-/**
- * vkfd_sdma_queue_ring_changed() - forget the packet a queue was in
- * @q: a stopped queue, whose ring UPDATE_QUEUE is changing
- *
- * The engine remembers how far it got in the packet at the read pointer
- * (bytes of a copy done, polls tried, a wait for the rest of a packet).
- * With another ring, the packet at the read pointer is another one: it
- * starts afresh. The read pointer itself stays, as amdkfd's.
- *
- * Context: Process context; the caller holds &vkfd_ctx.queue_lock and
- * has stopped @q.
- */
-void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q)
-{
-	struct vkfd_sdma_qstate *s = &q->sdma;
-
-	s->pkt_rptr = s->rptr;
-	s->pkt_done = 0;
-	s->sub_done = 0;
-	s->poll_tries = 0;
-	s->poll_next = 0;
-	s->stall_wptr = 0;
-	s->stalled = false;
-}
-EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_ring_changed);
 
 /**
  * vkfd_sdma_fini() - stop a GPU's engines
