@@ -69,12 +69,12 @@
  * virtual CPU on a busy host: milliseconds). The write itself happens
  * after the fault returns, so the engine spins only while it is alone on
  * its CPU, else it sleeps shortly and lets the writer run. It is pinned
- * there (vkfd_sdma_wake_here()) only while it serves that one tenant:
+ * there (vkfd_sdma_wake_here()) only while it serves that tenant's group:
  * until it made progress, sleeps long, or - whatever the tenant's queues
- * do - another group is on its ready list (vkfd_sdma_unpin_shared()).
- * A tenant that parks its queue in a poll and fills its CPU with
- * spinning threads thus slows only its own work: the ring that readies
- * anyone else's frees the engine before that work can run.
+ * do - another group is readied or about to be served. A tenant that
+ * parks its queue in a poll and fills its CPU with spinning threads thus
+ * slows only its own work: the ring that readies anyone else's frees the
+ * engine before that work can run.
  *
  * A group stays on the list, polled, while one of its queues waits for
  * something only time brings (a POLL_REGMEM, its context's mem_lock), or
@@ -141,7 +141,7 @@
  * @index: which of the GPU's engines: which &vkfd_doorbells.group is its
  * @thread: the engine's thread
  * @lock: protects @ready, @nr_ready, @nr_queues, the writes of @running,
- *	and the lists and @armed of every group of the engine
+ *	@pin_group, and the lists and @armed of every group of the engine
  * @ready: the groups whose doorbell slice rang
  *	(&vkfd_sdma_group.ready_node);
  *	it serves the first and moves it to the tail
@@ -155,7 +155,9 @@
  *	list now, and poll without back-off
  * @pinned: a doorbell fault moved the thread to the faulting CPU
  *	(vkfd_sdma_wake_here()); it moves back to @cpus once it made
- *	progress, goes to sleep for long, or @ready holds two groups
+ *	progress, goes to sleep for long, or another group than @pin_group
+ *	is readied or served
+ * @pin_group: the group whose ring pinned the thread; only compared
  * @cpus: the CPUs the thread may run on, as created
  * @slices: slices served (that executed packets); written by the thread
  *	only, with WRITE_ONCE()
@@ -164,13 +166,14 @@ struct vkfd_sdma_engine {
 	struct vkfd_gpu *gpu;
 	unsigned int index;
 	struct task_struct *thread;
-	spinlock_t lock;	/* protects @ready, the groups, @running */
+	spinlock_t lock;	/* @ready, the groups, @running, @pin_group */
 	struct list_head ready;
 	unsigned int nr_ready;
 	unsigned int nr_queues;
 	struct vkfd_queue *running;
 	atomic_t kick;
 	atomic_t pinned;
+	const struct vkfd_sdma_group *pin_group;
 	cpumask_var_t cpus;
 	u64 slices;
 };
@@ -367,6 +370,9 @@ static void vkfd_sdma_group_unready_locked(struct vkfd_sdma_engine *e,
 		return;
 	list_del_init(&group->ready_node);
 	e->nr_ready--;
+	/* Gone, it may be freed: another group at its address is foreign. */
+	if (e->pin_group == group)
+		e->pin_group = NULL;
 }
 
 /*
@@ -404,6 +410,17 @@ static void vkfd_sdma_group_idle(struct vkfd_sdma_engine *e,
 	}
 }
 
+/*
+ * The engine's thread back on the CPUs it had before a fault moved it.
+ * Any task may do it: the thread itself, or one that readied a group. A
+ * wider mask than the thread's CPU's never waits for a migration.
+ */
+static void vkfd_sdma_unpin(struct vkfd_sdma_engine *e)
+{
+	if (atomic_read(&e->pinned) && atomic_xchg(&e->pinned, 0))
+		set_cpus_allowed_ptr(e->thread, e->cpus);
+}
+
 /* Serve every ready group of @e once: what the busiest came to. */
 static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 {
@@ -417,6 +434,7 @@ static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 
 	while (n--) {
 		struct vkfd_sdma_group *group;
+		bool foreign = false;
 
 		spin_lock(&e->lock);
 		group = list_first_entry_or_null(&e->ready,
@@ -426,10 +444,14 @@ static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 		if (group) {
 			list_move_tail(&group->ready_node, &e->ready);
 			kref_get(&group->db->ref);
+			foreign = group != e->pin_group;
 		}
 		spin_unlock(&e->lock);
 		if (!group)
 			break;
+		/* Not the pinning tenant's work: not on that tenant's CPU */
+		if (foreign)
+			vkfd_sdma_unpin(e);
 
 		st = vkfd_sdma_serve_group(e, group, now);
 		vkfd_sdma_group_idle(e, group, st);
@@ -437,32 +459,6 @@ static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 		served = max(served, st);
 	}
 	return served;
-}
-
-/*
- * The engine's thread back on the CPUs it had before a fault moved it.
- * Any task may do it: the thread itself, or one that readied a group. A
- * wider mask than the thread's CPU's never waits for a migration.
- */
-static void vkfd_sdma_unpin(struct vkfd_sdma_engine *e)
-{
-	if (atomic_read(&e->pinned) && atomic_xchg(&e->pinned, 0))
-		set_cpus_allowed_ptr(e->thread, e->cpus);
-}
-
-/*
- * A pin serves the tenant whose fault woke an idle engine: its group was
- * alone on the ready list. With two groups, it would make every other
- * tenant of the engine share that tenant's CPU with whatever the tenant
- * runs there: the engine goes back to its CPUs at once. The pin only
- * saves a wake-up's latency; the scheduler's own hint for it,
- * WF_CURRENT_CPU (__wake_up_on_current_cpu(), since 6.2), which it may
- * override, is not exported to modules.
- */
-static void vkfd_sdma_unpin_shared(struct vkfd_sdma_engine *e)
-{
-	if (READ_ONCE(e->nr_ready) > 1)
-		vkfd_sdma_unpin(e);
 }
 
 /* Sleep @ns, or until woken: by a ring, a new queue, or to stop. */
@@ -500,11 +496,7 @@ static int vkfd_sdma_thread(void *data)
 
 	while (!kthread_should_stop()) {
 		bool kicked = atomic_xchg(&e->kick, 0);
-		enum vkfd_sdma_served served;
-
-		/* A pin that raced with a ring readying a second group */
-		vkfd_sdma_unpin_shared(e);
-		served = vkfd_sdma_round(e);
+		enum vkfd_sdma_served served = vkfd_sdma_round(e);
 
 		if (served == VKFD_SDMA_SERVED_BUSY)
 			vkfd_sdma_unpin(e);
@@ -562,8 +554,12 @@ static void vkfd_sdma_kick(struct vkfd_sdma_engine *e)
  * busy host). The write itself comes after the fault returns: the engine
  * lets the tenant run first (vkfd_sdma_thread() spins only alone on its
  * CPU), and its short sleeps end on this CPU too. Once it made progress,
- * sleeps for long, or serves another tenant too, the engine goes back to
- * its own CPUs.
+ * sleeps for long, or has another group to serve, the engine goes back
+ * to its own CPUs: held on a tenant's CPU, the engine would make every
+ * other tenant's work share that CPU with whatever the tenant runs there.
+ * The pin only saves a wake-up's latency. The scheduler's own hint,
+ * WF_CURRENT_CPU (__wake_up_on_current_cpu(), since 6.2), which it may
+ * override, would do it without a pin, but is not exported to modules.
  */
 static void vkfd_sdma_wake_here(struct vkfd_sdma_engine *e)
 {
@@ -592,16 +588,20 @@ static void vkfd_sdma_ring(struct vkfd_doorbells *db, bool here)
 
 	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
 		struct vkfd_sdma_engine *e = db->gpu->sdma[i];
-		bool wake, idle;
+		bool wake, idle, foreign;
 
 		spin_lock(&e->lock);
 		/* Nothing to serve: the engine sleeps, or is about to. */
 		idle = !e->nr_ready;
 		vkfd_sdma_group_ready_locked(e, &db->group[i], now);
 		wake = db->group[i].nr_queues;
+		if (wake && idle && here)
+			e->pin_group = &db->group[i];
+		foreign = wake && e->pin_group != &db->group[i];
 		spin_unlock(&e->lock);
-		/* Shared now: free before woken, to run wherever it may. */
-		vkfd_sdma_unpin_shared(e);
+		/* Another tenant's work: freed before woken, to run anywhere */
+		if (foreign)
+			vkfd_sdma_unpin(e);
 		/* Even if on the list: the engine may be in a polling sleep. */
 		if (wake && idle && here)
 			vkfd_sdma_wake_here(e);
@@ -615,8 +615,8 @@ static void vkfd_sdma_ring(struct vkfd_doorbells *db, bool here)
  * @db: the slice
  *
  * Its queues go on their engines' ready lists, and the engines wake: on
- * this CPU those that had nothing to do, pinned to it until they serve
- * another group too (or made progress). Called by the slice's fault
+ * this CPU those that had nothing to do, pinned to it until they have
+ * another group to serve (or made progress). Called by the slice's fault
  * handler, once the page is back in the faulting mapping. O(engines),
  * whatever the number of queues. (A GPU store into a DOORBELL buffer
  * rings too: the engine that made it does, vkfd_sdma_serve().)
@@ -638,8 +638,8 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_doorbell_rang);
  * &vkfd_queue_ops execute nothing and are left alone, as is a queue
  * already started. A halted queue may be started; it stays halted.
  * Starting and stopping one queue is serialised by the caller
- * (&vkfd_ctx.queue_lock). An engine a fault pinned to a tenant's CPU
- * goes back to its own CPUs if @q's group joins another on its list.
+ * (&vkfd_ctx.queue_lock). An engine a fault pinned to another tenant's
+ * CPU goes back to its own CPUs.
  *
  * Context: Process context; takes an engine's lock.
  */
@@ -649,6 +649,7 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	struct vkfd_sdma_group *group;
 	struct vkfd_sdma_engine *e;
 	unsigned int i;
+	bool foreign;
 
 	if (q->sdma.engine || !q->ops)
 		return;
@@ -667,9 +668,11 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	q->sdma.group = group;
 	/* It may have work already: served until its group is armed. */
 	vkfd_sdma_group_ready_locked(e, group, ktime_get_ns());
+	foreign = group != e->pin_group;
 	spin_unlock(&e->lock);
 
-	vkfd_sdma_unpin_shared(e);
+	if (foreign)
+		vkfd_sdma_unpin(e);
 	vkfd_sdma_kick(e);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_start);
