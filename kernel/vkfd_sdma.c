@@ -68,8 +68,13 @@
  * faulted: that CPU is awake, another may be idle and slow to wake (a
  * virtual CPU on a busy host: milliseconds). The write itself happens
  * after the fault returns, so the engine spins only while it is alone on
- * its CPU, else it sleeps shortly and lets the writer run; it stays on
- * that CPU until it made progress (vkfd_sdma_wake_here()).
+ * its CPU, else it sleeps shortly and lets the writer run. It is pinned
+ * there (vkfd_sdma_wake_here()) only while it serves that tenant's group:
+ * until it made progress, sleeps long, or - whatever the tenant's queues
+ * do - another group is readied or about to be served. A tenant that
+ * parks its queue in a poll and fills its CPU with spinning threads thus
+ * slows only its own work: the ring that readies anyone else's frees the
+ * engine before that work can run.
  *
  * A group stays on the list, polled, while one of its queues waits for
  * something only time brings (a POLL_REGMEM, its context's mem_lock), or
@@ -136,7 +141,7 @@
  * @index: which of the GPU's engines: which &vkfd_doorbells.group is its
  * @thread: the engine's thread
  * @lock: protects @ready, @nr_ready, @nr_queues, the writes of @running,
- *	and the lists and @armed of every group of the engine
+ *	@pin_group, and the lists and @armed of every group of the engine
  * @ready: the groups whose doorbell slice rang
  *	(&vkfd_sdma_group.ready_node);
  *	it serves the first and moves it to the tail
@@ -149,8 +154,10 @@
  * @kick: set by a ring and vkfd_sdma_queue_start(): look at the ready
  *	list now, and poll without back-off
  * @pinned: a doorbell fault moved the thread to the faulting CPU
- *	(vkfd_sdma_wake_here()); the thread moves back to @cpus once it
- *	made progress or goes to sleep for good
+ *	(vkfd_sdma_wake_here()); it moves back to @cpus once it made
+ *	progress, goes to sleep for long, or another group than @pin_group
+ *	is readied or served
+ * @pin_group: the group whose ring pinned the thread; only compared
  * @cpus: the CPUs the thread may run on, as created
  * @slices: slices served (that executed packets); written by the thread
  *	only, with WRITE_ONCE()
@@ -159,13 +166,14 @@ struct vkfd_sdma_engine {
 	struct vkfd_gpu *gpu;
 	unsigned int index;
 	struct task_struct *thread;
-	spinlock_t lock;	/* protects @ready, the groups, @running */
+	spinlock_t lock;	/* @ready, the groups, @running, @pin_group */
 	struct list_head ready;
 	unsigned int nr_ready;
 	unsigned int nr_queues;
 	struct vkfd_queue *running;
 	atomic_t kick;
 	atomic_t pinned;
+	const struct vkfd_sdma_group *pin_group;
 	cpumask_var_t cpus;
 	u64 slices;
 };
@@ -362,6 +370,9 @@ static void vkfd_sdma_group_unready_locked(struct vkfd_sdma_engine *e,
 		return;
 	list_del_init(&group->ready_node);
 	e->nr_ready--;
+	/* Gone, it may be freed: another group at its address is foreign. */
+	if (e->pin_group == group)
+		e->pin_group = NULL;
 }
 
 /*
@@ -399,6 +410,17 @@ static void vkfd_sdma_group_idle(struct vkfd_sdma_engine *e,
 	}
 }
 
+/*
+ * The engine's thread back on the CPUs it had before a fault moved it.
+ * Any task may do it: the thread itself, or one that readied a group. A
+ * wider mask than the thread's CPU's never waits for a migration.
+ */
+static void vkfd_sdma_unpin(struct vkfd_sdma_engine *e)
+{
+	if (atomic_read(&e->pinned) && atomic_xchg(&e->pinned, 0))
+		set_cpus_allowed_ptr(e->thread, e->cpus);
+}
+
 /* Serve every ready group of @e once: what the busiest came to. */
 static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 {
@@ -412,6 +434,7 @@ static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 
 	while (n--) {
 		struct vkfd_sdma_group *group;
+		bool foreign = false;
 
 		spin_lock(&e->lock);
 		group = list_first_entry_or_null(&e->ready,
@@ -421,10 +444,14 @@ static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 		if (group) {
 			list_move_tail(&group->ready_node, &e->ready);
 			kref_get(&group->db->ref);
+			foreign = group != e->pin_group;
 		}
 		spin_unlock(&e->lock);
 		if (!group)
 			break;
+		/* Not the pinning tenant's work: not on that tenant's CPU */
+		if (foreign)
+			vkfd_sdma_unpin(e);
 
 		st = vkfd_sdma_serve_group(e, group, now);
 		vkfd_sdma_group_idle(e, group, st);
@@ -432,13 +459,6 @@ static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 		served = max(served, st);
 	}
 	return served;
-}
-
-/* The engine's thread: back on the CPUs it had before a fault moved it. */
-static void vkfd_sdma_unpin(struct vkfd_sdma_engine *e)
-{
-	if (atomic_xchg(&e->pinned, 0))
-		set_cpus_allowed_ptr(current, e->cpus);
 }
 
 /* Sleep @ns, or until woken: by a ring, a new queue, or to stop. */
@@ -534,7 +554,12 @@ static void vkfd_sdma_kick(struct vkfd_sdma_engine *e)
  * busy host). The write itself comes after the fault returns: the engine
  * lets the tenant run first (vkfd_sdma_thread() spins only alone on its
  * CPU), and its short sleeps end on this CPU too. Once it made progress,
- * or sleeps for long, the engine goes back to its own CPUs.
+ * sleeps for long, or has another group to serve, the engine goes back
+ * to its own CPUs: held on a tenant's CPU, the engine would make every
+ * other tenant's work share that CPU with whatever the tenant runs there.
+ * The pin only saves a wake-up's latency. The scheduler's own hint,
+ * WF_CURRENT_CPU (__wake_up_on_current_cpu(), since 6.2), which it may
+ * override, would do it without a pin, but is not exported to modules.
  */
 static void vkfd_sdma_wake_here(struct vkfd_sdma_engine *e)
 {
@@ -563,14 +588,20 @@ static void vkfd_sdma_ring(struct vkfd_doorbells *db, bool here)
 
 	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
 		struct vkfd_sdma_engine *e = db->gpu->sdma[i];
-		bool wake, idle;
+		bool wake, idle, foreign;
 
 		spin_lock(&e->lock);
 		/* Nothing to serve: the engine sleeps, or is about to. */
 		idle = !e->nr_ready;
 		vkfd_sdma_group_ready_locked(e, &db->group[i], now);
 		wake = db->group[i].nr_queues;
+		if (wake && idle && here)
+			e->pin_group = &db->group[i];
+		foreign = wake && e->pin_group != &db->group[i];
 		spin_unlock(&e->lock);
+		/* Another tenant's work: freed before woken, to run anywhere */
+		if (foreign)
+			vkfd_sdma_unpin(e);
 		/* Even if on the list: the engine may be in a polling sleep. */
 		if (wake && idle && here)
 			vkfd_sdma_wake_here(e);
@@ -584,7 +615,8 @@ static void vkfd_sdma_ring(struct vkfd_doorbells *db, bool here)
  * @db: the slice
  *
  * Its queues go on their engines' ready lists, and the engines wake: on
- * this CPU those that had nothing to do. Called by the slice's fault
+ * this CPU those that had nothing to do, pinned to it until they have
+ * another group to serve (or made progress). Called by the slice's fault
  * handler, once the page is back in the faulting mapping. O(engines),
  * whatever the number of queues. (A GPU store into a DOORBELL buffer
  * rings too: the engine that made it does, vkfd_sdma_serve().)
@@ -606,7 +638,8 @@ EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_doorbell_rang);
  * &vkfd_queue_ops execute nothing and are left alone, as is a queue
  * already started. A halted queue may be started; it stays halted.
  * Starting and stopping one queue is serialised by the caller
- * (&vkfd_ctx.queue_lock).
+ * (&vkfd_ctx.queue_lock). An engine a fault pinned to another tenant's
+ * CPU goes back to its own CPUs.
  *
  * Context: Process context; takes an engine's lock.
  */
@@ -616,6 +649,7 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	struct vkfd_sdma_group *group;
 	struct vkfd_sdma_engine *e;
 	unsigned int i;
+	bool foreign;
 
 	if (q->sdma.engine || !q->ops)
 		return;
@@ -634,8 +668,11 @@ void vkfd_sdma_queue_start(struct vkfd_queue *q)
 	q->sdma.group = group;
 	/* It may have work already: served until its group is armed. */
 	vkfd_sdma_group_ready_locked(e, group, ktime_get_ns());
+	foreign = group != e->pin_group;
 	spin_unlock(&e->lock);
 
+	if (foreign)
+		vkfd_sdma_unpin(e);
 	vkfd_sdma_kick(e);
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_start);
@@ -676,32 +713,6 @@ void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 	q->sdma.group = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_stop);
-
-/**
- * vkfd_sdma_queue_ring_changed() - forget the packet a queue was in
- * @q: a stopped queue, whose ring UPDATE_QUEUE is changing
- *
- * The engine remembers how far it got in the packet at the read pointer
- * (bytes of a copy done, polls tried, a wait for the rest of a packet).
- * With another ring, the packet at the read pointer is another one: it
- * starts afresh. The read pointer itself stays, as amdkfd's.
- *
- * Context: Process context; the caller holds &vkfd_ctx.queue_lock and
- * has stopped @q.
- */
-void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q)
-{
-	struct vkfd_sdma_qstate *s = &q->sdma;
-
-	s->pkt_rptr = s->rptr;
-	s->pkt_done = 0;
-	s->sub_done = 0;
-	s->poll_tries = 0;
-	s->poll_next = 0;
-	s->stall_wptr = 0;
-	s->stalled = false;
-}
-EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_ring_changed);
 
 /**
  * vkfd_sdma_fini() - stop a GPU's engines

@@ -250,12 +250,12 @@ int vkfd_sdma_rptr_write_locked(struct vkfd_queue *q,
 /* vkfd_sdma_exec.c: the packet loop of every queue type */
 enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
 					    struct vkfd_sdma_run *run);
+void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q);
 
 /* vkfd_sdma.c: the SDMA engines */
 int vkfd_sdma_init(struct vkfd_gpu *gpu);
 void vkfd_sdma_fini(struct vkfd_gpu *gpu);
 void vkfd_sdma_queue_start(struct vkfd_queue *q);
 void vkfd_sdma_queue_stop(struct vkfd_queue *q);
-void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q);
 
 #endif /* _VKFD_SDMA_H_ */

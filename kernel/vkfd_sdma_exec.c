@@ -137,3 +137,29 @@ enum vkfd_sdma_status vkfd_sdma_exec_locked(struct vkfd_queue *q,
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_exec_locked);
+
+/**
+ * vkfd_sdma_queue_ring_changed() - forget the packet a queue was in
+ * @q: a stopped queue, whose ring UPDATE_QUEUE is changing
+ *
+ * The engine remembers how far it got in the packet at the read pointer
+ * (bytes of a copy done, polls tried, a wait for the rest of a packet).
+ * With another ring, the packet at the read pointer is another one: it
+ * starts afresh. The read pointer itself stays, as amdkfd's.
+ *
+ * Context: Process context; the caller holds &vkfd_ctx.queue_lock and
+ * has stopped @q.
+ */
+void vkfd_sdma_queue_ring_changed(struct vkfd_queue *q)
+{
+	struct vkfd_sdma_qstate *s = &q->sdma;
+
+	s->pkt_rptr = s->rptr;
+	s->pkt_done = 0;
+	s->sub_done = 0;
+	s->poll_tries = 0;
+	s->poll_next = 0;
+	s->stall_wptr = 0;
+	s->stalled = false;
+}
+EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_ring_changed);
