@@ -33,9 +33,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/udev.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/run.sh"
 
-# Longest first: the guests take their turns in this order (run.sh,
-# guest_slot_take()).
-DEFAULT_LANES="debug-2 debug distro-6.1 distro-unstable distro-6.12 amdkfd rocm udev"
+DEFAULT_LANES="distro-6.1 distro-6.12 distro-unstable debug debug-2 amdkfd rocm udev"
 read -ra lanes <<<"${VKFD_LANES:-$DEFAULT_LANES}"
 for lane in "${lanes[@]}"; do
 	lane_load "$lane" >/dev/null

@@ -358,7 +358,7 @@ lane_job() {
 		;;
 	esac
 	lane_stage "$lane" "$moddir" "$us"
-	guest_slot_take "${LANE_RANK:-0}"
+	guest_slot_take "$L_CPUS"
 	msg "$lane: booting $K_NAME"
 	start=$(now)
 	children_cpu cpu0 "$dir/.times"
@@ -383,37 +383,41 @@ lane_job() {
 	msg "$lane: guest ran $(($(now) - start)) s, $cpu CPU-s$([ "$rc" = 0 ] || echo " (qemu status $rc)")"
 }
 
-# At most VKFD_GUESTS guests (default: the host's CPUs plus one) run at
-# once; a lane whose guest is ready waits for a slot, and the waiting lane
-# first in the run's list of lanes takes the next free one. Under TCG a
-# guest that waits for a host CPU costs more host CPU for the same work:
-# its clock runs on, its timers fire, its tests' bounded polls poll more.
-# All eight guests of make check at once cost 684 CPU-s (measured
-# 2026-12-07); the two debug guests alone on the two cores took 121 and
-# 136 CPU-s instead of 175 and 171. $1 = the lane's rank in the list.
+# Guests run side by side on at most VKFD_GUEST_CPUS virtual CPUs
+# (default: the host's CPUs); a lane whose guest is ready waits until its
+# CPUS are free. Under TCG a guest that waits for a host CPU costs more
+# host CPU for the same work: its clock runs on, its timers fire, its
+# tests' bounded polls poll more. Measured 2026-12-07 on two cores: all
+# eight guests of make check at once cost 684 CPU-s; distro-6.1 took 151
+# beside the others and 99 alone, the two debug guests 175 and 171 beside
+# the others, 157 and 167 beside a third CPU, 121 and 136 alone.
+# $1 = the guest's CPUs; the slots taken stay in GUEST_SLOT_FDS.
 guest_slot_take() {
-	local rank n=${VKFD_GUESTS:-$(($(nproc) + 1))} i first
-	rank=$(printf '%03d' "$1")
-	: >"$RUN_DIR/.once/wait-$rank"
+	local want=$1 n=${VKFD_GUEST_CPUS:-$(nproc)} i fd
+	[ "$want" -le "$n" ] || want=$n
 	while :; do
-		first=$(cd "$RUN_DIR/.once" && find . -maxdepth 1 -name 'wait-*' | sort | head -n1)
-		if [ "$first" = "./wait-$rank" ]; then
-			for ((i = 0; i < n; i++)); do
-				exec {GUEST_SLOT_FD}>"$RUN_DIR/.once/slot-$i"
-				if flock -n "$GUEST_SLOT_FD"; then
-					rm -f "$RUN_DIR/.once/wait-$rank"
-					return 0
-				fi
-				exec {GUEST_SLOT_FD}>&-
-			done
-		fi
+		GUEST_SLOT_FDS=()
+		for ((i = 0; i < n && ${#GUEST_SLOT_FDS[@]} < want; i++)); do
+			exec {fd}>"$RUN_DIR/.once/slot-$i"
+			if flock -n "$fd"; then
+				GUEST_SLOT_FDS+=("$fd")
+			else
+				exec {fd}>&-
+			fi
+		done
+		[ "${#GUEST_SLOT_FDS[@]}" -lt "$want" ] || return 0
+		guest_slot_give
 		sleep 1
 	done
 }
 
-# The slot guest_slot_take() took, free for the next guest.
+# The slots guest_slot_take() took, free for the next guests.
 guest_slot_give() {
-	exec {GUEST_SLOT_FD}>&-
+	local fd
+	for fd in "${GUEST_SLOT_FDS[@]}"; do
+		exec {fd}>&-
+	done
+	GUEST_SLOT_FDS=()
 }
 
 # CPU seconds (user + system) of this shell's waited-for children so far,
@@ -490,7 +494,7 @@ run_lanes() {
 	done
 	if [ "${VKFD_PARALLEL:-1}" = 1 ]; then
 		for lane in "$@"; do
-			(LANE_RANK=${#pids[@]} lane_job "$lane") &
+			(lane_job "$lane") &
 			pids+=($!)
 		done
 		wait "${pids[@]}" || true
