@@ -23,7 +23,8 @@
 # shellcheck disable=SC2153 # the L_<FIELD> variables come from eval "$(lane_load ...)"
 # The fields of a lane file, in the order vm/README.md describes them.
 LANE_FIELDS=(DESC KERNEL IMPL MODULE LOAD PRELOAD PARAMS MODE TESTS EXCLUDE KUNIT
-	     KMEMLEAK SCALE APPEND CPUS MEM TIMEOUT TEST_TIMEOUT GUEST_ENV SKIPS_FILE)
+	     KMEMLEAK SCALE APPEND CPUS MEM TIMEOUT TEST_TIMEOUT GUEST_ENV SKIPS_FILE
+	     PRIORITY)
 
 # Print the fields of lane $1 as L_<FIELD>=<value> lines for eval, with
 # the defaults of a vkfd lane running the selftests.
@@ -37,6 +38,7 @@ lane_load() {
 			PARAMS=$VKFD_CHECK_PARAMS MODE=tests TESTS='*' EXCLUDE='' KUNIT=1
 			KMEMLEAK=0 SCALE=1 APPEND='' CPUS=2
 			MEM=2G TIMEOUT=1200 TEST_TIMEOUT=300 GUEST_ENV='' SKIPS_FILE=none
+			PRIORITY=normal
 		}
 		# shellcheck source=/dev/null
 		. "$file"
@@ -47,6 +49,7 @@ lane_load() {
 		case $LOAD in vkfd | amdgpu | none) ;; *) die "lane $1: LOAD=$LOAD (vkfd, amdgpu or none)" ;; esac
 		case $MODE in tests | rocm | udev | bench | bench-rocm | demo) ;; *) die "lane $1: MODE=$MODE" ;; esac
 		case $KUNIT in 0 | 1) ;; *) die "lane $1: KUNIT=$KUNIT (0 or 1)" ;; esac
+		case $PRIORITY in high | normal) ;; *) die "lane $1: PRIORITY=$PRIORITY (high or normal)" ;; esac
 		# The developer's knobs win over the lane's own values.
 		if [ "$LOAD" = vkfd ] && [ "$MODE" = tests ]; then
 			case ${VKFD_CHECK_MODNAME:-vkfd} in
@@ -107,18 +110,24 @@ kernel_env() {
 }
 
 # kbuild's modules of provider $1 (its K_* in the environment) in
-# $BUILD/module-$1: amdgpu.ko always, vkfd.ko unless every lane of the run
-# on this kernel takes DKMS's (run_lanes writes $RUN_DIR/.once/kbuild-<provider>),
-# vkfd_test.ko where the kernel has KUnit. Prints the directory.
+# $BUILD/module-$1: amdgpu.ko where a lane of the run on this kernel needs
+# it, vkfd.ko unless every such lane takes DKMS's (run_lanes writes
+# $RUN_DIR/.once/kbuild-<provider>), with vkfd_test.ko where the kernel
+# has KUnit; nothing at all if neither. Prints the directory.
 kernel_modules() {
 	local prov=$1 moddir=$BUILD/module-$1 log=$RUN_DIR/logs/module-$1.log m
 	local want
 	want=$(tr "\n" " " <"$RUN_DIR/.once/kbuild-$prov")
+	rm -rf "$moddir"
+	mkdir -p "$moddir"
+	# Every lane on this kernel takes DKMS's vkfd.ko and none amdgpu.ko.
+	if [ -z "$want" ]; then
+		echo "$moddir"
+		return
+	fi
 	(
 		# shellcheck source=/dev/null
 		. "$VM_DIR/kernels/$prov.sh"
-		rm -rf "$moddir"
-		mkdir -p "$moddir"
 		VKFD_MODULES=$want kernel_build_module "$moddir" "$log"
 	) || { tail -n 40 "$log" >&2; die "module build for kernel $prov failed (log: $log)"; }
 	for m in $want; do
@@ -128,16 +137,17 @@ kernel_modules() {
 }
 
 # vkfd.ko built by `dkms build` for provider $1, with kbuild's amdgpu.ko and
-# vkfd_test.ko beside it, in $BUILD/module-$1-dkms. Prints the directory.
+# vkfd_test.ko beside it where built, in $BUILD/module-$1-dkms. Prints the directory.
 kernel_modules_dkms() {
-	local prov=$1 kbuild=$2 moddir=$BUILD/module-$1-dkms log=$RUN_DIR/logs/dkms-$1.log
+	local prov=$1 kbuild=$2 moddir=$BUILD/module-$1-dkms log=$RUN_DIR/logs/dkms-$1.log ko
 	rm -rf "$moddir"
 	mkdir -p "$moddir"
 	dkms_build_module "$K_ABI" "$K_KDIR" "$moddir" "$log" ||
 		{ tail -n 40 "$log" >&2; die "dkms build for kernel $prov failed (log: $log)"; }
 	[ -f "$moddir/vkfd.ko" ] || die "dkms build for $prov made no vkfd.ko (log: $log)"
-	cp "$kbuild/amdgpu.ko" "$moddir/"
-	[ ! -f "$kbuild/vkfd_test.ko" ] || cp "$kbuild/vkfd_test.ko" "$moddir/"
+	for ko in amdgpu vkfd_test; do
+		[ ! -f "$kbuild/$ko.ko" ] || cp "$kbuild/$ko.ko" "$moddir/"
+	done
 	echo "$moddir"
 }
 
@@ -213,6 +223,16 @@ bench_items() {
 # Is bench $1 in VKFD_BENCHES (default: all of MAIN_BENCHES)?
 bench_wanted() {
 	[[ " ${VKFD_BENCHES:-${MAIN_BENCHES[*]}} " == *" $1 "* ]]
+}
+
+# Does the lane (L_* set) need vkfd built as amdgpu.ko: does it load it, or
+# run its tests (module_amdgpu)? amdgpu.ko is vkfd.ko's sources under
+# another name, a whole second build for each kernel: lanes of the kernels
+# that ROCm does not run on exclude module_amdgpu.
+lane_needs_amdgpu() {
+	[ "$L_LOAD" = amdgpu ] && return 0
+	[ "$L_MODE" = tests ] && lane_wants module_amdgpu "$L_TESTS" &&
+		! lane_wants module_amdgpu "$L_EXCLUDE"
 }
 
 # Does test binary $1 match one of the shell patterns of $2?
@@ -325,6 +345,11 @@ lane_job() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	eval "$(lane_load "$lane")"
+	# Beside a high-priority lane, a normal one yields: its builds and its
+	# guest (children inherit the niceness) get what the CPUs have left.
+	if [ "$L_PRIORITY" = normal ] && [ "${RUN_HIGH:-0}" = 1 ]; then
+		renice -n "$RUN_NICE" -p "$BASHPID" >/dev/null
+	fi
 	if ! kenv=$(once "kernel-$L_KERNEL" kernel_env "$L_KERNEL"); then
 		lane_meta "$lane" "error=kernel $L_KERNEL: preparation failed (log: $RUN_DIR/logs/kernel-$L_KERNEL.log)"
 		msg "$lane: kernel $L_KERNEL could not be prepared (log: $RUN_DIR/logs/kernel-$L_KERNEL.log)"
@@ -382,6 +407,11 @@ lane_job() {
 		"retried=${retried:-0}"
 	msg "$lane: guest ran $(($(now) - start)) s, $cpu CPU-s$([ "$rc" = 0 ] || echo " (qemu status $rc)")"
 }
+
+# The niceness of a normal lane's job beside a high-priority one: nice 5
+# weighs a third of nice 0, so that the debug kernel's build gets three
+# quarters of the CPUs while the others prepare beside it.
+RUN_NICE=5
 
 # Guests run side by side on at most VKFD_GUEST_CPUS virtual CPUs
 # (default: the host's CPUs); a lane whose guest is ready waits until its
@@ -481,14 +511,21 @@ rocm_prepare() {
 run_lanes() {
 	local lane pids=()
 	mkdir -p "$RUN_DIR/logs" "$RUN_DIR/.once"
-	# What kbuild builds for each kernel: amdgpu.ko for every lane (the
-	# rocm lane loads it, the others test it), vkfd.ko where a lane takes
-	# kbuild's rather than DKMS's.
+	# Does a high-priority lane run (RUN_HIGH, for lane_job)?
+	RUN_HIGH=0
+	for lane in "$@"; do
+		eval "$(lane_load "$lane" | grep '^L_PRIORITY=')"
+		[ "$L_PRIORITY" = normal ] || RUN_HIGH=1
+	done
+	# What kbuild builds for each kernel: amdgpu.ko where a lane loads it
+	# or tests it (lane_needs_amdgpu), vkfd.ko where a lane takes kbuild's
+	# rather than DKMS's.
 	for lane in "$@"; do
 		(
 			eval "$(lane_load "$lane")"
 			f=$RUN_DIR/.once/kbuild-$L_KERNEL
-			[ -e "$f" ] || echo amdgpu >"$f"
+			touch "$f"
+			! lane_needs_amdgpu || grep -qx amdgpu "$f" || echo amdgpu >>"$f"
 			[ "$L_MODULE" = dkms ] || grep -qx vkfd "$f" || echo vkfd >>"$f"
 		)
 	done
