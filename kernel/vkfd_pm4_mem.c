@@ -180,42 +180,18 @@ int vkfd_pm4_atomic_mem(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 	u32 ctl = p->dw[1];
 	u32 code = VKFD_PM4_AM_GET_ATOMIC(ctl);
 	u32 cmd = VKFD_PM4_AM_GET_COMMAND(ctl);
-	u64 va = vkfd_pm4_addr(p->dw[2], p->dw[3]);
 	struct vkfd_sdma_alu a = {
 		.op = code & 0x1f,
 		.bits = code & VKFD_SDMA_ATOMIC_64 ? 64 : 32,
 		.src = vkfd_pm4_addr(p->dw[4], p->dw[5]),
 		.cmp = vkfd_pm4_addr(p->dw[6], p->dw[7]),
 	};
-	bool loop = cmd == VKFD_PM4_AM_LOOP &&
-		    a.op == VKFD_SDMA_ATOMIC_CMPSWAP;
-	unsigned int size = a.bits / 8;
-	u64 now = 0;
 
-	if (cmd > VKFD_PM4_AM_SEND_CONTINUE || !vkfd_sdma_alu_valid(a.op) ||
-	    (va & (size - 1)))
+	if (cmd > VKFD_PM4_AM_SEND_CONTINUE)
 		return VKFD_SDMA_INVALID;
-	if (a.bits == 32) {
-		a.src = (u32)a.src;
-		a.cmp = (u32)a.cmp;
-	}
-	if (loop) {
-		now = ktime_get_ns();
-		if (vkfd_sdma_parked(q, now))
-			return VKFD_SDMA_POLL;
-	}
-
-	if (vkfd_vm_rmw_locked(q->vm, va, size, vkfd_sdma_alu, &a,
-			       &run->fault))
-		return VKFD_SDMA_FAULT;
-	if (a.op == VKFD_SDMA_ATOMIC_CMPSWAP && !a.swapped) {
-		if (loop)
-			return vkfd_sdma_park(q, now, p->dw[8] &
-					      VKFD_PM4_AM_INTERVAL_MASK);
-		return VKFD_SDMA_NEXT;
-	}
-	run->budget -= size;
-	return VKFD_SDMA_NEXT;
+	return vkfd_sdma_alu_exec(q, run, vkfd_pm4_addr(p->dw[2], p->dw[3]),
+				  &a, cmd == VKFD_PM4_AM_LOOP,
+				  p->dw[8] & VKFD_PM4_AM_INTERVAL_MASK, false);
 }
 
 /*

@@ -198,6 +198,9 @@ struct vkfd_sdma_alu {
 
 bool vkfd_sdma_alu(u64 *v, void *arg);
 bool vkfd_sdma_alu_valid(u32 op);
+int vkfd_sdma_alu_exec(struct vkfd_queue *q, struct vkfd_sdma_run *run,
+		       u64 va, struct vkfd_sdma_alu *a, bool loop,
+		       u32 interval, bool count);
 int vkfd_sdma_copy_rect(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 			const struct vkfd_sdma_pkt *p);
 

@@ -129,6 +129,60 @@ bool vkfd_sdma_alu_valid(u32 op)
 }
 
 /**
+ * vkfd_sdma_alu_exec() - apply an atomic operation of a queue's packet
+ * @q: the queue
+ * @run: the slice
+ * @va: the GPU address of the value
+ * @a: the operation, its operands as the packet gives them (cut to
+ *	a->bits here)
+ * @loop: a CMPSWAP that parks the queue until it swaps
+ * @interval: the packet's retry interval of a looping CMPSWAP, in units
+ *	of 10 ns (vkfd_sdma_park())
+ * @count: whether what the operation writes counts as SDMA activity
+ *	(&vkfd_vm.sdma_activity): an SDMA packet's does, a PM4 packet's not
+ *
+ * The part that SDMA's ATOMIC and PM4's ATOMIC_MEM (vkfd_pm4_mem.c)
+ * share: the operation must be an integer one and @va aligned to its
+ * size; a CMPSWAP that does not swap stores nothing and, with @loop,
+ * parks the queue on the packet.
+ *
+ * Context: The engine executing @q, with its &vkfd_ctx.mem_lock held.
+ * Return: VKFD_SDMA_NEXT when done; %VKFD_SDMA_POLL while a looping
+ * CMPSWAP waits to be tried again; %VKFD_SDMA_FAULT; %VKFD_SDMA_INVALID
+ * for an operation vkfd does not execute or a misaligned address.
+ */
+int vkfd_sdma_alu_exec(struct vkfd_queue *q, struct vkfd_sdma_run *run,
+		       u64 va, struct vkfd_sdma_alu *a, bool loop,
+		       u32 interval, bool count)
+{
+	unsigned int size = a->bits / 8;
+	u64 now = 0;
+
+	if (!vkfd_sdma_alu_valid(a->op) || (va & (size - 1)))
+		return VKFD_SDMA_INVALID;
+	if (a->bits == 32) {
+		a->src = (u32)a->src;
+		a->cmp = (u32)a->cmp;
+	}
+	loop = loop && a->op == VKFD_SDMA_ATOMIC_CMPSWAP;
+	if (loop) {
+		now = ktime_get_ns();
+		if (vkfd_sdma_parked(q, now))
+			return VKFD_SDMA_POLL;
+	}
+
+	if (vkfd_vm_rmw_locked(q->vm, va, size, vkfd_sdma_alu, a, &run->fault))
+		return VKFD_SDMA_FAULT;
+	if (a->op == VKFD_SDMA_ATOMIC_CMPSWAP && !a->swapped)
+		return loop ? vkfd_sdma_park(q, now, interval) : VKFD_SDMA_NEXT;
+	if (count)
+		vkfd_sdma_moved(run, size);
+	else
+		run->budget -= size;
+	return VKFD_SDMA_NEXT;
+}
+
+/**
  * vkfd_sdma_atomic() - execute the ATOMIC packet at the read pointer
  * @q: the queue
  * @run: the slice
@@ -137,49 +191,21 @@ bool vkfd_sdma_alu_valid(u32 op)
  * See "SDMA atomics" above.
  *
  * Context: The engine executing @q, with its &vkfd_ctx.mem_lock held.
- * Return: VKFD_SDMA_NEXT when done; %VKFD_SDMA_POLL while a looping
- * CMPSWAP waits to be tried again; %VKFD_SDMA_FAULT; %VKFD_SDMA_INVALID
- * for an operation vkfd does not execute or a misaligned address.
+ * Return: as vkfd_sdma_alu_exec().
  */
 int vkfd_sdma_atomic(struct vkfd_queue *q, struct vkfd_sdma_run *run,
 		     const struct vkfd_sdma_pkt *p)
 {
 	u32 code = VKFD_SDMA_ATOMIC_GET_OP(p->dw[0]);
-	u64 va = vkfd_sdma_addr(p->dw[1], p->dw[2]);
 	struct vkfd_sdma_alu a = {
 		.op = VKFD_SDMA_ATOMIC_BASE(code),
 		.bits = code & VKFD_SDMA_ATOMIC_64 ? 64 : 32,
 		.src = vkfd_sdma_addr(p->dw[3], p->dw[4]),
 		.cmp = vkfd_sdma_addr(p->dw[5], p->dw[6]),
 	};
-	bool loop = a.op == VKFD_SDMA_ATOMIC_CMPSWAP &&
-		    (p->dw[0] & VKFD_SDMA_ATOMIC_LOOP);
-	unsigned int size = a.bits / 8;
-	u64 now = 0;
-	int ret;
 
-	if (!vkfd_sdma_alu_valid(a.op) || (va & (size - 1)))
-		return VKFD_SDMA_INVALID;
-	if (a.bits == 32) {
-		a.src = (u32)a.src;
-		a.cmp = (u32)a.cmp;
-	}
-	if (loop) {
-		now = ktime_get_ns();
-		if (vkfd_sdma_parked(q, now))
-			return VKFD_SDMA_POLL;
-	}
-
-	ret = vkfd_vm_rmw_locked(q->vm, va, size, vkfd_sdma_alu, &a,
-				 &run->fault);
-	if (ret)
-		return VKFD_SDMA_FAULT;
-	if (a.op == VKFD_SDMA_ATOMIC_CMPSWAP && !a.swapped) {
-		if (loop)
-			return vkfd_sdma_park(q, now, p->dw[7] &
-					      VKFD_SDMA_ATOMIC_INTERVAL_MASK);
-		return VKFD_SDMA_NEXT;
-	}
-	vkfd_sdma_moved(run, size);
-	return VKFD_SDMA_NEXT;
+	return vkfd_sdma_alu_exec(q, run, vkfd_sdma_addr(p->dw[1], p->dw[2]),
+				  &a, p->dw[0] & VKFD_SDMA_ATOMIC_LOOP,
+				  p->dw[7] & VKFD_SDMA_ATOMIC_INTERVAL_MASK,
+				  true);
 }
