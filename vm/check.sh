@@ -33,6 +33,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/udev.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/run.sh"
 
+# Their guests start in this order (after the PRIORITY=high debug lanes):
+# the longest first.
 DEFAULT_LANES="distro-6.1 distro-6.12 distro-unstable debug debug-2 amdkfd rocm udev"
 read -ra lanes <<<"${VKFD_LANES:-$DEFAULT_LANES}"
 for lane in "${lanes[@]}"; do

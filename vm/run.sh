@@ -341,7 +341,7 @@ lane_meta() {
 
 # One lane, from its kernel to the powered-off guest. Runs in a subshell.
 lane_job() {
-	local lane=$1 dir=$RUN_DIR/$1 kenv moddir us start rc=0 cpu0 cpu
+	local lane=$1 place=$2 dir=$RUN_DIR/$1 kenv moddir us start rc=0 cpu0 cpu
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	eval "$(lane_load "$lane")"
@@ -383,7 +383,7 @@ lane_job() {
 		;;
 	esac
 	lane_stage "$lane" "$moddir" "$us"
-	guest_slot_take "$L_CPUS"
+	guest_slot_take "$place"
 	msg "$lane: booting $K_NAME"
 	start=$(now)
 	children_cpu cpu0 "$dir/.times"
@@ -413,41 +413,55 @@ lane_job() {
 # quarters of the CPUs while the others prepare beside it.
 RUN_NICE=5
 
-# Guests run side by side on at most VKFD_GUEST_CPUS virtual CPUs
-# (default: the host's CPUs); a lane whose guest is ready waits until its
-# CPUS are free. Under TCG a guest that waits for a host CPU costs more
-# host CPU for the same work: its clock runs on, its timers fire, its
-# tests' bounded polls poll more. Measured 2026-12-07 on two cores: all
-# eight guests of make check at once cost 684 CPU-s; distro-6.1 took 151
-# beside the others and 99 alone, the two debug guests 175 and 171 beside
-# the others, 157 and 167 beside a third CPU, 121 and 136 alone.
-# $1 = the guest's CPUs; the slots taken stay in GUEST_SLOT_FDS.
+# Guests run side by side, at most VKFD_GUESTS at once (default: one more
+# than the host has CPUs), and a ready guest waits for its turn: the
+# high-priority lanes' first, then the others, each in the order of the
+# run's lanes (check.sh lists the longest first). A guest keeps its
+# virtual CPUs busy for only part of its time (it waits for a child, a
+# sleep, vkfd's engine threads): distro-6.1's two cost 86 host CPU-s in
+# 101 s alone, a debug guest's one 101 in 116 s. One guest more than CPUs
+# fills those gaps; many more make every guest wait for a host CPU, which
+# under TCG costs more CPU for the same work (its clock runs on, its
+# timers fire, its tests' bounded polls poll more): measured 2026-12-07 on
+# two cores, all eight guests of make check at once cost 684 CPU-s,
+# 463 when each ran alone.
+# $1 = the lane's place in the queue; the slot taken is GUEST_SLOT_FD.
 guest_slot_take() {
-	local want=$1 n=${VKFD_GUEST_CPUS:-$(nproc)} i fd
-	[ "$want" -le "$n" ] || want=$n
+	local me=wait-$1-$BASHPID n=${VKFD_GUESTS:-$(($(nproc) + 1))} i fd
+	: >"$RUN_DIR/.once/$me"
 	while :; do
-		GUEST_SLOT_FDS=()
-		for ((i = 0; i < n && ${#GUEST_SLOT_FDS[@]} < want; i++)); do
-			exec {fd}>"$RUN_DIR/.once/slot-$i"
-			if flock -n "$fd"; then
-				GUEST_SLOT_FDS+=("$fd")
-			else
+		if [ "$(guest_queue_head)" = "$me" ]; then
+			for ((i = 0; i < n; i++)); do
+				exec {fd}>"$RUN_DIR/.once/slot-$i"
+				if flock -n "$fd"; then
+					GUEST_SLOT_FD=$fd
+					rm -f "$RUN_DIR/.once/$me"
+					return 0
+				fi
 				exec {fd}>&-
-			fi
-		done
-		[ "${#GUEST_SLOT_FDS[@]}" -lt "$want" ] || return 0
-		guest_slot_give
+			done
+		fi
 		sleep 1
 	done
 }
 
-# The slots guest_slot_take() took, free for the next guests.
-guest_slot_give() {
-	local fd
-	for fd in "${GUEST_SLOT_FDS[@]}"; do
-		exec {fd}>&-
+# The first of the waiting guests whose lane job still lives.
+guest_queue_head() {
+	local f
+	# our names, wait-<place>-<pid>: no spaces
+	for f in $(printf '%s\n' "$RUN_DIR"/.once/wait-* | LC_ALL=C sort); do
+		[ -e "$f" ] || continue
+		if kill -0 "${f##*-}" 2>/dev/null; then
+			echo "${f##*/}"
+			return
+		fi
+		rm -f "$f"
 	done
-	GUEST_SLOT_FDS=()
+}
+
+# The slot guest_slot_take() took, free for the next guest.
+guest_slot_give() {
+	exec {GUEST_SLOT_FD}>&-
 }
 
 # CPU seconds (user + system) of this shell's waited-for children so far,
@@ -511,11 +525,21 @@ rocm_prepare() {
 run_lanes() {
 	local lane pids=()
 	mkdir -p "$RUN_DIR/logs" "$RUN_DIR/.once"
-	# Does a high-priority lane run (RUN_HIGH, for lane_job)?
+	# Each lane's place in the guests' queue (guest_slot_take): the
+	# high-priority lanes first, each group in the run's order. And does a
+	# high-priority lane run (RUN_HIGH, for lane_job)?
+	local -A place
+	local i=0
 	RUN_HIGH=0
 	for lane in "$@"; do
 		eval "$(lane_load "$lane" | grep '^L_PRIORITY=')"
-		[ "$L_PRIORITY" = normal ] || RUN_HIGH=1
+		if [ "$L_PRIORITY" = high ]; then
+			RUN_HIGH=1
+			place[$lane]=$(printf '0-%03d' "$i")
+		else
+			place[$lane]=$(printf '1-%03d' "$i")
+		fi
+		i=$((i + 1))
 	done
 	# What kbuild builds for each kernel: amdgpu.ko where a lane loads it
 	# or tests it (lane_needs_amdgpu), vkfd.ko where a lane takes kbuild's
@@ -531,13 +555,13 @@ run_lanes() {
 	done
 	if [ "${VKFD_PARALLEL:-1}" = 1 ]; then
 		for lane in "$@"; do
-			(lane_job "$lane") &
+			(lane_job "$lane" "${place[$lane]}") &
 			pids+=($!)
 		done
 		wait "${pids[@]}" || true
 	else
 		for lane in "$@"; do
-			(lane_job "$lane") || true
+			(lane_job "$lane" "${place[$lane]}") || true
 		done
 	fi
 }
