@@ -73,7 +73,8 @@ lane_names() {
 
 # once KEY CMD...: run CMD (output to a file) once per run for KEY; every
 # caller, the first included, waits for it and gets its output and status.
-# So the lanes of one kernel share its download and module build.
+# So the lanes of one kernel share its download and module build. CMD
+# runs at nice LANE_NICE (lane_job) if set.
 once() {
 	local key=$1 dir=$RUN_DIR/.once
 	shift
@@ -82,7 +83,10 @@ once() {
 		flock 9
 		[ -e "$dir/$key.status" ] && exit 0
 		rc=0 t=$(now)
-		("$@") >"$dir/$key.out" || rc=$?
+		(
+			[ "${LANE_NICE:-0}" = 0 ] || renice -n "$LANE_NICE" -p "$BASHPID" >/dev/null
+			"$@"
+		) >"$dir/$key.out" || rc=$?
 		echo "$rc" >"$dir/$key.status"
 		# This subshell's only children are the step's: its CPU time.
 		children_cpu cpu "$dir/$key.times"
@@ -345,11 +349,11 @@ lane_job() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	eval "$(lane_load "$lane")"
-	# Beside a high-priority lane, a normal one yields: its builds and its
-	# guest (children inherit the niceness) get what the CPUs have left.
+	# Beside a high-priority lane, a normal one's builds yield (once()).
 	if [ "$L_PRIORITY" = normal ] && [ "${RUN_HIGH:-0}" = 1 ]; then
-		renice -n "$RUN_NICE" -p "$BASHPID" >/dev/null
+		LANE_NICE=$RUN_NICE
 	fi
+	[ "$L_PRIORITY" = normal ] || guest_queue_join "$place"
 	if ! kenv=$(once "kernel-$L_KERNEL" kernel_env "$L_KERNEL"); then
 		lane_meta "$lane" "error=kernel $L_KERNEL: preparation failed (log: $RUN_DIR/logs/kernel-$L_KERNEL.log)"
 		msg "$lane: kernel $L_KERNEL could not be prepared (log: $RUN_DIR/logs/kernel-$L_KERNEL.log)"
@@ -408,9 +412,10 @@ lane_job() {
 	msg "$lane: guest ran $(($(now) - start)) s, $cpu CPU-s$([ "$rc" = 0 ] || echo " (qemu status $rc)")"
 }
 
-# The niceness of a normal lane's job beside a high-priority one: nice 5
-# weighs a third of nice 0, so that the debug kernel's build gets three
-# quarters of the CPUs while the others prepare beside it.
+# The niceness of a normal lane's builds (its once() steps) beside a
+# high-priority lane: nice 5 weighs a third of nice 0, so that the debug
+# kernel's build gets three quarters of the CPUs while the others prepare
+# beside it. (Guests are not niced: one that waits for a CPU costs more.)
 RUN_NICE=5
 
 # Guests run side by side, at most VKFD_GUESTS at once (default: one more
@@ -425,10 +430,22 @@ RUN_NICE=5
 # timers fire, its tests' bounded polls poll more): measured 2026-12-07 on
 # two cores, all eight guests of make check at once cost 684 CPU-s,
 # 463 when each ran alone.
-# $1 = the lane's place in the queue; the slot taken is GUEST_SLOT_FD.
+#
+# A lane joins the queue when its guest is ready; a high-priority one when
+# its job starts, so that no other guest starts before it: cold, the
+# others' guests would run beside the debug kernel's build, niced, slowly
+# and at a far higher cost (distro-6.1: 136 CPU-s instead of 86), while
+# their builds alone leave the CPUs enough to do.
+# $1 = the lane's place in the queue.
+guest_queue_join() {
+	: >"$RUN_DIR/.once/wait-$1-$BASHPID"
+}
+
+# Wait for the lane's turn (joining the queue if it has not) and a free
+# slot; $1 = its place. The slot taken is GUEST_SLOT_FD.
 guest_slot_take() {
 	local me=wait-$1-$BASHPID n=${VKFD_GUESTS:-$(($(nproc) + 1))} i fd
-	: >"$RUN_DIR/.once/$me"
+	[ -e "$RUN_DIR/.once/$me" ] || guest_queue_join "$1"
 	while :; do
 		if [ "$(guest_queue_head)" = "$me" ]; then
 			for ((i = 0; i < n; i++)); do
