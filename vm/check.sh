@@ -33,9 +33,10 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/udev.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/run.sh"
 
-# Their guests start in this order (after the PRIORITY=high debug lanes):
-# the longest first.
-DEFAULT_LANES="distro-6.1 distro-6.12 distro-unstable debug debug-2 amdkfd rocm udev"
+# Their guests start in this order, after the PRIORITY=high debug lanes:
+# distro-6.12, whose guest needs both CPUs of the build machine, when the
+# debug guests are done, then the others, the longest first.
+DEFAULT_LANES="distro-6.12 distro-6.1 distro-unstable debug debug-2 amdkfd rocm udev"
 read -ra lanes <<<"${VKFD_LANES:-$DEFAULT_LANES}"
 for lane in "${lanes[@]}"; do
 	lane_load "$lane" >/dev/null

@@ -387,7 +387,7 @@ lane_job() {
 		;;
 	esac
 	lane_stage "$lane" "$moddir" "$us"
-	guest_slot_take "$place"
+	guest_slot_take "$place" "$L_CPUS"
 	msg "$lane: booting $K_NAME"
 	start=$(now)
 	children_cpu cpu0 "$dir/.times"
@@ -418,18 +418,16 @@ lane_job() {
 # beside it. (Guests are not niced: one that waits for a CPU costs more.)
 RUN_NICE=5
 
-# Guests run side by side, at most VKFD_GUESTS at once (default: one more
-# than the host has CPUs), and a ready guest waits for its turn: the
-# high-priority lanes' first, then the others, each in the order of the
-# run's lanes (check.sh lists the longest first). A guest keeps its
-# virtual CPUs busy for only part of its time (it waits for a child, a
-# sleep, vkfd's engine threads): distro-6.1's two cost 86 host CPU-s in
-# 101 s alone, a debug guest's one 101 in 116 s. One guest more than CPUs
-# fills those gaps; many more make every guest wait for a host CPU, which
-# under TCG costs more CPU for the same work (its clock runs on, its
-# timers fire, its tests' bounded polls poll more): measured 2026-12-07 on
-# two cores, all eight guests of make check at once cost 684 CPU-s,
-# 463 when each ran alone.
+# Guests run side by side on at most VKFD_GUEST_CPUS virtual CPUs
+# (default: the host's CPUs), and a ready guest waits for its turn and its
+# CPUS: the high-priority lanes' first, then the others, each in the order
+# of the run's lanes (check.sh says why this one). More virtual CPUs than
+# host CPUs would fill the gaps a guest leaves (it waits for a child, a
+# sleep, vkfd's engine threads), but under TCG a guest that shares a host
+# CPU costs far more for the same work: measured 2026-12-07 on two cores,
+# the debug guests cost 101 and 105 CPU-s side by side alone, 161 and 170
+# beside a third guest and module builds; all eight guests of make check
+# at once cost 684 CPU-s, 463 when each ran alone.
 #
 # A lane joins the queue when its guest is ready; a high-priority one when
 # its job starts, so that no other guest starts before it: cold, the
@@ -441,22 +439,29 @@ guest_queue_join() {
 	: >"$RUN_DIR/.once/wait-$1-$BASHPID"
 }
 
-# Wait for the lane's turn (joining the queue if it has not) and a free
-# slot; $1 = its place. The slot taken is GUEST_SLOT_FD.
+# Wait for the lane's turn (joining the queue if it has not) and for its
+# CPUs; $1 = its place, $2 = its CPUs. The slots taken (one per virtual
+# CPU) stay in GUEST_SLOT_FDS.
 guest_slot_take() {
-	local me=wait-$1-$BASHPID n=${VKFD_GUESTS:-$(($(nproc) + 1))} i fd
+	local me=wait-$1-$BASHPID want=$2 n=${VKFD_GUEST_CPUS:-$(nproc)} i fd
+	[ "$want" -le "$n" ] || want=$n
 	[ -e "$RUN_DIR/.once/$me" ] || guest_queue_join "$1"
 	while :; do
+		GUEST_SLOT_FDS=()
 		if [ "$(guest_queue_head)" = "$me" ]; then
-			for ((i = 0; i < n; i++)); do
+			for ((i = 0; i < n && ${#GUEST_SLOT_FDS[@]} < want; i++)); do
 				exec {fd}>"$RUN_DIR/.once/slot-$i"
 				if flock -n "$fd"; then
-					GUEST_SLOT_FD=$fd
-					rm -f "$RUN_DIR/.once/$me"
-					return 0
+					GUEST_SLOT_FDS+=("$fd")
+				else
+					exec {fd}>&-
 				fi
-				exec {fd}>&-
 			done
+			if [ "${#GUEST_SLOT_FDS[@]}" -eq "$want" ]; then
+				rm -f "$RUN_DIR/.once/$me"
+				return 0
+			fi
+			guest_slot_give
 		fi
 		sleep 1
 	done
@@ -476,9 +481,13 @@ guest_queue_head() {
 	done
 }
 
-# The slot guest_slot_take() took, free for the next guest.
+# The slots guest_slot_take() took, free for the next guest.
 guest_slot_give() {
-	exec {GUEST_SLOT_FD}>&-
+	local fd
+	for fd in "${GUEST_SLOT_FDS[@]}"; do
+		exec {fd}>&-
+	done
+	GUEST_SLOT_FDS=()
 }
 
 # CPU seconds (user + system) of this shell's waited-for children so far,
