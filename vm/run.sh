@@ -353,13 +353,13 @@ lane_job() {
 	if [ "$L_PRIORITY" = normal ] && [ "${RUN_HIGH:-0}" = 1 ]; then
 		LANE_NICE=$RUN_NICE
 	fi
-	[ "$L_PRIORITY" = normal ] || guest_queue_join "$place"
 	if ! kenv=$(once "kernel-$L_KERNEL" kernel_env "$L_KERNEL"); then
 		lane_meta "$lane" "error=kernel $L_KERNEL: preparation failed (log: $RUN_DIR/logs/kernel-$L_KERNEL.log)"
 		msg "$lane: kernel $L_KERNEL could not be prepared (log: $RUN_DIR/logs/kernel-$L_KERNEL.log)"
 		return
 	fi
 	eval "$kenv"
+	[ "$L_PRIORITY" = normal ] || guest_queue_join "$place"
 	if [ -n "${K_SKIP:-}" ]; then
 		lane_meta "$lane" "skipped=$K_SKIP"
 		msg "$lane: skipped: $K_SKIP"
@@ -429,11 +429,10 @@ RUN_NICE=5
 # beside a third guest and module builds; all eight guests of make check
 # at once cost 684 CPU-s, 463 when each ran alone.
 #
-# A lane joins the queue when its guest is ready; a high-priority one when
-# its job starts, so that no other guest starts before it: cold, the
-# others' guests would run beside the debug kernel's build, niced, slowly
-# and at a far higher cost (distro-6.1: 136 CPU-s instead of 86), while
-# their builds alone leave the CPUs enough to do.
+# A lane joins the queue when its guest is ready; a high-priority one as
+# soon as its kernel is: warm, no other guest starts before it, while its
+# module is taken or built; cold, the other guests run while its kernel
+# is built, rather than all after it.
 # $1 = the lane's place in the queue.
 guest_queue_join() {
 	: >"$RUN_DIR/.once/wait-$1-$BASHPID"
