@@ -108,14 +108,7 @@ static int c_queue(struct compute *c, uint32_t gpu_id, uint32_t type,
 	memset(q->ring, 0, C_RING + C_PAGE);
 	if (type == KFD_IOC_QUEUE_TYPE_COMPUTE_AQL)
 		vkfd_aql_ring_init(q->ring, C_RING);
-	a.ring_base_address = va;
-	a.ring_size = C_RING;
-	a.gpu_id = gpu_id;
-	a.queue_type = type;
-	a.queue_percentage = KFD_MAX_QUEUE_PERCENTAGE;
-	a.queue_priority = 7;
-	a.read_pointer_address = va + C_RING;
-	a.write_pointer_address = va + C_RING + 8;
+	vkfd_queue_args(&a, gpu_id, type, va, C_RING);
 	ret = vkfd_ioctl(c->ctx.fd, AMDKFD_IOC_CREATE_QUEUE, &a);
 	if (ret)
 		goto free_ring;

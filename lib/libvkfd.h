@@ -350,6 +350,19 @@ struct vkfd_queue {
 
 #define VKFD_DOORBELL_PAGE_SIZE	8192
 
+struct kfd_ioctl_create_queue_args;
+
+/*
+ * Fill *@args (zeroed first) for CREATE_QUEUE of @type on @gpu_id: a ring
+ * of @ring_size bytes at GPU address @va, the read pointer right after it
+ * and the write pointer 8 bytes further, as libhsakmt lays them out (and
+ * vkfd_queue_create() does), queue_percentage 100, priority 7 (normal).
+ * The caller maps the ring and the pointers' bytes.
+ */
+void vkfd_queue_args(struct kfd_ioctl_create_queue_args *args,
+		     uint32_t gpu_id, uint32_t type, uint64_t va,
+		     uint32_t ring_size);
+
 /*
  * An SDMA queue on @gpu_id of @ctx, whose VM is bound to @render_fd: a
  * GTT buffer of @ring_size + 4 KiB (rounded up to 4 KiB) at GPU (and CPU)

@@ -54,6 +54,21 @@ static int vkfd_queue_map_ring(int render_fd, const struct vkfd_bo *bo,
 	return 0;
 }
 
+void vkfd_queue_args(struct kfd_ioctl_create_queue_args *args,
+		     uint32_t gpu_id, uint32_t type, uint64_t va,
+		     uint32_t ring_size)
+{
+	memset(args, 0, sizeof(*args));
+	args->ring_base_address = va;
+	args->ring_size = ring_size;
+	args->gpu_id = gpu_id;
+	args->queue_type = type;
+	args->queue_percentage = KFD_MAX_QUEUE_PERCENTAGE;
+	args->queue_priority = VKFD_QUEUE_PRIORITY;
+	args->read_pointer_address = va + ring_size + VKFD_QUEUE_RPTR_OFF;
+	args->write_pointer_address = va + ring_size + VKFD_QUEUE_WPTR_OFF;
+}
+
 int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
 		      uint32_t gpu_id, uint64_t va, uint64_t ring_size,
 		      struct vkfd_queue *q)
@@ -85,14 +100,8 @@ int vkfd_queue_create(const struct vkfd_context *ctx, int render_fd,
 	if (ret)
 		goto err_free;
 
-	args.ring_base_address = va;
-	args.ring_size = (uint32_t)ring_size;
-	args.gpu_id = gpu_id;
-	args.queue_type = KFD_IOC_QUEUE_TYPE_SDMA;
-	args.queue_percentage = KFD_MAX_QUEUE_PERCENTAGE;
-	args.queue_priority = VKFD_QUEUE_PRIORITY;
-	args.read_pointer_address = va + ring_size + VKFD_QUEUE_RPTR_OFF;
-	args.write_pointer_address = va + ring_size + VKFD_QUEUE_WPTR_OFF;
+	vkfd_queue_args(&args, gpu_id, KFD_IOC_QUEUE_TYPE_SDMA, va,
+			(uint32_t)ring_size);
 	ret = vkfd_ioctl(ctx->fd, AMDKFD_IOC_CREATE_QUEUE, &args);
 	if (ret)
 		goto err_unmap;

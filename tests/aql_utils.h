@@ -49,14 +49,8 @@ static inline void a_queue_new(struct __test_metadata *_metadata,
 	s_buf_new(_metadata, c, render, gpu_id, va, A_RING + S_PAGE, S_GTT_RW,
 		  &q->ring);
 	vkfd_aql_ring_init(q->ring.cpu, A_RING);
-	args.ring_base_address = va;
-	args.ring_size = A_RING;
-	args.gpu_id = gpu_id;
-	args.queue_type = KFD_IOC_QUEUE_TYPE_COMPUTE_AQL;
-	args.queue_percentage = KFD_MAX_QUEUE_PERCENTAGE;
-	args.queue_priority = 7;
-	args.read_pointer_address = va + A_RING;
-	args.write_pointer_address = va + A_RING + 8;
+	vkfd_queue_args(&args, gpu_id, KFD_IOC_QUEUE_TYPE_COMPUTE_AQL, va,
+			A_RING);
 	ASSERT_EQ(0, vkfd_ioctl(c->fd, AMDKFD_IOC_CREATE_QUEUE, &args));
 	mask = VKFD_DOORBELL_PAGE_SIZE - 1;
 	db = mmap(NULL, VKFD_DOORBELL_PAGE_SIZE, PROT_READ | PROT_WRITE,

@@ -103,14 +103,7 @@ static inline int atk_cq_create(struct atk_actor *a, uint32_t type,
 	/* ROCr fills the ring with INVALID headers once */
 	if (type == KFD_IOC_QUEUE_TYPE_COMPUTE_AQL)
 		vkfd_aql_ring_init(q->cpu, ATK_RING);
-	args.ring_base_address = va;
-	args.ring_size = ATK_RING;
-	args.gpu_id = a->gpu_id;
-	args.queue_type = type;
-	args.queue_percentage = KFD_MAX_QUEUE_PERCENTAGE;
-	args.queue_priority = 7;
-	args.read_pointer_address = va + ATK_RING;
-	args.write_pointer_address = va + ATK_RING + 8;
+	vkfd_queue_args(&args, a->gpu_id, type, va, ATK_RING);
 	ret = vkfd_ioctl(a->k.fd, AMDKFD_IOC_CREATE_QUEUE, &args);
 	if (ret) {
 		a->where = "CREATE_QUEUE (compute)";

@@ -64,14 +64,7 @@ static void h_aql_new(struct __test_metadata *_metadata,
 		  &q->ring);
 	for (i = 0; i < P_RING; i += H_AQL_PKT)
 		*s_u32(&q->ring, i) = H_AQL_INVALID;
-	a.ring_base_address = va;
-	a.ring_size = P_RING;
-	a.gpu_id = gpu_id;
-	a.queue_type = KFD_IOC_QUEUE_TYPE_COMPUTE_AQL;
-	a.queue_percentage = KFD_MAX_QUEUE_PERCENTAGE;
-	a.queue_priority = 7;
-	a.read_pointer_address = va + P_RING;
-	a.write_pointer_address = va + P_RING + 8;
+	vkfd_queue_args(&a, gpu_id, KFD_IOC_QUEUE_TYPE_COMPUTE_AQL, va, P_RING);
 	ASSERT_EQ(0, vkfd_ioctl(c->fd, AMDKFD_IOC_CREATE_QUEUE, &a));
 	db = mmap(NULL, VKFD_DOORBELL_PAGE_SIZE, PROT_READ | PROT_WRITE,
 		  MAP_SHARED, c->fd, (off_t)(a.doorbell_offset & ~mask));

@@ -75,14 +75,9 @@ static inline void p_queue_new_prio(struct __test_metadata *_metadata,
 	/* A ring smaller than a page shares it with the pointers. */
 	s_buf_new(_metadata, c, render, gpu_id, va,
 		  (size + 2 * S_PAGE - 1) & ~(S_PAGE - 1), S_GTT_RW, &q->ring);
-	a.ring_base_address = va;
-	a.ring_size = (uint32_t)size;
-	a.gpu_id = gpu_id;
-	a.queue_type = KFD_IOC_QUEUE_TYPE_COMPUTE;
-	a.queue_percentage = KFD_MAX_QUEUE_PERCENTAGE;
+	vkfd_queue_args(&a, gpu_id, KFD_IOC_QUEUE_TYPE_COMPUTE, va,
+			(uint32_t)size);
 	a.queue_priority = priority;
-	a.read_pointer_address = va + size;
-	a.write_pointer_address = va + size + 8;
 	ASSERT_EQ(0, vkfd_ioctl(c->fd, AMDKFD_IOC_CREATE_QUEUE, &a));
 	db = mmap(NULL, VKFD_DOORBELL_PAGE_SIZE, PROT_READ | PROT_WRITE,
 		  MAP_SHARED, c->fd, (off_t)(a.doorbell_offset & ~mask));

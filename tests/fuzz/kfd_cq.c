@@ -49,14 +49,8 @@ static void fuzz_cq_create(struct fuzz *f, int i, uint32_t type)
 	memset(p, 0, 2 * FUZZ_CQ_RING);
 	if (type == KFD_IOC_QUEUE_TYPE_COMPUTE_AQL)
 		vkfd_aql_ring_init(p, FUZZ_CQ_RING);
-	a.ring_base_address = va;
-	a.ring_size = FUZZ_CQ_RING;
-	a.gpu_id = f->gpu[g];
-	a.queue_type = type;
-	a.queue_percentage = KFD_MAX_QUEUE_PERCENTAGE;
+	vkfd_queue_args(&a, f->gpu[g], type, va, FUZZ_CQ_RING);
 	a.queue_priority = fuzz_below(f, 16);
-	a.read_pointer_address = va + FUZZ_CQ_RING;
-	a.write_pointer_address = va + FUZZ_CQ_RING + 8;
 	f->calls += 2;
 	if (vkfd_ioctl(c.fd, AMDKFD_IOC_CREATE_QUEUE, &a))
 		goto err_unmap;
