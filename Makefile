@@ -137,12 +137,12 @@ VKFD_MODULES ?= vkfd amdgpu
 # need, see docs/testing.rst "Test hooks"); the harness builds so.
 VKFD_TEST ?=
 
+# kbuild builds out of tree, in a copy made of symbolic links (by one
+# process, not one per file: make check comes here many times).
 module: FORCE
 	@test -d "$(KDIR)" || { echo "vkfd: no kernel build tree at KDIR=$(KDIR); run 'make deps'" >&2; exit 1; }
 	@for d in $(MODDIR) $(AMDGPU_MODDIR); do \
-		mkdir -p $$d && cd $(CURDIR)/kernel && \
-		find . -type d -exec mkdir -p $$d/{} \; && \
-		find . -type f -exec ln -sf $(CURDIR)/kernel/{} $$d/{} \; || exit 1; \
+		mkdir -p $$d && cp -rsf $(CURDIR)/kernel/. $$d/ || exit 1; \
 	done
 	$(if $(filter vkfd,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(MODDIR) VKFD_MODNAME=vkfd VKFD_WERROR=$(VKFD_WERROR) VKFD_TEST=$(VKFD_TEST) modules)
 	$(if $(filter amdgpu,$(VKFD_MODULES)),$(MAKE) -C $(KDIR) M=$(AMDGPU_MODDIR) VKFD_MODNAME=amdgpu VKFD_WERROR=$(VKFD_WERROR) VKFD_TEST=$(VKFD_TEST) modules)

@@ -95,4 +95,4 @@ done
 dirs=()
 for lane in "${lanes[@]}"; do dirs+=("$RUN_DIR/$lane"); done
 msg "tables saved in $results ($(($(now) - t0)) s in all)"
-exec python3 "$VM_DIR/report.py" --out "$results" "${dirs[@]}"
+exec "$PYTHON" "$VM_DIR/report.py" --out "$results" "${dirs[@]}"

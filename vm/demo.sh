@@ -21,7 +21,7 @@ run_start
 msg "booting Debian's kernel under qemu (about 20 s)..."
 run_lanes demo
 rc=0
-python3 "$VM_DIR/report.py" --out "$out" "$RUN_DIR/demo" >"$RUN_DIR/verdict.txt" || rc=$?
+"$PYTHON" "$VM_DIR/report.py" --out "$out" "$RUN_DIR/demo" >"$RUN_DIR/verdict.txt" || rc=$?
 sed -n 's/^kernel: /vkfd loaded with its default parameters on /p' "$out"
 sed -e '1,/^kernel: /d' -e 's/^--- topology ---$/$ vkfdctl topology/' \
 	-e "s/^--- demo ---$/$ vkfdctl demo ${VKFD_DEMO_PROGRAMS:-2}/" "$out"

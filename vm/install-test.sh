@@ -169,7 +169,7 @@ EOF
 # One line of a rules file: comma-separated KEY[{attr}]OP"value"; the
 # keys udev knows, matches with == or !=, assignments with = += -= :=.
 check_rules_syntax() {
-	python3 - "$1" <<'EOF'
+	"$PYTHON" - "$1" <<'EOF'
 import re, sys
 
 MATCH = {"ACTION", "DEVPATH", "KERNEL", "KERNELS", "NAME", "SYMLINK",

@@ -60,7 +60,7 @@ VKFD_CHECK_PARAMS=${VKFD_CHECK_PARAMS:-num_gpus=2 vram_mb=512}
 # when, in seconds since the run's start.
 msg() {
 	if [ -n "${VKFD_T0:-}" ]; then
-		printf 'vkfd: [%4ds] %s\n' "$(($(date +%s) - VKFD_T0))" "$*" >&2
+		printf 'vkfd: [%4ds] %s\n' "$((EPOCHSECONDS - VKFD_T0))" "$*" >&2
 	else
 		printf 'vkfd: %s\n' "$*" >&2
 	fi
@@ -68,7 +68,28 @@ msg() {
 die() { printf 'vkfd: error: %s\n' "$*" >&2; exit 1; }
 
 # Seconds since the epoch, for the timing lines.
-now() { date +%s; }
+now() { echo "$EPOCHSECONDS"; }
+
+# Debian's python3 (make deps installs it) rather than the first in PATH,
+# which may be a version manager's shim: pyenv's costs a dozen processes
+# a call.
+PYTHON=/usr/bin/python3
+
+# nap SECONDS: sleep(1) without a process, for the harness's loops that
+# poll for minutes (a process per poll is dear: see guest_slot_take). A
+# read of a FIFO that no one writes times out in the shell; the FIFO is
+# made once per shell (and inherited by its subshells).
+nap() {
+	local _
+	if [ -z "${NAP_FD:-}" ]; then
+		local fifo
+		fifo=$(mktemp -u "${TMPDIR:-/tmp}/vkfd-nap.XXXXXX")
+		mkfifo -m 600 "$fifo"
+		exec {NAP_FD}<>"$fifo"
+		rm -f "$fifo"
+	fi
+	read -r -t "$1" -u "$NAP_FD" _ || true
+}
 
 # --- Debian's kernel: ABI and package versions -----------------------------
 
@@ -334,7 +355,7 @@ stage_initramfs() {
 	cp /bin/busybox "$stage/bin/busybox"
 	# One symlink per applet, at the path busybox itself names for it
 	# (one process: a fork per applet costs seconds on a busy host).
-	/bin/busybox --list-full | python3 -c '
+	/bin/busybox --list-full | "$PYTHON" -c '
 import os, sys
 root = sys.argv[1]
 for applet in sys.stdin.read().split():

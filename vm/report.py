@@ -386,8 +386,8 @@ class Lane:
                 self.tap(name, status, lines)
         self.police_skips()
         if self.meta.get("retried") == "1":
-            self.notes.append("the first boot stalled before /init and was retried"
-                              " (console-stalled.log)")
+            self.notes.append("the first boot stalled or died before /init and was"
+                              " retried (console-first-boot.log)")
 
         console = self.dir / "console.log"
         if console.exists():

@@ -169,7 +169,7 @@ stage_rocm() {
 		fi
 	done
 	# The programs and every library they need, from the unpacked tree.
-	python3 "$VM_DIR/rocm-stage.py" "$root" "$stage" \
+	"$PYTHON" "$VM_DIR/rocm-stage.py" "$root" "$stage" \
 		usr/bin/rocminfo usr/bin/python3.11 bin/ps bin/dash usr/lib/librocm_smi64.so.1 \
 		usr/lib/x86_64-linux-gnu/libhsa-runtime64.so.1 "$@" \
 		"${progs[@]}" ||

@@ -84,7 +84,7 @@ once() {
 		[ -e "$dir/$key.status" ] && exit 0
 		rc=0 t=$(now)
 		(
-			[ "${LANE_NICE:-0}" = 0 ] || renice -n "$LANE_NICE" -p "$BASHPID" >/dev/null
+			lane_yield
 			"$@"
 		) >"$dir/$key.out" || rc=$?
 		echo "$rc" >"$dir/$key.status"
@@ -96,10 +96,17 @@ once() {
 	return "$(cat "$dir/$key.status")"
 }
 
+# In a subshell about to prepare a normal lane's guest beside a
+# high-priority lane: yield the CPUs (nice LANE_NICE, if set).
+lane_yield() {
+	[ "${LANE_NICE:-0}" = 0 ] || renice -n "$LANE_NICE" -p "$BASHPID" >/dev/null
+}
+
 # A new run in RUN_DIR: forget what `once` did in the previous one.
 run_start() {
 	export VKFD_T0
 	VKFD_T0=$(now)
+	nap 0 # its FIFO, for every lane's subshell
 	rm -rf "$RUN_DIR/.once"
 	mkdir -p "$RUN_DIR/logs"
 }
@@ -386,17 +393,28 @@ lane_job() {
 		fi
 		;;
 	esac
-	lane_stage "$lane" "$moddir" "$us"
+	# (staging too yields; the guest boots at the lane's own nice)
+	(
+		lane_yield
+		lane_stage "$lane" "$moddir" "$us"
+	) || exit
 	guest_slot_take "$place" "$L_CPUS"
 	msg "$lane: booting $K_NAME"
 	start=$(now)
 	children_cpu cpu0 "$dir/.times"
 	lane_boot "$lane" || rc=$?
-	if [ "$rc" = 125 ]; then
-		# TCG, on a host busy with other guests, has been seen to stall
-		# a guest in early boot, before /init; once is not a verdict.
-		msg "$lane: the guest stalled in early boot (its kernel silent for ${VKFD_BOOT_SILENCE:-90} s, or no /init in ${VKFD_BOOT_LIMIT:-240} s): booting it again"
-		mv "$dir/console.log" "$dir/console-stalled.log"
+	if [ "$rc" = 125 ] || [ "$rc" = 126 ]; then
+		# TCG has been seen to stall a guest in early boot on a host
+		# busy with other guests, and to crash a two-CPU guest's kernel
+		# while it patches its own code at boot (an int3 left in
+		# sched_clock_cpu, 6.12): before /init, so before vkfd. Once is
+		# not a verdict.
+		if [ "$rc" = 125 ]; then
+			msg "$lane: the guest stalled in early boot (its kernel silent for ${VKFD_BOOT_SILENCE:-90} s, or no /init in ${VKFD_BOOT_LIMIT:-240} s): booting it again"
+		else
+			msg "$lane: the guest's kernel died in early boot, before /init (console-first-boot.log): booting it again"
+		fi
+		mv "$dir/console.log" "$dir/console-first-boot.log"
 		retried=1
 		rc=0
 		lane_boot "$lane" || rc=$?
@@ -412,8 +430,8 @@ lane_job() {
 	msg "$lane: guest ran $(($(now) - start)) s, $cpu CPU-s$([ "$rc" = 0 ] || echo " (qemu status $rc)")"
 }
 
-# The niceness of a normal lane's builds (its once() steps) beside a
-# high-priority lane: nice 5 weighs a third of nice 0, so that the debug
+# The niceness of a normal lane's builds (its once() steps) and staging,
+# and of the host lane's checks, beside a high-priority lane: nice 5 weighs a third of nice 0, so that the debug
 # kernel's build gets three quarters of the CPUs while the others prepare
 # beside it. (Guests are not niced: one that waits for a CPU costs more.)
 RUN_NICE=5
@@ -440,14 +458,20 @@ guest_queue_join() {
 
 # Wait for the lane's turn (joining the queue if it has not) and for its
 # CPUs; $1 = its place, $2 = its CPUs. The slots taken (one per virtual
-# CPU) stay in GUEST_SLOT_FDS.
+# CPU) stay in GUEST_SLOT_FDS. Every waiting lane polls once a second for
+# minutes, with the shell's builtins only: a process or two per poll were
+# a tenth of the host's CPU while the debug guests ran (a fork is dear on
+# a host whose page tables are virtualised). flock(1) runs once the
+# slots look free: run-<pid>-<slots> names a lane that holds slots.
 guest_slot_take() {
-	local me=wait-$1-$BASHPID want=$2 n=${VKFD_GUEST_CPUS:-$(nproc)} i fd
+	local me=wait-$1-$BASHPID want=$2 n=${VKFD_GUEST_CPUS:-$(nproc)} i fd head busy
 	[ "$want" -le "$n" ] || want=$n
 	[ -e "$RUN_DIR/.once/$me" ] || guest_queue_join "$1"
 	while :; do
 		GUEST_SLOT_FDS=()
-		if [ "$(guest_queue_head)" = "$me" ]; then
+		guest_queue_head head
+		guest_slots_busy busy
+		if [ "$head" = "$me" ] && [ "$busy" -le $((n - want)) ]; then
 			for ((i = 0; i < n && ${#GUEST_SLOT_FDS[@]} < want; i++)); do
 				exec {fd}>"$RUN_DIR/.once/slot-$i"
 				if flock -n "$fd"; then
@@ -457,26 +481,50 @@ guest_slot_take() {
 				fi
 			done
 			if [ "${#GUEST_SLOT_FDS[@]}" -eq "$want" ]; then
+				: >"$RUN_DIR/.once/run-$BASHPID-$want"
 				rm -f "$RUN_DIR/.once/$me"
 				return 0
 			fi
 			guest_slot_give
 		fi
-		sleep 1
+		nap 1
 	done
 }
 
-# The first of the waiting guests whose lane job still lives.
+# Into variable $1, the first of the waiting guests whose lane job still
+# lives: the lowest place of the wait-<place>-<pid> files.
 guest_queue_head() {
-	local f
-	# our names, wait-<place>-<pid>: no spaces
-	for f in $(printf '%s\n' "$RUN_DIR"/.once/wait-* | LC_ALL=C sort); do
+	local -n _head=$1
+	local f name place best=
+	_head=
+	for f in "$RUN_DIR"/.once/wait-*; do
 		[ -e "$f" ] || continue
-		if kill -0 "${f##*-}" 2>/dev/null; then
-			echo "${f##*/}"
-			return
+		name=${f##*/}
+		place=${name#wait-}
+		place=${place%-*}
+		if ! kill -0 "${name##*-}" 2>/dev/null; then
+			rm -f "$f"
+		elif [ -z "$best" ] || [ "$place" -lt "$best" ]; then
+			best=$place
+			_head=$name
 		fi
-		rm -f "$f"
+	done
+}
+
+# Into variable $1, the slots held by lanes whose job still lives (the
+# kernel frees a dead one's flocks with it).
+guest_slots_busy() {
+	local -n _busy=$1
+	local f name
+	_busy=0
+	for f in "$RUN_DIR"/.once/run-*; do
+		[ -e "$f" ] || continue
+		name=${f##*/run-}
+		if kill -0 "${name%-*}" 2>/dev/null; then
+			_busy=$((_busy + ${name##*-}))
+		else
+			rm -f "$f"
+		fi
 	done
 }
 
@@ -487,6 +535,7 @@ guest_slot_give() {
 		exec {fd}>&-
 	done
 	GUEST_SLOT_FDS=()
+	rm -f "$RUN_DIR"/.once/run-"$BASHPID"-*
 }
 
 # CPU seconds (user + system) of this shell's waited-for children so far,
@@ -506,7 +555,8 @@ children_cpu() {
 # kernel printed nothing for VKFD_BOOT_SILENCE seconds before that
 # (default 90: a booting kernel's longest silence, unpacking the
 # initramfs, is about 15 s of its own time, a minute at most on a host
-# shared by every lane).
+# shared by every lane); 126 when qemu ended before the guest sent
+# anything (its kernel died before /init: panic=-1 ends qemu).
 lane_boot() {
 	local dir=$RUN_DIR/$1 qemu waited=0 limit=${VKFD_BOOT_LIMIT:-240}
 	local silence=${VKFD_BOOT_SILENCE:-90} size last=-1 quiet=0
@@ -528,9 +578,13 @@ lane_boot() {
 			wait "$qemu" 2>/dev/null
 			return 125
 		fi
-		sleep 2
+		nap 2
 		waited=$((waited + 2))
 	done
+	if [ ! -s "$dir/results.log" ]; then
+		wait "$qemu" 2>/dev/null
+		return 126
+	fi
 	wait "$qemu"
 }
 
@@ -551,8 +605,9 @@ run_lanes() {
 	local lane pids=()
 	mkdir -p "$RUN_DIR/logs" "$RUN_DIR/.once"
 	# Each lane's place in the guests' queue (guest_slot_take): the
-	# high-priority lanes first, each group in the run's order. And does a
-	# high-priority lane run (RUN_HIGH, for lane_job)?
+	# high-priority lanes first (0...), then the others (1000...), each
+	# group in the run's order. And does a high-priority lane run
+	# (RUN_HIGH, for lane_job)?
 	local -A place
 	local i=0
 	RUN_HIGH=0
@@ -560,9 +615,9 @@ run_lanes() {
 		eval "$(lane_load "$lane" | grep '^L_PRIORITY=')"
 		if [ "$L_PRIORITY" = high ]; then
 			RUN_HIGH=1
-			place[$lane]=$(printf '0-%03d' "$i")
+			place[$lane]=$i
 		else
-			place[$lane]=$(printf '1-%03d' "$i")
+			place[$lane]=$((1000 + i))
 		fi
 		i=$((i + 1))
 	done

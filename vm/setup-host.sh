@@ -18,10 +18,15 @@ pkgs=(
 	shellcheck pyflakes3 python3-docutils
 )
 
+# One dpkg-query for all (make check comes here every time); a package it
+# does not know is missing too.
+declare -A installed=()
+while read -r p status; do
+	[ "$status" != installed ] || installed[$p]=1
+done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" 2>/dev/null || true)
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
-		grep -qx installed || missing+=("$p")
+	[ -n "${installed[$p]:-}" ] || missing+=("$p")
 done
 
 if [ "${#missing[@]}" -ne 0 ]; then
