@@ -551,6 +551,10 @@ static void atk_cq_own_memory(struct __test_metadata *_metadata,
 		break;
 	case ATK_PM4_RELEASE_MEM64:
 	case ATK_PM4_QUERY_STATUS:
+	case ATK_PM4_COPY_DST:
+		EXPECT_EQ(0xa77ac4eda77ac4edull, *(uint64_t *)dst);
+		EXPECT_EQ(ATK_DST_FILL, dst[8]);
+		break;
 	case ATK_PM4_RELEASE_CLOCK:
 		EXPECT_NE(0x1111111111111111ull, *(uint64_t *)dst);
 		EXPECT_EQ(ATK_DST_FILL, dst[8]);
