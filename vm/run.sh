@@ -431,9 +431,10 @@ lane_job() {
 }
 
 # The niceness of a normal lane's builds (its once() steps) and staging,
-# and of the host lane's checks, beside a high-priority lane: nice 5 weighs a third of nice 0, so that the debug
-# kernel's build gets three quarters of the CPUs while the others prepare
-# beside it. (Guests are not niced: one that waits for a CPU costs more.)
+# and of the host lane's checks, beside a high-priority lane: nice 5
+# weighs a third of nice 0, so that the debug kernel's build gets three
+# quarters of the CPUs while the others prepare beside it. (Guests are
+# not niced: one that waits for a CPU costs more.)
 RUN_NICE=5
 
 # Guests run side by side on at most VKFD_GUEST_CPUS virtual CPUs
