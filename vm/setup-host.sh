@@ -33,7 +33,18 @@ if [ "${#missing[@]}" -ne 0 ]; then
 	echo "vkfd: installing ${missing[*]}"
 	SUDO=
 	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	export DEBIAN_FRONTEND=noninteractive
-	$SUDO apt-get update -qq
-	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# Through env(1): sudo drops the caller's environment.
+	apt_env=(DEBIAN_FRONTEND=noninteractive)
+	# Debian's 6.12 headers depend on the 6.12 image, whose install
+	# hook and initramfs-tools' trigger build its initramfs: 150 s of a
+	# fresh machine's 190 s here. A host that does not boot Debian's
+	# kernels (a container, a VM started with an outside kernel: no
+	# /boot/vmlinuz-$(uname -r)) never boots that image, so the hook
+	# is told not to (INITRD=No, which the hook reads, leaves no
+	# initramfs for the trigger to update). A host that boots Debian's
+	# kernels gets Debian's behaviour: an image it may boot next.
+	[ -e "/boot/vmlinuz-$(uname -r)" ] || apt_env+=(INITRD=No)
+	$SUDO env "${apt_env[@]}" apt-get update -qq
+	$SUDO env "${apt_env[@]}" apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
 fi
