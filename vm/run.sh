@@ -562,7 +562,7 @@ lane_boot() {
 	local dir=$RUN_DIR/$1 qemu waited=0 limit=${VKFD_BOOT_LIMIT:-240}
 	local silence=${VKFD_BOOT_SILENCE:-90} size last=-1 quiet=0
 	: >"$dir/results.log"
-	run_qemu "$K_IMAGE" "$dir/initramfs.cpio" "$BASE_APPEND $L_APPEND" \
+	run_qemu "$K_IMAGE" "$dir/initramfs.cpio" "$BASE_APPEND ${K_APPEND:-} $L_APPEND" \
 		"$dir/console.log" "$dir/results.log" "$L_MEM" "$L_TIMEOUT" "$L_CPUS" &
 	qemu=$!
 	while kill -0 "$qemu" 2>/dev/null && [ ! -s "$dir/results.log" ]; do
