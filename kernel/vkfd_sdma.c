@@ -65,16 +65,7 @@
  * the engine does, once the slice is over and mem_lock dropped.
  *
  * An engine with nothing to do is woken on the CPU whose doorbell write
- * faulted: that CPU is awake, another may be idle and slow to wake (a
- * virtual CPU on a busy host: milliseconds). The write itself happens
- * after the fault returns, so the engine spins only while it is alone on
- * its CPU, else it sleeps shortly and lets the writer run. It is pinned
- * there (vkfd_sdma_wake_here()) only while it serves that tenant's group:
- * until it made progress, sleeps long, or - whatever the tenant's queues
- * do - another group is readied or about to be served. A tenant that
- * parks its queue in a poll and fills its CPU with spinning threads thus
- * slows only its own work: the ring that readies anyone else's frees the
- * engine before that work can run.
+ * faulted, and runs there for a while (see vkfd_sdma_cpu.c).
  *
  * A group stays on the list, polled, while one of its queues waits for
  * something only time brings (a POLL_REGMEM, its context's mem_lock), or
@@ -116,6 +107,7 @@
 #include "vkfd_pt.h"
 #include "vkfd_queue.h"
 #include "vkfd_sdma.h"
+#include "vkfd_sdma_engine.h"
 #include "vkfd_vm.h"
 #include "vkfd_vm_access.h"
 
@@ -134,49 +126,6 @@
  * idle period, and never while the context keeps the engine busy.
  */
 #define VKFD_SDMA_ARM_NS	(2 * VKFD_SDMA_SPIN_NS)
-
-/**
- * struct vkfd_sdma_engine - one SDMA engine of a GPU: a kernel thread
- * @gpu: the GPU
- * @index: which of the GPU's engines: which &vkfd_doorbells.group is its
- * @thread: the engine's thread
- * @lock: protects @ready, @nr_ready, @nr_queues, the writes of @running,
- *	@pin_group, and the lists and @armed of every group of the engine
- * @ready: the groups whose doorbell slice rang
- *	(&vkfd_sdma_group.ready_node);
- *	it serves the first and moves it to the tail
- * @nr_ready: entries in @ready
- * @nr_queues: queues started on the engine
- * @running: the queue the engine is serving, NULL between two; set under
- *	@lock as the queue is taken from its group, so a queue off its group
- *	never becomes @running again. vkfd_sdma_queue_stop() waits for it
- *	to change.
- * @kick: set by a ring and vkfd_sdma_queue_start(): look at the ready
- *	list now, and poll without back-off
- * @pinned: a doorbell fault moved the thread to the faulting CPU
- *	(vkfd_sdma_wake_here()); it moves back to @cpus once it made
- *	progress, goes to sleep for long, or another group than @pin_group
- *	is readied or served
- * @pin_group: the group whose ring pinned the thread; only compared
- * @cpus: the CPUs the thread may run on, as created
- * @slices: slices served (that executed packets); written by the thread
- *	only, with WRITE_ONCE()
- */
-struct vkfd_sdma_engine {
-	struct vkfd_gpu *gpu;
-	unsigned int index;
-	struct task_struct *thread;
-	spinlock_t lock;	/* @ready, the groups, @running, @pin_group */
-	struct list_head ready;
-	unsigned int nr_ready;
-	unsigned int nr_queues;
-	struct vkfd_queue *running;
-	atomic_t kick;
-	atomic_t pinned;
-	const struct vkfd_sdma_group *pin_group;
-	cpumask_var_t cpus;
-	u64 slices;
-};
 
 /* What serving a queue, or a group, came to */
 enum vkfd_sdma_served {
@@ -410,17 +359,6 @@ static void vkfd_sdma_group_idle(struct vkfd_sdma_engine *e,
 	}
 }
 
-/*
- * The engine's thread back on the CPUs it had before a fault moved it.
- * Any task may do it: the thread itself, or one that readied a group. A
- * wider mask than the thread's CPU's never waits for a migration.
- */
-static void vkfd_sdma_unpin(struct vkfd_sdma_engine *e)
-{
-	if (atomic_read(&e->pinned) && atomic_xchg(&e->pinned, 0))
-		set_cpus_allowed_ptr(e->thread, e->cpus);
-}
-
 /* Serve every ready group of @e once: what the busiest came to. */
 static enum vkfd_sdma_served vkfd_sdma_round(struct vkfd_sdma_engine *e)
 {
@@ -470,6 +408,7 @@ static void vkfd_sdma_sleep(struct vkfd_sdma_engine *e, u64 ns)
 	/* Asleep for good, or long: nothing keeps it on a tenant's CPU. */
 	if (!polling || ns >= VKFD_SDMA_SLEEP_MAX_NS)
 		vkfd_sdma_unpin(e);
+	vkfd_sdma_settle(e);
 	set_current_state(TASK_IDLE);
 	if (kthread_should_stop() || atomic_read(&e->kick)) {
 		__set_current_state(TASK_RUNNING);
@@ -499,7 +438,7 @@ static int vkfd_sdma_thread(void *data)
 		enum vkfd_sdma_served served = vkfd_sdma_round(e);
 
 		if (served == VKFD_SDMA_SERVED_BUSY)
-			vkfd_sdma_unpin(e);
+			vkfd_sdma_leave(e);
 		if (served == VKFD_SDMA_SERVED_BUSY || kicked) {
 			busy_at = local_clock();
 			sleep_ns = VKFD_SDMA_SLEEP_MIN_NS;
@@ -548,34 +487,6 @@ static void vkfd_sdma_kick(struct vkfd_sdma_engine *e)
 }
 
 /*
- * Wake an idle engine on this CPU, where a doorbell write faulted. This
- * CPU is awake: the tenant runs on it. Another one may be idle, and
- * waking an idle CPU can take long (milliseconds for a virtual CPU on a
- * busy host). The write itself comes after the fault returns: the engine
- * lets the tenant run first (vkfd_sdma_thread() spins only alone on its
- * CPU), and its short sleeps end on this CPU too. Once it made progress,
- * sleeps for long, or has another group to serve, the engine goes back
- * to its own CPUs: held on a tenant's CPU, the engine would make every
- * other tenant's work share that CPU with whatever the tenant runs there.
- * The pin only saves a wake-up's latency. The scheduler's own hint,
- * WF_CURRENT_CPU (__wake_up_on_current_cpu(), since 6.2), which it may
- * override, would do it without a pin, but is not exported to modules.
- */
-static void vkfd_sdma_wake_here(struct vkfd_sdma_engine *e)
-{
-	unsigned int cpu = raw_smp_processor_id();
-
-	/*
-	 * Pinned first, flagged after: an unpin racing with it then either
-	 * sees the flag and undoes this pin, or leaves the flag for later.
-	 */
-	if (cpumask_test_cpu(cpu, e->cpus) &&
-	    !set_cpus_allowed_ptr(e->thread, cpumask_of(cpu)))
-		atomic_set(&e->pinned, 1);
-	vkfd_sdma_kick(e);
-}
-
-/*
  * Ring @db: its groups on the ready lists, their engines woken; on this
  * CPU those that had nothing to do if @here (a tenant's doorbell write
  * faulted on it), else only kicked (an engine's packet stored into a
@@ -604,8 +515,8 @@ static void vkfd_sdma_ring(struct vkfd_doorbells *db, bool here)
 			vkfd_sdma_unpin(e);
 		/* Even if on the list: the engine may be in a polling sleep. */
 		if (wake && idle && here)
-			vkfd_sdma_wake_here(e);
-		else if (wake)
+			vkfd_sdma_pin_here(e);
+		if (wake)
 			vkfd_sdma_kick(e);
 	}
 }
@@ -714,6 +625,16 @@ void vkfd_sdma_queue_stop(struct vkfd_queue *q)
 }
 EXPORT_SYMBOL_IF_KUNIT(vkfd_sdma_queue_stop);
 
+/* An engine whose thread is stopped or was never made, or NULL. */
+static void vkfd_sdma_engine_free(struct vkfd_sdma_engine *e)
+{
+	if (!e)
+		return;
+	free_cpumask_var(e->away);
+	free_cpumask_var(e->cpus);
+	kfree(e);
+}
+
 /**
  * vkfd_sdma_fini() - stop a GPU's engines
  * @gpu: the GPU; no queue is started on it (no context exists)
@@ -732,8 +653,7 @@ void vkfd_sdma_fini(struct vkfd_gpu *gpu)
 		if (!e)
 			continue;
 		kthread_stop(e->thread);
-		free_cpumask_var(e->cpus);
-		kfree(e);
+		vkfd_sdma_engine_free(e);
 		gpu->sdma[i] = NULL;
 	}
 }
@@ -759,8 +679,9 @@ int vkfd_sdma_init(struct vkfd_gpu *gpu)
 	for (i = 0; i < VKFD_SDMA_ENGINES; i++) {
 		struct vkfd_sdma_engine *e = kzalloc(sizeof(*e), GFP_KERNEL);
 
-		if (!e || !zalloc_cpumask_var(&e->cpus, GFP_KERNEL)) {
-			kfree(e);
+		if (!e || !zalloc_cpumask_var(&e->cpus, GFP_KERNEL) ||
+		    !zalloc_cpumask_var(&e->away, GFP_KERNEL)) {
+			vkfd_sdma_engine_free(e);
 			ret = -ENOMEM;
 			goto err_fini;
 		}
@@ -772,8 +693,7 @@ int vkfd_sdma_init(struct vkfd_gpu *gpu)
 					   gpu->index, i);
 		if (IS_ERR(e->thread)) {
 			ret = PTR_ERR(e->thread);
-			free_cpumask_var(e->cpus);
-			kfree(e);
+			vkfd_sdma_engine_free(e);
 			goto err_fini;
 		}
 		/* What kthread_create() chose (housekeeping CPUs) */

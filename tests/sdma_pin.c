@@ -14,6 +14,16 @@
  *			for (/proc/<tid>/status Cpus_allowed_list), before
  *			the victim's work ran, and after its fences landed.
  *
+ *   busy_engine_leaves_tenant_cpu
+ *			a context's idle doorbell slice rung from one CPU
+ *			wakes its engine pinned there, with a long run of
+ *			copies to do while the ringing thread keeps that CPU
+ *			busy reading the engines' CPU masks. Once the engine
+ *			made progress it runs on all its CPUs but that one
+ *			(it would otherwise share it with the tenant while
+ *			another idles), and gets them all back when it
+ *			sleeps after the copies.
+ *
  * The state is checked, not the contention: with one CPU (the debug
  * lanes) pinned and free are the same mask and the test still runs the
  * attack. Waits are bounded (a hang is a failure), never judged by time.
@@ -276,6 +286,133 @@ TEST_F_TIMEOUT(sdma, shared_engine_unpinned, 300)
 	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
 	EXPECT_EQ(0, vkfd_close(&a));
 	close(render);
+}
+
+/* The CPUs of a Cpus_allowed_list ("0-2,5") in @set: how many, 0 if bad. */
+static int p_cpu_list(const char *list, cpu_set_t *set)
+{
+	const char *p = list;
+	char *end;
+
+	CPU_ZERO(set);
+	while (*p) {
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p || lo < 0 || lo >= CPU_SETSIZE)
+			return 0;
+		if (*end == '-') {
+			p = end + 1;
+			hi = strtol(p, &end, 10);
+			if (end == p || hi < lo || hi >= CPU_SETSIZE)
+				return 0;
+		}
+		for (; lo <= hi; lo++)
+			CPU_SET(lo, set);
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return 0;
+		p = end;
+	}
+	return CPU_COUNT(set);
+}
+
+/* Whether an engine thread may run on every CPU of @all but @cpu. */
+static bool p_away(const int *pids, unsigned int n, const cpu_set_t *all,
+		   int cpu)
+{
+	cpu_set_t want, got;
+	char cpus[256];
+	unsigned int i;
+
+	CPU_ZERO(&want);
+	CPU_OR(&want, &want, all);
+	CPU_CLR(cpu, &want);
+	for (i = 0; i < n; i++) {
+		p_cpus_allowed(pids[i], cpus, sizeof(cpus));
+		if (p_cpu_list(cpus, &got) && CPU_EQUAL(&got, &want))
+			return true;
+	}
+	return false;
+}
+
+/* Copies per batch: 400 MiB, a long run for a TCG guest's engine. */
+#define P_COPIES	100
+#define P_COPY		(4ULL << 20)
+/* Batches at most: each is a new chance for the reader to see the move */
+#define P_BATCHES	5
+
+TEST_F_TIMEOUT(sdma, busy_engine_leaves_tenant_cpu, 600)
+{
+	uint32_t dw[P_COPIES * 7 + 8], n, batch, i;
+	int pids[P_MAX_ENGINES], cpu, ncpus;
+	char all[256], held[320] = "";
+	struct s_buf src, dst, fence;
+	unsigned int engines;
+	struct vkfd_queue q;
+	cpu_set_t mine, set;
+	bool seen = false;
+	uint64_t end;
+
+	S_NEED_GPU();
+	engines = p_engines(pids, P_MAX_ENGINES);
+	ASSERT_LT(0U, engines);
+	p_cpus_allowed(P_KTHREADD, all, sizeof(all));
+	ncpus = p_cpu_list(all, &set);
+	ASSERT_LT(0, ncpus) TH_LOG("kthreadd's CPUs: \"%s\"", all);
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(mine), &mine));
+	for (cpu = 0; !CPU_ISSET(cpu, &mine); cpu++)
+		;
+	TH_LOG("%u engine threads, created for CPUs %s; the tenant on CPU %d",
+	       engines, all, cpu);
+
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		  S_BUF_VA, P_COPY, S_GTT_RW, &src);
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		  S_BUF_VA + P_COPY, P_COPY, S_GTT_RW, &dst);
+	s_buf_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0],
+		  S_BUF_VA + 2 * P_COPY, S_PAGE, S_GTT_RW, &fence);
+	s_queue_new(_metadata, &self->b.p, self->b.render, self->b.gpu[0], 0,
+		    S_RING, &q);
+	ASSERT_EQ(0, p_on_cpu(cpu));
+
+	for (batch = 1; batch <= P_BATCHES && !seen; batch++) {
+		/* Idle: the engine asleep, the next doorbell write faults. */
+		ASSERT_TRUE(p_armed(self, self->b.p.fd));
+		n = 0;
+		for (i = 0; i < P_COPIES; i++)
+			n += vkfd_sdma_copy_linear(dw + n, S_BUF_VA + P_COPY,
+						   S_BUF_VA, P_COPY);
+		n += vkfd_sdma_fence(dw + n, S_BUF_VA + 2 * P_COPY, batch);
+		p_put(&q, dw, n);
+		p_ring(&q);
+		/* This thread keeps the CPU busy until the fence lands. */
+		while (__atomic_load_n(s_u32(&fence, 0), __ATOMIC_ACQUIRE) !=
+		       batch)
+			seen |= p_away(pids, engines, &set, cpu);
+		/* One CPU: nowhere else to go, one batch shows it. */
+		if (ncpus == 1)
+			break;
+	}
+	if (ncpus > 1) {
+		EXPECT_TRUE(seen) TH_LOG("no engine left CPU %d in %u batches",
+					 cpu, P_BATCHES);
+	} else {
+		EXPECT_FALSE(seen);
+	}
+
+	/* Asleep again (it goes to sleep after the arming), on all its CPUs */
+	ASSERT_TRUE(p_armed(self, self->b.p.fd));
+	end = vkfd_now_ms() + S_WAIT_MS;
+	while (p_held(pids, engines, all, held, sizeof(held)) &&
+	       vkfd_now_ms() < end)
+		vkfd_sleep_ms(1);
+	EXPECT_EQ(0U, p_held(pids, engines, all, held, sizeof(held)))
+		TH_LOG("idle, an engine still held: %s", held);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(mine), &mine));
+	S_IDLE(&q);
+	EXPECT_EQ(0, vkfd_queue_destroy(&self->b.p, &q));
+	EXPECT_EQ(0ULL, S_FAULTS(self->b.p.fd));
 }
 
 TEST_HARNESS_MAIN
