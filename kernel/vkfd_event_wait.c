@@ -84,6 +84,56 @@ static int vkfd_event_key_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Keys sorted in runs of this many, then merged: a scheduling point
+ * between runs and every this many merged keys. sort() of a wait's
+ * 65,536 keys at once held a CPU for tens of milliseconds under emulation
+ * (the victim of nnbench's event flood saw its fences 40 ms late).
+ */
+#define VKFD_EVENT_SORT_RUN	512
+
+/*
+ * Sort @n keys, as sort() would, with scheduling points (above). The keys
+ * are distinct (each holds its entry's index), so stability is moot.
+ * Returns 0 or -ENOMEM.
+ */
+static int vkfd_event_keys_sort(u64 *keys, u32 n)
+{
+	u64 *tmp, *src = keys, *dst;
+	u32 run, lo, mid, hi, a, b, k;
+
+	for (lo = 0; lo < n; lo += VKFD_EVENT_SORT_RUN) {
+		sort(keys + lo, min_t(u32, n - lo, VKFD_EVENT_SORT_RUN),
+		     sizeof(*keys), vkfd_event_key_cmp, NULL);
+		cond_resched();
+	}
+	if (n <= VKFD_EVENT_SORT_RUN)
+		return 0;
+	tmp = kvmalloc_array(n, sizeof(*tmp), GFP_KERNEL_ACCOUNT);
+	if (!tmp)
+		return -ENOMEM;
+	dst = tmp;
+	for (run = VKFD_EVENT_SORT_RUN; run < n; run *= 2) {
+		for (lo = 0; lo < n; lo += 2 * run) {
+			mid = min(lo + run, n);
+			hi = min(lo + 2 * run, n);
+			for (a = lo, b = mid, k = lo; k < hi; k++) {
+				if (b == hi || (a < mid && src[a] < src[b]))
+					dst[k] = src[a++];
+				else
+					dst[k] = src[b++];
+				if (!(k % VKFD_EVENT_SORT_RUN))
+					cond_resched();
+			}
+		}
+		swap(src, dst);
+	}
+	if (src != keys)
+		memcpy(keys, src, n * sizeof(*keys));
+	kvfree(tmp);
+	return 0;
+}
+
 /**
  * vkfd_event_wait_index() - give each distinct id of a wait a waiter
  * @wait: the wait, @n set, no waiters yet
@@ -93,15 +143,19 @@ static int vkfd_event_key_cmp(const void *a, const void *b)
  * The keys sort by id, then entry: the first entry naming an id is the
  * first of its run, the others are repeats.
  *
- * Context: Process context.
+ * Context: Process context; may sleep (a scheduling point every few
+ * hundred keys).
  * Return: 0 or -ENOMEM; vkfd_event_wait_free() frees what it allocated.
  */
 VISIBLE_IF_KUNIT int vkfd_event_wait_index(struct vkfd_event_wait *wait,
 					   u64 *keys)
 {
 	u32 i, d, id, prev = 0;
+	int ret;
 
-	sort(keys, wait->n, sizeof(*keys), vkfd_event_key_cmp, NULL);
+	ret = vkfd_event_keys_sort(keys, wait->n);
+	if (ret)
+		return ret;
 	for (i = 0; i < wait->n; i++) {
 		id = keys[i] >> 32;
 		wait->nr += !i || id != prev;

@@ -261,6 +261,47 @@ static void vkfd_event_test_index(struct kunit *test)
 	vkfd_event_wait_free(&wait);
 }
 
+/*
+ * More entries than one sorted run (the keys are sorted in runs, then
+ * merged): 3001 entries over 97 ids in a scrambled order, each id's
+ * first entry the waiter's, the others repeats, the waiters by id.
+ */
+static void vkfd_event_test_index_merged(struct kunit *test)
+{
+	const u32 n = 3001, nids = 97;
+	struct vkfd_event_wait wait = { .n = n };
+	u64 *keys = kunit_kmalloc_array(test, n, sizeof(*keys), GFP_KERNEL);
+	u32 *ids = kunit_kmalloc_array(test, n, sizeof(*ids), GFP_KERNEL);
+	bool *seen = kunit_kzalloc(test, nids, GFP_KERNEL);
+	u32 i, d, id;
+
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (i = 0; i < n; i++) {
+		/* 1000 is prime to 97 and to 3001: every id, unordered */
+		ids[i] = (i * 1000 + 11) % nids;
+		keys[i] = (u64)(ids[i] + 1) << 32 | i;
+	}
+	KUNIT_ASSERT_EQ(test, 0, vkfd_event_wait_index(&wait, keys));
+	KUNIT_ASSERT_EQ(test, nids, wait.nr);
+	for (d = 0; d < wait.nr; d++)
+		KUNIT_EXPECT_EQ(test, d + 1, wait.w[d].id);
+	for (i = 0; i < n; i++) {
+		d = wait.entry[i] & ~VKFD_EVENT_WAIT_REPEAT;
+		id = ids[i];
+		KUNIT_ASSERT_LT(test, d, wait.nr);
+		KUNIT_EXPECT_EQ(test, id + 1, wait.w[d].id);
+		KUNIT_EXPECT_EQ(test, seen[id],
+				!!(wait.entry[i] & VKFD_EVENT_WAIT_REPEAT));
+		seen[id] = true;
+	}
+	for (d = 0, i = 0; d < wait.nr; d++)
+		i += wait.w[d].count;
+	KUNIT_EXPECT_EQ(test, n, i);
+	vkfd_event_wait_free(&wait);
+}
+
 /* 65536 entries naming one event: one waiter on its list. */
 static void vkfd_event_test_repeats_one_waiter(struct kunit *test)
 {
@@ -506,6 +547,7 @@ static void vkfd_event_test_fault_while_waited(struct kunit *test)
 
 static struct kunit_case vkfd_event_test_cases[] = {
 	KUNIT_CASE(vkfd_event_test_index),
+	KUNIT_CASE(vkfd_event_test_index_merged),
 	KUNIT_CASE(vkfd_event_test_repeats_one_waiter),
 	KUNIT_CASE(vkfd_event_test_unknown_takes_nothing),
 	KUNIT_CASE(vkfd_event_test_amdkfd_results),
