@@ -62,6 +62,12 @@ void vkfd_sdma_pin_here(struct vkfd_sdma_engine *e)
 		atomic_set(&e->pinned, 1);
 }
 
+/* Whether a pin was in force, which the caller now undoes. */
+static bool vkfd_sdma_take_pin(struct vkfd_sdma_engine *e)
+{
+	return atomic_read(&e->pinned) && atomic_xchg(&e->pinned, 0);
+}
+
 /**
  * vkfd_sdma_unpin() - an engine's thread back on its CPUs
  * @e: the engine
@@ -74,7 +80,7 @@ void vkfd_sdma_pin_here(struct vkfd_sdma_engine *e)
  */
 void vkfd_sdma_unpin(struct vkfd_sdma_engine *e)
 {
-	if (atomic_read(&e->pinned) && atomic_xchg(&e->pinned, 0))
+	if (vkfd_sdma_take_pin(e))
 		set_cpus_allowed_ptr(e->thread, e->cpus);
 }
 
@@ -89,7 +95,7 @@ void vkfd_sdma_unpin(struct vkfd_sdma_engine *e)
  */
 void vkfd_sdma_leave(struct vkfd_sdma_engine *e)
 {
-	if (!atomic_read(&e->pinned) || !atomic_xchg(&e->pinned, 0))
+	if (!vkfd_sdma_take_pin(e))
 		return;
 	if (!single_task_running()) {
 		cpumask_andnot(e->away, e->cpus,

@@ -341,10 +341,13 @@ static bool p_away(const int *pids, unsigned int n, const cpu_set_t *all,
 #define P_COPY		(4ULL << 20)
 /* Batches at most: each is a new chance for the reader to see the move */
 #define P_BATCHES	5
+/* A batch's bound, not an expectation (a debug guest copies it in 2 s) */
+#define P_BATCH_MS	(6 * S_WAIT_MS)
 
 TEST_F_TIMEOUT(sdma, busy_engine_leaves_tenant_cpu, 600)
 {
-	uint32_t dw[P_COPIES * 7 + 8], n, batch, i;
+	uint32_t dw[P_COPIES * VKFD_SDMA_COPY_LINEAR_DW + VKFD_SDMA_FENCE_DW];
+	uint32_t n, batch, i;
 	int pids[P_MAX_ENGINES], cpu, ncpus;
 	char all[256], held[320] = "";
 	struct s_buf src, dst, fence;
@@ -387,9 +390,14 @@ TEST_F_TIMEOUT(sdma, busy_engine_leaves_tenant_cpu, 600)
 		p_put(&q, dw, n);
 		p_ring(&q);
 		/* This thread keeps the CPU busy until the fence lands. */
+		end = vkfd_now_ms() + P_BATCH_MS;
 		while (__atomic_load_n(s_u32(&fence, 0), __ATOMIC_ACQUIRE) !=
-		       batch)
+		       batch) {
+			ASSERT_LT(vkfd_now_ms(), end)
+				TH_LOG("batch %u: no fence in %u ms", batch,
+				       P_BATCH_MS);
 			seen |= p_away(pids, engines, &set, cpu);
+		}
 		/* One CPU: nowhere else to go, one batch shows it. */
 		if (ncpus == 1)
 			break;

@@ -279,7 +279,7 @@ static void vkfd_event_test_index_merged(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ids);
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 	for (i = 0; i < n; i++) {
-		/* 1000 is prime to 97 and to 3001: every id, unordered */
+		/* 1000 is prime to 97: every id, in a scrambled order */
 		ids[i] = (i * 1000 + 11) % nids;
 		keys[i] = (u64)(ids[i] + 1) << 32 | i;
 	}
